@@ -1,0 +1,28 @@
+// `tcplab list`: the built-in catalogue, one line each.
+#include <iostream>
+
+#include "labs/cli.hpp"
+#include "labs/lab.hpp"
+
+namespace tcplab::cli {
+namespace {
+
+int list() {
+  for (const auto& name : catalogue_names()) {
+    try {
+      const Lab l = load_lab(name);
+      std::cout << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << l.title << "\n";
+    } catch (const LabError& e) {
+      std::cout << name << std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') << "(broken: " << e.what() << ")\n";
+    }
+  }
+  return kOk;
+}
+
+const bool registered = register_command({"list", 1, [](CLI::App& sub) -> std::function<int()> {
+  sub.footer("Example:\n  tcplab list");
+  return [] { return list(); };
+}, "list the built-in labs"});
+
+}  // namespace
+}  // namespace tcplab::cli

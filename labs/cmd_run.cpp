@@ -1,0 +1,71 @@
+// `tcplab run LAB`: the lab's segments as tcpdump prints them, with state changes, drops and
+// application calls inline, then the check verdicts and the explanation.
+#include <iostream>
+#include <unistd.h>
+
+#include "labs/cli.hpp"
+#include "labs/options.hpp"
+#include "labs/report.hpp"
+#include "labs/runner.hpp"
+#include "sim/text_view.hpp"
+
+namespace tcplab::cli {
+namespace {
+
+struct RunArgs {
+  std::string lab;
+  LabOptionArgs common;
+  std::string trace, pcap;
+  bool timers = false, no_causes = false, absolute = false, quiet = false;
+};
+
+int run(const RunArgs& a) {
+  LabRun r = run_lab(load_common(a.lab, a.common), until_of(a.common));
+  const bool color = isatty(STDOUT_FILENO);
+  std::cout << "# " << r.lab.name << ": " << r.lab.title << "\n";
+  std::cout << "SEED=" << r.lab.seed;
+  for (const auto& v : r.lab.vars) std::cout << "  " << v.name << "=" << v.value;
+  std::cout << "\n";
+  if (!a.quiet) {
+    TextViewOptions o;
+    o.timers = a.timers;
+    o.causes = !a.no_causes;
+    o.absolute = a.absolute;
+    TextView tv(r.world.host_names(), o);
+    for (const auto& e : r.sink->events) {
+      const std::string l = tv.line(e);
+      if (!l.empty()) std::cout << l << "\n";
+    }
+  }
+  if (!a.trace.empty()) {
+    if (auto err = write_jsonl(r, a.trace); !err.empty()) throw BadInput("--trace: " + err);
+  }
+  if (!a.pcap.empty()) {
+    if (auto err = write_pcap(r, a.pcap); !err.empty()) throw BadInput("--pcap: " + err);
+  }
+  if (!r.results.empty()) {
+    std::cout << "\nchecks:\n";
+    print_verdicts(std::cout, r.lab.name, r.lab.seed, r.results, color);
+  }
+  if (!r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
+  return r.all_passed() ? kOk : kCheckFailed;
+}
+
+const bool registered = register_command({"run", 10, [](CLI::App& sub) -> std::function<int()> {
+  auto a = std::make_shared<RunArgs>();
+  sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
+  add_lab_options(sub, a->common);
+  sub.add_option("--trace", a->trace, "write the trace as JSON Lines to this file");
+  sub.add_option("--pcap", a->pcap, "write the segments to a pcap file (Raw IP) for Wireshark/tshark");
+  sub.add_flag("--timers", a->timers, "also print timer set/cancel/fire lines (~~)");
+  sub.add_flag("--no-causes", a->no_causes, "leave out the RFC rule behind each state change");
+  sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
+  sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
+  sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
+             "  tcplab run time-wait-rebind --var msl=10s --pcap tw.pcap\n"
+             "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
+  return [a] { return run(*a); };
+}, "run a lab: tcpdump-style text with state changes, then the check verdicts"});
+
+}  // namespace
+}  // namespace tcplab::cli

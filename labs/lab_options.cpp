@@ -1,0 +1,42 @@
+#include "labs/options.hpp"
+
+#include "labs/cli.hpp"
+
+namespace tcplab::cli {
+
+void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
+  sub.add_option("--seed", a.seed, "the seed (default: the lab's); the same seed gives the same trace");
+  sub.add_option("--until", a.until, "stop at this virtual time, e.g. 90s");
+  sub.add_option("--var", a.vars, "set a lab variable, e.g. --var msl=10s (repeatable)");
+  sub.add_option("--student", a.student, "draw this student's variant of the lab's variables");
+}
+
+Instant duration_arg(const std::string& option, const std::string& value) {
+  std::string err;
+  auto d = parse_duration(value, &err);
+  if (!d) throw BadInput(option + ": " + err);
+  return *d;
+}
+
+std::optional<Instant> until_of(const LabOptionArgs& a) {
+  if (a.until.empty()) return std::nullopt;
+  return duration_arg("--until", a.until);
+}
+
+Lab load_common(const std::string& lab, const LabOptionArgs& a) {
+  LoadOptions o;
+  o.seed = a.seed;
+  if (!a.student.empty()) o.student = a.student;
+  for (const auto& kv : a.vars) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw BadInput("--var " + kv + ": expected NAME=VALUE");
+    o.vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  try {
+    return load_lab(lab, o);
+  } catch (const LabError& e) {
+    throw BadInput(e.what());
+  }
+}
+
+}  // namespace tcplab::cli

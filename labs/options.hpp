@@ -1,0 +1,26 @@
+#pragma once
+// Options every lab-running subcommand shares: --seed, --until, --var, --student.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "labs/lab.hpp"
+
+namespace tcplab::cli {
+
+struct LabOptionArgs {
+  std::optional<std::uint64_t> seed;
+  std::string until;
+  std::vector<std::string> vars;
+  std::string student;
+};
+
+void add_lab_options(CLI::App& sub, LabOptionArgs& a);
+// Loads the lab with these options; throws BadInput with a one-line message.
+Lab load_common(const std::string& lab, const LabOptionArgs& a);
+std::optional<Instant> until_of(const LabOptionArgs& a);
+// Parses a duration option ("2s"); throws BadInput naming the option.
+Instant duration_arg(const std::string& option, const std::string& value);
+
+}  // namespace tcplab::cli

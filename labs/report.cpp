@@ -1,0 +1,32 @@
+#include "labs/report.hpp"
+
+namespace tcplab {
+
+std::string verdict_summary(const std::vector<CheckResult>& results) {
+  std::size_t pass = 0;
+  for (const auto& r : results) pass += r.pass ? 1 : 0;
+  return std::to_string(pass) + " of " + std::to_string(results.size()) + " checks passed";
+}
+
+void print_verdicts(std::ostream& os, const std::string& lab_name, std::uint64_t seed,
+                    const std::vector<CheckResult>& results, bool color) {
+  const char* red = color ? "\033[31m" : "";
+  const char* green = color ? "\033[32m" : "";
+  const char* off = color ? "\033[0m" : "";
+  for (const auto& r : results) {
+    os << "  " << (r.pass ? green : red) << (r.pass ? "PASS" : "FAIL") << off << "  " << r.name;
+    if (r.pass) {
+      os << "  (" << r.actual << ")\n";
+      continue;
+    }
+    os << "  [" << r.pos.str() << "]\n";
+    os << "        expected: " << r.expected << "\n";
+    os << "        actual:   " << r.actual << "\n";
+    if (!r.evidence.empty()) os << "        shown by: " << r.evidence << "\n";
+    else if (r.evidence_seq_no >= 0) os << "        shown by: trace event seq_no " << r.evidence_seq_no << "\n";
+    os << "        reproduce with `tcplab run " << lab_name << " --seed " << seed << "`\n";
+  }
+  os << verdict_summary(results) << "\n";
+}
+
+}  // namespace tcplab

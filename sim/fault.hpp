@@ -1,0 +1,35 @@
+#pragma once
+// Fault rules that name segments by their stable identity (DESIGN rule 4): by id
+// (`drop A>B#3`), by kind ordinal (`drop B>A FIN #1`), or by a filter over a time window
+// (`drop B>A SYN-ACK from 1s to 5s`). Ids never shift when other segments are dropped,
+// because they are assigned when a segment is sent, not when it is delivered.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "stack/time.hpp"
+
+namespace tcplab {
+
+enum class FaultAction : std::uint8_t { Drop, Delay, Duplicate, Corrupt };
+
+struct FaultRule {
+  FaultAction action = FaultAction::Drop;
+  std::string src, dst;                   // host tag or name; empty = any
+  std::optional<std::uint32_t> ordinal;   // A>B#n
+  std::string kind;                       // SYN SYN-ACK ACK DATA FIN RST; empty = any
+  std::optional<std::uint32_t> kind_ordinal;  // FIN #1
+  bool retx_only = false;                 // "retx": only retransmissions
+  Instant from = 0, to = kNever;          // time window
+  Duration delay = 0;                     // for Delay
+  std::string text;                       // as written, for the trace's reason
+};
+
+// Parses one rule. On error returns nullopt and sets *error to what is wrong.
+std::optional<FaultRule> parse_fault(const std::string& text, std::string* error);
+
+// Parses "10us", "250ms", "1s", "2m", "3ns". A bare number is an error (DESIGN "Durations").
+std::optional<Duration> parse_duration(const std::string& text, std::string* error);
+std::string format_duration(Duration d);
+
+}  // namespace tcplab

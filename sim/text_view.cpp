@@ -1,0 +1,112 @@
+#include "sim/text_view.hpp"
+
+#include <fmt/format.h>
+
+namespace tcplab {
+
+std::string TextView::clock(Instant t) {
+  const std::int64_t usec = t / 1000;
+  const std::int64_t s = usec / 1'000'000;
+  return fmt::format("{:02}:{:02}:{:02}.{:06}", s / 3600, (s / 60) % 60, s % 60, usec % 1'000'000);
+}
+
+std::string TextView::tcpdump_ip(const Endpoint& e) { return ip_to_string(e.ip) + "." + std::to_string(e.port); }
+
+std::string TextView::packet(const TraceEvent& e) {
+  const Segment& s = e.seg;
+  const std::string fwd = endpoint_to_string(s.src) + ">" + endpoint_to_string(s.dst);
+  const std::string rev = endpoint_to_string(s.dst) + ">" + endpoint_to_string(s.src);
+  if (s.has(kSyn)) isn_[fwd] = s.seq.raw();  // tcpdump keys relative numbers on the SYN
+  auto rel = [&](const std::string& dir, std::uint32_t v) -> std::uint32_t {
+    if (opt_.absolute) return v;
+    auto it = isn_.find(dir);
+    return it == isn_.end() ? v : v - it->second;
+  };
+  std::string out = fmt::format("IP {} > {}: Flags [{}]", tcpdump_ip(s.src), tcpdump_ip(s.dst), flag_letters(s.flags));
+  const bool syn = s.has(kSyn);
+  if (e.len > 0 || s.has(kSyn) || s.has(kFin) || s.has(kRst)) {
+    const std::uint32_t seq = syn ? s.seq.raw() : rel(fwd, s.seq.raw());
+    if (e.len > 0) out += fmt::format(", seq {}:{}", seq, seq + e.len);
+    else out += fmt::format(", seq {}", seq);
+  }
+  if (s.has(kAck)) out += fmt::format(", ack {}", syn ? s.ack.raw() : rel(rev, s.ack.raw()));
+  out += fmt::format(", win {}", s.wnd);
+  std::vector<std::string> opts;
+  if (s.mss) opts.push_back(fmt::format("mss {}", *s.mss));
+  if (syn) {
+    if (s.sack_permitted) opts.push_back("sackOK");
+    if (s.ts) opts.push_back(fmt::format("TS val {} ecr {}", s.ts->val, s.ts->ecr));
+    if (s.wscale) {
+      opts.push_back("nop");
+      opts.push_back(fmt::format("wscale {}", *s.wscale));
+    }
+  } else {
+    if (s.ts) {
+      opts.push_back("nop");
+      opts.push_back("nop");
+      opts.push_back(fmt::format("TS val {} ecr {}", s.ts->val, s.ts->ecr));
+    }
+    if (s.sack_count) {
+      opts.push_back("nop");
+      opts.push_back("nop");
+      std::string blocks;
+      for (int i = 0; i < s.sack_count; ++i)
+        blocks += fmt::format("{{{}:{}}}", rel(rev, s.sack[i].left.raw()), rel(rev, s.sack[i].right.raw()));
+      opts.push_back(fmt::format("sack {} {}", static_cast<int>(s.sack_count), blocks));
+    }
+  }
+  if (!opts.empty()) {
+    out += ", options [";
+    for (std::size_t i = 0; i < opts.size(); ++i) out += (i ? "," : "") + opts[i];
+    out += "]";
+  }
+  out += fmt::format(", length {}", e.len);
+  return out;
+}
+
+std::string TextView::line(const TraceEvent& e) {
+  const std::string t = clock(e.t_ns);
+  const std::string host = e.host >= 0 && e.host < static_cast<int>(names_.size()) ? names_[e.host] : "?";
+  switch (e.type) {
+    case TraceType::Send: {
+      std::string l = t + " " + packet(e);
+      if (e.retx) l += "  (retransmission)";
+      return l;
+    }
+    case TraceType::State: {
+      if (!opt_.states) return {};
+      std::string l = fmt::format("{} ** {} {}: {} -> {}", t, host, e.conn, state_name(e.from), state_name(e.to));
+      if (opt_.causes && !e.cause.empty()) l += "   [" + e.cause + "]";
+      return l;
+    }
+    case TraceType::Drop:
+      if (!opt_.drops) return {};
+      return fmt::format("{} XX {} {} dropped ({}: {})", t, e.id, e.kind, e.where, e.reason);
+    case TraceType::App: {
+      if (!opt_.apps || e.result == "started") return {};
+      std::string l = fmt::format("{} .. {} {}() = {}", t, host, e.call, e.result);
+      if (e.bytes) l += fmt::format(" ({} bytes)", e.bytes);
+      if (!e.conn.empty()) l += "  " + e.conn;
+      return l;
+    }
+    case TraceType::Timer:
+      if (!opt_.timers) return {};
+      return fmt::format("{} ~~ {} {} timer {} {}", t, host, timer_name(e.timer),
+                         e.action == TimerAction::Set ? "set for" : e.action == TimerAction::Cancel ? "cancelled, was" : "fired, due",
+                         clock(e.deadline_ns));
+    case TraceType::Deliver:
+      return {};
+  }
+  return {};
+}
+
+std::string TextView::render(const std::vector<TraceEvent>& events) {
+  std::string out;
+  for (const auto& e : events) {
+    std::string l = line(e);
+    if (!l.empty()) out += l + "\n";
+  }
+  return out;
+}
+
+}  // namespace tcplab

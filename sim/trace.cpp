@@ -1,0 +1,84 @@
+#include "sim/trace.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tcplab {
+
+std::string_view trace_type_name(TraceType t) {
+  switch (t) {
+    case TraceType::State: return "state";
+    case TraceType::Send: return "send";
+    case TraceType::Drop: return "drop";
+    case TraceType::Deliver: return "deliver";
+    case TraceType::Timer: return "timer";
+    case TraceType::App: return "app";
+  }
+  return "?";
+}
+
+namespace {
+std::string_view action_name(TimerAction a) {
+  switch (a) {
+    case TimerAction::Set: return "set";
+    case TimerAction::Cancel: return "cancel";
+    case TimerAction::Fire: return "fire";
+  }
+  return "?";
+}
+}  // namespace
+
+std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& host_names) {
+  // nlohmann::ordered_json keeps insertion order, so the bytes are stable run to run.
+  nlohmann::ordered_json j;
+  j["t_ns"] = e.t_ns;
+  j["seq_no"] = e.seq_no;
+  j["type"] = trace_type_name(e.type);
+  const std::string host = e.host >= 0 && e.host < static_cast<int>(host_names.size()) ? host_names[e.host] : "";
+  switch (e.type) {
+    case TraceType::State:
+      j["host"] = host;
+      j["conn"] = e.conn;
+      j["from"] = state_name(e.from);
+      j["to"] = state_name(e.to);
+      j["cause"] = e.cause;
+      break;
+    case TraceType::Send:
+      j["host"] = host;
+      j["conn"] = e.conn;
+      j["id"] = e.id;
+      j["kind"] = e.kind;
+      j["flags"] = flag_letters(e.seg.flags);
+      j["seq"] = e.seg.seq.raw();
+      j["ack"] = e.seg.ack.raw();
+      j["len"] = e.len;
+      j["wnd"] = e.seg.wnd;
+      j["retx"] = e.retx;
+      break;
+    case TraceType::Drop:
+      j["id"] = e.id;
+      j["where"] = e.where;
+      j["reason"] = e.reason;
+      break;
+    case TraceType::Deliver:
+      j["host"] = host;
+      j["id"] = e.id;
+      break;
+    case TraceType::Timer:
+      j["host"] = host;
+      j["conn"] = e.conn;
+      j["timer"] = timer_name(e.timer);
+      j["action"] = action_name(e.action);
+      j["deadline_ns"] = e.deadline_ns;
+      break;
+    case TraceType::App:
+      j["host"] = host;
+      j["conn"] = e.conn;
+      j["call"] = e.call;
+      j["result"] = e.result;
+      if (e.bytes) j["bytes"] = e.bytes;
+      break;
+  }
+  return j.dump();
+}
+
+}  // namespace tcplab

@@ -1,0 +1,492 @@
+#include "sim/world.hpp"
+
+#include <algorithm>
+
+#include "stack/text.hpp"
+
+namespace tcplab {
+
+namespace {
+constexpr std::array<std::string_view, 6> kKinds = {"SYN", "SYN-ACK", "ACK", "DATA", "FIN", "RST"};
+}
+
+int segment_kind_index(const Segment& s) {
+  if (s.has(kRst)) return 5;
+  if (s.has(kSyn)) return s.has(kAck) ? 1 : 0;
+  if (s.has(kFin)) return 4;
+  if (!s.payload.empty()) return 3;
+  return 2;
+}
+std::string_view segment_kind(const Segment& s) { return kKinds[segment_kind_index(s)]; }
+
+World::World(std::uint64_t seed) : seed_(seed), rng_(seed) {}
+
+int World::add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg) {
+  HostInfo h;
+  h.name = name;
+  const auto n = hosts_.size();
+  h.tag = n < 26 ? std::string(1, static_cast<char>('A' + n)) : "H" + std::to_string(n);
+  h.ip = ip;
+  h.cfg = cfg;
+  h.secret = rng_.next();
+  stacks_.emplace_back(ip, cfg, h.secret);
+  hosts_.push_back(h);
+  timer_at_.emplace_back();
+  ordinals_.emplace_back();
+  conn_task_.emplace_back();
+  return static_cast<int>(n);
+}
+
+void World::set_ephemeral_range(int host, std::uint16_t lo, std::uint16_t hi) { stacks_[host].set_ephemeral_range(lo, hi); }
+
+void World::set_host_config(int host, const TcpConfig& cfg) {
+  hosts_[host].cfg = cfg;
+  stacks_[host].set_config(cfg);
+}
+
+int World::add_link(int a, int b, const LinkParams& ab, const LinkParams& ba) {
+  Link l;
+  l.a = a;
+  l.b = b;
+  l.ab = LinkDir(ab, rng_.fork());
+  l.ba = LinkDir(ba, rng_.fork());
+  links_.push_back(l);
+  const int id = static_cast<int>(links_.size() - 1);
+  link_index_[{std::min(a, b), std::max(a, b)}] = id;
+  return id;
+}
+
+void World::add_app(const AppSpec& app) {
+  const int h = host_index(app.host);
+  if (h < 0) return;
+  Gen g;
+  g.host = h;
+  g.spec = app;
+  gens_.push_back(g);
+  push(app.start, EvKind::AppStart, static_cast<int>(gens_.size() - 1));
+}
+
+int World::host_index(const std::string& s) const {
+  for (std::size_t i = 0; i < hosts_.size(); ++i)
+    if (hosts_[i].name == s || hosts_[i].tag == s || ip_to_string(hosts_[i].ip) == s) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<std::string> World::host_names() const {
+  std::vector<std::string> v;
+  for (const auto& h : hosts_) v.push_back(h.name);
+  return v;
+}
+
+std::string World::conn_label(int host, ConnId c) const {
+  const Connection& k = stacks_[host].conn(c);
+  return endpoint_to_string(k.local()) + ">" + endpoint_to_string(k.remote());
+}
+
+void World::push(Instant t, EvKind k, int a, std::uint32_t b, std::uint32_t c) {
+  queue_.push(QEvent{t, order_++, k, a, b, c});
+}
+
+// ---------------------------------------------------------------- running
+
+bool World::step() {
+  if (queue_.empty()) return false;
+  const QEvent e = queue_.top();
+  queue_.pop();
+  if (e.t > now_) now_ = e.t;
+  ++counters_.events;
+  dispatch(e);
+  return true;
+}
+
+void World::run_until(Instant t) {
+  while (!queue_.empty() && queue_.top().t <= t) step();
+  if (t > now_ && t != kNever) now_ = t;
+}
+
+std::uint64_t World::run(std::uint64_t max_events, Instant limit) {
+  std::uint64_t n = 0;
+  while (n < max_events && !queue_.empty() && queue_.top().t <= limit) {
+    step();
+    ++n;
+  }
+  return n;
+}
+
+void World::dispatch(const QEvent& e) {
+  switch (e.kind) {
+    case EvKind::Arrive:
+      arrive(e);
+      break;
+    case EvKind::Timer: {
+      const int h = e.a;
+      if (e.c != hosts_[h].epoch || !hosts_[h].up) break;
+      auto& at = timer_at_[h];
+      if (e.b >= at.size() || at[e.b] != e.t) break;  // superseded by a later deadline
+      at[e.b] = kNever;
+      out_.clear();
+      stacks_[h].on_timer(now_, e.b, out_);
+      absorb(h, out_);
+      break;
+    }
+    case EvKind::Task:
+      if (static_cast<std::size_t>(e.a) < tasks_.size()) run_task(e.a);
+      break;
+    case EvKind::AppStart:
+    case EvKind::GenTick:
+      gen_tick(e.a);
+      break;
+    case EvKind::Crash:
+      crash_host(e.a);
+      break;
+    case EvKind::Restart:
+      restart_host(e.a);
+      break;
+  }
+}
+
+// ---------------------------------------------------------------- packets
+
+int World::route(int, Ipv4 dst) const {
+  for (std::size_t i = 0; i < hosts_.size(); ++i)
+    if (hosts_[i].ip == dst) return static_cast<int>(i);
+  return -1;
+}
+
+Link* World::link_between(int a, int b, bool* a_to_b) {
+  auto it = link_index_.find({std::min(a, b), std::max(a, b)});
+  if (it == link_index_.end()) return nullptr;
+  Link& l = links_[it->second];
+  *a_to_b = l.a == a;
+  return &l;
+}
+
+const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal) const {
+  for (const auto& r : faults_) {
+    if (now_ < r.from || now_ >= r.to) continue;
+    auto names = [&](const std::string& want, int host, Ipv4 ip) {
+      if (want.empty()) return true;
+      if (host >= 0) return hosts_[host].tag == want || hosts_[host].name == want || ip_to_string(ip) == want;
+      return ip_to_string(ip) == want;
+    };
+    if (!names(r.src, p.src_host, p.seg.src.ip) || !names(r.dst, p.dst_host, p.seg.dst.ip)) continue;
+    if (r.ordinal && *r.ordinal != ordinal) continue;
+    if (!r.kind.empty() && r.kind != p.kind) continue;
+    if (r.kind_ordinal && *r.kind_ordinal != kind_ordinal) continue;
+    if (r.retx_only && !p.retx) continue;
+    return &r;
+  }
+  return nullptr;
+}
+
+void World::transmit(int host, const Segment& seg, ConnId c, bool retx) {
+  Packet p;
+  p.seg = seg;
+  p.src_host = host;
+  p.dst_host = route(host, seg.dst.ip);
+  p.retx = retx;
+  const int ki = segment_kind_index(seg);
+  p.kind = kKinds[ki];
+  SegOrdinals* ord;
+  if (c != kNoConn) {
+    auto& v = ordinals_[host];
+    if (v.size() <= c) v.resize(c + 1);
+    ord = &v[c];
+  } else {
+    ord = &stray_ordinals_[endpoint_to_string(seg.src) + ">" + endpoint_to_string(seg.dst)];
+  }
+  const std::uint32_t ordinal = ++ord->total;
+  const std::uint32_t kind_ordinal = ++ord->per_kind[ki];
+  const std::string dst_tag = p.dst_host >= 0 ? hosts_[p.dst_host].tag : ip_to_string(seg.dst.ip);
+  p.id = hosts_[host].tag + ">" + dst_tag + "#" + std::to_string(ordinal);
+
+  ++counters_.link_pkts;
+  if (seg.payload.empty()) ++counters_.ack_pkts;
+  else ++counters_.data_pkts;
+  if (retx) ++counters_.retx;
+  const std::string conn = endpoint_to_string(seg.src) + ">" + endpoint_to_string(seg.dst);
+  if (tracing()) {
+    TraceEvent e;
+    e.type = TraceType::Send;
+    e.host = host;
+    e.conn = conn;
+    e.id = p.id;
+    e.kind = p.kind;
+    e.retx = retx;
+    e.seg = seg;
+    // The trace keeps the first bytes (enough to read a request line), not a copy of the stream.
+    if (e.seg.payload.size() > kTracePayloadBytes) e.seg.payload.resize(kTracePayloadBytes);
+    e.len = static_cast<std::uint32_t>(seg.payload.size());
+    record(std::move(e));
+  } else {
+    ++trace_seq_;
+  }
+  auto drop = [&](const std::string& where, const std::string& reason) {
+    if (tracing()) {
+      TraceEvent e;
+      e.type = TraceType::Drop;
+      e.host = host;
+      e.conn = conn;
+      e.id = p.id;
+      e.kind = p.kind;
+      e.where = where;
+      e.reason = reason;
+      record(std::move(e));
+    } else {
+      ++trace_seq_;
+    }
+  };
+  Duration extra = 0;
+  bool dup = false;
+  if (const FaultRule* r = match_fault(p, ordinal, kind_ordinal)) {
+    switch (r->action) {
+      case FaultAction::Drop:
+        ++counters_.fault_drops;
+        drop("fault", r->text);
+        return;
+      case FaultAction::Delay: extra = r->delay; break;
+      case FaultAction::Duplicate: dup = true; break;
+      case FaultAction::Corrupt: p.corrupted = true; break;
+    }
+  }
+  bool a_to_b = true;
+  Link* l = p.dst_host >= 0 ? link_between(host, p.dst_host, &a_to_b) : nullptr;
+  if (!l) {
+    ++counters_.no_route;
+    drop("link", p.dst_host < 0 ? "no host has address " + ip_to_string(seg.dst.ip) : "no link to " + hosts_[p.dst_host].name);
+    return;
+  }
+  LinkDir& dir = a_to_b ? l->ab : l->ba;
+  std::uint32_t bytes = 40 + static_cast<std::uint32_t>(seg.payload.size());
+  if (seg.ts) bytes += 12;
+  if (seg.has(kSyn)) bytes += 8;
+  const Fate f = dir.offer(now_, bytes);
+  switch (f.kind) {
+    case Fate::Kind::Lost:
+      ++counters_.err_drops;
+      drop("link", "random loss");
+      return;
+    case Fate::Kind::QueueFull:
+      ++counters_.q_drops;
+      drop("queue", "drop-tail queue full (" + std::to_string(dir.params().queue_pkts_max) + " packets)");
+      return;
+    case Fate::Kind::Down:
+      ++counters_.err_drops;
+      drop("link", "link is down");
+      return;
+    case Fate::Kind::Deliver:
+      break;
+  }
+  p.corrupted = p.corrupted || f.corrupted;
+  auto enqueue = [&](Instant at) {
+    std::uint32_t slot;
+    if (!free_packets_.empty()) {
+      slot = free_packets_.back();
+      free_packets_.pop_back();
+      packets_[slot] = p;
+    } else {
+      slot = static_cast<std::uint32_t>(packets_.size());
+      packets_.push_back(p);
+    }
+    push(at, EvKind::Arrive, p.dst_host, slot);
+  };
+  enqueue(f.arrive_at + extra);
+  if (f.duplicate || dup) enqueue((f.duplicate ? f.duplicate_at : f.arrive_at + 1) + extra);
+}
+
+void World::arrive(const QEvent& e) {
+  Packet p = std::move(packets_[e.b]);
+  free_packets_.push_back(e.b);
+  const int h = p.dst_host;
+  auto drop = [&](const std::string& where, const std::string& reason) {
+    if (tracing()) {
+      TraceEvent t;
+      t.type = TraceType::Drop;
+      t.host = h;
+      t.conn = endpoint_to_string(p.seg.src) + ">" + endpoint_to_string(p.seg.dst);
+      t.id = p.id;
+      t.kind = p.kind;
+      t.where = where;
+      t.reason = reason;
+      record(std::move(t));
+    } else {
+      ++trace_seq_;
+    }
+  };
+  if (!hosts_[h].up) {
+    ++counters_.err_drops;
+    drop("link", hosts_[h].name + " is down (crashed)");
+    return;
+  }
+  if (p.corrupted) {
+    ++counters_.checksum_drops;
+    drop("checksum", "corrupted on the link: the TCP checksum does not match");
+    return;
+  }
+  if (tracing()) {
+    TraceEvent t;
+    t.type = TraceType::Deliver;
+    t.host = h;
+    t.conn = endpoint_to_string(p.seg.dst) + ">" + endpoint_to_string(p.seg.src);
+    t.id = p.id;
+    t.kind = p.kind;
+    record(std::move(t));
+  } else {
+    ++trace_seq_;
+  }
+  const auto before = stacks_[h].counters();
+  out_.clear();
+  stacks_[h].on_segment(now_, p.seg, out_);
+  const auto& after = stacks_[h].counters();
+  if (after.no_listener != before.no_listener)
+    drop("no_listener", "no socket for " + endpoint_to_string(p.seg.dst) + (p.seg.has(kRst) ? "" : ": answered with RST"));
+  if (after.listen_drops != before.listen_drops)
+    drop("queue", "listen queue of port " + std::to_string(p.seg.dst.port) + " is full: SYN dropped");
+  absorb(h, out_);
+}
+
+void World::schedule_timer(int host, ConnId c) {
+  auto& at = timer_at_[host];
+  if (at.size() <= c) at.resize(stacks_[host].conn_count(), kNever);
+  const Instant d = stacks_[host].conn(c).next_deadline();
+  if (d == at[c]) return;
+  at[c] = d;
+  if (d != kNever) push(std::max(d, now_), EvKind::Timer, host, c, hosts_[host].epoch);
+  if (d != kNever && d < now_) at[c] = now_;
+}
+
+void World::absorb(int host, Output& out) {
+  // Events are handled in the order the stack reported them; wake-ups come after.
+  std::vector<ConnId> touched;
+  for (std::size_t i = 0; i < out.events.size(); ++i) {
+    const ConnEvent& ev = out.events[i];
+    if (ev.conn != kNoConn && (touched.empty() || touched.back() != ev.conn)) touched.push_back(ev.conn);
+    std::visit(
+        [&](const auto& b) {
+          using T = std::decay_t<decltype(b)>;
+          if constexpr (std::is_same_v<T, SendEvent>) {
+            const Segment seg = b.seg;  // copy: transmit may grow `out` through nothing, but be safe
+            transmit(host, seg, ev.conn, b.retx);
+          } else if constexpr (std::is_same_v<T, StateEvent>) {
+            if (tracing()) {
+              TraceEvent e;
+              e.type = TraceType::State;
+              e.host = host;
+              e.conn = conn_label(host, ev.conn);
+              e.from = b.from;
+              e.to = b.to;
+              e.cause = b.cause;
+              record(std::move(e));
+            } else {
+              ++trace_seq_;
+            }
+          } else if constexpr (std::is_same_v<T, TimerEvent>) {
+            if (tracing()) {
+              TraceEvent e;
+              e.type = TraceType::Timer;
+              e.host = host;
+              e.conn = conn_label(host, ev.conn);
+              e.timer = b.kind;
+              e.action = b.action;
+              e.deadline_ns = b.deadline_ns;
+              record(std::move(e));
+            } else {
+              ++trace_seq_;
+            }
+          } else if constexpr (std::is_same_v<T, NoticeEvent>) {
+            if (b.what == Notice::Error) app_event(host, ev.conn, "error", std::string(errno_name(b.err)));
+            if (b.what == Notice::Acceptable) {
+              if (const ListenSocket* ls = stacks_[host].listener_of(ev.conn)) touched.push_back(ls->id);
+            }
+          }
+        },
+        ev.body);
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<int> wake;
+  for (ConnId c : touched) {
+    if (!stacks_[host].valid(c)) continue;
+    schedule_timer(host, c);
+    auto& ct = conn_task_[host];
+    if (c < ct.size() && ct[c] >= 0) wake.push_back(ct[c]);
+  }
+  out.clear();
+  for (int t : wake) run_task(t);
+}
+
+// ---------------------------------------------------------------- trace
+
+void World::record(TraceEvent&& e) {
+  e.t_ns = now_;
+  e.seq_no = trace_seq_++;
+  sink_->events.push_back(std::move(e));
+}
+
+void World::app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes) {
+  const std::string conn = c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : "";
+  app_results_.push_back(AppResult{now_, host, conn, call, result});
+  if (!tracing()) {
+    ++trace_seq_;
+    return;
+  }
+  TraceEvent e;
+  e.type = TraceType::App;
+  e.host = host;
+  e.conn = conn;
+  e.call = call;
+  e.result = result;
+  e.bytes = bytes;
+  record(std::move(e));
+}
+
+// ---------------------------------------------------------------- hosts
+
+void World::fire_timer_now(int host, ConnId c) {
+  if (host < 0 || host >= static_cast<int>(hosts_.size()) || !stacks_[host].valid(c)) return;
+  // Move the earliest deadline to now by running the stack at that deadline's time.
+  const Instant d = stacks_[host].conn(c).next_deadline();
+  if (d == kNever) return;
+  out_.clear();
+  stacks_[host].on_timer(std::max(d, now_), c, out_);
+  absorb(host, out_);
+}
+
+void World::crash_host(int h) {
+  if (!hosts_[h].up) return;
+  // Every connection vanishes without a segment: that is how the peer ends up half-open.
+  for (ConnId c = 0; c < stacks_[h].conn_count(); ++c) {
+    const State s = stacks_[h].conn(c).state();
+    if (s == State::Closed) continue;
+    if (tracing()) {
+      TraceEvent e;
+      e.type = TraceType::State;
+      e.host = h;
+      e.conn = conn_label(h, c);
+      e.from = s;
+      e.to = State::Closed;
+      e.cause = "host " + hosts_[h].name + " crashed: all TCP state lost, nothing sent";
+      record(std::move(e));
+    } else {
+      ++trace_seq_;
+    }
+  }
+  app_event(h, kNoConn, "crash", "OK");
+  hosts_[h].up = false;
+  ++hosts_[h].epoch;
+  hosts_[h].secret = rng_.next();
+  stacks_[h] = TcpHost(hosts_[h].ip, hosts_[h].cfg, hosts_[h].secret);
+  timer_at_[h].clear();
+  ordinals_[h].clear();
+  conn_task_[h].clear();
+  for (auto& t : tasks_)
+    if (t.host == h) t.done = true;
+}
+
+void World::restart_host(int h) {
+  if (hosts_[h].up) return;
+  hosts_[h].up = true;
+  app_event(h, kNoConn, "restart", "OK");
+}
+
+}  // namespace tcplab

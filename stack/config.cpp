@@ -1,0 +1,39 @@
+#include "stack/config.hpp"
+
+namespace tcplab {
+
+std::string_view profile_name(Profile p) {
+  switch (p) {
+    case Profile::Linux: return "linux";
+    case Profile::Rfc9293: return "rfc9293";
+  }
+  return "?";
+}
+
+std::optional<Profile> parse_profile(std::string_view text) {
+  if (text == "linux") return Profile::Linux;
+  if (text == "rfc9293") return Profile::Rfc9293;
+  return std::nullopt;
+}
+
+TcpConfig TcpConfig::for_profile(Profile p) {
+  TcpConfig c;
+  c.profile = p;
+  switch (p) {
+    case Profile::Linux:
+      break;  // the defaults above are Linux's
+    case Profile::Rfc9293:
+      // RFC 9293 3.8.1 / RFC 6298: MSL is 2 minutes, RTO starts at 1 s with a 1 s floor.
+      c.msl_ns = sec(120);
+      c.rto_min_ns = sec(1);
+      c.fin_wait_2_timeout_ns = std::nullopt;  // the RFC has no such timer
+      c.zwp_at_snd_una_minus_1 = false;        // RFC 9293 3.8.6.1: probe with one byte of data
+      c.time_wait_rst_closes = true;           // 3.10.7.4: RST in TIME_WAIT enters CLOSED
+      c.quickack_segments = 0;                 // RFC 9293 3.8.6.3: delayed ACK from the first segment
+      c.delack_ns = ms(200);
+      break;
+  }
+  return c;
+}
+
+}  // namespace tcplab

@@ -1,0 +1,74 @@
+#pragma once
+// Every knob of the endpoint in one plain struct (no registry). Defaults are Linux's,
+// because that is what students meet in `ss` and `netstat`. Where real stacks
+// legitimately differ, the difference is a named Profile, documented in README.md.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stack/time.hpp"
+
+namespace tcplab {
+
+enum class Profile : std::uint8_t { Linux, Rfc9293 };
+std::string_view profile_name(Profile p);
+std::optional<Profile> parse_profile(std::string_view text);
+
+struct TcpConfig {
+  Profile profile = Profile::Linux;
+
+  // Segment sizes and buffers.
+  std::uint16_t mss = 1460;                  // MSS we announce (MTU 1500 - 40)
+  std::uint32_t snd_buf_bytes = 16384 * 4;   // send buffer (Linux tcp_wmem default is 16 KiB, grows)
+  std::uint32_t rcv_buf_bytes = 131072;      // receive buffer (Linux tcp_rmem default)
+  std::uint32_t syn_window = 64240;          // window in our SYN/SYN-ACK (Linux: 44 * 1460)
+  std::uint8_t min_wscale = 7;               // Linux picks 7 for its default tcp_rmem max
+
+  // Options (RFC 7323, RFC 2018).
+  bool window_scaling = true;
+  bool timestamps = true;
+  bool sack = true;
+
+  // Retransmission (RFC 6298; Linux: TCP_TIMEOUT_INIT 1 s, TCP_RTO_MIN 200 ms, TCP_RTO_MAX 120 s).
+  Duration rto_initial_ns = sec(1);
+  Duration rto_min_ns = ms(200);
+  Duration rto_max_ns = sec(120);
+  int syn_retries = 6;        // net.ipv4.tcp_syn_retries
+  int synack_retries = 5;     // net.ipv4.tcp_synack_retries
+  int data_retries = 15;      // net.ipv4.tcp_retries2 (simplified: a count of back-offs)
+
+  // Connection teardown.
+  Duration msl_ns = sec(30);                   // TIME_WAIT lasts 2*MSL (Linux: fixed 60 s)
+  std::optional<Duration> fin_wait_2_timeout_ns = sec(60);  // net.ipv4.tcp_fin_timeout; nullopt = never
+  int orphan_retries = 8;     // FIN retransmissions of a closed socket before giving up
+
+  // ACKs and sending.
+  bool delayed_ack = true;
+  Duration delack_ns = ms(40);  // Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
+  int quickack_segments = 16;   // Linux acks the first segments at once (quick-ack mode)
+  bool nagle = true;
+  std::uint32_t initial_window_segments = 10;  // RFC 6928
+
+  // Keepalive (SO_KEEPALIVE is off unless asked for, as on Linux).
+  bool keepalive = false;
+  Duration keepalive_idle_ns = sec(7200);
+  Duration keepalive_interval_ns = sec(75);
+  int keepalive_probes = 9;
+
+  // Persist (zero-window probes).
+  bool zwp_at_snd_una_minus_1 = true;  // Linux probes with SEQ=SND.UNA-1 and no data; RFC sends 1 byte
+
+  // What happens on a SYN or RST that arrives in TIME_WAIT.
+  bool time_wait_syn_reopens = true;   // Linux/RFC 9293 3.10.7.4 note: a new SYN may reuse the pair
+  bool time_wait_rst_closes = false;   // RFC 1337 says ignore; RFC 9293 text says close
+
+  // Sockets.
+  bool reuse_addr = false;    // SO_REUSEADDR: allow binding a port held by TIME_WAIT
+
+  // The profile's values for the knobs where stacks differ.
+  static TcpConfig for_profile(Profile p);
+  Duration time_wait_ns() const { return 2 * msl_ns; }
+};
+
+}  // namespace tcplab

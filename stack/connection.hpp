@@ -1,0 +1,190 @@
+#pragma once
+// One TCP connection: the RFC 9293 state machine over a TCB, send and receive buffers,
+// RFC 6298 timers, NewReno/SACK congestion control. Sans-IO: every entry point takes
+// `now` and appends what happened to an Output. Every state change goes through
+// set_state(), which records its cause; transition() is the one place that decides.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stack/byte_queue.hpp"
+#include "stack/config.hpp"
+#include "stack/congestion.hpp"
+#include "stack/events.hpp"
+#include "stack/reassembler.hpp"
+#include "stack/rtt.hpp"
+#include "stack/segment.hpp"
+#include "stack/state.hpp"
+#include "stack/timers.hpp"
+
+namespace tcplab {
+
+// The Transmission Control Block variables of RFC 9293 3.3.1, named as there.
+struct Tcb {
+  Seq32 iss, irs;
+  Seq32 snd_una, snd_nxt, snd_max;  // snd_max: highest sequence sent (snd_nxt rewinds on RTO)
+  std::uint32_t snd_wnd = 0;        // scaled, in bytes
+  Seq32 snd_wl1, snd_wl2;
+  Seq32 rcv_nxt;
+  std::uint32_t rcv_wnd = 0;        // what we last advertised, in bytes
+  std::uint8_t snd_wscale = 0, rcv_wscale = 0;  // shift applied to the peer's / our window field
+  std::uint16_t snd_mss = 536;      // largest payload we may send (peer MSS less options)
+  bool ts_ok = false, sack_ok = false;
+  std::uint32_t ts_recent = 0;
+};
+
+
+class Connection {
+ public:
+  Connection() = default;
+  // A child of a listener starts in LISTEN (it is the listener's clone that takes the SYN).
+  Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint local, Endpoint remote,
+             State initial = State::Closed);
+
+  // --- user calls (RFC 9293 3.10.1-3.10.6) ---
+  void open_passive(Instant now, Output& out);  // CLOSED -> LISTEN
+  void open_active(Instant now, Seq32 iss, Output& out);  // CLOSED -> SYN_SENT, sends SYN
+  // LISTEN -> SYN_SENT (RFC 9293 Figure 5 "SEND" on a listening socket): becomes active.
+  Errno connect_from_listen(Instant now, Endpoint remote, Seq32 iss, Output& out);
+  // A child of a listener: takes the SYN that created it (LISTEN -> SYN_RECEIVED).
+  void accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& out);
+  // Queues bytes; returns how many fit in the send buffer, or an error.
+  Errno send(Instant now, std::string_view data, std::uint32_t* taken, Output& out);
+  Errno send_fill(Instant now, std::uint32_t n, std::uint32_t* taken, Output& out);
+  // Takes up to max in-order bytes. Returns EAGAIN when none yet, Ok with empty data at EOF.
+  Errno recv(Instant now, std::uint32_t max, std::string* data, Output& out);
+  Errno shutdown_write(Instant now, Output& out);  // half-close: queue our FIN
+  Errno close(Instant now, Output& out);            // full close (the app forgets the socket)
+  Errno abort(Instant now, Output& out);            // send RST, go to CLOSED
+
+  // --- network and time ---
+  void on_segment(Instant now, const Segment& seg, Output& out);
+  void on_timer(Instant now, Output& out);  // fires every expired timer
+  // TIME-WAIT and a new SYN for the same pair: true (and CLOSED) when the profile lets the
+  // SYN open a new incarnation (SEG.SEQ > RCV.NXT, RFC 9293 3.10.7.4 / RFC 6191).
+  bool yield_to_new_syn(Instant now, const Segment& syn, Output& out);
+  Instant next_deadline() const { return timers_.next(); }
+
+  // --- queries ---
+  ConnId id() const { return id_; }
+  State state() const { return state_; }
+  const Tcb& tcb() const { return tcb_; }
+  const Timers& timers() const { return timers_; }
+  const Congestion& congestion() const { return cc_; }
+  const RttEstimator& rtt() const { return rtt_; }
+  const TcpConfig& config() const { return *cfg_; }
+  std::shared_ptr<const TcpConfig> config_ptr() const { return cfg_; }
+  Endpoint local() const { return local_; }
+  Endpoint remote() const { return remote_; }
+  bool passive() const { return passive_; }
+  bool app_closed() const { return app_closed_; }  // the app called close(): an orphan
+  bool eof_received() const { return fin_received_; }
+  Errno error() const { return error_; }
+  std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
+  std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
+  std::uint32_t unsent_bytes() const;
+  std::uint32_t send_space() const { return snd_buf_.free_space(); }
+  std::uint64_t bytes_received_total() const { return rcv_total_; }
+  std::uint64_t bytes_acked_total() const { return acked_total_; }
+  std::uint32_t retransmissions() const { return retx_count_; }
+  // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
+  bool finished() const { return state_ == State::Closed; }
+
+  // Checks the invariants (SND.UNA <= SND.NXT <= SND.MAX, windows, buffers vs state);
+  // returns an empty string or what is broken. Used by tests and the torture run.
+  std::string check_invariants() const;
+  // A TCP keeps its TCB in CLOSED for the record; its buffers are freed.
+  void release_buffers();
+
+ private:
+  // The one place state_ is written.
+  void set_state(State to, std::string cause, Output& out);
+  // Segment arrival, split by RFC 9293 3.10.7 sub-section.
+  void on_segment_listen(Instant now, const Segment& seg, Output& out);
+  void on_segment_syn_sent(Instant now, const Segment& seg, Output& out);
+  void on_segment_synchronized(Instant now, const Segment& seg, Output& out);
+  bool acceptable(const Segment& seg) const;
+  void on_rst(Instant now, const Segment& seg, Output& out);
+  bool on_ack(Instant now, const Segment& seg, Output& out);
+  void on_text(Instant now, const Segment& seg, Output& out);
+  void on_fin(Instant now, Output& out);
+  void process_ack_of_data(Instant now, const Segment& seg, Output& out);
+  void update_window(const Segment& seg);
+  void take_options(const Segment& syn);
+  void learn_sack(const Segment& seg);
+  bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
+  Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }
+  std::uint8_t our_wscale() const;
+  void send_probe(Instant now, Output& out);
+
+  // Output path.
+  void output(Instant now, Output& out);        // sends what the windows allow, then ACK if owed
+  bool send_one_data(Instant now, Output& out);  // one segment of new or retransmitted data/FIN
+  void send_syn(Instant now, bool with_ack, bool retx, Output& out);
+  void send_ack(Instant now, Output& out);
+  void send_rst(Instant now, Seq32 seq, Output& out);
+  void emit(Instant now, Segment seg, bool retx, Output& out);
+  Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
+  std::uint16_t window_field() const;
+  std::uint32_t flight_size() const;
+  void schedule_ack(Instant now, bool full_segment, bool force, Output& out);
+
+  // Timers.
+  void arm(TimerKind k, Instant at, Output& out);
+  void disarm(TimerKind k, Output& out);
+  void disarm_all(Output& out);
+  void restart_rto(Instant now, Output& out);
+  void on_rto(Instant now, Output& out);
+  void on_persist(Instant now, Output& out);
+  void on_keepalive(Instant now, Output& out);
+  void enter_time_wait(Instant now, std::string cause, Output& out);
+  void fail(Instant now, Errno e, std::string cause, Output& out);  // -> CLOSED, tell the app
+  void notice(Notice what, Errno e, Output& out);
+  std::uint32_t ts_now(Instant now) const;
+
+  ConnId id_ = kNoConn;
+  std::shared_ptr<const TcpConfig> cfg_;
+  Endpoint local_, remote_;
+  State state_ = State::Closed;
+  bool passive_ = false;
+  Tcb tcb_;
+  Timers timers_;
+  RttEstimator rtt_;
+  Congestion cc_;
+
+  ByteQueue snd_buf_;  // bytes from SND.UNA on (sent-unacked, then unsent)
+  ByteQueue rcv_buf_;  // in-order bytes the app has not read
+  Reassembler ooo_;
+  std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
+  std::uint64_t acked_total_ = 0;
+  bool fin_queued_ = false;         // the app shut down its write side
+  bool fin_sent_ = false;
+  Seq32 fin_seq_;                   // sequence number our FIN occupies
+  bool rtx_una_pending_ = false;    // fast retransmit / partial ACK: resend at SND.UNA next
+  int persist_backoff_ = 0;
+  bool fin_received_ = false;
+  std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
+  bool app_closed_ = false;
+  Errno error_ = Errno::Ok;
+
+  // ACK bookkeeping (delayed ACK, quick-ack, SACK order).
+  bool ack_now_ = false;
+  int unacked_full_segments_ = 0;
+  int quickacks_left_ = 0;
+  std::uint64_t last_ooo_at_ = 0;
+  std::uint32_t last_adv_wnd_ = 0;
+
+  // RTT timing of one segment at a time (Karn: never a retransmitted one).
+  bool rtt_timing_ = false;
+  Seq32 rtt_seq_;
+  Instant rtt_sent_at_ = 0;
+
+  int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
+  int keepalive_sent_ = 0;
+  Instant last_rcv_at_ = 0;
+  std::uint32_t retx_count_ = 0;
+};
+
+}  // namespace tcplab

@@ -1,0 +1,360 @@
+// What a connection puts on the wire and when: building segments with options, the send
+// loop (windows, Nagle, FIN, fast retransmit, SACK holes), and the timers that drive
+// retransmission (RFC 6298), persist, keepalive, delayed ACK, FIN-WAIT-2 and TIME-WAIT.
+#include <algorithm>
+
+#include "stack/connection.hpp"
+#include "stack/text.hpp"
+
+namespace tcplab {
+
+std::uint32_t Connection::ts_now(Instant now) const {
+  return static_cast<std::uint32_t>(now / ms(1) + 1);  // a 1 ms clock, as Linux's TS clock
+}
+
+std::uint16_t Connection::window_field() const {
+  const std::uint64_t held = ooo_.bytes_held();
+  const std::uint32_t free = rcv_buf_.free_space() > held ? rcv_buf_.free_space() - static_cast<std::uint32_t>(held) : 0;
+  return static_cast<std::uint16_t>(std::min<std::uint32_t>(free >> tcb_.rcv_wscale, 65535));
+}
+
+Segment Connection::make_segment(Instant now, Seq32 seq, std::uint8_t flags) const {
+  Segment s;
+  s.src = local_;
+  s.dst = remote_;
+  s.seq = seq;
+  s.flags = flags;
+  if (flags & kAck) s.ack = tcb_.rcv_nxt;
+  s.wnd = window_field();
+  if (tcb_.ts_ok && !(flags & kRst)) s.ts = Timestamps{ts_now(now), tcb_.ts_recent};
+  if (tcb_.sack_ok && (flags & kAck) && !ooo_.empty()) {
+    // RFC 2018 4: the first block holds the most recently received segment.
+    auto ranges = ooo_.ranges();
+    std::stable_partition(ranges.begin(), ranges.end(), [&](const auto& r) {
+      return r.first <= last_ooo_at_ && last_ooo_at_ < r.second;
+    });
+    const std::size_t max_blocks = tcb_.ts_ok ? 3 : 4;
+    for (const auto& [lo, hi] : ranges) {
+      if (s.sack_count >= max_blocks) break;
+      s.sack[s.sack_count++] = SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(lo - rcv_total_),
+                                         tcb_.rcv_nxt + static_cast<std::uint32_t>(hi - rcv_total_)};
+    }
+  }
+  return s;
+}
+
+void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
+  if (seg.has(kAck) && !seg.has(kSyn)) {
+    ack_now_ = false;
+    unacked_full_segments_ = 0;
+    if (timers_.armed(TimerKind::DelAck)) disarm(TimerKind::DelAck, out);
+    tcb_.rcv_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.rcv_wscale;
+  } else if (seg.has(kSyn)) {
+    tcb_.rcv_wnd = seg.wnd;
+  }
+  if (retx) ++retx_count_;
+  out.events.push_back({id_, SendEvent{std::move(seg), retx}});
+}
+
+void Connection::send_syn(Instant now, bool with_ack, bool retx, Output& out) {
+  Segment s = make_segment(now, tcb_.iss, static_cast<std::uint8_t>(kSyn | (with_ack ? kAck : 0)));
+  // A SYN's window is never scaled (RFC 7323 2.2); Linux offers 64240 at first.
+  s.wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg_->syn_window, std::min<std::uint32_t>(rcv_buf_.capacity(), 65535)));
+  s.mss = cfg_->mss;
+  s.sack = {};
+  s.sack_count = 0;
+  // A SYN offers what we support; a SYN,ACK echoes only what the peer offered.
+  const bool offer = !with_ack || state_ == State::SynSent;
+  if (cfg_->sack && (offer || tcb_.sack_ok)) s.sack_permitted = true;
+  if (cfg_->timestamps && (offer || tcb_.ts_ok)) s.ts = Timestamps{ts_now(now), with_ack ? tcb_.ts_recent : 0};
+  else s.ts.reset();
+  if (cfg_->window_scaling && (offer || tcb_.snd_wscale != 0 || tcb_.rcv_wscale != 0)) s.wscale = our_wscale();
+  if (!retx) {
+    rtt_timing_ = true;
+    rtt_seq_ = tcb_.iss + 1;
+    rtt_sent_at_ = now;
+  }
+  emit(now, std::move(s), retx, out);
+}
+
+void Connection::send_ack(Instant now, Output& out) {
+  emit(now, make_segment(now, tcb_.snd_nxt, kAck), false, out);
+}
+
+void Connection::send_rst(Instant now, Seq32 seq, Output& out) {
+  Segment s = make_segment(now, seq, kRst);
+  s.wnd = 0;
+  emit(now, std::move(s), false, out);
+}
+
+void Connection::send_probe(Instant now, Output& out) {
+  // Keepalive and Linux's zero-window probe: an old sequence number (SND.UNA-1) that the
+  // peer must answer with an ACK showing RCV.NXT and its window.
+  emit(now, make_segment(now, tcb_.snd_una - 1, kAck), false, out);
+}
+
+bool Connection::send_one_data(Instant now, Output& out) {
+  switch (state_) {
+    case State::Established:
+    case State::CloseWait:
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck:
+      break;
+    case State::Closed:
+    case State::Listen:
+    case State::SynSent:
+    case State::SynReceived:
+    case State::FinWait2:
+    case State::TimeWait:
+      return false;
+  }
+  const std::uint32_t mss = tcb_.snd_mss;
+  const Seq32 data_start = snd_data_start();
+  const std::uint32_t buffered = snd_buf_.size();
+  Seq32 seq;
+  std::uint32_t len = 0;
+  bool rewrite_nxt = false;  // sending at SND.NXT (new data, or go-back-N after an RTO)
+
+  if (rtx_una_pending_) {
+    rtx_una_pending_ = false;
+    seq = tcb_.snd_una;
+    const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
+    len = std::min(mss, buffered > off ? buffered - off : 0);
+  } else {
+    bool found = false;
+    if (cc_.in_recovery() && tcb_.sack_ok) {
+      // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
+      const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+      if (pipe + mss > cc_.cwnd()) return false;
+      std::uint32_t hole = 0;
+      if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &seq, &hole)) {
+        const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
+        len = std::min({mss, hole, buffered > off ? buffered - off : 0});
+        found = len > 0;
+      }
+    }
+    if (!found) {
+      // Skip what the receiver already holds (after a rewind).
+      while (const SackBlock* b = cc_.sacked_at_or_after(tcb_.snd_nxt)) {
+        if (!seq_le(b->left, tcb_.snd_nxt)) break;
+        tcb_.snd_nxt = b->right;
+      }
+      seq = tcb_.snd_nxt;
+      const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
+      const std::uint32_t avail = buffered > off ? buffered - off : 0;
+      const std::uint32_t wnd = std::min(cc_.cwnd(), tcb_.snd_wnd);
+      std::uint32_t usable;
+      if (cc_.in_recovery() && tcb_.sack_ok) {
+        const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+        usable = cc_.cwnd() > pipe ? cc_.cwnd() - pipe : 0;
+        const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
+        usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
+      } else {
+        const auto u = static_cast<std::int64_t>(wnd) - (seq - tcb_.snd_una);
+        usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
+      }
+      len = std::min({mss, avail, usable});
+      const bool fin_can_go = fin_queued_ && !our_fin_acked() && off + len == buffered &&
+                              (!fin_sent_ || seq_le(seq + len, fin_seq_));
+      if (len == 0 && !fin_can_go) return false;
+      if (len == 0 && fin_can_go && usable == 0 && avail > 0) return false;
+      const bool new_data = !seq_lt(seq, tcb_.snd_max);
+      if (len > 0 && len < mss && new_data && flight_size() > 0) {
+        // Sender SWS avoidance (RFC 9293 3.8.6.2.1): don't cut a small piece off a window.
+        if (len < avail) return false;
+        // Nagle (3.7.4): hold the last small piece while data is unacknowledged, unless
+        // the FIN follows it.
+        if (cfg_->nagle && !fin_queued_) return false;
+      }
+      rewrite_nxt = true;
+    }
+  }
+  const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
+  const bool retx = seq_lt(seq, tcb_.snd_max);
+  std::uint8_t flags = kAck;
+  if (len > 0 && off + len == buffered) flags |= kPsh;  // the end of what the app wrote
+  if (fin_queued_ && off + len == buffered && !our_fin_acked() && (rewrite_nxt || (fin_sent_ && seq + len == fin_seq_))) {
+    flags |= kFin;
+  }
+  if (len == 0 && !(flags & kFin)) return false;
+  Segment s = make_segment(now, seq, flags);
+  if (len > 0) s.payload.assign(snd_buf_.peek(off, len));
+  if (flags & kFin) {
+    fin_sent_ = true;
+    fin_seq_ = seq + len;
+  }
+  const Seq32 end = seq + s.seg_len();
+  if (rewrite_nxt) tcb_.snd_nxt = end;
+  if (seq_gt(end, tcb_.snd_max)) tcb_.snd_max = end;
+  if (retx) {
+    rtt_timing_ = false;  // Karn's algorithm
+    cc_.note_retransmitted(end);
+  } else if (!rtt_timing_) {
+    rtt_timing_ = true;
+    rtt_seq_ = end;
+    rtt_sent_at_ = now;
+  }
+  emit(now, std::move(s), retx, out);
+  if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
+  if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
+  return true;
+}
+
+void Connection::output(Instant now, Output& out) {
+  // Bounded: one call never emits more than a window's worth of segments.
+  for (int i = 0; i < 4096 && send_one_data(now, out); ++i) {
+  }
+  if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
+    send_ack(now, out);
+  // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
+  const bool can_send_state = state_ == State::Established || state_ == State::CloseWait;
+  if (can_send_state && tcb_.snd_wnd == 0 && unsent_bytes() > 0 && flight_size() == 0) {
+    if (!timers_.armed(TimerKind::Persist)) {
+      Duration d = rtt_.rto();
+      for (int i = 0; i < persist_backoff_ && d < cfg_->rto_max_ns; ++i) d *= 2;
+      arm(TimerKind::Persist, now + std::min(d, cfg_->rto_max_ns), out);
+    }
+  } else if (timers_.armed(TimerKind::Persist) && tcb_.snd_wnd > 0) {
+    disarm(TimerKind::Persist, out);
+  }
+}
+
+// ---------------------------------------------------------------- timers
+
+void Connection::arm(TimerKind k, Instant at, Output& out) {
+  timers_.deadline_ns[static_cast<int>(k)] = at;
+  out.events.push_back({id_, TimerEvent{k, TimerAction::Set, at}});
+}
+
+void Connection::disarm(TimerKind k, Output& out) {
+  if (!timers_.armed(k)) return;
+  out.events.push_back({id_, TimerEvent{k, TimerAction::Cancel, timers_.at(k)}});
+  timers_.deadline_ns[static_cast<int>(k)] = kNever;
+}
+
+void Connection::disarm_all(Output& out) {
+  for (int k = 0; k < kTimerKinds; ++k) disarm(static_cast<TimerKind>(k), out);
+}
+
+void Connection::restart_rto(Instant now, Output& out) { arm(TimerKind::Rto, now + rtt_.rto(), out); }
+
+void Connection::on_timer(Instant now, Output& out) {
+  for (int k = 0; k < kTimerKinds; ++k) {
+    const auto kind = static_cast<TimerKind>(k);
+    if (!timers_.expired(kind, now)) continue;
+    const Instant deadline = timers_.at(kind);
+    timers_.deadline_ns[k] = kNever;
+    out.events.push_back({id_, TimerEvent{kind, TimerAction::Fire, deadline}});
+    switch (kind) {
+      case TimerKind::Rto: on_rto(now, out); break;
+      case TimerKind::Persist: on_persist(now, out); break;
+      case TimerKind::Keepalive: on_keepalive(now, out); break;
+      case TimerKind::DelAck:
+        if (state_ != State::Closed) send_ack(now, out);
+        break;
+      case TimerKind::TimeWait:
+        disarm_all(out);
+        set_state(State::Closed, str("3.10.8 TIME-WAIT timeout: 2*MSL=", cfg_->time_wait_ns() / ms(1), "ms expired → CLOSED"), out);
+        break;
+      case TimerKind::FinWait2:
+        if (state_ == State::FinWait2) {
+          send_rst(now, tcb_.snd_nxt, out);
+          disarm_all(out);
+          set_state(State::Closed, str("FIN-WAIT-2 timeout (Linux tcp_fin_timeout=", *cfg_->fin_wait_2_timeout_ns / ms(1),
+                                       "ms) on an orphaned socket: RST sent → CLOSED"), out);
+        }
+        break;
+    }
+  }
+}
+
+void Connection::on_rto(Instant now, Output& out) {
+  rtt_timing_ = false;
+  switch (state_) {
+    case State::SynSent:
+    case State::SynReceived: {
+      const int limit = state_ == State::SynSent ? cfg_->syn_retries : cfg_->synack_retries;
+      if (syn_tries_ >= limit) {
+        if (state_ == State::SynSent) {
+          fail(now, Errno::TimedOut, str("3.8.3 SYN retransmitted ", syn_tries_, " times (tcp_syn_retries=", limit,
+                                          ") without an answer → CLOSED (connection timed out)"), out);
+        } else {
+          disarm_all(out);
+          set_state(State::Closed, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
+                                       ") without the final ACK: the half-open connection is dropped → CLOSED"), out);
+        }
+        return;
+      }
+      ++syn_tries_;
+      rtt_.back_off();
+      send_syn(now, state_ == State::SynReceived, true, out);
+      arm(TimerKind::Rto, now + rtt_.rto(), out);
+      return;
+    }
+    case State::Established:
+    case State::CloseWait:
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck:
+      break;
+    case State::Closed:
+    case State::Listen:
+    case State::FinWait2:
+    case State::TimeWait:
+      return;
+  }
+  if (tcb_.snd_una == tcb_.snd_max) return;  // nothing outstanding
+  const int limit = app_closed_ ? cfg_->orphan_retries : cfg_->data_retries;
+  if (rtt_.backoffs() >= limit) {
+    fail(now, Errno::TimedOut, str("3.8.3 R2: ", rtt_.backoffs(), " retransmissions of SEQ=", tcb_.snd_una,
+                                    " unanswered (limit ", limit, ") → CLOSED (connection timed out)"), out);
+    return;
+  }
+  // RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back off, restart.
+  if (tcb_.snd_wnd > 0) cc_.on_timeout(flight_size(), tcb_.snd_mss);
+  tcb_.snd_nxt = tcb_.snd_una;
+  rtt_.back_off();
+  rtx_una_pending_ = false;
+  send_one_data(now, out);
+  arm(TimerKind::Rto, now + rtt_.rto(), out);
+}
+
+void Connection::on_persist(Instant now, Output& out) {
+  if (!(state_ == State::Established || state_ == State::CloseWait) || tcb_.snd_wnd > 0 || unsent_bytes() == 0) return;
+  if (persist_backoff_ < 16) ++persist_backoff_;
+  if (cfg_->zwp_at_snd_una_minus_1) {
+    send_probe(now, out);
+    output(now, out);  // re-arms persist with the doubled interval
+    return;
+  }
+  // RFC 9293 3.8.6.1: send one octet of new data past the zero window; its RTO repeats it.
+  const Seq32 seq = tcb_.snd_nxt;
+  const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
+  Segment s = make_segment(now, seq, kAck);
+  s.payload.assign(snd_buf_.peek(off, 1));
+  tcb_.snd_nxt = seq + 1;
+  if (seq_gt(tcb_.snd_nxt, tcb_.snd_max)) tcb_.snd_max = tcb_.snd_nxt;
+  emit(now, std::move(s), false, out);
+  arm(TimerKind::Rto, now + rtt_.rto(), out);
+}
+
+void Connection::on_keepalive(Instant now, Output& out) {
+  const bool idle_state = state_ == State::Established || state_ == State::CloseWait;
+  if (!idle_state || !cfg_->keepalive) return;
+  if (keepalive_sent_ == 0 && now < last_rcv_at_ + cfg_->keepalive_idle_ns) {
+    arm(TimerKind::Keepalive, last_rcv_at_ + cfg_->keepalive_idle_ns, out);  // there was traffic since
+    return;
+  }
+  if (keepalive_sent_ >= cfg_->keepalive_probes) {
+    send_rst(now, tcb_.snd_nxt, out);
+    fail(now, Errno::TimedOut, str("keepalive: ", keepalive_sent_, " probes unanswered (tcp_keepalive_probes=",
+                                    cfg_->keepalive_probes, ") → CLOSED (connection timed out)"), out);
+    return;
+  }
+  ++keepalive_sent_;
+  send_probe(now, out);
+  arm(TimerKind::Keepalive, now + cfg_->keepalive_interval_ns, out);
+}
+
+}  // namespace tcplab

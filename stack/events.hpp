@@ -1,0 +1,57 @@
+#pragma once
+// What an endpoint reports back from each call (sans-IO): segments to put on the wire,
+// state changes with their cause, timer changes, and notices for the application. The
+// caller (the simulator, a test, the bridge) decides what to do with them, in order.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "stack/segment.hpp"
+#include "stack/state.hpp"
+#include "stack/time.hpp"
+
+namespace tcplab {
+
+using ConnId = std::uint32_t;
+constexpr ConnId kNoConn = UINT32_MAX;
+
+struct SendEvent {
+  Segment seg;
+  bool retx = false;  // repeats sequence space already sent (or a SYN/FIN sent again)
+};
+struct StateEvent {
+  State from, to;
+  std::string cause;  // the RFC 9293 rule and the numbers it compared
+};
+enum class TimerAction : std::uint8_t { Set, Cancel, Fire };
+struct TimerEvent {
+  TimerKind kind;
+  TimerAction action;
+  Instant deadline_ns;
+};
+enum class Notice : std::uint8_t {
+  Connected,   // an active open reached ESTABLISHED
+  Acceptable,  // a passive open reached ESTABLISHED and waits in the accept queue
+  Readable,    // new in-order bytes for recv()
+  Eof,         // the peer's FIN arrived: recv() will return 0 after the data
+  Error,       // the connection failed; errno says why (ECONNREFUSED, ECONNRESET, ETIMEDOUT)
+  Dropped,     // a SYN was dropped because the listen queue was full
+};
+struct NoticeEvent {
+  Notice what;
+  Errno err = Errno::Ok;
+};
+
+struct ConnEvent {
+  ConnId conn;
+  std::variant<SendEvent, StateEvent, TimerEvent, NoticeEvent> body;
+};
+
+// Collects events; a caller reuses one Output across calls (clear() keeps capacity).
+struct Output {
+  std::vector<ConnEvent> events;
+  void clear() { events.clear(); }
+};
+
+}  // namespace tcplab

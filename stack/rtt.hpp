@@ -1,0 +1,29 @@
+#pragma once
+// The retransmission timeout of RFC 6298: SRTT, RTTVAR, clamped RTO and exponential back-off.
+#include "stack/time.hpp"
+
+namespace tcplab {
+
+class RttEstimator {
+ public:
+  RttEstimator() = default;
+  RttEstimator(Duration initial, Duration min, Duration max) : rto_(initial), min_(min), max_(max) {}
+
+  // RFC 6298 2.2/2.3: fold one measurement in (K = 4, alpha = 1/8, beta = 1/4).
+  void sample(Duration r);
+  // The current timeout with back-off applied (2.5: doubled per expiry, capped at max).
+  Duration rto() const;
+  void back_off() { if (backoff_ < 30) ++backoff_; }
+  void reset_backoff() { backoff_ = 0; }
+  int backoffs() const { return backoff_; }
+  Duration srtt() const { return srtt_; }
+  Duration rttvar() const { return rttvar_; }
+  bool has_sample() const { return srtt_ > 0; }
+
+ private:
+  Duration srtt_ = 0, rttvar_ = 0;
+  Duration rto_ = sec(1), min_ = ms(200), max_ = sec(120);
+  int backoff_ = 0;
+};
+
+}  // namespace tcplab

@@ -1,0 +1,35 @@
+#pragma once
+// The eleven RFC 9293 connection states, their contract names and the names Linux tools print.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tcplab {
+
+enum class State : std::uint8_t {
+  Closed, Listen, SynSent, SynReceived, Established, FinWait1, FinWait2,
+  CloseWait, Closing, LastAck, TimeWait,
+};
+constexpr int kStateCount = 11;
+
+// "SYN_RECEIVED": the trace and API name (DESIGN.md, State names).
+std::string_view state_name(State s);
+// "SYN_RECV": what netstat/ss print on Linux.
+std::string_view linux_state_name(State s);
+// Parses either spelling ("SYN_RECEIVED", "SYN_RECV", "SYN-RECEIVED").
+std::optional<State> parse_state(std::string_view text);
+
+// errno-like results of socket calls and of a connection's end (what the app is told).
+enum class Errno : std::uint8_t {
+  // Named without the E so <cerrno>'s macros cannot collide; errno_name() gives "ECONNREFUSED".
+  Ok, ConnRefused, ConnReset, TimedOut, AddrInUse, NotConn, Pipe, Inval,
+  IsConn, Already, Again, ConnAborted, AddrNotAvail, NoBufs,
+};
+std::string_view errno_name(Errno e);
+std::optional<Errno> parse_errno(std::string_view text);
+
+enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2 };
+constexpr int kTimerKinds = 6;
+std::string_view timer_name(TimerKind k);  // "RTO", "TIME_WAIT", "DELACK", ...
+
+}  // namespace tcplab

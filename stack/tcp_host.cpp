@@ -1,0 +1,287 @@
+#include "stack/tcp_host.hpp"
+
+#include "stack/isn.hpp"
+
+namespace tcplab {
+
+TcpHost::TcpHost(Ipv4 ip, TcpConfig cfg, std::uint64_t secret)
+    : ip_(ip), cfg_(std::make_shared<const TcpConfig>(cfg)), secret_(secret) {
+  set_ephemeral_range(32768, 60999);
+}
+
+void TcpHost::set_ephemeral_range(std::uint16_t lo, std::uint16_t hi) {
+  port_lo_ = lo;
+  port_hi_ = hi < lo ? lo : hi;
+  // Linux starts its search at a keyed offset too; ours comes from the host's secret.
+  next_port_ = static_cast<std::uint16_t>(port_lo_ + mix64(secret_ ^ 0x5eed) % (port_hi_ - port_lo_ + 1U));
+}
+
+ConnId TcpHost::add_conn(Connection c) {
+  const auto id = static_cast<ConnId>(conns_.size());
+  conns_.push_back(std::move(c));
+  parent_port_.push_back(0);
+  registered_.push_back(0);
+  return id;
+}
+
+bool TcpHost::port_in_use(std::uint16_t port) const {
+  auto it = port_refs_.find(port);
+  return it != port_refs_.end() && it->second > 0;
+}
+
+const ListenSocket* TcpHost::listener_of(ConnId child) const {
+  if (!valid(child) || parent_port_[child] == 0) return nullptr;
+  auto it = listeners_.find(parent_port_[child]);
+  return it == listeners_.end() ? nullptr : &it->second;
+}
+
+Errno TcpHost::listen(Instant now, std::uint16_t port, int backlog, ConnId* id, Output& out) {
+  *id = kNoConn;
+  if (port == 0 || backlog < 0) return Errno::Inval;
+  // bind(): a port held by any connection, TIME_WAIT included, is in use unless
+  // SO_REUSEADDR; a port with a listener is in use regardless.
+  if (listeners_.count(port) || (!cfg_->reuse_addr && port_in_use(port))) return Errno::AddrInUse;
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), cfg_, Endpoint{ip_, port}, Endpoint{0, 0}));
+  conns_[c].open_passive(now, out);
+  ListenSocket ls;
+  ls.id = c;
+  ls.backlog = backlog == 0 ? 1 : backlog;
+  listeners_[port] = ls;
+  *id = c;
+  return Errno::Ok;
+}
+
+Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, ConnId* id, Output& out,
+                       const TcpConfig* cfg) {
+  *id = kNoConn;
+  if (remote.port == 0 || remote.ip == 0) return Errno::Inval;
+  if (local_port != 0) {
+    if (listeners_.count(local_port) || (!cfg_->reuse_addr && port_in_use(local_port))) return Errno::AddrInUse;
+    if (demux_.count(key(local_port, remote))) return Errno::AddrInUse;
+  } else {
+    const std::uint32_t range = port_hi_ - port_lo_ + 1U;
+    for (std::uint32_t i = 0; i < range; ++i) {
+      const std::uint16_t p = next_port_;
+      next_port_ = next_port_ >= port_hi_ ? port_lo_ : static_cast<std::uint16_t>(next_port_ + 1);
+      if (!listeners_.count(p) && !demux_.count(key(p, remote))) {
+        local_port = p;
+        break;
+      }
+    }
+    if (local_port == 0) return Errno::AddrNotAvail;  // every ephemeral port toward remote is taken
+  }
+  auto conf = cfg ? std::make_shared<const TcpConfig>(*cfg) : cfg_;
+  const Endpoint local{ip_, local_port};
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conf, local, remote));
+  demux_[key(local_port, remote)] = c;
+  ++port_refs_[local_port];
+  registered_[c] = 1;
+  ++counters_.active_opens;
+  const std::size_t first = out.events.size();
+  conns_[c].open_active(now, isn_rfc6528(secret_, local, remote, now), out);
+  bookkeep(first, out);
+  *id = c;
+  return Errno::Ok;
+}
+
+ConnId TcpHost::accept(ConnId listener) {
+  if (!valid(listener)) return kNoConn;
+  auto it = listeners_.find(conns_[listener].local().port);
+  if (it == listeners_.end() || it->second.id != listener || it->second.accept_queue.empty()) return kNoConn;
+  const ConnId c = it->second.accept_queue.front();
+  it->second.accept_queue.pop_front();
+  parent_port_[c] = 0;  // accepted: no longer counted against the backlog
+  return c;
+}
+
+namespace {
+template <typename F>
+Errno with_conn(std::vector<Connection>& conns, ConnId c, F&& f) {
+  if (c >= conns.size()) return Errno::Inval;
+  return f(conns[c]);
+}
+}  // namespace
+
+Errno TcpHost::send(Instant now, ConnId c, std::string_view data, std::uint32_t* taken, Output& out) {
+  const std::size_t first = out.events.size();
+  *taken = 0;
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.send(now, data, taken, out); });
+  bookkeep(first, out);
+  return e;
+}
+
+Errno TcpHost::send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* taken, Output& out) {
+  const std::size_t first = out.events.size();
+  *taken = 0;
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.send_fill(now, n, taken, out); });
+  bookkeep(first, out);
+  return e;
+}
+
+Errno TcpHost::recv(Instant now, ConnId c, std::uint32_t max, std::string* data, Output& out) {
+  const std::size_t first = out.events.size();
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.recv(now, max, data, out); });
+  bookkeep(first, out);
+  return e;
+}
+
+Errno TcpHost::shutdown(Instant now, ConnId c, Output& out) {
+  const std::size_t first = out.events.size();
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.shutdown_write(now, out); });
+  bookkeep(first, out);
+  return e;
+}
+
+Errno TcpHost::close(Instant now, ConnId c, Output& out) {
+  const std::size_t first = out.events.size();
+  Errno e = Errno::Inval;
+  if (valid(c)) {
+    // Closing a listener also resets the children nobody accepted (Linux inet_csk_listen_stop).
+    auto it = listeners_.find(conns_[c].local().port);
+    if (it != listeners_.end() && it->second.id == c) {
+      for (ConnId k = 0; k < conns_.size(); ++k)
+        if (parent_port_[k] == it->first && conns_[k].state() != State::Closed) conns_[k].abort(now, out);
+    }
+    e = conns_[c].close(now, out);
+  }
+  bookkeep(first, out);
+  return e;
+}
+
+Errno TcpHost::abort(Instant now, ConnId c, Output& out) {
+  const std::size_t first = out.events.size();
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.abort(now, out); });
+  bookkeep(first, out);
+  return e;
+}
+
+void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
+  if (!valid(c)) return;
+  const std::size_t first = out.events.size();
+  conns_[c].on_timer(now, out);
+  bookkeep(first, out);
+}
+
+void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
+  ++counters_.segs_in;
+  const std::size_t first = out.events.size();
+  auto it = demux_.find(key(seg.dst.port, seg.src));
+  if (it != demux_.end()) {
+    Connection& c = conns_[it->second];
+    if (c.state() == State::TimeWait && c.yield_to_new_syn(now, seg, out)) {
+      bookkeep(first, out);  // the old incarnation is gone; the listener takes the SYN below
+    } else {
+      c.on_segment(now, seg, out);
+      bookkeep(first, out);
+      return;
+    }
+  }
+  auto lit = listeners_.find(seg.dst.port);
+  if (lit != listeners_.end() && conns_[lit->second.id].state() == State::Listen) {
+    on_listen_segment(now, lit->second, seg, out);
+    bookkeep(first, out);
+    return;
+  }
+  ++counters_.no_listener;
+  reply_no_connection(seg, out);
+}
+
+void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out) {
+  // 3.10.7.2 LISTEN: RST ignored, ACK answered by RST, SYN creates a child.
+  if (seg.has(kRst)) return;
+  if (seg.has(kAck) || !seg.has(kSyn)) {
+    if (seg.has(kAck)) reply_no_connection(seg, out);
+    return;
+  }
+  // The listen queues are bounded by the backlog (Linux: sk_max_ack_backlog): when full,
+  // a SYN is dropped without a reply, and the client retransmits it.
+  if (ls.syn_queue >= static_cast<std::uint32_t>(ls.backlog) ||
+      ls.accept_queue.size() >= static_cast<std::size_t>(ls.backlog)) {
+    ++ls.overflows;
+    ++counters_.listen_drops;
+    out.events.push_back({ls.id, NoticeEvent{Notice::Dropped, Errno::NoBufs}});
+    return;
+  }
+  const Endpoint local{ip_, seg.dst.port};
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conns_[ls.id].config_ptr(), local,
+                                       seg.src, State::Listen));
+  demux_[key(local.port, seg.src)] = c;
+  ++port_refs_[local.port];
+  registered_[c] = 1;
+  parent_port_[c] = local.port;
+  ++ls.syn_queue;
+  ++counters_.passive_opens;
+  conns_[c].accept_syn(now, seg, isn_rfc6528(secret_, local, seg.src, now), out);
+}
+
+void TcpHost::reply_no_connection(const Segment& seg, Output& out) {
+  // 3.10.7.1 CLOSED: "An incoming segment containing a RST is discarded. An incoming
+  // segment not containing a RST causes a RST to be sent in response."
+  if (seg.has(kRst)) return;
+  Segment r;
+  r.src = seg.dst;
+  r.dst = seg.src;
+  if (seg.has(kAck)) {
+    r.seq = seg.ack;  // <SEQ=SEG.ACK><CTL=RST>
+    r.flags = kRst;
+  } else {
+    r.seq = Seq32(0);  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    r.ack = seg.seq + seg.seg_len();
+    r.flags = kRst | kAck;
+  }
+  ++counters_.rst_out;
+  out.events.push_back({kNoConn, SendEvent{std::move(r), false}});
+}
+
+void TcpHost::bookkeep(std::size_t first, Output& out) {
+  for (std::size_t i = first; i < out.events.size(); ++i) {
+    const ConnEvent& ev = out.events[i];
+    if (ev.conn == kNoConn || !valid(ev.conn)) continue;
+    const ConnId c = ev.conn;
+    if (const auto* se = std::get_if<SendEvent>(&ev.body)) {
+      ++counters_.segs_out;
+      if (se->seg.has(kRst)) ++counters_.rst_out;
+      continue;
+    }
+    if (const auto* ne = std::get_if<NoticeEvent>(&ev.body)) {
+      if (ne->what == Notice::Acceptable && parent_port_[c] != 0) {
+        auto it = listeners_.find(parent_port_[c]);
+        if (it != listeners_.end()) {
+          if (it->second.syn_queue > 0) --it->second.syn_queue;
+          it->second.accept_queue.push_back(c);
+        }
+      }
+      continue;
+    }
+    const auto* st = std::get_if<StateEvent>(&ev.body);
+    if (!st) continue;
+    const bool gone = st->to == State::Closed || (st->to == State::Listen && st->from == State::SynReceived);
+    if (!gone) continue;
+    if (st->from == State::Listen && st->to == State::Closed) {  // a listener closed
+      auto it = listeners_.find(conns_[c].local().port);
+      if (it != listeners_.end() && it->second.id == c) listeners_.erase(it);
+      continue;
+    }
+    if (registered_[c]) {
+      registered_[c] = 0;
+      auto d = demux_.find(key(conns_[c].local().port, conns_[c].remote()));
+      if (d != demux_.end() && d->second == c) demux_.erase(d);
+      auto p = port_refs_.find(conns_[c].local().port);
+      if (p != port_refs_.end() && --p->second == 0) port_refs_.erase(p);
+    }
+    if (parent_port_[c] != 0) {
+      auto it = listeners_.find(parent_port_[c]);
+      if (it != listeners_.end()) {
+        auto& q = it->second.accept_queue;
+        bool queued = false;
+        for (auto qi = q.begin(); qi != q.end(); ++qi)
+          if (*qi == c) { q.erase(qi); queued = true; break; }
+        if (!queued && st->from == State::SynReceived && it->second.syn_queue > 0) --it->second.syn_queue;
+      }
+      parent_port_[c] = 0;
+    }
+    conns_[c].release_buffers();
+  }
+}
+
+}  // namespace tcplab

@@ -1,0 +1,91 @@
+#pragma once
+// The TCP layer of one host: the port table, listening sockets with their SYN and accept
+// queues (a backlog, so a SYN flood can fill them), demultiplexing arriving segments to
+// connections, and the replies for segments that match none (RFC 9293 3.10.7.1).
+// Sans-IO like Connection: calls take `now` and append to an Output.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "stack/config.hpp"
+#include "stack/connection.hpp"
+#include "stack/events.hpp"
+
+namespace tcplab {
+
+struct ListenSocket {
+  ConnId id = kNoConn;
+  int backlog = 128;
+  std::uint32_t syn_queue = 0;         // children in SYN_RECEIVED
+  std::deque<ConnId> accept_queue;     // children ESTABLISHED, not yet accepted
+  std::uint64_t overflows = 0;         // SYNs dropped because a queue was full
+};
+
+// Counters in the spirit of `netstat -s` / `nstat`.
+struct TcpHostCounters {
+  std::uint64_t segs_in = 0, segs_out = 0, rst_out = 0, no_listener = 0, listen_drops = 0;
+  std::uint64_t active_opens = 0, passive_opens = 0;
+};
+
+class TcpHost {
+ public:
+  TcpHost() = default;
+  TcpHost(Ipv4 ip, TcpConfig cfg, std::uint64_t secret);
+
+  Ipv4 ip() const { return ip_; }
+  const TcpConfig& config() const { return *cfg_; }
+  void set_config(const TcpConfig& cfg) { cfg_ = std::make_shared<const TcpConfig>(cfg); }
+  void set_ephemeral_range(std::uint16_t lo, std::uint16_t hi);
+
+  // Socket calls. Errors come back as errno-like values, never as exceptions.
+  Errno listen(Instant now, std::uint16_t port, int backlog, ConnId* id, Output& out);
+  // local_port 0 picks an ephemeral port; cfg, if given, overrides the host's settings.
+  Errno connect(Instant now, Endpoint remote, std::uint16_t local_port, ConnId* id, Output& out,
+                const TcpConfig* cfg = nullptr);
+  // Takes the oldest established child of a listener, if any.
+  ConnId accept(ConnId listener);
+  Errno send(Instant now, ConnId c, std::string_view data, std::uint32_t* taken, Output& out);
+  Errno send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* taken, Output& out);
+  Errno recv(Instant now, ConnId c, std::uint32_t max, std::string* data, Output& out);
+  Errno shutdown(Instant now, ConnId c, Output& out);
+  Errno close(Instant now, ConnId c, Output& out);
+  Errno abort(Instant now, ConnId c, Output& out);
+
+  void on_segment(Instant now, const Segment& seg, Output& out);
+  void on_timer(Instant now, ConnId c, Output& out);
+
+  bool valid(ConnId c) const { return c < conns_.size(); }
+  const Connection& conn(ConnId c) const { return conns_[c]; }
+  std::size_t conn_count() const { return conns_.size(); }
+  const std::map<std::uint16_t, ListenSocket>& listeners() const { return listeners_; }
+  const ListenSocket* listener_of(ConnId child) const;
+  const TcpHostCounters& counters() const { return counters_; }
+
+ private:
+  static std::uint64_t key(std::uint16_t local_port, Endpoint remote) {
+    return static_cast<std::uint64_t>(remote.ip) << 32 | static_cast<std::uint64_t>(remote.port) << 16 | local_port;
+  }
+  ConnId add_conn(Connection c);
+  // Keeps the tables in step with what the connections just reported (from event `first` on).
+  void bookkeep(std::size_t first, Output& out);
+  void reply_no_connection(const Segment& seg, Output& out);
+  void on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out);
+  bool port_in_use(std::uint16_t port) const;
+
+  Ipv4 ip_ = 0;
+  std::shared_ptr<const TcpConfig> cfg_ = std::make_shared<const TcpConfig>();
+  std::uint64_t secret_ = 0;
+  std::uint16_t port_lo_ = 32768, port_hi_ = 60999, next_port_ = 32768;
+  std::vector<Connection> conns_;
+  std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
+  std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
+  std::unordered_map<std::uint64_t, ConnId> demux_;    // lookup only; never iterated
+  std::map<std::uint16_t, std::uint32_t> port_refs_;   // local port -> live connections using it
+  std::map<std::uint16_t, ListenSocket> listeners_;
+  TcpHostCounters counters_;
+};
+
+}  // namespace tcplab
