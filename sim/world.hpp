@@ -65,6 +65,8 @@ class World {
   int add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg);
   int add_link(int a, int b, const LinkParams& ab, const LinkParams& ba);
   void add_fault(const FaultRule& r) { faults_.push_back(r); }
+  void remove_fault(std::size_t i) { if (i < faults_.size()) faults_.erase(faults_.begin() + static_cast<std::ptrdiff_t>(i)); }
+  const std::vector<FaultRule>& faults() const { return faults_; }
   void add_app(const AppSpec& app);  // app.host must name a host
   void set_sink(TraceSink* sink) { sink_ = sink; }
   void set_ephemeral_range(int host, std::uint16_t lo, std::uint16_t hi);
