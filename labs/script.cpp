@@ -9,7 +9,7 @@ namespace tcplab {
 
 const char* script_grammar() {
   return "listen PORT [backlog N] [reuseaddr] | serve | accept | connect HOST PORT [from PORT] [reuseaddr] | "
-         "send N | send \"TEXT\" | recv N | recv all | wait eof | wait DURATION | shutdown | close | abort | "
+         "send N | send \"TEXT\" | recv N [verify] | recv all [verify] | wait eof | wait DURATION | shutdown | close | abort | "
          "crash [for DURATION] | exit";
 }
 
@@ -117,7 +117,11 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     return s;
   }
   if (op == "recv") {
-    if (w.size() != 2) { *error = "'" + line + "': expected recv N or recv all"; return std::nullopt; }
+    if (w.size() == 3 && w[2] == "verify") {
+      s.verify = true;
+      w.pop_back();
+    }
+    if (w.size() != 2) { *error = "'" + line + "': expected recv N [verify] or recv all [verify]"; return std::nullopt; }
     if (w[1] == "all") { s.op = Op::RecvAll; return s; }
     s.op = Op::Recv;
     if (!number(w[1], &s.n, 1ULL << 40) || s.n == 0) { *error = "'" + line + "': '" + w[1] + "' is not a byte count"; return std::nullopt; }

@@ -40,6 +40,7 @@ struct Step {
   std::string text;
   Duration d = 0;
   bool reuse_addr = false;
+  bool verify = false;        // Recv: check the bytes are the generated pattern of `send N`
   std::shared_ptr<const std::vector<Step>> child;  // Serve: per-connection script
   int line = 0;               // where it was written (lab file line), for messages
 };
@@ -81,6 +82,7 @@ struct Task {
   ConnId conn = kNoConn;
   ConnId listener = kNoConn;
   std::uint64_t progress = 0;   // bytes done in the current Send/Recv
+  std::uint64_t read_total = 0; // bytes read on this task's connection so far (stream offset)
   bool started_step = false;    // the current step's call has been made
   bool done = false;
   bool running = false;          // on the call stack now (a wake-up must not re-enter)

@@ -48,6 +48,7 @@ struct WorldCounters {
   std::uint64_t events = 0, link_pkts = 0, data_pkts = 0, ack_pkts = 0, retx = 0;
   std::uint64_t err_drops = 0, q_drops = 0, fault_drops = 0, checksum_drops = 0, no_route = 0;
   std::uint64_t bytes_delivered_to_apps = 0;
+  std::uint64_t stream_mismatches = 0;  // bytes read that differ from what `send N` generated
 };
 
 // An app-level result that checks and graders look at (what the application was told).

@@ -249,6 +249,20 @@ void World::run_task_once(int id) {
         const Errno e = st.recv(now_, c, static_cast<std::uint32_t>(std::min<std::uint64_t>(want, UINT32_MAX)), &data, out_);
         task().progress += data.size();
         counters_.bytes_delivered_to_apps += data.size();
+        if (s.verify) {
+          // `send N` writes 'a' + (stream offset % 26): any loss, duplication or reordering
+          // that reached the application shows up here.
+          std::uint64_t at = task().read_total;
+          for (char ch : data) {
+            if (ch != static_cast<char>('a' + at % 26)) {
+              ++counters_.stream_mismatches;
+              app_event(h, c, "recv", "DATA_MISMATCH at byte " + std::to_string(at), at);
+              break;
+            }
+            ++at;
+          }
+        }
+        task().read_total += data.size();
         const std::uint64_t got = task().progress;
         if (e == Errno::Again) {
           absorb(h, out_);
@@ -297,7 +311,11 @@ void World::run_task_once(int id) {
       case Op::Close:
       case Op::Abort: {
         out_.clear();
-        const ConnId c = t.conn != kNoConn ? t.conn : t.listener;
+        // The task's connection; once the app has closed that, a further `close` closes the
+        // listening socket (a server that stops: close(conn_fd), then close(listen_fd)).
+        const bool conn_done = t.conn != kNoConn && s.op == Op::Close && t.listener != kNoConn &&
+                               st.conn(t.conn).app_closed();
+        const ConnId c = t.conn != kNoConn && !conn_done ? t.conn : t.listener;
         const Errno e = s.op == Op::Shutdown ? st.shutdown(now_, c, out_)
                         : s.op == Op::Close  ? st.close(now_, c, out_)
                                              : st.abort(now_, c, out_);

@@ -334,19 +334,9 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   tcb_.snd_wl1 = seg.seq;
   tcb_.snd_wl2 = seg.ack;
   if (seg.has(kAck)) {
-    if (rtt_timing_ && syn_tries_ == 0) rtt_.sample(now - rtt_sent_at_);
-    rtt_timing_ = false;
-    rtt_.reset_backoff();
     tcb_.snd_una = seg.ack;
-    disarm(TimerKind::Rto, out);
-    cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
-    quickacks_left_ = cfg_->quickack_segments;
-    set_state(State::Established,
-              str("3.10.7.3 SYN-SENT: SEG.ACK=", seg.ack, " in (ISS=", tcb_.iss, ", SND.NXT=", tcb_.snd_nxt,
-                  "] and SYN set → ESTABLISHED"),
-              out);
-    notice(Notice::Connected, Errno::Ok, out);
-    if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
+    enter_established(now, str("3.10.7.3 SYN-SENT: SEG.ACK=", seg.ack, " in (ISS=", tcb_.iss, ", SND.NXT=",
+                               tcb_.snd_nxt, "] and SYN set → ESTABLISHED"), out);
     ack_now_ = true;
     output(now, out);
     return;
@@ -391,14 +381,8 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
       seg.ack == tcb_.snd_nxt) {
     tcb_.snd_una = seg.ack;
     tcb_.snd_wnd = seg.wnd;
-    disarm(TimerKind::Rto, out);
-    cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
-    quickacks_left_ = cfg_->quickack_segments;
-    set_state(State::Established,
-              str("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS=", seg.seq,
-                  " and SEG.ACK=", seg.ack, " = SND.NXT acknowledges our SYN → ESTABLISHED"),
-              out);
-    notice(Notice::Connected, Errno::Ok, out);
+    enter_established(now, str("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS=", seg.seq,
+                               " and SEG.ACK=", seg.ack, " = SND.NXT acknowledges our SYN → ESTABLISHED"), out);
     output(now, out);
     return;
   }
@@ -489,22 +473,15 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
         send_rst(now, seg.ack, out);  // "<SEQ=SEG.ACK><CTL=RST>"
         return false;
       }
-      if (rtt_timing_ && syn_tries_ == 0) rtt_.sample(now - rtt_sent_at_);
-      rtt_timing_ = false;
-      rtt_.reset_backoff();
-      disarm(TimerKind::Rto, out);
-      cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
-      quickacks_left_ = cfg_->quickack_segments;
-      tcb_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale;
-      tcb_.snd_wl1 = seg.seq;
-      tcb_.snd_wl2 = seg.ack;
-      set_state(State::Established,
-                str("3.10.7.4 SYN-RECEIVED: SEG.ACK=", seg.ack, " in (SND.UNA=", tcb_.snd_una, ", SND.NXT=",
-                    tcb_.snd_nxt, "] → ESTABLISHED"),
-                out);
-      tcb_.snd_una = seg.ack;
-      notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
-      if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
+      {
+        std::string why = str("3.10.7.4 SYN-RECEIVED: SEG.ACK=", seg.ack, " in (SND.UNA=", tcb_.snd_una,
+                              ", SND.NXT=", tcb_.snd_nxt, "] → ESTABLISHED");
+        tcb_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale;
+        tcb_.snd_wl1 = seg.seq;
+        tcb_.snd_wl2 = seg.ack;
+        tcb_.snd_una = seg.ack;
+        enter_established(now, std::move(why), out);
+      }
       return true;
     case State::Established:
     case State::FinWait1:
@@ -597,6 +574,21 @@ void Connection::on_fin(Instant now, Output& out) {
     case State::SynSent:
       return;
   }
+}
+
+void Connection::enter_established(Instant now, std::string cause, Output& out) {
+  // Every way into ESTABLISHED (3.10.7.3, 3.10.7.4, simultaneous open) sets up the same
+  // things: the SYN's RTT sample (Karn: only if it was not retransmitted), the initial
+  // congestion window, quick-ACK mode, the keepalive timer.
+  if (rtt_timing_ && syn_tries_ == 0) rtt_.sample(now - rtt_sent_at_);
+  rtt_timing_ = false;
+  rtt_.reset_backoff();
+  disarm(TimerKind::Rto, out);
+  cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
+  quickacks_left_ = cfg_->quickack_segments;
+  set_state(State::Established, std::move(cause), out);
+  notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
+  if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
 }
 
 void Connection::enter_time_wait(Instant now, std::string cause, Output& out) {

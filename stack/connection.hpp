@@ -139,6 +139,7 @@ class Connection {
   void on_rto(Instant now, Output& out);
   void on_persist(Instant now, Output& out);
   void on_keepalive(Instant now, Output& out);
+  void enter_established(Instant now, std::string cause, Output& out);
   void enter_time_wait(Instant now, std::string cause, Output& out);
   void fail(Instant now, Errno e, std::string cause, Output& out);  // -> CLOSED, tell the app
   void notice(Notice what, Errno e, Output& out);

@@ -317,7 +317,7 @@ void Connection::on_rto(Instant now, Output& out) {
   rtt_.back_off();
   rtx_una_pending_ = false;
   send_one_data(now, out);
-  arm(TimerKind::Rto, now + rtt_.rto(), out);
+  if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
 }
 
 void Connection::on_persist(Instant now, Output& out) {
@@ -340,8 +340,17 @@ void Connection::on_persist(Instant now, Output& out) {
 }
 
 void Connection::on_keepalive(Instant now, Output& out) {
-  const bool idle_state = state_ == State::Established || state_ == State::CloseWait;
-  if (!idle_state || !cfg_->keepalive) return;
+  // Linux keeps probing in every synchronized state the app still owns, FIN_WAIT_2 included
+  // (a half-closed socket waiting for the peer's data would otherwise wait forever).
+  const bool idle_state = state_ == State::Established || state_ == State::CloseWait || state_ == State::FinWait2;
+  if (!cfg_->keepalive) return;
+  if (!idle_state) {
+    // FIN_WAIT_1, CLOSING, LAST_ACK: retransmission watches the peer now; keep the timer
+    // running so probing resumes if the connection settles in FIN_WAIT_2.
+    const bool alive = state_ == State::FinWait1 || state_ == State::Closing || state_ == State::LastAck;
+    if (alive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
+    return;
+  }
   if (keepalive_sent_ == 0 && now < last_rcv_at_ + cfg_->keepalive_idle_ns) {
     arm(TimerKind::Keepalive, last_rcv_at_ + cfg_->keepalive_idle_ns, out);  // there was traffic since
     return;

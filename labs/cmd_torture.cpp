@@ -1,0 +1,63 @@
+// `tcplab torture --runs N --seed S`: random scenarios and fault schedules, checked against
+// TCP's invariants. A failing run prints its seed and a minimal lab file that reproduces it.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "labs/cli.hpp"
+#include "labs/torture.hpp"
+
+namespace tcplab::cli {
+namespace {
+
+struct TortureArgs {
+  std::uint64_t runs = 100;
+  std::uint64_t seed = 1;
+  std::string save_dir = ".";
+  bool verbose = false;
+  bool show = false;
+};
+
+int torture(const TortureArgs& a) {
+  if (a.show) {
+    std::cout << torture_scenario(a.seed);
+    return kOk;
+  }
+  std::uint64_t violations = 0, failed_runs = 0, bytes = 0, events = 0;
+  for (std::uint64_t i = 0; i < a.runs; ++i) {
+    const std::uint64_t seed = a.seed + i;
+    TortureRun r = torture_check(seed, torture_scenario(seed));
+    bytes += r.bytes_delivered;
+    events += r.trace_events;
+    if (a.verbose) std::cerr << fmt::format("run {} seed {}: {} events, {} bytes, {} violations\n", i, seed, r.trace_events, r.bytes_delivered, r.violations.size());
+    if (r.violations.empty()) continue;
+    ++failed_runs;
+    violations += r.violations.size();
+    std::cout << fmt::format("FAIL seed {} ({} violations):\n", seed, r.violations.size());
+    for (const auto& v : r.violations) std::cout << "  - " << v << "\n";
+    if (failed_runs <= 3) {
+      const std::string minimal = torture_shrink(seed, r.lab_text);
+      const std::string path = fmt::format("{}/torture-{}.toml", a.save_dir, seed);
+      std::ofstream(path) << minimal;
+      std::cout << fmt::format("  minimal lab: {}  (reproduce with `tcplab run {}`)\n", path, path);
+    }
+  }
+  std::cout << fmt::format("torture: seeds {}..{}, {} trace events, {} bytes delivered\n", a.seed, a.seed + a.runs - 1, events, bytes);
+  std::cout << fmt::format("{} runs, {} violations\n", a.runs, violations);
+  return violations == 0 ? kOk : kCheckFailed;
+}
+
+const bool registered = register_command({"torture", 60, [](CLI::App& sub) -> std::function<int()> {
+  auto a = std::make_shared<TortureArgs>();
+  sub.add_option("--runs", a->runs, "how many random runs")->check(CLI::Range(1ULL, 100000000ULL));
+  sub.add_option("--seed", a->seed, "the first seed (run i uses seed+i)");
+  sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run")->check(CLI::ExistingDirectory);
+  sub.add_flag("-v,--verbose", a->verbose, "one line per run on stderr");
+  sub.add_flag("--show", a->show, "print the lab file of --seed and exit");
+  sub.footer("Examples:\n  tcplab torture --runs 2000 --seed 1\n  tcplab torture --show --seed 42 > t.toml && tcplab run t.toml");
+  return [a] { return torture(*a); };
+}, "random fault schedules checked against TCP's invariants"});
+
+}  // namespace
+}  // namespace tcplab::cli
