@@ -144,6 +144,9 @@ std::vector<std::uint8_t> encode_ipv4(const Segment& s, std::uint16_t ip_id, std
   if (kIpMinHeader + kTcpMinHeader + kTcpMaxOptions + s.payload.size() > 0xffff) {
     return {};  // cannot be one IPv4 datagram
   }
+  // libtins fills a 0.0.0.0 source from the host's routing table: that would make the bytes
+  // depend on the machine. 0.0.0.0 is no valid TCP source anyway (RFC 1122 3.2.1.3).
+  if (s.src.ip == 0 || s.dst.ip == 0) return {};
   try {
     TCP tcp(s.dst.port, s.src.port);
     tcp.seq(s.seq.raw());
@@ -235,6 +238,8 @@ DecodeResult decode_ipv4(const std::uint8_t* data, std::size_t len) {
       return fail("IPv4 fragment (MF=" + std::to_string((frag >> 13) & 1) + " offset=" +
                   std::to_string((frag & 0x1fff) * 8) + "): fragments are not supported");
     }
+    if (be16(data + 12) == 0 && be16(data + 14) == 0) return fail("source address 0.0.0.0 (RFC 1122 3.2.1.3: not a valid TCP source)");
+    if (be16(data + 16) == 0 && be16(data + 18) == 0) return fail("destination address 0.0.0.0");
     const std::uint8_t proto = data[9];
     if (proto != kProtoTcp) {
       return fail("not TCP: IP protocol " + std::to_string(proto) + ip_proto_name(proto));
