@@ -64,13 +64,18 @@ Timeline Timeline::fork(std::uint64_t k, const std::function<void(World&)>& chan
   // Share the history: same checkpoints and trace up to the fork point.
   t.checkpoints_.clear();
   for (const auto& c : checkpoints_)
-    if (c.first <= s) t.checkpoints_.push_back(c);
+    if (c.first < s) t.checkpoints_.push_back(c);
   t.step_end_.assign(step_end_.begin(), step_end_.begin() + static_cast<std::ptrdiff_t>(s));
   const std::uint64_t keep = s == 0 ? 0 : step_end_[s - 1];
   t.sink_->events.assign(sink_->events.begin(), sink_->events.begin() + static_cast<std::ptrdiff_t>(keep));
   t.live_ = std::make_unique<World>(std::move(start));
   t.live_->set_sink(t.sink_.get());
   change(*t.live_);
+  // The changed world is the fork's checkpoint at step s: a seek in the fork to any later
+  // event must replay from it, not from a shared checkpoint that lacks the change.
+  World changed = *t.live_;
+  changed.set_sink(nullptr);
+  t.checkpoints_.emplace_back(s, std::move(changed));
   t.run(limit);
   return t;
 }

@@ -1,0 +1,312 @@
+#include "sim/views.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/timeline.hpp"
+
+namespace tcplab {
+
+namespace {
+
+bool is_listener(const TcpHost& st, ConnId c) {
+  const Connection& k = st.conn(c);
+  if (k.state() != State::Listen) return false;
+  auto it = st.listeners().find(k.local().port);
+  return it != st.listeners().end() && it->second.id == c;
+}
+
+std::vector<int> hosts_of(const World& w, int host) {
+  std::vector<int> v;
+  const int n = static_cast<int>(w.hosts().size());
+  if (host >= 0) {
+    if (host < n) v.push_back(host);
+    return v;
+  }
+  for (int h = 0; h < n; ++h) v.push_back(h);
+  return v;
+}
+
+void rows_of_host(const World& w, int h, std::vector<SocketRow>& out) {
+  const TcpHost& st = w.stack(h);
+  for (const auto& [port, ls] : st.listeners()) {
+    if (!st.valid(ls.id) || !is_listener(st, ls.id)) continue;
+    SocketRow r;
+    r.host = h;
+    r.conn = ls.id;
+    r.listener = true;
+    r.state = State::Listen;
+    r.local = Endpoint{0, port};
+    r.remote = Endpoint{0, 0};
+    r.recv_q = static_cast<std::uint32_t>(ls.accept_queue.size());
+    r.send_q = 0;
+    r.has_fd = true;
+    out.push_back(r);
+  }
+  for (ConnId c = 0; c < st.conn_count(); ++c) {
+    const Connection& k = st.conn(c);
+    const State s = k.state();
+    if (s == State::Closed || s == State::Listen) continue;  // listeners are above
+    SocketRow r;
+    r.host = h;
+    r.conn = c;
+    r.state = s;
+    r.local = k.local();
+    r.remote = k.remote();
+    r.recv_q = k.readable_bytes();
+    r.send_q = k.send_queue_bytes();
+    r.orphan = k.app_closed();
+    r.has_fd = !k.app_closed() && st.listener_of(c) == nullptr;
+    out.push_back(r);
+  }
+}
+
+std::string rtrim(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// Joins per-host sections; with one host asked for, just its section.
+template <typename F>
+std::string per_host(const World& w, int host, F&& section) {
+  if (host >= 0) return host < static_cast<int>(w.hosts().size()) ? section(host) : std::string();
+  std::string out;
+  for (int h : hosts_of(w, -1)) {
+    if (!out.empty()) out += "\n";
+    out += host_heading(w, h) + "\n" + section(h);
+  }
+  return out;
+}
+
+// "00:00:01", "00:00:00.250" or "00:00:00.000250": the precision the times need.
+int time_digits(Instant from, Duration interval) {
+  if (from % sec(1) == 0 && interval % sec(1) == 0) return 0;
+  if (from % ms(1) == 0 && interval % ms(1) == 0) return 3;
+  return 6;
+}
+std::string hms(Instant t, int digits) {
+  const std::int64_t s = t / sec(1);
+  std::string out = fmt::format("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+  if (digits == 3) out += fmt::format(".{:03}", (t % sec(1)) / ms(1));
+  if (digits == 6) out += fmt::format(".{:06}", (t % sec(1)) / us(1));
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t fake_pid(int host) { return 1001U + static_cast<std::uint32_t>(host); }
+std::uint32_t fake_fd(ConnId c) { return 3U + c; }
+
+std::string host_heading(const World& w, int host) {
+  const HostInfo& h = w.hosts()[static_cast<std::size_t>(host)];
+  return "== " + h.name + " (" + ip_to_string(h.ip) + (h.up ? "" : ", down") + ") ==";
+}
+
+std::vector<SocketRow> socket_rows(const World& w, int host) {
+  std::vector<SocketRow> rows;
+  for (int h : hosts_of(w, host)) rows_of_host(w, h, rows);
+  return rows;
+}
+
+SockStats sock_stats(const World& w, int host) {
+  SockStats s;
+  if (host < 0 || host >= static_cast<int>(w.hosts().size())) return s;
+  const TcpHost& st = w.stack(host);
+  for (ConnId c = 0; c < st.conn_count(); ++c) {
+    const Connection& k = st.conn(c);
+    const State state = k.state();
+    switch (state) {
+      case State::Listen:
+        if (!is_listener(st, c)) continue;
+        ++s.tcp_inuse;
+        break;
+      case State::Closed:
+        if (!k.app_closed() && !k.passive()) ++s.closed;
+        continue;
+      case State::TimeWait:
+        ++s.timewait;
+        break;
+      default:
+        ++s.tcp_inuse;
+        if (state == State::Established || state == State::CloseWait) ++s.estab;
+        if (k.app_closed()) ++s.orphaned;
+        break;
+    }
+    ++s.by_state[static_cast<std::size_t>(state)];
+  }
+  s.by_state[static_cast<std::size_t>(State::Closed)] = s.closed;
+  s.total = s.tcp_inuse + s.closed;
+  return s;
+}
+
+std::string netstat_nat(const World& w, int host) {
+  return per_host(w, host, [&](int h) {
+    std::string out = "Active Internet connections (servers and established)\n";
+    out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
+                             "Foreign Address", "State")) +
+           "\n";
+    for (const SocketRow& r : socket_rows(w, h)) {
+      const std::string local = r.listener ? "0.0.0.0:" + std::to_string(r.local.port) : endpoint_to_string(r.local);
+      const std::string remote = r.listener ? "0.0.0.0:*" : endpoint_to_string(r.remote);
+      // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s"
+      out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {}", "tcp", r.recv_q, r.send_q, local, remote,
+                               linux_state_name(r.state))) +
+             "\n";
+    }
+    return out;
+  });
+}
+
+std::string ss_summary(const World& w, int host) {
+  return per_host(w, host, [&](int h) {
+    const SockStats s = sock_stats(w, h);
+    std::string out;
+    out += fmt::format("Total: {}\n", s.total);
+    out += fmt::format("TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n", s.tcp_all(), s.estab, s.closed,
+                       s.orphaned, s.timewait);
+    out += "\n";
+    auto row = [](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
+      return rtrim(fmt::format("{:<10}{:<10}{:<10}{}", a, b, c, d)) + "\n";
+    };
+    out += row("Transport", "Total", "IP", "IPv6");
+    out += row("RAW", "0", "0", "0");
+    out += row("UDP", "0", "0", "0");
+    const std::string tcp = std::to_string(s.tcp_inuse);
+    out += row("TCP", tcp, tcp, "0");
+    out += row("INET", tcp, tcp, "0");
+    out += row("FRAG", "0", "0", "0");
+    out += "\n";
+    out += fmt::format("{:<12} {:>5}\n", "State", "Count");
+    for (int i = 0; i < kStateCount; ++i) {
+      const State st = static_cast<State>(i);
+      out += fmt::format("{:<12} {:>5}\n", linux_state_name(st), s.by_state[static_cast<std::size_t>(i)]);
+    }
+    return out;
+  });
+}
+
+std::vector<SarSample> sar_samples(const World& start, Instant to, Duration interval) {
+  std::vector<SarSample> v;
+  if (interval <= 0) return v;
+  World w = start;
+  w.set_sink(nullptr);  // a copy must not record into the original's sink
+  const int n = static_cast<int>(w.hosts().size());
+  for (Instant t = w.now() + interval; t <= to; t += interval) {
+    w.run_until(t);
+    SarSample s;
+    s.t = t;
+    for (int h = 0; h < n; ++h) s.hosts.push_back(sock_stats(w, h));
+    v.push_back(std::move(s));
+  }
+  return v;
+}
+
+std::vector<SarSample> sar_samples(const Timeline& tl, Instant from, Instant to, Duration interval) {
+  std::vector<SarSample> v;
+  if (interval <= 0) return v;
+  for (Instant t = from + interval; t <= to; t += interval) {
+    const World w = tl.world_at_time(t);
+    SarSample s;
+    s.t = t;
+    for (int h = 0; h < static_cast<int>(w.hosts().size()); ++h) s.hosts.push_back(sock_stats(w, h));
+    v.push_back(std::move(s));
+  }
+  return v;
+}
+
+std::string sar_sock(const World& names_from, const std::vector<SarSample>& samples, Instant from, int host) {
+  const Duration interval = samples.size() >= 1 ? samples[0].t - from : sec(1);
+  const int digits = time_digits(from, interval);
+  return per_host(names_from, host, [&](int h) {
+    const std::size_t width = std::max<std::size_t>(11, hms(0, digits).size());
+    auto line = [&](const std::string& label, const std::array<std::string, 6>& c) {
+      std::string l = fmt::format("{:<{}}", label, width);
+      for (const auto& x : c) l += fmt::format(" {:>9}", x);
+      return l + "\n";
+    };
+    std::string out = line(hms(from, digits), {"totsck", "tcpsck", "udpsck", "rawsck", "ip-frag", "tcp-tw"});
+    std::uint64_t sum_tot = 0, sum_tcp = 0, sum_tw = 0;
+    std::size_t n = 0;
+    for (const SarSample& s : samples) {
+      if (static_cast<std::size_t>(h) >= s.hosts.size()) continue;
+      const SockStats& st = s.hosts[static_cast<std::size_t>(h)];
+      out += line(hms(s.t, digits), {std::to_string(st.total), std::to_string(st.tcp_inuse), "0", "0", "0",
+                                     std::to_string(st.timewait)});
+      sum_tot += st.total;
+      sum_tcp += st.tcp_inuse;
+      sum_tw += st.timewait;
+      ++n;
+    }
+    if (n > 0) {
+      auto avg = [&](std::uint64_t sum) { return std::to_string((sum + n / 2) / n); };
+      out += line("Average:", {avg(sum_tot), avg(sum_tcp), "0", "0", "0", avg(sum_tw)});
+    }
+    return out;
+  });
+}
+
+std::string sar_sock(const World& start, Instant to, Duration interval, int host) {
+  return sar_sock(start, sar_samples(start, to, interval), start.now(), host);
+}
+
+std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host) {
+  std::vector<LsofRow> rows;
+  for (int h : hosts_of(w, host)) {
+    const HostInfo& hi = w.hosts()[static_cast<std::size_t>(h)];
+    if (!hi.up) continue;
+    std::vector<SocketRow> socks;
+    rows_of_host(w, h, socks);
+    // lsof goes by process, then by file descriptor.
+    std::sort(socks.begin(), socks.end(), [](const SocketRow& a, const SocketRow& b) { return a.conn < b.conn; });
+    for (const SocketRow& s : socks) {
+      if (!s.has_fd) continue;
+      if (port != 0 && s.local.port != port && s.remote.port != port) continue;
+      LsofRow r;
+      r.host = h;
+      r.command = hi.name.substr(0, 9);
+      r.pid = fake_pid(h);
+      r.user = "lab";
+      r.fd = std::to_string(fake_fd(s.conn)) + "u";
+      r.type = "IPv4";
+      r.device = static_cast<std::uint64_t>(h + 1) * 100000 + s.conn;
+      r.size_off = "0t0";
+      r.node = "TCP";
+      r.name = s.listener ? "*:" + std::to_string(s.local.port) + " (LISTEN)"
+                          : endpoint_to_string(s.local) + "->" + endpoint_to_string(s.remote) + " (" +
+                                std::string(linux_state_name(s.state)) + ")";
+      rows.push_back(std::move(r));
+    }
+  }
+  return rows;
+}
+
+std::string lsof_i(const World& w, std::uint16_t port, int host) {
+  return per_host(w, host, [&](int h) {
+    const std::vector<LsofRow> rows = lsof_rows(w, port, h);
+    if (rows.empty()) return std::string();  // lsof prints nothing when nothing matches
+    std::vector<std::array<std::string, 9>> cells;
+    cells.push_back({"COMMAND", "PID", "USER", "FD", "TYPE", "DEVICE", "SIZE/OFF", "NODE", "NAME"});
+    for (const LsofRow& r : rows)
+      cells.push_back({r.command, std::to_string(r.pid), r.user, r.fd, r.type, std::to_string(r.device), r.size_off,
+                       r.node, r.name});
+    std::array<std::size_t, 9> wd{};
+    wd[3] = 4;  // lsof keeps FD at least 4 wide and leaves two spaces after it
+    for (const auto& c : cells)
+      for (std::size_t i = 0; i < 9; ++i) wd[i] = std::max(wd[i], c[i].size());
+    // Left: COMMAND USER TYPE NAME; right: PID FD DEVICE SIZE/OFF NODE (as lsof aligns them).
+    constexpr std::array<bool, 9> right = {false, true, false, true, false, true, true, true, false};
+    std::string out;
+    for (const auto& c : cells) {
+      std::string l;
+      for (std::size_t i = 0; i < 9; ++i) {
+        if (i) l += i == 4 ? "  " : " ";
+        l += right[i] ? fmt::format("{:>{}}", c[i], wd[i]) : fmt::format("{:<{}}", c[i], wd[i]);
+      }
+      out += rtrim(l) + "\n";
+    }
+    return out;
+  });
+}
+
+}  // namespace tcplab

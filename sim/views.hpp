@@ -1,0 +1,121 @@
+#pragma once
+// What the usual socket tools would print about a World at its current virtual time:
+//
+//   netstat -nat          netstat_nat()   every socket, Linux state names, Recv-Q / Send-Q
+//   ss -s                 ss_summary()    the totals and a count per state
+//   sar -n SOCK           sar_sock()      socket counters sampled every interval over time
+//   lsof -n -P -i :PORT   lsof_i()        the sockets a process holds, with fake PIDs and FDs
+//
+// Each takes `host`: one host's index (what that machine's tool prints), or -1 for every
+// host, one after the other, each under a heading line "== NAME (IP) ==" (", down" is added
+// while a host is crashed). Output is plain text, one line per row, no trailing spaces.
+//
+// What the numbers mean here (the simulator's model of the kernel's bookkeeping):
+//  * Recv-Q: bytes received in order that the application has not read. For a listener:
+//    its accept queue (connections ESTABLISHED, not yet accept()ed), as Linux reports.
+//  * Send-Q: bytes in the send buffer, sent-unacknowledged plus not yet sent. A listener: 0
+//    (netstat; `ss -l` would show the backlog there).
+//  * Listeners print as 0.0.0.0:PORT / 0.0.0.0:* (they accept on any local address).
+//  * CLOSED sockets are not listed (their TCB is gone from the kernel's tables), nor is a
+//    listener's child that a RST sent back to LISTEN.
+//  * Order: listeners by port, then connections in the order the host created them.
+//  * ss -s "estab" counts ESTABLISHED and CLOSE_WAIT, like the SNMP CurrEstab counter ss
+//    reads; "closed" counts sockets in CLOSED that the application still holds (it never
+//    called close(): a failed connect, a reset connection); a listener's child that reached
+//    CLOSED counts as freed, since we cannot tell whether it was accepted; "orphaned"
+//    counts sockets the application closed that are not yet CLOSED or TIME_WAIT;
+//    "timewait" counts TIME_WAIT. "Total" (and sar's totsck) = tcpsck + closed, where
+//    tcpsck ("inuse") counts listeners and connections neither CLOSED nor TIME_WAIT.
+//    There is no UDP, raw IP or fragmentation in the simulator: those columns are 0.
+//  * lsof lists only sockets a process holds: listeners and connections the application
+//    opened or accept()ed and has not closed. A child still in the listener's queues, an
+//    orphan and a TIME_WAIT socket have no file descriptor, so lsof does not show them
+//    (netstat does). Every host runs its applications in one process:
+//      COMMAND = the host's name (cut to 9 characters, as lsof does), PID = 1001 + host index,
+//      USER = "lab", FD = 3 + the socket's number on its host (sockets are numbered in the
+//      order the host created them and never reused; 0-2 are stdin/stdout/stderr) with
+//      mode "u", TYPE = IPv4, DEVICE = (host index + 1) * 100000 + the socket's number,
+//      SIZE/OFF = 0t0, NODE = TCP, NAME = "*:PORT (LISTEN)" or "LOCAL->REMOTE (STATE)".
+//    A port of 0 lists every socket (lsof -i).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/world.hpp"
+
+namespace tcplab {
+
+class Timeline;
+
+// One socket as netstat sees it.
+struct SocketRow {
+  int host = -1;
+  ConnId conn = kNoConn;  // the socket's number on its host
+  bool listener = false;
+  State state = State::Closed;
+  Endpoint local, remote;       // as the stack has them (a listener's remote is 0.0.0.0:0)
+  std::uint32_t recv_q = 0, send_q = 0;
+  bool orphan = false;          // the application closed it
+  bool has_fd = false;          // a process holds it (it shows in lsof)
+};
+
+// The sockets netstat -nat lists, in its order. host: an index or -1 for all.
+std::vector<SocketRow> socket_rows(const World& w, int host = -1);
+
+// The counters of ss -s and sar -n SOCK for one host.
+struct SockStats {
+  std::uint64_t total = 0;     // ss "Total", sar totsck: tcp_inuse + closed
+  std::uint64_t tcp_inuse = 0; // sar tcpsck, ss "TCP" transport row: listeners + not CLOSED/TIME_WAIT
+  std::uint64_t estab = 0;     // ESTABLISHED + CLOSE_WAIT
+  std::uint64_t closed = 0;    // CLOSED, still held by the application
+  std::uint64_t orphaned = 0;  // closed by the application, not yet CLOSED or TIME_WAIT
+  std::uint64_t timewait = 0;  // sar tcp-tw
+  std::array<std::uint64_t, kStateCount> by_state{};  // by RFC state (CLOSED = `closed`)
+  std::uint64_t tcp_all() const { return tcp_inuse + closed + timewait; }  // ss "TCP:"
+  friend bool operator==(const SockStats&, const SockStats&) = default;
+};
+SockStats sock_stats(const World& w, int host);
+
+// netstat -nat.
+std::string netstat_nat(const World& w, int host = -1);
+// ss -s, with a count per state after the transport table.
+std::string ss_summary(const World& w, int host = -1);
+
+// sar -n SOCK: one sample per host every `interval` after the start, up to `to`.
+struct SarSample {
+  Instant t = 0;
+  std::vector<SockStats> hosts;  // by host index
+};
+// Steps a copy of `start` (a world at any time, usually not run yet; its sink is not used).
+std::vector<SarSample> sar_samples(const World& start, Instant to, Duration interval);
+// The same samples read from a recorded run (seeking its checkpoints), from time `from`.
+std::vector<SarSample> sar_samples(const Timeline& tl, Instant from, Instant to, Duration interval);
+// Formats samples taken from `from` on (the header line carries that time); `names_from`
+// gives the hosts' names and addresses. Rows use HH:MM:SS when every time is whole seconds,
+// else HH:MM:SS.mmm (or .uuuuuu); "Average:" rounds to the nearest integer.
+std::string sar_sock(const World& names_from, const std::vector<SarSample>& samples, Instant from, int host = -1);
+// Convenience: sar_samples(start, to, interval) formatted.
+std::string sar_sock(const World& start, Instant to, Duration interval, int host = -1);
+
+// lsof -n -P -i :PORT.
+struct LsofRow {
+  std::string command;
+  std::uint32_t pid = 0;
+  std::string user, fd, type;
+  std::uint64_t device = 0;
+  std::string size_off, node, name;
+  int host = -1;
+};
+std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host = -1);
+std::string lsof_i(const World& w, std::uint16_t port, int host = -1);
+
+// The fake process identity of a host's applications (see the header comment).
+std::uint32_t fake_pid(int host);
+std::uint32_t fake_fd(ConnId c);
+
+// "== client (10.0.0.1) ==" (", down" added while the host is crashed).
+std::string host_heading(const World& w, int host);
+
+}  // namespace tcplab

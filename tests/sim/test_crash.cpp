@@ -1,0 +1,116 @@
+// A host crashes: it loses every TCP state and sends nothing, so its peer stays ESTABLISHED
+// (half-open). After the restart, the peer's next segment finds no connection and gets a RST.
+#include <doctest/doctest.h>
+
+#include "sim/views.hpp"
+#include "tests/sim/sim_fixture.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+
+std::string crash_lab(const std::string& client_script) {
+  return R"(
+title = "crash and restart"
+seed = 2
+until = "60s"
+[[host]]
+name = "client"
+ip = "10.0.0.1"
+[[host]]
+name = "server"
+ip = "10.0.0.2"
+[link]
+delay = "1ms"
+[[app]]
+host = "server"
+script = ["listen 80", "accept", "wait 1s", "crash for 5s"]
+[[app]]
+host = "client"
+start = "1ms"
+script = )" + client_script + "\n";
+}
+
+const TraceEvent* find(const std::vector<TraceEvent>& ev, const std::function<bool(const TraceEvent&)>& f) {
+  for (const auto& e : ev)
+    if (f(e)) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("crash: the peer stays ESTABLISHED, and after the restart its next segment gets a RST") {
+  const Lab lab = lab_text(crash_lab(R"(["connect server 80", "wait 10s", "send \"ping\"", "recv all"])"));
+  const int client = 0, server = 1;
+
+  // While the server is down (1 s .. 6 s) and after it is back, the client still believes.
+  for (Instant t : {sec(3), sec(8)}) {
+    CAPTURE(t);
+    World w = build_world(lab);
+    w.run_until(t);
+    CHECK(w.hosts()[server].up == (t > sec(6)));
+    const auto rows = socket_rows(w, client);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].state == State::Established);
+    CHECK(socket_rows(w, server).empty());  // no listener, no connection: all state lost
+  }
+
+  const LabRun r = run_lab(lab, std::nullopt, false);
+  const auto& ev = r.sink->events;
+  const TraceEvent* crash = find(ev, [&](const TraceEvent& e) { return e.type == TraceType::App && e.call == "crash"; });
+  REQUIRE(crash);
+  CHECK(crash->t_ns == sec(1) + ms(4));  // accept at 4 ms (SYN at 1 ms, 1 ms each way), then wait 1 s
+  // The crash closes the server's sockets without a segment.
+  const TraceEvent* gone = find(ev, [&](const TraceEvent& e) {
+    return e.type == TraceType::State && e.host == server && e.from == State::Established;
+  });
+  REQUIRE(gone);
+  CHECK(gone->to == State::Closed);
+  CHECK(gone->cause.find("crashed") != std::string::npos);
+  for (const auto& e : ev)
+    if (e.type == TraceType::Send) CHECK((e.t_ns < crash->t_ns || e.t_ns >= sec(10)));  // silence meanwhile
+
+  // The client's "ping" after the restart is answered by RST (SEQ = its SEG.ACK, RFC 9293 3.10.7.1).
+  const TraceEvent* ping = find(ev, [&](const TraceEvent& e) {
+    return e.type == TraceType::Send && e.host == client && e.kind == "DATA";
+  });
+  REQUIRE(ping);
+  CHECK(ping->t_ns > sec(6));
+  const TraceEvent* rst = find(ev, [&](const TraceEvent& e) {
+    return e.type == TraceType::Send && e.host == server && e.kind == "RST";
+  });
+  REQUIRE(rst);
+  CHECK(rst->t_ns == ping->t_ns + ms(1));
+  CHECK(rst->seg.seq == ping->seg.ack);
+  const TraceEvent* reset = find(ev, [&](const TraceEvent& e) {
+    return e.type == TraceType::State && e.host == client && e.from == State::Established;
+  });
+  REQUIRE(reset);
+  CHECK(reset->to == State::Closed);
+  CHECK(reset->t_ns == rst->t_ns + ms(1));
+  const TraceEvent* err = find(ev, [&](const TraceEvent& e) { return e.type == TraceType::App && e.host == client && e.result == "ECONNRESET"; });
+  CHECK(err);
+}
+
+TEST_CASE("crash: segments sent while the host is down are lost, the retransmission after the restart gets a RST") {
+  const Lab lab = lab_text(crash_lab(R"(["connect server 80", "wait 2s", "send \"ping\"", "recv all"])"));
+  const LabRun r = run_lab(lab, std::nullopt, false);
+  const auto& ev = r.sink->events;
+  int lost_while_down = 0;
+  for (const auto& e : ev)
+    if (e.type == TraceType::Drop && e.reason.find("is down (crashed)") != std::string::npos) {
+      CHECK(e.t_ns < sec(6) + ms(4));
+      ++lost_while_down;
+    }
+  CHECK(lost_while_down >= 3);  // the first send and its back-off retransmissions
+  const TraceEvent* rst = find(ev, [&](const TraceEvent& e) { return e.type == TraceType::Send && e.host == 1 && e.kind == "RST"; });
+  REQUIRE(rst);
+  CHECK(rst->t_ns > sec(6));
+  const TraceEvent* reset = find(ev, [&](const TraceEvent& e) {
+    return e.type == TraceType::State && e.host == 0 && e.to == State::Closed;
+  });
+  REQUIRE(reset);
+  CHECK(reset->from == State::Established);
+  CHECK(r.world.stack(0).conn(0).error() == Errno::ConnReset);
+}

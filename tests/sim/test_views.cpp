@@ -1,0 +1,285 @@
+// The netstat / ss / sar / lsof views of a world with sockets in many states.
+#include <doctest/doctest.h>
+
+#include "sim/views.hpp"
+#include "tests/sim/sim_fixture.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+
+// client (A) talks to server (B) and to mute (C), whose path goes down at 100 ms.
+const char* kStatesLab = R"(
+title = "sockets in many states"
+seed = 3
+until = "5s"
+
+[[host]]
+name = "client"
+ip = "10.0.0.1"
+
+[[host]]
+name = "server"
+ip = "10.0.0.2"
+
+[[host]]
+name = "mute"
+ip = "10.0.0.3"
+
+[link]
+delay = "1ms"
+
+[[path]]
+between = ["client", "mute"]
+delay = "1ms"
+down = [["100ms", "1000s"]]
+
+# Port 80: reads nothing and never closes (CLOSE_WAIT once the peer closes).
+[[app]]
+host = "server"
+script = ["listen 80", "serve"]
+per_connection = ["wait eof", "exit"]
+
+# Port 81: closes after the peer's FIN (the peer ends in TIME_WAIT).
+[[app]]
+host = "server"
+script = ["listen 81", "serve"]
+per_connection = ["wait eof", "close"]
+
+# Port 82: listens but never accepts (the accept queue is netstat's Recv-Q).
+[[app]]
+host = "server"
+script = ["listen 82"]
+
+[[app]]
+host = "mute"
+script = ["listen 7", "accept", "wait 1000s"]
+
+# ESTABLISHED; the server leaves the 5 bytes unread.
+[[app]]
+host = "client"
+start = "10ms"
+script = ["connect server 80 from 40001", "send \"hello\"", "wait 1000s"]
+
+# The server's side ends in CLOSE_WAIT with 3 unread bytes; ours in FIN_WAIT2, orphaned.
+[[app]]
+host = "client"
+start = "20ms"
+script = ["connect server 80 from 40002", "send \"bye\"", "close"]
+
+# TIME_WAIT here, CLOSED at the server.
+[[app]]
+host = "client"
+start = "30ms"
+script = ["connect server 81 from 40003", "close"]
+
+# SYN_SENT to an address nobody has.
+[[app]]
+host = "client"
+start = "40ms"
+script = ["connect 10.0.0.99 80 from 40004"]
+
+# 1000 bytes that are never acknowledged: Send-Q.
+[[app]]
+host = "client"
+start = "50ms"
+script = ["connect mute 7 from 40005", "wait 100ms", "send 1000", "wait 1000s"]
+
+# Waits in the accept queue of port 82.
+[[app]]
+host = "client"
+start = "60ms"
+script = ["connect server 82 from 40006", "wait 1000s"]
+)";
+
+World states_world_at(Instant t) {
+  World w = build_world(lab_text(kStatesLab));
+  w.run_until(t);
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("netstat -nat lists every socket in its Linux state, with Recv-Q and Send-Q") {
+  const World w = states_world_at(sec(1));
+  const std::vector<std::string> want = {
+      "== client (10.0.0.1) ==",
+      "Active Internet connections (servers and established)",
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State",
+      "tcp        0      0 10.0.0.1:40001          10.0.0.2:80             ESTABLISHED",
+      "tcp        0      0 10.0.0.1:40002          10.0.0.2:80             FIN_WAIT2",
+      "tcp        0      0 10.0.0.1:40003          10.0.0.2:81             TIME_WAIT",
+      "tcp        0      0 10.0.0.1:40004          10.0.0.99:80            SYN_SENT",
+      "tcp        0   1000 10.0.0.1:40005          10.0.0.3:7              ESTABLISHED",
+      "tcp        0      0 10.0.0.1:40006          10.0.0.2:82             ESTABLISHED",
+      "",
+      "== server (10.0.0.2) ==",
+      "Active Internet connections (servers and established)",
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State",
+      "tcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN",
+      "tcp        0      0 0.0.0.0:81              0.0.0.0:*               LISTEN",
+      "tcp        1      0 0.0.0.0:82              0.0.0.0:*               LISTEN",
+      "tcp        5      0 10.0.0.2:80             10.0.0.1:40001          ESTABLISHED",
+      "tcp        3      0 10.0.0.2:80             10.0.0.1:40002          CLOSE_WAIT",
+      "tcp        0      0 10.0.0.2:82             10.0.0.1:40006          ESTABLISHED",
+      "",
+      "== mute (10.0.0.3) ==",
+      "Active Internet connections (servers and established)",
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State",
+      "tcp        0      0 0.0.0.0:7               0.0.0.0:*               LISTEN",
+      "tcp        0      0 10.0.0.3:7              10.0.0.1:40005          ESTABLISHED",
+  };
+  const auto got = lines_of(netstat_nat(w));
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("line ", i + 1);
+    CHECK(got[i] == want[i]);
+  }
+  // One host: its section without a heading, the same lines.
+  const auto server = lines_of(netstat_nat(w, w.host_index("server")));
+  CHECK(server == std::vector<std::string>(want.begin() + 11, want.begin() + 19));
+}
+
+TEST_CASE("netstat: a crashed host has no sockets and its heading says so") {
+  World w = states_world_at(ms(500));
+  w.crash_host(w.host_index("server"));
+  const auto got = lines_of(netstat_nat(w));
+  const auto at = std::find(got.begin(), got.end(), "== server (10.0.0.2, down) ==");
+  REQUIRE(at != got.end());
+  CHECK(*(at + 2) == "Proto Recv-Q Send-Q Local Address           Foreign Address         State");
+  CHECK((at + 3)->empty());  // no rows, then the blank line before the next host
+  CHECK(lsof_rows(w, 0, w.host_index("server")).empty());
+}
+
+TEST_CASE("socket_rows: orphans and file descriptors") {
+  const World w = states_world_at(sec(1));
+  const auto rows = socket_rows(w, w.host_index("client"));
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[1].state == State::FinWait2);
+  CHECK(rows[1].orphan);
+  CHECK_FALSE(rows[1].has_fd);
+  CHECK(rows[2].state == State::TimeWait);
+  CHECK_FALSE(rows[2].has_fd);
+  CHECK(rows[0].has_fd);
+  CHECK(rows[4].send_q == 1000);
+}
+
+TEST_CASE("ss -s: totals, estab/closed/orphaned/timewait, a count per state") {
+  const World w = states_world_at(sec(1));
+  const SockStats c = sock_stats(w, w.host_index("client"));
+  CHECK(c.total == 5);
+  CHECK(c.tcp_inuse == 5);
+  CHECK(c.estab == 3);
+  CHECK(c.orphaned == 1);
+  CHECK(c.timewait == 1);
+  CHECK(c.closed == 0);
+  CHECK(c.by_state[static_cast<int>(State::SynSent)] == 1);
+  const std::vector<std::string> want = {
+      "Total: 6",
+      "TCP:   6 (estab 3, closed 0, orphaned 0, timewait 0)",
+      "",
+      "Transport Total     IP        IPv6",
+      "RAW       0         0         0",
+      "UDP       0         0         0",
+      "TCP       6         6         0",
+      "INET      6         6         0",
+      "FRAG      0         0         0",
+      "",
+      "State        Count",
+      "CLOSE            0",
+      "LISTEN           3",
+      "SYN_SENT         0",
+      "SYN_RECV         0",
+      "ESTABLISHED      2",
+      "FIN_WAIT1        0",
+      "FIN_WAIT2        0",
+      "CLOSE_WAIT       1",
+      "CLOSING          0",
+      "LAST_ACK         0",
+      "TIME_WAIT        0",
+  };
+  CHECK(lines_of(ss_summary(w, w.host_index("server"))) == want);
+}
+
+TEST_CASE("ss -s: a failed connect the application still holds counts as closed") {
+  // The connect is refused (no listener): the socket is CLOSED, the app never closes it.
+  World w = build_world(lab_text(R"(
+title = "refused"
+[[host]]
+name = "a"
+[[host]]
+name = "b"
+[[app]]
+host = "a"
+script = ["connect b 9"]
+)"));
+  w.run_until(sec(1));
+  const SockStats s = sock_stats(w, 0);
+  CHECK(s.closed == 1);
+  CHECK(s.total == 1);
+  CHECK(s.tcp_inuse == 0);
+  CHECK(s.by_state[static_cast<int>(State::Closed)] == 1);
+  CHECK(socket_rows(w, 0).empty());  // netstat does not list it
+}
+
+TEST_CASE("lsof -i :PORT: the sockets processes hold, with fake PIDs and FDs") {
+  const World w = states_world_at(sec(1));
+  const std::vector<std::string> want = {
+      "COMMAND  PID USER   FD  TYPE DEVICE SIZE/OFF NODE NAME",
+      "server  1002 lab    3u  IPv4 200000      0t0  TCP *:80 (LISTEN)",
+      "server  1002 lab    6u  IPv4 200003      0t0  TCP 10.0.0.2:80->10.0.0.1:40001 (ESTABLISHED)",
+      "server  1002 lab    7u  IPv4 200004      0t0  TCP 10.0.0.2:80->10.0.0.1:40002 (CLOSE_WAIT)",
+  };
+  CHECK(lines_of(lsof_i(w, 80, w.host_index("server"))) == want);
+  // Port 82: the listener only; its child waits in the accept queue, not yet a file.
+  const auto rows82 = lsof_rows(w, 82, w.host_index("server"));
+  REQUIRE(rows82.size() == 1);
+  CHECK(rows82[0].name == "*:82 (LISTEN)");
+  // On the client, port 80 matches the remote port; the orphaned FIN_WAIT2 has no fd.
+  const auto c80 = lsof_rows(w, 80, w.host_index("client"));
+  REQUIRE(c80.size() == 2);
+  CHECK(c80[0].name == "10.0.0.1:40001->10.0.0.2:80 (ESTABLISHED)");
+  CHECK(c80[0].fd == "3u");
+  CHECK(c80[0].pid == 1001);
+  CHECK(c80[1].name == "10.0.0.1:40004->10.0.0.99:80 (SYN_SENT)");
+  CHECK(lsof_i(w, 4444, w.host_index("client")).empty());
+}
+
+TEST_CASE("sar -n SOCK: samples over time, the same stepping a world or seeking a timeline") {
+  const Lab lab = lab_text(kStatesLab);
+  const World start = build_world(lab);
+  const auto samples = sar_samples(start, sec(2), ms(50));
+  REQUIRE(samples.size() == 40);
+  CHECK(samples[0].t == ms(50));
+  CHECK(samples.back().t == sec(2));
+  // At 50 ms the client has 40001 (ESTABLISHED), 40002 (orphaned FIN_WAIT2), 40004 and 40005
+  // (SYN_SENT: its app starts at exactly 50 ms) in use, and 40003 in TIME_WAIT.
+  CHECK(samples[0].hosts[0].total == 4);
+  CHECK(samples[0].hosts[0].timewait == 1);
+  CHECK(samples.back().hosts[0] == sock_stats(states_world_at(sec(2)), 0));
+  CHECK(start.now() == 0);  // the start world is untouched
+
+  Timeline tl(build_world(lab));
+  tl.run(sec(2));
+  const auto from_tl = sar_samples(tl, 0, sec(2), ms(50));
+  REQUIRE(from_tl.size() == samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    INFO("sample ", i);
+    CHECK(from_tl[i].t == samples[i].t);
+    CHECK(from_tl[i].hosts == samples[i].hosts);
+  }
+
+  const auto text = lines_of(sar_sock(start, sec(3), sec(1), start.host_index("client")));
+  const std::vector<std::string> want = {
+      "00:00:00       totsck    tcpsck    udpsck    rawsck   ip-frag    tcp-tw",
+      "00:00:01            5         5         0         0         0         1",
+      "00:00:02            5         5         0         0         0         1",
+      "00:00:03            5         5         0         0         0         1",
+      "Average:            5         5         0         0         0         1",
+  };
+  CHECK(text == want);
+  const auto ms_text = lines_of(sar_sock(start, ms(100), ms(50), 0));
+  REQUIRE(ms_text.size() == 4);
+  CHECK(ms_text[1].substr(0, 12) == "00:00:00.050");
+}
