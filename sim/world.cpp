@@ -8,7 +8,74 @@ namespace tcplab {
 
 namespace {
 constexpr std::array<std::string_view, 6> kKinds = {"SYN", "SYN-ACK", "ACK", "DATA", "FIN", "RST"};
+
+// Writes v in decimal at p; returns the end.
+char* put_decimal(char* p, std::uint32_t v) {
+  char rev[10];
+  int n = 0;
+  do {
+    rev[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *p++ = rev[--n];
+  return p;
 }
+
+// endpoint_to_string(e), appended without temporaries: "10.0.0.1:39870".
+void append_endpoint(std::string& s, const Endpoint& e) {
+  char buf[24];  // "255.255.255.255:65535" is 21
+  char* p = buf;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    p = put_decimal(p, (e.ip >> shift) & 0xffU);
+    *p++ = shift ? '.' : ':';
+  }
+  p = put_decimal(p, e.port);
+  s.append(buf, static_cast<std::size_t>(p - buf));
+}
+
+// endpoint_to_string(a) + ">" + endpoint_to_string(b): a connection's label in the trace.
+std::string pair_label(const Endpoint& a, const Endpoint& b) {
+  std::string s;
+  s.reserve(43);
+  append_endpoint(s, a);
+  s += '>';
+  append_endpoint(s, b);
+  return s;
+}
+
+// A list that keeps its first N elements inline. absorb() runs for every event, and its
+// lists usually hold one connection: a heap allocation each time costs more than the rest.
+template <typename T, std::size_t N>
+class InlineList {
+ public:
+  void push_back(T v) {
+    if (!spilled_ && n_ < N) {
+      inline_[n_++] = v;
+      return;
+    }
+    if (!spilled_) {
+      heap_.assign(inline_, inline_ + n_);
+      spilled_ = true;
+    }
+    heap_.push_back(v);
+    n_ = heap_.size();
+  }
+  T* begin() { return spilled_ ? heap_.data() : inline_; }
+  T* end() { return begin() + n_; }
+  bool empty() const { return n_ == 0; }
+  T& back() { return end()[-1]; }
+  void erase_from(T* from) {
+    n_ = static_cast<std::size_t>(from - begin());
+    if (spilled_) heap_.resize(n_);
+  }
+
+ private:
+  T inline_[N];
+  std::vector<T> heap_;
+  std::size_t n_ = 0;
+  bool spilled_ = false;
+};
+}  // namespace
 
 int segment_kind_index(const Segment& s) {
   if (s.has(kRst)) return 5;
@@ -80,7 +147,7 @@ std::vector<std::string> World::host_names() const {
 
 std::string World::conn_label(int host, ConnId c) const {
   const Connection& k = stacks_[host].conn(c);
-  return endpoint_to_string(k.local()) + ">" + endpoint_to_string(k.remote());
+  return pair_label(k.local(), k.remote());
 }
 
 void World::push(Instant t, EvKind k, int a, std::uint32_t b, std::uint32_t c) {
@@ -193,29 +260,50 @@ void World::transmit(int host, const Segment& seg, ConnId c, bool retx) {
     if (v.size() <= c) v.resize(c + 1);
     ord = &v[c];
   } else {
-    ord = &stray_ordinals_[endpoint_to_string(seg.src) + ">" + endpoint_to_string(seg.dst)];
+    ord = &stray_ordinals_[pair_label(seg.src, seg.dst)];
   }
   const std::uint32_t ordinal = ++ord->total;
   const std::uint32_t kind_ordinal = ++ord->per_kind[ki];
-  const std::string dst_tag = p.dst_host >= 0 ? hosts_[p.dst_host].tag : ip_to_string(seg.dst.ip);
-  p.id = hosts_[host].tag + ">" + dst_tag + "#" + std::to_string(ordinal);
+  // "A>B#3", built in place (it is built for every packet, traced or not: a sink may be
+  // attached before the packet arrives).
+  {
+    // A spoofed source (a SYN flood) is named by its address, so each fake client has its
+    // own readable id ("198.18.0.7>B#1") instead of all looking like the attacker's.
+    const std::string src_ip = seg.src.ip == hosts_[host].ip ? std::string() : ip_to_string(seg.src.ip);
+    const std::string& tag = src_ip.empty() ? hosts_[host].tag : src_ip;
+    const std::string dst_ip = p.dst_host >= 0 ? std::string() : ip_to_string(seg.dst.ip);
+    const std::string& dst_tag = p.dst_host >= 0 ? hosts_[p.dst_host].tag : dst_ip;
+    char digits[10];
+    const char* dend = put_decimal(digits, ordinal);
+    p.id.reserve(tag.size() + dst_tag.size() + 2 + static_cast<std::size_t>(dend - digits));
+    p.id += tag;
+    p.id += '>';
+    p.id += dst_tag;
+    p.id += '#';
+    p.id.append(digits, static_cast<std::size_t>(dend - digits));
+  }
 
   ++counters_.link_pkts;
   if (seg.payload.empty()) ++counters_.ack_pkts;
   else ++counters_.data_pkts;
   if (retx) ++counters_.retx;
-  const std::string conn = endpoint_to_string(seg.src) + ">" + endpoint_to_string(seg.dst);
+  // The connection's label is only for trace lines: built when one is written.
+  auto conn = [&] { return pair_label(seg.src, seg.dst); };
   if (tracing()) {
     TraceEvent e;
     e.type = TraceType::Send;
     e.host = host;
-    e.conn = conn;
+    e.conn = conn();
     e.id = p.id;
     e.kind = p.kind;
     e.retx = retx;
-    e.seg = seg;
-    // The trace keeps the first bytes (enough to read a request line), not a copy of the stream.
-    if (e.seg.payload.size() > kTracePayloadBytes) e.seg.payload.resize(kTracePayloadBytes);
+    // The trace keeps the first bytes (enough to read a request line), not a copy of the
+    // stream: the header is copied with the payload set aside, then the first bytes.
+    std::string payload = std::move(p.seg.payload);
+    p.seg.payload.clear();
+    e.seg = p.seg;
+    e.seg.payload.assign(payload, 0, kTracePayloadBytes);
+    p.seg.payload = std::move(payload);
     e.len = static_cast<std::uint32_t>(seg.payload.size());
     record(std::move(e));
   } else {
@@ -226,7 +314,7 @@ void World::transmit(int host, const Segment& seg, ConnId c, bool retx) {
       TraceEvent e;
       e.type = TraceType::Drop;
       e.host = host;
-      e.conn = conn;
+      e.conn = conn();
       e.id = p.id;
       e.kind = p.kind;
       e.where = where;
@@ -278,20 +366,25 @@ void World::transmit(int host, const Segment& seg, ConnId c, bool retx) {
       break;
   }
   p.corrupted = p.corrupted || f.corrupted;
-  auto enqueue = [&](Instant at) {
+  // The last copy queued takes the packet itself; a duplicate gets a copy.
+  auto enqueue = [&](Instant at, bool last) {
     std::uint32_t slot;
+    const int dst = p.dst_host;
     if (!free_packets_.empty()) {
       slot = free_packets_.back();
       free_packets_.pop_back();
-      packets_[slot] = p;
+      if (last) packets_[slot] = std::move(p);
+      else packets_[slot] = p;
     } else {
       slot = static_cast<std::uint32_t>(packets_.size());
-      packets_.push_back(p);
+      if (last) packets_.push_back(std::move(p));
+      else packets_.push_back(p);
     }
-    push(at, EvKind::Arrive, p.dst_host, slot);
+    push(at, EvKind::Arrive, dst, slot);
   };
-  enqueue(f.arrive_at + extra);
-  if (f.duplicate || dup) enqueue((f.duplicate ? f.duplicate_at : f.arrive_at + 1) + extra);
+  const bool twice = f.duplicate || dup;
+  enqueue(f.arrive_at + extra, !twice);
+  if (twice) enqueue((f.duplicate ? f.duplicate_at : f.arrive_at + 1) + extra, true);
 }
 
 void World::arrive(const QEvent& e) {
@@ -303,7 +396,7 @@ void World::arrive(const QEvent& e) {
       TraceEvent t;
       t.type = TraceType::Drop;
       t.host = h;
-      t.conn = endpoint_to_string(p.seg.src) + ">" + endpoint_to_string(p.seg.dst);
+      t.conn = pair_label(p.seg.src, p.seg.dst);
       t.id = p.id;
       t.kind = p.kind;
       t.where = where;
@@ -327,7 +420,7 @@ void World::arrive(const QEvent& e) {
     TraceEvent t;
     t.type = TraceType::Deliver;
     t.host = h;
-    t.conn = endpoint_to_string(p.seg.dst) + ">" + endpoint_to_string(p.seg.src);
+    t.conn = pair_label(p.seg.dst, p.seg.src);
     t.id = p.id;
     t.kind = p.kind;
     record(std::move(t));
@@ -357,7 +450,7 @@ void World::schedule_timer(int host, ConnId c) {
 
 void World::absorb(int host, Output& out) {
   // Events are handled in the order the stack reported them; wake-ups come after.
-  std::vector<ConnId> touched;
+  InlineList<ConnId, 8> touched;
   for (std::size_t i = 0; i < out.events.size(); ++i) {
     const ConnEvent& ev = out.events[i];
     if (ev.conn != kNoConn && (touched.empty() || touched.back() != ev.conn)) touched.push_back(ev.conn);
@@ -365,8 +458,8 @@ void World::absorb(int host, Output& out) {
         [&](const auto& b) {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, SendEvent>) {
-            const Segment seg = b.seg;  // copy: transmit may grow `out` through nothing, but be safe
-            transmit(host, seg, ev.conn, b.retx);
+            // transmit() reads the segment in place: it never touches `out` (no stack call).
+            transmit(host, b.seg, ev.conn, b.retx);
           } else if constexpr (std::is_same_v<T, StateEvent>) {
             if (tracing()) {
               TraceEvent e;
@@ -403,8 +496,8 @@ void World::absorb(int host, Output& out) {
         ev.body);
   }
   std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  std::vector<int> wake;
+  touched.erase_from(std::unique(touched.begin(), touched.end()));
+  InlineList<int, 8> wake;
   for (ConnId c : touched) {
     if (!stacks_[host].valid(c)) continue;
     schedule_timer(host, c);
@@ -424,12 +517,13 @@ void World::record(TraceEvent&& e) {
 }
 
 void World::app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes) {
-  const std::string conn = c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : "";
-  app_results_.push_back(AppResult{now_, host, conn, call, result});
+  std::string conn = c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : "";
   if (!tracing()) {
+    app_results_.push_back(AppResult{now_, host, std::move(conn), call, result});
     ++trace_seq_;
     return;
   }
+  app_results_.push_back(AppResult{now_, host, conn, call, result});
   TraceEvent e;
   e.type = TraceType::App;
   e.host = host;

@@ -16,7 +16,7 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       remote_(remote),
       state_(initial),
       passive_(initial == State::Listen),
-      rtt_(cfg_->rto_initial_ns, cfg_->rto_min_ns, cfg_->rto_max_ns),
+      rtt_(cfg_->rto_initial_ns, cfg_->rto_min_ns, cfg_->rto_max_ns, cfg_->profile == Profile::Linux),
       snd_buf_(cfg_->snd_buf_bytes),
       rcv_buf_(cfg_->rcv_buf_bytes) {}
 
@@ -150,7 +150,7 @@ Errno Connection::recv(Instant now, std::uint32_t max, std::string* data, Output
   rcv_buf_.pop(n);
   // Reading opens the window: tell the peer when it grew a lot or opened from zero
   // (RFC 9293 3.8.6.2.2 receiver-side SWS avoidance: at least min(buffer/2, MSS)).
-  const std::uint32_t free = rcv_buf_.free_space() - static_cast<std::uint32_t>(std::min<std::uint64_t>(ooo_.bytes_held(), rcv_buf_.free_space()));
+  const std::uint32_t free = rcv_buf_.free_space();  // what window_field() will advertise
   const std::uint32_t grown = free > tcb_.rcv_wnd ? free - tcb_.rcv_wnd : 0;
   const bool synced = state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
   if (synced && !fin_received_ &&
@@ -171,6 +171,9 @@ Errno Connection::shutdown_write(Instant now, Output& out) {
     case State::SynReceived:
     case State::Established:
       fin_queued_ = true;
+      // 3.10.4 in SYN-RECEIVED with data pending: "queue for processing after entering
+      // ESTABLISHED state" (enter_established() does it); the FIN goes behind the data.
+      if (state_ == State::SynReceived && !snd_buf_.empty()) return Errno::Ok;
       set_state(State::FinWait1, str("3.10.4 CLOSE (shutdown of the write side) in ", state_name(state_),
                                      ": FIN queued after ", snd_buf_.size(), " unsent/unacked bytes → FIN_WAIT_1"), out);
       output(now, out);
@@ -191,11 +194,13 @@ Errno Connection::shutdown_write(Instant now, Output& out) {
 }
 
 Errno Connection::close(Instant now, Output& out) {
-  const bool was_closed = app_closed_;
+  // A second CLOSE (or CLOSE after ABORT): the application gave the connection up already.
+  // RFC 9293 3.10.4 answers a repeated CLOSE with "error: connection closing", never a second FIN.
+  if (app_closed_) return Errno::NotConn;
   app_closed_ = true;
   switch (state_) {
     case State::Closed:
-      return was_closed ? Errno::NotConn : Errno::Ok;
+      return Errno::Ok;
     case State::Listen:
       disarm_all(out);
       set_state(State::Closed, "3.10.4 CLOSE in LISTEN: outstanding RECEIVEs end → CLOSED", out);
@@ -210,15 +215,17 @@ Errno Connection::close(Instant now, Output& out) {
       if (cfg_->profile == Profile::Linux && !rcv_buf_.empty()) {
         // Linux tcp_close(): unread data means the peer's bytes were lost; say so with RST.
         const auto unread = rcv_buf_.size();
-        send_rst(now, tcb_.snd_nxt, out);
+        send_active_reset(now, out);
         disarm_all(out);
         set_state(State::Closed, str("close() with ", unread, " unread bytes: Linux sends RST instead of FIN (tcp_close, RFC 2525 2.17) → CLOSED"), out);
         return Errno::Ok;
       }
       if (state_ == State::SynReceived) {
         // 3.10.4: "If no SENDs have been issued and there is no pending data to send, then
-        // form a FIN segment and send it, and enter FIN-WAIT-1 state".
+        // form a FIN segment and send it, and enter FIN-WAIT-1 state; otherwise, queue for
+        // processing after entering ESTABLISHED state" (enter_established() takes it up).
         fin_queued_ = true;
+        if (!snd_buf_.empty()) return Errno::Ok;
         set_state(State::FinWait1, "3.10.4 CLOSE in SYN-RECEIVED with nothing to send: FIN sent → FIN_WAIT_1", out);
         Segment fin = make_segment(now, tcb_.iss + 1, kFin | kAck);
         fin_sent_ = true;
@@ -252,7 +259,7 @@ Errno Connection::abort(Instant now, Output& out) {
     case State::FinWait1:
     case State::FinWait2:
     case State::CloseWait:
-      send_rst(now, tcb_.snd_nxt, out);
+      send_active_reset(now, out);
       disarm_all(out);
       set_state(State::Closed, str("3.10.5 ABORT in ", state_name(state_), ": RST sent with SEQ=SND.NXT=", tcb_.snd_nxt, " → CLOSED"), out);
       return Errno::Ok;
@@ -365,6 +372,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the
   // remote FIN. Acknowledge it, and restart the 2 MSL timeout" (3.10.7.4 eighth).
   if (state_ == State::TimeWait && seg.has(kFin) && !seg.has(kRst) && seg.seq + seg.seg_len() == tcb_.rcv_nxt) {
+    if (tcb_.ts_ok && seg.ts && static_cast<std::int32_t>(seg.ts->val - tcb_.ts_recent) >= 0) tcb_.ts_recent = seg.ts->val;
     send_ack(now, out);
     arm(TimerKind::TimeWait, now + cfg_->time_wait_ns(), out);
     return;
@@ -373,6 +381,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   // tcp_check_req; the RFC's challenge ACK would not carry the SYN the peer needs).
   if (state_ == State::SynReceived && seg.has(kSyn) && !seg.has(kAck) && seg.seq == tcb_.irs) {
     send_syn(now, true, true, out);
+    arm(TimerKind::Rto, now + rtt_.rto(), out);  // Linux restarts the SYN,ACK timer too
     return;
   }
   // Simultaneous open (RFC 9293 Figure 8 line 6): the peer's SYN,ACK repeats its SYN and
@@ -420,8 +429,12 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   on_text(now, seg, out);
   if (seg.has(kFin) && state_ != State::Closed) {
     const std::uint64_t fin_at = rcv_total_ + static_cast<std::uint32_t>((seg.seq + static_cast<std::uint32_t>(seg.payload.size())) - tcb_.rcv_nxt);
-    if (seg.seq + static_cast<std::uint32_t>(seg.payload.size()) == tcb_.rcv_nxt) on_fin(now, out);
-    else if (!fin_received_) peer_fin_at_ = fin_at;  // out of order: take it when the gap fills
+    if (seg.seq + static_cast<std::uint32_t>(seg.payload.size()) == tcb_.rcv_nxt) {
+      on_fin(now, out);
+    } else if (!fin_received_) {
+      peer_fin_at_ = fin_at;  // out of order: take it when the gap fills
+      ack_now_ = true;        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK
+    }
   }
   if (state_ != State::Closed) output(now, out);
 }
@@ -581,6 +594,7 @@ void Connection::enter_established(Instant now, std::string cause, Output& out) 
   // things: the SYN's RTT sample (Karn: only if it was not retransmitted), the initial
   // congestion window, quick-ACK mode, the keepalive timer.
   if (rtt_timing_ && syn_tries_ == 0) rtt_.sample(now - rtt_sent_at_);
+  if (syn_tries_ > 0) rtt_.reinit(std::max(sec(3), cfg_->rto_min_ns));  // RFC 6298 5.7
   rtt_timing_ = false;
   rtt_.reset_backoff();
   disarm(TimerKind::Rto, out);
@@ -589,6 +603,13 @@ void Connection::enter_established(Instant now, std::string cause, Output& out) 
   set_state(State::Established, std::move(cause), out);
   notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
   if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
+  if (fin_queued_) {
+    // 3.10.4: a CLOSE issued in SYN-RECEIVED with data pending was queued until now.
+    set_state(State::FinWait1,
+              str("3.10.4 CLOSE queued in SYN-RECEIVED behind ", snd_buf_.size(),
+                  " pending bytes, processed on entering ESTABLISHED → FIN_WAIT_1"),
+              out);
+  }
 }
 
 void Connection::enter_time_wait(Instant now, std::string cause, Output& out) {
@@ -628,7 +649,12 @@ std::string Connection::check_invariants() const {
   if (seq_gt(tcb_.snd_nxt, tcb_.snd_max)) return str("SND.NXT=", tcb_.snd_nxt, " > SND.MAX=", tcb_.snd_max);
   if (rcv_buf_.size() > rcv_buf_.capacity()) return "receive buffer over capacity";
   const bool synced = state_ != State::SynSent && state_ != State::SynReceived;
-  if (synced && seq_lt(tcb_.snd_una, tcb_.iss + 1)) return "synchronized state with our SYN unacknowledged";
+  // 3.10.4: CLOSE in SYN-RECEIVED sends the FIN right after the SYN, so FIN-WAIT-1 (and
+  // CLOSING after it) may still be waiting for the ACK of our SYN.
+  const bool closed_in_syn_received = (state_ == State::FinWait1 || state_ == State::Closing) && fin_sent_ &&
+                                      fin_seq_ == tcb_.iss + 1;
+  if (synced && !closed_in_syn_received && seq_lt(tcb_.snd_una, tcb_.iss + 1))
+    return "synchronized state with our SYN unacknowledged";
   const bool fin_state = state_ == State::CloseWait || state_ == State::LastAck || state_ == State::Closing ||
                          state_ == State::TimeWait;
   if (fin_state && !fin_received_) return str(state_name(state_), " without the peer's FIN");

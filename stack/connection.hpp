@@ -113,7 +113,7 @@ class Connection {
   void process_ack_of_data(Instant now, const Segment& seg, Output& out);
   void update_window(const Segment& seg);
   void take_options(const Segment& syn);
-  void learn_sack(const Segment& seg);
+  bool learn_sack(const Segment& seg);  // true when it told us something new
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
   Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }
   std::uint8_t our_wscale() const;
@@ -125,6 +125,7 @@ class Connection {
   void send_syn(Instant now, bool with_ack, bool retx, Output& out);
   void send_ack(Instant now, Output& out);
   void send_rst(Instant now, Seq32 seq, Output& out);
+  void send_active_reset(Instant now, Output& out);  // ABORT and friends
   void emit(Instant now, Segment seg, bool retx, Output& out);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
   std::uint16_t window_field() const;
@@ -138,6 +139,7 @@ class Connection {
   void restart_rto(Instant now, Output& out);
   void on_rto(Instant now, Output& out);
   void on_persist(Instant now, Output& out);
+  Duration persist_timeout() const;  // the next zero-window probe interval
   void on_keepalive(Instant now, Output& out);
   void enter_established(Instant now, std::string cause, Output& out);
   void enter_time_wait(Instant now, std::string cause, Output& out);

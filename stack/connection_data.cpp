@@ -12,14 +12,16 @@ std::uint32_t Connection::flight_size() const {
   return static_cast<std::uint32_t>(std::max(0, tcb_.snd_max - tcb_.snd_una));
 }
 
-void Connection::learn_sack(const Segment& seg) {
-  if (!tcb_.sack_ok) return;
+bool Connection::learn_sack(const Segment& seg) {
+  if (!tcb_.sack_ok) return false;
+  const std::uint32_t before = cc_.sacked_bytes();
   for (std::uint8_t i = 0; i < seg.sack_count && i < seg.sack.size(); ++i) {
     const SackBlock& b = seg.sack[i];
     // RFC 2018 4: ignore blocks outside what we have sent.
     if (seq_gt(b.right, tcb_.snd_max) || !seq_lt(b.left, b.right)) continue;
     cc_.add_sack(b, tcb_.snd_una);
   }
+  return cc_.sacked_bytes() != before;
 }
 
 void Connection::update_window(const Segment& seg) {
@@ -33,7 +35,7 @@ void Connection::update_window(const Segment& seg) {
 
 void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& out) {
   const std::uint32_t mss = tcb_.snd_mss;
-  learn_sack(seg);
+  const bool new_sack = learn_sack(seg);
   if (seq_lt(tcb_.snd_una, seg.ack)) {
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" (SND.MAX after a rewind).
     const Seq32 data_start = snd_data_start();
@@ -66,9 +68,15 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     else restart_rto(now, out);                                       // RFC 6298 5.3
     return;
   }
+  // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT". Not with a zero window: those ACKs answer the
+  // persist probe (the receiver says "stop", not "lost"), and a fast retransmit may not go
+  // into a zero window (RFC 9293 3.8.6.1); BSD likewise counts them only while the
+  // retransmission timer, not the persist timer, runs.
+  // With SACK, an ACK that reports newly SACKed data is a duplicate ACK whatever its window
+  // says (RFC 6675 2: "DupAck ... contains previously unknown SACK information").
+  const bool same_wnd = (static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale) == tcb_.snd_wnd;
   const bool dup = seg.ack == tcb_.snd_una && seg.payload.empty() && !seg.has(kSyn) && !seg.has(kFin) &&
-                   (static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale) == tcb_.snd_wnd &&
-                   tcb_.snd_max != tcb_.snd_una;
+                   (same_wnd || (new_sack && seg.wnd != 0)) && tcb_.snd_wnd != 0 && tcb_.snd_max != tcb_.snd_una;
   update_window(seg);
   if (!dup) return;
   // RFC 5681 3.2 duplicate ACK.

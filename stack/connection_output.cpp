@@ -8,13 +8,26 @@
 
 namespace tcplab {
 
+namespace {
+// The states that may still hold data the application queued (send_one_data's list): a
+// zero window there needs the persist timer, FIN-WAIT-1 and LAST-ACK included (the app
+// may write and close at once while the peer's window is shut).
+bool may_hold_unsent_data(State s) {
+  return s == State::Established || s == State::CloseWait || s == State::FinWait1 || s == State::Closing ||
+         s == State::LastAck;
+}
+}  // namespace
+
 std::uint32_t Connection::ts_now(Instant now) const {
   return static_cast<std::uint32_t>(now / ms(1) + 1);  // a 1 ms clock, as Linux's TS clock
 }
 
 std::uint16_t Connection::window_field() const {
-  const std::uint64_t held = ooo_.bytes_held();
-  const std::uint32_t free = rcv_buf_.free_space() > held ? rcv_buf_.free_space() - static_cast<std::uint32_t>(held) : 0;
+  // RCV.WND is the free space of the receive buffer. Out-of-order bytes are not taken off
+  // it: they lie inside [RCV.NXT, RCV.NXT + free) and land in that space when the hole
+  // fills. Subtracting them moved the right edge left ("shrinking the window", RFC 9293
+  // 3.8.6.2.2 SHLD-14), and data the peer was allowed to send was then refused.
+  const std::uint32_t free = rcv_buf_.free_space();
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(free >> tcb_.rcv_wscale, 65535));
 }
 
@@ -83,6 +96,14 @@ void Connection::send_ack(Instant now, Output& out) {
 
 void Connection::send_rst(Instant now, Seq32 seq, Output& out) {
   Segment s = make_segment(now, seq, kRst);
+  s.wnd = 0;
+  emit(now, std::move(s), false, out);
+}
+
+void Connection::send_active_reset(Instant now, Output& out) {
+  // RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. Linux's tcp_send_active_reset also sets
+  // ACK with RCV.NXT, so tcpdump shows [R.] there.
+  Segment s = make_segment(now, tcb_.snd_nxt, cfg_->profile == Profile::Linux ? kRst | kAck : kRst);
   s.wnd = 0;
   emit(now, std::move(s), false, out);
 }
@@ -208,13 +229,8 @@ void Connection::output(Instant now, Output& out) {
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
-  const bool can_send_state = state_ == State::Established || state_ == State::CloseWait;
-  if (can_send_state && tcb_.snd_wnd == 0 && unsent_bytes() > 0 && flight_size() == 0) {
-    if (!timers_.armed(TimerKind::Persist)) {
-      Duration d = rtt_.rto();
-      for (int i = 0; i < persist_backoff_ && d < cfg_->rto_max_ns; ++i) d *= 2;
-      arm(TimerKind::Persist, now + std::min(d, cfg_->rto_max_ns), out);
-    }
+  if (may_hold_unsent_data(state_) && tcb_.snd_wnd == 0 && unsent_bytes() > 0 && flight_size() == 0) {
+    if (!timers_.armed(TimerKind::Persist)) arm(TimerKind::Persist, now + persist_timeout(), out);
   } else if (timers_.armed(TimerKind::Persist) && tcb_.snd_wnd > 0) {
     disarm(TimerKind::Persist, out);
   }
@@ -259,10 +275,11 @@ void Connection::on_timer(Instant now, Output& out) {
         break;
       case TimerKind::FinWait2:
         if (state_ == State::FinWait2) {
-          send_rst(now, tcb_.snd_nxt, out);
+          // Linux parks an orphaned FIN-WAIT-2 socket as a timewait socket (tcp_time_wait with
+          // substate FIN_WAIT2) that simply expires: nothing is sent, the peer keeps CLOSE_WAIT.
           disarm_all(out);
           set_state(State::Closed, str("FIN-WAIT-2 timeout (Linux tcp_fin_timeout=", *cfg_->fin_wait_2_timeout_ns / ms(1),
-                                       "ms) on an orphaned socket: RST sent → CLOSED"), out);
+                                       "ms) on an orphaned socket: freed silently, nothing sent → CLOSED"), out);
         }
         break;
     }
@@ -311,6 +328,15 @@ void Connection::on_rto(Instant now, Output& out) {
                                     " unanswered (limit ", limit, ") → CLOSED (connection timed out)"), out);
     return;
   }
+  if (seq_le(tcb_.snd_una, tcb_.iss)) {
+    // CLOSE in SYN-RECEIVED (3.10.4) sent the FIN before our SYN was acknowledged. The
+    // earliest unacknowledged segment is the SYN (RFC 6298 5.4), so the SYN,ACK goes again;
+    // rewinding SND.NXT to SND.UNA=ISS would put the FIN on the SYN's sequence number.
+    rtt_.back_off();
+    send_syn(now, true, true, out);
+    arm(TimerKind::Rto, now + rtt_.rto(), out);
+    return;
+  }
   // RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back off, restart.
   if (tcb_.snd_wnd > 0) cc_.on_timeout(flight_size(), tcb_.snd_mss);
   tcb_.snd_nxt = tcb_.snd_una;
@@ -320,23 +346,34 @@ void Connection::on_rto(Instant now, Output& out) {
   if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
 }
 
+Duration Connection::persist_timeout() const {
+  // The RTO, doubled per probe sent (RFC 9293 3.8.6.1: "increase exponentially the interval
+  // between successive probes"), capped at the RTO maximum.
+  Duration d = rtt_.rto();
+  for (int i = 0; i < persist_backoff_ && d < cfg_->rto_max_ns; ++i) d *= 2;
+  return std::min(d, cfg_->rto_max_ns);
+}
+
 void Connection::on_persist(Instant now, Output& out) {
-  if (!(state_ == State::Established || state_ == State::CloseWait) || tcb_.snd_wnd > 0 || unsent_bytes() == 0) return;
+  if (!may_hold_unsent_data(state_) || tcb_.snd_wnd > 0 || snd_buf_.size() == 0) return;
   if (persist_backoff_ < 16) ++persist_backoff_;
   if (cfg_->zwp_at_snd_una_minus_1) {
     send_probe(now, out);
     output(now, out);  // re-arms persist with the doubled interval
     return;
   }
-  // RFC 9293 3.8.6.1: send one octet of new data past the zero window; its RTO repeats it.
-  const Seq32 seq = tcb_.snd_nxt;
-  const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
+  // RFC 9293 3.8.6.1: send one octet of data past the zero window. As in BSD's persist
+  // state, SND.NXT stays at SND.UNA while the window is shut, and the persist timer (not
+  // the RTO, whose back-off would end in ETIMEDOUT) sends the octet again with a doubled
+  // interval: RFC 1122 4.2.2.17, the connection stays open while the probes are answered.
+  // When the window opens, the octet goes again with the rest (or was ACKed already).
+  const Seq32 seq = tcb_.snd_una;
   Segment s = make_segment(now, seq, kAck);
-  s.payload.assign(snd_buf_.peek(off, 1));
-  tcb_.snd_nxt = seq + 1;
-  if (seq_gt(tcb_.snd_nxt, tcb_.snd_max)) tcb_.snd_max = tcb_.snd_nxt;
-  emit(now, std::move(s), false, out);
-  arm(TimerKind::Rto, now + rtt_.rto(), out);
+  s.payload.assign(snd_buf_.peek(0, 1));  // the send buffer starts at SND.UNA
+  const bool retx = seq_lt(seq, tcb_.snd_max);
+  if (seq_gt(seq + 1, tcb_.snd_max)) tcb_.snd_max = seq + 1;
+  emit(now, std::move(s), retx, out);
+  arm(TimerKind::Persist, now + persist_timeout(), out);
 }
 
 void Connection::on_keepalive(Instant now, Output& out) {
@@ -356,7 +393,7 @@ void Connection::on_keepalive(Instant now, Output& out) {
     return;
   }
   if (keepalive_sent_ >= cfg_->keepalive_probes) {
-    send_rst(now, tcb_.snd_nxt, out);
+    send_active_reset(now, out);
     fail(now, Errno::TimedOut, str("keepalive: ", keepalive_sent_, " probes unanswered (tcp_keepalive_probes=",
                                     cfg_->keepalive_probes, ") → CLOSED (connection timed out)"), out);
     return;

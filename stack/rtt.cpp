@@ -14,7 +14,8 @@ void RttEstimator::sample(Duration r) {
     rttvar_ = (3 * rttvar_ + err) / 4;  // (1 - beta) * RTTVAR + beta * |SRTT - R'|
     srtt_ = (7 * srtt_ + r) / 8;        // (1 - alpha) * SRTT + alpha * R'
   }
-  rto_ = std::clamp(srtt_ + std::max<Duration>(ms(1), 4 * rttvar_), min_, max_);
+  rto_ = linux_floor_ ? std::min(srtt_ + std::max(4 * rttvar_, min_), max_)
+                     : std::clamp(srtt_ + std::max<Duration>(ms(1), 4 * rttvar_), min_, max_);
 }
 
 Duration RttEstimator::rto() const {

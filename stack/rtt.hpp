@@ -7,7 +7,10 @@ namespace tcplab {
 class RttEstimator {
  public:
   RttEstimator() = default;
-  RttEstimator(Duration initial, Duration min, Duration max) : rto_(initial), min_(min), max_(max) {}
+  // linux_floor: Linux computes SRTT + max(4*RTTVAR, min) (tcp_set_rto with rttvar >= rto_min)
+  // instead of RFC 6298's clamp(SRTT + max(G, 4*RTTVAR), min, max).
+  RttEstimator(Duration initial, Duration min, Duration max, bool linux_floor = false)
+      : rto_(initial), min_(min), max_(max), linux_floor_(linux_floor) {}
 
   // RFC 6298 2.2/2.3: fold one measurement in (K = 4, alpha = 1/8, beta = 1/4).
   void sample(Duration r);
@@ -19,11 +22,14 @@ class RttEstimator {
   Duration srtt() const { return srtt_; }
   Duration rttvar() const { return rttvar_; }
   bool has_sample() const { return srtt_ > 0; }
+  // RFC 6298 5.7: after a retransmitted SYN and no RTT sample, data starts with RTO = 3 s.
+  void reinit(Duration rto) { if (!has_sample()) rto_ = rto; }
 
  private:
   Duration srtt_ = 0, rttvar_ = 0;
   Duration rto_ = sec(1), min_ = ms(200), max_ = sec(120);
   int backoff_ = 0;
+  bool linux_floor_ = false;
 };
 
 }  // namespace tcplab

@@ -1,0 +1,96 @@
+// SACK (RFC 2018): blocks in our ACKs for out-of-order data (the most recent first), and
+// the sender's scoreboard from the peer's blocks.
+#include "harness.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+TcpConfig with_sack() {
+  TcpConfig c = plain();
+  c.sack = true;
+  return c;
+}
+
+Ep established_sack() {
+  Ep ep{Connection(1, share(with_sack()), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Seg syn = peer_syn();
+  syn.sack_permitted = true;
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+  CHECK(sends_of(ep.out).at(0).seg.sack_permitted);  // echoed in the SYN,ACK
+  feed(ep, 0, Seg{});
+  REQUIRE(ep.state() == State::Established);
+  REQUIRE(ep.tcb().sack_ok);
+  return ep;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks(const Output& out) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> v;
+  const auto s = sends_of(out);
+  REQUIRE(s.size() == 1);
+  for (std::uint8_t i = 0; i < s[0].seg.sack_count; ++i) v.emplace_back(s[0].seg.sack[i].left.raw(), s[0].seg.sack[i].right.raw());
+  return v;
+}
+using Blocks = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+}  // namespace
+
+TEST_SUITE("SACK") {
+
+TEST_CASE("SACK: out-of-order data is reported in SACK blocks, the newest first") {
+  Ep ep = established_sack();
+  const std::string k(kMss, 'k');
+  feed(ep, ms(1), Seg{.seq = R + 1001, .payload = k});
+  expect_sends(ep, {{}});
+  CHECK(blocks(ep.out) == Blocks{{R + 1001, R + 2001}});
+  feed(ep, ms(2), Seg{.seq = R + 3001, .payload = k});
+  CHECK(blocks(ep.out) == Blocks{{R + 3001, R + 4001}, {R + 1001, R + 2001}});
+  feed(ep, ms(3), Seg{.seq = R + 2001, .payload = k});  // joins the two
+  CHECK(blocks(ep.out) == Blocks{{R + 1001, R + 4001}});
+  feed(ep, ms(4), Seg{.seq = R + 1, .payload = k});  // fills the hole
+  expect_sends(ep, {{.ack = R + 4001, .wnd = kWnd - 4000}});
+  CHECK(blocks(ep.out).empty());
+  CHECK(recv_all(ep, ms(5)) == std::string(4000, 'k'));
+}
+
+TEST_CASE("SACK: at most four blocks (three with timestamps)") {
+  Ep ep = established_sack();
+  for (std::uint32_t i = 0; i < 6; ++i) feed(ep, ms(1), Seg{.seq = R + 101 + 200 * i, .payload = "x"});
+  CHECK(blocks(ep.out).size() == 4);
+  CHECK(blocks(ep.out).front() == std::pair<std::uint32_t, std::uint32_t>{R + 1101, R + 1102});
+}
+
+TEST_CASE("SACK: not negotiated → no blocks") {
+  Ep ep = established();
+  feed(ep, ms(1), Seg{.seq = R + 1001, .payload = "x"});
+  expect_sends(ep, {{}});
+  CHECK(blocks(ep.out).empty());
+}
+
+TEST_CASE("SACK: the sender keeps the peer's blocks and fast-retransmits the hole") {
+  Ep ep = established_sack();
+  send(ep, 0, std::string(5000, 's'));
+  REQUIRE(sends_of(ep.out).size() == 5);
+  feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{L + 1001, L + 2001}}});
+  feed(ep, ms(11), Seg{.ack = L + 1, .sack = {{L + 1001, L + 3001}}});
+  expect_silent(ep);
+  feed(ep, ms(12), Seg{.ack = L + 1, .sack = {{L + 1001, L + 4001}}});
+  const auto sent = sends_of(ep.out);
+  REQUIRE_FALSE(sent.empty());
+  CHECK(sent[0].seg.seq.raw() == L + 1);
+  CHECK(sent[0].seg.payload.size() == kMss);
+  CHECK(sent[0].retx);
+  for (const auto& s : sent) CHECK_FALSE((seq_ge(s.seg.seq, Seq32(L + 1001)) && seq_lt(s.seg.seq, Seq32(L + 4001))));
+  const auto& board = ep.c.congestion().scoreboard();
+  REQUIRE(board.size() == 1);
+  CHECK(board[0].left.raw() == L + 1001);
+  CHECK(board[0].right.raw() == L + 4001);
+}
+
+TEST_CASE("SACK: blocks beyond what was sent are ignored (RFC 2018 4)") {
+  Ep ep = established_sack();
+  send(ep, 0, std::string(2000, 's'));
+  feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{L + 5001, L + 6001}}});
+  CHECK(ep.c.congestion().scoreboard().empty());
+}
+
+}  // TEST_SUITE

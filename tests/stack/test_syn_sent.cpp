@@ -1,0 +1,149 @@
+// RFC 9293 3.10.7.3: SYN-SENT. First the ACK bit, then RST (RFC 5961 3.2: only an RST that
+// acknowledges our SYN is believed), then SYN: with an acceptable ACK → ESTABLISHED, without
+// → SYN-RECEIVED (simultaneous open). Timeouts: RFC 6298 back-off, tcp_syn_retries.
+#include "harness.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+// The peer's SYN,ACK to our SYN.
+Seg syn_ack() { return Seg{.seq = R, .ack = L + 1, .flags = kSyn | kAck, .mss = kMss}; }
+}  // namespace
+
+TEST_SUITE("SYN-SENT") {
+
+TEST_CASE("SYN-SENT: SYN,ACK → ESTABLISHED and ACK <SEQ=SND.NXT><ACK=RCV.NXT>") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), syn_ack());
+  CHECK(transitions(ep) == path({"SYN_SENT>ESTABLISHED"}));
+  expect_sends(ep, {{}});
+  CHECK(ep.tcb().snd_una.raw() == L + 1);
+  CHECK(ep.tcb().irs.raw() == R);
+  CHECK(ep.tcb().rcv_nxt.raw() == R + 1);
+  CHECK(ep.tcb().snd_wnd == kPeerWnd);
+  CHECK_FALSE(ep.armed(TimerKind::Rto));
+  const auto notes = notices_of(ep.out);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].what == Notice::Connected);
+  // RFC 6298 2.2: the SYN's round trip (10 ms) is the first sample.
+  CHECK(ep.c.rtt().srtt() == ms(10));
+}
+
+TEST_CASE("SYN-SENT: the cause of the transition names the rule and the numbers") {
+  Ep ep = syn_sent();
+  feed(ep, 0, syn_ack());
+  const auto st = states_of(ep.out);
+  REQUIRE(st.size() == 1);
+  CHECK(st[0].cause.find("3.10.7.3") != std::string::npos);
+  CHECK(st[0].cause.find("SEG.ACK=1001") != std::string::npos);
+}
+
+TEST_CASE("SYN-SENT: SYN without ACK → SYN_RECEIVED (simultaneous open) and SYN,ACK") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = R, .ack = 0, .flags = kSyn, .mss = kMss});
+  CHECK(transitions(ep) == path({"SYN_SENT>SYN_RECEIVED"}));
+  expect_sends(ep, {{.flags = kSyn | kAck, .seq = L, .ack = R + 1}});
+  CHECK_FALSE(ep.c.passive());
+  // The peer's SYN,ACK then completes it (RFC 9293 Figure 8).
+  feed(ep, ms(20), syn_ack());
+  CHECK(transitions(ep) == path({"SYN_RECEIVED>ESTABLISHED"}));
+  expect_silent(ep);
+}
+
+TEST_CASE("SYN-SENT: RST,ACK acknowledging our SYN → CLOSED with ECONNREFUSED") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = 0, .ack = L + 1, .flags = kRst | kAck, .wnd = 0});
+  CHECK(transitions(ep) == path({"SYN_SENT>CLOSED"}));
+  expect_silent(ep);
+  CHECK(ep.c.error() == Errno::ConnRefused);
+  const auto notes = notices_of(ep.out);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].what == Notice::Error);
+  CHECK(notes[0].err == Errno::ConnRefused);
+  CHECK(ep.c.next_deadline() == kNever);
+  std::string data;
+  CHECK(recv(ep, ms(11), &data) == Errno::ConnRefused);
+  CHECK(send(ep, ms(11), "x") == Errno::ConnRefused);
+}
+
+TEST_CASE("SYN-SENT: RST without ACK is dropped (RFC 5961 3.2)") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = R, .ack = 0, .flags = kRst});
+  expect_silent(ep);
+  CHECK(ep.state() == State::SynSent);
+  CHECK(ep.c.error() == Errno::Ok);
+}
+
+TEST_CASE("SYN-SENT: RST with an unacceptable ACK is dropped without a reply") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = 0, .ack = L + 9, .flags = kRst | kAck});
+  feed(ep, ms(10), Seg{.seq = 0, .ack = L, .flags = kRst | kAck});
+  expect_silent(ep);
+  CHECK(ep.state() == State::SynSent);
+}
+
+TEST_CASE("SYN-SENT: ACK of something never sent → RST <SEQ=SEG.ACK>") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = R, .ack = L + 100, .flags = kSyn | kAck});
+  expect_sends(ep, {{.flags = kRst, .seq = L + 100, .ack = 0, .wnd = 0}});
+  feed(ep, ms(10), Seg{.seq = R, .ack = L});  // SEG.ACK =< ISS
+  expect_sends(ep, {{.flags = kRst, .seq = L, .ack = 0, .wnd = 0}});
+  CHECK(ep.state() == State::SynSent);
+}
+
+TEST_CASE("SYN-SENT: a segment with neither SYN nor RST is dropped") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = R, .ack = L + 1, .payload = "early"});
+  expect_silent(ep);
+  CHECK(ep.state() == State::SynSent);
+}
+
+TEST_CASE("SYN-SENT: CLOSE → CLOSED, the retransmission timer is cancelled") {
+  Ep ep = syn_sent();
+  CHECK(close(ep, ms(1)) == Errno::Ok);
+  CHECK(transitions(ep) == path({"SYN_SENT>CLOSED"}));
+  expect_silent(ep);
+  CHECK(ep.c.next_deadline() == kNever);
+}
+
+TEST_CASE("SYN-SENT: data queued before the handshake goes out with the third segment") {
+  Ep ep = syn_sent();
+  CHECK(send(ep, ms(1), "hello") == Errno::Ok);
+  expect_silent(ep);
+  feed(ep, ms(10), syn_ack());
+  CHECK(transitions(ep) == path({"SYN_SENT>ESTABLISHED"}));
+  expect_sends(ep, {{.flags = kPsh | kAck, .len = 5, .payload = "hello"}});
+}
+
+TEST_CASE("SYN-SENT: SYN retransmitted after 1, 2, 4, 8, 16, 32 s, then ETIMEDOUT at 127 s") {
+  Ep ep = syn_sent();
+  Instant deadline = sec(1);
+  for (int i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(ep.deadline(TimerKind::Rto) == deadline);
+    fire(ep, deadline - 1);  // not yet
+    expect_silent(ep);
+    fire(ep, deadline);
+    expect_sends(ep, {{.flags = kSyn, .seq = L, .ack = 0, .retx = true}});
+    deadline += sec(2) << i;  // RFC 6298 5.5: RTO doubles
+  }
+  CHECK(deadline == sec(127));
+  CHECK(ep.deadline(TimerKind::Rto) == sec(127));
+  fire(ep, sec(127));
+  expect_silent(ep);
+  CHECK(transitions(ep) == path({"SYN_SENT>CLOSED"}));
+  CHECK(ep.c.error() == Errno::TimedOut);
+  CHECK(ep.c.next_deadline() == kNever);
+}
+
+TEST_CASE("SYN-SENT: an answer to a retransmitted SYN gives no RTT sample (Karn)") {
+  Ep ep = syn_sent();
+  fire(ep, sec(1));
+  feed(ep, sec(1) + ms(10), syn_ack());
+  CHECK(ep.state() == State::Established);
+  CHECK_FALSE(ep.c.rtt().has_sample());
+  CHECK(ep.c.rtt().rto() == sec(1));  // and the back-off is reset
+}
+
+}  // TEST_SUITE

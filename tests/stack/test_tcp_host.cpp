@@ -1,0 +1,312 @@
+// TcpHost: demultiplexing, the replies for segments that match no connection (RFC 9293
+// 3.10.7.1), the listen backlog, EADDRINUSE with TIME_WAIT (SO_REUSEADDR), and calls with
+// bad ids. Segments from the peer are hand-made; one test runs two hosts back to back.
+#include "harness.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+
+constexpr Ipv4 kHostIp = kLocal.ip;
+constexpr Ipv4 kPeerIp = kRemote.ip;
+
+// A segment from the peer at port `from` to the host's port `to`.
+Segment from_peer(std::uint16_t from, std::uint16_t to, const Seg& s) {
+  return to_segment(s, Endpoint{kPeerIp, from}, Endpoint{kHostIp, to});
+}
+
+std::vector<Segment> segs(const Output& out) {
+  std::vector<Segment> v;
+  for (const auto& s : sends_of(out)) v.push_back(s.seg);
+  return v;
+}
+
+struct Host {
+  TcpHost h;
+  Output out;
+  explicit Host(const TcpConfig& cfg = plain(), Ipv4 ip = kHostIp, std::uint64_t secret = 42) : h(ip, cfg, secret) {}
+  const Output& deliver(Instant t, const Segment& s) {
+    out.clear();
+    h.on_segment(t, s, out);
+    check();
+    return out;
+  }
+  void check() {
+    for (ConnId c = 0; c < h.conn_count(); ++c) {
+      CAPTURE(c);
+      CHECK(h.conn(c).check_invariants() == "");
+    }
+  }
+  // Fires every connection timer due at t.
+  void tick(Instant t) {
+    out.clear();
+    for (ConnId c = 0; c < h.conn_count(); ++c)
+      if (h.conn(c).next_deadline() <= t) h.on_timer(t, c, out);
+    check();
+  }
+};
+
+// A listener on 80 with one accepted connection from the peer's port 1000; returns the
+// child's id and its ISS.
+std::pair<ConnId, std::uint32_t> accepted(Host& host, ConnId* listener, int backlog = 8) {
+  REQUIRE(host.h.listen(0, 80, backlog, listener, host.out) == Errno::Ok);
+  host.deliver(0, from_peer(1000, 80, peer_syn()));
+  const auto synack = segs(host.out);
+  REQUIRE(synack.size() == 1);
+  CHECK(flag_letters(synack[0].flags) == "S.");
+  const std::uint32_t iss = synack[0].seq.raw();
+  host.deliver(ms(1), from_peer(1000, 80, Seg{.ack = iss + 1}));
+  const ConnId child = host.h.accept(*listener);
+  REQUIRE(child != kNoConn);
+  CHECK(host.h.conn(child).state() == State::Established);
+  return {child, iss};
+}
+
+}  // namespace
+
+TEST_SUITE("TcpHost") {
+
+TEST_CASE("TcpHost: ACK to a closed port → <SEQ=SEG.ACK><CTL=RST>") {
+  Host host;
+  host.deliver(0, from_peer(1000, 81, Seg{.seq = 7777, .ack = 4242, .payload = "data"}));
+  const auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(flag_letters(s[0].flags) == "R");
+  CHECK(s[0].seq.raw() == 4242);
+  CHECK(s[0].src == (Endpoint{kHostIp, 81}));
+  CHECK(s[0].dst == (Endpoint{kPeerIp, 1000}));
+  CHECK(host.h.counters().no_listener == 1);
+  CHECK(host.h.counters().rst_out == 1);
+}
+
+TEST_CASE("TcpHost: SYN to a closed port → <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>") {
+  Host host;
+  host.deliver(0, from_peer(1000, 81, Seg{.seq = 7777, .ack = 0, .flags = kSyn}));
+  auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(flag_letters(s[0].flags) == "R.");
+  CHECK(s[0].seq.raw() == 0);
+  CHECK(s[0].ack.raw() == 7778);
+  // SEG.LEN counts the payload, SYN and FIN.
+  host.deliver(0, from_peer(1000, 81, Seg{.seq = 100, .ack = 0, .flags = kSyn | kFin, .payload = "abc"}));
+  s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].ack.raw() == 105);
+}
+
+TEST_CASE("TcpHost: RST to a closed port → nothing") {
+  Host host;
+  host.deliver(0, from_peer(1000, 81, Seg{.flags = kRst}));
+  host.deliver(0, from_peer(1000, 81, Seg{.flags = kRst | kAck}));
+  CHECK(segs(host.out).empty());
+  CHECK(host.h.counters().rst_out == 0);
+}
+
+TEST_CASE("TcpHost: ACK to a listening port → RST, the listener is unaffected") {
+  Host host;
+  ConnId l = kNoConn;
+  REQUIRE(host.h.listen(0, 80, 8, &l, host.out) == Errno::Ok);
+  host.deliver(0, from_peer(1000, 80, Seg{.ack = 999}));
+  const auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(flag_letters(s[0].flags) == "R");
+  CHECK(s[0].seq.raw() == 999);
+  CHECK(host.h.conn(l).state() == State::Listen);
+}
+
+TEST_CASE("TcpHost: SYN → child in SYN_RECEIVED, ACK → accept queue, accept() takes it") {
+  Host host;
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  CHECK(child != l);
+  CHECK(host.h.conn(child).remote() == (Endpoint{kPeerIp, 1000}));
+  CHECK(host.h.accept(l) == kNoConn);  // queue empty now
+  std::uint32_t taken = 0;
+  CHECK(host.h.send(ms(2), child, "hi", &taken, host.out) == Errno::Ok);
+  CHECK(taken == 2);
+  host.deliver(ms(3), from_peer(1000, 80, Seg{.ack = iss + 1, .payload = "yo"}));
+  std::string data;
+  CHECK(host.h.recv(ms(4), child, 100, &data, host.out) == Errno::Ok);
+  CHECK(data == "yo");
+  CHECK(host.h.counters().passive_opens == 1);
+}
+
+TEST_CASE("TcpHost: listen backlog full → SYN dropped without a reply") {
+  Host host;
+  ConnId l = kNoConn;
+  REQUIRE(host.h.listen(0, 80, 1, &l, host.out) == Errno::Ok);
+  host.deliver(0, from_peer(1000, 80, peer_syn()));
+  const auto first = segs(host.out);
+  REQUIRE(first.size() == 1);
+  // The SYN queue holds one: the second client's SYN is dropped, no RST, no SYN,ACK.
+  host.deliver(0, from_peer(1001, 80, peer_syn()));
+  CHECK(segs(host.out).empty());
+  const auto notes = notices_of(host.out);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].what == Notice::Dropped);
+  CHECK(host.h.listeners().at(80).overflows == 1);
+  CHECK(host.h.counters().listen_drops == 1);
+  // The first completes and waits in the accept queue, which is now full too.
+  host.deliver(ms(1), from_peer(1000, 80, Seg{.ack = first[0].seq.raw() + 1}));
+  host.deliver(ms(2), from_peer(1002, 80, peer_syn()));
+  CHECK(segs(host.out).empty());
+  CHECK(host.h.listeners().at(80).overflows == 2);
+  // accept() makes room.
+  CHECK(host.h.accept(l) != kNoConn);
+  host.deliver(ms(3), from_peer(1003, 80, peer_syn()));
+  const auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(flag_letters(s[0].flags) == "S.");
+}
+
+TEST_CASE("TcpHost: EADDRINUSE when listening on a port held by TIME_WAIT, unless SO_REUSEADDR") {
+  Host host;
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  // The server closes first: its connection ends in TIME_WAIT holding port 80.
+  CHECK(host.h.close(ms(10), child, host.out) == Errno::Ok);
+  host.deliver(ms(20), from_peer(1000, 80, Seg{.ack = iss + 2}));
+  host.deliver(ms(21), from_peer(1000, 80, Seg{.ack = iss + 2, .flags = kFin | kAck}));
+  REQUIRE(host.h.conn(child).state() == State::TimeWait);
+  CHECK(host.h.close(ms(30), l, host.out) == Errno::Ok);  // the server process exits
+  CHECK(host.h.listeners().empty());
+
+  SUBCASE("without SO_REUSEADDR: EADDRINUSE until 2*MSL has passed") {
+    ConnId again = kNoConn;
+    CHECK(host.h.listen(sec(1), 80, 8, &again, host.out) == Errno::AddrInUse);
+    CHECK(again == kNoConn);
+    host.tick(ms(21) + sec(60));
+    CHECK(host.h.conn(child).state() == State::Closed);
+    CHECK(host.h.listen(sec(61), 80, 8, &again, host.out) == Errno::Ok);
+  }
+  SUBCASE("with SO_REUSEADDR: the listen succeeds at once") {
+    TcpConfig cfg = plain();
+    cfg.reuse_addr = true;
+    host.h.set_config(cfg);
+    ConnId again = kNoConn;
+    CHECK(host.h.listen(sec(1), 80, 8, &again, host.out) == Errno::Ok);
+    CHECK(host.h.conn(again).state() == State::Listen);
+  }
+}
+
+TEST_CASE("TcpHost: a new SYN with a higher sequence number reopens a pair in TIME_WAIT") {
+  Host host;
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  host.h.close(ms(10), child, host.out);
+  host.deliver(ms(20), from_peer(1000, 80, Seg{.ack = iss + 2, .flags = kFin | kAck}));
+  REQUIRE(host.h.conn(child).state() == State::TimeWait);
+  host.deliver(sec(1), from_peer(1000, 80, Seg{.seq = R + 100000, .ack = 0, .flags = kSyn, .mss = kMss}));
+  CHECK(host.h.conn(child).state() == State::Closed);
+  const auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(flag_letters(s[0].flags) == "S.");
+  CHECK(s[0].ack.raw() == R + 100001);
+}
+
+TEST_CASE("TcpHost: calls with an invalid ConnId → EINVAL, never a crash") {
+  Host host;
+  const ConnId bad = 999;
+  std::uint32_t taken = 7;
+  std::string data = "x";
+  CHECK_FALSE(host.h.valid(bad));
+  CHECK(host.h.send(0, bad, "x", &taken, host.out) == Errno::Inval);
+  CHECK(taken == 0);
+  CHECK(host.h.send_fill(0, bad, 10, &taken, host.out) == Errno::Inval);
+  CHECK(host.h.recv(0, bad, 10, &data, host.out) == Errno::Inval);
+  CHECK(host.h.shutdown(0, bad, host.out) == Errno::Inval);
+  CHECK(host.h.close(0, bad, host.out) == Errno::Inval);
+  CHECK(host.h.abort(0, bad, host.out) == Errno::Inval);
+  CHECK(host.h.close(0, kNoConn, host.out) == Errno::Inval);
+  CHECK(host.h.accept(bad) == kNoConn);
+  CHECK(host.h.accept(kNoConn) == kNoConn);
+  host.h.on_timer(0, bad, host.out);
+  CHECK(host.h.listener_of(bad) == nullptr);
+  CHECK(segs(host.out).empty());
+}
+
+TEST_CASE("TcpHost: accept on a connection that is not a listener → no connection") {
+  Host host;
+  ConnId c = kNoConn;
+  REQUIRE(host.h.connect(0, Endpoint{kPeerIp, 80}, 0, &c, host.out) == Errno::Ok);
+  CHECK(host.h.accept(c) == kNoConn);
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  (void)iss;
+  CHECK(host.h.accept(child) == kNoConn);
+}
+
+TEST_CASE("TcpHost: bad socket calls → errors") {
+  Host host;
+  ConnId id = 5;
+  CHECK(host.h.listen(0, 0, 8, &id, host.out) == Errno::Inval);
+  CHECK(id == kNoConn);
+  CHECK(host.h.listen(0, 80, -1, &id, host.out) == Errno::Inval);
+  CHECK(host.h.connect(0, Endpoint{kPeerIp, 0}, 0, &id, host.out) == Errno::Inval);
+  CHECK(host.h.connect(0, Endpoint{0, 80}, 0, &id, host.out) == Errno::Inval);
+  ConnId l = kNoConn;
+  REQUIRE(host.h.listen(0, 80, 8, &l, host.out) == Errno::Ok);
+  CHECK(host.h.listen(0, 80, 8, &id, host.out) == Errno::AddrInUse);
+  CHECK(host.h.connect(0, Endpoint{kPeerIp, 9}, 80, &id, host.out) == Errno::AddrInUse);
+  std::uint32_t taken = 0;
+  CHECK(host.h.send(0, l, "x", &taken, host.out) == Errno::NotConn);  // send on LISTEN
+  CHECK(host.h.close(0, l, host.out) == Errno::Ok);
+  CHECK(host.h.close(0, l, host.out) == Errno::NotConn);  // close twice
+}
+
+TEST_CASE("TcpHost: two hosts back to back: connect, accept, exchange, close") {
+  Host a(plain(), kPeerIp, 1), b(plain(), kHostIp, 2);
+  ConnId l = kNoConn, c = kNoConn;
+  REQUIRE(b.h.listen(0, 80, 8, &l, b.out) == Errno::Ok);
+  a.out.clear();
+  REQUIRE(a.h.connect(0, Endpoint{kHostIp, 80}, 0, &c, a.out) == Errno::Ok);
+  std::vector<std::pair<bool, Segment>> wire;  // (to b, segment)
+  Instant now = 0;
+  auto take = [&](Host& from, bool to_b) {
+    for (const auto& s : segs(from.out)) wire.emplace_back(to_b, s);
+    from.out.clear();
+  };
+  auto pump = [&] {
+    take(a, true);
+    take(b, false);
+    for (int i = 0; i < 1000 && !wire.empty(); ++i) {
+      now += ms(1);
+      auto [to_b, s] = wire.front();
+      wire.erase(wire.begin());
+      Host& dst = to_b ? b : a;
+      dst.deliver(now, s);
+      take(a, true);
+      take(b, false);
+    }
+  };
+  pump();
+  const ConnId s = b.h.accept(l);
+  REQUIRE(s != kNoConn);
+  CHECK(a.h.conn(c).state() == State::Established);
+  std::uint32_t taken = 0;
+  a.out.clear();
+  CHECK(a.h.send(now, c, "GET /", &taken, a.out) == Errno::Ok);
+  pump();
+  std::string got;
+  CHECK(b.h.recv(now, s, 100, &got, b.out) == Errno::Ok);
+  CHECK(got == "GET /");
+  CHECK(b.h.send(now, s, "200 OK", &taken, b.out) == Errno::Ok);
+  CHECK(b.h.close(now, s, b.out) == Errno::Ok);
+  pump();
+  CHECK(a.h.recv(now, c, 100, &got, a.out) == Errno::Ok);
+  CHECK(got == "200 OK");
+  CHECK(a.h.recv(now, c, 100, &got, a.out) == Errno::Ok);
+  CHECK(got.empty());  // EOF
+  CHECK(a.h.close(now, c, a.out) == Errno::Ok);
+  pump();
+  CHECK(a.h.conn(c).state() == State::Closed);
+  CHECK(b.h.conn(s).state() == State::TimeWait);
+  // A segment for the finished connection now gets a RST from a.
+  a.deliver(now, to_segment(Seg{.seq = 1, .ack = 2}, Endpoint{kHostIp, 80}, a.h.conn(c).local()));
+  const auto r = segs(a.out);
+  REQUIRE(r.size() == 1);
+  CHECK(flag_letters(r[0].flags) == "R");
+}
+
+}  // TEST_SUITE

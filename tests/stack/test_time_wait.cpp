@@ -1,0 +1,95 @@
+// RFC 9293 3.10.7.4 in TIME-WAIT: a retransmitted FIN is ACKed and restarts the 2 MSL
+// timeout; 3.10.8: when it expires → CLOSED. RST: ignored (linux, RFC 1337) or CLOSED (rfc9293).
+#include "harness.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+TEST_SUITE("TIME-WAIT") {
+
+TEST_CASE("TIME-WAIT: the fixture ACKed the FIN and armed 2*MSL") {
+  Ep ep = time_wait();
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 2}});
+  CHECK(ep.deadline(TimerKind::TimeWait) == sec(60));
+  CHECK(time_wait(rfc()).deadline(TimerKind::TimeWait) == sec(240));  // MSL = 2 min
+}
+
+TEST_CASE("TIME-WAIT: 2*MSL expires → CLOSED") {
+  Ep ep = time_wait();
+  fire(ep, sec(60) - 1);
+  expect_silent(ep);
+  CHECK(ep.state() == State::TimeWait);
+  fire(ep, sec(60));
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+  expect_silent(ep);
+  CHECK(ep.c.error() == Errno::Ok);
+}
+
+TEST_CASE("TIME-WAIT: retransmitted FIN → ACK and the 2*MSL deadline restarts") {
+  Ep ep = time_wait();
+  feed(ep, sec(10), Seg{.ack = L + 2, .flags = kFin | kAck});
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 2}});
+  CHECK(ep.deadline(TimerKind::TimeWait) == sec(70));
+  const auto timers = timers_of(ep.out);
+  REQUIRE(timers.size() == 1);
+  CHECK(timers[0].kind == TimerKind::TimeWait);
+  CHECK(timers[0].action == TimerAction::Set);
+  CHECK(timers[0].deadline_ns == sec(70));
+  fire(ep, sec(60));
+  expect_silent(ep);
+  CHECK(ep.state() == State::TimeWait);
+  fire(ep, sec(70));
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+}
+
+TEST_CASE("TIME-WAIT: retransmitted FIN carrying data is also re-ACKed") {
+  Ep ep = established();
+  close(ep, 0);
+  feed(ep, 0, Seg{.ack = L + 2, .flags = kFin | kAck, .payload = "data"});
+  REQUIRE(ep.state() == State::TimeWait);
+  feed(ep, sec(1), Seg{.ack = L + 2, .flags = kFin | kAck, .payload = "data"});
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 6, .wnd = kWnd - 4}});
+  CHECK(ep.deadline(TimerKind::TimeWait) == sec(61));
+  CHECK(recv_all(ep, sec(2)) == "data");  // delivered once
+}
+
+TEST_CASE("TIME-WAIT: RST is ignored in linux (RFC 1337)") {
+  Ep ep = time_wait();
+  feed(ep, sec(1), Seg{.seq = R + 2, .ack = 0, .flags = kRst});
+  expect_silent(ep);
+  CHECK(ep.state() == State::TimeWait);
+}
+
+TEST_CASE("TIME-WAIT: RST → CLOSED in rfc9293") {
+  Ep ep = time_wait(rfc());
+  feed(ep, sec(1), Seg{.seq = R + 2, .ack = 0, .flags = kRst});
+  expect_silent(ep);
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+}
+
+TEST_CASE("TIME-WAIT: a SYN gets a challenge ACK from the connection (RFC 5961 4.2)") {
+  Ep ep = time_wait();
+  feed(ep, sec(1), Seg{.seq = R + 100, .ack = 0, .flags = kSyn});
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 2}});
+  CHECK(ep.state() == State::TimeWait);
+}
+
+TEST_CASE("TIME-WAIT: a new SYN with SEG.SEQ > RCV.NXT may reopen the pair") {
+  Ep ep = time_wait();
+  Output out;
+  CHECK(ep.c.yield_to_new_syn(sec(1), to_segment(Seg{.seq = R + 100, .ack = 0, .flags = kSyn}), out));
+  CHECK(transitions(out) == path({"TIME_WAIT>CLOSED"}));
+  Ep old = time_wait();
+  CHECK_FALSE(old.c.yield_to_new_syn(sec(1), to_segment(Seg{.seq = R + 1, .ack = 0, .flags = kSyn}), out));
+  CHECK(old.state() == State::TimeWait);
+}
+
+TEST_CASE("TIME-WAIT: SEND → EPIPE and SHUTDOWN changes nothing") {
+  Ep ep = time_wait();
+  CHECK(send(ep, sec(1), "x") == Errno::Pipe);
+  CHECK(shutdown(ep, sec(1)) == Errno::Ok);
+  expect_silent(ep);
+  CHECK(ep.state() == State::TimeWait);
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,188 @@
+// The other timers: keepalive (RFC 9293 3.8.4, Linux's probe SEQ=SND.UNA-1), persist
+// (3.8.6.1: zero-window probes; linux SEQ=SND.UNA-1, rfc9293 one octet), delayed ACK
+// (3.8.6.3 / RFC 5681 4.2: within the delay, and for every second full-sized segment).
+// Virtual time moves explicitly, to `deadline - 1` and `deadline` (STYLE 7).
+#include "harness.hpp"
+
+using namespace tcplab;
+using namespace tcplab::test;
+
+namespace {
+TcpConfig with_keepalive() {
+  TcpConfig c = plain();
+  c.keepalive = true;
+  return c;
+}
+}  // namespace
+
+TEST_SUITE("Timers") {
+
+TEST_CASE("Keepalive: probes every 75 s after 2 h idle, then RST and ETIMEDOUT") {
+  Ep ep = established(with_keepalive());
+  Instant deadline = sec(7200);
+  CHECK(ep.deadline(TimerKind::Keepalive) == deadline);
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    fire(ep, deadline - 1);
+    expect_silent(ep);
+    fire(ep, deadline);
+    expect_sends(ep, {{.seq = L}});  // <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data
+    deadline += sec(75);
+    CHECK(ep.deadline(TimerKind::Keepalive) == deadline);
+  }
+  CHECK(deadline == sec(7200 + 9 * 75));
+  fire(ep, deadline);
+  expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+  CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
+  CHECK(ep.c.error() == Errno::TimedOut);
+}
+
+TEST_CASE("Keepalive: an answered probe puts the connection back to sleep for 2 h") {
+  Ep ep = established(with_keepalive());
+  fire(ep, sec(7200));
+  expect_sends(ep, {{.seq = L}});
+  feed(ep, sec(7200) + ms(10), Seg{});  // the peer's ACK
+  expect_silent(ep);
+  fire(ep, sec(7275));
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::Keepalive) == sec(7200) + ms(10) + sec(7200));
+  CHECK(ep.state() == State::Established);
+}
+
+TEST_CASE("Keepalive: traffic postpones the first probe") {
+  Ep ep = established(with_keepalive());
+  feed(ep, sec(100), Seg{.payload = "hi"});
+  fire(ep, sec(7200));
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::Keepalive) == sec(7300));
+}
+
+TEST_CASE("Keepalive: off by default (SO_KEEPALIVE)") {
+  Ep ep = established();
+  CHECK_FALSE(ep.armed(TimerKind::Keepalive));
+  CHECK(ep.c.next_deadline() == kNever);
+}
+
+TEST_CASE("Persist: linux: zero window → probes with SEQ=SND.UNA-1 at RTO, doubling, until the window opens") {
+  Ep ep = established();
+  feed(ep, ms(1), Seg{.wnd = 0});
+  CHECK(ep.tcb().snd_wnd == 0);
+  send(ep, sec(1), "hello");
+  expect_silent(ep);
+  Instant deadline = sec(1) + ms(200);
+  Duration interval = ms(200);
+  for (int i = 0; i < 12; ++i) {
+    CAPTURE(i);
+    REQUIRE(ep.deadline(TimerKind::Persist) == deadline);
+    fire(ep, deadline - 1);
+    expect_silent(ep);
+    fire(ep, deadline);
+    expect_sends(ep, {{.seq = L}});
+    feed(ep, deadline + ms(10), Seg{.wnd = 0});  // still closed
+    expect_silent(ep);
+    interval = std::min(2 * interval, sec(120));
+    deadline += interval;
+  }
+  CHECK(ep.state() == State::Established);  // never gives up while the peer answers
+  feed(ep, deadline - sec(1), Seg{.wnd = 20000});
+  expect_sends(ep, {{.flags = kPsh | kAck, .len = 5, .payload = "hello"}});
+  CHECK_FALSE(ep.armed(TimerKind::Persist));
+}
+
+TEST_CASE("Persist: rfc9293: zero window → one octet of data as the probe, repeated with back-off") {
+  Ep ep = established(rfc());
+  feed(ep, ms(1), Seg{.wnd = 0});
+  send(ep, sec(1), "hello");
+  expect_silent(ep);
+  Instant deadline = sec(2);  // RTO = 1 s
+  Duration interval = sec(1);
+  for (int i = 0; i < 12; ++i) {
+    CAPTURE(i);
+    REQUIRE(ep.c.next_deadline() == deadline);
+    fire(ep, deadline - 1);
+    expect_silent(ep);
+    fire(ep, deadline);
+    expect_sends(ep, {{.flags = kAck, .len = 1, .payload = "h", .retx = i > 0}});
+    // The receiver's window is still zero: it drops the octet and ACKs RCV.NXT.
+    feed(ep, deadline + ms(10), Seg{.wnd = 0});
+    expect_silent(ep);
+    CHECK(ep.state() == State::Established);
+    interval = std::min(2 * interval, sec(120));
+    deadline += interval;
+  }
+  // The window opens: everything goes, the probed octet included.
+  feed(ep, deadline - sec(1), Seg{.wnd = 20000});
+  expect_sends(ep, {{.flags = kPsh | kAck, .len = 5, .payload = "hello", .retx = true}});
+  feed(ep, deadline, Seg{.ack = L + 6});
+  CHECK(ep.c.bytes_acked_total() == 5);
+  CHECK(ep.c.next_deadline() == kNever);
+}
+
+TEST_CASE("Persist: rfc9293: a probe octet the receiver takes is acknowledged and the next one follows") {
+  Ep ep = established(rfc());
+  feed(ep, ms(1), Seg{.wnd = 0});
+  send(ep, sec(1), "hello");
+  fire(ep, sec(2));
+  expect_sends(ep, {{.flags = kAck, .len = 1, .payload = "h"}});
+  feed(ep, sec(2) + ms(10), Seg{.ack = L + 2, .wnd = 0});  // taken, window closed again
+  CHECK(ep.c.bytes_acked_total() == 1);
+  fire(ep, ep.c.next_deadline());
+  expect_sends(ep, {{.flags = kAck, .seq = L + 2, .len = 1, .payload = "e"}});
+}
+
+TEST_CASE("Delayed ACK: rfc9293: one segment is ACKed when the 200 ms delay expires") {
+  Ep ep = established(rfc());
+  feed(ep, sec(1), Seg{.payload = std::string(100, 'd')});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(200));
+  fire(ep, sec(1) + ms(200) - 1);
+  expect_silent(ep);
+  fire(ep, sec(1) + ms(200));
+  expect_sends(ep, {{.ack = R + 101, .wnd = kWnd - 100}});
+  CHECK_FALSE(ep.armed(TimerKind::DelAck));
+}
+
+TEST_CASE("Delayed ACK: every second full-sized segment is ACKed at once") {
+  Ep ep = established(rfc());
+  const std::string full(kMss, 'F');
+  feed(ep, sec(1), Seg{.payload = full});
+  expect_silent(ep);
+  feed(ep, sec(1) + ms(1), Seg{.seq = R + 1 + kMss, .payload = full});
+  expect_sends(ep, {{.ack = R + 1 + 2 * kMss, .wnd = kWnd - 2 * kMss}});
+  CHECK_FALSE(ep.armed(TimerKind::DelAck));
+  feed(ep, sec(1) + ms(2), Seg{.seq = R + 1 + 2 * kMss, .payload = full});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(202));
+}
+
+TEST_CASE("Delayed ACK: linux: the first 16 segments are quick-ACKed, then 40 ms") {
+  Ep ep = established();
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    feed(ep, sec(1), Seg{.seq = R + 1 + 10 * i, .payload = std::string(10, 'q')});
+    expect_sends(ep, {{.ack = R + 11 + 10 * i, .wnd = static_cast<std::uint16_t>(kWnd - 10 * (i + 1))}});
+  }
+  feed(ep, sec(1), Seg{.seq = R + 161, .payload = std::string(10, 'q')});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(40));
+  fire(ep, sec(1) + ms(40));
+  expect_sends(ep, {{.ack = R + 171, .wnd = kWnd - 170}});
+}
+
+TEST_CASE("Delayed ACK: the ACK rides on data the application sends meanwhile") {
+  Ep ep = established(rfc());
+  feed(ep, sec(1), Seg{.payload = "question"});
+  expect_silent(ep);
+  send(ep, sec(1) + ms(5), "answer");
+  expect_sends(ep, {{.flags = kPsh | kAck, .ack = R + 9, .len = 6, .wnd = kWnd - 8}});
+  CHECK_FALSE(ep.armed(TimerKind::DelAck));
+}
+
+TEST_CASE("Delayed ACK: out-of-order data and the segment filling the hole are ACKed at once") {
+  Ep ep = established(rfc());
+  feed(ep, sec(1), Seg{.seq = R + 11, .payload = "later"});
+  expect_sends(ep, {{}});
+  feed(ep, sec(1), Seg{.payload = "first....."});
+  expect_sends(ep, {{.ack = R + 16, .wnd = kWnd - 15}});
+}
+
+}  // TEST_SUITE

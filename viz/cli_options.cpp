@@ -1,0 +1,116 @@
+#include "viz/cli_options.hpp"
+
+#include <charconv>
+
+#include "sim/fault.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+bool parse_u64(const std::string& s, std::uint64_t* v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+std::optional<Tab> parse_tab(const std::string& s) {
+  if (s == "text" || s == "tcpdump") return Tab::Text;
+  if (s == "netstat") return Tab::Netstat;
+  if (s == "plots") return Tab::Plots;
+  if (s == "fork" || s == "compare") return Tab::Fork;
+  if (s == "lab") return Tab::Lab;
+  return std::nullopt;
+}
+
+std::string viz_usage() {
+  return "usage: tcplab-viz [LAB] [--seed N] [--step N | --at T] [--fork RULE]... [--tab text|netstat|plots|fork|lab]\n"
+         "                  [--predict] [--play] [--speed D] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
+         "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
+         "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n";
+}
+
+std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args, std::string* error) {
+  VizOptions o;
+  auto fail = [&](const std::string& m) -> std::optional<VizOptions> {
+    *error = m;
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i], value;
+    bool has_value = false;
+    if (a.rfind("--", 0) == 0) {
+      if (auto eq = a.find('='); eq != std::string::npos) {
+        value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+        has_value = true;
+      }
+    }
+    auto need = [&]() -> bool {
+      if (has_value) return true;
+      if (i + 1 >= args.size()) return false;
+      value = args[++i];
+      return true;
+    };
+    if (a == "-h" || a == "--help") {
+      o.help = true;
+    } else if (a == "--predict") {
+      o.predict = true;
+    } else if (a == "--play") {
+      o.play = true;
+    } else if (a == "--speed") {
+      if (!need()) return fail("--speed needs a duration of virtual time per real second, e.g. --speed 10ms");
+      std::string err;
+      auto d = parse_duration(value, &err);
+      if (!d) return fail("--speed: " + err);
+      if (*d <= 0) return fail("--speed: must be more than 0");
+      o.speed = *d;
+    } else if (a == "--seed" || a == "--step" || a == "--frames") {
+      if (!need()) return fail(a + " needs a number");
+      std::uint64_t v = 0;
+      if (!parse_u64(value, &v)) return fail(a + ": '" + value + "' is not a non-negative integer");
+      if (a == "--seed") o.seed = v;
+      else if (a == "--step") o.step = v;
+      else {
+        if (v < 1 || v > 1000) return fail("--frames: must be 1..1000");
+        o.frames = static_cast<int>(v);
+      }
+    } else if (a == "--at") {
+      if (!need()) return fail("--at needs a duration, e.g. --at 30s");
+      std::string err;
+      auto d = parse_duration(value, &err);
+      if (!d) return fail("--at: " + err);
+      o.at = *d;
+    } else if (a == "--fork") {
+      if (!need()) return fail("--fork needs a fault rule, e.g. --fork 'drop A>B#3'");
+      std::string err;
+      if (!parse_fault(value, &err)) return fail("--fork: " + err);
+      o.forks.push_back(value);
+    } else if (a == "--tab") {
+      if (!need()) return fail("--tab needs one of text, netstat, plots, fork, lab");
+      o.tab = parse_tab(value);
+      if (!o.tab) return fail("--tab: '" + value + "' is not one of text, netstat, plots, fork, lab");
+    } else if (a == "--screenshot" || a == "--dump-model") {
+      if (!need() || value.empty()) return fail(a + " needs a file name");
+      (a == "--screenshot" ? o.screenshot : o.dump_model) = value;
+    } else if (a == "--size") {
+      if (!need()) return fail("--size needs WxH, e.g. --size 1600x1000");
+      const auto x = value.find('x');
+      std::uint64_t w = 0, h = 0;
+      if (x == std::string::npos || !parse_u64(value.substr(0, x), &w) || !parse_u64(value.substr(x + 1), &h))
+        return fail("--size: '" + value + "' is not WxH (e.g. 1600x1000)");
+      if (w < 640 || h < 400 || w > 8192 || h > 8192) return fail("--size: " + value + " is outside 640x400 .. 8192x8192");
+      o.width = static_cast<int>(w);
+      o.height = static_cast<int>(h);
+    } else if (!a.empty() && a[0] == '-') {
+      return fail("unknown option '" + a + "' (see --help)");
+    } else {
+      if (!o.lab.empty()) return fail("one LAB only (got '" + o.lab + "' and '" + a + "')");
+      o.lab = a;
+    }
+  }
+  if (o.step && o.at) return fail("--step and --at both place the cursor: give one");
+  return o;
+}
+
+}  // namespace tcplab::viz

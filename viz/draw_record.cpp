@@ -1,0 +1,84 @@
+// --dump-model: what the last frame drew, as JSON, so tests can check the picture's content
+// (states per side, arrows and their labels, the cursor, the highlighted diagram state) and
+// find where things were drawn (framebuffer pixels) to check colours in the screenshot.
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "viz/theme.hpp"
+#include "viz/view.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+nlohmann::json rect(const Rect& r) { return {r.x0, r.y0, r.x1, r.y1}; }
+
+}  // namespace
+
+std::string write_draw_record(const DrawRecord& rec, const std::string& path) {
+  using nlohmann::json;
+  json j;
+  j["lab"] = rec.lab;
+  j["timeline"] = rec.timeline;
+  j["tab"] = rec.tab;
+  j["cursor"] = rec.cursor;
+  j["events"] = rec.events;
+  j["now_ns"] = rec.now;
+  j["first_difference"] = rec.first_difference ? json(*rec.first_difference) : json(nullptr);
+  j["endpoints"] = json::array();
+  for (const auto& e : rec.endpoints) {
+    json t = json::array();
+    for (const auto& x : e.timers)
+      t.push_back({{"timer", x.kind}, {"deadline_ns", x.deadline}, {"left_fraction", x.left_fraction}, {"bar", rect(x.bar)}});
+    j["endpoints"].push_back({{"host", e.host}, {"conn", e.conn}, {"state", e.state}, {"badge", rect(e.badge)},
+                              {"tcb", e.tcb}, {"timers", t}});
+  }
+  j["diagrams"] = json::array();
+  for (const auto& d : rec.diagrams) {
+    json boxes = json::object();
+    for (const auto& [k, r] : d.boxes) boxes[k] = rect(r);
+    j["diagrams"].push_back({{"host", d.host},
+                             {"highlight", d.highlight},
+                             {"taken", d.taken_from.empty() ? json(nullptr) : json({d.taken_from, d.taken_to})},
+                             {"taken_in_figure5", d.taken_in_figure5},
+                             {"cause", d.cause},
+                             {"boxes", boxes}});
+  }
+  json arrows = json::array();
+  int crosses = 0;
+  for (const auto& a : rec.arrows) {
+    json x = {{"id", a.id}, {"label", a.label}, {"kind", a.kind}, {"from", a.from}, {"to", a.to},
+              {"fate", a.fate}, {"retx", a.retx}, {"current", a.current}, {"in_flight", a.in_flight},
+              {"line", {a.x0, a.y0, a.x1, a.y1}}};
+    if (a.cross) {
+      x["cross"] = {(*a.cross)[0], (*a.cross)[1]};
+      ++crosses;
+    }
+    arrows.push_back(x);
+  }
+  j["ladder"] = {{"rows", rec.ladder_rows},
+                 {"rows_drawn", rec.ladder_rows_drawn},
+                 {"current_row", rec.ladder_current_row},
+                 {"segments_total", rec.segments_total},
+                 {"segments_sent", rec.segments_sent},
+                 {"arrows", arrows},
+                 {"crosses", crosses}};
+  j["text"] = {{"lines", rec.text_lines}, {"current_line", rec.text_current_line}, {"current", rec.text_current}};
+  j["netstat"] = {{"rows", rec.netstat_rows}, {"counts", rec.netstat_counts}};
+  j["predict"] = {{"prompt", rec.predict_prompt}, {"choices", rec.predict_choices}};
+  json colors = json::object();
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto c = state_rgb(static_cast<State>(s));
+    colors[std::string(state_name(static_cast<State>(s)))] = {c[0], c[1], c[2]};
+  }
+  j["state_colors"] = colors;
+  j["lost_color"] = {235, 64, 64};
+  j["draw_ms"] = rec.draw_ms;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << j.dump(1) << "\n";
+  out.flush();
+  if (!out) return "cannot write " + path;
+  return "";
+}
+
+}  // namespace tcplab::viz

@@ -1,0 +1,192 @@
+// The frame: where each panel goes. Controls on top; the followed endpoints left and right
+// of the ladder (so each ladder column sits next to its endpoint's panel); the tcpdump /
+// netstat / plots / fork / lab tabs below. Tiles are fixed (no moving, no .ini file), so a
+// screenshot of a given moment always looks the same.
+#include <algorithm>
+
+#include "viz/theme.hpp"
+#include "viz/view.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+
+std::string endpoint_title(const WorldView& v, std::uint32_t ep) {
+  const EndpointInfo& e = v.index.endpoints()[ep];
+  std::string label = e.label;
+  if (auto gt = label.find('>'); gt != std::string::npos)
+    label = label.substr(0, gt) + (fonts().unicode ? "  ⇄  " : "  <->  ") + label.substr(gt + 1);
+  return v.index.host_names()[static_cast<std::size_t>(e.host)] + "   " + label;
+}
+
+void endpoint_tile(const WorldView& v, const char* id, ImVec2 pos, ImVec2 size, const std::vector<std::uint32_t>& eps,
+                   DrawRecord& rec) {
+  ImGui::SetNextWindowPos(pos);
+  ImGui::SetNextWindowSize(size);
+  const std::string title = (eps.size() == 1 ? endpoint_title(v, eps[0]) : std::string("connections")) + "###" + id;
+  if (ImGui::Begin(title.c_str(), nullptr, kTile)) {
+    if (eps.size() == 1) {
+      draw_endpoint(v, eps[0], rec);
+    } else if (ImGui::BeginTabBar("##eps")) {
+      for (auto ep : eps) {
+        const EndpointInfo& e = v.index.endpoints()[ep];
+        const std::string tab = v.index.host_names()[static_cast<std::size_t>(e.host)] + " " +
+                                e.label.substr(0, e.label.find('>')) + "##" + std::to_string(ep);
+        if (ImGui::BeginTabItem(tab.c_str())) {
+          draw_endpoint(v, ep, rec);
+          ImGui::EndTabItem();
+        }
+      }
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+}
+
+const char* tab_name(Tab t) {
+  switch (t) {
+    case Tab::Text: return "text";
+    case Tab::Netstat: return "netstat";
+    case Tab::Plots: return "plots";
+    case Tab::Fork: return "fork";
+    case Tab::Lab: return "lab";
+  }
+  return "";
+}
+
+}  // namespace
+
+void draw_lab_info(const WorldView& v) {
+  const Lab& lab = v.session.lab();
+  ImGui::BeginChild("##labinfo", ImVec2(0, 0), false);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", lab.title.c_str());
+  ImGui::TextDisabled("%s   seed %llu   runs until %s", lab.path.c_str(), static_cast<unsigned long long>(lab.seed),
+                      short_time(lab.until).c_str());
+  ImGui::PushTextWrapPos(0);
+  if (!lab.goal.empty()) ImGui::TextUnformatted(lab.goal.c_str());
+  ImGui::Spacing();
+  for (const auto& f : lab.faults) ImGui::BulletText("fault: %s", f.text.c_str());
+  const auto& checks = v.session.slot(v.session.active()).checks;
+  for (const auto& c : checks)
+    ImGui::TextColored(c.pass ? ImVec4(0.45F, 0.9F, 0.5F, 1.0F) : ImVec4(1.0F, 0.5F, 0.45F, 1.0F), "%s  %s", c.pass ? "PASS" : "FAIL",
+                       c.name.c_str());
+  if (!lab.explanation.empty()) {
+    ImGui::Spacing();
+    ImGui::TextUnformatted(lab.explanation.c_str());
+  }
+  ImGui::PopTextWrapPos();
+  ImGui::EndChild();
+}
+
+void draw_help(UiState& ui) {
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5F, ImGui::GetIO().DisplaySize.y * 0.42F), ImGuiCond_Always,
+                          ImVec2(0.5F, 0.5F));
+  if (ImGui::Begin("Keyboard shortcuts###help", &ui.show_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+    const char* rows[][2] = {
+        {"Right  or  .", "step one event (one world step that shows something)"},
+        {"Left  or  ,", "step back"},
+        {"Shift+Right  or  N", "to the next state change of the followed connections"},
+        {"Shift+Left  or  P", "to the previous state change"},
+        {"Space", "play / pause"},
+        {"+  /  -", "faster / slower (virtual time per real second)"},
+        {"Home  or  R", "restart (back to the start)"},
+        {"End", "run to the end"},
+        {"click a row", "move the cursor to that step (ladder and tcpdump panes)"},
+        {"click an arrow", "drop / delay / duplicate that segment in a fork"},
+        {"D  U  Y", "drop / duplicate / delay the picked segment"},
+        {"Q", "predict-then-step on / off"},
+        {"G", "show the future faintly"},
+        {"L", "ladder labels on / off"},
+        {"F", "follow the cursor in the ladder and text on / off"},
+        {"1 .. 5", "tabs: tcpdump, netstat, plots, fork, lab"},
+        {"Ctrl+S", "the fork tab (save the fork as a lab)"},
+        {"F12", "save this frame as tcplab-viz-LAB-N.png"},
+        {"F1  or  H", "this help"},
+    };
+    if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg)) {
+      for (const auto& r : rows) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", r[0]);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(r[1]);
+      }
+      ImGui::EndTable();
+    }
+  }
+  ImGui::End();
+}
+
+void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
+  if (ui.predict) ui.show_future = false;
+  handle_shortcuts(v, ui, cmd);
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  const float ctrl_h = 90.0F;
+  const float bottom_h = std::clamp(ds.y * 0.25F, 190.0F, 320.0F);
+  const float side_w = std::clamp(ds.x * 0.27F, 380.0F, 480.0F);
+  const float mid_y = ctrl_h, mid_h = ds.y - ctrl_h - bottom_h;
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(ds.x, ctrl_h));
+  if (ImGui::Begin("##controls", nullptr, kTile | ImGuiWindowFlags_NoTitleBar)) draw_controls(v, ui, cmd);
+  ImGui::End();
+
+  // Endpoints beside the ladder: the first on the left, the others (tabs if several) on the right.
+  const auto& f = v.followed;
+  float lx = 0, lw = ds.x;
+  if (!f.empty()) {
+    endpoint_tile(v, "ep_left", ImVec2(0, mid_y), ImVec2(side_w, mid_h), {f[0]}, rec);
+    lx = side_w;
+    lw -= side_w;
+  }
+  if (f.size() > 1) {
+    endpoint_tile(v, "ep_right", ImVec2(ds.x - side_w, mid_y), ImVec2(side_w, mid_h), {f.begin() + 1, f.end()}, rec);
+    lw -= side_w;
+  }
+  ImGui::SetNextWindowPos(ImVec2(lx, mid_y));
+  ImGui::SetNextWindowSize(ImVec2(lw, mid_h));
+  const std::string ladder_title = std::string("Sequence ladder") + (v.session.has_fork() ? (v.session.active() ? "  (fork)" : "  (original)") : "") +
+                                   "###ladder";
+  if (ImGui::Begin(ladder_title.c_str(), nullptr, kTile)) draw_ladder(v, ui, cmd, rec);
+  ImGui::End();
+
+  if (ui.predict) {
+    ImGui::SetNextWindowPos(ImVec2(lx + 12, mid_y + mid_h - 12), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(lw - 24, 0), ImVec2(lw - 24, mid_h * 0.6F));
+    ImGui::SetNextWindowBgAlpha(0.96F);
+    if (ImGui::Begin("##predict", nullptr,
+                     ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove |
+                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing))
+      draw_predict(v, ui, cmd, rec);
+    ImGui::End();
+  }
+
+  ImGui::SetNextWindowPos(ImVec2(0, ds.y - bottom_h));
+  ImGui::SetNextWindowSize(ImVec2(ds.x, bottom_h));
+  if (ImGui::Begin("##bottom", nullptr, kTile | ImGuiWindowFlags_NoTitleBar)) {
+    if (ImGui::BeginTabBar("##tabs")) {
+      auto tab = [&](Tab t, const char* label, auto&& body) {
+        const ImGuiTabItemFlags fl = ui.tab_requested && ui.tab == t ? ImGuiTabItemFlags_SetSelected : 0;
+        if (ImGui::BeginTabItem(label, nullptr, fl)) {
+          if (!ui.tab_requested) ui.tab = t;
+          else if (ui.tab == t) ui.tab_requested = false;  // the requested tab is open now
+          rec.tab = tab_name(t);
+          body();
+          ImGui::EndTabItem();
+        }
+      };
+      tab(Tab::Text, "tcpdump", [&] { draw_text(v, ui, cmd, rec); });
+      tab(Tab::Netstat, "netstat", [&] { draw_netstat(v, ui, cmd, rec); });
+      tab(Tab::Plots, "plots", [&] { draw_plots(v, ui, rec); });
+      tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
+      tab(Tab::Lab, "lab", [&] { draw_lab_info(v); });
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+  if (ui.show_help) draw_help(ui);
+}
+
+}  // namespace tcplab::viz

@@ -1,0 +1,303 @@
+// RFC 9293 Figure 5 for one endpoint: the eleven states in the figure's layout, its edges,
+// the current state filled with its colour, the states and edges this connection went
+// through outlined, the edge just taken drawn bold with its event/action, and below it the
+// why: the cause the stack recorded for that transition (rule and numbers).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+
+#include "viz/rfc.hpp"
+#include "viz/theme.hpp"
+#include "viz/view.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+struct Cell {
+  float col, row;
+};
+// Where Figure 5 puts each box (columns 0..2, rows 0..6), CLOSED once, at the top.
+constexpr std::array<Cell, kStateCount> kCells = {{
+    {1, 0},  // CLOSED
+    {1, 1},  // LISTEN
+    {2, 2},  // SYN-SENT
+    {0, 2},  // SYN-RCVD
+    {1, 3},  // ESTAB
+    {0, 4},  // FIN-WAIT-1
+    {0, 5},  // FIN-WAIT-2
+    {2, 4},  // CLOSE-WAIT
+    {1, 5},  // CLOSING
+    {2, 5},  // LAST-ACK
+    {1, 6},  // TIME-WAIT
+}};
+
+struct Box {
+  ImVec2 min, max;
+  ImVec2 center() const { return ImVec2((min.x + max.x) * 0.5F, (min.y + max.y) * 0.5F); }
+};
+
+ImVec2 operator+(ImVec2 a, ImVec2 b) { return ImVec2(a.x + b.x, a.y + b.y); }
+ImVec2 operator-(ImVec2 a, ImVec2 b) { return ImVec2(a.x - b.x, a.y - b.y); }
+ImVec2 operator*(ImVec2 a, float s) { return ImVec2(a.x * s, a.y * s); }
+
+// Where the ray p + t*d leaves the box (p inside): the smallest positive t over the slabs.
+float exit_t(const Box& b, ImVec2 p, ImVec2 d) {
+  float t = 1e9F;
+  if (d.x > 1e-4F) t = std::min(t, (b.max.x - p.x) / d.x);
+  if (d.x < -1e-4F) t = std::min(t, (b.min.x - p.x) / d.x);
+  if (d.y > 1e-4F) t = std::min(t, (b.max.y - p.y) / d.y);
+  if (d.y < -1e-4F) t = std::min(t, (b.min.y - p.y) / d.y);
+  return t;
+}
+
+struct Geometry {
+  std::array<Box, kStateCount> box;
+  float lane_left = 0, lane_right = 0;
+};
+
+// The path of the edge from -> to: a polyline from one box's border to the other's.
+std::vector<ImVec2> edge_path(const Geometry& g, State from, State to) {
+  const Box& a = g.box[static_cast<int>(from)];
+  const Box& b = g.box[static_cast<int>(to)];
+  if (from == State::LastAck && to == State::Closed) {
+    const float x = g.lane_right;
+    return {ImVec2(a.max.x, a.center().y), ImVec2(x, a.center().y), ImVec2(x, b.center().y + 4),
+            ImVec2(b.max.x, b.center().y + 4)};
+  }
+  if (from == State::TimeWait && to == State::Closed) {
+    const float x = g.lane_left;
+    return {ImVec2(a.min.x, a.center().y), ImVec2(x, a.center().y), ImVec2(x, b.center().y + 4),
+            ImVec2(b.min.x, b.center().y + 4)};
+  }
+  ImVec2 pa = a.center(), pb = b.center();
+  ImVec2 d = pb - pa;
+  const float len = std::sqrt(d.x * d.x + d.y * d.y);
+  if (len < 1) return {pa, pb};
+  d = d * (1.0F / len);
+  // Two-way pairs are drawn side by side.
+  if (figure5_edge(to, from)) {
+    const ImVec2 n(-d.y, d.x);
+    pa = pa + n * 5.0F;
+    pb = pb + n * 5.0F;
+  }
+  const float t0 = exit_t(a, pa, d);
+  const float t1 = exit_t(b, pb, d * -1.0F);
+  return {pa + d * t0, pb - d * t1};
+}
+
+float dist_to_path(const std::vector<ImVec2>& pts, ImVec2 m) {
+  float best = 1e9F;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+    const ImVec2 a = pts[i], b = pts[i + 1];
+    const ImVec2 ab = b - a, am = m - a;
+    const float l2 = ab.x * ab.x + ab.y * ab.y;
+    const float t = l2 > 0 ? std::clamp((am.x * ab.x + am.y * ab.y) / l2, 0.0F, 1.0F) : 0.0F;
+    const ImVec2 c = a + ab * t;
+    best = std::min(best, std::hypot(m.x - c.x, m.y - c.y));
+  }
+  return best;
+}
+
+// The point a fraction t of the way along the polyline.
+ImVec2 path_at(const std::vector<ImVec2>& pts, float t) {
+  float total = 0;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) total += std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y);
+  float want = total * t;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+    const float l = std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y);
+    if (want <= l && l > 0) return pts[i] + (pts[i + 1] - pts[i]) * (want / l);
+    want -= l;
+  }
+  return pts.back();
+}
+
+void draw_path(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, float thick, float head, bool dashed) {
+  if (pts.size() < 2) return;
+  if (dashed) {
+    for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+      const ImVec2 a = pts[i], b = pts[i + 1];
+      const float l = std::hypot(b.x - a.x, b.y - a.y);
+      for (float s = 0; s < l; s += 8) {
+        const float e = std::min(l, s + 4);
+        dl->AddLine(a + (b - a) * (s / l), a + (b - a) * (e / l), col, thick);
+      }
+    }
+  } else {
+    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, thick);
+  }
+  const ImVec2 tip = pts.back(), prev = pts[pts.size() - 2];
+  ImVec2 d = tip - prev;
+  const float l = std::hypot(d.x, d.y);
+  if (l < 1e-3F) return;
+  d = d * (1.0F / l);
+  const ImVec2 n(-d.y, d.x);
+  dl->AddTriangleFilled(tip, tip - d * head + n * (head * 0.5F), tip - d * head - n * (head * 0.5F), col);
+}
+
+}  // namespace
+
+void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec) {
+  const auto& eps = v.index.endpoints();
+  const auto& tr = v.index.trace();
+  const EndpointInfo& info = eps[ep];
+  // This connection's history up to the cursor: its listener's first, then its own.
+  std::vector<std::uint64_t> hist;
+  if (info.listener_ep != kNone)
+    for (auto k : eps[info.listener_ep].state_events)
+      if (k < info.first_k && k < v.cursor) hist.push_back(k);
+  for (auto k : info.state_events)
+    if (k < v.cursor) hist.push_back(k);
+  std::set<int> visited;
+  std::set<std::pair<int, int>> taken;
+  for (auto k : hist) {
+    visited.insert(static_cast<int>(tr[k].from));
+    visited.insert(static_cast<int>(tr[k].to));
+    taken.insert({static_cast<int>(tr[k].from), static_cast<int>(tr[k].to)});
+  }
+  const std::optional<std::uint64_t> last = hist.empty() ? std::nullopt : std::optional<std::uint64_t>(hist.back());
+  const State current = now.conn ? now.state : State::Closed;
+
+  ImFont* sm = fonts().small;
+  const float fs = sm->FontSize;
+  const float why_h = std::min(110.0F, size.y * 0.32F);
+  const float W = size.x;
+  const float H = std::max(150.0F, size.y - why_h);
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  Geometry g;
+  const float lane = 20.0F;
+  const float colw = (W - 2 * lane) / 3.0F;
+  const float bw = std::min(colw - 10.0F, 118.0F);
+  const float bh = fs + 9.0F;
+  const float pitch = std::min(50.0F, (H - bh - 6.0F) / 6.0F);
+  g.lane_left = o.x + lane * 0.45F;
+  g.lane_right = o.x + W - lane * 0.45F;
+  for (int s = 0; s < kStateCount; ++s) {
+    const ImVec2 c(o.x + lane + colw * (kCells[s].col + 0.5F), o.y + 3.0F + bh * 0.5F + kCells[s].row * pitch);
+    g.box[s] = {ImVec2(c.x - bw * 0.5F, c.y - bh * 0.5F), ImVec2(c.x + bw * 0.5F, c.y + bh * 0.5F)};
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  ImGui::InvisibleButton("##fig5", ImVec2(W, H));
+  const bool hovered = ImGui::IsItemHovered();
+  std::string tip;
+
+  // Edges: the figure's in grey, those taken by this connection lighter, the last one bold.
+  const bool last_in_fig = last && figure5_edge(tr[*last].from, tr[*last].to);
+  for (const auto& e : figure5_edges()) {
+    const auto pts = edge_path(g, e.from, e.to);
+    const bool was = taken.count({static_cast<int>(e.from), static_cast<int>(e.to)}) > 0;
+    const bool is_last = last && tr[*last].from == e.from && tr[*last].to == e.to;
+    if (is_last) continue;
+    draw_path(dl, pts, was ? IM_COL32(170, 182, 204, 230) : IM_COL32(86, 92, 106, 255), was ? 1.8F : 1.0F, was ? 7.0F : 6.0F, false);
+    if (hovered && tip.empty() && dist_to_path(pts, mouse) < 5.0F)
+      tip = std::string(fig5_name(e.from)) + " -> " + std::string(fig5_name(e.to)) + ":  " + e.event +
+            (e.action[0] ? std::string(" / ") + e.action : "");
+  }
+  std::vector<ImVec2> last_pts;
+  if (last) {
+    const State f = tr[*last].from, t = tr[*last].to;
+    last_pts = last_in_fig ? edge_path(g, f, t) : edge_path(g, f, t);
+    draw_path(dl, last_pts, kAccent, 3.2F, 11.0F, !last_in_fig);
+  }
+  // Boxes.
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto st = static_cast<State>(s);
+    const Box& b = g.box[s];
+    const bool cur = st == current;
+    const bool seen = visited.count(s) > 0;
+    if (cur) {
+      dl->AddRectFilled(b.min - ImVec2(3, 3), b.max + ImVec2(3, 3), with_alpha(state_color(st), 0.35F), 7.0F);
+      dl->AddRectFilled(b.min, b.max, state_color(st), 5.0F);
+      dl->AddRect(b.min, b.max, IM_COL32(255, 255, 255, 220), 5.0F, 0, 1.5F);
+    } else {
+      dl->AddRectFilled(b.min, b.max, seen ? with_alpha(state_color(st), 0.22F) : IM_COL32(34, 37, 44, 255), 5.0F);
+      dl->AddRect(b.min, b.max, seen ? state_color(st) : IM_COL32(74, 80, 92, 255), 5.0F, 0, seen ? 1.5F : 1.0F);
+    }
+    centered_text(dl, sm, fs, b.min, b.max,
+                  cur ? IM_COL32_WHITE : seen ? IM_COL32(225, 228, 235, 255) : IM_COL32(140, 146, 158, 255),
+                  std::string(fig5_name(st)));
+    if (hovered && mouse.x >= b.min.x && mouse.x <= b.max.x && mouse.y >= b.min.y && mouse.y <= b.max.y)
+      tip = state_help(st);
+  }
+  // The last edge's event / action on a plate by the edge: on one line, or on two (event over
+  // action, as in the figure) when one would cover a box; the first spot that covers none.
+  if (last) {
+    const Fig5Edge* e = figure5_edge(tr[*last].from, tr[*last].to);
+    const bool action = e && e->action[0] && std::string(e->action) != "x";
+    std::vector<std::string> one = {e ? std::string(e->event) + (action ? std::string(" / ") + e->action : "") : "not in Figure 5"};
+    std::vector<std::string> two = one;
+    if (action) two = {e->event, e->action};
+    struct Spot {
+      ImVec2 a, b;
+      const std::vector<std::string>* lines;
+      float cover;
+    };
+    Spot best{{}, {}, &one, 1e9F};
+    for (const auto* lines : {&one, &two}) {
+      float tw = 0;
+      for (const auto& l : *lines) tw = std::max(tw, sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
+      const float th = fs * static_cast<float>(lines->size()) + 1.0F;
+      for (float t : {0.5F, 0.38F, 0.62F, 0.28F, 0.72F}) {
+        const ImVec2 m = path_at(last_pts, t);
+        for (int anchor = 0; anchor < 3; ++anchor) {
+          float x0 = anchor == 0 ? m.x - tw * 0.5F - 4 : anchor == 1 ? m.x + 8 : m.x - tw - 16;
+          x0 = std::clamp(x0, o.x + 2, o.x + W - tw - 10);
+          const ImVec2 a(x0, m.y - th * 0.5F - 2), b(x0 + tw + 8, m.y + th * 0.5F + 2);
+          float cover = 0;
+          for (const Box& x : g.box)
+            cover += std::max(0.0F, std::min(b.x, x.max.x) - std::max(a.x, x.min.x)) *
+                     std::max(0.0F, std::min(b.y, x.max.y) - std::max(a.y, x.min.y));
+          if (cover < best.cover) best = {a, b, lines, cover};
+          if (best.cover == 0) break;
+        }
+        if (best.cover == 0) break;
+      }
+      if (best.cover == 0) break;
+    }
+    dl->AddRectFilled(best.a, best.b, IM_COL32(40, 34, 14, 240), 4.0F);
+    dl->AddRect(best.a, best.b, kAccent, 4.0F);
+    float y = best.a.y + 2;
+    for (const auto& l : *best.lines) {
+      const float lw = sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x;
+      dl->AddText(sm, fs, ImVec2((best.a.x + best.b.x - lw) * 0.5F, y), kAccent, l.c_str());
+      y += fs;
+    }
+  }
+  if (!tip.empty()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0F);
+    ImGui::TextUnformatted(tip.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+
+  // The why.
+  DrawRecord::Diagram d;
+  d.host = v.index.host_names()[static_cast<std::size_t>(info.host)];
+  d.highlight = std::string(state_name(current));
+  const float s = rec.scale;
+  for (int i = 0; i < kStateCount; ++i)
+    d.boxes[std::string(state_name(static_cast<State>(i)))] = {g.box[i].min.x * s, g.box[i].min.y * s, g.box[i].max.x * s,
+                                                               g.box[i].max.y * s};
+  if (last) {
+    const TraceEvent& e = tr[*last];
+    d.taken_from = state_name(e.from);
+    d.taken_to = state_name(e.to);
+    d.cause = e.cause;
+    d.taken_in_figure5 = last_in_fig;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(38, 34, 22, 255));
+    ImGui::BeginChild("##why", ImVec2(W, std::max(40.0F, ImGui::GetContentRegionAvail().y)), true);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)) + "  (" + short_time(e.t_ns) + ")").c_str());
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(shown(e.cause).c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+  } else {
+    ImGui::TextDisabled("No state change yet.");
+  }
+  rec.diagrams.push_back(std::move(d));
+}
+
+}  // namespace tcplab::viz

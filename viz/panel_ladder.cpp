@@ -1,0 +1,441 @@
+// The sequence ladder: time runs down, one column per host, one row per world step that
+// did something visible, an arrow per segment from the row it was sent in to the row it
+// arrived in, labelled as tcpdump would (flags, seq, ack; relative after the SYN). Lost
+// segments end in a cross halfway; retransmissions are dashed and tagged; the cursor's row
+// is highlighted; segments in flight at the cursor are drawn up to where they are. Only
+// rows in view are drawn (rows are equal height; arrows are found through row buckets),
+// so a trace of 10^4 segments scrolls smoothly. Hover shows the whole segment; a click
+// offers to drop, delay or duplicate it in a fork of the timeline.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "viz/theme.hpp"
+#include "viz/view.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+constexpr float kRowH = 26.0F;
+constexpr float kPadTop = 12.0F;
+constexpr float kTimeW = 92.0F;
+
+struct Columns {
+  std::vector<int> of_host;  // host -> column
+  std::vector<std::string> names, ips;
+  int other = -1;            // column for addresses no host owns (spoofed floods)
+  std::vector<float> x;      // relative to the content's left edge
+};
+
+Columns columns(const WorldView& v, float width) {
+  Columns c;
+  const auto nh = v.index.host_names().size();
+  c.of_host.assign(nh, -1);
+  auto add = [&](int h) {
+    if (h < 0 || static_cast<std::size_t>(h) >= nh || c.of_host[static_cast<std::size_t>(h)] >= 0) return;
+    c.of_host[static_cast<std::size_t>(h)] = static_cast<int>(c.names.size());
+    c.names.push_back(v.index.host_names()[static_cast<std::size_t>(h)]);
+    c.ips.push_back(ip_to_string(v.world.hosts()[static_cast<std::size_t>(h)].ip));
+  };
+  for (auto ep : v.followed) add(v.index.endpoints()[ep].host);
+  for (std::size_t h = 0; h < nh; ++h) add(static_cast<int>(h));
+  for (const auto& s : v.index.segments())
+    if (s.dst_host < 0) {
+      c.other = static_cast<int>(c.names.size());
+      c.names.push_back("elsewhere");
+      c.ips.push_back("(no host)");
+      break;
+    }
+  const float a0 = kTimeW + 40.0F, a1 = width - 24.0F;
+  const auto n = static_cast<float>(std::max<std::size_t>(1, c.names.size()));
+  for (std::size_t i = 0; i < c.names.size(); ++i) c.x.push_back(a0 + (a1 - a0) * (static_cast<float>(i) + 0.5F) / n);
+  return c;
+}
+
+ImVec2 lerp(ImVec2 a, ImVec2 b, float t) { return ImVec2(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t); }
+
+float dist_seg(ImVec2 a, ImVec2 b, ImVec2 m) {
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float l2 = dx * dx + dy * dy;
+  const float t = l2 > 0 ? std::clamp(((m.x - a.x) * dx + (m.y - a.y) * dy) / l2, 0.0F, 1.0F) : 0.0F;
+  return std::hypot(m.x - (a.x + dx * t), m.y - (a.y + dy * t));
+}
+
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, bool dashed, bool head) {
+  const float l = std::hypot(b.x - a.x, b.y - a.y);
+  if (l < 1) return;
+  const ImVec2 d((b.x - a.x) / l, (b.y - a.y) / l);
+  const float hl = 9.0F + thick;
+  const ImVec2 end = head ? ImVec2(b.x - d.x * hl * 0.8F, b.y - d.y * hl * 0.8F) : b;
+  if (dashed) {
+    const float le = std::hypot(end.x - a.x, end.y - a.y);
+    for (float s = 0; s < le; s += 10) dl->AddLine(lerp(a, end, s / le), lerp(a, end, std::min(le, s + 6) / le), col, thick);
+  } else {
+    dl->AddLine(a, end, col, thick);
+  }
+  if (head) {
+    const ImVec2 n(-d.y, d.x);
+    dl->AddTriangleFilled(b, ImVec2(b.x - d.x * hl + n.x * hl * 0.42F, b.y - d.y * hl + n.y * hl * 0.42F),
+                          ImVec2(b.x - d.x * hl - n.x * hl * 0.42F, b.y - d.y * hl - n.y * hl * 0.42F), col);
+  }
+}
+
+void cross(ImDrawList* dl, ImVec2 c, float r, ImU32 col) {
+  dl->AddLine(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col, 3.0F);
+  dl->AddLine(ImVec2(c.x - r, c.y + r), ImVec2(c.x + r, c.y - r), col, 3.0F);
+}
+
+std::string seg_tooltip(const WorldView& v, const SegInfo& s) {
+  const auto& tr = v.index.trace();
+  const TraceEvent& e = tr[s.send_k];
+  const Segment& g = e.seg;
+  const auto& names = v.index.host_names();
+  std::string t = fmt::format("{}  {}{}\n", e.id, e.kind, e.retx ? "  (retransmission)" : "");
+  t += fmt::format("{}  {} > {}\n", s.label, endpoint_to_string(g.src), endpoint_to_string(g.dst));
+  t += fmt::format("SEG.SEQ {}  SEG.ACK {}  SEG.LEN {}  WND {}\n", g.seq.raw(), g.ack.raw(), g.seg_len(), g.wnd);
+  std::string opts;
+  if (g.mss) opts += fmt::format(" mss {}", *g.mss);
+  if (g.wscale) opts += fmt::format(" wscale {}", *g.wscale);
+  if (g.sack_permitted) opts += " sackOK";
+  if (g.ts) opts += fmt::format(" TS val {} ecr {}", g.ts->val, g.ts->ecr);
+  for (int i = 0; i < g.sack_count; ++i) opts += fmt::format(" sack {}-{}", g.sack[i].left.raw(), g.sack[i].right.raw());
+  if (!opts.empty()) t += "options:" + opts + "\n";
+  t += fmt::format("sent {} by {}\n", short_time(e.t_ns), names[static_cast<std::size_t>(s.src_host)]);
+  switch (s.fate) {
+    case SegFate::Delivered:
+      t += fmt::format("delivered {} to {}{}", short_time(tr[s.fate_k].t_ns),
+                       s.dst_host >= 0 ? names[static_cast<std::size_t>(s.dst_host)] : "?",
+                       s.duplicates ? fmt::format(" (and {} duplicate{})", s.duplicates, s.duplicates > 1 ? "s" : "") : "");
+      break;
+    case SegFate::LostOnWay:
+    case SegFate::DroppedOnArrival:
+      t += fmt::format("DROPPED ({}): {}", tr[s.fate_k].where, tr[s.fate_k].reason);
+      break;
+    case SegFate::InFlight: t += "still in flight when the run ended"; break;
+  }
+  if (!g.payload.empty()) {
+    std::string p;
+    for (char c : g.payload.substr(0, 40)) p += (c >= 32 && c < 127) ? std::string(1, c) : c == '\r' ? "\\r" : c == '\n' ? "\\n" : ".";
+    t += "\npayload: \"" + p + (g.payload.size() > 40 || e.len > g.payload.size() ? "...\"" : "\"");
+  }
+  t += "\n\nclick: drop, delay or duplicate it in a fork of the timeline";
+  return t;
+}
+
+}  // namespace
+
+void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
+  const TraceIndex& ix = v.index;
+  const auto& rows = ix.rows();
+  const auto& tr = ix.trace();
+  const auto& segs = ix.segments();
+  const float width = ImGui::GetContentRegionAvail().x;
+  const Columns cols = columns(v, width);
+  ImFont* mono = fonts().mono;
+  ImFont* sm = fonts().small;
+  const float s = rec.scale;
+  rec.ladder_rows = static_cast<std::uint32_t>(rows.size());
+  rec.segments_total = segs.size();
+  rec.segments_sent = static_cast<std::uint64_t>(
+      std::lower_bound(segs.begin(), segs.end(), v.cursor, [](const SegInfo& x, std::uint64_t p) { return x.send_k < p; }) -
+      segs.begin());
+
+  // Column headers.
+  {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    for (std::size_t i = 0; i < cols.names.size(); ++i) {
+      const float x = o.x + cols.x[i];
+      const ImVec2 ts = ImGui::CalcTextSize(cols.names[i].c_str());
+      dl->AddText(ImVec2(x - ts.x * 0.5F, o.y), IM_COL32(235, 238, 245, 255), cols.names[i].c_str());
+      const ImVec2 is = sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, cols.ips[i].c_str());
+      dl->AddText(sm, sm->FontSize, ImVec2(x - is.x * 0.5F, o.y + ts.y + 1), kDim, cols.ips[i].c_str());
+    }
+    dl->AddText(sm, sm->FontSize, ImVec2(o.x + 6, o.y + 8), kDim, "virtual time");
+    ImGui::Dummy(ImVec2(width, ImGui::GetFontSize() + sm->FontSize + 6));
+  }
+
+  ImGui::BeginChild("##ladder_rows", ImVec2(0, 0), false);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  const float scroll = ImGui::GetScrollY();
+  const float view_h = ImGui::GetWindowHeight();
+  const auto nrows = static_cast<std::uint32_t>(rows.size());
+  ImGui::Dummy(ImVec2(width - 16, kPadTop + static_cast<float>(nrows) * kRowH + 40.0F));
+  const bool win_hovered = ImGui::IsWindowHovered();
+  const std::uint32_t cur = ix.row_at_cursor(v.cursor);
+  rec.ladder_current_row = cur == kNone ? -1 : static_cast<std::int64_t>(cur);
+  if (ui.follow_cursor && ui.ladder_scrolled_for != v.cursor) {
+    ui.ladder_scrolled_for = v.cursor;
+    const float yy = cur == kNone ? 0.0F : kPadTop + static_cast<float>(cur) * kRowH;
+    if (yy < scroll + kRowH * 2 || yy > scroll + view_h - kRowH * 4) ImGui::SetScrollY(std::max(0.0F, yy - view_h * 0.55F));
+  }
+  auto y_of = [&](std::uint32_t r) { return o.y + kPadTop + static_cast<float>(r) * kRowH + kRowH * 0.5F; };
+  auto x_of_host = [&](int h) {
+    const int c = h >= 0 && static_cast<std::size_t>(h) < cols.of_host.size() ? cols.of_host[static_cast<std::size_t>(h)] : cols.other;
+    return o.x + cols.x[static_cast<std::size_t>(std::max(0, c))];
+  };
+  if (nrows == 0) {
+    ImGui::SetCursorScreenPos(ImVec2(o.x + 10, o.y + 10));
+    ImGui::TextDisabled("Nothing happened in this lab's run.");
+    ImGui::EndChild();
+    return;
+  }
+  const auto first = static_cast<std::uint32_t>(std::max(0.0F, (scroll - kPadTop) / kRowH - 1.0F));
+  const std::uint32_t r0 = std::min(first, nrows - 1);
+  const std::uint32_t r1 = std::min<std::uint32_t>(nrows - 1, static_cast<std::uint32_t>((scroll + view_h - kPadTop) / kRowH + 1.0F));
+  rec.ladder_rows_drawn = r1 - r0 + 1;
+  const float top = o.y + kPadTop + static_cast<float>(r0) * kRowH, bottom = y_of(r1) + kRowH * 0.5F;
+
+  // Row bands: the cursor's row; a line where the run was idle for much longer than usual.
+  const Duration gap_mark = std::max<Duration>(us(100), 8 * ix.typical_gap());
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  std::uint32_t hovered_row = kNone;
+  for (std::uint32_t r = r0; r <= r1; ++r) {
+    const float y = y_of(r);
+    const bool future = cur == kNone || r > cur;
+    if (r == cur) {
+      dl->AddRectFilled(ImVec2(o.x, y - kRowH * 0.5F), ImVec2(o.x + width, y + kRowH * 0.5F), IM_COL32(255, 206, 84, 34));
+      dl->AddRectFilled(ImVec2(o.x, y - kRowH * 0.5F), ImVec2(o.x + 4, y + kRowH * 0.5F), kAccent);
+    }
+    if (win_hovered && mouse.y >= y - kRowH * 0.5F && mouse.y < y + kRowH * 0.5F) hovered_row = r;
+    if (future && ui.predict) continue;  // no hints about what comes next
+    const bool same_time = r > 0 && rows[r].t_ns == rows[r - 1].t_ns;  // said once, on the first row
+    if (!same_time || r == cur)
+      dl->AddText(mono, mono->FontSize, ImVec2(o.x + 8, y - mono->FontSize * 0.5F),
+                  r == cur ? kAccent : future ? IM_COL32(110, 115, 126, 255) : IM_COL32(170, 176, 188, 255),
+                  short_time(rows[r].t_ns).c_str());
+    if (r > 0 && rows[r].t_ns - rows[r - 1].t_ns >= gap_mark) {
+      const float yb = y - kRowH * 0.5F;
+      for (float x = o.x + 4; x < o.x + width - 8; x += 9) dl->AddLine(ImVec2(x, yb), ImVec2(x + 4, yb), IM_COL32(90, 96, 110, 200));
+      const std::string gap = "+" + short_duration(rows[r].t_ns - rows[r - 1].t_ns);
+      const ImVec2 gs = sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, gap.c_str());
+      dl->AddRectFilled(ImVec2(o.x + kTimeW - 2, yb - gs.y * 0.5F), ImVec2(o.x + kTimeW + gs.x + 4, yb + gs.y * 0.5F),
+                        IM_COL32(22, 24, 29, 255));
+      dl->AddText(sm, sm->FontSize, ImVec2(o.x + kTimeW + 1, yb - gs.y * 0.5F), IM_COL32(130, 136, 150, 255), gap.c_str());
+    }
+  }
+
+  // Lifelines, coloured by the followed endpoint's state on that host.
+  for (std::size_t c = 0; c < cols.names.size(); ++c)
+    dl->AddLine(ImVec2(o.x + cols.x[c], top), ImVec2(o.x + cols.x[c], bottom), IM_COL32(70, 76, 88, 255), 2.0F);
+  struct Pill {
+    float x, y;
+    bool left;
+    State st;
+  };
+  std::vector<Pill> pills;
+  for (std::size_t fi = 0; fi < v.followed.size(); ++fi) {
+    const auto& eps = ix.endpoints();
+    const EndpointInfo& info = eps[v.followed[fi]];
+    std::vector<std::uint64_t> hist;
+    if (info.listener_ep != kNone)
+      for (auto k : eps[info.listener_ep].state_events)
+        if (k < info.first_k) hist.push_back(k);
+    hist.insert(hist.end(), info.state_events.begin(), info.state_events.end());
+    const float x = x_of_host(info.host);
+    const int col = cols.of_host[static_cast<std::size_t>(info.host)];
+    const bool left = col == 0 && cols.names.size() > 1 ? true : col + 1 == static_cast<int>(cols.names.size()) ? false : true;
+    for (std::size_t i = 0; i < hist.size(); ++i) {
+      const std::uint64_t k = hist[i];
+      if (k >= v.cursor && !ui.show_future) break;
+      const std::uint32_t ra = ix.row_of_event(k);
+      std::uint32_t rb = i + 1 < hist.size() ? ix.row_of_event(hist[i + 1]) : nrows - 1;
+      if (!ui.show_future && cur != kNone) rb = std::min(rb, cur);
+      if (ra == kNone || rb < r0 || ra > r1) {
+        if (ra != kNone && ra >= r0 && ra <= r1) pills.push_back({x, y_of(ra), left, tr[k].to});
+        continue;
+      }
+      const float ya = std::max(top, y_of(ra)), yb = std::min(bottom, y_of(std::max(ra, rb)) + (rb == nrows - 1 ? kRowH * 0.5F : 0));
+      if (tr[k].to != State::Closed) dl->AddLine(ImVec2(x, ya), ImVec2(x, yb), state_color(tr[k].to, 0.85F), 5.0F);
+      if (ra >= r0 && ra <= r1) pills.push_back({x, y_of(ra), left, tr[k].to});
+    }
+  }
+
+  // Pill rectangles: several changes in one row line up outward from the lifeline.
+  std::vector<ImVec4> placed;  // rectangles taken by pills and labels (x0, y0, x1, y1)
+  std::vector<ImVec4> pill_rect;
+  for (std::size_t i = 0; i < pills.size(); ++i) {
+    const Pill& p = pills[i];
+    const std::string n(state_name(p.st));
+    const ImVec2 ts = sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.c_str());
+    float edge = p.left ? p.x - 10 : p.x + 10;
+    for (std::size_t j = 0; j < i; ++j)
+      if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? pill_rect[j].x - 4 : pill_rect[j].z + 4;
+    const float x0 = p.left ? edge - ts.x - 8 : edge;
+    pill_rect.emplace_back(x0, p.y - ts.y * 0.5F - 2, x0 + ts.x + 8, p.y + ts.y * 0.5F + 2);
+    placed.push_back(pill_rect.back());
+  }
+
+  // Arrows.
+  std::vector<std::uint32_t> cand;
+  ix.segments_near_rows(r0, r1, &cand);
+  int hovered = -1;
+  float hovered_d = 7.0F;
+  struct Drawn {
+    std::uint32_t seg;
+    ImVec2 a, b;
+  };
+  std::vector<Drawn> drawn;
+  for (std::uint32_t i : cand) {
+    const SegInfo& sg = segs[i];
+    const bool ghost = sg.send_k >= v.cursor;
+    if (ghost && !ui.show_future) continue;
+    if (sg.row_send == kNone) continue;
+    const TraceEvent& e = tr[sg.send_k];
+    const ImVec2 a(x_of_host(sg.src_host), y_of(sg.row_send));
+    ImVec2 b;
+    bool head = true, lost = false, partial = false;
+    if (sg.fate == SegFate::LostOnWay) {
+      // Halfway to the destination, or to the first lifeline in between (so the cross never
+      // sits on a host that has nothing to do with it).
+      float xd = x_of_host(sg.dst_host);
+      for (float cx : cols.x)
+        if ((o.x + cx - a.x) * (xd - (o.x + cx)) > 1.0F) xd = o.x + cx;
+      b = ImVec2((a.x + xd) * 0.5F, a.y + kRowH * 0.9F);
+      head = false;
+      lost = true;
+    } else {
+      const std::uint32_t rf = sg.row_fate != kNone ? sg.row_fate : nrows - 1;
+      b = ImVec2(x_of_host(sg.dst_host), y_of(rf) + (sg.fate == SegFate::InFlight ? kRowH * 0.5F : 0.0F));
+      if (!ghost && (sg.fate == SegFate::InFlight || sg.fate_k >= v.cursor)) {  // on its way at the cursor
+        float f = 0.5F;
+        if (sg.fate != SegFate::InFlight) {
+          const Instant t0 = e.t_ns, t1 = tr[sg.fate_k].t_ns;
+          f = t1 > t0 ? static_cast<float>(static_cast<double>(v.now - t0) / static_cast<double>(t1 - t0)) : 0.5F;
+        }
+        b = lerp(a, b, std::clamp(f, 0.12F, 0.92F));
+        head = false;
+        partial = true;
+      }
+    }
+    if (std::max(a.y, b.y) < top - kRowH || std::min(a.y, b.y) > bottom + kRowH) continue;
+    const bool current = cur != kNone && (sg.row_send == cur || (sg.row_fate == cur && sg.fate_k < v.cursor));
+    ImU32 col = kind_color(e.kind);
+    if (ghost) col = with_alpha(col, 0.22F);
+    const float thick = current ? 2.8F : 1.7F;
+    arrow(dl, a, b, col, thick, e.retx, head);
+    if (partial) dl->AddCircleFilled(b, 4.5F, col);
+    if (sg.fate == SegFate::DroppedOnArrival && !ghost && sg.fate_k < v.cursor) cross(dl, ImVec2(b.x + (a.x < b.x ? -14 : 14), b.y), 5.0F, kLost);
+    std::optional<std::array<float, 2>> cross_at;
+    if (lost) {
+      cross(dl, b, 7.0F, ghost ? with_alpha(kLost, 0.3F) : kLost);
+      cross_at = std::array<float, 2>{b.x * s, b.y * s};
+    }
+    // Label: above the middle of the arrow, unless another label is already there.
+    if (ui.ladder_labels) {
+      std::string label = sg.label + (e.retx ? "  retx" : "") + (lost ? "  LOST" : "");
+      if (sg.fate == SegFate::DroppedOnArrival) label += "  DROPPED";
+      const ImVec2 ts = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, label.c_str());
+      // Along the arrow as drawn to its end (or its destination, when in flight).
+      const ImVec2 end = lost || !partial ? b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
+      std::vector<ImVec4> spots;  // where the label may go, best first
+      if (lost) {  // beside the cross if no lifeline is in the way, else above it
+        const bool rightward = x_of_host(sg.dst_host) >= a.x;
+        const float x0 = rightward ? b.x + 12 : b.x - 12 - ts.x - 6;
+        bool clear = true;
+        for (float cx : cols.x) clear = clear && (o.x + cx < x0 - 4 || o.x + cx > x0 + ts.x + 10);
+        if (clear) spots.emplace_back(x0, b.y - ts.y * 0.5F - 1, x0 + ts.x + 6, b.y + ts.y * 0.5F + 1);
+        spots.emplace_back(b.x - ts.x * 0.5F - 3, b.y - ts.y - 12, b.x + ts.x * 0.5F + 3, b.y - 10);
+      }
+      for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
+        const ImVec2 m = lerp(a, end, t);
+        spots.emplace_back(m.x - ts.x * 0.5F - 3, m.y - ts.y - 3, m.x + ts.x * 0.5F + 3, m.y - 1);
+      }
+      ImVec4 r = spots.front();
+      bool ok = false;
+      for (const ImVec4& c : spots) {
+        ok = true;
+        for (const auto& p : placed)
+          if (c.x < p.z && p.x < c.z && c.y < p.w && p.y < c.w) ok = false;
+        if (ok) {
+          r = c;
+          break;
+        }
+      }
+      if (!ok && current) ok = true;  // the cursor's segment always gets its label
+      if (ok) {
+        placed.push_back(r);
+        dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), IM_COL32(17, 19, 24, ghost ? 120 : 215), 3.0F);
+        dl->AddText(mono, mono->FontSize, ImVec2(r.x + 3, r.y + 1), ghost ? with_alpha(col, 0.8F) : current ? IM_COL32_WHITE : col,
+                    label.c_str());
+      }
+    }
+    if (win_hovered) {
+      const float d = dist_seg(a, b, mouse);
+      if (d < hovered_d) {
+        hovered_d = d;
+        hovered = static_cast<int>(i);
+      }
+    }
+    drawn.push_back({i, a, b});
+    DrawRecord::Arrow ar;
+    ar.id = e.id;
+    ar.label = sg.label;
+    ar.kind = e.kind;
+    ar.from = ix.host_names()[static_cast<std::size_t>(sg.src_host)];
+    ar.to = sg.dst_host >= 0 ? ix.host_names()[static_cast<std::size_t>(sg.dst_host)] : "";
+    ar.fate = sg.fate == SegFate::Delivered ? "delivered" : sg.fate == SegFate::LostOnWay ? "lost" : sg.fate == SegFate::DroppedOnArrival ? "dropped" : "in_flight";
+    ar.retx = e.retx;
+    ar.current = current;
+    ar.in_flight = partial;
+    ar.x0 = a.x * s;
+    ar.y0 = a.y * s;
+    ar.x1 = b.x * s;
+    ar.y1 = b.y * s;
+    ar.cross = cross_at;
+    if (!ghost) rec.arrows.push_back(std::move(ar));
+  }
+  // State pills on the lifelines (drawn over the arrows' ends).
+  for (std::size_t i = 0; i < pills.size(); ++i) {
+    const ImVec4& r = pill_rect[i];
+    dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].st), 8.0F);
+    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), IM_COL32_WHITE, std::string(state_name(pills[i].st)).c_str());
+  }
+  // Hover and click.
+  if (hovered >= 0) {
+    const SegInfo& sg = segs[static_cast<std::size_t>(hovered)];
+    for (const auto& d : drawn)
+      if (d.seg == static_cast<std::uint32_t>(hovered)) dl->AddLine(d.a, d.b, IM_COL32(255, 255, 255, 120), 6.0F);
+    ImGui::BeginTooltip();
+    ImGui::PushFont(mono);
+    ImGui::TextUnformatted(seg_tooltip(v, sg).c_str());
+    ImGui::PopFont();
+    ImGui::EndTooltip();
+    if (ImGui::IsMouseClicked(0)) {
+      ui.picked_segment = sg.send_k;
+      ImGui::OpenPopup("##segmenu");
+    }
+  } else if (hovered_row != kNone && ImGui::IsMouseClicked(0)) {
+    cmd.seek(rows[hovered_row].end);
+  }
+  if (ImGui::BeginPopup("##segmenu")) {
+    if (ui.picked_segment && *ui.picked_segment < tr.size()) {
+      const std::uint64_t k = *ui.picked_segment;
+      const TraceEvent& e = tr[k];
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kind_color(e.kind)), "%s  %s", e.id.c_str(),
+                         segs[ix.seg_of_event(k)].label.c_str());
+      ImGui::TextDisabled("fork the timeline just before it was sent, with:");
+      ImGui::Separator();
+      const std::string drop = v.session.rule_for_segment(k, FaultAction::Drop, 0);
+      const std::string dup = v.session.rule_for_segment(k, FaultAction::Duplicate, 0);
+      if (ImGui::MenuItem(("Drop it     " + drop).c_str(), "D")) cmd.fork(k, FaultAction::Drop, 0);
+      if (ImGui::MenuItem(("Duplicate it     " + dup).c_str(), "U")) cmd.fork(k, FaultAction::Duplicate, 0);
+      ImGui::SetNextItemWidth(110);
+      ImGui::InputInt("ms##delayms", &ui.delay_ms, 10, 100);
+      ui.delay_ms = std::clamp(ui.delay_ms, 1, 600000);
+      ImGui::SameLine();
+      if (ImGui::Button("Delay it")) {
+        cmd.fork(k, FaultAction::Delay, ms(ui.delay_ms));
+        ImGui::CloseCurrentPopup();
+      }
+      ImGui::Separator();
+      if (ImGui::MenuItem("Move the cursor here")) cmd.seek(ix.group_end_of(k));
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace tcplab::viz

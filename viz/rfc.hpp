@@ -1,0 +1,39 @@
+#pragma once
+// The RFC text the visualizer shows: RFC 9293 Figure 5 (states and their edges), the TCB
+// variables of 3.3.1, the timers, and the rule behind each kind of segment. Data only.
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace.hpp"
+
+namespace tcplab::viz {
+
+// One arrow of RFC 9293 Figure 5: event / action.
+struct Fig5Edge {
+  State from, to;
+  const char* event;
+  const char* action;
+};
+std::span<const Fig5Edge> figure5_edges();
+// The Figure 5 edge from -> to, or nullptr (the stack can take others, e.g. RST -> CLOSED).
+const Fig5Edge* figure5_edge(State from, State to);
+// The name in the Figure 5 box: "SYN-RCVD", "ESTAB", "FIN-WAIT-1", ...
+std::string_view fig5_name(State s);
+// RFC 9293 3.3.2: what the state represents.
+const char* state_help(State s);
+
+enum class TcbField : std::uint8_t {
+  Iss, Irs, SndUna, SndNxt, SndWnd, RcvNxt, RcvWnd, Cwnd, Ssthresh, SndBuf, RcvBuf, Srtt, Rto,
+};
+const char* tcb_name(TcbField f);  // "SND.UNA"
+const char* tcb_help(TcbField f);  // the RFC's words
+const char* timer_help(TimerKind k);
+
+// Why a segment was sent, for predict-then-step: the state change in the same step if any,
+// otherwise the rule for that kind of segment. `group` is the step's events [begin, end).
+std::string segment_rule(const std::vector<TraceEvent>& trace, std::uint64_t begin, std::uint64_t end,
+                         std::uint64_t send_k);
+
+}  // namespace tcplab::viz

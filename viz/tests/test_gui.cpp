@@ -1,0 +1,361 @@
+// tcplab-viz end to end: each case renders one frame of a lab at a chosen moment (under
+// Xvfb: viz/tests/xvfb_or_skip.sh) and checks what was drawn, twice over:
+//   - the --dump-model JSON: the states shown per side, the diagram's highlighted state and
+//     the edge just taken, the ladder's arrows with their labels and fates, the cursor;
+//   - the --screenshot PNG at the places the model says things were drawn: the state's
+//     colour inside its badge and its diagram box, the red of a lost segment's cross.
+// The command-line cases need no display.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <stb_image.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<unsigned char> px;  // RGB
+  std::array<int, 3> at(int x, int y) const {
+    const std::size_t i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)) * 3;
+    return {px[i], px[i + 1], px[i + 2]};
+  }
+};
+
+Image load_png(const std::string& path) {
+  Image img;
+  int n = 0;
+  unsigned char* d = stbi_load(path.c_str(), &img.w, &img.h, &n, 3);
+  REQUIRE_MESSAGE(d != nullptr, "cannot read " << path);
+  img.px.assign(d, d + static_cast<std::size_t>(img.w) * static_cast<std::size_t>(img.h) * 3);
+  stbi_image_free(d);
+  return img;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128; }
+
+struct Frame {
+  json model;
+  Image png;
+};
+
+// tcplab-viz LAB ARGS --screenshot --dump-model, at 1200x760.
+Frame render(const std::string& name, const std::string& args) {
+  const fs::path dir = VIZ_TEST_OUT;
+  fs::create_directories(dir);
+  const std::string png = (dir / (name + ".png")).string(), model = (dir / (name + ".json")).string();
+  const std::string err = (dir / (name + ".stderr")).string();
+  fs::remove(png);
+  fs::remove(model);
+  const std::string cmd = std::string(VIZ_BIN) + " " + args + " --size 1200x760 --screenshot " + png + " --dump-model " + model +
+                          " 2>" + err;
+  INFO("command: " << cmd);
+  const int rc = exit_code(std::system(cmd.c_str()));
+  INFO("stderr: " << slurp(err));
+  REQUIRE(rc == 0);
+  Frame f;
+  f.model = json::parse(slurp(model));
+  f.png = load_png(png);
+  return f;
+}
+
+std::string lab(const char* file) { return std::string(VIZ_TEST_LABS) + "/" + file; }
+
+const json& endpoint(const json& m, const std::string& host) {
+  for (const auto& e : m["endpoints"])
+    if (e["host"] == host) return e;
+  FAIL("no endpoint panel for " << host);
+  static json none;
+  return none;
+}
+
+const json& diagram(const json& m, const std::string& host) {
+  for (const auto& d : m["diagrams"])
+    if (d["host"] == host) return d;
+  FAIL("no diagram for " << host);
+  static json none;
+  return none;
+}
+
+std::vector<std::string> labels(const json& m) {
+  std::vector<std::string> v;
+  for (const auto& a : m["ladder"]["arrows"]) v.push_back(a["label"]);
+  return v;
+}
+
+std::array<int, 3> color(const json& m, const std::string& state) {
+  const auto& c = m["state_colors"][state];
+  return {c[0].get<int>(), c[1].get<int>(), c[2].get<int>()};
+}
+
+bool near(std::array<int, 3> a, std::array<int, 3> b, int tol = 10) {
+  return std::abs(a[0] - b[0]) <= tol && std::abs(a[1] - b[1]) <= tol && std::abs(a[2] - b[2]) <= tol;
+}
+
+// The share of pixels in rect [x0,y0,x1,y1] (shrunk by `inset`) that have colour c.
+double share(const Image& img, const json& rect, std::array<int, 3> c, int inset = 3) {
+  const int x0 = static_cast<int>(rect[0].get<double>()) + inset, y0 = static_cast<int>(rect[1].get<double>()) + inset;
+  const int x1 = static_cast<int>(rect[2].get<double>()) - inset, y1 = static_cast<int>(rect[3].get<double>()) - inset;
+  int hit = 0, all = 0;
+  for (int y = std::max(0, y0); y < std::min(img.h, y1); ++y)
+    for (int x = std::max(0, x0); x < std::min(img.w, x1); ++x) {
+      ++all;
+      hit += near(img.at(x, y), c) ? 1 : 0;
+    }
+  return all ? static_cast<double>(hit) / all : 0.0;
+}
+
+// The state's colour fills most of the panel badge and of the diagram box for that state.
+void check_state_pixels(const Frame& f, const std::string& host, const std::string& state) {
+  const auto c = color(f.model, state);
+  INFO(host << " in " << state << ": colour " << c[0] << "," << c[1] << "," << c[2]);
+  CHECK(share(f.png, endpoint(f.model, host)["badge"], c) > 0.5);
+  CHECK(share(f.png, diagram(f.model, host)["boxes"][state], c) > 0.5);
+}
+
+struct Cmd {
+  int rc;
+  std::string err;
+};
+Cmd run_cli(const std::string& args, const std::string& env = "") {
+  const fs::path dir = VIZ_TEST_OUT;
+  fs::create_directories(dir);
+  const std::string err = (dir / "cli.stderr").string();
+  const std::string cmd = env + " " + VIZ_BIN + " " + args + " >/dev/null 2>" + err;
+  const int rc = exit_code(std::system(cmd.c_str()));
+  return {rc, slurp(err)};
+}
+
+std::size_t line_count(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("handshake before the first event shows nothing sent") {
+  const Frame f = render("hs-step0", "handshake --step 0");
+  CHECK(f.model["cursor"] == 0);
+  CHECK(f.model["ladder"]["segments_sent"] == 0);
+  CHECK(f.model["ladder"]["arrows"].empty());
+  CHECK(endpoint(f.model, "client")["state"] == "none");
+  CHECK(diagram(f.model, "client")["highlight"] == "CLOSED");
+  CHECK(diagram(f.model, "client")["taken"].is_null());
+  // The CLOSED box is filled (it is the current state); ESTABLISHED's is not.
+  const json& d = diagram(f.model, "client");
+  CHECK(share(f.png, d["boxes"]["CLOSED"], color(f.model, "CLOSED")) > 0.5);
+  CHECK(share(f.png, d["boxes"]["ESTABLISHED"], color(f.model, "ESTABLISHED")) < 0.05);
+}
+
+TEST_CASE("handshake after the SYN shows SYN_SENT and a SYN in flight") {
+  const Frame f = render("hs-step2", "handshake --step 2");
+  CHECK(endpoint(f.model, "client")["state"] == "SYN_SENT");
+  CHECK(endpoint(f.model, "server")["state"] == "LISTEN");  // the listener the child will come from
+  REQUIRE(f.model["ladder"]["arrows"].size() == 1);
+  const json& a = f.model["ladder"]["arrows"][0];
+  CHECK(a["label"] == "[S] seq 3654526670");
+  CHECK(a["id"] == "A>B#1");
+  CHECK(a["in_flight"] == true);
+  CHECK(a["current"] == true);
+  CHECK(diagram(f.model, "client")["highlight"] == "SYN_SENT");
+  CHECK(diagram(f.model, "client")["taken"] == json({"CLOSED", "SYN_SENT"}));
+  CHECK(diagram(f.model, "server")["highlight"] == "LISTEN");
+  check_state_pixels(f, "client", "SYN_SENT");
+  check_state_pixels(f, "server", "LISTEN");
+  // The client's RTO runs for the SYN.
+  const json& t = endpoint(f.model, "client")["timers"];
+  REQUIRE(t.size() == 1);
+  CHECK(t[0]["timer"] == "RTO");
+  CHECK(t[0]["deadline_ns"] == 1001000000);
+}
+
+TEST_CASE("handshake once established shows both ESTABLISHED in green") {
+  const Frame f = render("hs-established", "handshake --step 5");
+  CHECK(endpoint(f.model, "client")["state"] == "ESTABLISHED");
+  CHECK(endpoint(f.model, "server")["state"] == "ESTABLISHED");
+  CHECK(labels(f.model) == std::vector<std::string>{"[S] seq 3654526670", "[S.] seq 494211253, ack 3654526671", "[.] ack 1"});
+  for (const auto& a : f.model["ladder"]["arrows"]) CHECK(a["fate"] == "delivered");
+  const json& dc = diagram(f.model, "client");
+  const json& ds = diagram(f.model, "server");
+  CHECK(dc["highlight"] == "ESTABLISHED");
+  CHECK(ds["highlight"] == "ESTABLISHED");
+  CHECK(dc["taken"] == json({"SYN_SENT", "ESTABLISHED"}));
+  CHECK(ds["taken"] == json({"SYN_RECEIVED", "ESTABLISHED"}));
+  CHECK(dc["taken_in_figure5"] == true);
+  CHECK(dc["cause"].get<std::string>().find("3.10.7.3 SYN-SENT") == 0);
+  CHECK(ds["cause"].get<std::string>().find("3.10.7.4 SYN-RECEIVED") == 0);
+  CHECK(endpoint(f.model, "client")["tcb"]["SND.NXT"] == "1");
+  CHECK(endpoint(f.model, "server")["tcb"]["RCV.NXT"] == "1");
+  CHECK(f.model["text"]["current"].get<std::string>().find("SYN_RECEIVED -> ESTABLISHED") != std::string::npos);
+  check_state_pixels(f, "client", "ESTABLISHED");
+  check_state_pixels(f, "server", "ESTABLISHED");
+  // Only the current state's box is filled.
+  CHECK(share(f.png, dc["boxes"]["CLOSE_WAIT"], color(f.model, "CLOSE_WAIT")) < 0.05);
+  CHECK(share(f.png, dc["boxes"]["TIME_WAIT"], color(f.model, "TIME_WAIT")) < 0.05);
+}
+
+TEST_CASE("handshake at 30s shows TIME_WAIT counting down") {
+  const Frame f = render("hs-30s", "handshake --at 30s");
+  CHECK(f.model["now_ns"] == 30000000000LL);
+  CHECK(endpoint(f.model, "client")["state"] == "TIME_WAIT");
+  CHECK(endpoint(f.model, "server")["state"] == "CLOSED");
+  const json& t = endpoint(f.model, "client")["timers"];
+  REQUIRE(t.size() == 1);
+  CHECK(t[0]["timer"] == "TIME_WAIT");
+  CHECK(t[0]["deadline_ns"] == 60101300000LL);  // 2*MSL = 60 s after the last ACK at 101.3 ms
+  CHECK(t[0]["left_fraction"].get<double>() == doctest::Approx(0.5017).epsilon(0.01));
+  check_state_pixels(f, "client", "TIME_WAIT");
+  // The countdown bar is filled with the TIME_WAIT colour on its left half only.
+  const json& bar = t[0]["bar"];
+  const double x0 = bar[0], y0 = bar[1], x1 = bar[2], y1 = bar[3];
+  const double xm = x0 + (x1 - x0) * 0.5;
+  CHECK(share(f.png, json({x0, y0, x0 + (x1 - x0) * 0.2, y1}), color(f.model, "TIME_WAIT"), 2) > 0.5);
+  CHECK(share(f.png, json({xm + (x1 - x0) * 0.3, y0, x1, y1}), color(f.model, "TIME_WAIT"), 2) < 0.05);
+  CHECK(diagram(f.model, "client")["taken"] == json({"FIN_WAIT_2", "TIME_WAIT"}));
+}
+
+TEST_CASE("handshake at the end shows eleven arrows and both CLOSED") {
+  const Frame f = render("hs-end", "handshake --step 1000");
+  CHECK(f.model["cursor"] == f.model["events"]);
+  CHECK(f.model["ladder"]["segments_sent"] == 11);
+  CHECK(f.model["ladder"]["segments_total"] == 11);
+  CHECK(endpoint(f.model, "client")["state"] == "CLOSED");
+  CHECK(endpoint(f.model, "server")["state"] == "CLOSED");
+  const auto l = labels(f.model);
+  REQUIRE(!l.empty());
+  CHECK(l.back() == "[.] ack 20");
+  for (const auto& a : f.model["ladder"]["arrows"]) CHECK(a["fate"] == "delivered");
+  CHECK(diagram(f.model, "client")["taken"] == json({"TIME_WAIT", "CLOSED"}));
+  CHECK(diagram(f.model, "client")["cause"].get<std::string>().find("2*MSL") != std::string::npos);
+  CHECK(diagram(f.model, "server")["taken"] == json({"LAST_ACK", "CLOSED"}));
+  check_state_pixels(f, "client", "CLOSED");
+}
+
+TEST_CASE("lost-fin after the drop shows a cross and the retransmission") {
+  {
+    const Frame f = render("lost-fin-250ms", lab("lost-fin.toml") + " --at 250ms");
+    CHECK(endpoint(f.model, "client")["state"] == "FIN_WAIT_1");
+    CHECK(endpoint(f.model, "server")["state"] == "ESTABLISHED");  // it has seen nothing
+    CHECK(f.model["ladder"]["crosses"] == 1);
+    const json* lost = nullptr;
+    for (const auto& a : f.model["ladder"]["arrows"])
+      if (a["fate"] == "lost") lost = &a;
+    REQUIRE(lost != nullptr);
+    CHECK((*lost)["id"] == "A>B#5");
+    CHECK((*lost)["label"] == "[F.] seq 8, ack 19");
+    // The cross is drawn where the model says, in red.
+    const double cx = (*lost)["cross"][0], cy = (*lost)["cross"][1];
+    CHECK(share(f.png, json({cx - 6, cy - 6, cx + 6, cy + 6}), {235, 64, 64}, 0) > 0.12);
+    // The FIN waits for its retransmission timer.
+    const json& t = endpoint(f.model, "client")["timers"];
+    REQUIRE(t.size() == 1);
+    CHECK(t[0]["timer"] == "RTO");
+    check_state_pixels(f, "client", "FIN_WAIT_1");
+  }
+  {
+    const Frame f = render("lost-fin-400ms", lab("lost-fin.toml") + " --at 400ms");
+    CHECK(f.model["ladder"]["crosses"] == 1);
+    bool retx = false;
+    for (const auto& a : f.model["ladder"]["arrows"])
+      if (a["retx"] == true) {
+        retx = true;
+        CHECK(a["label"] == "[F.] seq 8, ack 19");
+        CHECK(a["id"] == "A>B#6");
+        CHECK(a["fate"] == "delivered");
+      }
+    CHECK(retx);
+    CHECK(endpoint(f.model, "client")["state"] == "TIME_WAIT");
+  }
+}
+
+TEST_CASE("fork from the command line drops a segment and finds the first difference") {
+  const Frame f = render("hs-fork", "handshake --fork 'drop B>A#3' --at 102ms --tab fork");
+  CHECK(f.model["timeline"] == "drop B>A#3");
+  CHECK(f.model["tab"] == "fork");
+  REQUIRE(f.model["first_difference"].is_number());
+  CHECK(f.model["ladder"]["crosses"] == 1);
+  bool found = false;
+  for (const auto& a : f.model["ladder"]["arrows"])
+    if (a["fate"] == "lost") {
+      found = true;
+      CHECK(a["id"] == "B>A#3");
+      CHECK(a["label"] == "[P.] seq 1:19, ack 8");
+    }
+  CHECK(found);
+}
+
+TEST_CASE("predict mode asks for the next state before it is shown") {
+  const Frame f = render("hs-predict", "handshake --step 2 --predict");
+  CHECK(f.model["predict"]["prompt"] == "server is in LISTEN. Which state next?");
+  CHECK(f.model["predict"]["choices"].size() == 11);
+  // The answer is not shown yet: the server's panel still says LISTEN.
+  CHECK(endpoint(f.model, "server")["state"] == "LISTEN");
+}
+
+TEST_CASE("play advances virtual time at the chosen speed") {
+  // 68 frames of 1/60 s at 1 ms of virtual time per second: about 1.13 ms.
+  const Frame f = render("hs-play", "handshake --play --speed 1ms --frames 68");
+  const auto now = f.model["now_ns"].get<long long>();
+  CHECK(now > 1100000);
+  CHECK(now < 1150000);
+  CHECK(endpoint(f.model, "client")["state"] == "ESTABLISHED");
+  CHECK(endpoint(f.model, "server")["state"] == "SYN_RECEIVED");
+}
+
+TEST_CASE("bulk transfer with 10^4 segments draws only the visible rows") {
+  const Frame f = render("bulk", lab("bulk.toml") + " --at 3s --tab plots");
+  const json& l = f.model["ladder"];
+  CHECK(l["segments_total"].get<int>() > 10000);
+  CHECK(l["segments_sent"].get<int>() > 3000);
+  CHECK(l["rows"].get<int>() > 10000);
+  CHECK(l["rows_drawn"].get<int>() < 40);
+  CHECK(l["arrows"].size() < 400);
+  CHECK(f.model["draw_ms"].get<double>() < 100.0);
+  CHECK(f.model["tab"] == "plots");
+}
+
+TEST_CASE("an unknown lab is one line and exit 2") {
+  const Cmd c = run_cli("no-such-lab --screenshot /tmp/x.png");
+  CHECK(c.rc == 2);
+  CHECK(line_count(c.err) == 1);
+  CHECK(c.err.find("tcplab-viz: ") == 0);
+  CHECK(c.err.find("no-such-lab") != std::string::npos);
+}
+
+TEST_CASE("a bad option is one line and exit 2") {
+  for (const char* args : {"handshake --step x", "handshake --at 5", "handshake --size 10", "handshake --bogus",
+                           "handshake --step 1 --at 1s", "handshake --fork 'explode A>B#1'", "handshake --screenshot"}) {
+    const Cmd c = run_cli(args);
+    INFO(args << " -> " << c.err);
+    CHECK(c.rc == 2);
+    CHECK(line_count(c.err) == 1);
+  }
+}
+
+TEST_CASE("no DISPLAY and no --screenshot says so") {
+  const Cmd c = run_cli("handshake", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  CHECK(c.rc == 1);
+  CHECK(c.err.find("DISPLAY") != std::string::npos);
+  CHECK(c.err.find("xvfb-run") != std::string::npos);
+  const Cmd s = run_cli("handshake --screenshot /tmp/x.png", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  CHECK(s.rc == 1);
+  CHECK(s.err.find("xvfb-run") != std::string::npos);
+}

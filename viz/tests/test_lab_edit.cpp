@@ -1,0 +1,84 @@
+// Saving a fork's fault rules into a copy of the lab file.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "labs/lab.hpp"
+#include "viz/lab_edit.hpp"
+
+using namespace tcplab;
+using namespace tcplab::viz;
+
+namespace {
+std::string edit(const std::string& text, std::vector<std::string> rules) {
+  std::string err;
+  const std::string out = add_faults_to_lab_text(text, rules, &err);
+  INFO(err);
+  REQUIRE(!out.empty());
+  return out;
+}
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_SUITE("lab file editing") {
+  TEST_CASE("an existing faults array gets the rule appended, the rest untouched") {
+    const std::string t = "title = \"x\"\nfaults = [\"drop A>B#1\"]  # keep me\n\n[[host]]\nname = \"a\"\n";
+    CHECK(edit(t, {"drop B>A#2"}) == "title = \"x\"\nfaults = [\"drop A>B#1\", \"drop B>A#2\"]  # keep me\n\n[[host]]\nname = \"a\"\n");
+  }
+
+  TEST_CASE("a multi-line array with a trailing comma and comments") {
+    const std::string t = "faults = [\n  \"drop A>B#1\", # one\n  # two ]\n]\n[link]\n";
+    CHECK(edit(t, {"delay A>B#2 by 5ms"}) == "faults = [\n  \"drop A>B#1\", \"delay A>B#2 by 5ms\" # one\n  # two ]\n]\n[link]\n");
+    CHECK(edit("faults = []\n", {"drop A>B#1"}) == "faults = [\"drop A>B#1\"]\n");
+  }
+
+  TEST_CASE("no array: one is added before the first table, not inside a string") {
+    const std::string t = "title = \"x\"\nexplanation = \"\"\"\n[not a table]\nfaults = [\n\"\"\"\n\n[[host]]\nname = \"a\"\n";
+    const std::string out = edit(t, {"drop A>B#1"});
+    CHECK(out == "title = \"x\"\nexplanation = \"\"\"\n[not a table]\nfaults = [\n\"\"\"\n\n# added by tcplab-viz\nfaults = [\"drop A>B#1\"]\n\n[[host]]\nname = \"a\"\n");
+  }
+
+  TEST_CASE("a `faults` key inside a table is not the lab's") {
+    const std::string t = "[sim]\nfaults = [1]\n";
+    CHECK(edit(t, {"drop A>B#1"}) == "# added by tcplab-viz\nfaults = [\"drop A>B#1\"]\n\n[sim]\nfaults = [1]\n");
+  }
+
+  TEST_CASE("names for the new file") {
+    CHECK(fork_stem("handshake", {"drop A>B#3"}) == "handshake-drop-A-B-3");
+    CHECK(fork_stem("x", {"delay B>A FIN #1 by 200ms"}) == "x-delay-B-A-FIN-1-by-200ms");
+  }
+
+  TEST_CASE("saving writes a new lab that loads with the fault, and never clobbers without asking") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "tcplab-viz-test-save";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string src = resolve_lab_path("handshake");
+    const std::string out = fresh_path(dir.string(), "handshake-drop-B-A-3");
+    CHECK(out == (dir / "handshake-drop-B-A-3.toml").string());
+    SaveResult r = save_lab_with_faults(src, {"drop B>A#3"}, out, false);
+    INFO(r.message);
+    REQUIRE(r.outcome == SaveResult::Outcome::Written);
+    const Lab lab = load_lab(out);
+    REQUIRE(lab.faults.size() == 1);
+    CHECK(lab.faults[0].text == "drop B>A#3");
+    CHECK(fresh_path(dir.string(), "handshake-drop-B-A-3") == (dir / "handshake-drop-B-A-3-2.toml").string());
+    const std::string before = slurp(out);
+    r = save_lab_with_faults(src, {"drop A>B#1"}, out, false);
+    CHECK(r.outcome == SaveResult::Outcome::Exists);
+    CHECK(slurp(out) == before);
+    r = save_lab_with_faults(src, {"drop A>B#1"}, out, true);
+    CHECK(r.outcome == SaveResult::Outcome::Written);
+    CHECK(load_lab(out).faults[0].text == "drop A>B#1");
+    r = save_lab_with_faults(src, {}, (dir / "empty.toml").string(), false);
+    CHECK(r.outcome == SaveResult::Outcome::Failed);
+    fs::remove_all(dir);
+  }
+}

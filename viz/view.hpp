@@ -1,0 +1,115 @@
+#pragma once
+// What a frame is drawn from (STYLE 11): `WorldView` is read-only, built each frame from the
+// session (the world snapshot at the cursor, the trace index, the fork); `DrawRecord` is
+// what the panels report they drew, for --dump-model and the GUI tests.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "viz/app_state.hpp"
+#include "viz/session.hpp"
+
+namespace tcplab::viz {
+
+struct WorldView {
+  const Session& session;
+  const TraceIndex& index;
+  const World& world;                   // right after the cursor's step
+  std::uint64_t cursor = 0;             // events applied
+  Instant now = 0;                      // virtual time shown (timers count down to it)
+  std::vector<std::uint32_t> followed;  // endpoints with a panel, in panel order
+  const std::vector<CwndSample>* cwnd = nullptr;  // of the plotted sender, when plots are shown
+  std::uint32_t cwnd_ep = kNone;
+  const std::vector<std::string>* catalogue = nullptr;
+};
+
+// An endpoint as it stands at the cursor: its connection in the snapshot, or (for a
+// child that does not exist yet) its listener, or nothing yet.
+struct EndpointNow {
+  const Connection* conn = nullptr;
+  bool via_listener = false;  // showing the listening socket the child will come from
+  State state = State::Closed;
+  std::uint32_t shown_ep = kNone;  // the endpoint whose history applies (child or listener)
+};
+EndpointNow endpoint_now(const WorldView& v, std::uint32_t ep);
+
+struct Rect {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+struct DrawRecord {
+  struct Endpoint {
+    std::string host, conn, state;
+    Rect badge;
+    std::map<std::string, std::string> tcb;
+    struct Timer {
+      std::string kind;
+      Instant deadline = 0;
+      float left_fraction = 0;  // of the time it was set for
+      Rect bar;
+    };
+    std::vector<Timer> timers;
+  };
+  struct Diagram {
+    std::string host, highlight, taken_from, taken_to, cause;
+    bool taken_in_figure5 = false;
+    std::map<std::string, Rect> boxes;  // by state name
+  };
+  struct Arrow {
+    std::string id, label, from, to, kind, fate;
+    bool retx = false, current = false, in_flight = false;
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    std::optional<std::array<float, 2>> cross;
+  };
+
+  std::string lab, timeline, tab;
+  std::uint64_t cursor = 0, events = 0;
+  Instant now = 0;
+  std::optional<std::uint64_t> first_difference;
+  std::vector<Endpoint> endpoints;
+  std::vector<Diagram> diagrams;
+  std::uint32_t ladder_rows = 0, ladder_rows_drawn = 0;
+  std::int64_t ladder_current_row = -1;
+  std::uint64_t segments_total = 0, segments_sent = 0;  // in the trace / by the cursor
+  std::vector<Arrow> arrows;                            // drawn this frame
+  std::uint32_t text_lines = 0;
+  std::int64_t text_current_line = -1;
+  std::string text_current;
+  std::uint32_t netstat_rows = 0;
+  std::map<std::string, std::uint32_t> netstat_counts;
+  std::string predict_prompt;
+  std::vector<std::string> predict_choices;
+  double draw_ms = 0;
+  float scale = 1.0F;  // framebuffer pixels per ImGui unit
+};
+
+// Panels: each reads the view, may queue commands and change UiState, records what it drew.
+void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_controls(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec);
+void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec);
+void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_text(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_netstat(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_plots(const WorldView& v, UiState& ui, DrawRecord& rec);
+void draw_fork(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_lab_info(const WorldView& v);
+void draw_predict(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_help(UiState& ui);
+void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd);
+// Key presses noted by the GLFW callback, so that taps shorter than a frame count.
+void note_key_press(int glfw_key);
+void forget_key_presses();
+
+// The endpoint among `followed` that sends the most data (what the plots show).
+std::uint32_t plot_sender(const TraceIndex& ix, const std::vector<std::uint32_t>& followed);
+
+// Writes the record as JSON; returns "" or an error.
+std::string write_draw_record(const DrawRecord& rec, const std::string& path);
+
+}  // namespace tcplab::viz
