@@ -380,8 +380,12 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   // A retransmitted SYN in SYN-RECEIVED means our SYN,ACK was lost: send it again (Linux
   // tcp_check_req; the RFC's challenge ACK would not carry the SYN the peer needs).
   if (state_ == State::SynReceived && seg.has(kSyn) && !seg.has(kAck) && seg.seq == tcb_.irs) {
+    // Like Linux's inet_rtx_syn_ack: a retransmission (it counts against the retry limit and,
+    // by Karn's rule, the handshake gives no RTT sample now), and the timer restarts.
+    ++syn_tries_;
+    rtt_timing_ = false;
     send_syn(now, true, true, out);
-    arm(TimerKind::Rto, now + rtt_.rto(), out);  // Linux restarts the SYN,ACK timer too
+    arm(TimerKind::Rto, now + rtt_.rto(), out);
     return;
   }
   // Simultaneous open (RFC 9293 Figure 8 line 6): the peer's SYN,ACK repeats its SYN and

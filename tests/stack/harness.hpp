@@ -16,7 +16,6 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -24,6 +23,14 @@
 
 #include "stack/connection.hpp"
 #include "stack/tcp_host.hpp"
+
+// Where a helper was called from, for failure messages. (std::source_location would do, but
+// clang 14 with libstdc++ 12 lacks it; __builtin_LINE as a default argument works in both.)
+struct CallSite {
+  int line_ = 0;
+  static constexpr CallSite current(int l = __builtin_LINE()) { return CallSite{l}; }
+  constexpr int line() const { return line_; }
+};
 
 namespace tcplab::test {
 
@@ -34,6 +41,11 @@ inline constexpr std::uint32_t R = 5000;        // the peer's ISS
 inline constexpr std::uint16_t kWnd = 8192;     // our window with an empty receive buffer
 inline constexpr std::uint16_t kPeerWnd = 20000;  // the peer's window (unscaled)
 inline constexpr std::uint16_t kMss = 1000;
+// The linux profile's RTO once a fixture's handshake completed at t=0. That gives an RTT sample
+// of 0 ns, counted as 1 ns (RttEstimator::sample), so SRTT = 1 ns and RTTVAR = 0. Linux
+// computes RTO = SRTT + max(4*RTTVAR, rto_min) = 1 ns + 200 ms, not RFC 6298's
+// clamp(SRTT + max(G, 4*RTTVAR), 200 ms, 120 s) = 200 ms. Back-off doubles all of it.
+inline constexpr Duration kLinuxRto = ms(200) + 1;
 
 // The configuration of most tests: a profile's values with the options off.
 inline TcpConfig plain(Profile p = Profile::Linux) {
@@ -135,7 +147,7 @@ inline std::vector<TimerEvent> timers_of(const Output& out) {
 
 // Exactly these segments, in this order (flags, seq, ack, len, wnd, retx).
 inline void expect_sends(const Output& out, std::initializer_list<Exp> want,
-                         std::source_location loc = std::source_location::current()) {
+                         CallSite loc = CallSite::current()) {
   const auto got = sends_of(out);
   std::ostringstream g, w;
   for (const auto& s : got) g << "\n  " << describe(s.seg, s.retx);
@@ -158,7 +170,7 @@ inline void expect_sends(const Output& out, std::initializer_list<Exp> want,
   }
 }
 
-inline void expect_silent(const Output& out, std::source_location loc = std::source_location::current()) {
+inline void expect_silent(const Output& out, CallSite loc = CallSite::current()) {
   expect_sends(out, {}, loc);
 }
 
@@ -186,7 +198,7 @@ struct Ep {
   bool armed(TimerKind k) const { return c.timers().armed(k); }
 
   // Records the last call's events; checks the invariants (STYLE 6).
-  void record(Instant t, std::source_location loc) {
+  void record(Instant t, CallSite loc) {
     for (const auto& ev : out.events) {
       if (const auto* s = std::get_if<StateEvent>(&ev.body)) edges.push_back(*s);
       if (const auto* s = std::get_if<SendEvent>(&ev.body)) outbox.emplace_back(t, s->seg);
@@ -199,21 +211,21 @@ struct Ep {
 inline std::shared_ptr<const TcpConfig> share(const TcpConfig& cfg) { return std::make_shared<const TcpConfig>(cfg); }
 
 // SEGMENT ARRIVES at time t.
-inline const Output& feed(Ep& ep, Instant t, const Seg& s, std::source_location loc = std::source_location::current()) {
+inline const Output& feed(Ep& ep, Instant t, const Seg& s, CallSite loc = CallSite::current()) {
   ep.out.clear();
   ep.c.on_segment(t, to_segment(s, ep.c.remote().ip ? ep.c.remote() : kRemote, ep.c.local()), ep.out);
   ep.record(t, loc);
   return ep.out;
 }
 inline const Output& feed_raw(Ep& ep, Instant t, const Segment& s,
-                              std::source_location loc = std::source_location::current()) {
+                              CallSite loc = CallSite::current()) {
   ep.out.clear();
   ep.c.on_segment(t, s, ep.out);
   ep.record(t, loc);
   return ep.out;
 }
 // Timers due at t fire.
-inline const Output& fire(Ep& ep, Instant t, std::source_location loc = std::source_location::current()) {
+inline const Output& fire(Ep& ep, Instant t, CallSite loc = CallSite::current()) {
   ep.out.clear();
   ep.c.on_timer(t, ep.out);
   ep.record(t, loc);
@@ -221,51 +233,51 @@ inline const Output& fire(Ep& ep, Instant t, std::source_location loc = std::sou
 }
 // A user call: f(connection, output) -> Errno.
 template <typename F>
-Errno call(Ep& ep, Instant t, F&& f, std::source_location loc = std::source_location::current()) {
+Errno call(Ep& ep, Instant t, F&& f, CallSite loc = CallSite::current()) {
   ep.out.clear();
   const Errno e = f(ep.c, ep.out);
   ep.record(t, loc);
   return e;
 }
-inline Errno close(Ep& ep, Instant t, std::source_location loc = std::source_location::current()) {
+inline Errno close(Ep& ep, Instant t, CallSite loc = CallSite::current()) {
   return call(ep, t, [&](Connection& c, Output& o) { return c.close(t, o); }, loc);
 }
-inline Errno shutdown(Ep& ep, Instant t, std::source_location loc = std::source_location::current()) {
+inline Errno shutdown(Ep& ep, Instant t, CallSite loc = CallSite::current()) {
   return call(ep, t, [&](Connection& c, Output& o) { return c.shutdown_write(t, o); }, loc);
 }
-inline Errno abort(Ep& ep, Instant t, std::source_location loc = std::source_location::current()) {
+inline Errno abort(Ep& ep, Instant t, CallSite loc = CallSite::current()) {
   return call(ep, t, [&](Connection& c, Output& o) { return c.abort(t, o); }, loc);
 }
 inline Errno send(Ep& ep, Instant t, std::string_view data, std::uint32_t* taken = nullptr,
-                  std::source_location loc = std::source_location::current()) {
+                  CallSite loc = CallSite::current()) {
   std::uint32_t n = 0;
   const Errno e = call(ep, t, [&](Connection& c, Output& o) { return c.send(t, data, &n, o); }, loc);
   if (taken) *taken = n;
   return e;
 }
 inline Errno recv(Ep& ep, Instant t, std::string* data, std::uint32_t max = 1U << 20,
-                  std::source_location loc = std::source_location::current()) {
+                  CallSite loc = CallSite::current()) {
   return call(ep, t, [&](Connection& c, Output& o) { return c.recv(t, max, data, o); }, loc);
 }
 // Everything readable now, as one string.
-inline std::string recv_all(Ep& ep, Instant t, std::source_location loc = std::source_location::current()) {
+inline std::string recv_all(Ep& ep, Instant t, CallSite loc = CallSite::current()) {
   std::string all, part;
   while (ep.c.readable_bytes() > 0 && recv(ep, t, &part, 1U << 20, loc) == Errno::Ok) all += part;
   return all;
 }
 
 inline void expect_sends(const Ep& ep, std::initializer_list<Exp> want,
-                         std::source_location loc = std::source_location::current()) {
+                         CallSite loc = CallSite::current()) {
   expect_sends(ep.out, want, loc);
 }
-inline void expect_silent(const Ep& ep, std::source_location loc = std::source_location::current()) {
+inline void expect_silent(const Ep& ep, CallSite loc = CallSite::current()) {
   expect_sends(ep.out, {}, loc);
 }
 inline std::vector<std::string> transitions(const Ep& ep) { return transitions(ep.out); }
 inline std::vector<std::string> path(std::initializer_list<const char*> v) { return {v.begin(), v.end()}; }
 
 // The TCB agrees with a fixture's (smoltcp's sanity!): state and the sequence variables.
-inline void sanity(const Ep& got, const Ep& want, std::source_location loc = std::source_location::current()) {
+inline void sanity(const Ep& got, const Ep& want, CallSite loc = CallSite::current()) {
   INFO("sanity(ep, fixture) at line " << loc.line());
   const Tcb& a = got.tcb();
   const Tcb& b = want.tcb();

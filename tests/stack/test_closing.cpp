@@ -29,7 +29,10 @@ TEST_CASE("CLOSING: an ACK below our FIN changes nothing") {
 
 TEST_CASE("CLOSING: our FIN is retransmitted on RTO") {
   Ep ep = closing();
-  fire(ep, ms(200));
+  CHECK(ep.deadline(TimerKind::Rto) == kLinuxRto);  // SRTT + 200 ms, armed by the FIN at t=0
+  fire(ep, kLinuxRto - 1);
+  expect_silent(ep);
+  fire(ep, kLinuxRto);
   expect_sends(ep, {{.flags = kFin | kAck, .ack = R + 2, .retx = true}});
   CHECK(ep.state() == State::Closing);
 }

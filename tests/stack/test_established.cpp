@@ -24,8 +24,9 @@ TEST_CASE("ESTABLISHED: SEND → one data segment, RTO armed") {
   CHECK(send(ep, ms(1), "hello", &taken) == Errno::Ok);
   CHECK(taken == 5);
   expect_sends(ep, {{.flags = kPsh | kAck, .len = 5, .payload = "hello"}});
-  // The handshake gave a sample; Linux's RTO floor is 200 ms.
-  CHECK(ep.deadline(TimerKind::Rto) == ms(201));
+  // The handshake gave a sample (SRTT = 1 ns): Linux's RTO is SRTT + max(4*RTTVAR, 200 ms).
+  CHECK(ep.c.rtt().rto() == kLinuxRto);
+  CHECK(ep.deadline(TimerKind::Rto) == ms(1) + kLinuxRto);
   feed(ep, ms(11), Seg{.ack = L + 6});
   expect_silent(ep);
   CHECK(ep.tcb().snd_una.raw() == L + 6);
@@ -85,7 +86,7 @@ TEST_CASE("ESTABLISHED: CLOSE → FIN_WAIT_1 and FIN <SEQ=SND.NXT>") {
   CHECK(close(ep, ms(1)) == Errno::Ok);
   CHECK(transitions(ep) == path({"ESTABLISHED>FIN_WAIT_1"}));
   expect_sends(ep, {{.flags = kFin | kAck}});
-  CHECK(ep.deadline(TimerKind::Rto) == ms(201));
+  CHECK(ep.deadline(TimerKind::Rto) == ms(1) + kLinuxRto);
 }
 
 TEST_CASE("ESTABLISHED: CLOSE with data queued → the FIN rides on the last data segment") {
@@ -111,12 +112,12 @@ TEST_CASE("ESTABLISHED: SHUTDOWN → FIN_WAIT_1, receiving still works") {
   CHECK(recv_all(ep, ms(4)) == "more");
 }
 
-TEST_CASE("ESTABLISHED: CLOSE with unread data → RST (linux) or FIN (rfc9293)") {
-  SUBCASE("linux: tcp_close sends RST") {
+TEST_CASE("ESTABLISHED: CLOSE with unread data → RST,ACK (linux) or FIN (rfc9293)") {
+  SUBCASE("linux: tcp_close sends RST,ACK (tcp_send_active_reset: ACK=RCV.NXT, window 0)") {
     Ep ep = established();
     feed(ep, ms(1), Seg{.payload = "unread"});
     close(ep, ms(2));
-    expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+    expect_sends(ep, {{.flags = kRst | kAck, .seq = L + 1, .ack = R + 7, .wnd = 0}});
     CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
   }
   SUBCASE("rfc9293: FIN") {
@@ -180,12 +181,21 @@ TEST_CASE("ESTABLISHED: window update: an older segment (SEG.SEQ < SND.WL1) does
   CHECK(recv_all(ep, ms(3)) == "ab");
 }
 
-TEST_CASE("ESTABLISHED: ABORT → RST <SEQ=SND.NXT> and CLOSED") {
-  Ep ep = established();
-  CHECK(abort(ep, ms(1)) == Errno::Ok);
-  expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
-  CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
-  CHECK(ep.c.next_deadline() == kNever);
+TEST_CASE("ESTABLISHED: ABORT → RST,ACK (linux) or RST <SEQ=SND.NXT> (rfc9293) and CLOSED") {
+  SUBCASE("linux: tcp_send_active_reset, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>") {
+    Ep ep = established();
+    CHECK(abort(ep, ms(1)) == Errno::Ok);
+    expect_sends(ep, {{.flags = kRst | kAck, .seq = L + 1, .ack = R + 1, .wnd = 0}});
+    CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
+    CHECK(ep.c.next_deadline() == kNever);
+  }
+  SUBCASE("rfc9293: 3.10.5 <SEQ=SND.NXT><CTL=RST>") {
+    Ep ep = established(rfc());
+    CHECK(abort(ep, ms(1)) == Errno::Ok);
+    expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+    CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
+    CHECK(ep.c.next_deadline() == kNever);
+  }
 }
 
 TEST_CASE("ESTABLISHED: reading a full buffer reopens the window with an update") {

@@ -11,7 +11,7 @@ TEST_CASE("FIN-WAIT-1: the fixture sent FIN <SEQ=SND.NXT> and armed the RTO") {
   Ep ep = fin_wait_1();
   expect_sends(ep, {{.flags = kFin | kAck}});
   CHECK(ep.tcb().snd_nxt.raw() == L + 2);
-  CHECK(ep.deadline(TimerKind::Rto) == ms(200));
+  CHECK(ep.deadline(TimerKind::Rto) == kLinuxRto);  // SRTT + 200 ms
 }
 
 TEST_CASE("FIN-WAIT-1: ACK of our FIN → FIN_WAIT_2") {
@@ -68,14 +68,17 @@ TEST_CASE("FIN-WAIT-1: text from the peer is still delivered") {
 
 TEST_CASE("FIN-WAIT-1: FIN retransmitted on RTO with back-off") {
   Ep ep = fin_wait_1();
-  fire(ep, ms(200) - 1);
+  fire(ep, kLinuxRto - 1);
   expect_silent(ep);
-  fire(ep, ms(200));
+  fire(ep, kLinuxRto);
   expect_sends(ep, {{.flags = kFin | kAck, .retx = true}});
-  CHECK(ep.deadline(TimerKind::Rto) == ms(600));
-  fire(ep, ms(600));
+  // RFC 6298 5.5: the back-off doubles the whole RTO (SRTT included): 2*RTO, then 4*RTO.
+  CHECK(ep.deadline(TimerKind::Rto) == kLinuxRto + 2 * kLinuxRto);  // 600 ms + 3 ns
+  fire(ep, 3 * kLinuxRto - 1);
+  expect_silent(ep);
+  fire(ep, 3 * kLinuxRto);
   expect_sends(ep, {{.flags = kFin | kAck, .retx = true}});
-  CHECK(ep.deadline(TimerKind::Rto) == ms(1400));
+  CHECK(ep.deadline(TimerKind::Rto) == 3 * kLinuxRto + 4 * kLinuxRto);  // 1400 ms + 7 ns
 }
 
 TEST_CASE("FIN-WAIT-1: an orphan gives up after orphan_retries with ETIMEDOUT") {
@@ -108,11 +111,11 @@ TEST_CASE("FIN-WAIT-1: zero window with data and FIN queued → persist probes k
   expect_silent(ep);
   REQUIRE(ep.armed(TimerKind::Persist));
   const Instant first = ep.deadline(TimerKind::Persist);
-  CHECK(first == ms(2) + ms(200));
+  CHECK(first == ms(2) + kLinuxRto);  // armed by the SEND, one RTO (SRTT + 200 ms)
   fire(ep, first);
   expect_sends(ep, {{.seq = L}});  // Linux: SEQ=SND.UNA-1, no data
   REQUIRE(ep.armed(TimerKind::Persist));
-  CHECK(ep.deadline(TimerKind::Persist) == first + ms(400));
+  CHECK(ep.deadline(TimerKind::Persist) == first + 2 * kLinuxRto);
   // The window opens: data and FIN go together.
   feed(ep, first + ms(10), Seg{.wnd = 20000});
   expect_sends(ep, {{.flags = kFin | kPsh | kAck, .len = 4, .payload = "tail"}});

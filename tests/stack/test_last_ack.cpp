@@ -29,7 +29,10 @@ TEST_CASE("LAST-ACK: an ACK below our FIN changes nothing") {
 
 TEST_CASE("LAST-ACK: FIN retransmitted on RTO") {
   Ep ep = last_ack();
-  fire(ep, ms(200));
+  CHECK(ep.deadline(TimerKind::Rto) == kLinuxRto);  // SRTT + 200 ms, armed by the FIN at t=0
+  fire(ep, kLinuxRto - 1);
+  expect_silent(ep);
+  fire(ep, kLinuxRto);
   expect_sends(ep, {{.flags = kFin | kAck, .ack = R + 2, .retx = true}});
 }
 

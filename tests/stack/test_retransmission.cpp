@@ -37,13 +37,20 @@ TEST_CASE("RTO: rfc9293: deadlines 1, 2, 4, 8 ... s capped at 120 s, ETIMEDOUT a
   CHECK(ep.c.next_deadline() == kNever);
 }
 
-TEST_CASE("RTO: linux: 200 ms floor, then 400, 800, 1600 ms") {
+TEST_CASE("RTO: linux: SRTT + 200 ms, then doubled: 2x, 4x, 8x") {
   Ep ep = established();
+  // Linux: RTO = SRTT + max(4*RTTVAR, rto_min), not clamped to exactly 200 ms.
+  CHECK(ep.c.rtt().srtt() == 1);
+  CHECK(ep.c.rtt().rttvar() == 0);
+  CHECK(ep.c.rtt().rto() == kLinuxRto);
   send(ep, 0, "abc");
   Instant deadline = 0;
-  for (Duration rto : {ms(200), ms(400), ms(800), ms(1600)}) {
+  for (Duration rto : {kLinuxRto, 2 * kLinuxRto, 4 * kLinuxRto, 8 * kLinuxRto}) {
+    CAPTURE(rto);
     deadline += rto;
     CHECK(ep.deadline(TimerKind::Rto) == deadline);
+    fire(ep, deadline - 1);
+    expect_silent(ep);
     fire(ep, deadline);
     expect_sends(ep, {{.flags = kPsh | kAck, .len = 3, .retx = true}});
   }
@@ -53,7 +60,7 @@ TEST_CASE("RTO: after a timeout the window collapses to one segment (RFC 5681 3.
   Ep ep = established();
   send(ep, 0, std::string(5000, 'r'));
   CHECK(sends_of(ep.out).size() == 5);
-  fire(ep, ms(200));
+  fire(ep, kLinuxRto);
   expect_sends(ep, {{.flags = kAck, .len = 1000, .retx = true}});  // one segment only
   CHECK(ep.c.congestion().cwnd() == kMss);
   CHECK(ep.c.congestion().ssthresh() == 2500);  // max(FlightSize/2, 2*SMSS)

@@ -86,6 +86,35 @@ TEST_CASE("SACK: the sender keeps the peer's blocks and fast-retransmits the hol
   CHECK(board[0].right.raw() == L + 4001);
 }
 
+TEST_CASE("SACK: an ACK with new SACK information is a duplicate ACK even if its window changed (RFC 6675)") {
+  Ep ep = established_sack();
+  send(ep, 0, std::string(5000, 's'));
+  REQUIRE(sends_of(ep.out).size() == 5);
+  SUBCASE("new blocks, window shrinking: the third one fast-retransmits SND.UNA") {
+    feed(ep, ms(10), Seg{.ack = L + 1, .wnd = 19000, .sack = {{L + 1001, L + 2001}}});
+    expect_silent(ep);
+    feed(ep, ms(11), Seg{.ack = L + 1, .wnd = 18000, .sack = {{L + 1001, L + 3001}}});
+    expect_silent(ep);
+    feed(ep, ms(12), Seg{.ack = L + 1, .wnd = 17000, .sack = {{L + 1001, L + 4001}}});
+    expect_sends(ep, {{.flags = kAck, .seq = L + 1, .len = kMss, .retx = true}});
+    CHECK(ep.tcb().snd_wnd == 17000);
+  }
+  SUBCASE("the same block again with another window: window updates, not duplicate ACKs") {
+    for (std::uint16_t w : {19000, 18000, 17000, 16000}) {
+      feed(ep, ms(10), Seg{.ack = L + 1, .wnd = w, .sack = {{L + 1001, L + 2001}}});
+      expect_silent(ep);
+      CHECK(ep.tcb().snd_wnd == w);
+    }
+  }
+  SUBCASE("new blocks with a zero window: not duplicate ACKs, no fast retransmit") {
+    feed(ep, ms(10), Seg{.ack = L + 1, .wnd = 0, .sack = {{L + 1001, L + 2001}}});
+    feed(ep, ms(11), Seg{.ack = L + 1, .wnd = 0, .sack = {{L + 1001, L + 3001}}});
+    feed(ep, ms(12), Seg{.ack = L + 1, .wnd = 0, .sack = {{L + 1001, L + 4001}}});
+    expect_silent(ep);
+    CHECK(ep.tcb().snd_wnd == 0);
+  }
+}
+
 TEST_CASE("SACK: blocks beyond what was sent are ignored (RFC 2018 4)") {
   Ep ep = established_sack();
   send(ep, 0, std::string(2000, 's'));

@@ -78,11 +78,18 @@ TEST_CASE("SYN-RECEIVED: RST on an active open → CLOSED with ECONNREFUSED") {
   CHECK(ep.c.error() == Errno::ConnRefused);
 }
 
-TEST_CASE("SYN-RECEIVED: retransmitted SYN → the SYN,ACK again") {
+TEST_CASE("SYN-RECEIVED: retransmitted SYN → the SYN,ACK again and the RTO restarts") {
   Ep ep = syn_received();
+  CHECK(ep.deadline(TimerKind::Rto) == sec(1));
   feed(ep, sec(1) - 1, peer_syn());
   expect_sends(ep, {{.flags = kSyn | kAck, .seq = L, .ack = R + 1, .retx = true}});
   CHECK(ep.state() == State::SynReceived);
+  // Linux tcp_check_req: the SYN,ACK timer restarts from this resend (no back-off).
+  CHECK(ep.deadline(TimerKind::Rto) == sec(1) - 1 + sec(1));
+  fire(ep, sec(1));
+  expect_silent(ep);
+  fire(ep, sec(2) - 1);
+  expect_sends(ep, {{.flags = kSyn | kAck, .seq = L, .ack = R + 1, .retx = true}});
 }
 
 TEST_CASE("SYN-RECEIVED: a different SYN in the window on a passive open → LISTEN") {
@@ -189,11 +196,19 @@ TEST_CASE("SYN-RECEIVED: SYN,ACK retransmitted after 1, 2, 4, 8, 16 s, then the 
   expect_silent(ep);
 }
 
-TEST_CASE("SYN-RECEIVED: ABORT → RST <SEQ=SND.NXT> and CLOSED") {
-  Ep ep = syn_received();
-  CHECK(abort(ep, ms(1)) == Errno::Ok);
-  expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
-  CHECK(transitions(ep) == path({"SYN_RECEIVED>CLOSED"}));
+TEST_CASE("SYN-RECEIVED: ABORT → RST,ACK (linux) or RST <SEQ=SND.NXT> (rfc9293) and CLOSED") {
+  SUBCASE("linux: tcp_send_active_reset, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>") {
+    Ep ep = syn_received();
+    CHECK(abort(ep, ms(1)) == Errno::Ok);
+    expect_sends(ep, {{.flags = kRst | kAck, .seq = L + 1, .ack = R + 1, .wnd = 0}});
+    CHECK(transitions(ep) == path({"SYN_RECEIVED>CLOSED"}));
+  }
+  SUBCASE("rfc9293: 3.10.5 <SEQ=SND.NXT><CTL=RST>") {
+    Ep ep = syn_received(rfc());
+    CHECK(abort(ep, ms(1)) == Errno::Ok);
+    expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+    CHECK(transitions(ep) == path({"SYN_RECEIVED>CLOSED"}));
+  }
 }
 
 TEST_CASE("SYN-RECEIVED: SEND queues until ESTABLISHED") {

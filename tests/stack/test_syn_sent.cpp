@@ -137,13 +137,19 @@ TEST_CASE("SYN-SENT: SYN retransmitted after 1, 2, 4, 8, 16, 32 s, then ETIMEDOU
   CHECK(ep.c.next_deadline() == kNever);
 }
 
-TEST_CASE("SYN-SENT: an answer to a retransmitted SYN gives no RTT sample (Karn)") {
+TEST_CASE("SYN-SENT: an answer to a retransmitted SYN gives no RTT sample (Karn) and RTO = 3 s (RFC 6298 5.7)") {
   Ep ep = syn_sent();
   fire(ep, sec(1));
   feed(ep, sec(1) + ms(10), syn_ack());
   CHECK(ep.state() == State::Established);
   CHECK_FALSE(ep.c.rtt().has_sample());
-  CHECK(ep.c.rtt().rto() == sec(1));  // and the back-off is reset
+  // RFC 6298 5.7: SYN retransmitted and no sample → RTO re-initialised to 3 s for the data
+  // (not the backed-off 2 s, nor the initial 1 s).
+  CHECK(ep.c.rtt().backoffs() == 0);
+  CHECK(ep.c.rtt().rto() == sec(3));
+  send(ep, sec(2), "x");
+  expect_sends(ep, {{.flags = kPsh | kAck, .len = 1, .payload = "x"}});
+  CHECK(ep.deadline(TimerKind::Rto) == sec(2) + sec(3));
 }
 
 }  // TEST_SUITE

@@ -53,6 +53,34 @@ TEST_CASE("TIME-WAIT: retransmitted FIN carrying data is also re-ACKed") {
   CHECK(recv_all(ep, sec(2)) == "data");  // delivered once
 }
 
+TEST_CASE("TIME-WAIT: a retransmitted FIN updates TS.Recent before it is re-ACKed (RFC 7323)") {
+  TcpConfig cfg = plain();
+  cfg.timestamps = true;
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Segment syn = to_segment(peer_syn());
+  syn.ts = Timestamps{100, 0};
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, syn, Seq32(L), o); return Errno::Ok; });
+  Segment ack = to_segment(Seg{});
+  ack.ts = Timestamps{101, 1};
+  feed_raw(ep, 0, ack);
+  REQUIRE(ep.tcb().ts_ok);
+  close(ep, 0);
+  Segment fin = to_segment(Seg{.ack = L + 2, .flags = kFin | kAck});
+  fin.ts = Timestamps{102, 1};
+  feed_raw(ep, ms(1), fin);
+  REQUIRE(ep.state() == State::TimeWait);
+  CHECK(ep.tcb().ts_recent == 102);
+  fin.ts = Timestamps{900, 1};  // the peer's FIN again, later
+  feed_raw(ep, sec(1), fin);
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 2}});
+  CHECK(ep.tcb().ts_recent == 900);
+  const auto sent = sends_of(ep.out);
+  REQUIRE(sent[0].seg.ts.has_value());
+  CHECK(sent[0].seg.ts->val == sec(1) / ms(1) + 1);  // our 1 ms TS clock
+  CHECK(sent[0].seg.ts->ecr == 900);                 // echoes the FIN that it answers
+  CHECK(ep.deadline(TimerKind::TimeWait) == sec(61));
+}
+
 TEST_CASE("TIME-WAIT: RST is ignored in linux (RFC 1337)") {
   Ep ep = time_wait();
   feed(ep, sec(1), Seg{.seq = R + 2, .ack = 0, .flags = kRst});

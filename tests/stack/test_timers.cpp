@@ -17,7 +17,7 @@ TcpConfig with_keepalive() {
 
 TEST_SUITE("Timers") {
 
-TEST_CASE("Keepalive: probes every 75 s after 2 h idle, then RST and ETIMEDOUT") {
+TEST_CASE("Keepalive: probes every 75 s after 2 h idle, then RST,ACK and ETIMEDOUT") {
   Ep ep = established(with_keepalive());
   Instant deadline = sec(7200);
   CHECK(ep.deadline(TimerKind::Keepalive) == deadline);
@@ -32,7 +32,8 @@ TEST_CASE("Keepalive: probes every 75 s after 2 h idle, then RST and ETIMEDOUT")
   }
   CHECK(deadline == sec(7200 + 9 * 75));
   fire(ep, deadline);
-  expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+  // Linux's tcp_send_active_reset: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, window 0.
+  expect_sends(ep, {{.flags = kRst | kAck, .seq = L + 1, .ack = R + 1, .wnd = 0}});
   CHECK(transitions(ep) == path({"ESTABLISHED>CLOSED"}));
   CHECK(ep.c.error() == Errno::TimedOut);
 }
@@ -69,8 +70,8 @@ TEST_CASE("Persist: linux: zero window → probes with SEQ=SND.UNA-1 at RTO, dou
   CHECK(ep.tcb().snd_wnd == 0);
   send(ep, sec(1), "hello");
   expect_silent(ep);
-  Instant deadline = sec(1) + ms(200);
-  Duration interval = ms(200);
+  Instant deadline = sec(1) + kLinuxRto;  // the RTO: SRTT + 200 ms
+  Duration interval = kLinuxRto;
   for (int i = 0; i < 12; ++i) {
     CAPTURE(i);
     REQUIRE(ep.deadline(TimerKind::Persist) == deadline);
