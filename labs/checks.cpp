@@ -2,6 +2,7 @@
 // finished run's trace. Each predicate returns a Verdict naming trace events by index; one
 // pass with a TextView then renders those events exactly as `tcplab run` prints them.
 #include "labs/checks.hpp"
+#include "labs/suggest.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -85,21 +86,6 @@ const std::vector<KindSpec>& kinds() {
                    {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},
   };
   return k;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> d(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t prev = d[0];
-    d[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
 }
 
 // The closest of `options` to `word`, if it is close enough to be a typo.

@@ -1,4 +1,5 @@
 #include "labs/grade.hpp"
+#include "labs/suggest.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -19,26 +20,11 @@ SourcePos pos_of(const std::string& file, const toml::source_region& s) {
   return SourcePos{file, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column)};
 }
 
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> d(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t prev = d[0];
-    d[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
-}
-
 std::string suggest(const std::string& word, const std::vector<std::string>& options) {
   std::string best;
   std::size_t best_d = 99;
   for (const auto& o : options)
-    if (distance(word, o) < best_d) best_d = distance(word, o), best = o;
+    if (edit_distance(word, o) < best_d) best_d = edit_distance(word, o), best = o;
   return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
 }
 

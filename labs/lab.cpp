@@ -1,5 +1,6 @@
 // Lab files (TOML, read with toml++): strict, positioned errors; per-student variables.
 #include "labs/lab.hpp"
+#include "labs/suggest.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -22,21 +23,6 @@ std::string SourcePos::str() const {
 }
 
 namespace {
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> d(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t prev = d[0];
-    d[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
-}
 
 // Reads one lab file: every accessor checks type and range and throws a positioned LabError.
 class Reader {
