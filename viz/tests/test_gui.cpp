@@ -127,7 +127,9 @@ void check_state_pixels(const Frame& f, const std::string& host, const std::stri
   const auto c = color(f.model, state);
   INFO(host << " in " << state << ": colour " << c[0] << "," << c[1] << "," << c[2]);
   CHECK(share(f.png, endpoint(f.model, host)["badge"], c) > 0.5);
-  CHECK(share(f.png, diagram(f.model, host)["boxes"][state], c) > 0.5);
+  // A box also carries its label and, next to the edge just taken, that edge's caption, which
+  // may overlap it (0.46 was seen with another Mesa build); an unfilled box stays under 0.05.
+  CHECK(share(f.png, diagram(f.model, host)["boxes"][state], c) > 0.3);
 }
 
 struct Cmd {
