@@ -126,34 +126,10 @@ Errno TcpHost::send(Instant now, ConnId c, std::string_view data, std::uint32_t*
   return e;
 }
 
-namespace {
-// The bytes Connection::send_fill generates ('a' + stream offset % 26), copied from a table
-// a block at a time: per byte, a push_back and a division cost more than the rest of a
-// bulk simulation (bench/README.md).
-std::string fill_pattern(std::uint64_t base, std::uint32_t len) {
-  static const auto table = [] {
-    std::array<char, 26 * 160> t{};
-    for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<char>('a' + i % 26);
-    return t;
-  }();
-  std::string s;
-  s.reserve(len);
-  while (s.size() < len) {
-    const std::size_t off = (base + s.size()) % 26;
-    s.append(table.data() + off, std::min<std::size_t>(len - s.size(), table.size() - off));
-  }
-  return s;
-}
-}  // namespace
-
 Errno TcpHost::send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* taken, Output& out) {
   const std::size_t first = out.events.size();
   *taken = 0;
-  // Connection::send_fill, with the same bytes: as many as fit, then the rules of send().
-  const Errno e = with_conn(conns_, c, [&](Connection& k) {
-    const std::uint64_t base = k.bytes_acked_total() + k.send_queue_bytes();
-    return k.send(now, fill_pattern(base, std::min(n, k.send_space())), taken, out);
-  });
+  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.send_fill(now, n, taken, out); });
   bookkeep(first, out);
   return e;
 }
