@@ -25,20 +25,28 @@ LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks) {
 }
 
 std::string write_jsonl(const LabRun& run, const std::string& path) {
+  return write_jsonl(run.sink->events, run.world.host_names(), path);
+}
+
+std::string write_jsonl(const std::vector<TraceEvent>& trace, const std::vector<std::string>& names,
+                        const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) return "cannot open '" + path + "' for writing";
-  const auto names = run.world.host_names();
-  for (const auto& e : run.sink->events) out << to_json_line(e, names) << '\n';
+  for (const auto& e : trace) out << to_json_line(e, names) << '\n';
   out.flush();
   if (!out) return "error writing '" + path + "'";
   return "";
 }
 
 std::string write_pcap(const LabRun& run, const std::string& path) {
+  return write_pcap(run.sink->events, run.world.hosts().size(), path);
+}
+
+std::string write_pcap(const std::vector<TraceEvent>& trace, std::size_t hosts, const std::string& path) {
   PcapWriter w(path);
   if (!w.ok()) return w.error();
-  std::vector<std::uint16_t> ip_id(run.world.hosts().size(), 0);
-  for (const auto& e : run.sink->events) {
+  std::vector<std::uint16_t> ip_id(hosts, 0);
+  for (const auto& e : trace) {
     if (e.type != TraceType::Send) continue;
     Segment s = e.seg;
     if (s.payload.size() < e.len) s.payload.resize(e.len, 'x');  // bytes past the kept prefix

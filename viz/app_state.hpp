@@ -56,6 +56,13 @@ struct UiState {
 
   std::string lab_path_input;     // the "open a .toml file" box
   bool screenshot_requested = false;  // F12: save this frame as a PNG
+  bool show_picker = false;       // the lab picker window (the web page opens on it)
+
+  // In a browser, files do not go to a path the student chose: a lab comes from a file
+  // picker or a drop, and what is saved or exported is offered as a download.
+  bool web = false;
+  bool pick_file_requested = false;  // "open a lab from your disk": the page shows its file picker
+  std::string written_file;          // the file the last command wrote (the page downloads it)
 };
 
 struct Command {
@@ -71,6 +78,7 @@ struct Command {
     DiscardFork,
     SaveFaults,   // text = path; flag = overwrite
     Answer,       // text = the student's prediction
+    Export,       // text = "trace" (JSON Lines), "pcap" or "lab" (with the shown timeline's faults)
   };
   Kind kind = Kind::Seek;
   std::int64_t n = 0;
@@ -108,6 +116,7 @@ struct Commands {
     c.flag = overwrite;
   }
   void answer(const std::string& choice) { add(Command::Kind::Answer).text = choice; }
+  void export_file(const std::string& what) { add(Command::Kind::Export).text = what; }
 };
 
 }  // namespace tcplab::viz

@@ -64,6 +64,8 @@ void draw_controls(const WorldView& v, UiState& ui, Commands& cmd) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s", s.lab().title.c_str(), s.lab().path.c_str());
   ImGui::SameLine();
+  if (button("Labs...", "every built-in lab with its title, or a lab file of your own")) ui.show_picker = true;
+  ImGui::SameLine();
   if (button(u ? "↻" : "R", "reload the lab file (re-runs it)")) cmd.load_lab(s.lab_arg());
   ImGui::SameLine(0, 18);
   if (button(u ? "|◀" : "|<", "restart: back to the start  [Home]", 34)) cmd.restart();

@@ -142,11 +142,11 @@ std::string fork_stem(const std::string& lab_name, const std::vector<std::string
   return stem;
 }
 
-std::string fresh_path(const std::string& dir, const std::string& stem) {
+std::string fresh_path(const std::string& dir, const std::string& stem, const std::string& ext) {
   namespace fs = std::filesystem;
   const fs::path d = dir.empty() ? fs::path(".") : fs::path(dir);
-  fs::path p = d / (stem + ".toml");
-  for (int n = 2; fs::exists(p); ++n) p = d / (stem + "-" + std::to_string(n) + ".toml");
+  fs::path p = d / (stem + ext);
+  for (int n = 2; fs::exists(p); ++n) p = d / (stem + "-" + std::to_string(n) + ext);
   return p.string();
 }
 

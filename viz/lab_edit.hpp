@@ -14,7 +14,7 @@ std::string add_faults_to_lab_text(const std::string& text, const std::vector<st
 // "handshake-drop-A-B-3": a file stem that names the change.
 std::string fork_stem(const std::string& lab_name, const std::vector<std::string>& rules);
 // dir/stem.toml, or dir/stem-2.toml, ... : the first that does not exist.
-std::string fresh_path(const std::string& dir, const std::string& stem);
+std::string fresh_path(const std::string& dir, const std::string& stem, const std::string& ext = ".toml");
 
 struct SaveResult {
   enum class Outcome { Written, Exists, Failed } outcome = Outcome::Failed;

@@ -58,9 +58,10 @@ const char* tab_name(Tab t) {
 
 }  // namespace
 
-void draw_lab_info(const WorldView& v) {
+void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd) {
   const Lab& lab = v.session.lab();
   ImGui::BeginChild("##labinfo", ImVec2(0, 0), false);
+  draw_exports(v, ui, cmd);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", lab.title.c_str());
   ImGui::TextDisabled("%s   seed %llu   runs until %s", lab.path.c_str(), static_cast<unsigned long long>(lab.seed),
                       short_time(lab.until).c_str());
@@ -181,12 +182,13 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
       tab(Tab::Netstat, "netstat", [&] { draw_netstat(v, ui, cmd, rec); });
       tab(Tab::Plots, "plots", [&] { draw_plots(v, ui, rec); });
       tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
-      tab(Tab::Lab, "lab", [&] { draw_lab_info(v); });
+      tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd); });
       ImGui::EndTabBar();
     }
   }
   ImGui::End();
   if (ui.show_help) draw_help(ui);
+  if (ui.show_picker) draw_lab_picker(v, ui, cmd);
 }
 
 }  // namespace tcplab::viz

@@ -2,7 +2,6 @@
 // is drawn from the world snapshot at the cursor; what the student asks for comes back as
 // Commands that the session carries out between frames. With --screenshot / --dump-model it
 // renders one frame of the chosen moment (under Xvfb if need be) and exits.
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include "viz/cli_options.hpp"
+#include "viz/frame.hpp"
 #include "viz/screenshot.hpp"
 #include "viz/session.hpp"
 #include "viz/theme.hpp"
@@ -33,46 +33,16 @@ bool has_display() {
   return (d && *d) || (wl && *wl);
 }
 
-std::string default_lab() {
-  const auto names = catalogue_names();
-  for (const auto& n : names)
-    if (n == "handshake") return n;
-  return names.empty() ? "handshake" : names.front();
-}
-
 int run(const VizOptions& opt) {
   // The lab first: a bad lab or option is reported before any window opens.
-  LoadOptions lo;
-  lo.seed = opt.seed;
-  std::unique_ptr<Session> session;
-  try {
-    session = std::make_unique<Session>(opt.lab.empty() ? default_lab() : opt.lab, lo);
-  } catch (const std::exception& e) {
-    std::cerr << "tcplab-viz: " << e.what() << "\n";
+  Started started = start_session(opt);
+  if (!started.session) {
+    std::cerr << "tcplab-viz: " << started.error << "\n";
     return 2;
   }
-  for (const auto& rule : opt.forks) {
-    if (const std::string err = session->fork_rule(rule, 0); !err.empty()) {
-      std::cerr << "tcplab-viz: --fork: " << err << "\n";
-      return 2;
-    }
-  }
-  UiState ui;
-  ui.predict = opt.predict;
-  ui.playing = opt.play;
-  if (opt.speed) ui.speed_per_s = *opt.speed;
-  if (opt.tab) {
-    ui.tab = *opt.tab;
-    ui.tab_requested = true;
-  }
-  if (opt.step) {
-    std::uint64_t done = 0;
-    while (done < *opt.step && session->step(1)) ++done;
-    if (done < *opt.step)
-      std::cerr << "tcplab-viz: note: the timeline has " << done << " steps; showing the end\n";
-  } else if (opt.at) {
-    session->seek_time(*opt.at);
-  }
+  if (!started.note.empty()) std::cerr << "tcplab-viz: note: " << started.note << "\n";
+  std::unique_ptr<Session>& session = started.session;
+  UiState& ui = started.ui;
 
   if (!has_display()) {
     if (opt.headless())
@@ -138,29 +108,8 @@ int run(const VizOptions& opt) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    WorldView v{*session, session->index(), session->world(), session->cursor(), session->display_time(),
-                session->followed(ui)};
-    v.catalogue = &catalogue;
-    if (ui.tab == Tab::Plots) {
-      v.cwnd_ep = plot_sender(v.index, v.followed);
-      if (v.cwnd_ep != kNone) {
-        const EndpointInfo& e = v.index.endpoints()[v.cwnd_ep];
-        v.cwnd = &session->cwnd(e.host, e.label);
-      }
-    }
-    DrawRecord rec;
-    rec.scale = io.DisplayFramebufferScale.x;
-    rec.lab = session->lab().name;
-    rec.timeline = session->slot(session->active()).name;
-    rec.cursor = v.cursor;
-    rec.events = v.index.size();
-    rec.now = v.now;
-    rec.first_difference = session->first_difference();
     Commands cmd;
-    const auto t0 = std::chrono::steady_clock::now();
-    draw_frame(v, ui, cmd, rec);
-    rec.draw_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    forget_key_presses();
+    const DrawRecord rec = draw_session_frame(*session, ui, catalogue, io.DisplayFramebufferScale.x, cmd);
     ImGui::Render();
 
     int fw = 0, fh = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "labs/runner.hpp"
 #include "viz/lab_edit.hpp"
 
 namespace tcplab::viz {
@@ -14,6 +15,36 @@ Session::Session(const std::string& lab_arg, const LoadOptions& opt) : lab_arg_(
   run_slot(s, build_world(lab_));
   slots_.push_back(std::move(s));
   set_cursor(0, 0);
+}
+
+std::string Session::export_file(const std::string& what, UiState& ui) const {
+  const TimelineSlot& shown = slot(active_);
+  const std::string stem = shown.rules.empty() ? lab_.name : fork_stem(lab_.name, shown.rules);
+  std::string path, err;
+  if (what == "trace") {
+    path = fresh_path(".", stem, ".jsonl");
+    err = write_jsonl(shown.tl->trace(), shown.tl->final_world().host_names(), path);
+  } else if (what == "pcap") {
+    path = fresh_path(".", stem, ".pcap");
+    err = write_pcap(shown.tl->trace(), shown.tl->final_world().hosts().size(), path);
+  } else if (what == "lab") {
+    path = fresh_path(".", stem);
+    if (shown.rules.empty()) {
+      std::error_code ec;
+      std::filesystem::copy_file(lab_.path, path, ec);
+      if (ec) err = "cannot copy " + lab_.path + ": " + ec.message();
+    } else {
+      const SaveResult r = save_lab_with_faults(lab_.path, shown.rules, path, false);
+      if (r.outcome != SaveResult::Outcome::Written) err = r.message;
+    }
+  } else {
+    return "unknown export '" + what + "' (trace, pcap or lab)";
+  }
+  if (!err.empty()) return err;
+  ui.written_file = path;
+  ui.status = "wrote " + std::filesystem::absolute(path).lexically_normal().string();
+  ui.status_error = false;
+  return "";
 }
 
 void Session::run_slot(TimelineSlot& s, World start) {
@@ -281,6 +312,15 @@ void Session::apply(const Command& c, UiState& ui) {
       ui.status = r.message;
       ui.status_error = r.outcome == SaveResult::Outcome::Failed;
       ui.confirm_overwrite = r.outcome == SaveResult::Outcome::Exists;
+      if (r.outcome == SaveResult::Outcome::Written) ui.written_file = c.text;
+      break;
+    }
+    case K::Export: {
+      const std::string err = export_file(c.text, ui);
+      if (!err.empty()) {
+        ui.status = "export " + c.text + ": " + err;
+        ui.status_error = true;
+      }
       break;
     }
     case K::Answer:

@@ -90,6 +90,11 @@ class Session {
   // Carries out one command; reports problems in ui.status.
   void apply(const Command& c, UiState& ui);
 
+  // Writes the shown timeline's trace (JSON Lines), its pcap, or the lab with this
+  // timeline's fault rules to a new file in the working directory; sets ui.written_file.
+  // Returns "" or an error.
+  std::string export_file(const std::string& what, UiState& ui) const;
+
  private:
   void run_slot(TimelineSlot& s, World start);
   void set_cursor(std::uint64_t p, Instant shown);

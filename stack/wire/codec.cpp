@@ -69,16 +69,6 @@ std::string opt_label(std::uint8_t kind) {
   return n ? std::string(n) + " (kind " + std::to_string(kind) + ")" : "kind " + std::to_string(kind);
 }
 
-// Bytes of option space used by everything but the SACK blocks, in the layout encode_ipv4 writes.
-std::size_t base_option_bytes(const Segment& s) {
-  std::size_t n = 0;
-  if (s.mss) n += 4;
-  if (s.ts) n += 12;                              // SACK_PERM+TS or NOP,NOP,TS
-  if (s.wscale) n += 4;                           // NOP,WSCALE
-  if (s.sack_permitted && !s.ts) n += 4;          // NOP,NOP,SACK_PERM
-  return n;
-}
-
 // Walks the option bytes and checks every length. Returns an error or "".
 std::string check_options(const std::uint8_t* opt, std::size_t len) {
   std::size_t i = 0;
@@ -132,12 +122,7 @@ DecodeResult fail(std::string e) { return DecodeResult{std::nullopt, std::move(e
 
 }  // namespace
 
-std::uint8_t encodable_sack_blocks(const Segment& s) {
-  const std::size_t want = std::min<std::size_t>(s.sack_count, s.sack.size());
-  const std::size_t used = base_option_bytes(s);
-  if (want == 0 || used + 4 + 8 > kTcpMaxOptions) return 0;
-  return static_cast<std::uint8_t>(std::min(want, (kTcpMaxOptions - used - 4) / 8));
-}
+// encodable_sack_blocks is defined in encode_plain.cpp, shared with the libtins-free encoder.
 
 std::vector<std::uint8_t> encode_ipv4(const Segment& s, std::uint16_t ip_id, std::uint8_t ttl) {
   using Tins::TCP;

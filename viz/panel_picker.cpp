@@ -1,0 +1,109 @@
+// The lab picker: every built-in lab with its title, one click to open it, and a lab file
+// of the student's own (a path on the desktop; the browser's file picker or a drop on the
+// page). The web page opens on it when its link names no lab.
+#include <algorithm>
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "viz/theme.hpp"
+#include "viz/view.hpp"
+
+namespace tcplab::viz {
+namespace {
+
+struct Entry {
+  std::string name, title;
+};
+
+// Titles are read once: the catalogue does not change while the window is open.
+const std::vector<Entry>& entries(const std::vector<std::string>& names) {
+  static std::vector<Entry> cache;
+  static std::size_t for_size = SIZE_MAX;
+  if (for_size != names.size()) {
+    cache.clear();
+    for (const auto& n : names) {
+      std::string title;
+      try {
+        title = load_lab(n).title;
+      } catch (const std::exception& e) {
+        title = std::string("(broken: ") + e.what() + ")";
+      }
+      cache.push_back({n, title});
+    }
+    for_size = names.size();
+  }
+  return cache;
+}
+
+}  // namespace
+
+void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd) {
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5F, ds.y * 0.5F), ImGuiCond_Appearing, ImVec2(0.5F, 0.5F));
+  ImGui::SetNextWindowSize(ImVec2(std::min(ds.x - 40, 760.0F), std::min(ds.y - 40, 640.0F)), ImGuiCond_Appearing);
+  if (!ImGui::Begin("Choose a lab###picker", &ui.show_picker, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoCollapse)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextWrapped("Each lab is a scenario run by the real tcplab stack: step through it, rewind it, drop a segment "
+                     "and see what changes. Pick one:");
+  ImGui::Spacing();
+  const float foot = ImGui::GetFrameHeightWithSpacing() * 2.2F;
+  if (ImGui::BeginTable("##labs", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV,
+                        ImVec2(0, -foot))) {
+    ImGui::TableSetupColumn("lab", ImGuiTableColumnFlags_WidthFixed, 190);
+    ImGui::TableSetupColumn("what it shows", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableHeadersRow();
+    if (v.catalogue) {
+      for (const Entry& e : entries(*v.catalogue)) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        const bool current = e.name == v.session.lab().name;
+        if (ImGui::Selectable(e.name.c_str(), current, ImGuiSelectableFlags_SpanAllColumns)) {
+          cmd.load_lab(e.name);
+          ui.show_picker = false;
+        }
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(shown(e.title).c_str());
+      }
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Separator();
+  if (ui.web) {
+    if (ImGui::Button("Open a lab file from your disk...")) ui.pick_file_requested = true;
+    ImGui::SameLine();
+    ImGui::TextDisabled("or drop a .toml file on the page");
+  } else {
+    ImGui::SetNextItemWidth(320);
+    const bool enter = ImGui::InputTextWithHint("##pickpath", "path/to/lab.toml", &ui.lab_path_input,
+                                                ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::SameLine();
+    if ((ImGui::Button("Open file") || enter) && !ui.lab_path_input.empty()) {
+      cmd.load_lab(ui.lab_path_input);
+      ui.show_picker = false;
+    }
+  }
+  ImGui::End();
+}
+
+void draw_exports(const WorldView& v, UiState& ui, Commands& cmd) {
+  const bool fork = !v.session.slot(v.session.active()).rules.empty();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(ui.web ? "Download:" : "Export to the working directory:");
+  ImGui::SameLine();
+  if (ImGui::Button("trace (.jsonl)")) cmd.export_file("trace");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("every event of the shown timeline, one JSON object per line");
+  ImGui::SameLine();
+  if (ImGui::Button("pcap")) cmd.export_file("pcap");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("every segment sent, for Wireshark, tshark or tcpdump -r");
+  ImGui::SameLine();
+  if (ImGui::Button(fork ? "lab (.toml) with this fork's faults" : "lab (.toml)")) cmd.export_file("lab");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", fork ? "the lab file with the fault rules of this timeline added: run it with tcplab run"
+                                 : "the lab file as loaded");
+}
+
+}  // namespace tcplab::viz
