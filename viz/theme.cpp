@@ -37,6 +37,7 @@ void setup_style_and_fonts() {
   if (f.body) {
     f.mono = add_ttf("DejaVuSansMono.ttf", 14.0F, ranges.Data);
     f.big = add_ttf("DejaVuSans-Bold.ttf", 24.0F, ranges.Data);
+    if (!f.big) f.big = add_ttf("DejaVuSans.ttf", 24.0F, ranges.Data);  // the web page embeds no bold face
     f.small = add_ttf("DejaVuSans.ttf", 12.5F, ranges.Data);
   }
   if (!f.body || !f.mono || !f.big || !f.small) {  // no DejaVu: ImGui's own font at several sizes

@@ -1,0 +1,248 @@
+// tcplab.html: the visualizer in a browser. The same session, panels and stack as
+// tcplab-viz, compiled to WebAssembly; only what touches the outside differs:
+//   - the frame loop is the browser's (emscripten_set_main_loop), the canvas follows the window;
+//   - the lab and moment come from the page's link (#lab=lost-fin&step=12&seed=3), and the
+//     link follows what is shown, so the address bar can be copied onto a slide;
+//   - lab files come from a file picker or a drop (shell.html writes them to /uploads and
+//     calls tcplab_open_file); exports and saved labs are offered as downloads;
+//   - each time the moment shown changes, one status line goes to the console
+//     ("tcplab: lab=lost-fin seed=3 step=12/40 ... client=FIN_WAIT_1 server=ESTABLISHED"),
+//     which the browser tests read.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <emscripten.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include "viz/frame.hpp"
+#include "viz/link.hpp"
+#include "viz/theme.hpp"
+
+namespace {
+
+using namespace tcplab;
+using namespace tcplab::viz;
+
+// ------------------------------------------------------------ the page (JavaScript side)
+
+EM_JS(char*, js_location_hash, (), {
+  const s = window.location.hash || "";
+  const n = lengthBytesUTF8(s) + 1;
+  const p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
+EM_JS(void, js_replace_hash, (const char* link), {
+  const h = UTF8ToString(link);
+  if (window.location.hash !== h) history.replaceState(null, "", h);
+});
+
+EM_JS(int, js_window_width, (), { return window.innerWidth; });
+EM_JS(int, js_window_height, (), { return window.innerHeight; });
+
+EM_JS(void, js_pick_file, (), { document.getElementById("labfile").click(); });
+
+EM_JS(void, js_download, (const char* path), {
+  const p = UTF8ToString(path);
+  const name = p.substring(p.lastIndexOf("/") + 1);
+  const blob = new Blob([FS.readFile(p)], {type: "application/octet-stream"});
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+});
+
+// F12: the canvas as a PNG, taken right after drawing (before the browser clears it).
+EM_JS(void, js_download_canvas, (const char* name), {
+  const n = UTF8ToString(name);
+  Module.canvas.toBlob(function(blob) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = n;
+    a.click();
+  });
+});
+
+// ------------------------------------------------------------ state
+
+struct Page {
+  GLFWwindow* window = nullptr;
+  std::unique_ptr<Session> session;
+  UiState ui;
+  std::vector<std::string> catalogue;
+  std::vector<Command> pending;  // from the page (a dropped file, a new link) for the next frame
+  std::string last_status, last_link;
+  double last_time = 0;
+};
+
+Page& page() {
+  static Page p;
+  return p;
+}
+
+void say(const std::string& line) { std::printf("tcplab: %s\n", line.c_str()); }
+
+// Opens what the link says; a bad link or lab leaves the current lab (or the default) shown
+// with the error in the status line and on the console, and the picker open.
+void open_link(const std::string& hash) {
+  Page& p = page();
+  std::string err;
+  std::optional<VizOptions> opt = hash.empty() ? VizOptions{} : parse_link(hash, &err);
+  Started st;
+  if (opt) {
+    st = start_session(*opt);
+    err = st.error;
+  }
+  if (!st.session) {
+    say("error: " + err);
+    if (!p.session) {
+      st = start_session(VizOptions{});
+      if (!st.session) return;
+    } else {
+      st.session = std::move(p.session);
+      st.ui = p.ui;
+    }
+    st.ui.status = err;
+    st.ui.status_error = true;
+    st.ui.show_picker = true;
+  } else if (!st.note.empty()) {
+    st.ui.status = st.note;
+  }
+  st.ui.web = true;
+  st.ui.show_picker = st.ui.show_picker || hash.empty() || !opt || opt->lab.empty();
+  p.session = std::move(st.session);
+  p.ui = std::move(st.ui);
+}
+
+void fit_canvas() {
+  Page& p = page();
+  int w = 0, h = 0;
+  glfwGetWindowSize(p.window, &w, &h);
+  const int ww = js_window_width(), wh = js_window_height();
+  if (ww > 0 && wh > 0 && (ww != w || wh != h)) glfwSetWindowSize(p.window, ww, wh);
+}
+
+void frame() {
+  Page& p = page();
+  fit_canvas();
+  glfwPollEvents();
+  const double now_s = glfwGetTime();
+  const double dt = now_s - p.last_time;
+  p.last_time = now_s;
+  Session& s = *p.session;
+  s.tick(dt, p.ui, s.followed(p.ui));
+  if (p.ui.predict) s.predictor().prepare(s.index(), s.cursor(), s.followed(p.ui));
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  Commands cmd;
+  draw_session_frame(s, p.ui, p.catalogue, ImGui::GetIO().DisplayFramebufferScale.x, cmd);
+  ImGui::Render();
+  int fw = 0, fh = 0;
+  glfwGetFramebufferSize(p.window, &fw, &fh);
+  glViewport(0, 0, fw, fh);
+  glClearColor(0.07F, 0.075F, 0.09F, 1.0F);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (p.ui.screenshot_requested) {
+    p.ui.screenshot_requested = false;
+    js_download_canvas(("tcplab-" + s.lab().name + ".png").c_str());
+  }
+
+  // What the student asked for, then what the page asked for (a new lab, a dropped file).
+  for (const Command& c : cmd.queue) p.session->apply(c, p.ui);
+  for (const Command& c : p.pending) p.session->apply(c, p.ui);
+  p.pending.clear();
+  p.ui.web = true;  // a LoadLab keeps UiState; this is only a guard
+  if (p.ui.pick_file_requested) {
+    p.ui.pick_file_requested = false;
+    js_pick_file();
+  }
+  if (!p.ui.written_file.empty()) {
+    js_download(p.ui.written_file.c_str());
+    p.ui.status = "downloaded " + p.ui.written_file.substr(p.ui.written_file.find_last_of('/') + 1);
+    p.ui.written_file.clear();
+  }
+  const std::string status = status_line(*p.session, p.ui);
+  if (status != p.last_status) {
+    say(status);
+    p.last_status = status;
+  }
+  const std::string link = link_for(*p.session, p.ui);
+  if (link != p.last_link) {
+    js_replace_hash(link.c_str());
+    p.last_link = link;
+  }
+}
+
+}  // namespace
+
+// Called by shell.html.
+extern "C" {
+
+// A lab file the student picked or dropped, already written to the in-memory file system.
+EMSCRIPTEN_KEEPALIVE void tcplab_open_file(const char* path) {
+  Command c;
+  c.kind = Command::Kind::LoadLab;
+  c.text = path;
+  page().pending.push_back(c);
+  page().ui.show_picker = false;
+}
+
+// The address's #... changed (edited by hand, or a link followed within the page).
+EMSCRIPTEN_KEEPALIVE void tcplab_open_link(const char* hash) {
+  if (page().last_link == hash) return;  // our own replaceState
+  open_link(hash);
+  page().last_link.clear();
+}
+
+}  // extern "C"
+
+int main() {
+  // The built-in labs are embedded at /catalogue; files the page writes go to the working directory.
+  setenv("TCPLAB_CATALOGUE", "/catalogue", 1);
+  Page& p = page();
+  p.catalogue = catalogue_names();
+  char* hash = js_location_hash();
+  open_link(hash);
+  std::free(hash);
+  if (!p.session) {
+    say("error: no lab could be loaded");
+    return 1;
+  }
+
+  if (!glfwInit()) {
+    say("error: cannot start GLFW");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  p.window = glfwCreateWindow(js_window_width(), js_window_height(), "tcplab", nullptr, nullptr);
+  if (!p.window) {
+    say("error: this browser gives no WebGL 2 context");
+    return 1;
+  }
+  glfwMakeContextCurrent(p.window);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  setup_style_and_fonts();
+  glfwSetKeyCallback(p.window, [](GLFWwindow*, int key, int, int action, int) {
+    if (action == GLFW_PRESS) note_key_press(key);
+  });
+  ImGui_ImplGlfw_InitForOpenGL(p.window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  p.last_time = glfwGetTime();
+  emscripten_set_main_loop(frame, 0, true);
+  return 0;
+}
