@@ -15,7 +15,20 @@ nlohmann::json rect(const Rect& r) { return {r.x0, r.y0, r.x1, r.y1}; }
 
 }  // namespace
 
+void record_item(DrawRecord& rec, const std::string& name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  rec.items[name] = Rect{a.x, a.y, b.x, b.y};
+}
+
 std::string write_draw_record(const DrawRecord& rec, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << draw_record_json(rec, 1) << "\n";
+  out.flush();
+  if (!out) return "cannot write " + path;
+  return "";
+}
+
+std::string draw_record_json(const DrawRecord& rec, int indent) {
   using nlohmann::json;
   json j;
   j["lab"] = rec.lab;
@@ -73,12 +86,13 @@ std::string write_draw_record(const DrawRecord& rec, const std::string& path) {
   }
   j["state_colors"] = colors;
   j["lost_color"] = {235, 64, 64};
+  json items = json::object();
+  for (const auto& [k, r] : rec.items) items[k] = rect(r);
+  j["items"] = items;
+  j["picker_open"] = rec.picker_open;
+  j["scale"] = rec.scale;
   j["draw_ms"] = rec.draw_ms;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << j.dump(1) << "\n";
-  out.flush();
-  if (!out) return "cannot write " + path;
-  return "";
+  return j.dump(indent);
 }
 
 }  // namespace tcplab::viz

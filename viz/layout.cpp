@@ -188,7 +188,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   }
   ImGui::End();
   if (ui.show_help) draw_help(ui);
-  if (ui.show_picker) draw_lab_picker(v, ui, cmd);
+  if (ui.show_picker) draw_lab_picker(v, ui, cmd, rec);
 }
 
 }  // namespace tcplab::viz

@@ -38,7 +38,7 @@ const std::vector<Entry>& entries(const std::vector<std::string>& names) {
 
 }  // namespace
 
-void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd) {
+void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5F, ds.y * 0.5F), ImGuiCond_Appearing, ImVec2(0.5F, 0.5F));
   ImGui::SetNextWindowSize(ImVec2(std::min(ds.x - 40, 760.0F), std::min(ds.y - 40, 640.0F)), ImGuiCond_Appearing);
@@ -46,6 +46,7 @@ void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd) {
     ImGui::End();
     return;
   }
+  rec.picker_open = true;
   ImGui::TextWrapped("Each lab is a scenario run by the real tcplab stack: step through it, rewind it, drop a segment "
                      "and see what changes. Pick one:");
   ImGui::Spacing();
@@ -65,6 +66,7 @@ void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd) {
           cmd.load_lab(e.name);
           ui.show_picker = false;
         }
+        record_item(rec, "picker:" + e.name);
         ImGui::TableSetColumnIndex(1);
         ImGui::TextUnformatted(shown(e.title).c_str());
       }

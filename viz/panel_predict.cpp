@@ -41,9 +41,11 @@ void draw_predict(const WorldView& v, UiState&, Commands& cmd, DrawRecord& rec) 
         ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(state_color(st, 0.75F)));
         ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(state_color(st, 1.0F)));
         if (ImGui::Button(c.c_str())) cmd.answer(c);
+        record_item(rec, "predict:" + c);
         ImGui::PopStyleColor(2);
       } else {
         if (ImGui::Button(("[" + c + "]").c_str(), ImVec2(52, 0))) cmd.answer(c);
+        record_item(rec, "predict:" + c);
       }
       ImGui::PopID();
       if (i % (q->kind == Question::Kind::State ? 4 : 8) != 0) ImGui::SameLine();

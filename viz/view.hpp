@@ -84,9 +84,15 @@ struct DrawRecord {
   std::map<std::string, std::uint32_t> netstat_counts;
   std::string predict_prompt;
   std::vector<std::string> predict_choices;
+  std::map<std::string, Rect> items;  // clickable items the tests use: "picker:LAB", "predict:STATE"
+  bool picker_open = false;
   double draw_ms = 0;
   float scale = 1.0F;  // framebuffer pixels per ImGui unit
 };
+// Notes the last ImGui item's rectangle under `name` in rec.items.
+void record_item(DrawRecord& rec, const std::string& name);
+// The record as JSON (what --dump-model writes and the web page logs).
+std::string draw_record_json(const DrawRecord& rec, int indent = -1);
 
 // Panels: each reads the view, may queue commands and change UiState, records what it drew.
 void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
@@ -99,7 +105,7 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& re
 void draw_plots(const WorldView& v, UiState& ui, DrawRecord& rec);
 void draw_fork(const WorldView& v, UiState& ui, Commands& cmd);
 void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd);
-void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_exports(const WorldView& v, UiState& ui, Commands& cmd);
 void draw_predict(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_help(UiState& ui);

@@ -79,7 +79,8 @@ struct Page {
   UiState ui;
   std::vector<std::string> catalogue;
   std::vector<Command> pending;  // from the page (a dropped file, a new link) for the next frame
-  std::string last_status, last_link;
+  std::string last_status, last_link, last_model_key;
+  int model_in = 0;  // frames until the model of the moment shown is logged (layout settles)
   double last_time = 0;
 };
 
@@ -145,7 +146,7 @@ void frame() {
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   Commands cmd;
-  draw_session_frame(s, p.ui, p.catalogue, ImGui::GetIO().DisplayFramebufferScale.x, cmd);
+  const DrawRecord rec = draw_session_frame(s, p.ui, p.catalogue, ImGui::GetIO().DisplayFramebufferScale.x, cmd);
   ImGui::Render();
   int fw = 0, fh = 0;
   glfwGetFramebufferSize(p.window, &fw, &fh);
@@ -176,6 +177,16 @@ void frame() {
   if (status != p.last_status) {
     say(status);
     p.last_status = status;
+  }
+  // What was drawn, as tcplab-viz --dump-model writes it, once the layout has settled on a
+  // new moment, tab or window: the browser tests locate badges and buttons with it.
+  const std::string key = status + " tab=" + rec.tab + (rec.picker_open ? " picker" : "") +
+                          (p.ui.predict ? " predict" : "") + " w=" + std::to_string(fw) + "x" + std::to_string(fh);
+  if (key != p.last_model_key) {
+    p.last_model_key = key;
+    p.model_in = 3;
+  } else if (p.model_in > 0 && --p.model_in == 0) {
+    std::printf("tcplab-model: %s\n", draw_record_json(rec).c_str());
   }
   const std::string link = link_for(*p.session, p.ui);
   if (link != p.last_link) {
