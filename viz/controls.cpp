@@ -38,7 +38,7 @@ void change_speed(UiState& ui, int by) {
   ui.speed_per_s = kSpeeds[static_cast<std::size_t>(i)];
 }
 
-void draw_controls(const WorldView& v, UiState& ui, Commands& cmd) {
+void draw_controls(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
   const Session& s = v.session;
   const TraceIndex& ix = v.index;
   const bool u = fonts().unicode;
@@ -65,6 +65,7 @@ void draw_controls(const WorldView& v, UiState& ui, Commands& cmd) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s", s.lab().title.c_str(), s.lab().path.c_str());
   ImGui::SameLine();
   if (button("Labs...", "every built-in lab with its title, or a lab file of your own")) ui.show_picker = true;
+  record_item(rec, "labs");
   ImGui::SameLine();
   if (button(u ? "↻" : "R", "reload the lab file (re-runs it)")) cmd.load_lab(s.lab_arg());
   ImGui::SameLine(0, 18);
@@ -112,6 +113,7 @@ void draw_controls(const WorldView& v, UiState& ui, Commands& cmd) {
   std::uint64_t pos = v.cursor;
   const std::uint64_t lo = 0;
   if (ImGui::SliderScalar("##timeline", ImGuiDataType_U64, &pos, &lo, &n, "event %llu") && pos != v.cursor) cmd.seek(pos);
+  record_item(rec, "timeline");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("drag to rewind or fast-forward to any event");
   const ImVec2 sp1 = ImGui::GetItemRectMax();
   {

@@ -58,10 +58,10 @@ const char* tab_name(Tab t) {
 
 }  // namespace
 
-void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd) {
+void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
   const Lab& lab = v.session.lab();
   ImGui::BeginChild("##labinfo", ImVec2(0, 0), false);
-  draw_exports(v, ui, cmd);
+  draw_exports(v, ui, cmd, rec);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", lab.title.c_str());
   ImGui::TextDisabled("%s   seed %llu   runs until %s", lab.path.c_str(), static_cast<unsigned long long>(lab.seed),
                       short_time(lab.until).c_str());
@@ -131,7 +131,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(ds.x, ctrl_h));
-  if (ImGui::Begin("##controls", nullptr, kTile | ImGuiWindowFlags_NoTitleBar)) draw_controls(v, ui, cmd);
+  if (ImGui::Begin("##controls", nullptr, kTile | ImGuiWindowFlags_NoTitleBar)) draw_controls(v, ui, cmd, rec);
   ImGui::End();
 
   // Endpoints beside the ladder: the first on the left, the others (tabs if several) on the right.
@@ -182,7 +182,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
       tab(Tab::Netstat, "netstat", [&] { draw_netstat(v, ui, cmd, rec); });
       tab(Tab::Plots, "plots", [&] { draw_plots(v, ui, rec); });
       tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
-      tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd); });
+      tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd, rec); });
       ImGui::EndTabBar();
     }
   }

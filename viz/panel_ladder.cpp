@@ -421,7 +421,9 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       const std::string drop = v.session.rule_for_segment(k, FaultAction::Drop, 0);
       const std::string dup = v.session.rule_for_segment(k, FaultAction::Duplicate, 0);
       if (ImGui::MenuItem(("Drop it     " + drop).c_str(), "D")) cmd.fork(k, FaultAction::Drop, 0);
+      record_item(rec, "segmenu:drop");
       if (ImGui::MenuItem(("Duplicate it     " + dup).c_str(), "U")) cmd.fork(k, FaultAction::Duplicate, 0);
+      record_item(rec, "segmenu:duplicate");
       ImGui::SetNextItemWidth(110);
       ImGui::InputInt("ms##delayms", &ui.delay_ms, 10, 100);
       ui.delay_ms = std::clamp(ui.delay_ms, 1, 600000);

@@ -91,18 +91,21 @@ void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord&
   ImGui::End();
 }
 
-void draw_exports(const WorldView& v, UiState& ui, Commands& cmd) {
+void draw_exports(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
   const bool fork = !v.session.slot(v.session.active()).rules.empty();
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(ui.web ? "Download:" : "Export to the working directory:");
   ImGui::SameLine();
   if (ImGui::Button("trace (.jsonl)")) cmd.export_file("trace");
+  record_item(rec, "export:trace");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("every event of the shown timeline, one JSON object per line");
   ImGui::SameLine();
   if (ImGui::Button("pcap")) cmd.export_file("pcap");
+  record_item(rec, "export:pcap");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("every segment sent, for Wireshark, tshark or tcpdump -r");
   ImGui::SameLine();
   if (ImGui::Button(fork ? "lab (.toml) with this fork's faults" : "lab (.toml)")) cmd.export_file("lab");
+  record_item(rec, "export:lab");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%s", fork ? "the lab file with the fault rules of this timeline added: run it with tcplab run"
                                  : "the lab file as loaded");

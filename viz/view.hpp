@@ -96,7 +96,7 @@ std::string draw_record_json(const DrawRecord& rec, int indent = -1);
 
 // Panels: each reads the view, may queue commands and change UiState, records what it drew.
 void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
-void draw_controls(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_controls(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec);
 void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec);
 void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
@@ -104,9 +104,9 @@ void draw_text(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_netstat(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_plots(const WorldView& v, UiState& ui, DrawRecord& rec);
 void draw_fork(const WorldView& v, UiState& ui, Commands& cmd);
-void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
-void draw_exports(const WorldView& v, UiState& ui, Commands& cmd);
+void draw_exports(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_predict(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_help(UiState& ui);
 void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd);

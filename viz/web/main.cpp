@@ -79,7 +79,7 @@ struct Page {
   UiState ui;
   std::vector<std::string> catalogue;
   std::vector<Command> pending;  // from the page (a dropped file, a new link) for the next frame
-  std::string last_status, last_link, last_model_key;
+  std::string last_status, last_link, last_model_key, last_error;
   int model_in = 0;  // frames until the model of the moment shown is logged (layout settles)
   double last_time = 0;
 };
@@ -121,6 +121,7 @@ void open_link(const std::string& hash) {
   st.ui.show_picker = st.ui.show_picker || hash.empty() || !opt || opt->lab.empty();
   p.session = std::move(st.session);
   p.ui = std::move(st.ui);
+  if (p.ui.status_error) p.last_error = p.ui.status;  // already said
 }
 
 void fit_canvas() {
@@ -173,6 +174,8 @@ void frame() {
     p.ui.status = "downloaded " + p.ui.written_file.substr(p.ui.written_file.find_last_of('/') + 1);
     p.ui.written_file.clear();
   }
+  if (p.ui.status_error && p.ui.status != p.last_error) say("error: " + p.ui.status);
+  p.last_error = p.ui.status_error ? p.ui.status : "";
   const std::string status = status_line(*p.session, p.ui);
   if (status != p.last_status) {
     say(status);
@@ -181,7 +184,8 @@ void frame() {
   // What was drawn, as tcplab-viz --dump-model writes it, once the layout has settled on a
   // new moment, tab or window: the browser tests locate badges and buttons with it.
   const std::string key = status + " tab=" + rec.tab + (rec.picker_open ? " picker" : "") +
-                          (p.ui.predict ? " predict" : "") + " w=" + std::to_string(fw) + "x" + std::to_string(fh);
+                          (p.ui.predict ? " predict: " + rec.predict_prompt : "") + " w=" + std::to_string(fw) + "x" +
+                          std::to_string(fh) + (rec.items.count("segmenu:drop") ? " segmenu" : "");
   if (key != p.last_model_key) {
     p.last_model_key = key;
     p.model_in = 3;
