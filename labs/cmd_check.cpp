@@ -3,6 +3,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "labs/terminal.hpp"
 #include "labs/cli.hpp"
 #include "labs/junit.hpp"
 #include "labs/options.hpp"
@@ -41,7 +42,7 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 int check(const CheckArgs& a) {
   const auto until = until_of(a.common);  // a bad --until is bad input before anything runs
-  const bool color = isatty(STDOUT_FILENO);
+  const bool color = color_stdout();
   const char* red = color ? "\033[31m" : "";
   const char* green = color ? "\033[32m" : "";
   const char* off = color ? "\033[0m" : "";

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "labs/terminal.hpp"
 #include "labs/cli.hpp"
 #include "labs/options.hpp"
 #include "labs/report.hpp"
@@ -21,7 +22,7 @@ struct RunArgs {
 
 int run(const RunArgs& a) {
   LabRun r = run_lab(load_common(a.lab, a.common), until_of(a.common));
-  const bool color = isatty(STDOUT_FILENO);
+  const bool color = color_stdout();
   std::cout << "# " << r.lab.name << ": " << r.lab.title << "\n";
   std::cout << "SEED=" << r.lab.seed;
   for (const auto& v : r.lab.vars) std::cout << "  " << v.name << "=" << v.value;

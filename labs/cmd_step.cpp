@@ -6,6 +6,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "labs/terminal.hpp"
 #include "labs/cli.hpp"
 #include "labs/options.hpp"
 #include "labs/step.hpp"
@@ -20,7 +21,7 @@ struct StepArgs {
 
 int step(const StepArgs& a) {
   LabRun run = run_lab(load_common(a.lab, a.common), until_of(a.common), false);
-  const bool tty_in = isatty(STDIN_FILENO), color = isatty(STDOUT_FILENO);
+  const bool tty_in = stdin_is_terminal(), color = color_stdout();
   std::vector<std::string> trailing;
   const std::vector<StepItem> items = step_items(run, &trailing);
   std::cout << "# " << run.lab.name << ": " << run.lab.title << "\n";
