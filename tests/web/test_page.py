@@ -87,6 +87,11 @@ def handshake(c):
     badge_is(img, m, "server", "ESTABLISHED")
     check(m["ladder"]["segments_sent"] >= 3, "fewer than 3 segments drawn: %s" % m["ladder"])
     check(p.evaluate("location.hash") == "#lab=handshake&seed=1&step=6", "link: " + str(p.evaluate("location.hash")))
+    # Editing the address opens what it says.
+    n = len(p.console)
+    p.evaluate("location.hash = '#lab=lost-fin&step=3&seed=3'")
+    st = p.wait_console("tcplab: ", lambda s: s.startswith("lab=lost-fin "), after=n)
+    check(step_of(st) == 3 and status_fields(st)["seed"] == "3", "after a new #: " + st)
     # Nothing but the page's own three files was fetched.
     files = sorted(set(r.split("?")[0].split("#")[0] for r in c.srv.requests))
     check(files == ["/tcplab.html", "/tcplab.js", "/tcplab.wasm"], "fetched: %s" % files)

@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "labs/lab.hpp"
+#include "labs/runner.hpp"
 #include "viz/lab_edit.hpp"
+#include "viz/session.hpp"
 
 using namespace tcplab;
 using namespace tcplab::viz;
@@ -79,6 +81,43 @@ TEST_SUITE("lab file editing") {
     CHECK(load_lab(out).faults[0].text == "drop A>B#1");
     r = save_lab_with_faults(src, {}, (dir / "empty.toml").string(), false);
     CHECK(r.outcome == SaveResult::Outcome::Failed);
+    fs::remove_all(dir);
+  }
+
+  TEST_CASE("exports: the shown timeline's trace and pcap, and the lab with its fork's rules") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "tcplab-viz-test-export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir);  // exports go to the working directory (the page's in-memory one)
+    LoadOptions lo;
+    lo.seed = 3;
+    Session s("lost-fin", lo);
+    UiState ui;
+    REQUIRE(s.export_file("trace", ui) == "");
+    CHECK(ui.written_file == "./lost-fin.jsonl");
+    REQUIRE(s.export_file("pcap", ui) == "");
+    CHECK(ui.written_file == "./lost-fin.pcap");
+    REQUIRE(s.export_file("trace", ui) == "");
+    CHECK(ui.written_file == "./lost-fin-2.jsonl");  // never over an earlier export
+    // The trace is what `tcplab run lost-fin --seed 3 --trace` writes.
+    LabRun run = run_lab(load_lab("lost-fin", lo));
+    REQUIRE(write_jsonl(run, (dir / "ref.jsonl").string()) == "");
+    CHECK(slurp((dir / "lost-fin.jsonl").string()) == slurp((dir / "ref.jsonl").string()));
+    REQUIRE(write_pcap(run, (dir / "ref.pcap").string()) == "");
+    CHECK(slurp((dir / "lost-fin.pcap").string()) == slurp((dir / "ref.pcap").string()));
+    // No fork: the lab as loaded. A fork: its rule is in the lab, which loads.
+    REQUIRE(s.export_file("lab", ui) == "");
+    CHECK(slurp(ui.written_file) == slurp(resolve_lab_path("lost-fin")));
+    REQUIRE(s.fork_rule("drop B>A#2", 0) == "");
+    REQUIRE(s.export_file("lab", ui) == "");
+    CHECK(ui.written_file.find("lost-fin-drop-B-A-2") != std::string::npos);
+    const Lab edited = load_lab(ui.written_file, lo);
+    REQUIRE(edited.faults.size() == 2);
+    CHECK(edited.faults[1].text == "drop B>A#2");
+    CHECK(s.export_file("movie", ui) == "unknown export 'movie' (trace, pcap or lab)");
+    fs::current_path(cwd);
     fs::remove_all(dir);
   }
 }
