@@ -87,6 +87,7 @@ def handshake(c):
     badge_is(img, m, "server", "ESTABLISHED")
     check(m["ladder"]["segments_sent"] >= 3, "fewer than 3 segments drawn: %s" % m["ladder"])
     check(p.evaluate("location.hash") == "#lab=handshake&seed=1&step=6", "link: " + str(p.evaluate("location.hash")))
+    check(p.evaluate("document.title") == "tcplab: handshake", "title: " + str(p.evaluate("document.title")))
     # Editing the address opens what it says.
     n = len(p.console)
     p.evaluate("location.hash = '#lab=lost-fin&step=3&seed=3'")

@@ -79,7 +79,7 @@ struct Page {
   UiState ui;
   std::vector<std::string> catalogue;
   std::vector<Command> pending;  // from the page (a dropped file, a new link) for the next frame
-  std::string last_status, last_link, last_model_key, last_error;
+  std::string last_status, last_link, last_model_key, last_error, title;
   int model_in = 0;  // frames until the model of the moment shown is logged (layout settles)
   double last_time = 0;
 };
@@ -164,6 +164,10 @@ void frame() {
   for (const Command& c : cmd.queue) p.session->apply(c, p.ui);
   for (const Command& c : p.pending) p.session->apply(c, p.ui);
   p.pending.clear();
+  if (const std::string title = "tcplab: " + p.session->lab().name; title != p.title) {
+    glfwSetWindowTitle(p.window, title.c_str());
+    p.title = title;
+  }
   p.ui.web = true;  // a LoadLab keeps UiState; this is only a guard
   if (p.ui.pick_file_requested) {
     p.ui.pick_file_requested = false;
