@@ -30,7 +30,7 @@ CHROMIUM_FLAGS = [
 
 KEYS = {  # key -> (code, windowsVirtualKeyCode)
     "ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), "Home": ("Home", 36),
-    "End": ("End", 35), " ": ("Space", 32), "Escape": ("Escape", 27), "F1": ("F1", 112),
+    "End": ("End", 35), " ": ("Space", 32), "Escape": ("Escape", 27), "F1": ("F1", 112), "F12": ("F12", 123),
 }
 for _c in "abcdefghijklmnopqrstuvwxyz":
     KEYS[_c] = ("Key" + _c.upper(), ord(_c.upper()))

@@ -231,7 +231,12 @@ def panes(c):
         m = p.model(lambda m: m["tab"] == tab, after=n)
         if tab == "netstat":
             check(m["netstat"]["rows"] > 0, "netstat pane has no rows")
-        c.shot(p, "pane-" + tab)
+        img = c.shot(p, "pane-" + tab)
+        # The plots draw the data segments in blue (96,170,255) and the ACKs in green; the
+        # text panes have neither.
+        bottom = (0, img[1] - 180, img[0], img[1])
+        blue = fraction_near(img, bottom, (96, 170, 255), 30)
+        check((blue > 0.002) == (tab == "plots"), "%s pane: %.4f of the bottom pane is plot blue" % (tab, blue))
     check(p.evaluate("location.hash") == "#lab=lost-fin&seed=3&step=12", p.evaluate("location.hash"))
 
 
@@ -249,7 +254,7 @@ def wait_file(d, suffix, timeout=20):
 def downloads(c):
     """Trace and pcap downloads equal the native build's; the edited lab runs natively."""
     d = tempfile.mkdtemp(prefix="tcplab-dl-")
-    p = c.open("#lab=lost-fin&seed=3&tab=lab", downloads=d)
+    p = c.open("#lab=lost-fin&seed=3&step=12&tab=lab", downloads=d)
     m = p.model(lambda m: "export:trace" in m["items"])
     for what, suffix in (("trace", ".jsonl"), ("pcap", ".pcap")):
         p.click_rect(m["items"]["export:" + what])
@@ -260,6 +265,15 @@ def downloads(c):
         check(open(got, "rb").read() == open(ref, "rb").read(), "the page's %s differs from the native one" % what)
         os.rename(got, got + ".seen")
         os.rename(ref, ref + ".seen")
+    # F12: the frame as a PNG, the same picture as the browser's own screenshot.
+    p.key("F12")
+    png = wait_file(d, ".png")
+    from cdp import decode_png
+    img = decode_png(open(png, "rb").read())
+    check(img[0] == 1400 and img[1] == 900, "F12 saved a %dx%d picture" % (img[0], img[1]))
+    e = [x for x in m["endpoints"] if x["host"] == "client"][0]
+    f = fraction_near(img, e["badge"], m["state_colors"][e["state"]], 22)
+    check(f > 0.5, "F12's picture does not show the client's badge (%.0f%%)" % (100 * f))
     # A fork, then its lab: the downloaded lab carries the rule and runs natively to the same trace.
     q = c.open("#lab=lost-fin&seed=3&tab=lab&fork=drop%20A%3EB%232", downloads=d)
     m = q.model(lambda m: "export:lab" in m["items"] and m["timeline"] != "original")
