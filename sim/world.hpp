@@ -51,13 +51,6 @@ struct WorldCounters {
   std::uint64_t stream_mismatches = 0;  // bytes read that differ from what `send N` generated
 };
 
-// An app-level result that checks and graders look at (what the application was told).
-struct AppResult {
-  Instant t_ns;
-  int host;
-  std::string conn, call, result;
-};
-
 class World {
  public:
   explicit World(std::uint64_t seed = 1);
@@ -89,7 +82,6 @@ class World {
   const std::vector<Link>& links() const { return links_; }
   int host_index(const std::string& name_tag_or_ip) const;
   const WorldCounters& counters() const { return counters_; }
-  const std::vector<AppResult>& app_results() const { return app_results_; }
   std::vector<std::string> host_names() const;
   std::string conn_label(int host, ConnId c) const;
   std::uint64_t seed() const { return seed_; }
@@ -164,7 +156,6 @@ class World {
   std::vector<std::uint32_t> free_packets_;
   std::vector<Task> tasks_;
   std::vector<Gen> gens_;
-  std::vector<AppResult> app_results_;
   WorldCounters counters_;
   Output out_;  // reused between calls
   TraceSink* sink_ = nullptr;

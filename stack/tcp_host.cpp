@@ -71,13 +71,13 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
   if (remote.port == 0 || remote.ip == 0) return Errno::Inval;
   if (local_port != 0) {
     if (listeners_.count(local_port) || (!cfg_->reuse_addr && port_in_use(local_port))) return Errno::AddrInUse;
-    if (demux_.count(key(local_port, remote))) return Errno::AddrInUse;
+    if (demux_.contains(key(local_port, remote))) return Errno::AddrInUse;
   } else {
     const std::uint32_t range = port_hi_ - port_lo_ + 1U;
     for (std::uint32_t i = 0; i < range; ++i) {
       const std::uint16_t p = next_port_;
       next_port_ = next_port_ >= port_hi_ ? port_lo_ : static_cast<std::uint16_t>(next_port_ + 1);
-      if (!listeners_.count(p) && !demux_.count(key(p, remote))) {
+      if (!listeners_.count(p) && !demux_.contains(key(p, remote))) {
         local_port = p;
         break;
       }
@@ -89,7 +89,7 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
   auto conf = cfg && !same_config(*cfg, *cfg_) ? std::make_shared<const TcpConfig>(*cfg) : cfg_;
   const Endpoint local{ip_, local_port};
   const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conf, local, remote));
-  demux_[key(local_port, remote)] = c;
+  demux_.set(key(local_port, remote), c);
   ++port_refs_[local_port];
   registered_[c] = 1;
   ++counters_.active_opens;
@@ -112,7 +112,7 @@ ConnId TcpHost::accept(ConnId listener) {
 
 namespace {
 template <typename F>
-Errno with_conn(std::vector<Connection>& conns, ConnId c, F&& f) {
+Errno with_conn(std::deque<Connection>& conns, ConnId c, F&& f) {
   if (c >= conns.size()) return Errno::Inval;
   return f(conns[c]);
 }
@@ -181,9 +181,8 @@ void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
 void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
   ++counters_.segs_in;
   const std::size_t first = out.events.size();
-  auto it = demux_.find(key(seg.dst.port, seg.src));
-  if (it != demux_.end()) {
-    Connection& c = conns_[it->second];
+  if (const ConnId* found = demux_.find(key(seg.dst.port, seg.src))) {
+    Connection& c = conns_[*found];
     if (c.state() == State::TimeWait && c.yield_to_new_syn(now, seg, out)) {
       bookkeep(first, out);  // the old incarnation is gone; the listener takes the SYN below
     } else {
@@ -221,7 +220,7 @@ void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& se
   const Endpoint local{ip_, seg.dst.port};
   const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conns_[ls.id].config_ptr(), local,
                                        seg.src, State::Listen));
-  demux_[key(local.port, seg.src)] = c;
+  demux_.set(key(local.port, seg.src), c);
   ++port_refs_[local.port];
   registered_[c] = 1;
   parent_port_[c] = local.port;
@@ -280,8 +279,7 @@ void TcpHost::bookkeep(std::size_t first, Output& out) {
     }
     if (registered_[c]) {
       registered_[c] = 0;
-      auto d = demux_.find(key(conns_[c].local().port, conns_[c].remote()));
-      if (d != demux_.end() && d->second == c) demux_.erase(d);
+      demux_.erase_if(key(conns_[c].local().port, conns_[c].remote()), c);
       auto p = port_refs_.find(conns_[c].local().port);
       if (p != port_refs_.end() && --p->second == 0) port_refs_.erase(p);
     }

@@ -12,6 +12,7 @@
 
 #include "stack/config.hpp"
 #include "stack/connection.hpp"
+#include "stack/demux_table.hpp"
 #include "stack/events.hpp"
 
 namespace tcplab {
@@ -79,10 +80,10 @@ class TcpHost {
   std::shared_ptr<const TcpConfig> cfg_ = std::make_shared<const TcpConfig>();
   std::uint64_t secret_ = 0;
   std::uint16_t port_lo_ = 32768, port_hi_ = 60999, next_port_ = 32768;
-  std::vector<Connection> conns_;
+  std::deque<Connection> conns_;  // a deque: no 520-byte moves and no doubling slack as it grows
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
   std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
-  std::unordered_map<std::uint64_t, ConnId> demux_;    // lookup only; never iterated
+  DemuxTable demux_;                                   // lookup only; never iterated
   std::map<std::uint16_t, std::uint32_t> port_refs_;   // local port -> live connections using it
   std::map<std::uint16_t, ListenSocket> listeners_;
   TcpHostCounters counters_;
