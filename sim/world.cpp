@@ -246,9 +246,10 @@ const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std:
   return nullptr;
 }
 
-void World::transmit(int host, const Segment& seg, ConnId c, bool retx) {
+void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
   Packet p;
-  p.seg = seg;
+  p.seg = std::move(seg_in);  // the payload moves from the stack's output to the link: no copy
+  const Segment& seg = p.seg;
   p.src_host = host;
   p.dst_host = route(host, seg.dst.ip);
   p.retx = retx;
@@ -452,14 +453,14 @@ void World::absorb(int host, Output& out) {
   // Events are handled in the order the stack reported them; wake-ups come after.
   InlineList<ConnId, 8> touched;
   for (std::size_t i = 0; i < out.events.size(); ++i) {
-    const ConnEvent& ev = out.events[i];
+    ConnEvent& ev = out.events[i];
     if (ev.conn != kNoConn && (touched.empty() || touched.back() != ev.conn)) touched.push_back(ev.conn);
     std::visit(
-        [&](const auto& b) {
+        [&](auto& b) {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, SendEvent>) {
-            // transmit() reads the segment in place: it never touches `out` (no stack call).
-            transmit(host, b.seg, ev.conn, b.retx);
+            // The segment is taken: nothing reads a send event after it is absorbed.
+            transmit(host, std::move(b.seg), ev.conn, b.retx);
           } else if constexpr (std::is_same_v<T, StateEvent>) {
             if (tracing()) {
               TraceEvent e;

@@ -120,7 +120,7 @@ class World {
   void dispatch(const QEvent& e);
   // Turns what a host's stack reported into trace lines, packets, timers and task wake-ups.
   void absorb(int host, Output& out);
-  void transmit(int host, const Segment& seg, ConnId c, bool retx);
+  void transmit(int host, Segment&& seg, ConnId c, bool retx);
   void arrive(const QEvent& e);
   void schedule_timer(int host, ConnId c);
   int route(int src_host, Ipv4 dst) const;

@@ -77,7 +77,7 @@ void World::gen_tick(int gi) {
     syn.mss = 1460;
     ++g.started;
     app_event(h, kNoConn, "flood", "SYN from " + endpoint_to_string(syn.src));
-    transmit(h, syn, kNoConn, false);
+    transmit(h, std::move(syn), kNoConn, false);
     if (g.started < f.count) push(now_ + std::max<Duration>(f.every, 1), EvKind::GenTick, gi);
     return;
   }
