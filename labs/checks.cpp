@@ -339,7 +339,7 @@ Ipv4 remote_ip(const std::string& label) {
 }
 
 struct TraceIndex {
-  const std::vector<TraceEvent>& trace;
+  const TraceEvents& trace;
   const World& world;
   std::vector<std::vector<ConnTrack>> conns;         // per host, in order of appearance
   std::vector<std::uint32_t> rel_seq;                // per event (sends only)
@@ -347,7 +347,7 @@ struct TraceIndex {
   std::vector<std::int64_t> drop_of;                 // per send event: its drop event, or -1
   std::vector<std::size_t> sends;                    // indices of send events
 
-  TraceIndex(const std::vector<TraceEvent>& t, const World& w)
+  TraceIndex(const TraceEvents& t, const World& w)
       : trace(t), world(w), conns(w.hosts().size()), rel_seq(t.size()), rel_ack(t.size()), drop_of(t.size(), -1) {
     std::map<std::pair<int, std::string>, std::size_t> open;  // (host, label) -> index in conns[host]
     std::map<std::string, std::size_t> last_send;            // conn|id -> send event index
@@ -1210,7 +1210,7 @@ std::vector<std::string> check_kinds() {
 
 std::string validate_check(const CheckSpec& c, std::string* bad_key) { return validate_check_impl(c, bad_key); }
 
-std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const std::vector<TraceEvent>& trace) {
+std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace) {
   const TraceIndex ix(trace, world);
   std::vector<CheckResult> out;
   std::vector<Verdict> verdicts;

@@ -44,7 +44,7 @@ std::string validate_check(const CheckSpec& c, std::string* bad_key);
 std::vector<std::string> check_kinds();
 
 // Runs every check of the lab over a finished run.
-std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const std::vector<TraceEvent>& trace);
+std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace);
 
 // The failure told as a story (STYLE 8): "check X failed after these steps:", the numbered
 // trace lines, what was expected and what happened, the step that failed (red when `color`),

@@ -28,7 +28,7 @@ std::string write_jsonl(const LabRun& run, const std::string& path) {
   return write_jsonl(run.sink->events, run.world.host_names(), path);
 }
 
-std::string write_jsonl(const std::vector<TraceEvent>& trace, const std::vector<std::string>& names,
+std::string write_jsonl(const TraceEvents& trace, const std::vector<std::string>& names,
                         const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) return "cannot open '" + path + "' for writing";
@@ -42,7 +42,7 @@ std::string write_pcap(const LabRun& run, const std::string& path) {
   return write_pcap(run.sink->events, run.world.hosts().size(), path);
 }
 
-std::string write_pcap(const std::vector<TraceEvent>& trace, std::size_t hosts, const std::string& path) {
+std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path) {
   PcapWriter w(path);
   if (!w.ok()) return w.error();
   std::vector<std::uint16_t> ip_id(hosts, 0);

@@ -23,10 +23,10 @@ LabRun run_lab(Lab lab, std::optional<Instant> until = std::nullopt, bool checks
 
 // Writes the trace as JSON Lines; returns "" or an error.
 std::string write_jsonl(const LabRun& run, const std::string& path);
-std::string write_jsonl(const std::vector<TraceEvent>& trace, const std::vector<std::string>& host_names,
+std::string write_jsonl(const TraceEvents& trace, const std::vector<std::string>& host_names,
                         const std::string& path);
 // Writes every sent segment to a pcap (Raw IP, virtual timestamps); returns "" or an error.
 std::string write_pcap(const LabRun& run, const std::string& path);
-std::string write_pcap(const std::vector<TraceEvent>& trace, std::size_t hosts, const std::string& path);
+std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path);
 
 }  // namespace tcplab

@@ -100,7 +100,7 @@ std::string TextView::line(const TraceEvent& e) {
   return {};
 }
 
-std::string TextView::render(const std::vector<TraceEvent>& events) {
+std::string TextView::render(const TraceEvents& events) {
   std::string out;
   for (const auto& e : events) {
     std::string l = line(e);

@@ -27,7 +27,7 @@ class TextView {
       : names_(std::move(host_names)), opt_(opt) {}
   // The line for one event, or "" when it is not shown. Feed events in trace order.
   std::string line(const TraceEvent& e);
-  std::string render(const std::vector<TraceEvent>& events);
+  std::string render(const TraceEvents& events);
 
   static std::string clock(Instant t);          // "00:00:01.000250"
   static std::string tcpdump_ip(const Endpoint& e);  // "10.0.0.1.39870"

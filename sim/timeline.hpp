@@ -26,7 +26,7 @@ class Timeline {
   // Runs until nothing is pending, `limit` virtual time, or `max_steps` world steps.
   void run(Instant limit, std::uint64_t max_steps = UINT64_MAX);
 
-  const std::vector<TraceEvent>& trace() const { return sink_->events; }
+  const TraceEvents& trace() const { return sink_->events; }
   std::uint64_t size() const { return sink_->events.size(); }
   std::uint64_t steps() const { return step_end_.size(); }
   const World& final_world() const { return *live_; }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/chunked.hpp"
 #include "stack/events.hpp"
 #include "stack/segment.hpp"
 #include "stack/state.hpp"
@@ -41,6 +42,9 @@ struct TraceEvent {
   std::string call, result;
   std::uint64_t bytes = 0;
 };
+
+// A run's trace: events in the order they happened, in chunks that never move (sim/chunked.hpp).
+using TraceEvents = Chunked<TraceEvent>;
 
 // One JSON object per line, keys as in DESIGN.md.
 std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& host_names);

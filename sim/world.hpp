@@ -19,7 +19,7 @@
 namespace tcplab {
 
 struct TraceSink {
-  std::vector<TraceEvent> events;
+  TraceEvents events;
   bool enabled = true;
 };
 

@@ -123,7 +123,7 @@ const char* timer_help(TimerKind k) {
   return "";
 }
 
-std::string segment_rule(const std::vector<TraceEvent>& trace, std::uint64_t begin, std::uint64_t end,
+std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uint64_t end,
                          std::uint64_t send_k) {
   const TraceEvent& s = trace[send_k];
   bool rto = false, delack = false, persist = false, keepalive = false, delivered = false;

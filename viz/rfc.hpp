@@ -33,7 +33,7 @@ const char* timer_help(TimerKind k);
 
 // Why a segment was sent, for predict-then-step: the state change in the same step if any,
 // otherwise the rule for that kind of segment. `group` is the step's events [begin, end).
-std::string segment_rule(const std::vector<TraceEvent>& trace, std::uint64_t begin, std::uint64_t end,
+std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uint64_t end,
                          std::uint64_t send_k);
 
 }  // namespace tcplab::viz

@@ -248,7 +248,7 @@ std::uint64_t TraceIndex::prev_stop(std::uint64_t p) const {
 }
 
 namespace {
-bool row_has_state_of(const std::vector<TraceEvent>& tr, const Group& g, const std::vector<std::uint32_t>& eps,
+bool row_has_state_of(const TraceEvents& tr, const Group& g, const std::vector<std::uint32_t>& eps,
                       const std::vector<std::uint32_t>& ep_of_event) {
   if (!g.has_state) return false;
   if (eps.empty()) return true;

@@ -72,7 +72,7 @@ class TraceIndex {
   TraceIndex() = default;
   TraceIndex(const Timeline& tl, const World& any_world);
 
-  const std::vector<TraceEvent>& trace() const { return *trace_; }
+  const TraceEvents& trace() const { return *trace_; }
   std::uint64_t size() const { return trace_->size(); }
   const std::vector<std::string>& host_names() const { return host_names_; }
   const std::vector<std::string>& host_tags() const { return host_tags_; }
@@ -127,7 +127,7 @@ class TraceIndex {
   void build_lines();
   void build_counts();
 
-  const std::vector<TraceEvent>* trace_ = nullptr;
+  const TraceEvents* trace_ = nullptr;
   std::vector<std::string> host_names_, host_tags_;
   std::vector<Group> rows_;
   std::vector<std::uint32_t> row_of_event_;

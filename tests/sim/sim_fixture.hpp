@@ -18,7 +18,7 @@ inline Lab lab_text(const std::string& toml, std::optional<std::uint64_t> seed =
 }
 
 // The run's trace as JSON Lines, one string per event.
-inline std::vector<std::string> jsonl(const std::vector<TraceEvent>& events, const std::vector<std::string>& names) {
+inline std::vector<std::string> jsonl(const TraceEvents& events, const std::vector<std::string>& names) {
   std::vector<std::string> v;
   v.reserve(events.size());
   for (const auto& e : events) v.push_back(to_json_line(e, names));

@@ -32,7 +32,7 @@ start = "1ms"
 script = )" + client_script + "\n";
 }
 
-const TraceEvent* find(const std::vector<TraceEvent>& ev, const std::function<bool(const TraceEvent&)>& f) {
+const TraceEvent* find(const TraceEvents& ev, const std::function<bool(const TraceEvent&)>& f) {
   for (const auto& e : ev)
     if (f(e)) return &e;
   return nullptr;

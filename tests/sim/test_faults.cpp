@@ -43,7 +43,7 @@ struct Seen {
   std::map<std::string, const TraceEvent*> send_by_id;
 };
 
-Seen look(const std::vector<TraceEvent>& ev) {
+Seen look(const TraceEvents& ev) {
   Seen s;
   for (const auto& e : ev) {
     if (e.type == TraceType::Send) {

@@ -10,7 +10,7 @@ using namespace tcplab::test;
 namespace {
 
 // Runs w to `limit` recording into a fresh sink; returns the events.
-std::vector<TraceEvent> continue_run(World w, Instant limit) {
+TraceEvents continue_run(World w, Instant limit) {
   TraceSink sink;
   w.set_sink(&sink);
   w.run(UINT64_MAX, limit);
@@ -18,7 +18,7 @@ std::vector<TraceEvent> continue_run(World w, Instant limit) {
 }
 
 // The continued events must be the original's suffix that starts at their first seq_no.
-void check_suffix(const Timeline& tl, const std::vector<TraceEvent>& rest, std::uint64_t expect_first) {
+void check_suffix(const Timeline& tl, const TraceEvents& rest, std::uint64_t expect_first) {
   const auto names = tl.final_world().host_names();
   REQUIRE(rest.size() == tl.size() - expect_first);
   for (std::size_t i = 0; i < rest.size(); ++i) {
