@@ -126,7 +126,9 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float ctrl_h = 90.0F;
   const float bottom_h = std::clamp(ds.y * 0.25F, 190.0F, 320.0F);
-  const float side_w = std::clamp(ds.x * 0.27F, 380.0F, 480.0F);
+  // Endpoint panels want 380 px for the TCB table, but on a projector's 1024 px the ladder
+  // (what the class looks at) must keep well over a third of the width.
+  const float side_w = std::clamp(ds.x * 0.27F, std::min(380.0F, ds.x * 0.31F), 480.0F);
   const float mid_y = ctrl_h, mid_h = ds.y - ctrl_h - bottom_h;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));

@@ -118,6 +118,20 @@ def lost_fin(c):
 
 
 @case
+def projector(c):
+    """On a 1024x768 projector the ladder keeps room: its two time lines are far apart."""
+    p = c.b.open(c.srv.base + "tcplab.html#lab=lost-fin&step=12&seed=3", width=1024, height=768)
+    p.wait_console("tcplab: ", lambda s: s.startswith("lab=lost-fin"))
+    m = p.model(lambda m: m["ladder"]["arrows"])
+    xs = sorted({round(x) for a in m["ladder"]["arrows"] for x in (a["line"][0], a["line"][2])})
+    gap = xs[-1] - xs[0]
+    check(gap >= 100, "the ladder's time lines are %d px apart at 1024 px wide" % gap)
+    for e in m["endpoints"]:
+        check(e["badge"][2] - e["badge"][0] > 250, "an endpoint badge is only %d px wide" % (e["badge"][2] - e["badge"][0]))
+    c.shot(p, "projector")
+
+
+@case
 def picker(c):
     """No link: the page opens on the lab picker with every built-in lab; a click opens one."""
     p = c.open("")
