@@ -61,9 +61,6 @@ PcapWriter::~PcapWriter() = default;
 PcapWriter::PcapWriter(PcapWriter&&) noexcept = default;
 PcapWriter& PcapWriter::operator=(PcapWriter&&) noexcept = default;
 
-bool PcapWriter::ok() const { return error_.empty(); }
-std::string PcapWriter::error() const { return error_; }
-
 void PcapWriter::close() { impl_.reset(); }
 
 void PcapWriter::write(const Segment& seg, std::int64_t t_ns, std::uint16_t ip_id) {

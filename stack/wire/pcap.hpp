@@ -25,8 +25,8 @@ class PcapWriter {
   PcapWriter& operator=(const PcapWriter&) = delete;
 
   // True while nothing has gone wrong (opening, or a later write).
-  bool ok() const;
-  std::string error() const;
+  bool ok() const { return error_.empty(); }
+  std::string error() const { return error_; }
   // Appends one record: encode_ipv4(seg, ip_id) stamped with t_ns (virtual time,
   // truncated to microseconds; negative times are written as 0).
   void write(const Segment& seg, std::int64_t t_ns, std::uint16_t ip_id);
