@@ -1,0 +1,50 @@
+#!/bin/bash
+# The engine's output does not change by accident: the trace (JSON Lines), the pcap and the
+# text of every catalogue lab at seeds 1, 2 and 3, and of bench/determinism.toml, hash to the
+# digests in tests/golden/outputs.sha256 (recorded before a behaviour-preserving change, and
+# re-recorded only by a change that means to alter what tcplab shows; say so in its commit).
+# Usage: golden.sh BIN_DIR SOURCE_DIR [--update]
+# A mismatch names the lab, the seed and the output; to see the difference, run the same
+# command on the commit that recorded the digests and diff the two files.
+set -u
+bin=$1
+src=$2
+update=${3:-}
+golden="$src/tests/golden/outputs.sha256"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One line per output: "<sha256>  <lab> seed=<n> <what>"; exit codes are recorded too.
+digest_of() {  # LAB SEED NAME
+  local lab=$1 seed=$2 name=$3
+  local args=("$lab")
+  [ "$seed" != "-" ] && args+=(--seed "$seed")
+  "$bin/tcplab" run "${args[@]}" --trace "$tmp/t.jsonl" --pcap "$tmp/t.pcap" > "$tmp/t.txt" 2>&1
+  local rc=$?
+  echo "$(sha256sum < "$tmp/t.jsonl" | cut -d' ' -f1)  $name seed=$seed trace"
+  echo "$(sha256sum < "$tmp/t.pcap" | cut -d' ' -f1)  $name seed=$seed pcap"
+  echo "$(sha256sum < "$tmp/t.txt" | cut -d' ' -f1)  $name seed=$seed text"
+  echo "exit=$rc  $name seed=$seed exit"
+}
+
+{
+  for f in "$src"/labs/catalogue/*.toml; do
+    n=$(basename "$f" .toml)
+    for s in 1 2 3; do digest_of "$n" "$s" "$n"; done
+  done
+  digest_of "$src/bench/determinism.toml" - bench/determinism
+} > "$tmp/now.sha256"
+
+if [ "$update" = "--update" ]; then
+  cp "$tmp/now.sha256" "$golden"
+  echo "recorded $(wc -l < "$golden") digests in $golden"
+  exit 0
+fi
+[ -f "$golden" ] || { echo "FAIL: no $golden (run: $0 $bin $src --update)"; exit 1; }
+if diff -q "$golden" "$tmp/now.sha256" >/dev/null; then
+  echo "PASS: $(wc -l < "$golden") outputs equal to the recorded digests"
+  exit 0
+fi
+echo "FAIL: outputs differ from tests/golden/outputs.sha256:"
+diff "$golden" "$tmp/now.sha256" | grep '^>' | sed -E 's/^> [^ ]+  /  /'
+exit 1
