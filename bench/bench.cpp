@@ -190,14 +190,14 @@ struct LoopTime {
 // Runs events until done() or the safety limit, printing a progress line now and then.
 // Returns the loop's wall and CPU seconds (the anchor times Simulator::Run() alone).
 template <typename Done, typename Progress>
-LoopTime run_loop(World& w, Instant limit, bool quiet, Done&& done, Progress&& progress) {
+LoopTime run_loop(World& w, TraceSink* sink, Instant limit, bool quiet, Done&& done, Progress&& progress) {
   const double cpu0 = cpu_now_s();
   const auto start = Clock::now();
   auto next_note = start + std::chrono::seconds(2);
   std::uint64_t n = 0;
   while (!done()) {
     if (w.idle() || w.next_event_time() > limit) break;
-    w.step();
+    w.step(sink);
     if ((++n & 0xFFFF) == 0 && !quiet) {
       const auto t = Clock::now();
       if (t >= next_note) {
@@ -230,8 +230,7 @@ int bench_bulk(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   Built b = build(a, loss, a.seed);
   World& w = b.world;
   TraceSink sink;
-  sink.enabled = a.trace;
-  if (a.trace) w.set_sink(&sink);
+  TraceSink* const recording = a.trace ? &sink : nullptr;
   sink.events.reserve(a.trace ? a.trace_reserve : 0);
 
   const std::uint16_t port = 5000;
@@ -259,7 +258,7 @@ int bench_bulk(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   const Instant limit = static_cast<Instant>(a.max_sim_s * 1e9);
   const auto& ctr = w.counters();
   const LoopTime lt = run_loop(
-      w, limit, a.quiet, [&] { return ctr.bytes_delivered_to_apps >= a.bytes; },
+      w, recording, limit, a.quiet, [&] { return ctr.bytes_delivered_to_apps >= a.bytes; },
       [&] {
         const LinkCounts n = link_counts(w);
         return std::to_string(n.link()) + " link pkts, " +
@@ -317,8 +316,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   Built b = build(a, loss, a.seed);
   World& w = b.world;
   TraceSink sink;
-  sink.enabled = a.trace;
-  if (a.trace) w.set_sink(&sink);
+  TraceSink* const recording = a.trace ? &sink : nullptr;
   sink.events.reserve(a.trace ? a.trace_reserve : 0);
 
   // ns-3's client takes ports 49152-65535 and keeps each in TIME_WAIT to the end, so one
@@ -381,7 +379,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   const long rss_before = rss_now_kb();
   const Instant limit = static_cast<Instant>(a.max_sim_s * 1e9);
   const LoopTime lt = run_loop(
-      w, limit, a.quiet, [&] { return children_closed() >= conns; },
+      w, recording, limit, a.quiet, [&] { return children_closed() >= conns; },
       [&] { return std::to_string(children_closed()) + "/" + std::to_string(conns) + " connections closed"; });
   const double run_wall = lt.wall_s;
   const std::uint64_t done_n = children_closed();
@@ -457,7 +455,7 @@ const bool registered = register_command({"bench", 60, [](CLI::App& sub) -> std:
   sub.add_option("--buf", a->buf, "send and receive buffer bytes")->capture_default_str();
   sub.add_option("--queue", a->queue, "sender drop-tail queue, packets (incl. the one on the wire)")->capture_default_str();
   sub.add_option("--seed", a->seed, "world seed")->capture_default_str();
-  sub.add_flag("--trace", a->trace, "record the full trace in memory (World::set_sink) while timing");
+  sub.add_flag("--trace", a->trace, "record the full trace in memory (a TraceSink lent to World::step) while timing");
   sub.add_option("--trace-out", a->trace_out, "with --trace: write it as JSON Lines afterwards (not timed)");
   sub.add_option("--trace-reserve", a->trace_reserve,
                  "diagnostic: reserve room for this many trace events before the run (no regrowth)");

@@ -1040,7 +1040,6 @@ Verdict check_netstat(const TraceIndex& ix, const CheckSpec& c, const Lab& lab) 
   }
   // Rebuild the world and stop it at `at`: the state of every socket at that moment.
   World w = build_world(lab);
-  w.set_sink(nullptr);
   w.run_until(at);
   const TcpHost& stack = w.stack(h);
   std::vector<std::string> rows;

@@ -16,10 +16,9 @@ LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks) {
   LabRun run;
   run.lab = std::move(lab);
   run.world = build_world(run.lab);
-  run.world.set_sink(run.sink.get());
   const Instant limit = until.value_or(run.lab.until);
-  run.world.run(UINT64_MAX, limit);
-  if (until) run.world.run_until(limit);
+  run.world.run(UINT64_MAX, limit, run.sink.get());
+  if (until) run.world.run_until(limit, run.sink.get());
   if (checks) run.results = run_checks(run.lab, run.world, run.sink->events);
   return run;
 }

@@ -183,9 +183,8 @@ TortureRun torture_check(std::uint64_t seed, const std::string& lab_text) {
   }
   auto once = [&](TraceSink& sink, World& w) {
     w = build_world(lab);
-    w.set_sink(&sink);
     std::uint64_t steps = 0;
-    while (w.now() <= lab.until && w.step()) {
+    while (w.now() <= lab.until && w.step(&sink)) {
       if (++steps % 64 == 0 || w.idle()) {
         for (int h = 0; h < static_cast<int>(w.hosts().size()); ++h)
           for (ConnId c = 0; c < w.stack(h).conn_count(); ++c)

@@ -52,9 +52,6 @@ std::string format_duration(Duration d) {
 }
 
 namespace {
-bool is_kind(const std::string& k) {
-  return k == "SYN" || k == "SYN-ACK" || k == "ACK" || k == "DATA" || k == "FIN" || k == "RST";
-}
 bool parse_u32(const std::string& s, std::uint32_t* v) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
   return ec == std::errc() && p == s.data() + s.size() && *v > 0;
@@ -91,8 +88,8 @@ std::optional<FaultRule> parse_fault(const std::string& text, std::string* error
   r.src = dir.substr(0, gt);
   r.dst = dir.substr(gt + 1);
   std::size_t i = 2;
-  if (i < w.size() && is_kind(w[i])) {
-    r.kind = w[i++];
+  if (i < w.size() && parse_seg_kind(w[i])) {
+    r.kind = parse_seg_kind(w[i++]);
     if (i < w.size() && w[i].size() > 1 && w[i][0] == '#') {
       std::uint32_t n = 0;
       if (!parse_u32(w[i].substr(1), &n)) { *error = "bad ordinal '" + w[i] + "' (expected #N, N >= 1)"; return std::nullopt; }
@@ -110,18 +107,18 @@ std::optional<FaultRule> parse_fault(const std::string& text, std::string* error
     if (k == "by" || k == "from" || k == "to" || k == "until") {
       auto d = need("a duration");
       if (!d) return std::nullopt;
-      if (k == "by") r.delay = *d;
-      else if (k == "from") r.from = *d;
-      else r.to = *d;
+      if (k == "by") r.delay_ns = *d;
+      else if (k == "from") r.from_ns = *d;
+      else r.to_ns = *d;
       i += 2;
       continue;
     }
     *error = "unexpected '" + k + "' in fault rule '" + text + "' (expected a kind such as FIN, #N, by T, from T, to T, retx)";
     return std::nullopt;
   }
-  if (r.action == FaultAction::Delay && r.delay <= 0) { *error = "a delay rule needs 'by DURATION'"; return std::nullopt; }
-  if (r.action != FaultAction::Delay && r.delay != 0) { *error = "'by' only goes with delay"; return std::nullopt; }
-  if (r.to <= r.from) { *error = "time window is empty (to <= from)"; return std::nullopt; }
+  if (r.action == FaultAction::Delay && r.delay_ns <= 0) { *error = "a delay rule needs 'by DURATION'"; return std::nullopt; }
+  if (r.action != FaultAction::Delay && r.delay_ns != 0) { *error = "'by' only goes with delay"; return std::nullopt; }
+  if (r.to_ns <= r.from_ns) { *error = "time window is empty (to <= from)"; return std::nullopt; }
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/segment_kind.hpp"
 #include "stack/time.hpp"
 
 namespace tcplab {
@@ -17,11 +18,11 @@ struct FaultRule {
   FaultAction action = FaultAction::Drop;
   std::string src, dst;                   // host tag or name; empty = any
   std::optional<std::uint32_t> ordinal;   // A>B#n
-  std::string kind;                       // SYN SYN-ACK ACK DATA FIN RST; empty = any
+  std::optional<SegKind> kind;            // SYN SYN-ACK ACK DATA FIN RST; none = any
   std::optional<std::uint32_t> kind_ordinal;  // FIN #1
   bool retx_only = false;                 // "retx": only retransmissions
-  Instant from = 0, to = kNever;          // time window
-  Duration delay = 0;                     // for Delay
+  Instant from_ns = 0, to_ns = kNever;    // the time window [from_ns, to_ns) it applies in
+  Duration delay_ns = 0;                  // for Delay: added to the arrival time
   std::string text;                       // as written, for the trace's reason
 };
 

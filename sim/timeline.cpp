@@ -6,21 +6,15 @@ namespace tcplab {
 
 Timeline::Timeline(World start, std::uint64_t checkpoint_every)
     : every_(std::max<std::uint64_t>(1, checkpoint_every)), live_(std::make_unique<World>(std::move(start))) {
-  live_->set_sink(nullptr);
   checkpoints_.emplace_back(0, *live_);
-  live_->set_sink(sink_.get());
 }
 
 void Timeline::run(Instant limit, std::uint64_t max_steps) {
   for (std::uint64_t n = 0; n < max_steps; ++n) {
     if (live_->idle() || live_->next_event_time() > limit) break;
-    live_->step();
-    step_end_.push_back(sink_->events.size());
-    if (step_end_.size() % every_ == 0) {
-      World copy = *live_;
-      copy.set_sink(nullptr);
-      checkpoints_.emplace_back(step_end_.size(), std::move(copy));
-    }
+    live_->step(&sink_);
+    step_end_.push_back(sink_.events.size());
+    if (step_end_.size() % every_ == 0) checkpoints_.emplace_back(step_end_.size(), *live_);
   }
 }
 
@@ -39,7 +33,7 @@ World Timeline::replay_to_step(std::uint64_t steps_done) const {
   auto it = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), steps_done,
                              [](std::uint64_t v, const auto& c) { return v < c.first; });
   const auto& cp = *std::prev(it);
-  World w = cp.second;  // the sink is null: replay records nothing, counters stay in step
+  World w = cp.second;  // replayed without a sink: records nothing, seq_no stays in step
   for (std::uint64_t s = cp.first; s < steps_done && w.step(); ++s) {
   }
   return w;
@@ -50,9 +44,9 @@ World Timeline::world_before(std::uint64_t k) const { return replay_to_step(step
 
 World Timeline::world_at_time(Instant t) const {
   // The last event at or before t, then everything up to t.
-  auto it = std::upper_bound(sink_->events.begin(), sink_->events.end(), t,
+  auto it = std::upper_bound(sink_.events.begin(), sink_.events.end(), t,
                              [](Instant v, const TraceEvent& e) { return v < e.t_ns; });
-  World w = it == sink_->events.begin() ? replay_to_step(0) : world_after(static_cast<std::uint64_t>(it - sink_->events.begin()) - 1);
+  World w = it == sink_.events.begin() ? replay_to_step(0) : world_after(static_cast<std::uint64_t>(it - sink_.events.begin()) - 1);
   w.run_until(t);
   return w;
 }
@@ -67,15 +61,12 @@ Timeline Timeline::fork(std::uint64_t k, const std::function<void(World&)>& chan
     if (c.first < s) t.checkpoints_.push_back(c);
   t.step_end_.assign(step_end_.begin(), step_end_.begin() + static_cast<std::ptrdiff_t>(s));
   const std::uint64_t keep = s == 0 ? 0 : step_end_[s - 1];
-  t.sink_->events.assign(sink_->events.begin(), sink_->events.begin() + static_cast<std::ptrdiff_t>(keep));
+  t.sink_.events.assign(sink_.events.begin(), sink_.events.begin() + static_cast<std::ptrdiff_t>(keep));
   t.live_ = std::make_unique<World>(std::move(start));
-  t.live_->set_sink(t.sink_.get());
   change(*t.live_);
   // The changed world is the fork's checkpoint at step s: a seek in the fork to any later
   // event must replay from it, not from a shared checkpoint that lacks the change.
-  World changed = *t.live_;
-  changed.set_sink(nullptr);
-  t.checkpoints_.emplace_back(s, std::move(changed));
+  t.checkpoints_.emplace_back(s, *t.live_);
   t.run(limit);
   return t;
 }

@@ -26,8 +26,8 @@ class Timeline {
   // Runs until nothing is pending, `limit` virtual time, or `max_steps` world steps.
   void run(Instant limit, std::uint64_t max_steps = UINT64_MAX);
 
-  const TraceEvents& trace() const { return sink_->events; }
-  std::uint64_t size() const { return sink_->events.size(); }
+  const TraceEvents& trace() const { return sink_.events; }
+  std::uint64_t size() const { return sink_.events.size(); }
   std::uint64_t steps() const { return step_end_.size(); }
   const World& final_world() const { return *live_; }
 
@@ -52,7 +52,7 @@ class Timeline {
   World replay_to_step(std::uint64_t steps_done) const;  // the world after `steps_done` steps
 
   std::uint64_t every_;
-  std::unique_ptr<TraceSink> sink_ = std::make_unique<TraceSink>();
+  TraceSink sink_;  // the timeline's trace; lent to the live world for each step
   std::unique_ptr<World> live_;
   std::vector<std::uint64_t> step_end_;            // trace size after each step
   std::vector<std::pair<std::uint64_t, World>> checkpoints_;  // (steps done, world then)

@@ -190,7 +190,6 @@ std::vector<SarSample> sar_samples(const World& start, Instant to, Duration inte
   std::vector<SarSample> v;
   if (interval <= 0) return v;
   World w = start;
-  w.set_sink(nullptr);  // a copy must not record into the original's sink
   const int n = static_cast<int>(w.hosts().size());
   for (Instant t = w.now() + interval; t <= to; t += interval) {
     w.run_until(t);

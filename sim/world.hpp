@@ -2,8 +2,10 @@
 // The world: hosts running the stack, links between them, applications, fault rules, and a
 // deterministic event queue under a virtual clock. It is a value (DESIGN rule 3): copying a
 // World is a checkpoint, and the same seed gives the same trace byte for byte. The trace is
-// appended to a TraceSink the world does not own, so checkpoints stay small.
+// not part of the value: whoever runs the world lends a TraceSink to `step`/`run`/`run_until`
+// for that call only, so a copy can never write into another world's trace.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <queue>
 #include <string>
@@ -13,14 +15,15 @@
 #include "sim/fault.hpp"
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
+#include "sim/segment_kind.hpp"
 #include "sim/trace.hpp"
 #include "stack/tcp_host.hpp"
 
 namespace tcplab {
 
+// Where a run's trace goes. The world writes into it only during a call that was given it.
 struct TraceSink {
   TraceEvents events;
-  bool enabled = true;
 };
 
 struct HostInfo {
@@ -41,7 +44,7 @@ struct Link {
 // Per-connection segment counters that give ids (A>B#n) and kind ordinals (FIN #k).
 struct SegOrdinals {
   std::uint32_t total = 0;
-  std::array<std::uint32_t, 6> per_kind{};
+  std::array<std::uint32_t, kSegKindCount> per_kind{};
 };
 
 struct WorldCounters {
@@ -59,21 +62,19 @@ class World {
   int add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg);
   int add_link(int a, int b, const LinkParams& ab, const LinkParams& ba);
   void add_fault(const FaultRule& r) { faults_.push_back(r); }
-  void remove_fault(std::size_t i) { if (i < faults_.size()) faults_.erase(faults_.begin() + static_cast<std::ptrdiff_t>(i)); }
-  const std::vector<FaultRule>& faults() const { return faults_; }
   void add_app(const AppSpec& app);  // app.host must name a host
-  void set_sink(TraceSink* sink) { sink_ = sink; }
   void set_ephemeral_range(int host, std::uint16_t lo, std::uint16_t hi);
-  void set_host_config(int host, const TcpConfig& cfg);
 
   // --- running ---
-  bool step();                             // one event; false when nothing is pending
-  void run_until(Instant t);               // every event with time <= t
-  std::uint64_t run(std::uint64_t max_events = 50'000'000, Instant limit = sec(3600));
+  // Each takes the sink that records what happens during this call (nullptr: record
+  // nothing; the world behaves the same, only the trace is not kept).
+  bool step(TraceSink* sink = nullptr);                   // one event; false when nothing is pending
+  void run_until(Instant t, TraceSink* sink = nullptr);   // every event with time <= t
+  std::uint64_t run(std::uint64_t max_events, Instant limit, TraceSink* sink = nullptr);
   Instant now() const { return now_; }
   bool idle() const { return queue_.empty(); }
   Instant next_event_time() const { return queue_.empty() ? kNever : queue_.top().t; }
-  std::uint64_t events_processed() const { return counters_.events; }
+  // Trace events so far, recorded or not: seq_no of the next one.
   std::uint64_t trace_count() const { return trace_seq_; }
 
   // --- looking ---
@@ -84,27 +85,34 @@ class World {
   const WorldCounters& counters() const { return counters_; }
   std::vector<std::string> host_names() const;
   std::string conn_label(int host, ConnId c) const;
-  std::uint64_t seed() const { return seed_; }
 
   // --- changing a running world (fork) ---
-  void fire_timer_now(int host, ConnId c);
   void crash_host(int host);
-  void restart_host(int host);
 
  private:
-  enum class EvKind : std::uint8_t { Arrive, Timer, Task, AppStart, GenTick, Crash, Restart };
+  // What a queued event is about; its fields mean different things per kind.
+  enum class EvKind : std::uint8_t {
+    Arrive,    // packet `slot` arrives at host `target`
+    Timer,     // host `target`, connection `slot`, for the host's `epoch`
+    Task,      // task `target` wakes (a `wait` ended)
+    AppStart,  // generator `target` starts
+    GenTick,   // generator `target` starts its next client, SYN or probe
+    Crash,     // host `target` crashes
+    Restart,   // host `target` comes back
+  };
   struct QEvent {
     Instant t;
     std::uint64_t order;  // insertion order: ties at equal times are broken by it, never by pointers
     EvKind kind;
-    int a;
-    std::uint32_t b;
-    std::uint32_t c;
+    int target;           // a host, a task or a generator (see EvKind)
+    std::uint32_t slot;   // Arrive: the packet's slot; Timer: the connection
+    std::uint32_t epoch;  // Timer: the host epoch it was set in (a crash voids it)
     bool operator>(const QEvent& o) const { return t != o.t ? t > o.t : order > o.order; }
   };
   struct Packet {
     Segment seg;
-    std::string id, kind;
+    std::string id;
+    SegKind kind = SegKind::Ack;
     int src_host = -1, dst_host = -1;
     bool corrupted = false;
     bool retx = false;
@@ -115,8 +123,30 @@ class World {
     std::uint64_t started = 0;
     std::uint32_t running = 0;
   };
+  // The sink lent to the running call. It is not part of the world's value: a copy of a
+  // world starts with none, whatever the original was doing.
+  class LentSink {
+   public:
+    LentSink() = default;
+    LentSink(const LentSink&) {}
+    LentSink& operator=(const LentSink&) { return *this; }
+    TraceSink* get() const { return p_; }
+    void set(TraceSink* p) { p_ = p; }
 
-  void push(Instant t, EvKind k, int a, std::uint32_t b = 0, std::uint32_t c = 0);
+   private:
+    TraceSink* p_ = nullptr;
+  };
+  class SinkLoan;  // sets sink_ for one call (world.cpp)
+  // What a task does after one step of its script.
+  enum class Flow : std::uint8_t {
+    Again,   // look at the (next) step now
+    Block,   // wait: the socket, a timer or a child will wake it
+    Finish,  // the task is over
+    Gone,    // the task was ended by what it did (a crash of its own host)
+  };
+
+  void push(Instant t, EvKind k, int target, std::uint32_t slot = 0, std::uint32_t epoch = 0);
+  void step_one();
   void dispatch(const QEvent& e);
   // Turns what a host's stack reported into trace lines, packets, timers and task wake-ups.
   void absorb(int host, Output& out);
@@ -126,16 +156,36 @@ class World {
   int route(int src_host, Ipv4 dst) const;
   Link* link_between(int a, int b, bool* a_to_b);
   const FaultRule* match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal) const;
+  void restart_host(int host);
 
-  // Tasks.
+  // Tasks (world_tasks.cpp): one function per script step.
   int spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen);
   void run_task(int id);
   void run_task_once(int id);
   void task_done(int id);
+  void task_bind(int id, ConnId c);
+  static void task_next(Task& t);
+  Flow task_listen(int id, Task& t, const Step& s);
+  Flow task_accept(int id, Task& t, const Step& s);
+  Flow task_connect(int id, Task& t, const Step& s);
+  Flow task_send(int id, Task& t, const Step& s);
+  Flow task_recv(int id, Task& t, const Step& s);
+  Flow task_wait_eof(Task& t);
+  Flow task_wait(int id, Task& t, const Step& s);
+  Flow task_close(Task& t, const Step& s);
+  Flow task_crash(Task& t, const Step& s);
+  // The task's connection, if it still exists in this incarnation of its host.
+  const Connection* task_conn(const Task& t, ConnId c) const;
   void gen_tick(int gen);
+  void gen_clients(int gen);
+  void gen_flood(int gen);
+  void gen_scan(int gen);
+
   void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0);
   void record(TraceEvent&& e);
-  bool tracing() const { return sink_ && sink_->enabled; }
+  bool tracing() const { return sink_.get() != nullptr; }
+  // Counts a trace event that is not recorded (no sink): seq_no stays the same either way.
+  void skip_record() { ++trace_seq_; }
 
   std::uint64_t seed_;
   Rng rng_;
@@ -154,15 +204,11 @@ class World {
   std::vector<FaultRule> faults_;
   std::vector<Packet> packets_;
   std::vector<std::uint32_t> free_packets_;
-  std::vector<Task> tasks_;
+  std::deque<Task> tasks_;  // a deque: a Task& stays valid while a step spawns more tasks
   std::vector<Gen> gens_;
   WorldCounters counters_;
   Output out_;  // reused between calls
-  TraceSink* sink_ = nullptr;
+  LentSink sink_;
 };
-
-// Segment kind label (DESIGN rule 4): SYN, SYN-ACK, ACK, DATA, FIN, RST.
-std::string_view segment_kind(const Segment& s);
-int segment_kind_index(const Segment& s);
 
 }  // namespace tcplab

@@ -12,8 +12,7 @@ namespace {
 // Runs w to `limit` recording into a fresh sink; returns the events.
 TraceEvents continue_run(World w, Instant limit) {
   TraceSink sink;
-  w.set_sink(&sink);
-  w.run(UINT64_MAX, limit);
+  w.run(UINT64_MAX, limit, &sink);
   return std::move(sink.events);
 }
 
@@ -137,4 +136,30 @@ TEST_CASE("a fork with no change is the original, dropping a segment makes it di
   // Both runs still deliver every byte in order.
   CHECK(forked.final_world().counters().stream_mismatches == 0);
   CHECK(forked.final_world().counters().fault_drops == 1);
+}
+
+TEST_CASE("the trace is not part of the world's value: a copy never writes into the original's sink") {
+  const Lab lab = lab_text(kLossyLab);
+  World w = build_world(lab);
+  TraceSink original;
+  w.run(200, lab.until, &original);
+  const std::size_t recorded = original.events.size();
+  REQUIRE(recorded > 0);
+
+  World copy = w;
+  copy.run(UINT64_MAX, lab.until);  // no sink lent: records nothing anywhere
+  CHECK(original.events.size() == recorded);
+
+  // The copy and the original go on identically, each into the sink it is given, and the
+  // event numbers continue where the original's trace stopped.
+  TraceSink a, b;
+  World c1 = w, c2 = w;
+  c1.run(UINT64_MAX, lab.until, &a);
+  c2.run(UINT64_MAX, lab.until, &b);
+  const auto names = w.host_names();
+  REQUIRE(!a.events.empty());
+  CHECK(a.events.front().seq_no == original.events.back().seq_no + 1);
+  CHECK(jsonl(a.events, names) == jsonl(b.events, names));
+  CHECK(copy.trace_count() == c1.trace_count());
+  CHECK(original.events.size() == recorded);
 }
