@@ -439,37 +439,40 @@ int bench(const BenchArgs& a) {
   return bulk ? bench_bulk(a, *loss, t0) : bench_conns(a, *loss, t0);
 }
 
-const bool registered = register_command({"bench", 60, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<BenchArgs>();
-  sub.add_option("WORKLOAD", a->workload, "bulk | conns")->required();
-  sub.add_option("--bytes", a->bytes, "bulk: payload bytes in all (decimal), split over --conns flows")
-      ->capture_default_str();
-  sub.add_option("--loss", a->loss, "per-packet loss each way: 0.01, 1% or 1/100 (default: bulk 0.01, conns 0)");
-  sub.add_option("--conns", a->conns, "bulk: parallel flows (default 1); conns: connections (default 1000)");
-  sub.add_option("--parallel", a->parallel, "conns: closed loop with this many open at once (0 = open loop)");
-  sub.add_option("--interval", a->interval, "conns: open loop, connection i starts at i * interval")->capture_default_str();
-  sub.add_option("--req", a->req, "conns: request bytes")->capture_default_str();
-  sub.add_option("--resp", a->resp, "conns: response bytes")->capture_default_str();
-  sub.add_option("--delay", a->delay, "one-way propagation delay")->capture_default_str();
-  sub.add_option("--rate", a->rate, "link rate each way")->capture_default_str();
-  sub.add_option("--buf", a->buf, "send and receive buffer bytes")->capture_default_str();
-  sub.add_option("--queue", a->queue, "sender drop-tail queue, packets (incl. the one on the wire)")->capture_default_str();
-  sub.add_option("--seed", a->seed, "world seed")->capture_default_str();
-  sub.add_flag("--trace", a->trace, "record the full trace in memory (a TraceSink lent to World::step) while timing");
-  sub.add_option("--trace-out", a->trace_out, "with --trace: write it as JSON Lines afterwards (not timed)");
-  sub.add_option("--trace-reserve", a->trace_reserve,
-                 "diagnostic: reserve room for this many trace events before the run (no regrowth)");
-  sub.add_option("--max-sim", a->max_sim_s, "safety stop, simulated seconds")->capture_default_str();
-  sub.add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
-  sub.footer("Workloads of the ns-3 anchor (../shared/anchors/ns3), see bench/README.md:\n"
-             "  tcplab bench bulk --bytes 100000000 --loss 0.01 [--conns 4] [--trace]\n"
-             "  tcplab bench conns --conns 10000 [--parallel 100] [--loss 0.01]\n"
-             "Prints one `RESULT k=v ...` line; exit 1 if the run did not complete.");
-  return [a] {
-    if (!a->trace_out.empty()) a->trace = true;
-    return bench(*a);
-  };
-}, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns)"});
-
 }  // namespace
+
+Command bench_command() {
+  return {"bench", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<BenchArgs>();
+    sub.add_option("WORKLOAD", a->workload, "bulk | conns")->required();
+    sub.add_option("--bytes", a->bytes, "bulk: payload bytes in all (decimal), split over --conns flows")
+        ->capture_default_str();
+    sub.add_option("--loss", a->loss, "per-packet loss each way: 0.01, 1% or 1/100 (default: bulk 0.01, conns 0)");
+    sub.add_option("--conns", a->conns, "bulk: parallel flows (default 1); conns: connections (default 1000)");
+    sub.add_option("--parallel", a->parallel, "conns: closed loop with this many open at once (0 = open loop)");
+    sub.add_option("--interval", a->interval, "conns: open loop, connection i starts at i * interval")->capture_default_str();
+    sub.add_option("--req", a->req, "conns: request bytes")->capture_default_str();
+    sub.add_option("--resp", a->resp, "conns: response bytes")->capture_default_str();
+    sub.add_option("--delay", a->delay, "one-way propagation delay")->capture_default_str();
+    sub.add_option("--rate", a->rate, "link rate each way")->capture_default_str();
+    sub.add_option("--buf", a->buf, "send and receive buffer bytes")->capture_default_str();
+    sub.add_option("--queue", a->queue, "sender drop-tail queue, packets (incl. the one on the wire)")->capture_default_str();
+    sub.add_option("--seed", a->seed, "world seed")->capture_default_str();
+    sub.add_flag("--trace", a->trace, "record the full trace in memory (a TraceSink lent to World::step) while timing");
+    sub.add_option("--trace-out", a->trace_out, "with --trace: write it as JSON Lines afterwards (not timed)");
+    sub.add_option("--trace-reserve", a->trace_reserve,
+                   "diagnostic: reserve room for this many trace events before the run (no regrowth)");
+    sub.add_option("--max-sim", a->max_sim_s, "safety stop, simulated seconds")->capture_default_str();
+    sub.add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
+    sub.footer("Workloads of the ns-3 anchor (../shared/anchors/ns3), see bench/README.md:\n"
+               "  tcplab bench bulk --bytes 100000000 --loss 0.01 [--conns 4] [--trace]\n"
+               "  tcplab bench conns --conns 10000 [--parallel 100] [--loss 0.01]\n"
+               "Prints one `RESULT k=v ...` line; exit 1 if the run did not complete.");
+    return [a] {
+      if (!a->trace_out.empty()) a->trace = true;
+      return bench(*a);
+    };
+  }, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns)"};
+}
+
 }  // namespace tcplab::cli

@@ -134,19 +134,22 @@ int bench_seek(const SeekArgs& a) {
   return kOk;
 }
 
-const bool registered = register_command({"bench-seek", 61, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<SeekArgs>();
-  sub.add_option("LAB", a->lab, "a lab to record (default: a built-in lossy bulk transfer)");
-  sub.add_option("--events", a->events, "record this many trace events (default 1000000)");
-  sub.add_option("--seeks", a->seeks, "seek to this many random events (default 1000)");
-  sub.add_option("--every", a->every,
-                 "keep a checkpoint every N world steps (default: Timeline::kDefaultCheckpointEvery)");
-  add_lab_options(sub, a->common);
-  sub.footer("Examples:\n  tcplab bench-seek\n  tcplab bench-seek --events 200000 --every 1024\n"
-             "  tcplab bench-seek handshake --seeks 100\n"
-             "Prints: RESULT events=.. seeks=.. max_ms=.. mean_ms=.. checkpoints=.. rss_kb=..");
-  return [a] { return bench_seek(*a); };
-}, "time seeking (rewind / fast-forward) in a recorded run of ~1e6 trace events"});
-
 }  // namespace
+
+Command bench_seek_command() {
+  return {"bench-seek", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<SeekArgs>();
+    sub.add_option("LAB", a->lab, "a lab to record (default: a built-in lossy bulk transfer)");
+    sub.add_option("--events", a->events, "record this many trace events (default 1000000)");
+    sub.add_option("--seeks", a->seeks, "seek to this many random events (default 1000)");
+    sub.add_option("--every", a->every,
+                   "keep a checkpoint every N world steps (default: Timeline::kDefaultCheckpointEvery)");
+    add_lab_options(sub, a->common);
+    sub.footer("Examples:\n  tcplab bench-seek\n  tcplab bench-seek --events 200000 --every 1024\n"
+               "  tcplab bench-seek handshake --seeks 100\n"
+               "Prints: RESULT events=.. seeks=.. max_ms=.. mean_ms=.. checkpoints=.. rss_kb=..");
+    return [a] { return bench_seek(*a); };
+  }, "time seeking (rewind / fast-forward) in a recorded run of ~1e6 trace events"};
+}
+
 }  // namespace tcplab::cli

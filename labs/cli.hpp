@@ -1,7 +1,8 @@
 #pragma once
-// The `tcplab` command line is a set of subcommands, each in its own cmd_*.cpp file that
-// registers itself here. main() parses, runs the chosen one, and maps errors to exit codes:
-// 0 ok, 1 a check failed, 2 bad input (DESIGN.md "Command line").
+// The `tcplab` command line is a set of subcommands, each in its own cmd_*.cpp file (the
+// benchmarks in bench/), listed once in main.cpp in the order --help shows them. main()
+// parses, runs the chosen one, and maps errors to exit codes: 0 ok, 1 a check failed, 2 bad
+// input (DESIGN.md "Command line").
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
@@ -15,14 +16,22 @@ constexpr int kOk = 0, kCheckFailed = 1, kBadInput = 2;
 
 struct Command {
   std::string name;
-  int order = 100;  // position in --help
   // Adds the subcommand's options to `sub`; returns the function that runs it.
   std::function<std::function<int()>(CLI::App& sub)> setup;
   std::string description;
 };
 
-bool register_command(Command c);
-const std::vector<Command>& commands();
+// One per subcommand, each defined in its own file.
+Command list_command();        // labs/cmd_list.cpp
+Command run_command();         // labs/cmd_run.cpp
+Command check_command();       // labs/cmd_check.cpp
+Command netstat_command();     // labs/cmd_netstat.cpp
+Command step_command();        // labs/cmd_step.cpp
+Command grade_command();       // labs/cmd_grade.cpp
+Command torture_command();     // labs/cmd_torture.cpp
+Command bench_command();       // bench/bench.cpp
+Command bench_seek_command();  // bench/seek.cpp
+Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
 
 // Thrown for bad input anywhere below a command; main prints it and exits 2.
 struct BadInput : std::runtime_error {

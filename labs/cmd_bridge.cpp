@@ -65,25 +65,28 @@ int bridge(const BridgeArgs& a) {
   return kOk;
 }
 
-const bool registered = register_command({"bridge", 70, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<BridgeArgs>();
-  sub.add_option("--role", a->role, "tcplab's role: server (the kernel connects) or client");
-  sub.add_option("--port", a->port, "the port");
-  sub.add_option("--bytes", a->bytes, "bytes to send each way");
-  sub.add_option("--loss", a->loss, "loss probability on the link, each way (e.g. 0.01)");
-  sub.add_option("--delay", a->delay, "one-way delay of the link (e.g. 1ms)");
-  sub.add_option("--closer", a->closer, "who closes first: tcplab or kernel");
-  sub.add_flag("--refused", a->refused, "instead: the kernel connects to a closed tcplab port (expects RST, ECONNREFUSED)");
-  sub.add_option("--timeout", a->timeout, "wall-clock limit");
-  sub.add_option("--seed", a->seed, "seed of the link's loss");
-  sub.add_flag("-v,--verbose", a->verbose, "report malformed packets");
-  sub.footer("Needs root: it creates its own network namespace (unshare) with tun0 = 10.0.0.1 (the kernel)\n"
-             "and tcplab's stack at 10.0.0.2; nothing outside that namespace is touched, and it vanishes on exit.\n"
-             "Exit 77 when it cannot run here (not root, no /dev/net/tun).\n"
-             "Examples:\n  sudo tcplab bridge --role server --bytes 10000000 --loss 0.01\n"
-             "  sudo tcplab bridge --role client --closer kernel\n  sudo tcplab bridge --refused");
-  return [a] { return bridge(*a); };
-}, "talk to the real Linux kernel through a TUN device (root)"});
-
 }  // namespace
+
+Command bridge_command() {
+  return {"bridge", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<BridgeArgs>();
+    sub.add_option("--role", a->role, "tcplab's role: server (the kernel connects) or client");
+    sub.add_option("--port", a->port, "the port");
+    sub.add_option("--bytes", a->bytes, "bytes to send each way");
+    sub.add_option("--loss", a->loss, "loss probability on the link, each way (e.g. 0.01)");
+    sub.add_option("--delay", a->delay, "one-way delay of the link (e.g. 1ms)");
+    sub.add_option("--closer", a->closer, "who closes first: tcplab or kernel");
+    sub.add_flag("--refused", a->refused, "instead: the kernel connects to a closed tcplab port (expects RST, ECONNREFUSED)");
+    sub.add_option("--timeout", a->timeout, "wall-clock limit");
+    sub.add_option("--seed", a->seed, "seed of the link's loss");
+    sub.add_flag("-v,--verbose", a->verbose, "report malformed packets");
+    sub.footer("Needs root: it creates its own network namespace (unshare) with tun0 = 10.0.0.1 (the kernel)\n"
+               "and tcplab's stack at 10.0.0.2; nothing outside that namespace is touched, and it vanishes on exit.\n"
+               "Exit 77 when it cannot run here (not root, no /dev/net/tun).\n"
+               "Examples:\n  sudo tcplab bridge --role server --bytes 10000000 --loss 0.01\n"
+               "  sudo tcplab bridge --role client --closer kernel\n  sudo tcplab bridge --refused");
+    return [a] { return bridge(*a); };
+  }, "talk to the real Linux kernel through a TUN device (root)"};
+}
+
 }  // namespace tcplab::cli

@@ -83,19 +83,22 @@ int check(const CheckArgs& a) {
   return bad_input ? kBadInput : failed ? kCheckFailed : kOk;
 }
 
-const bool registered = register_command({"check", 20, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<CheckArgs>();
-  sub.add_option("LAB", a->labs, "built-in lab names or .toml files")->required();
-  add_lab_options(sub, a->common);
-  sub.add_option("--json", a->json, "write per-check results as JSON (Gradescope results.json shape)");
-  sub.add_option("--junit", a->junit, "write JUnit XML: one <testsuite> per lab, one <testcase> per check");
-  std::string kinds = "Check kinds and their keys ([[check]] kind = \"...\"; a segment's kind is `segment = \"SYN\"`):\n";
-  for (const auto& k : check_kinds()) kinds += "  " + k + "\n";
-  sub.footer("Examples:\n  tcplab check handshake\n  tcplab check labs/catalogue/*.toml --junit report.xml --json report.json\n"
-             "  tcplab check my-lab.toml --student s1234 --var msl=10s\n" + kinds +
-             "Exit codes: 0 every check passed, 1 a check failed, 2 bad input (a lab file, an option).");
-  return [a] { return check(*a); };
-}, "run labs and judge their checks (JUnit XML and JSON for graders)"});
-
 }  // namespace
+
+Command check_command() {
+  return {"check", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<CheckArgs>();
+    sub.add_option("LAB", a->labs, "built-in lab names or .toml files")->required();
+    add_lab_options(sub, a->common);
+    sub.add_option("--json", a->json, "write per-check results as JSON (Gradescope results.json shape)");
+    sub.add_option("--junit", a->junit, "write JUnit XML: one <testsuite> per lab, one <testcase> per check");
+    std::string kinds = "Check kinds and their keys ([[check]] kind = \"...\"; a segment's kind is `segment = \"SYN\"`):\n";
+    for (const auto& k : check_kinds()) kinds += "  " + k + "\n";
+    sub.footer("Examples:\n  tcplab check handshake\n  tcplab check labs/catalogue/*.toml --junit report.xml --json report.json\n"
+               "  tcplab check my-lab.toml --student s1234 --var msl=10s\n" + kinds +
+               "Exit codes: 0 every check passed, 1 a check failed, 2 bad input (a lab file, an option).");
+    return [a] { return check(*a); };
+  }, "run labs and judge their checks (JUnit XML and JSON for graders)"};
+}
+
 }  // namespace tcplab::cli

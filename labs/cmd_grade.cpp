@@ -24,18 +24,21 @@ int run_grade(const GradeArgs& a) {
   return g.pass ? kOk : kCheckFailed;
 }
 
-const bool registered = register_command({"grade", 50, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<GradeArgs>();
-  sub.add_option("ANSWERS", a->answers, "the student's answers file (TOML)")->required();
-  sub.add_option("--json", a->json, "write the result as JSON (Gradescope results.json shape)");
-  sub.add_option("--junit", a->junit, "write the result as JUnit XML");
-  sub.footer("An answers file is TOML:\n"
-             "  lab = \"handshake\"\n  student = \"s1234\"\n  predictions = [\"LISTEN\", \"SYN_SENT\", \"S 0 - 0\", ...]\n"
-             "or a lab the student wrote, which must pass its checks and use the required kinds:\n"
-             "  student = \"s1234\"\n  lab_file = \"my-lab.toml\"\n  require = [\"states\", \"segment\"]\n"
-             "Exit codes: 0 all right, 1 something wrong, 2 bad input.");
-  return [a] { return run_grade(*a); };
-}, "grade a student's answers file (predictions, or their own lab) for JUnit/JSON"});
-
 }  // namespace
+
+Command grade_command() {
+  return {"grade", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<GradeArgs>();
+    sub.add_option("ANSWERS", a->answers, "the student's answers file (TOML)")->required();
+    sub.add_option("--json", a->json, "write the result as JSON (Gradescope results.json shape)");
+    sub.add_option("--junit", a->junit, "write the result as JUnit XML");
+    sub.footer("An answers file is TOML:\n"
+               "  lab = \"handshake\"\n  student = \"s1234\"\n  predictions = [\"LISTEN\", \"SYN_SENT\", \"S 0 - 0\", ...]\n"
+               "or a lab the student wrote, which must pass its checks and use the required kinds:\n"
+               "  student = \"s1234\"\n  lab_file = \"my-lab.toml\"\n  require = [\"states\", \"segment\"]\n"
+               "Exit codes: 0 all right, 1 something wrong, 2 bad input.");
+    return [a] { return run_grade(*a); };
+  }, "grade a student's answers file (predictions, or their own lab) for JUnit/JSON"};
+}
+
 }  // namespace tcplab::cli

@@ -19,10 +19,13 @@ int list() {
   return kOk;
 }
 
-const bool registered = register_command({"list", 1, [](CLI::App& sub) -> std::function<int()> {
-  sub.footer("Example:\n  tcplab list");
-  return [] { return list(); };
-}, "list the built-in labs"});
-
 }  // namespace
+
+Command list_command() {
+  return {"list", [](CLI::App& sub) -> std::function<int()> {
+    sub.footer("Example:\n  tcplab list");
+    return [] { return list(); };
+  }, "list the built-in labs"};
+}
+
 }  // namespace tcplab::cli

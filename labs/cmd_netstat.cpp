@@ -55,31 +55,34 @@ int netstat(const NetstatArgs& a) {
   return kOk;
 }
 
-const bool registered = register_command({"netstat", 30, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<NetstatArgs>();
-  sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-  sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
-  sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
-  auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: totals and a count per state");
-  auto* sar = sub.add_flag("--sar", a->sar, "print `sar -n SOCK`: socket counters every --interval from 0 to --at");
-  sub.add_option("--interval", a->interval, "the sampling interval of --sar (default 1s)")->needs(sar);
-  auto* lsof = sub.add_option("--lsof", a->lsof, "print `lsof -n -P -i :PORT`: the sockets processes hold on PORT (0: all)");
-  ss->excludes(sar)->excludes(lsof);
-  sar->excludes(lsof);
-  add_lab_options(sub, a->common);
-  sub.remove_option(sub.get_option("--until"));  // --at says how far to run
-  sub.footer(
-      "Examples:\n"
-      "  tcplab netstat handshake --at 50ms                  netstat -nat on every host\n"
-      "  tcplab netstat handshake --at 101250us --host server\n"
-      "  tcplab netstat handshake --at 1s --ss               ss -s\n"
-      "  tcplab netstat handshake --at 90s --sar --interval 10s\n"
-      "  tcplab netstat handshake --at 50ms --lsof 9502      lsof -i :9502\n"
-      "Recv-Q: bytes the application has not read (a listener: connections waiting for accept()).\n"
-      "Send-Q: bytes not yet acknowledged or not yet sent. CLOSED sockets are not listed.\n"
-      "lsof shows only sockets a process holds; PID = 1001 + host number, FD = 3 + socket number.");
-  return [a] { return netstat(*a); };
-}, "what netstat -nat (or ss -s, sar -n SOCK, lsof -i) shows at a virtual time"});
-
 }  // namespace
+
+Command netstat_command() {
+  return {"netstat", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<NetstatArgs>();
+    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
+    sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
+    sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+    auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: totals and a count per state");
+    auto* sar = sub.add_flag("--sar", a->sar, "print `sar -n SOCK`: socket counters every --interval from 0 to --at");
+    sub.add_option("--interval", a->interval, "the sampling interval of --sar (default 1s)")->needs(sar);
+    auto* lsof = sub.add_option("--lsof", a->lsof, "print `lsof -n -P -i :PORT`: the sockets processes hold on PORT (0: all)");
+    ss->excludes(sar)->excludes(lsof);
+    sar->excludes(lsof);
+    add_lab_options(sub, a->common);
+    sub.remove_option(sub.get_option("--until"));  // --at says how far to run
+    sub.footer(
+        "Examples:\n"
+        "  tcplab netstat handshake --at 50ms                  netstat -nat on every host\n"
+        "  tcplab netstat handshake --at 101250us --host server\n"
+        "  tcplab netstat handshake --at 1s --ss               ss -s\n"
+        "  tcplab netstat handshake --at 90s --sar --interval 10s\n"
+        "  tcplab netstat handshake --at 50ms --lsof 9502      lsof -i :9502\n"
+        "Recv-Q: bytes the application has not read (a listener: connections waiting for accept()).\n"
+        "Send-Q: bytes not yet acknowledged or not yet sent. CLOSED sockets are not listed.\n"
+        "lsof shows only sockets a process holds; PID = 1001 + host number, FD = 3 + socket number.");
+    return [a] { return netstat(*a); };
+  }, "what netstat -nat (or ss -s, sar -n SOCK, lsof -i) shows at a virtual time"};
+}
+
 }  // namespace tcplab::cli

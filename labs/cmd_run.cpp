@@ -52,21 +52,24 @@ int run(const RunArgs& a) {
   return r.all_passed() ? kOk : kCheckFailed;
 }
 
-const bool registered = register_command({"run", 10, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<RunArgs>();
-  sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-  add_lab_options(sub, a->common);
-  sub.add_option("--trace", a->trace, "write the trace as JSON Lines to this file");
-  sub.add_option("--pcap", a->pcap, "write the segments to a pcap file (Raw IP) for Wireshark/tshark");
-  sub.add_flag("--timers", a->timers, "also print timer set/cancel/fire lines (~~)");
-  sub.add_flag("--no-causes", a->no_causes, "leave out the RFC rule behind each state change");
-  sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
-  sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
-  sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
-             "  tcplab run time-wait-rebind --var msl=10s --pcap tw.pcap\n"
-             "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
-  return [a] { return run(*a); };
-}, "run a lab: tcpdump-style text with state changes, then the check verdicts"});
-
 }  // namespace
+
+Command run_command() {
+  return {"run", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<RunArgs>();
+    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
+    add_lab_options(sub, a->common);
+    sub.add_option("--trace", a->trace, "write the trace as JSON Lines to this file");
+    sub.add_option("--pcap", a->pcap, "write the segments to a pcap file (Raw IP) for Wireshark/tshark");
+    sub.add_flag("--timers", a->timers, "also print timer set/cancel/fire lines (~~)");
+    sub.add_flag("--no-causes", a->no_causes, "leave out the RFC rule behind each state change");
+    sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
+    sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
+    sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
+               "  tcplab run time-wait-rebind --var msl=10s --pcap tw.pcap\n"
+               "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
+    return [a] { return run(*a); };
+  }, "run a lab: tcpdump-style text with state changes, then the check verdicts"};
+}
+
 }  // namespace tcplab::cli

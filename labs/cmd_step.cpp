@@ -61,15 +61,18 @@ int step(const StepArgs& a) {
   return kOk;
 }
 
-const bool registered = register_command({"step", 40, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<StepArgs>();
-  sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-  add_lab_options(sub, a->common);
-  sub.footer("Examples:\n  tcplab step handshake\n  printf 'SYN_SENT\\nS 0 - 0\\n' | tcplab step handshake --student s1234\n"
-             "Answers: a segment as FLAGS SEQ ACK LEN (\"S. 0 1 0\", \". 1 1 0\", \"P. 1:8 1\"), '-' to skip a field;\n"
-             "a state as its name (ESTABLISHED, SYN_RECV). The last line is `score: X/Y`.");
-  return [a] { return step(*a); };
-}, "predict each segment and state change before it happens, scored with the RFC rule"});
-
 }  // namespace
+
+Command step_command() {
+  return {"step", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<StepArgs>();
+    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
+    add_lab_options(sub, a->common);
+    sub.footer("Examples:\n  tcplab step handshake\n  printf 'SYN_SENT\\nS 0 - 0\\n' | tcplab step handshake --student s1234\n"
+               "Answers: a segment as FLAGS SEQ ACK LEN (\"S. 0 1 0\", \". 1 1 0\", \"P. 1:8 1\"), '-' to skip a field;\n"
+               "a state as its name (ESTABLISHED, SYN_RECV). The last line is `score: X/Y`.");
+    return [a] { return step(*a); };
+  }, "predict each segment and state change before it happens, scored with the RFC rule"};
+}
+
 }  // namespace tcplab::cli

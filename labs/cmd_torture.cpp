@@ -48,16 +48,19 @@ int torture(const TortureArgs& a) {
   return violations == 0 ? kOk : kCheckFailed;
 }
 
-const bool registered = register_command({"torture", 60, [](CLI::App& sub) -> std::function<int()> {
-  auto a = std::make_shared<TortureArgs>();
-  sub.add_option("--runs", a->runs, "how many random runs")->check(CLI::Range(1ULL, 100000000ULL));
-  sub.add_option("--seed", a->seed, "the first seed (run i uses seed+i)");
-  sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run")->check(CLI::ExistingDirectory);
-  sub.add_flag("-v,--verbose", a->verbose, "one line per run on stderr");
-  sub.add_flag("--show", a->show, "print the lab file of --seed and exit");
-  sub.footer("Examples:\n  tcplab torture --runs 2000 --seed 1\n  tcplab torture --show --seed 42 > t.toml && tcplab run t.toml");
-  return [a] { return torture(*a); };
-}, "random fault schedules checked against TCP's invariants"});
-
 }  // namespace
+
+Command torture_command() {
+  return {"torture", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<TortureArgs>();
+    sub.add_option("--runs", a->runs, "how many random runs")->check(CLI::Range(1ULL, 100000000ULL));
+    sub.add_option("--seed", a->seed, "the first seed (run i uses seed+i)");
+    sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run")->check(CLI::ExistingDirectory);
+    sub.add_flag("-v,--verbose", a->verbose, "one line per run on stderr");
+    sub.add_flag("--show", a->show, "print the lab file of --seed and exit");
+    sub.footer("Examples:\n  tcplab torture --runs 2000 --seed 1\n  tcplab torture --show --seed 42 > t.toml && tcplab run t.toml");
+    return [a] { return torture(*a); };
+  }, "random fault schedules checked against TCP's invariants"};
+}
+
 }  // namespace tcplab::cli

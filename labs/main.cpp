@@ -1,21 +1,23 @@
 // tcplab: run, check, step through and grade TCP labs; benchmark the engine.
-#include <algorithm>
 #include <iostream>
 
 #include "labs/cli.hpp"
 
 namespace tcplab::cli {
+namespace {
 
-static std::vector<Command>& registry() {
-  static std::vector<Command> r;
-  return r;
+// Every subcommand, in the order `tcplab --help` lists them.
+std::vector<Command> all_commands() {
+  return {
+      list_command(),  run_command(),   check_command(),   netstat_command(),    step_command(),
+      grade_command(), bench_command(), torture_command(), bench_seek_command(),
+#ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser
+      bridge_command(),
+#endif
+  };
 }
-bool register_command(Command c) {
-  registry().push_back(std::move(c));
-  return true;
-}
-const std::vector<Command>& commands() { return registry(); }
 
+}  // namespace
 }  // namespace tcplab::cli
 
 int main(int argc, char** argv) {
@@ -27,10 +29,7 @@ int main(int argc, char** argv) {
   app.footer("Examples:\n  tcplab list\n  tcplab run handshake\n  tcplab run lost-fin --trace t.jsonl --pcap t.pcap\n"
              "  tcplab check labs/catalogue/*.toml --junit report.xml\n  tcplab netstat syn-flood --at 2s\n"
              "Exit codes: 0 ok, 1 a check failed, 2 bad input.");
-  auto cmds = commands();
-  std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) {
-    return a.order != b.order ? a.order < b.order : a.name < b.name;
-  });
+  const std::vector<Command> cmds = all_commands();
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
   for (const auto& c : cmds) {
     CLI::App* sub = app.add_subcommand(c.name, c.description);

@@ -92,6 +92,7 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
   j["picker_open"] = rec.picker_open;
   j["scale"] = rec.scale;
   j["draw_ms"] = rec.draw_ms;
+  j["vertices"] = rec.vertices;
   return j.dump(indent);
 }
 

@@ -109,8 +109,9 @@ int run(const VizOptions& opt) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     Commands cmd;
-    const DrawRecord rec = draw_session_frame(*session, ui, catalogue, io.DisplayFramebufferScale.x, cmd);
+    DrawRecord rec = draw_session_frame(*session, ui, catalogue, io.DisplayFramebufferScale.x, cmd);
     ImGui::Render();
+    rec.vertices = static_cast<std::uint64_t>(ImGui::GetDrawData()->TotalVtxCount);
 
     int fw = 0, fh = 0;
     glfwGetFramebufferSize(window, &fw, &fh);

@@ -86,7 +86,8 @@ struct DrawRecord {
   std::vector<std::string> predict_choices;
   std::map<std::string, Rect> items;  // clickable items the tests use: "picker:LAB", "predict:STATE"
   bool picker_open = false;
-  double draw_ms = 0;
+  double draw_ms = 0;          // wall time: shown to people, never asserted on
+  std::uint64_t vertices = 0;  // what the frame asked the GPU to draw (ImDrawData), after Render
   float scale = 1.0F;  // framebuffer pixels per ImGui unit
 };
 // Notes the last ImGui item's rectangle under `name` in rec.items.

@@ -13,14 +13,17 @@ update=${3:-}
 golden="$src/tests/golden/outputs.sha256"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A failing check names its lab file by absolute path: the checkout's place is not output.
+src_abs=$(cd "$src" && pwd -P)
 
 # One line per output: "<sha256>  <lab> seed=<n> <what>"; exit codes are recorded too.
 digest_of() {  # LAB SEED NAME
   local lab=$1 seed=$2 name=$3
   local args=("$lab")
   [ "$seed" != "-" ] && args+=(--seed "$seed")
-  "$bin/tcplab" run "${args[@]}" --trace "$tmp/t.jsonl" --pcap "$tmp/t.pcap" > "$tmp/t.txt" 2>&1
+  "$bin/tcplab" run "${args[@]}" --trace "$tmp/t.jsonl" --pcap "$tmp/t.pcap" > "$tmp/raw.txt" 2>&1
   local rc=$?
+  sed "s|$src_abs/|SRC/|g" "$tmp/raw.txt" > "$tmp/t.txt"
   echo "$(sha256sum < "$tmp/t.jsonl" | cut -d' ' -f1)  $name seed=$seed trace"
   echo "$(sha256sum < "$tmp/t.pcap" | cut -d' ' -f1)  $name seed=$seed pcap"
   echo "$(sha256sum < "$tmp/t.txt" | cut -d' ' -f1)  $name seed=$seed text"
