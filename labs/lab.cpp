@@ -13,6 +13,7 @@
 
 #include "labs/checks.hpp"
 #include "labs/script.hpp"
+#include "sim/probability.hpp"
 
 namespace tcplab {
 
@@ -88,24 +89,29 @@ class Reader {
     if (!d) fail(n, what + ": " + err);
     return *d;
   }
+  // Exact, in millionths for decimals and percentages (sim/probability): "1%" and 0.01 are
+  // both 10000/1000000, and finer input is refused rather than rounded.
   Ratio probability(const toml::node& n, const std::string& what) const {
-    double x = 0;
-    if (n.is_floating_point()) x = *n.value<double>();
-    else if (n.is_integer()) x = static_cast<double>(*n.value<std::int64_t>());
-    else if (n.is_string()) {
-      std::string s = *n.value<std::string>();
-      const bool pct = !s.empty() && s.back() == '%';
-      if (pct) s.pop_back();
-      char* end = nullptr;
-      x = std::strtod(s.c_str(), &end);
-      if (s.empty() || end != s.c_str() + s.size()) fail(n, what + ": '" + *n.value<std::string>() + "' is not a probability (e.g. 0.01 or \"1%\")");
-      if (pct) x /= 100;
+    std::string text;
+    if (n.is_floating_point()) {
+      const double x = *n.value<double>();
+      if (!std::isfinite(x)) fail(n, what + " must be between 0 and 1");
+      // The shortest text that reads back as this double, i.e. the number as the file wrote it.
+      char buf[64];
+      const auto res = std::to_chars(buf, buf + sizeof buf, x);
+      text.assign(buf, res.ptr);
+    } else if (n.is_integer()) {
+      text = std::to_string(*n.value<std::int64_t>());
+    } else if (n.is_string()) {
+      text = *n.value<std::string>();
     } else {
       fail(n, what + " must be a probability (e.g. 0.01 or \"1%\"), not " + type_name(n));
     }
-    if (!(x >= 0 && x <= 1)) fail(n, what + " must be between 0 and 1");
-    // Integer ratio from here on (no doubles in the world's state).
-    return Ratio{static_cast<std::uint32_t>(std::llround(x * 1'000'000)), 1'000'000};
+    ProbabilityError err = ProbabilityError::None;
+    if (auto p = parse_probability(text, RatioForm::Millionths, &err)) return *p;
+    if (err == ProbabilityError::OutOfRange) fail(n, what + " must be between 0 and 1");
+    if (err == ProbabilityError::Syntax) fail(n, what + ": '" + text + "' is not a probability (e.g. 0.01 or \"1%\")");
+    fail(n, what + ": " + describe(err, text, RatioForm::Millionths));
   }
   const toml::table& table(const toml::node& n, const std::string& what) const {
     if (!n.is_table()) fail(n, what + " must be a table, not " + type_name(n));
