@@ -46,14 +46,9 @@ class Reader {
       bool ok = false;
       for (const char* a : keys) ok = ok || key == a;
       if (ok) continue;
-      std::string best;
-      std::size_t best_d = 99;
-      for (const char* a : keys) {
-        const std::size_t d = edit_distance(key, a);
-        if (d < best_d) { best_d = d; best = a; }
-      }
+      const std::string best = did_you_mean(key, std::vector<std::string>(keys.begin(), keys.end()));
       std::string msg = "unknown key '" + key + "' in " + where;
-      if (best_d <= std::max<std::size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
+      if (!best.empty()) msg += "; did you mean '" + best + "'?";
       else {
         msg += " (valid keys:";
         for (const char* a : keys) msg += std::string(" ") + a;
@@ -234,12 +229,10 @@ void read_link(const Reader& r, const toml::table& t, LinkParams& p, std::initia
   for (auto&& [k, v] : t) {
     const std::string key(k.str());
     if (std::find_if(keys.begin(), keys.end(), [&](const char* a) { return key == a; }) != keys.end()) continue;
-    std::string best;
-    std::size_t best_d = 99;
-    for (const char* a : keys)
-      if (edit_distance(key, a) < best_d) { best_d = edit_distance(key, a); best = a; }
+    // Within 2 edits, not a typo's reach: link keys have always been suggested this narrowly.
+    const std::string best = closest_within(key, std::vector<std::string>(keys.begin(), keys.end()), 2);
     throw LabError(r.key_pos(k), "unknown key '" + key + "' in " + where +
-                                     (best_d <= 2 ? "; did you mean '" + best + "'?" : ""));
+                                     (best.empty() ? "" : "; did you mean '" + best + "'?"));
   }
   for (auto&& [k, v] : t) {
     const std::string key(k.str());
@@ -328,12 +321,9 @@ std::string resolve_lab_path(const std::string& lab) {
   const std::string p = catalogue_dir() + "/" + lab + ".toml";
   if (fs::exists(p)) return p;
   if (fs::exists(lab)) return lab;
-  std::string best;
-  std::size_t best_d = 99;
-  for (const auto& n : catalogue_names())
-    if (edit_distance(lab, n) < best_d) { best_d = edit_distance(lab, n); best = n; }
+  const std::string best = closest_within(lab, catalogue_names(), 3);
   throw LabError(SourcePos{lab, 0, 0}, "no built-in lab or file named '" + lab + "'" +
-                                           (best_d <= 3 ? "; did you mean '" + best + "'?" : " (see `tcplab list`)"));
+                                           (best.empty() ? " (see `tcplab list`)" : "; did you mean '" + best + "'?"));
 }
 
 Lab load_lab(const std::string& lab, const LoadOptions& opt) {
@@ -462,11 +452,8 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
   auto host_known = [&](const toml::node& n, const std::string& name) {
     if (names.count(name)) return;
     if (parse_ipv4(name)) return;
-    std::string best;
-    std::size_t best_d = 99;
-    for (const auto& h : names)
-      if (edit_distance(name, h) < best_d) { best_d = edit_distance(name, h); best = h; }
-    r.fail(n, "no host named '" + name + "'" + (best_d <= 3 ? "; did you mean '" + best + "'?" : ""));
+    const std::string best = closest_within(name, std::vector<std::string>(names.begin(), names.end()), 3);
+    r.fail(n, "no host named '" + name + "'" + (best.empty() ? "" : "; did you mean '" + best + "'?"));
   };
 
   if (auto* n = root.get("link")) read_link(r, r.table(*n, "[link]"), lab.link, {}, "[link]");
