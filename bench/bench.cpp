@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <numeric>
 #include <optional>
 #include <string>
 
@@ -24,6 +23,7 @@
 #include "labs/lab.hpp"
 #include "labs/options.hpp"
 #include "sim/fault.hpp"
+#include "sim/probability.hpp"
 #include "sim/world.hpp"
 
 namespace tcplab::cli {
@@ -53,41 +53,6 @@ struct BenchArgs {
   double max_sim_s = 1e6;
   bool quiet = false;
 };
-
-// "0.01", "1%", "1/100" -> an exact Ratio (DESIGN: probabilities are integer ratios).
-std::optional<Ratio> parse_loss(std::string s) {
-  std::uint64_t scale = 1;
-  if (!s.empty() && s.back() == '%') {
-    s.pop_back();
-    scale = 100;
-  }
-  if (s.empty()) return std::nullopt;
-  std::uint64_t num = 0, den = 1;
-  const auto slash = s.find('/');
-  auto digits = [](const std::string& t) {
-    return !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (slash != std::string::npos) {
-    const std::string a = s.substr(0, slash), b = s.substr(slash + 1);
-    if (!digits(a) || !digits(b)) return std::nullopt;
-    num = std::stoull(a);
-    den = std::stoull(b);
-  } else {
-    const auto dot = s.find('.');
-    const std::string ip = dot == std::string::npos ? s : s.substr(0, dot);
-    const std::string fp = dot == std::string::npos ? "" : s.substr(dot + 1);
-    if ((!ip.empty() && !digits(ip)) || (!fp.empty() && !digits(fp)) || (ip.empty() && fp.empty())) return std::nullopt;
-    for (std::size_t i = 0; i < fp.size(); ++i) den *= 10;
-    num = (ip.empty() ? 0 : std::stoull(ip)) * den + (fp.empty() ? 0 : std::stoull(fp));
-  }
-  den *= scale;
-  if (den == 0 || num > den) return std::nullopt;
-  const std::uint64_t g = num == 0 ? den : std::gcd(num, den);
-  num /= g;
-  den /= g;
-  if (den > UINT32_MAX) return std::nullopt;
-  return Ratio{static_cast<std::uint32_t>(num), static_cast<std::uint32_t>(den)};
-}
 
 // The anchor's TCP (ns3 README "The scenarios"), on top of tcplab's Linux defaults.
 TcpConfig anchor_tcp(const BenchArgs& a, bool server) {
@@ -433,8 +398,11 @@ int bench(const BenchArgs& a) {
   const bool bulk = a.workload == "bulk";
   if (!bulk && a.workload != "conns") throw BadInput("bench: unknown workload '" + a.workload + "' (bulk, conns)");
   const std::string loss_text = a.loss.value_or(bulk ? "0.01" : "0");
-  const auto loss = parse_loss(loss_text);
-  if (!loss) throw BadInput("--loss: '" + loss_text + "' is not a probability (0.01, 1%, 1/100)");
+  // In lowest terms ("0.01" -> 1/100): the ratio decides the draws, and the recorded runs used it.
+  ProbabilityError err = ProbabilityError::None;
+  const auto loss = parse_probability(loss_text, RatioForm::Lowest, &err);
+  if (err == ProbabilityError::Syntax) throw BadInput("--loss: '" + loss_text + "' is not a probability (0.01, 1%, 1/100)");
+  if (!loss) throw BadInput("--loss: " + describe(err, loss_text, RatioForm::Lowest));
   if (a.queue == 0) throw BadInput("--queue must be at least 1 packet");
   return bulk ? bench_bulk(a, *loss, t0) : bench_conns(a, *loss, t0);
 }

@@ -8,6 +8,7 @@
 #include "labs/options.hpp"
 #include "sim/bridge.hpp"
 #include "sim/fault.hpp"
+#include "sim/probability.hpp"
 
 namespace tcplab::cli {
 namespace {
@@ -16,7 +17,7 @@ struct BridgeArgs {
   std::string role = "server";
   std::uint16_t port = 9502;
   std::uint64_t bytes = 10'000'000;
-  double loss = 0;
+  std::string loss = "0";
   std::string delay = "1ms", timeout = "120s", closer = "tcplab";
   bool refused = false, verbose = false;
   std::uint64_t seed = 1;
@@ -26,11 +27,15 @@ int bridge(const BridgeArgs& a) {
   BridgeOptions o;
   if (a.role != "server" && a.role != "client") throw BadInput("--role must be server or client, not '" + a.role + "'");
   if (a.closer != "tcplab" && a.closer != "kernel") throw BadInput("--closer must be tcplab or kernel, not '" + a.closer + "'");
-  if (!(a.loss >= 0 && a.loss < 1)) throw BadInput("--loss must be in [0, 1)");
+  // Millionths, as a lab file's link loss (sim/probability).
+  ProbabilityError err = ProbabilityError::None;
+  const auto loss = parse_probability(a.loss, RatioForm::Millionths, &err);
+  if (err == ProbabilityError::OutOfRange || (loss && loss->num >= loss->den)) throw BadInput("--loss must be in [0, 1)");
+  if (!loss) throw BadInput("--loss: " + describe(err, a.loss, RatioForm::Millionths));
   o.tcplab_is_server = a.role == "server";
   o.port = a.port;
   o.bytes = a.bytes;
-  o.loss = Ratio{static_cast<std::uint32_t>(a.loss * 1'000'000 + 0.5), 1'000'000};
+  o.loss = *loss;
   o.delay_ns = duration_arg("--delay", a.delay);
   o.timeout_ns = duration_arg("--timeout", a.timeout);
   o.tcplab_closes_first = a.closer == "tcplab";
@@ -73,7 +78,7 @@ Command bridge_command() {
     sub.add_option("--role", a->role, "tcplab's role: server (the kernel connects) or client");
     sub.add_option("--port", a->port, "the port");
     sub.add_option("--bytes", a->bytes, "bytes to send each way");
-    sub.add_option("--loss", a->loss, "loss probability on the link, each way (e.g. 0.01)");
+    sub.add_option("--loss", a->loss, "loss probability on the link, each way (e.g. 0.01, 1% or 1/100)");
     sub.add_option("--delay", a->delay, "one-way delay of the link (e.g. 1ms)");
     sub.add_option("--closer", a->closer, "who closes first: tcplab or kernel");
     sub.add_flag("--refused", a->refused, "instead: the kernel connects to a closed tcplab port (expects RST, ECONNREFUSED)");

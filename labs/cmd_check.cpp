@@ -43,9 +43,6 @@ std::string indent(const std::string& text, const std::string& pad) {
 int check(const CheckArgs& a) {
   const auto until = until_of(a.common);  // a bad --until is bad input before anything runs
   const bool color = color_stdout();
-  const char* red = color ? "\033[31m" : "";
-  const char* green = color ? "\033[32m" : "";
-  const char* off = color ? "\033[0m" : "";
   std::vector<TestSuiteReport> suites;
   bool bad_input = false, failed = false;
   std::size_t labs_passed = 0;
@@ -70,7 +67,8 @@ int check(const CheckArgs& a) {
     for (const auto& v : run.lab.vars) std::cout << "  " << v.name << "=" << v.value;
     std::cout << "  " << verdict_summary(run.results) << "\n";
     for (const auto& r : run.results) {
-      std::cout << "  " << (r.pass ? green : red) << (r.pass ? "PASS" : "FAIL") << off << "  " << r.name << "\n";
+      std::cout << "  " << (r.pass ? paint(Color::Green, "PASS", color) : paint(Color::Red, "FAIL", color)) << "  " << r.name
+                << "\n";
       if (!r.pass) std::cout << indent(narrate(r, repro, color), "        ");
     }
     if (run.all_passed()) ++labs_passed;

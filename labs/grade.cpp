@@ -20,14 +20,6 @@ SourcePos pos_of(const std::string& file, const toml::source_region& s) {
   return SourcePos{file, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column)};
 }
 
-std::string suggest(const std::string& word, const std::vector<std::string>& options) {
-  std::string best;
-  std::size_t best_d = 99;
-  for (const auto& o : options)
-    if (edit_distance(word, o) < best_d) best_d = edit_distance(word, o), best = o;
-  return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
-}
-
 std::string string_at(const std::string& file, const toml::node& n, const std::string& what) {
   if (!n.is_string()) throw LabError(pos_of(file, n.source()), what + " must be a string");
   return *n.value<std::string>();
@@ -169,7 +161,7 @@ Answers parse_answers(const std::string& text, const std::string& path) {
   for (auto&& [k, v] : root) {
     const std::string key(k.str());
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-    const std::string best = suggest(key, keys);
+    const std::string best = did_you_mean(key, keys);
     throw LabError(pos_of(path, k.source()), "unknown key '" + key + "' in the answers file" +
                                                  (best.empty() ? " (keys: lab, student, predictions, lab_file, require)"
                                                                : "; did you mean '" + best + "'?"));
@@ -207,7 +199,7 @@ Answers parse_answers(const std::string& text, const std::string& path) {
       for (std::size_t i = 0; i < a.require.size(); ++i) {
         const std::string& k = a.require[i];
         if (std::find(kinds.begin(), kinds.end(), k) != kinds.end()) continue;
-        const std::string best = suggest(k, kinds);
+        const std::string best = did_you_mean(k, kinds);
         throw LabError(pos_of(path, r->as_array()->get(i)->source()),
                        "require: '" + k + "' is not a check kind" + (best.empty() ? "" : "; did you mean '" + best + "'?"));
       }

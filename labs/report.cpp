@@ -1,5 +1,7 @@
 #include "labs/report.hpp"
 
+#include "labs/terminal.hpp"
+
 namespace tcplab {
 
 std::string verdict_summary(const std::vector<CheckResult>& results) {
@@ -10,11 +12,8 @@ std::string verdict_summary(const std::vector<CheckResult>& results) {
 
 void print_verdicts(std::ostream& os, const std::string& lab_name, std::uint64_t seed,
                     const std::vector<CheckResult>& results, bool color) {
-  const char* red = color ? "\033[31m" : "";
-  const char* green = color ? "\033[32m" : "";
-  const char* off = color ? "\033[0m" : "";
   for (const auto& r : results) {
-    os << "  " << (r.pass ? green : red) << (r.pass ? "PASS" : "FAIL") << off << "  " << r.name;
+    os << "  " << (r.pass ? paint(Color::Green, "PASS", color) : paint(Color::Red, "FAIL", color)) << "  " << r.name;
     if (r.pass) {
       os << "  (" << r.actual << ")\n";
       continue;

@@ -20,4 +20,18 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return d[b.size()];
 }
 
+std::string closest_within(const std::string& word, const std::vector<std::string>& options, std::size_t max_distance) {
+  const std::string* best = nullptr;
+  std::size_t best_d = 0;
+  for (const auto& o : options) {
+    const std::size_t d = edit_distance(word, o);
+    if (!best || d < best_d) best = &o, best_d = d;
+  }
+  return best && best_d <= max_distance ? *best : "";
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& options) {
+  return closest_within(word, options, std::max<std::size_t>(2, word.size() / 3));
+}
+
 }  // namespace tcplab

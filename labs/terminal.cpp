@@ -30,4 +30,10 @@ bool color_stdout() {
   return stdout_is_terminal() && !(no_color && *no_color);
 }
 
+std::string paint(Color color, const std::string& text, bool on) {
+  if (!on) return text;
+  const char* code = color == Color::Red ? "\033[31m" : "\033[32m";
+  return code + text + "\033[0m";
+}
+
 }  // namespace tcplab

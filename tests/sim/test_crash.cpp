@@ -173,7 +173,8 @@ name = "server"
 delay = "1ms"
 [[app]]
 host = "server"
-script = ["listen 80", "serve", "recv all", "close"]
+script = ["listen 80", "serve"]
+per_connection = ["recv all", "close"]
 [[app]]
 host = "client"
 script = ["connect server 80", "wait 3s", "send \"old\"", "close"]

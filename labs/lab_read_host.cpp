@@ -1,0 +1,116 @@
+// [[host]] and its [host.tcp], on top of the lab's `profile`.
+#include "labs/lab_reader.hpp"
+
+namespace tcplab::labread {
+
+namespace {
+
+void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t* port_lo, std::uint16_t* port_hi) {
+  r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "rto_initial",
+              "rto_min", "rto_max", "syn_retries", "synack_retries", "retries", "orphan_retries", "msl",
+              "fin_timeout", "delayed_ack", "delack", "quickack", "nagle", "initial_window", "keepalive",
+              "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
+              "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports"},
+          "[host.tcp]");
+  if (auto* n = t.get("profile")) {
+    auto p = parse_profile(r.str(*n, "profile"));
+    if (!p) r.fail(*n, "unknown profile '" + r.str(*n, "profile") + "' (linux, rfc9293)");
+    c = TcpConfig::for_profile(*p);
+  }
+  for (auto&& [k, v] : t) {
+    const std::string key(k.str());
+    const std::string w = "tcp." + key;
+    if (key == "profile") continue;
+    if (key == "mss") c.mss = static_cast<std::uint16_t>(r.integer(v, w, 64, 65495));
+    else if (key == "snd_buf") c.snd_buf_bytes = static_cast<std::uint32_t>(r.integer(v, w, 1, 1 << 30));
+    else if (key == "rcv_buf") c.rcv_buf_bytes = static_cast<std::uint32_t>(r.integer(v, w, 1, 1 << 30));
+    else if (key == "window_scaling") c.window_scaling = r.boolean(v, w);
+    else if (key == "timestamps") c.timestamps = r.boolean(v, w);
+    else if (key == "sack") c.sack = r.boolean(v, w);
+    else if (key == "rto_initial") c.rto_initial_ns = r.duration(v, w);
+    else if (key == "rto_min") c.rto_min_ns = r.duration(v, w);
+    else if (key == "rto_max") c.rto_max_ns = r.duration(v, w);
+    else if (key == "syn_retries") c.syn_retries = static_cast<int>(r.integer(v, w, 0, 127));
+    else if (key == "synack_retries") c.synack_retries = static_cast<int>(r.integer(v, w, 0, 127));
+    else if (key == "retries") c.data_retries = static_cast<int>(r.integer(v, w, 0, 127));
+    else if (key == "orphan_retries") c.orphan_retries = static_cast<int>(r.integer(v, w, 0, 127));
+    else if (key == "msl") c.msl_ns = r.duration(v, w);
+    else if (key == "fin_timeout") {
+      if (v.is_string() && *v.value<std::string>() == "off") c.fin_wait_2_timeout_ns = std::nullopt;
+      else c.fin_wait_2_timeout_ns = r.duration(v, w + " (a duration, or \"off\")");
+    } else if (key == "delayed_ack") c.delayed_ack = r.boolean(v, w);
+    else if (key == "delack") c.delack_ns = r.duration(v, w);
+    else if (key == "quickack") c.quickack_segments = static_cast<int>(r.integer(v, w, 0, 1000));
+    else if (key == "nagle") c.nagle = r.boolean(v, w);
+    else if (key == "initial_window") c.initial_window_segments = static_cast<std::uint32_t>(r.integer(v, w, 1, 1000));
+    else if (key == "keepalive") c.keepalive = r.boolean(v, w);
+    else if (key == "keepalive_idle") c.keepalive_idle_ns = r.duration(v, w);
+    else if (key == "keepalive_interval") c.keepalive_interval_ns = r.duration(v, w);
+    else if (key == "keepalive_probes") c.keepalive_probes = static_cast<int>(r.integer(v, w, 1, 1000));
+    else if (key == "reuse_addr") c.reuse_addr = r.boolean(v, w);
+    else if (key == "time_wait_rst_closes") c.time_wait_rst_closes = r.boolean(v, w);
+    else if (key == "time_wait_syn_reopens") c.time_wait_syn_reopens = r.boolean(v, w);
+    else if (key == "zero_window_probe") {
+      const std::string s = r.str(v, w);
+      if (s == "snd_una-1") c.zwp_at_snd_una_minus_1 = true;
+      else if (s == "one-byte") c.zwp_at_snd_una_minus_1 = false;
+      else r.fail(v, w + ": '" + s + "' (expected \"snd_una-1\" or \"one-byte\")");
+    } else if (key == "ephemeral_ports") {
+      const auto& a = r.array(v, w);
+      if (a.size() != 2) r.fail(v, w + " must be [low, high]");
+      *port_lo = static_cast<std::uint16_t>(r.integer(*a.get(0), w + "[0]", 1, 65535));
+      *port_hi = static_cast<std::uint16_t>(r.integer(*a.get(1), w + "[1]", 1, 65535));
+      if (*port_hi < *port_lo) r.fail(v, w + ": high < low");
+    }
+  }
+  if (c.rto_min_ns > c.rto_max_ns) r.fail(t, "tcp.rto_min is larger than tcp.rto_max");
+}
+
+// `names` and `ips` hold the hosts before this one; a clash is an error here.
+HostSpec read_host(const Reader& r, const toml::table& t, Ipv4 default_ip, const TcpConfig& base,
+                   std::set<std::string>& names, std::set<Ipv4>& ips) {
+  r.allow(t, {"name", "ip", "tcp"}, "[[host]]");
+  HostSpec h;
+  h.pos = r.pos(t);
+  if (auto* n = t.get("name")) h.name = r.str(*n, "host.name");
+  else r.fail(t, "[[host]] needs a name");
+  if (h.name.empty() || h.name.find_first_of(" >#") != std::string::npos)
+    r.fail(*t.get("name"), "host.name '" + h.name + "' must be non-empty without spaces, '>' or '#'");
+  if (!names.insert(h.name).second) r.fail(*t.get("name"), "a host named '" + h.name + "' is already defined");
+  h.ip = default_ip;
+  if (auto* n = t.get("ip")) {
+    auto ip = parse_ipv4(r.str(*n, "host.ip"));
+    if (!ip) r.fail(*n, "host.ip '" + r.str(*n, "host.ip") + "' is not an IPv4 address");
+    h.ip = *ip;
+  }
+  if (!ips.insert(h.ip).second) r.fail(t, "two hosts have the address " + ip_to_string(h.ip));
+  h.tcp = base;
+  if (auto* n = t.get("tcp")) read_tcp(r, r.table(*n, "host.tcp"), h.tcp, &h.port_lo, &h.port_hi);
+  return h;
+}
+
+}  // namespace
+
+TcpConfig read_profile(const Reader& r, const toml::table& root) {
+  TcpConfig base;
+  if (auto* n = root.get("profile")) {
+    auto p = parse_profile(r.str(*n, "profile"));
+    if (!p) r.fail(*n, "unknown profile '" + r.str(*n, "profile") + "' (linux, rfc9293)");
+    base = TcpConfig::for_profile(*p);
+  }
+  return base;
+}
+
+std::vector<HostSpec> read_hosts(const Reader& r, const toml::table& root, const TcpConfig& base) {
+  auto* hosts = root.get("host");
+  if (!hosts) throw LabError(SourcePos{r.file(), 1, 1}, "the lab has no hosts (add [[host]] tables)");
+  const auto& ha = r.array(*hosts, "host (write [[host]])");
+  std::vector<HostSpec> v;
+  std::set<std::string> names;
+  std::set<Ipv4> ips;
+  for (std::size_t i = 0; i < ha.size(); ++i)
+    v.push_back(read_host(r, r.table(*ha.get(i), "[[host]]"), 0x0a000001 + static_cast<Ipv4>(i), base, names, ips));
+  return v;
+}
+
+}  // namespace tcplab::labread
