@@ -11,7 +11,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "labs/checks.hpp"
+#include "labs/check_schema.hpp"
 #include "labs/script.hpp"
 
 namespace tcplab {
@@ -627,9 +627,9 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
         else throw LabError(r.key_pos(k), "check." + key + " must be a string, integer or boolean, not " + Reader::type_name(v));
       }
       if (c.kind.empty()) r.fail(t, "[[check]] needs kind = \"...\"");
-      std::string bad_key;
-      const std::string err = validate_check(c, &bad_key);
-      if (!err.empty()) {
+      std::string bad_key, err;
+      const std::optional<Check> typed = parse_check(c, &err, &bad_key);
+      if (!typed) {
         if (!bad_key.empty())
           for (auto&& [k, v] : t)
             if (k.str() == bad_key) throw LabError(r.key_pos(k), err);
@@ -644,6 +644,7 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
       }
       if (c.name.empty()) c.name = c.kind + " #" + std::to_string(i + 1);
       lab.checks.push_back(c);
+      lab.typed_checks.push_back(*typed);
     }
   }
 
