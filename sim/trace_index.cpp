@@ -60,12 +60,17 @@ void TraceIndex::build(const Timeline* tl, const World& w) {
     host_names_.push_back(h.name);
     host_tags_.push_back(h.tag);
   }
-  if (tl) build_groups(*tl);
-  build_endpoints(w);
-  build_segments(w);
-  // The text and the counts serve the visualizer only; the checks render the few lines
-  // they quote themselves.
-  if (!tl) return;
+  build_conn_tracks(w);
+  // Without the steps, only what the checks need: they neither draw arrows nor follow
+  // endpoints, and they render the few lines they quote themselves.
+  if (!tl) {
+    build_segments(w, false);
+    return;
+  }
+  build_groups(*tl);
+  build_endpoints();
+  build_segments(w, true);
+  build_fates();
   build_lines();
   build_counts();
 }
@@ -103,14 +108,30 @@ void TraceIndex::build_groups(const Timeline& tl) {
   }
 }
 
-void TraceIndex::build_endpoints(const World& w) {
+void TraceIndex::build_conn_tracks(const World& w) {
   const auto& tr = *trace_;
-  ep_of_event_.assign(tr.size(), kNone);
   conn_tracks_.assign(w.hosts().size(), {});
-  std::map<std::pair<int, std::string>, std::size_t> open_track;  // (host, label) -> index in conn_tracks_[host]
+  std::map<std::pair<int, std::string>, std::size_t> open;  // (host, label) -> index in conn_tracks_[host]
   for (std::uint64_t k = 0; k < tr.size(); ++k) {
     const TraceEvent& e = tr[k];
-    if (e.type == TraceType::State) add_to_track(k, &open_track);
+    if (e.type != TraceType::State || e.host < 0 || e.host >= static_cast<int>(conn_tracks_.size())) continue;
+    auto& tracks = conn_tracks_[static_cast<std::size_t>(e.host)];
+    const auto key = std::make_pair(e.host, e.conn);
+    auto it = open.find(key);
+    // After CLOSED the same label is a new connection (the 4-tuple was reused).
+    if (it == open.end() || tr[tracks[it->second].state_events.back()].to == State::Closed) {
+      tracks.push_back({e.conn, is_listener_label(e.conn), {}});
+      it = open.insert_or_assign(key, tracks.size() - 1).first;
+    }
+    tracks[it->second].state_events.push_back(k);
+  }
+}
+
+void TraceIndex::build_endpoints() {
+  const auto& tr = *trace_;
+  ep_of_event_.assign(tr.size(), kNone);
+  for (std::uint64_t k = 0; k < tr.size(); ++k) {
+    const TraceEvent& e = tr[k];
     if (e.conn.empty() || e.host < 0) continue;
     if (e.type != TraceType::State && e.type != TraceType::Send && e.type != TraceType::Timer &&
         e.type != TraceType::App)
@@ -145,13 +166,11 @@ void TraceIndex::build_endpoints(const World& w) {
   }
 }
 
-void TraceIndex::build_segments(const World& w) {
+void TraceIndex::build_segments(const World& w, bool labels) {
   const auto& tr = *trace_;
   seg_of_event_.assign(tr.size(), kNone);
   std::map<Ipv4, int> host_by_ip;
   for (std::size_t h = 0; h < w.hosts().size(); ++h) host_by_ip[w.hosts()[h].ip] = static_cast<int>(h);
-  std::map<std::string, std::deque<std::uint32_t>> pending;  // id -> segments not yet delivered or dropped
-  std::map<std::string, std::uint32_t> last_by_id;
   std::map<std::string, std::uint32_t> last_by_conn_id;  // "conn|id" -> the latest such send
   RelativeSeq rel;
   for (std::uint64_t k = 0; k < tr.size(); ++k) {
@@ -162,21 +181,32 @@ void TraceIndex::build_segments(const World& w) {
       s.send_k = k;
       s.src_host = e.host;
       if (auto it = host_by_ip.find(e.seg.dst.ip); it != host_by_ip.end()) s.dst_host = it->second;
-      s.src_ep = ep_of_event_[k];
+      s.src_ep = endpoint_of_event(k);
       s.row_send = row_of_event(k);
       s.rel_seq = e.seg.has(kSyn) ? 0 : rel.seq(e);
       s.rel_ack = rel.ack(e);
-      s.label = segment_label(e, rel);
+      if (labels) s.label = segment_label(e, rel);
       const auto i = static_cast<std::uint32_t>(segs_.size());
       segs_.push_back(std::move(s));
       seg_of_event_[k] = i;
-      pending[e.id].push_back(i);
-      last_by_id[e.id] = i;
       last_by_conn_id[e.conn + "|" + e.id] = i;
+    } else if (e.type == TraceType::Drop) {
+      auto it = last_by_conn_id.find(e.conn + "|" + e.id);
+      if (it != last_by_conn_id.end() && segs_[it->second].drop_k == UINT64_MAX) segs_[it->second].drop_k = k;
+    }
+  }
+}
+
+void TraceIndex::build_fates() {
+  const auto& tr = *trace_;
+  std::map<std::string, std::deque<std::uint32_t>> pending;  // id -> segments not yet delivered or dropped
+  std::map<std::string, std::uint32_t> last_by_id;
+  for (std::uint64_t k = 0; k < tr.size(); ++k) {
+    const TraceEvent& e = tr[k];
+    if (e.type == TraceType::Send) {
+      pending[e.id].push_back(seg_of_event_[k]);
+      last_by_id[e.id] = seg_of_event_[k];
     } else if (e.type == TraceType::Drop || e.type == TraceType::Deliver) {
-      if (e.type == TraceType::Drop)
-        if (auto it = last_by_conn_id.find(e.conn + "|" + e.id); it != last_by_conn_id.end() && segs_[it->second].drop_k == UINT64_MAX)
-          segs_[it->second].drop_k = k;
       auto& q = pending[e.id];
       std::uint32_t i = kNone;
       if (!q.empty()) {
@@ -306,20 +336,6 @@ void TraceIndex::segments_near_rows(std::uint32_t r0, std::uint32_t r1, std::vec
   for (std::uint32_t b = b0; b <= b1; ++b)
     for (std::uint32_t i : bucket_segs_[b])
       if (b == b0 || segs_[i].row_send / kBucketRows == b) out->push_back(i);  // each once
-}
-
-void TraceIndex::add_to_track(std::uint64_t k, std::map<std::pair<int, std::string>, std::size_t>* open_track) {
-  const TraceEvent& e = (*trace_)[k];
-  if (e.host < 0 || e.host >= static_cast<int>(conn_tracks_.size())) return;
-  auto& tracks = conn_tracks_[static_cast<std::size_t>(e.host)];
-  const auto key = std::make_pair(e.host, e.conn);
-  auto it = open_track->find(key);
-  // After CLOSED the same label is a new connection (the 4-tuple was reused).
-  if (it == open_track->end() || (*trace_)[tracks[it->second].state_events.back()].to == State::Closed) {
-    tracks.push_back({e.conn, is_listener_label(e.conn), {}});
-    it = open_track->insert_or_assign(key, tracks.size() - 1).first;
-  }
-  tracks[it->second].state_events.push_back(k);
 }
 
 const std::vector<ConnTrack>& TraceIndex::conn_tracks(int host) const {

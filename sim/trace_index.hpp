@@ -86,8 +86,9 @@ struct TextLine {
 class TraceIndex {
  public:
   TraceIndex() = default;
-  // Without the steps: no rows, lines or state counts, and a dropped segment's fate is
-  // LostOnWay (telling it from DroppedOnArrival needs the steps). What the checks need.
+  // What the checks need, quickly: each host's connections, and the segments with their
+  // relative numbers and drops. No steps, so no rows, endpoints, labels, fates (all
+  // InFlight), lines or state counts.
   TraceIndex(const TraceEvents& trace, const World& any_world);
   // Everything, for the visualizer.
   TraceIndex(const Timeline& tl, const World& any_world);
@@ -146,9 +147,10 @@ class TraceIndex {
  private:
   void build(const Timeline* tl, const World& w);
   void build_groups(const Timeline& tl);
-  void build_endpoints(const World& w);
-  void add_to_track(std::uint64_t k, std::map<std::pair<int, std::string>, std::size_t>* open_track);
-  void build_segments(const World& w);
+  void build_conn_tracks(const World& w);
+  void build_endpoints();
+  void build_segments(const World& w, bool labels);
+  void build_fates();
   void build_lines();
   void build_counts();
 

@@ -102,9 +102,7 @@ TEST_SUITE("trace index") {
     CHECK(t[1].state_events == std::vector<std::uint64_t>{1, 2});
     CHECK(t[2].state_events == std::vector<std::uint64_t>{3, 4});
     CHECK(ix.conn_tracks(5).empty());
-    // The visualizer's endpoints do not split: one per (host, label).
-    REQUIRE(ix.endpoint(0, x) != kNone);
-    CHECK(ix.endpoints()[ix.endpoint(0, x)].state_events == std::vector<std::uint64_t>{1, 2, 3, 4});
+    CHECK(ix.endpoints().empty());  // the visualizer's, built only with the timeline
   }
 
   TEST_CASE("segments: relative numbers, drops matched to their send, the same from a trace or a timeline") {
@@ -156,9 +154,15 @@ TEST_SUITE("trace index") {
       CHECK_FALSE(syns[k]->rel_ack);
     }
     CHECK(syns[2]->drop_k == UINT64_MAX);
-    CHECK(syns[2]->fate == SegFate::Delivered);
 
-    // Only the timeline knows the steps (rows, lines, counts).
+    // Only the timeline knows the steps: rows, fates, labels, lines.
+    const SegInfo& lost = full.segments()[bare.seg_of_event(syns[0]->send_k)];
+    CHECK(lost.fate == SegFate::LostOnWay);  // the fault drops it as it is sent
+    CHECK(lost.fate_k == lost.drop_k);
+    CHECK(lost.label == "[S] seq " + std::to_string(tr[lost.send_k].seg.seq.raw()));
+    CHECK(full.segments()[bare.seg_of_event(syns[2]->send_k)].fate == SegFate::Delivered);
+    CHECK(syns[2]->fate == SegFate::InFlight);
+    CHECK(syns[2]->label.empty());
     CHECK(bare.rows().empty());
     CHECK(bare.lines().empty());
     CHECK_FALSE(full.rows().empty());
@@ -170,6 +174,9 @@ TEST_SUITE("trace index") {
     REQUIRE(client.size() == 1);
     CHECK(client[0].label == "10.0.0.1:39870>10.0.0.2:9502");
     CHECK(tr[client[0].state_events.front()].to == State::SynSent);
+    const std::uint32_t ep = full.endpoint(0, client[0].label);
+    REQUIRE(ep != kNone);
+    CHECK(full.endpoints()[ep].state_events == client[0].state_events);
     const auto& server = bare.conn_tracks(1);
     REQUIRE(server.size() == 2);
     CHECK(server[0].listener);
