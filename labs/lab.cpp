@@ -11,7 +11,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "labs/checks.hpp"
+#include "labs/check_schema.hpp"
 #include "labs/lab_reader.hpp"
 
 namespace tcplab {
@@ -72,9 +72,9 @@ void read_checks(const Reader& r, const toml::table& root, const HostNames& host
       const auto& t = r.table(*ca.get(i), "[[check]]");
       CheckSpec c = read_check_spec(r, t);
       if (c.kind.empty()) r.fail(t, "[[check]] needs kind = \"...\"");
-      std::string bad_key;
-      const std::string err = validate_check(c, &bad_key);
-      if (!err.empty()) {
+      std::string bad_key, err;
+      const std::optional<Check> typed = parse_check(c, &err, &bad_key);
+      if (!typed) {
         if (!bad_key.empty())
           for (auto&& [k, v] : t)
             if (k.str() == bad_key) throw LabError(r.key_pos(k), err);
@@ -89,6 +89,7 @@ void read_checks(const Reader& r, const toml::table& root, const HostNames& host
       }
       if (c.name.empty()) c.name = c.kind + " #" + std::to_string(i + 1);
       lab.checks.push_back(c);
+      lab.typed_checks.push_back(*typed);
     }
   }
 }

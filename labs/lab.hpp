@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "labs/check.hpp"
 #include "sim/world.hpp"
 
 namespace tcplab {
@@ -39,7 +40,8 @@ struct PathSpec {  // link settings for one pair of hosts (both ways, or one dir
   SourcePos pos;
 };
 
-// One check over the trace; its fields are interpreted by labs/checks (kind decides which).
+// One check over the trace as written in the lab file; labs/check_schema validates it and
+// reads it into a typed Check (kind decides which fields it takes).
 struct CheckSpec {
   std::string kind;   // states, final_state, time_in_state, segments, bytes, segment, app_error, netstat, ...
   std::string name;   // shown in verdicts and JUnit
@@ -75,6 +77,7 @@ struct Lab {
   std::vector<AppSpec> apps;
   std::vector<FaultRule> faults;
   std::vector<CheckSpec> checks;
+  std::vector<Check> typed_checks;  // checks[i] validated and typed; empty in a Lab built in code
   std::vector<VarSpec> vars;
   std::vector<QuestionSpec> questions;
 };

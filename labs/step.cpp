@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "labs/checks.hpp"
+#include "sim/relative_seq.hpp"
 #include "sim/text_view.hpp"
 
 namespace tcplab {

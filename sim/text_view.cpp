@@ -109,4 +109,27 @@ std::string TextView::render(const TraceEvents& events) {
   return out;
 }
 
+std::optional<std::uint8_t> parse_flag_letters(const std::string& text) {
+  std::string t = text;
+  if (t.size() >= 2 && t.front() == '[' && t.back() == ']') t = t.substr(1, t.size() - 2);
+  if (t == "none") return std::uint8_t{0};
+  if (t.empty()) return std::nullopt;
+  std::uint8_t f = 0;
+  for (char ch : t) {
+    std::uint8_t bit = 0;
+    switch (ch) {
+      case 'F': bit = kFin; break;
+      case 'S': bit = kSyn; break;
+      case 'R': bit = kRst; break;
+      case 'P': bit = kPsh; break;
+      case 'U': bit = kUrg; break;
+      case '.': bit = kAck; break;
+      default: return std::nullopt;
+    }
+    if (f & bit) return std::nullopt;  // a letter twice
+    f |= bit;
+  }
+  return f;
+}
+
 }  // namespace tcplab

@@ -5,6 +5,7 @@
 // so they cannot be mistaken for packets.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,9 @@ class TextView {
   TextViewOptions opt_;
   std::map<std::string, std::uint32_t> isn_;  // "src>dst" -> ISN of that direction
 };
+
+// Reads tcpdump's flag letters back ("S.", "FP.", "R", "[S.]", "none") into flag bits, as
+// students and lab files write them; nullopt for an unknown or repeated letter.
+std::optional<std::uint8_t> parse_flag_letters(const std::string& text);
 
 }  // namespace tcplab

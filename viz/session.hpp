@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "labs/checks.hpp"
+#include "labs/check_result.hpp"
 #include "labs/lab.hpp"
 #include "viz/app_state.hpp"
 #include "viz/cwnd_series.hpp"

@@ -305,15 +305,3 @@ TEST_SUITE("checks: narration") {
     CHECK(k[0] == "states: host conn expect mode name");
   }
 }
-
-TEST_SUITE("checks: helpers") {
-  TEST_CASE("parse_flag_letters reads tcpdump's letters") {
-    CHECK(parse_flag_letters("S") == std::uint8_t{kSyn});
-    CHECK(parse_flag_letters("S.") == std::uint8_t{kSyn | kAck});
-    CHECK(parse_flag_letters("[FP.]") == std::uint8_t{kFin | kPsh | kAck});
-    CHECK(parse_flag_letters("none") == std::uint8_t{0});
-    CHECK_FALSE(parse_flag_letters("SS"));
-    CHECK_FALSE(parse_flag_letters("X"));
-    CHECK_FALSE(parse_flag_letters(""));
-  }
-}

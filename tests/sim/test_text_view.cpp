@@ -65,3 +65,15 @@ TEST_CASE("the packets read the way the reference article's tcpdump capture does
   CHECK(p[6].find("Flags [.], ack 19, win ") != std::string::npos);
   CHECK(p[7].find("Flags [F.], seq 8, ack 19, win ") != std::string::npos);
 }
+
+TEST_CASE("parse_flag_letters reads back the letters the text view prints") {
+  CHECK(parse_flag_letters("S") == std::uint8_t{kSyn});
+  CHECK(parse_flag_letters("S.") == std::uint8_t{kSyn | kAck});
+  CHECK(parse_flag_letters("[FP.]") == std::uint8_t{kFin | kPsh | kAck});
+  CHECK(parse_flag_letters("none") == std::uint8_t{0});
+  CHECK_FALSE(parse_flag_letters("SS"));
+  CHECK_FALSE(parse_flag_letters("X"));
+  CHECK_FALSE(parse_flag_letters(""));
+  for (std::uint8_t f : {std::uint8_t{kSyn}, std::uint8_t{kSyn | kAck}, std::uint8_t{kFin | kAck}, std::uint8_t{kRst}})
+    CHECK(parse_flag_letters(flag_letters(f)) == f);
+}

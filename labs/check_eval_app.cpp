@@ -1,0 +1,120 @@
+// Checks over what the applications saw: the bytes one side read against what the other
+// sent, and what an application call returned.
+#include <cstdint>
+#include <map>
+
+#include "labs/check_eval.hpp"
+#include "labs/check_words.hpp"
+
+namespace tcplab {
+
+namespace {
+
+// The remote address of a connection label "10.0.0.1:39870>10.0.0.2:9502".
+Ipv4 remote_ip(const std::string& label) {
+  const auto gt = label.find('>');
+  if (gt == std::string::npos) return 0;
+  const std::string r = label.substr(gt + 1);
+  return parse_ipv4(r.substr(0, r.find(':'))).value_or(0);
+}
+
+// The events of `of` before `ev`.
+std::vector<std::uint64_t> before(const std::vector<std::uint64_t>& of, std::uint64_t ev) {
+  std::vector<std::uint64_t> s;
+  for (std::uint64_t i : of)
+    if (i < ev) s.push_back(i);
+  return s;
+}
+
+}  // namespace
+
+Verdict check_bytes(const EvalContext& cx, const Check& c) {
+  Verdict v;
+  const HostSel from = host_sel(cx, c.from), to = host_sel(cx, c.to);
+  std::uint64_t sent = 0, got = 0;
+  std::vector<std::uint64_t> io;
+  std::optional<std::uint64_t> last_recv, last_send;
+  for (std::uint64_t i = 0; i < cx.trace.size(); ++i) {
+    const TraceEvent& e = cx.trace[i];
+    if (e.type != TraceType::App) continue;
+    if (e.call == "send" && e.host == from.host && remote_ip(e.conn) == to.ip) {
+      sent += e.bytes;
+      io.push_back(i);
+      last_send = i;
+    } else if (e.call == "recv" && e.host == to.host && remote_ip(e.conn) == from.ip) {
+      got += e.bytes;
+      io.push_back(i);
+      last_recv = i;
+    }
+  }
+  if (c.count.exact) {
+    const auto n = static_cast<std::uint64_t>(*c.count.exact);
+    v.expected = to.name + "'s applications read " + plural(static_cast<std::int64_t>(n), "byte", "bytes") + " from " + from.name;
+    v.pass = got == n;
+  } else {
+    v.expected = to.name + "'s applications read every byte " + from.name + "'s applications sent";
+    v.pass = got == sent;
+  }
+  v.actual = to.name + " read " + plural(static_cast<std::int64_t>(got), "byte", "bytes") + "; " + from.name + " sent " +
+             plural(static_cast<std::int64_t>(sent), "byte", "bytes");
+  const auto ev = last_recv ? last_recv : last_send;
+  if (ev) {
+    v.evidence = {*ev};
+    v.steps = before(io, *ev);
+  }
+  return v;
+}
+
+Verdict check_app_result(const EvalContext& cx, const Check& c) {
+  Verdict v;
+  const int h = cx.world.host_index(c.host);
+  const std::string& call = c.call;
+  const std::string& want = c.result;
+  const std::string name = h >= 0 ? cx.host_name(h) : c.host;
+  std::int64_t lo = 1, hi = INT64_MAX;
+  std::string bound = "at least once";
+  if (c.count.exact) {
+    lo = hi = *c.count.exact;
+    bound = lo == 1 ? "exactly once" : "exactly " + std::to_string(lo) + " times";
+  } else if (c.count.min) {
+    lo = *c.count.min;
+    bound = "at least " + std::to_string(lo) + " times";
+  }
+  v.expected = name + "'s " + call + "() returns " + want + " " + bound;
+  std::vector<std::uint64_t> calls, hits;
+  std::map<std::string, int> results;
+  std::vector<std::string> order;
+  for (std::uint64_t i = 0; i < cx.trace.size(); ++i) {
+    const TraceEvent& e = cx.trace[i];
+    if (e.type != TraceType::App || e.host != h || e.call != call || e.result == "started") continue;
+    calls.push_back(i);
+    if (e.result == want) hits.push_back(i);
+    if (results[e.result]++ == 0) order.push_back(e.result);
+  }
+  const auto n = static_cast<std::int64_t>(hits.size());
+  v.pass = n >= lo && n <= hi;
+  if (calls.empty()) {
+    v.actual = name + " never called " + call + "()";
+    return v;
+  }
+  std::vector<std::string> parts;
+  for (const auto& r : order) parts.push_back(r + (results[r] == 1 ? " once" : " " + std::to_string(results[r]) + " times"));
+  v.actual = call + "() returned " + join(parts, ", ");
+  // Evidence: the first call that returned something else (a miss), else the last hit.
+  std::optional<std::uint64_t> ev;
+  if (n < lo) {
+    for (std::uint64_t i : calls)
+      if (cx.trace[i].result != want) {
+        ev = i;
+        break;
+      }
+  } else if (n > hi) {
+    ev = hits[static_cast<std::size_t>(hi)];
+  }
+  if (!ev) ev = hits.empty() ? calls.back() : hits.back();
+  v.evidence = {*ev};
+  v.steps = before(calls, *ev);
+  return v;
+}
+
+}  // namespace tcplab
