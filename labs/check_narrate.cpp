@@ -1,12 +1,11 @@
 // A check's verdict in words, the way CS144's test harness tells a failure: the steps that
 // led there, numbered, the one that failed marked, then expected against actual.
 #include "labs/check_result.hpp"
+#include "labs/terminal.hpp"
 
 namespace tcplab {
 
 std::string narrate(const CheckResult& r, const std::string& reproduce, bool color) {
-  const char* red = color ? "\033[31m" : "";
-  const char* off = color ? "\033[0m" : "";
   std::string s = "check \"" + r.name + "\" (" + r.kind + (r.pos.line > 0 ? ", " + r.pos.str() : "") + ") ";
   if (r.pass) return s + "passed: " + r.actual + "\n";
   const bool story = !r.steps.empty() || !r.evidence.empty();
@@ -24,14 +23,14 @@ std::string narrate(const CheckResult& r, const std::string& reproduce, bool col
     while (start <= r.evidence.size()) {
       const auto nl = r.evidence.find('\n', start);
       const std::string line = r.evidence.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-      s += red + numbered(line) + (first ? "   <== the step that failed" : "") + off + "\n";
+      s += paint(Color::Red, numbered(line) + (first ? "   <== the step that failed" : ""), color) + "\n";
       first = false;
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
   }
   s += "  expected: " + r.expected + "\n";
-  s += std::string("  ") + red + "actual:   " + r.actual + off + "\n";
+  s += "  " + paint(Color::Red, "actual:   " + r.actual, color) + "\n";
   if (r.evidence_seq_no >= 0) s += "  (trace event seq_no " + std::to_string(r.evidence_seq_no) + ")\n";
   if (!reproduce.empty()) s += "  reproduce with `" + reproduce + "`\n";
   return s;

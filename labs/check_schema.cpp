@@ -92,17 +92,6 @@ const std::vector<KindSpec>& kinds() {
   return k;
 }
 
-// The closest of `options` to `word`, if it is close enough to be a typo.
-std::string closest(const std::string& word, const std::vector<std::string>& options) {
-  std::string best;
-  std::size_t best_d = 99;
-  for (const auto& o : options) {
-    const std::size_t d = edit_distance(word, o);
-    if (d < best_d) { best_d = d; best = o; }
-  }
-  return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
-}
-
 std::optional<std::int64_t> to_int(const std::string& s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -118,7 +107,7 @@ std::vector<std::string> state_names() {
 
 std::string bad_state(const std::string& what, const std::string& s) {
   std::string m = what + ": '" + s + "' is not a TCP state";
-  const std::string best = closest(s, state_names());
+  const std::string best = did_you_mean(s, state_names());
   if (!best.empty()) return m + "; did you mean '" + best + "'?";
   return m + " (" + join(state_names(), " ") + "; Linux spellings such as SYN_RECV also work)";
 }
@@ -164,7 +153,7 @@ std::string read_seg_id(const std::string& what, const std::string& v, Check* ou
 std::string read_word(const std::string& what, const std::string& v, const std::vector<std::string>& words,
                       const std::string& not_a, std::string* out) {
   if (std::find(words.begin(), words.end(), v) == words.end()) {
-    const std::string best = closest(v, words);
+    const std::string best = did_you_mean(v, words);
     return what + ": '" + v + "' is not " + not_a + (best.empty() ? "" : "; did you mean '" + best + "'?") + " (" +
            join(words, " ") + ")";
   }
@@ -176,7 +165,7 @@ std::string read_result(const std::string& what, const std::string& v, Check* ou
   if (!valid_result(v)) {
     std::vector<std::string> all = {"EOF"};
     for (int i = 0; i < 14; ++i) all.emplace_back(errno_name(static_cast<Errno>(i)));
-    const std::string best = closest(v, all);
+    const std::string best = did_you_mean(v, all);
     return what + ": '" + v + "' is not a call result" + (best.empty() ? "" : "; did you mean '" + best + "'?") +
            " (OK, EOF, ECONNREFUSED, ECONNRESET, ETIMEDOUT, EADDRINUSE, EADDRNOTAVAIL, ...)";
   }
@@ -391,7 +380,7 @@ std::string read_keys(const CheckSpec& c, const KindSpec& ks, Check* out, std::s
   for (const auto& [k, v] : c.args) {
     if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
     *bad_key = k;
-    const std::string best = closest(k, keys);
+    const std::string best = did_you_mean(k, keys);
     if (!best.empty()) return "check kind '" + c.kind + "' has no key '" + k + "'; did you mean '" + best + "'?";
     return "check kind '" + c.kind + "' has no key '" + k + "' (its keys: " + join(keys, ", ") + ", name)";
   }
@@ -423,7 +412,7 @@ std::optional<Check> parse_check(const CheckSpec& c, std::string* error, std::st
   }
   if (!ks) {
     *bad_key = "kind";
-    const std::string best = closest(c.kind, names);
+    const std::string best = did_you_mean(c.kind, names);
     if (!best.empty()) *error = "unknown check kind '" + c.kind + "'; did you mean '" + best + "'?";
     else *error = "unknown check kind '" + c.kind + "' (" + join(names, ", ") + ")";
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "labs/terminal.hpp"
 #include "sim/relative_seq.hpp"
 #include "sim/text_view.hpp"
 
@@ -251,10 +252,8 @@ StepScore score_answer(const StepItem& item, const std::string& answer) {
 
 std::string step_feedback(const StepItem& item, const StepScore& s, bool color) {
   const bool right = s.points == s.max_points;
-  const char* on = color ? (right ? "\033[32m" : "\033[31m") : "";
-  const char* off = color ? "\033[0m" : "";
-  std::string out = "  " + std::string(on) + s.verdict + ": " + std::to_string(s.points) + "/" +
-                    std::to_string(s.max_points) + off + "\n";
+  std::string out = "  " + paint(right ? Color::Green : Color::Red, s.verdict + ": " + std::to_string(s.points) + "/" +
+                    std::to_string(s.max_points), color) + "\n";
   out += "  answer: " + item.answer + "\n";
   if (!item.line.empty()) out += "    " + item.line + "\n";
   // A state line already ends with its rule in brackets; segments and questions need the sentence.
