@@ -12,7 +12,6 @@
 namespace tcplab {
 
 enum class Profile : std::uint8_t { Linux, Rfc9293 };
-std::string_view profile_name(Profile p);
 std::optional<Profile> parse_profile(std::string_view text);
 
 struct TcpConfig {

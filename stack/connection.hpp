@@ -90,8 +90,6 @@ class Connection {
   std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
   std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
-  std::uint32_t send_space() const { return snd_buf_.free_space(); }
-  std::uint64_t bytes_received_total() const { return rcv_total_; }
   std::uint64_t bytes_acked_total() const { return acked_total_; }
   std::uint32_t retransmissions() const { return retx_count_; }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
