@@ -340,9 +340,10 @@ TEST_CASE("transition table: Figure 5's 20 arrows, no duplicates, nothing to the
       {State::Established, State::CloseWait}, {State::FinWait1, State::FinWait2},    {State::FinWait1, State::Closing},
       {State::FinWait2, State::TimeWait},     {State::Closing, State::TimeWait},     {State::CloseWait, State::LastAck},
       {State::LastAck, State::Closed},        {State::TimeWait, State::Closed}};
-  for (const auto& [from, to] : figure) {
-    CAPTURE(std::string(state_name(from)) + "→" + std::string(state_name(to)));
-    const Transition* t = find_transition(from, to);
+  for (const auto& arrow : figure) {
+    const std::string label = std::string(state_name(arrow.first)) + "→" + std::string(state_name(arrow.second));
+    CAPTURE(label);
+    const Transition* t = find_transition(arrow.first, arrow.second);
     REQUIRE(t);
     CHECK(t->figure5);
   }
