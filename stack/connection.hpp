@@ -68,7 +68,7 @@ class Connection {
   void on_segment(Instant now, const Segment& seg, Output& out);
   void on_timer(Instant now, Output& out);  // fires every expired timer
   // TIME-WAIT and a new SYN for the same pair: true (and CLOSED) when the profile lets the
-  // SYN open a new incarnation (SEG.SEQ > RCV.NXT, RFC 9293 3.10.7.4 / RFC 6191).
+  // SYN open a new incarnation (SEG.SEQ > RCV.NXT: RFC 9293 3.6.1 MAY-2; 3.10.7.4 notes RFC 6191).
   bool yield_to_new_syn(Instant now, const Segment& syn, Output& out);
   Instant next_deadline() const { return timers_.next(); }
 
