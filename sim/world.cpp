@@ -543,22 +543,27 @@ void World::app_event(int host, ConnId c, const std::string& call, const std::st
 void World::crash_host(int h) {
   if (!hosts_[h].up) return;
   // Every connection vanishes without a segment: that is how the peer ends up half-open.
-  for (ConnId c = 0; c < stacks_[h].conn_count(); ++c) {
-    const State s = stacks_[h].conn(c).state();
-    if (s == State::Closed) continue;
+  // The stack reports only state changes here; they are traced as absorb() would, but
+  // without its timer and task wake-ups (the host's timers and tasks die with it below).
+  out_.clear();
+  stacks_[h].crash(now_, hosts_[h].name, out_);
+  for (const ConnEvent& ev : out_.events) {
+    const auto* st = std::get_if<StateEvent>(&ev.body);
+    if (!st) continue;
     if (tracing()) {
       TraceEvent e;
       e.type = TraceType::State;
       e.host = h;
-      e.conn = conn_label(h, c);
-      e.from = s;
-      e.to = State::Closed;
-      e.cause = "host " + hosts_[h].name + " crashed: all TCP state lost, nothing sent";
+      e.conn = conn_label(h, ev.conn);
+      e.from = st->from;
+      e.to = st->to;
+      e.cause = st->cause;
       record(std::move(e));
     } else {
       skip_record();
     }
   }
+  out_.clear();
   app_event(h, kNoConn, "crash", "OK");
   hosts_[h].up = false;
   ++hosts_[h].epoch;

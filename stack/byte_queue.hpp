@@ -12,7 +12,6 @@ class ByteQueue {
  public:
   explicit ByteQueue(std::uint32_t capacity = 0) : capacity_(capacity) {}
   std::uint32_t capacity() const { return capacity_; }
-  void set_capacity(std::uint32_t c) { capacity_ = c; }
   std::uint32_t size() const { return static_cast<std::uint32_t>(buf_.size() - head_); }
   std::uint32_t free_space() const { return capacity_ > size() ? capacity_ - size() : 0; }
   bool empty() const { return size() == 0; }
@@ -21,12 +20,6 @@ class ByteQueue {
   std::uint32_t push(std::string_view data) {
     const auto n = std::min<std::uint32_t>(free_space(), static_cast<std::uint32_t>(data.size()));
     buf_.append(data.data(), n);
-    return n;
-  }
-  // Appends n filler bytes (generated data for benchmarks and "send N bytes" apps).
-  std::uint32_t push_fill(std::uint32_t n, char c) {
-    n = std::min(n, free_space());
-    buf_.append(n, c);
     return n;
   }
   // Bytes [offset, offset+len) counted from the front.

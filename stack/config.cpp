@@ -2,14 +2,6 @@
 
 namespace tcplab {
 
-std::string_view profile_name(Profile p) {
-  switch (p) {
-    case Profile::Linux: return "linux";
-    case Profile::Rfc9293: return "rfc9293";
-  }
-  return "?";
-}
-
 std::optional<Profile> parse_profile(std::string_view text) {
   if (text == "linux") return Profile::Linux;
   if (text == "rfc9293") return Profile::Rfc9293;

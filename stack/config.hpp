@@ -12,7 +12,6 @@
 namespace tcplab {
 
 enum class Profile : std::uint8_t { Linux, Rfc9293 };
-std::string_view profile_name(Profile p);
 std::optional<Profile> parse_profile(std::string_view text);
 
 struct TcpConfig {
@@ -60,7 +59,7 @@ struct TcpConfig {
   bool zwp_at_snd_una_minus_1 = true;  // Linux probes with SEQ=SND.UNA-1 and no data; RFC sends 1 byte
 
   // What happens on a SYN or RST that arrives in TIME_WAIT.
-  bool time_wait_syn_reopens = true;   // Linux/RFC 9293 3.10.7.4 note: a new SYN may reuse the pair
+  bool time_wait_syn_reopens = true;   // Linux; RFC 9293 3.6.1 (MAY-2): a new SYN may reuse the pair
   bool time_wait_rst_closes = false;   // RFC 1337 says ignore; RFC 9293 text says close
 
   // Sockets.

@@ -90,12 +90,6 @@ void Congestion::drop_below(Seq32 snd_una) {
   sacked_.resize(keep);
 }
 
-bool Congestion::is_sacked(Seq32 s) const {
-  for (const auto& b : sacked_)
-    if (seq_in(s, b.left, b.right)) return true;
-  return false;
-}
-
 const SackBlock* Congestion::sacked_at_or_after(Seq32 s) const {
   for (const auto& b : sacked_)
     if (seq_lt(s, b.right)) return &b;

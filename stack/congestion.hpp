@@ -40,12 +40,9 @@ class Congestion {
   void add_sack(SackBlock b, Seq32 snd_una);
   void drop_below(Seq32 snd_una);
   void clear_sacks() { sacked_.clear(); }
-  bool is_sacked(Seq32 s) const;
   // First sacked range at or after s (for skipping), or nullptr.
   const SackBlock* sacked_at_or_after(Seq32 s) const;
   std::uint32_t sacked_bytes() const;
-  bool has_sacks() const { return !sacked_.empty(); }
-  Seq32 highest_sacked() const { return sacked_.empty() ? Seq32() : sacked_.back().right; }
   // RFC 6675 NextSeg rule 1: first un-SACKed byte in [from, highest sacked); len is how far
   // the hole goes. False when there is no such hole.
   bool next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const;

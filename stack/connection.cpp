@@ -21,9 +21,12 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       snd_buf_(cfg_->snd_buf_bytes),
       rcv_buf_(cfg_->rcv_buf_bytes) {}
 
-void Connection::set_state(State to, std::string cause, Output& out) {
+void Connection::set_state(State to, TcpEvent on, std::string cause, Output& out) {
   if (to == state_) return;
-  out.events.push_back({id_, StateEvent{state_, to, std::move(cause)}});
+  // Checked in every build, NDEBUG or not: it runs only when the state changes, and a
+  // change the table does not have is a bug in the stack, not something to trace and go on.
+  const Transition& rule = require_transition(state_, to, on, cause);
+  out.events.push_back({id_, StateEvent{state_, to, std::move(cause), &rule}});
   state_ = to;
 }
 
@@ -31,10 +34,10 @@ void Connection::notice(Notice what, Errno e, Output& out) {
   out.events.push_back({id_, NoticeEvent{what, e}});
 }
 
-void Connection::fail(Instant, Errno e, std::string cause, Output& out) {
+void Connection::fail(Instant, Errno e, TcpEvent on, std::string cause, Output& out) {
   error_ = e;
   disarm_all(out);
-  set_state(State::Closed, std::move(cause), out);
+  set_state(State::Closed, on, std::move(cause), out);
   notice(Notice::Error, e, out);
 }
 
@@ -56,7 +59,7 @@ std::uint32_t Connection::unsent_bytes() const {
 void Connection::open_passive(Instant, Output& out) {
   if (state_ != State::Closed) return;
   passive_ = true;
-  set_state(State::Listen, "3.10.1 OPEN call, passive: wait for a SYN → LISTEN", out);
+  set_state(State::Listen, TcpEvent::PassiveOpen, "3.10.1 OPEN call, passive: wait for a SYN → LISTEN", out);
 }
 
 void Connection::open_active(Instant now, Seq32 iss, Output& out) {
@@ -64,7 +67,7 @@ void Connection::open_active(Instant now, Seq32 iss, Output& out) {
   tcb_.snd_una = iss;
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
-  set_state(State::SynSent, str("3.10.1 OPEN call, active: SYN sent with ISS=", iss, " → SYN_SENT"), out);
+  set_state(State::SynSent, TcpEvent::ActiveOpen, str("3.10.1 OPEN call, active: SYN sent with ISS=", iss, " → SYN_SENT"), out);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
 }
@@ -79,7 +82,7 @@ Errno Connection::connect_from_listen(Instant now, Endpoint remote, Seq32 iss, O
   tcb_.snd_una = iss;
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
-  set_state(State::SynSent, str("3.10.2 SEND call in LISTEN with a foreign socket: passive → active, SYN sent with ISS=", iss, " → SYN_SENT"), out);
+  set_state(State::SynSent, TcpEvent::Send, str("3.10.2 SEND call in LISTEN with a foreign socket: passive → active, SYN sent with ISS=", iss, " → SYN_SENT"), out);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
   return Errno::Ok;
@@ -97,7 +100,7 @@ void Connection::accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& 
   tcb_.snd_wnd = syn.wnd;  // RFC 7323 2.2: the window in a SYN is never scaled
   tcb_.snd_wl1 = syn.seq;
   last_rcv_at_ = now;
-  set_state(State::SynReceived,
+  set_state(State::SynReceived, TcpEvent::RcvSyn,
             str("3.10.7.2 LISTEN: SYN with SEG.SEQ=", syn.seq, " → IRS, RCV.NXT=", tcb_.rcv_nxt,
                 "; SYN,ACK sent with ISS=", iss, " → SYN_RECEIVED"),
             out);
@@ -185,13 +188,13 @@ Errno Connection::shutdown_write(Instant now, Output& out) {
       // 3.10.4 in SYN-RECEIVED with data pending: "queue for processing after entering
       // ESTABLISHED state" (enter_established() does it); the FIN goes behind the data.
       if (state_ == State::SynReceived && !snd_buf_.empty()) return Errno::Ok;
-      set_state(State::FinWait1, str("3.10.4 CLOSE (shutdown of the write side) in ", state_name(state_),
+      set_state(State::FinWait1, TcpEvent::Close, str("3.10.4 CLOSE (shutdown of the write side) in ", state_name(state_),
                                      ": FIN queued after ", snd_buf_.size(), " unsent/unacked bytes → FIN_WAIT_1"), out);
       output(now, out);
       return Errno::Ok;
     case State::CloseWait:
       fin_queued_ = true;
-      set_state(State::LastAck, "3.10.4 CLOSE in CLOSE-WAIT: FIN queued → LAST_ACK", out);
+      set_state(State::LastAck, TcpEvent::Close, "3.10.4 CLOSE in CLOSE-WAIT: FIN queued → LAST_ACK", out);
       output(now, out);
       return Errno::Ok;
     case State::FinWait1:
@@ -214,11 +217,11 @@ Errno Connection::close(Instant now, Output& out) {
       return Errno::Ok;
     case State::Listen:
       disarm_all(out);
-      set_state(State::Closed, "3.10.4 CLOSE in LISTEN: outstanding RECEIVEs end → CLOSED", out);
+      set_state(State::Closed, TcpEvent::Close, "3.10.4 CLOSE in LISTEN: outstanding RECEIVEs end → CLOSED", out);
       return Errno::Ok;
     case State::SynSent:
       disarm_all(out);
-      set_state(State::Closed, "3.10.4 CLOSE in SYN-SENT: delete the TCB → CLOSED", out);
+      set_state(State::Closed, TcpEvent::Close, "3.10.4 CLOSE in SYN-SENT: delete the TCB → CLOSED", out);
       return Errno::Ok;
     case State::SynReceived:
     case State::Established:
@@ -228,7 +231,7 @@ Errno Connection::close(Instant now, Output& out) {
         const auto unread = rcv_buf_.size();
         send_active_reset(now, out);
         disarm_all(out);
-        set_state(State::Closed, str("close() with ", unread, " unread bytes: Linux sends RST instead of FIN (tcp_close, RFC 2525 2.17) → CLOSED"), out);
+        set_state(State::Closed, TcpEvent::CloseUnread, str("close() with ", unread, " unread bytes: Linux sends RST instead of FIN (tcp_close, RFC 2525 2.17) → CLOSED"), out);
         return Errno::Ok;
       }
       if (state_ == State::SynReceived) {
@@ -237,7 +240,7 @@ Errno Connection::close(Instant now, Output& out) {
         // processing after entering ESTABLISHED state" (enter_established() takes it up).
         fin_queued_ = true;
         if (!snd_buf_.empty()) return Errno::Ok;
-        set_state(State::FinWait1, "3.10.4 CLOSE in SYN-RECEIVED with nothing to send: FIN sent → FIN_WAIT_1", out);
+        set_state(State::FinWait1, TcpEvent::Close, "3.10.4 CLOSE in SYN-RECEIVED with nothing to send: FIN sent → FIN_WAIT_1", out);
         Segment fin = make_segment(now, tcb_.iss + 1, kFin | kAck);
         fin_sent_ = true;
         fin_seq_ = tcb_.iss + 1;
@@ -272,7 +275,7 @@ Errno Connection::abort(Instant now, Output& out) {
     case State::CloseWait:
       send_active_reset(now, out);
       disarm_all(out);
-      set_state(State::Closed, str("3.10.5 ABORT in ", state_name(state_), ": RST sent with SEQ=SND.NXT=", tcb_.snd_nxt, " → CLOSED"), out);
+      set_state(State::Closed, TcpEvent::Abort, str("3.10.5 ABORT in ", state_name(state_), ": RST sent with SEQ=SND.NXT=", tcb_.snd_nxt, " → CLOSED"), out);
       return Errno::Ok;
     case State::Listen:
     case State::SynSent:
@@ -280,10 +283,17 @@ Errno Connection::abort(Instant now, Output& out) {
     case State::LastAck:
     case State::TimeWait:
       disarm_all(out);
-      set_state(State::Closed, str("3.10.5 ABORT in ", state_name(state_), ": delete the TCB, no RST → CLOSED"), out);
+      set_state(State::Closed, TcpEvent::Abort, str("3.10.5 ABORT in ", state_name(state_), ": delete the TCB, no RST → CLOSED"), out);
       return Errno::Ok;
   }
   return Errno::Inval;
+}
+
+void Connection::crash(Instant, std::string cause, Output& out) {
+  // Nothing survives to cancel a timer or tell the application: the state change is the
+  // only trace a crash leaves of the connection.
+  timers_ = Timers{};
+  set_state(State::Closed, TcpEvent::Crash, std::move(cause), out);
 }
 
 void Connection::release_buffers() {
@@ -339,7 +349,7 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   // second: the RST bit. Only an RST that acknowledges our SYN is believed (RFC 5961 3.2).
   if (seg.has(kRst)) {
     if (seg.has(kAck))
-      fail(now, Errno::ConnRefused,
+      fail(now, Errno::ConnRefused, TcpEvent::RcvRst,
            str("3.10.7.3 SYN-SENT: RST with acceptable SEG.ACK=", seg.ack, " → CLOSED (connection refused)"), out);
     return;
   }
@@ -353,13 +363,13 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   tcb_.snd_wl2 = seg.ack;
   if (seg.has(kAck)) {
     tcb_.snd_una = seg.ack;
-    enter_established(now, str("3.10.7.3 SYN-SENT: SEG.ACK=", seg.ack, " in (ISS=", tcb_.iss, ", SND.NXT=",
+    enter_established(now, TcpEvent::RcvSynAck, str("3.10.7.3 SYN-SENT: SEG.ACK=", seg.ack, " in (ISS=", tcb_.iss, ", SND.NXT=",
                                tcb_.snd_nxt, "] and SYN set → ESTABLISHED"), out);
     ack_now_ = true;
     output(now, out);
     return;
   }
-  set_state(State::SynReceived,
+  set_state(State::SynReceived, TcpEvent::RcvSyn,
             str("3.10.7.3 SYN-SENT: SYN without ACK (SEG.SEQ=", seg.seq,
                 "): simultaneous open, SYN,ACK sent → SYN_RECEIVED"),
             out);
@@ -399,13 +409,13 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     arm(TimerKind::Rto, now + rtt_.rto(), out);
     return;
   }
-  // Simultaneous open (RFC 9293 Figure 8 line 6): the peer's SYN,ACK repeats its SYN and
+  // Simultaneous open (RFC 9293 3.5, Figure 7 line 6): the peer's SYN,ACK repeats its SYN and
   // acknowledges ours; it completes the handshake (Linux tcp_validate_incoming does the same).
   if (state_ == State::SynReceived && !passive_ && seg.has(kSyn) && seg.has(kAck) && seg.seq == tcb_.irs &&
       seg.ack == tcb_.snd_nxt) {
     tcb_.snd_una = seg.ack;
     tcb_.snd_wnd = seg.wnd;
-    enter_established(now, str("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS=", seg.seq,
+    enter_established(now, TcpEvent::RcvSynAck, str("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS=", seg.seq,
                                " and SEG.ACK=", seg.ack, " = SND.NXT acknowledges our SYN → ESTABLISHED"), out);
     output(now, out);
     return;
@@ -432,7 +442,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   if (seg.has(kSyn)) {
     if (state_ == State::SynReceived && passive_) {
       disarm_all(out);
-      set_state(State::Listen, str("3.10.7.4 SYN-RECEIVED: SYN in window (SEG.SEQ=", seg.seq,
+      set_state(State::Listen, TcpEvent::RcvSyn, str("3.10.7.4 SYN-RECEIVED: SYN in window (SEG.SEQ=", seg.seq,
                                    ") on a passive OPEN → back to LISTEN"), out);
       return;
     }
@@ -465,26 +475,26 @@ void Connection::on_rst(Instant now, const Segment& seg, Output& out) {
     case State::SynReceived:
       if (passive_) {
         disarm_all(out);
-        set_state(State::Listen, why + ", passive OPEN → back to LISTEN", out);
+        set_state(State::Listen, TcpEvent::RcvRst, why + ", passive OPEN → back to LISTEN", out);
       } else {
-        fail(now, Errno::ConnRefused, why + ", active OPEN → CLOSED (connection refused)", out);
+        fail(now, Errno::ConnRefused, TcpEvent::RcvRst, why + ", active OPEN → CLOSED (connection refused)", out);
       }
       return;
     case State::Established:
     case State::FinWait1:
     case State::FinWait2:
     case State::CloseWait:
-      fail(now, Errno::ConnReset, why + " → CLOSED (connection reset)", out);
+      fail(now, Errno::ConnReset, TcpEvent::RcvRst, why + " → CLOSED (connection reset)", out);
       return;
     case State::Closing:
     case State::LastAck:
       disarm_all(out);
-      set_state(State::Closed, why + " → CLOSED", out);
+      set_state(State::Closed, TcpEvent::RcvRst, why + " → CLOSED", out);
       return;
     case State::TimeWait:
       if (cfg_->time_wait_rst_closes) {
         disarm_all(out);
-        set_state(State::Closed, why + " → CLOSED (profile rfc9293; RFC 1337 would ignore it)", out);
+        set_state(State::Closed, TcpEvent::RcvRst, why + " → CLOSED (profile rfc9293; RFC 1337 would ignore it)", out);
       }
       return;
     case State::Closed:
@@ -508,7 +518,7 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
         tcb_.snd_wl1 = seg.seq;
         tcb_.snd_wl2 = seg.ack;
         tcb_.snd_una = seg.ack;
-        enter_established(now, std::move(why), out);
+        enter_established(now, TcpEvent::RcvAckOfSyn, std::move(why), out);
       }
       return true;
     case State::Established:
@@ -535,7 +545,7 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
         // If this segment also carries the peer's FIN in order, the FIN step below takes
         // FIN-WAIT-1 straight to TIME-WAIT ("our FIN has been ACKed (perhaps in this segment)").
         if (seg.has(kFin) && seq_le(seg.seq, tcb_.rcv_nxt)) break;
-        set_state(State::FinWait2,
+        set_state(State::FinWait2, TcpEvent::RcvAckOfFin,
                   str("3.10.7.4 FIN-WAIT-1: SEG.ACK=", seg.ack, " acknowledges our FIN (seq ", fin_seq_,
                       ") → FIN_WAIT_2"),
                   out);
@@ -545,12 +555,12 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
       break;
     case State::Closing:
       if (our_fin_acked())
-        enter_time_wait(now, str("3.10.7.4 CLOSING: SEG.ACK=", seg.ack, " acknowledges our FIN → TIME_WAIT"), out);
+        enter_time_wait(now, TcpEvent::RcvAckOfFin, str("3.10.7.4 CLOSING: SEG.ACK=", seg.ack, " acknowledges our FIN → TIME_WAIT"), out);
       break;
     case State::LastAck:
       if (our_fin_acked()) {
         disarm_all(out);
-        set_state(State::Closed, str("3.10.7.4 LAST-ACK: SEG.ACK=", seg.ack, " acknowledges our FIN → CLOSED"), out);
+        set_state(State::Closed, TcpEvent::RcvAckOfFin, str("3.10.7.4 LAST-ACK: SEG.ACK=", seg.ack, " acknowledges our FIN → CLOSED"), out);
         return false;
       }
       break;
@@ -578,18 +588,18 @@ void Connection::on_fin(Instant now, Output& out) {
   switch (state_) {
     case State::SynReceived:
     case State::Established:
-      set_state(State::CloseWait, str("3.10.7.4 ", state_name(state_), ": ", at, " → CLOSE_WAIT"), out);
+      set_state(State::CloseWait, TcpEvent::RcvFin, str("3.10.7.4 ", state_name(state_), ": ", at, " → CLOSE_WAIT"), out);
       return;
     case State::FinWait1:
       if (our_fin_acked()) {
-        enter_time_wait(now, str("3.10.7.4 FIN-WAIT-1: ", at, " and our FIN acknowledged (SND.UNA=", tcb_.snd_una,
+        enter_time_wait(now, TcpEvent::RcvFin, str("3.10.7.4 FIN-WAIT-1: ", at, " and our FIN acknowledged (SND.UNA=", tcb_.snd_una,
                                  ") → TIME_WAIT"), out);
       } else {
-        set_state(State::Closing, str("3.10.7.4 FIN-WAIT-1: ", at, ", our FIN not yet acknowledged (simultaneous close) → CLOSING"), out);
+        set_state(State::Closing, TcpEvent::RcvFin, str("3.10.7.4 FIN-WAIT-1: ", at, ", our FIN not yet acknowledged (simultaneous close) → CLOSING"), out);
       }
       return;
     case State::FinWait2:
-      enter_time_wait(now, str("3.10.7.4 FIN-WAIT-2: ", at, " → TIME_WAIT"), out);
+      enter_time_wait(now, TcpEvent::RcvFin, str("3.10.7.4 FIN-WAIT-2: ", at, " → TIME_WAIT"), out);
       return;
     case State::TimeWait:
       arm(TimerKind::TimeWait, now + cfg_->time_wait_ns(), out);
@@ -604,7 +614,7 @@ void Connection::on_fin(Instant now, Output& out) {
   }
 }
 
-void Connection::enter_established(Instant now, std::string cause, Output& out) {
+void Connection::enter_established(Instant now, TcpEvent on, std::string cause, Output& out) {
   // Every way into ESTABLISHED (3.10.7.3, 3.10.7.4, simultaneous open) sets up the same
   // things: the SYN's RTT sample (Karn: only if it was not retransmitted), the initial
   // congestion window, quick-ACK mode, the keepalive timer.
@@ -615,21 +625,21 @@ void Connection::enter_established(Instant now, std::string cause, Output& out) 
   disarm(TimerKind::Rto, out);
   cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
   quickacks_left_ = cfg_->quickack_segments;
-  set_state(State::Established, std::move(cause), out);
+  set_state(State::Established, on, std::move(cause), out);
   notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
   if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
   if (fin_queued_) {
     // 3.10.4: a CLOSE issued in SYN-RECEIVED with data pending was queued until now.
-    set_state(State::FinWait1,
+    set_state(State::FinWait1, TcpEvent::Close,
               str("3.10.4 CLOSE queued in SYN-RECEIVED behind ", snd_buf_.size(),
                   " pending bytes, processed on entering ESTABLISHED → FIN_WAIT_1"),
               out);
   }
 }
 
-void Connection::enter_time_wait(Instant now, std::string cause, Output& out) {
+void Connection::enter_time_wait(Instant now, TcpEvent on, std::string cause, Output& out) {
   disarm_all(out);
-  set_state(State::TimeWait, std::move(cause), out);
+  set_state(State::TimeWait, on, std::move(cause), out);
   arm(TimerKind::TimeWait, now + cfg_->time_wait_ns(), out);
 }
 
@@ -653,7 +663,7 @@ bool Connection::yield_to_new_syn(Instant, const Segment& syn, Output& out) {
   if (state_ != State::TimeWait || !cfg_->time_wait_syn_reopens) return false;
   if (!syn.has(kSyn) || syn.has(kAck) || syn.has(kRst) || !seq_gt(syn.seq, tcb_.rcv_nxt)) return false;
   disarm_all(out);
-  set_state(State::Closed, str("TIME-WAIT: new SYN with SEG.SEQ=", syn.seq, " > RCV.NXT=", tcb_.rcv_nxt,
+  set_state(State::Closed, TcpEvent::RcvSyn, str("TIME-WAIT: new SYN with SEG.SEQ=", syn.seq, " > RCV.NXT=", tcb_.rcv_nxt,
                                " may reuse the pair (RFC 9293 3.10.7.4 note, RFC 6191) → CLOSED, new connection"), out);
   return true;
 }

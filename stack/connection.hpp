@@ -2,7 +2,8 @@
 // One TCP connection: the RFC 9293 state machine over a TCB, send and receive buffers,
 // RFC 6298 timers, NewReno/SACK congestion control. Sans-IO: every entry point takes
 // `now` and appends what happened to an Output. Every state change goes through
-// set_state(), which records its cause; transition() is the one place that decides.
+// set_state(), which checks it against the table of stack/transitions.cpp (throwing
+// std::logic_error on one the table lacks) and records it with its cause.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include "stack/segment.hpp"
 #include "stack/state.hpp"
 #include "stack/timers.hpp"
+#include "stack/transitions.hpp"
 
 namespace tcplab {
 
@@ -57,13 +59,16 @@ class Connection {
   Errno recv(Instant now, std::uint32_t max, std::string* data, Output& out);
   Errno shutdown_write(Instant now, Output& out);  // half-close: queue our FIN
   Errno close(Instant now, Output& out);            // full close (the app forgets the socket)
-  Errno abort(Instant now, Output& out);            // send RST, go to CLOSED
+  Errno abort(Instant now, Output& out);            // RST if synchronized (3.10.5), then CLOSED
+  // The host failed (RFC 9293 3.5.1): the TCB is lost, nothing is sent, no timer fires or
+  // is reported cancelled; only the change to CLOSED is reported, with `cause`.
+  void crash(Instant now, std::string cause, Output& out);
 
   // --- network and time ---
   void on_segment(Instant now, const Segment& seg, Output& out);
   void on_timer(Instant now, Output& out);  // fires every expired timer
   // TIME-WAIT and a new SYN for the same pair: true (and CLOSED) when the profile lets the
-  // SYN open a new incarnation (SEG.SEQ > RCV.NXT, RFC 9293 3.10.7.4 / RFC 6191).
+  // SYN open a new incarnation (SEG.SEQ > RCV.NXT: RFC 9293 3.6.1 MAY-2; 3.10.7.4 notes RFC 6191).
   bool yield_to_new_syn(Instant now, const Segment& syn, Output& out);
   Instant next_deadline() const { return timers_.next(); }
 
@@ -85,8 +90,6 @@ class Connection {
   std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
   std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
-  std::uint32_t send_space() const { return snd_buf_.free_space(); }
-  std::uint64_t bytes_received_total() const { return rcv_total_; }
   std::uint64_t bytes_acked_total() const { return acked_total_; }
   std::uint32_t retransmissions() const { return retx_count_; }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
@@ -99,8 +102,9 @@ class Connection {
   void release_buffers();
 
  private:
-  // The one place state_ is written.
-  void set_state(State to, std::string cause, Output& out);
+  // The one place state_ is written after construction: `on` with state_ and `to` must be
+  // a row of transitions(), or it throws std::logic_error.
+  void set_state(State to, TcpEvent on, std::string cause, Output& out);
   // Segment arrival, split by RFC 9293 3.10.7 sub-section.
   void on_segment_listen(Instant now, const Segment& seg, Output& out);
   void on_segment_syn_sent(Instant now, const Segment& seg, Output& out);
@@ -141,9 +145,9 @@ class Connection {
   void on_persist(Instant now, Output& out);
   Duration persist_timeout() const;  // the next zero-window probe interval
   void on_keepalive(Instant now, Output& out);
-  void enter_established(Instant now, std::string cause, Output& out);
-  void enter_time_wait(Instant now, std::string cause, Output& out);
-  void fail(Instant now, Errno e, std::string cause, Output& out);  // -> CLOSED, tell the app
+  void enter_established(Instant now, TcpEvent on, std::string cause, Output& out);
+  void enter_time_wait(Instant now, TcpEvent on, std::string cause, Output& out);
+  void fail(Instant now, Errno e, TcpEvent on, std::string cause, Output& out);  // -> CLOSED, tell the app
   void notice(Notice what, Errno e, Output& out);
   std::uint32_t ts_now(Instant now) const;
 
@@ -177,7 +181,6 @@ class Connection {
   int unacked_full_segments_ = 0;
   int quickacks_left_ = 0;
   std::uint64_t last_ooo_at_ = 0;
-  std::uint32_t last_adv_wnd_ = 0;
 
   // RTT timing of one segment at a time (Karn: never a retransmitted one).
   bool rtt_timing_ = false;

@@ -271,14 +271,14 @@ void Connection::on_timer(Instant now, Output& out) {
         break;
       case TimerKind::TimeWait:
         disarm_all(out);
-        set_state(State::Closed, str("3.10.8 TIME-WAIT timeout: 2*MSL=", cfg_->time_wait_ns() / ms(1), "ms expired → CLOSED"), out);
+        set_state(State::Closed, TcpEvent::Timeout2Msl, str("3.10.8 TIME-WAIT timeout: 2*MSL=", cfg_->time_wait_ns() / ms(1), "ms expired → CLOSED"), out);
         break;
       case TimerKind::FinWait2:
         if (state_ == State::FinWait2) {
           // Linux parks an orphaned FIN-WAIT-2 socket as a timewait socket (tcp_time_wait with
           // substate FIN_WAIT2) that simply expires: nothing is sent, the peer keeps CLOSE_WAIT.
           disarm_all(out);
-          set_state(State::Closed, str("FIN-WAIT-2 timeout (Linux tcp_fin_timeout=", *cfg_->fin_wait_2_timeout_ns / ms(1),
+          set_state(State::Closed, TcpEvent::FinWait2Timeout, str("FIN-WAIT-2 timeout (Linux tcp_fin_timeout=", *cfg_->fin_wait_2_timeout_ns / ms(1),
                                        "ms) on an orphaned socket: freed silently, nothing sent → CLOSED"), out);
         }
         break;
@@ -294,11 +294,11 @@ void Connection::on_rto(Instant now, Output& out) {
       const int limit = state_ == State::SynSent ? cfg_->syn_retries : cfg_->synack_retries;
       if (syn_tries_ >= limit) {
         if (state_ == State::SynSent) {
-          fail(now, Errno::TimedOut, str("3.8.3 SYN retransmitted ", syn_tries_, " times (tcp_syn_retries=", limit,
+          fail(now, Errno::TimedOut, TcpEvent::TimeoutR2, str("3.8.3 SYN retransmitted ", syn_tries_, " times (tcp_syn_retries=", limit,
                                           ") without an answer → CLOSED (connection timed out)"), out);
         } else {
           disarm_all(out);
-          set_state(State::Closed, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
+          set_state(State::Closed, TcpEvent::TimeoutR2, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
                                        ") without the final ACK: the half-open connection is dropped → CLOSED"), out);
         }
         return;
@@ -324,7 +324,7 @@ void Connection::on_rto(Instant now, Output& out) {
   if (tcb_.snd_una == tcb_.snd_max) return;  // nothing outstanding
   const int limit = app_closed_ ? cfg_->orphan_retries : cfg_->data_retries;
   if (rtt_.backoffs() >= limit) {
-    fail(now, Errno::TimedOut, str("3.8.3 R2: ", rtt_.backoffs(), " retransmissions of SEQ=", tcb_.snd_una,
+    fail(now, Errno::TimedOut, TcpEvent::TimeoutR2, str("3.8.3 R2: ", rtt_.backoffs(), " retransmissions of SEQ=", tcb_.snd_una,
                                     " unanswered (limit ", limit, ") → CLOSED (connection timed out)"), out);
     return;
   }
@@ -394,7 +394,7 @@ void Connection::on_keepalive(Instant now, Output& out) {
   }
   if (keepalive_sent_ >= cfg_->keepalive_probes) {
     send_active_reset(now, out);
-    fail(now, Errno::TimedOut, str("keepalive: ", keepalive_sent_, " probes unanswered (tcp_keepalive_probes=",
+    fail(now, Errno::TimedOut, TcpEvent::KeepaliveTimeout, str("keepalive: ", keepalive_sent_, " probes unanswered (tcp_keepalive_probes=",
                                     cfg_->keepalive_probes, ") → CLOSED (connection timed out)"), out);
     return;
   }

@@ -10,6 +10,7 @@
 #include "stack/segment.hpp"
 #include "stack/state.hpp"
 #include "stack/time.hpp"
+#include "stack/transitions.hpp"
 
 namespace tcplab {
 
@@ -23,6 +24,7 @@ struct SendEvent {
 struct StateEvent {
   State from, to;
   std::string cause;  // the RFC 9293 rule and the numbers it compared
+  const Transition* rule = nullptr;  // the row of stack/transitions.cpp this change took
 };
 enum class TimerAction : std::uint8_t { Set, Cancel, Fire };
 struct TimerEvent {

@@ -6,18 +6,24 @@
 namespace tcplab {
 
 namespace {
-constexpr std::array<std::string_view, kStateCount> kRfcNames = {
+// Sized by their initialisers (std::to_array), so a name added to or missing from a table
+// fails the static_asserts below instead of leaving an empty name at the end.
+constexpr auto kRfcNames = std::to_array<std::string_view>({
     "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
-    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"});
 // Linux's tcp_state names as netstat prints them ("CLOSE" is what Linux calls CLOSED).
-constexpr std::array<std::string_view, kStateCount> kLinuxNames = {
+constexpr auto kLinuxNames = std::to_array<std::string_view>({
     "CLOSE", "LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1",
-    "FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
-constexpr std::array<std::string_view, 14> kErrnoNames = {
+    "FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"});
+constexpr auto kErrnoNames = std::to_array<std::string_view>({
     "OK", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EADDRINUSE", "ENOTCONN", "EPIPE",
-    "EINVAL", "EISCONN", "EALREADY", "EAGAIN", "ECONNABORTED", "EADDRNOTAVAIL", "ENOBUFS"};
-constexpr std::array<std::string_view, kTimerKinds> kTimerNames = {
-    "RTO", "TIME_WAIT", "DELACK", "KEEPALIVE", "PERSIST", "FIN_WAIT_2"};
+    "EINVAL", "EISCONN", "EALREADY", "EAGAIN", "ECONNABORTED", "EADDRNOTAVAIL", "ENOBUFS"});
+constexpr auto kTimerNames = std::to_array<std::string_view>({
+    "RTO", "TIME_WAIT", "DELACK", "KEEPALIVE", "PERSIST", "FIN_WAIT_2"});
+static_assert(kRfcNames.size() == kStateCount, "one RFC name per State");
+static_assert(kLinuxNames.size() == kStateCount, "one Linux name per State");
+static_assert(kErrnoNames.size() == kErrnoCount, "one name per Errno");
+static_assert(kTimerNames.size() == kTimerKinds, "one name per TimerKind");
 }  // namespace
 
 std::string_view state_name(State s) { return kRfcNames[static_cast<int>(s)]; }

@@ -11,6 +11,7 @@ enum class State : std::uint8_t {
   CloseWait, Closing, LastAck, TimeWait,
 };
 constexpr int kStateCount = 11;
+static_assert(static_cast<int>(State::TimeWait) + 1 == kStateCount, "kStateCount counts State");
 
 // "SYN_RECEIVED": the trace and API name (DESIGN.md, State names).
 std::string_view state_name(State s);
@@ -25,11 +26,14 @@ enum class Errno : std::uint8_t {
   Ok, ConnRefused, ConnReset, TimedOut, AddrInUse, NotConn, Pipe, Inval,
   IsConn, Already, Again, ConnAborted, AddrNotAvail, NoBufs,
 };
+constexpr int kErrnoCount = 14;
+static_assert(static_cast<int>(Errno::NoBufs) + 1 == kErrnoCount, "kErrnoCount counts Errno");
 std::string_view errno_name(Errno e);
 std::optional<Errno> parse_errno(std::string_view text);
 
 enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2 };
 constexpr int kTimerKinds = 6;
+static_assert(static_cast<int>(TimerKind::FinWait2) + 1 == kTimerKinds, "kTimerKinds counts TimerKind");
 std::string_view timer_name(TimerKind k);  // "RTO", "TIME_WAIT", "DELACK", ...
 
 }  // namespace tcplab

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "stack/isn.hpp"
+#include "stack/text.hpp"
 
 namespace tcplab {
 
@@ -175,6 +176,13 @@ void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
   if (!valid(c)) return;
   const std::size_t first = out.events.size();
   conns_[c].on_timer(now, out);
+  bookkeep(first, out);
+}
+
+void TcpHost::crash(Instant now, std::string_view host, Output& out) {
+  const std::size_t first = out.events.size();
+  for (Connection& c : conns_)
+    if (c.state() != State::Closed) c.crash(now, str("host ", host, " crashed: all TCP state lost, nothing sent"), out);
   bookkeep(first, out);
 }
 

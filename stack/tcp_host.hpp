@@ -7,7 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "stack/config.hpp"
@@ -57,6 +57,10 @@ class TcpHost {
 
   void on_segment(Instant now, const Segment& seg, Output& out);
   void on_timer(Instant now, ConnId c, Output& out);
+  // The host crashed (RFC 9293 3.5.1): every connection not yet CLOSED goes there, in
+  // ConnId order, without a segment; each change is reported with the cause
+  // "host <host> crashed: all TCP state lost, nothing sent". The caller throws the host away.
+  void crash(Instant now, std::string_view host, Output& out);
 
   bool valid(ConnId c) const { return c < conns_.size(); }
   const Connection& conn(ConnId c) const { return conns_[c]; }

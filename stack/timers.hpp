@@ -9,7 +9,12 @@
 namespace tcplab {
 
 struct Timers {
-  std::array<Instant, kTimerKinds> deadline_ns{kNever, kNever, kNever, kNever, kNever, kNever};
+  // Filled rather than listed: a timer kind added to the enum cannot start armed at 0.
+  std::array<Instant, kTimerKinds> deadline_ns = [] {
+    std::array<Instant, kTimerKinds> d{};
+    d.fill(kNever);
+    return d;
+  }();
 
   Instant at(TimerKind k) const { return deadline_ns[static_cast<int>(k)]; }
   bool armed(TimerKind k) const { return at(k) != kNever; }

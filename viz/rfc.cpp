@@ -1,42 +1,15 @@
 #include "viz/rfc.hpp"
 
-#include <array>
-
 namespace tcplab::viz {
 namespace {
-
 using S = State;
-constexpr std::array<Fig5Edge, 20> kEdges = {{
-    {S::Closed, S::Listen, "passive OPEN", "create TCB"},
-    {S::Closed, S::SynSent, "active OPEN", "create TCB, snd SYN"},
-    {S::Listen, S::Closed, "CLOSE", "delete TCB"},
-    {S::Listen, S::SynReceived, "rcv SYN", "snd SYN,ACK"},
-    {S::Listen, S::SynSent, "SEND", "snd SYN"},
-    {S::SynSent, S::Closed, "CLOSE", "delete TCB"},
-    {S::SynSent, S::SynReceived, "rcv SYN", "snd SYN,ACK"},
-    {S::SynSent, S::Established, "rcv SYN,ACK", "snd ACK"},
-    {S::SynReceived, S::Listen, "rcv RST (note 1)", ""},
-    {S::SynReceived, S::Established, "rcv ACK of SYN", "x"},
-    {S::SynReceived, S::FinWait1, "CLOSE", "snd FIN"},
-    {S::Established, S::FinWait1, "CLOSE", "snd FIN"},
-    {S::Established, S::CloseWait, "rcv FIN", "snd ACK"},
-    {S::FinWait1, S::FinWait2, "rcv ACK of FIN", "x"},
-    {S::FinWait1, S::Closing, "rcv FIN", "snd ACK"},
-    {S::FinWait2, S::TimeWait, "rcv FIN", "snd ACK"},
-    {S::Closing, S::TimeWait, "rcv ACK of FIN", "x"},
-    {S::CloseWait, S::LastAck, "CLOSE", "snd FIN"},
-    {S::LastAck, S::Closed, "rcv ACK of FIN", "x"},
-    {S::TimeWait, S::Closed, "Timeout=2MSL", "delete TCB"},
-}};
-
 }  // namespace
 
-std::span<const Fig5Edge> figure5_edges() { return kEdges; }
+std::span<const Fig5Edge> figure5_edges() { return figure5_transitions(); }
 
 const Fig5Edge* figure5_edge(State from, State to) {
-  for (const auto& e : kEdges)
-    if (e.from == from && e.to == to) return &e;
-  return nullptr;
+  const Transition* t = find_transition(from, to);
+  return t && t->figure5 ? t : nullptr;
 }
 
 std::string_view fig5_name(State s) {

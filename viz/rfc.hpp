@@ -7,15 +7,14 @@
 #include <vector>
 
 #include "sim/trace.hpp"
+#include "stack/transitions.hpp"
 
 namespace tcplab::viz {
 
-// One arrow of RFC 9293 Figure 5: event / action.
-struct Fig5Edge {
-  State from, to;
-  const char* event;
-  const char* action;
-};
+// One arrow of RFC 9293 Figure 5 (event / action): a drawn row of the stack's transition
+// table (stack/transitions.hpp), so the diagram shows what the stack checks.
+using Fig5Edge = Transition;
+// The 20 arrows, in drawing order.
 std::span<const Fig5Edge> figure5_edges();
 // The Figure 5 edge from -> to, or nullptr (the stack can take others, e.g. RST -> CLOSED).
 const Fig5Edge* figure5_edge(State from, State to);

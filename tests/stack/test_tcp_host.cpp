@@ -309,4 +309,37 @@ TEST_CASE("TcpHost: two hosts back to back: connect, accept, exchange, close") {
   CHECK(flag_letters(r[0].flags) == "R");
 }
 
+TEST_CASE("TcpHost: a crash takes every open connection to CLOSED, in ConnId order, with nothing sent") {
+  Host host;
+  ConnId listener = kNoConn;
+  const auto [child, iss] = accepted(host, &listener);
+  (void)iss;
+  ConnId active = kNoConn;
+  REQUIRE(host.h.connect(ms(2), Endpoint{kPeerIp, 2000}, 0, &active, host.out) == Errno::Ok);
+  host.out.clear();
+  host.h.crash(ms(3), "server", host.out);
+  const auto st = states_of(host.out);
+  REQUIRE(st.size() == 3);
+  CHECK(st[0].from == State::Listen);
+  CHECK(st[1].from == State::Established);
+  CHECK(st[2].from == State::SynSent);
+  for (const auto& s : st) {
+    CHECK(s.to == State::Closed);
+    CHECK(s.cause == "host server crashed: all TCP state lost, nothing sent");
+    REQUIRE(s.rule);
+    CHECK(s.rule->on == TcpEvent::Crash);
+  }
+  CHECK(sends_of(host.out).empty());
+  CHECK(timers_of(host.out).empty());
+  for (ConnId c = 0; c < host.h.conn_count(); ++c) {
+    CHECK(host.h.conn(c).state() == State::Closed);
+    CHECK(host.h.conn(c).next_deadline() == kNever);
+  }
+  CHECK(host.h.listeners().empty());
+  // A second crash finds nothing left to close.
+  host.out.clear();
+  host.h.crash(ms(4), "server", host.out);
+  CHECK(host.out.events.empty());
+}
+
 }  // TEST_SUITE
