@@ -7,6 +7,7 @@
 
 #include "labs/check_words.hpp"
 #include "labs/suggest.hpp"
+#include "stack/transitions.hpp"
 #include "sim/fault.hpp"
 #include "sim/text_view.hpp"
 
@@ -369,6 +370,17 @@ std::string cross_rules(const CheckSpec& c, const Check& typed, std::string* bad
       (typed.count.min && typed.count.max && *typed.count.max < *typed.count.min)) {
     *bad_key = "max";
     return "check.max is smaller than check.min";
+  }
+  // An exact chain of states is a walk over the stack's transition table: a step TCP can
+  // never take (CLOSED -> ESTABLISHED) would make the check impossible to pass.
+  if (typed.kind == CheckKind::States && !typed.ordered) {
+    for (std::size_t i = 0; i + 1 < typed.states.size(); ++i) {
+      const State a = typed.states[i], b = typed.states[i + 1];
+      if (find_transition(a, b)) continue;
+      *bad_key = "expect";
+      return "check.expect: TCP never goes from " + std::string(state_name(a)) + " to " + std::string(state_name(b)) +
+             " directly (no such transition in RFC 9293; mode = \"ordered\" allows states in between)";
+    }
   }
   return "";
 }

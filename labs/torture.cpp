@@ -8,6 +8,7 @@
 
 #include "labs/lab.hpp"
 #include "sim/rng.hpp"
+#include "stack/transitions.hpp"
 
 namespace tcplab {
 
@@ -142,20 +143,6 @@ std::string render(std::uint64_t seed, const Scenario& s) {
   return t;
 }
 
-bool allowed_edge(State from, State to) {
-  using S = State;
-  static const std::set<std::pair<S, S>> edges = {
-      {S::Closed, S::Listen}, {S::Closed, S::SynSent}, {S::Listen, S::SynReceived}, {S::Listen, S::SynSent},
-      {S::Listen, S::Closed}, {S::SynSent, S::SynReceived}, {S::SynSent, S::Established}, {S::SynSent, S::Closed},
-      {S::SynReceived, S::Established}, {S::SynReceived, S::FinWait1}, {S::SynReceived, S::Listen},
-      {S::SynReceived, S::Closed}, {S::SynReceived, S::CloseWait}, {S::Established, S::FinWait1},
-      {S::Established, S::CloseWait}, {S::Established, S::Closed}, {S::FinWait1, S::FinWait2},
-      {S::FinWait1, S::Closing}, {S::FinWait1, S::TimeWait}, {S::FinWait1, S::Closed}, {S::FinWait2, S::TimeWait},
-      {S::FinWait2, S::Closed}, {S::CloseWait, S::LastAck}, {S::CloseWait, S::Closed}, {S::Closing, S::TimeWait},
-      {S::Closing, S::Closed}, {S::LastAck, S::Closed}, {S::TimeWait, S::Closed}};
-  return edges.count({from, to}) > 0;
-}
-
 std::string reverse_conn(const std::string& c) {
   const auto gt = c.find('>');
   return gt == std::string::npos ? c : c.substr(gt + 1) + ">" + c.substr(0, gt);
@@ -212,8 +199,8 @@ TortureRun torture_check(std::uint64_t seed, const std::string& lab_text) {
   std::map<std::string, std::uint64_t> sent, read;
   std::set<std::string> failed;
   for (const auto& e : sink.events) {
-    if (e.type == TraceType::State && !allowed_edge(e.from, e.to))
-      v.push_back(fmt::format("seq_no {}: {} -> {} is not an edge of RFC 9293 Figure 5 ({})", e.seq_no,
+    if (e.type == TraceType::State && !find_transition(e.from, e.to))
+      v.push_back(fmt::format("seq_no {}: {} -> {} is not in the transition table (stack/transitions) ({})", e.seq_no,
                               state_name(e.from), state_name(e.to), e.cause));
     if (e.type == TraceType::Send) {
       const Seq32 end = e.seg.seq + e.len + (e.seg.has(kSyn) ? 1U : 0U) + (e.seg.has(kFin) ? 1U : 0U);
