@@ -150,8 +150,14 @@ class World {
   void dispatch(const QEvent& e);
   // Turns what a host's stack reported into trace lines, packets, timers and task wake-ups.
   void absorb(int host, Output& out);
+  // Packets (world_packets.cpp).
   void transmit(int host, Segment&& seg, ConnId c, bool retx);
   void arrive(const QEvent& e);
+  std::string segment_id(int host, const Packet& p, std::uint32_t ordinal) const;
+  SegOrdinals& ordinals_of(int host, ConnId c);
+  void enqueue_arrival(Packet& p, Instant at, bool last);
+  void trace_send(int host, Packet& p);
+  void trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason);
   void schedule_timer(int host, ConnId c);
   int route(int src_host, Ipv4 dst) const;
   Link* link_between(int a, int b, bool* a_to_b);

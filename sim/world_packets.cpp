@@ -1,0 +1,228 @@
+// Packets on links: a segment a stack sent gets its stable id, meets the fault rules and
+// the link (loss, queue, delay, duplication, corruption), and arrives at its host.
+#include <algorithm>
+
+#include "sim/labels.hpp"
+#include "sim/world.hpp"
+#include "stack/text.hpp"
+
+namespace tcplab {
+
+int World::route(int, Ipv4 dst) const {
+  for (std::size_t i = 0; i < hosts_.size(); ++i)
+    if (hosts_[i].ip == dst) return static_cast<int>(i);
+  return -1;
+}
+
+Link* World::link_between(int a, int b, bool* a_to_b) {
+  auto it = link_index_.find({std::min(a, b), std::max(a, b)});
+  if (it == link_index_.end()) return nullptr;
+  Link& l = links_[it->second];
+  *a_to_b = l.a == a;
+  return &l;
+}
+
+const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal) const {
+  for (const auto& r : faults_) {
+    if (now_ < r.from_ns || now_ >= r.to_ns) continue;
+    auto names = [&](const std::string& want, int host, Ipv4 ip) {
+      if (want.empty()) return true;
+      if (host >= 0) return hosts_[host].tag == want || hosts_[host].name == want || ip_to_string(ip) == want;
+      return ip_to_string(ip) == want;
+    };
+    if (!names(r.src, p.src_host, p.seg.src.ip) || !names(r.dst, p.dst_host, p.seg.dst.ip)) continue;
+    if (r.ordinal && *r.ordinal != ordinal) continue;
+    if (r.kind && *r.kind != p.kind) continue;
+    if (r.kind_ordinal && *r.kind_ordinal != kind_ordinal) continue;
+    if (r.retx_only && !p.retx) continue;
+    return &r;
+  }
+  return nullptr;
+}
+
+// The segment's stable id (DESIGN rule 4): "A>B#3", the third segment A sent on that
+// connection, built in place (for every packet, traced or not: the packet may arrive
+// during a later call that records a trace).
+std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal) const {
+  const Segment& seg = p.seg;
+  // A spoofed source (a SYN flood) is named by its address, so each fake client has its
+  // own readable id ("198.18.0.7>B#1") instead of all looking like the attacker's.
+  const std::string src_ip = seg.src.ip == hosts_[host].ip ? std::string() : ip_to_string(seg.src.ip);
+  const std::string& tag = src_ip.empty() ? hosts_[host].tag : src_ip;
+  const std::string dst_ip = p.dst_host >= 0 ? std::string() : ip_to_string(seg.dst.ip);
+  const std::string& dst_tag = p.dst_host >= 0 ? hosts_[p.dst_host].tag : dst_ip;
+  char digits[10];
+  const char* dend = put_decimal(digits, ordinal);
+  std::string id;
+  id.reserve(tag.size() + dst_tag.size() + 2 + static_cast<std::size_t>(dend - digits));
+  id += tag;
+  id += '>';
+  id += dst_tag;
+  id += '#';
+  id.append(digits, static_cast<std::size_t>(dend - digits));
+  return id;
+}
+
+void World::trace_send(int host, Packet& p) {
+  if (!tracing()) return skip_record();
+  TraceEvent e;
+  e.type = TraceType::Send;
+  e.host = host;
+  e.conn = pair_label(p.seg.src, p.seg.dst);
+  e.id = p.id;
+  e.kind = seg_kind_name(p.kind);
+  e.retx = p.retx;
+  // The trace keeps the first bytes (enough to read a request line), not a copy of the
+  // stream: the header is copied with the payload set aside, then the first bytes.
+  std::string payload = std::move(p.seg.payload);
+  p.seg.payload.clear();
+  e.seg = p.seg;
+  e.seg.payload.assign(payload, 0, kTracePayloadBytes);
+  p.seg.payload = std::move(payload);
+  e.len = static_cast<std::uint32_t>(p.seg.payload.size());
+  record(std::move(e));
+}
+
+void World::trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason) {
+  if (!tracing()) return skip_record();
+  TraceEvent e;
+  e.type = TraceType::Drop;
+  e.host = host;
+  e.conn = pair_label(p.seg.src, p.seg.dst);
+  e.id = p.id;
+  e.kind = seg_kind_name(p.kind);
+  e.where = where;
+  e.reason = reason;
+  record(std::move(e));
+}
+
+// Queues the packet's arrival at its destination; the last copy queued takes the packet
+// itself, a duplicate gets a copy.
+void World::enqueue_arrival(Packet& p, Instant at, bool last) {
+  std::uint32_t slot;
+  const int dst = p.dst_host;
+  if (!free_packets_.empty()) {
+    slot = free_packets_.back();
+    free_packets_.pop_back();
+    if (last) packets_[slot] = std::move(p);
+    else packets_[slot] = p;
+  } else {
+    slot = static_cast<std::uint32_t>(packets_.size());
+    if (last) packets_.push_back(std::move(p));
+    else packets_.push_back(p);
+  }
+  push(at, EvKind::Arrive, dst, slot);
+}
+
+void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
+  Packet p;
+  p.seg = std::move(seg_in);  // the payload moves from the stack's output to the link: no copy
+  const Segment& seg = p.seg;
+  p.src_host = host;
+  p.dst_host = route(host, seg.dst.ip);
+  p.retx = retx;
+  p.kind = segment_kind(seg);
+  SegOrdinals& ord = c != kNoConn ? ordinals_of(host, c) : stray_ordinals_[pair_label(seg.src, seg.dst)];
+  const std::uint32_t ordinal = ++ord.total;
+  const std::uint32_t kind_ordinal = ++ord.per_kind[static_cast<std::size_t>(p.kind)];
+  p.id = segment_id(host, p, ordinal);
+
+  ++counters_.link_pkts;
+  if (seg.payload.empty()) ++counters_.ack_pkts;
+  else ++counters_.data_pkts;
+  if (retx) ++counters_.retx;
+  trace_send(host, p);
+
+  // Fault rules first (they name segments by id and kind ordinal), then the link.
+  Duration extra = 0;
+  bool dup = false;
+  if (const FaultRule* r = match_fault(p, ordinal, kind_ordinal)) {
+    switch (r->action) {
+      case FaultAction::Drop:
+        ++counters_.fault_drops;
+        trace_drop(host, p, "fault", r->text);
+        return;
+      case FaultAction::Delay: extra = r->delay_ns; break;
+      case FaultAction::Duplicate: dup = true; break;
+      case FaultAction::Corrupt: p.corrupted = true; break;
+    }
+  }
+  bool a_to_b = true;
+  Link* l = p.dst_host >= 0 ? link_between(host, p.dst_host, &a_to_b) : nullptr;
+  if (!l) {
+    ++counters_.no_route;
+    trace_drop(host, p, "link", p.dst_host < 0 ? "no host has address " + ip_to_string(seg.dst.ip) : "no link to " + hosts_[p.dst_host].name);
+    return;
+  }
+  LinkDir& dir = a_to_b ? l->ab : l->ba;
+  std::uint32_t bytes = 40 + static_cast<std::uint32_t>(seg.payload.size());
+  if (seg.ts) bytes += 12;
+  if (seg.has(kSyn)) bytes += 8;
+  const Fate f = dir.offer(now_, bytes);
+  switch (f.kind) {
+    case Fate::Kind::Lost:
+      ++counters_.err_drops;
+      trace_drop(host, p, "link", "random loss");
+      return;
+    case Fate::Kind::QueueFull:
+      ++counters_.q_drops;
+      trace_drop(host, p, "queue", "drop-tail queue full (" + std::to_string(dir.params().queue_pkts_max) + " packets)");
+      return;
+    case Fate::Kind::Down:
+      ++counters_.err_drops;
+      trace_drop(host, p, "link", "link is down");
+      return;
+    case Fate::Kind::Deliver:
+      break;
+  }
+  p.corrupted = p.corrupted || f.corrupted;
+  const bool twice = f.duplicate || dup;
+  const Instant first_at = f.arrive_at + extra;
+  const Instant second_at = (f.duplicate ? f.duplicate_at : f.arrive_at + 1) + extra;
+  enqueue_arrival(p, first_at, !twice);
+  if (twice) enqueue_arrival(p, second_at, true);
+}
+
+void World::arrive(const QEvent& e) {
+  Packet p = std::move(packets_[e.slot]);
+  free_packets_.push_back(e.slot);
+  const int h = p.dst_host;
+  if (!hosts_[h].up) {
+    ++counters_.err_drops;
+    trace_drop(h, p, "link", hosts_[h].name + " is down (crashed)");
+    return;
+  }
+  if (p.corrupted) {
+    ++counters_.checksum_drops;
+    trace_drop(h, p, "checksum", "corrupted on the link: the TCP checksum does not match");
+    return;
+  }
+  if (tracing()) {
+    TraceEvent t;
+    t.type = TraceType::Deliver;
+    t.host = h;
+    t.conn = pair_label(p.seg.dst, p.seg.src);
+    t.id = p.id;
+    t.kind = seg_kind_name(p.kind);
+    record(std::move(t));
+  } else {
+    skip_record();
+  }
+  const auto before = stacks_[h].counters();
+  out_.clear();
+  stacks_[h].on_segment(now_, p.seg, out_);
+  const auto& after = stacks_[h].counters();
+  if (after.no_listener != before.no_listener)
+    trace_drop(h, p, "no_listener", "no socket for " + endpoint_to_string(p.seg.dst) + (p.seg.has(kRst) ? "" : ": answered with RST"));
+  if (after.listen_drops != before.listen_drops)
+    trace_drop(h, p, "queue", "listen queue of port " + std::to_string(p.seg.dst.port) + " is full: SYN dropped");
+  absorb(h, out_);
+}
+
+SegOrdinals& World::ordinals_of(int host, ConnId c) {
+  auto& v = ordinals_[host];
+  if (v.size() <= c) v.resize(c + 1);
+  return v[c];
+}
+
+}  // namespace tcplab
