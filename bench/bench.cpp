@@ -101,7 +101,7 @@ Built build(const BenchArgs& a, Ratio loss, std::uint64_t seed) {
 Step step(Op op, std::uint64_t n = 0, std::uint16_t port = 0, std::string target = "") {
   Step s;
   s.op = op;
-  s.n = n;
+  s.bytes = n;
   s.port = port;
   s.target = std::move(target);
   return s;

@@ -73,7 +73,7 @@ World lossy_bulk(std::uint64_t seed) {
   connect.port = 5001;
   Step send;
   send.op = Op::Send;
-  send.n = 1ULL << 40;  // more than any run records: the run stops at --events
+  send.bytes = 1ULL << 40;  // more than any run records: the run stops at --events
   Step close;
   close.op = Op::Close;
   client.script = {connect, send, close};

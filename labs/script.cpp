@@ -110,7 +110,7 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     if (q[1]) {
       if (w[1].empty()) { *error = "'" + line + "': nothing to send"; return std::nullopt; }
       s.text = w[1];
-    } else if (!number(w[1], &s.n, 1ULL << 40) || s.n == 0) {
+    } else if (!number(w[1], &s.bytes, 1ULL << 40) || s.bytes == 0) {
       *error = "'" + line + "': '" + w[1] + "' is not a byte count (send N, or send \"TEXT\")";
       return std::nullopt;
     }
@@ -124,7 +124,7 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     if (w.size() != 2) { *error = "'" + line + "': expected recv N [verify] or recv all [verify]"; return std::nullopt; }
     if (w[1] == "all") { s.op = Op::RecvAll; return s; }
     s.op = Op::Recv;
-    if (!number(w[1], &s.n, 1ULL << 40) || s.n == 0) { *error = "'" + line + "': '" + w[1] + "' is not a byte count"; return std::nullopt; }
+    if (!number(w[1], &s.bytes, 1ULL << 40) || s.bytes == 0) { *error = "'" + line + "': '" + w[1] + "' is not a byte count"; return std::nullopt; }
     return s;
   }
   if (op == "wait") {
@@ -133,7 +133,7 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     s.op = Op::Wait;
     auto d = parse_duration(w[1], error);
     if (!d) { *error = "'" + line + "': " + *error; return std::nullopt; }
-    s.d = *d;
+    s.duration = *d;
     return s;
   }
   if (op == "crash") {
@@ -142,7 +142,7 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     if (w.size() == 3 && w[1] == "for") {
       auto d = parse_duration(w[2], error);
       if (!d) { *error = "'" + line + "': " + *error; return std::nullopt; }
-      s.d = *d;
+      s.duration = *d;
       return s;
     }
     *error = "'" + line + "': expected crash or crash for DURATION";

@@ -26,7 +26,7 @@ enum class Op : std::uint8_t {
   Shutdown,   // write side
   Close,
   Abort,
-  Crash,      // the host loses all state and goes silent; back after d if d > 0
+  Crash,      // the host loses all state and goes silent; back after `duration` if > 0
   Exit,       // stop without closing (the socket stays open: "never close")
 };
 
@@ -36,9 +36,9 @@ struct Step {
   std::uint16_t port = 0;
   std::uint16_t local_port = 0;
   int backlog = 128;
-  std::uint64_t n = 0;
+  std::uint64_t bytes = 0;     // Send: bytes to generate; Recv: bytes to read
   std::string text;
-  Duration d = 0;
+  Duration duration = 0;      // Wait: how long; Crash: down for this long (0: for good)
   bool reuse_addr = false;
   bool verify = false;        // Recv: check the bytes are the generated pattern of `send N`
   std::shared_ptr<const std::vector<Step>> child;  // Serve: per-connection script

@@ -263,7 +263,7 @@ World::Flow World::task_connect(int id, Task& t, const Step& s) {
 World::Flow World::task_send(int, Task& t, const Step& s) {
   const int h = t.host;
   const bool text = !s.text.empty();
-  const std::uint64_t total = text ? s.text.size() : s.n;
+  const std::uint64_t total = text ? s.text.size() : s.bytes;
   const std::uint64_t left = total - t.progress;
   std::uint32_t taken = 0;
   out_.clear();
@@ -290,7 +290,7 @@ World::Flow World::task_recv(int, Task& t, const Step& s) {
   std::string data;
   out_.clear();
   const ConnId c = t.conn;
-  const std::uint64_t want = s.op == Op::Recv ? s.n - t.progress : UINT32_MAX;
+  const std::uint64_t want = s.op == Op::Recv ? s.bytes - t.progress : UINT32_MAX;
   const Errno e = stacks_[h].recv(now_, c, static_cast<std::uint32_t>(std::min<std::uint64_t>(want, UINT32_MAX)), &data, out_);
   t.progress += data.size();
   counters_.bytes_delivered_to_apps += data.size();
@@ -319,7 +319,7 @@ World::Flow World::task_recv(int, Task& t, const Step& s) {
     return Flow::Finish;
   }
   const bool eof = data.empty();
-  if (eof || (s.op == Op::Recv && got >= s.n)) {
+  if (eof || (s.op == Op::Recv && got >= s.bytes)) {
     app_event(h, c, "recv", eof ? "EOF" : "OK", got);
     absorb(h, out_);
     task_next(t);
@@ -343,8 +343,8 @@ World::Flow World::task_wait_eof(Task& t) {
 World::Flow World::task_wait(int id, Task& t, const Step& s) {
   if (!t.started_step) {
     t.started_step = true;
-    t.progress = static_cast<std::uint64_t>(now_ + s.d);
-    push(now_ + s.d, EvKind::Task, id);
+    t.progress = static_cast<std::uint64_t>(now_ + s.duration);
+    push(now_ + s.duration, EvKind::Task, id);
     return Flow::Block;
   }
   if (now_ < static_cast<Instant>(t.progress)) return Flow::Block;
@@ -372,7 +372,7 @@ World::Flow World::task_close(Task& t, const Step& s) {
 
 World::Flow World::task_crash(Task& t, const Step& s) {
   const int h = t.host;
-  const Duration back = s.d;
+  const Duration back = s.duration;
   crash_host(h);  // ends every task of the host, this one included
   if (back > 0) push(now_ + back, EvKind::Restart, h);
   return Flow::Gone;

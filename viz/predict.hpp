@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "viz/trace_index.hpp"
+#include "sim/trace_index.hpp"
+#include "viz/time_text.hpp"
 
 namespace tcplab::viz {
 

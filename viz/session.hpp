@@ -15,7 +15,8 @@
 #include "viz/app_state.hpp"
 #include "viz/cwnd_series.hpp"
 #include "viz/predict.hpp"
-#include "viz/trace_index.hpp"
+#include "sim/trace_index.hpp"
+#include "viz/time_text.hpp"
 
 namespace tcplab::viz {
 

@@ -1,9 +1,8 @@
 #pragma once
-// The panels read a timeline through the trace index (sim/trace_index.hpp, shared with the
-// checks); this header adds the short times and durations they print next to it.
+// Short virtual times and durations, as the panels print them next to what they show.
 #include <string>
 
-#include "sim/trace_index.hpp"
+#include "stack/time.hpp"
 
 namespace tcplab::viz {
 

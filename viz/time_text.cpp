@@ -1,4 +1,4 @@
-#include "viz/trace_index.hpp"
+#include "viz/time_text.hpp"
 
 #include <fmt/format.h>
 
