@@ -23,7 +23,7 @@ probe() {  # PART HEADER -> 0 if it compiles
 }
 expect() {  # ok|fails PART HEADER
   # A failure counts only when it is the include itself that is not found.
-  if probe "$2" "$3"; then got=ok; elif grep -q "$3: No such file" "$tmp/err"; then got=fails; else got=broken; fi
+  if probe "$2" "$3"; then got=ok; elif grep -qE "$3: No such file|'$3' file not found" "$tmp/err"; then got=fails; else got=broken; fi
   if [ "$got" = "$1" ]; then
     echo "ok: $2 including $3 $got"
   else
