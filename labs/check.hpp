@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/segment_kind.hpp"
 #include "stack/state.hpp"
 #include "stack/time.hpp"
 
@@ -70,7 +71,7 @@ struct Check {
   Bound<std::int64_t> count;
 
   // Segments: which, and what each must be.
-  std::optional<std::string> segment_kind;  // SYN SYN-ACK ACK DATA FIN RST
+  std::optional<SegKind> segment_kind;  // SYN SYN-ACK ACK DATA FIN RST
   std::optional<std::uint8_t> flags;
   std::optional<bool> retx, dropped;
   std::optional<SegmentId> id;

@@ -33,14 +33,14 @@ bool was_dropped(const SegInfo& s) { return s.drop_k != UINT64_MAX; }
 
 struct SegFilter {
   HostSel from, to;
-  std::string kind;
+  std::optional<SegKind> kind;
   std::optional<std::uint8_t> flags;
   std::optional<bool> retx, dropped;
 
   bool matches(const EvalContext& cx, const SegInfo& s) const {
     const TraceEvent& e = cx.trace[s.send_k];
     if (!from_matches(from, e) || !to_matches(to, e)) return false;
-    if (!kind.empty() && e.kind != kind) return false;
+    if (kind && e.kind != seg_kind_name(*kind)) return false;
     if (flags && e.seg.flags != *flags) return false;
     if (retx && e.retx != *retx) return false;
     if (dropped && was_dropped(s) != *dropped) return false;
@@ -51,7 +51,7 @@ struct SegFilter {
     std::string s;
     if (retx) s += *retx ? "retransmitted " : "first-transmission ";
     if (dropped) s += *dropped ? "dropped " : "delivered ";
-    s += kind.empty() ? (many ? "segments" : "segment") : kind + (many ? " segments" : " segment");
+    s += !kind ? (many ? "segments" : "segment") : std::string(seg_kind_name(*kind)) + (many ? " segments" : " segment");
     if (flags) s += " with flags [" + flag_letters(*flags) + "]";
     if (!from.any) s += " from " + from.name;
     if (!to.any) s += " to " + to.name;
@@ -63,7 +63,7 @@ SegFilter seg_filter(const EvalContext& cx, const Check& c, bool with_flags_and_
   SegFilter f;
   f.from = host_sel(cx, c.from);
   f.to = host_sel(cx, c.to);
-  f.kind = c.segment_kind.value_or("");
+  f.kind = c.segment_kind;
   f.retx = c.retx;
   if (with_flags_and_drops) {
     f.flags = c.flags;

@@ -18,7 +18,7 @@ namespace {
 // ---------------------------------------------------------------- the vocabulary
 
 const std::vector<std::string>& segment_kinds() {
-  static const std::vector<std::string> k = {"SYN", "SYN-ACK", "ACK", "DATA", "FIN", "RST"};
+  static const std::vector<std::string> k(kSegKindNames.begin(), kSegKindNames.end());
   return k;
 }
 const std::vector<std::string>& app_calls() {
@@ -264,7 +264,7 @@ std::string read_value(const CheckSpec& c, const KeySpec& k, const std::string& 
     case Form::SegKind: {
       std::string word;
       err = read_word(what, v, segment_kinds(), "a segment kind", &word);
-      if (err.empty()) out->segment_kind = word;
+      if (err.empty()) out->segment_kind = parse_seg_kind(word);
       return err;
     }
     case Form::Flags:

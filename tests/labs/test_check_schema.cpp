@@ -49,7 +49,7 @@ TEST_SUITE("check schema") {
     const Check i = parsed(spec("intervals", {{"segment", "SYN"}, {"within", "10ms"}}, {"1s", "2s"}));
     CHECK(i.intervals == std::vector<Duration>{sec(1), sec(2)});
     CHECK(i.within == ms(10));
-    CHECK(i.segment_kind == "SYN");
+    CHECK(i.segment_kind == SegKind::Syn);
   }
 
   TEST_CASE("segment: flags as bits, numbers as numbers, the id split") {
