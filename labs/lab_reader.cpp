@@ -1,7 +1,8 @@
 // The checked accessors behind every lab table reader (labs/lab_reader.hpp).
 #include "labs/lab_reader.hpp"
 
-#include <charconv>
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "labs/suggest.hpp"
@@ -74,10 +75,9 @@ Ratio Reader::probability(const toml::node& n, const std::string& what) const {
   if (n.is_floating_point()) {
     const double x = *n.value<double>();
     if (!std::isfinite(x)) fail(n, what + " must be between 0 and 1");
-    // The shortest text that reads back as this double, i.e. the number as the file wrote it.
-    char buf[64];
-    const auto res = std::to_chars(buf, buf + sizeof buf, x);
-    text.assign(buf, res.ptr);
+    // The shortest text that reads back as this double, i.e. the number as the file wrote
+    // it (fmt's shortest round trip: Emscripten's libc++ has no floating-point to_chars).
+    text = fmt::format("{}", x);
   } else if (n.is_integer()) {
     text = std::to_string(*n.value<std::int64_t>());
   } else if (n.is_string()) {
