@@ -8,6 +8,7 @@
 #include "labs/junit.hpp"
 #include "labs/options.hpp"
 #include "labs/report.hpp"
+#include "labs/run_control.hpp"
 #include "labs/runner.hpp"
 
 namespace tcplab::cli {
@@ -46,7 +47,10 @@ int check(const CheckArgs& a) {
   std::vector<TestSuiteReport> suites;
   bool bad_input = false, failed = false;
   std::size_t labs_passed = 0;
+  const LongRun long_run(max_memory_of(a.common));
+  int stopped_code = 0;
   for (const auto& arg : a.labs) {
+    if (stopped_code == kInterrupted) break;  // Ctrl-C: report what was judged so far
     Lab lab;
     try {
       lab = load_common(arg, a.common);
@@ -61,7 +65,7 @@ int check(const CheckArgs& a) {
       bad_input = true;
       continue;
     }
-    const LabRun run = run_lab(std::move(lab), until);
+    const LabRun run = run_lab(std::move(lab), until, true, &long_run.control());
     const std::string repro = reproduce(arg, run.lab, a.common);
     std::cout << run.lab.name << "  SEED=" << run.lab.seed;
     for (const auto& v : run.lab.vars) std::cout << "  " << v.name << "=" << v.value;
@@ -71,13 +75,18 @@ int check(const CheckArgs& a) {
                 << "\n";
       if (!r.pass) std::cout << indent(narrate(r, repro, color), "        ");
     }
-    if (run.all_passed()) ++labs_passed;
+    if (!run.stopped.empty()) {
+      std::cout << "  " << stopped_line(run) << "\n";
+      stopped_code = std::max(stopped_code, stopped_exit_code(run));
+    }
+    if (run.all_passed() && run.stopped.empty()) ++labs_passed;
     else failed = true;
     suites.push_back(check_suite(run, repro));
   }
   if (a.labs.size() > 1)
     std::cout << labs_passed << " of " << a.labs.size() << " labs passed all their checks\n";
   if (auto err = write_reports(a.json, a.junit, "tcplab check", suites); !err.empty()) throw BadInput(err);
+  if (stopped_code) return stopped_code;
   return bad_input ? kBadInput : failed ? kCheckFailed : kOk;
 }
 

@@ -7,6 +7,7 @@
 #include "labs/cli.hpp"
 #include "labs/options.hpp"
 #include "labs/report.hpp"
+#include "labs/run_control.hpp"
 #include "labs/runner.hpp"
 #include "sim/text_view.hpp"
 
@@ -21,7 +22,9 @@ struct RunArgs {
 };
 
 int run(const RunArgs& a) {
-  LabRun r = run_lab(load_common(a.lab, a.common), until_of(a.common));
+  Lab lab = load_common(a.lab, a.common);
+  const LongRun long_run(max_memory_of(a.common));
+  LabRun r = run_lab(std::move(lab), until_of(a.common), true, &long_run.control());
   const bool color = color_stdout();
   std::cout << "# " << r.lab.name << ": " << r.lab.title << "\n";
   std::cout << "SEED=" << r.lab.seed;
@@ -44,11 +47,16 @@ int run(const RunArgs& a) {
   if (!a.pcap.empty()) {
     if (auto err = write_pcap(r, a.pcap); !err.empty()) throw BadInput("--pcap: " + err);
   }
+  if (!r.stopped.empty()) {
+    std::cout << "\n" << stopped_line(r) << "\n";
+    std::cerr << "tcplab: " << stopped_line(r) << "\n";
+  }
   if (!r.results.empty()) {
     std::cout << "\nchecks:\n";
     print_verdicts(std::cout, r.lab.name, r.lab.seed, r.results, color);
   }
   if (!r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
+  if (!r.stopped.empty()) return stopped_exit_code(r);
   return r.all_passed() ? kOk : kCheckFailed;
 }
 

@@ -209,7 +209,11 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
   const HostNames hosts(r, lab.hosts);
   if (auto* n = root.get("link")) labread::read_link(r, r.table(*n, "[link]"), lab.link, "[link]");
   lab.paths = labread::read_paths(r, root, lab.link, hosts);
-  lab.apps = labread::read_apps(r, root, hosts);
+  labread::AppCost cost;
+  lab.apps = labread::read_apps(r, root, hosts, &cost);
+  if (cost.bytes > opt.max_memory)
+    throw LabError(cost.largest_pos, cost.largest_key + " would need about " + human_bytes(cost.bytes) +
+                                         " of memory; the limit is " + human_bytes(opt.max_memory) + " (--max-memory)");
   lab.faults = read_faults(r, root, hosts);
   read_checks(r, root, hosts, lab);
   lab.questions = read_questions(r, root);

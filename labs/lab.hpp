@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "labs/check.hpp"
+#include "labs/budget.hpp"
 #include "sim/world.hpp"
 
 namespace tcplab {
@@ -86,6 +87,7 @@ struct LoadOptions {
   std::optional<std::uint64_t> seed;          // --seed
   std::optional<std::string> student;         // --student ID: draws the per-student variant
   std::map<std::string, std::string> vars;    // --var k=v
+  std::uint64_t max_memory = kDefaultMaxMemory;  // --max-memory: a lab that needs more is refused
 };
 
 // Resolves LAB as a catalogue name or a path; throws LabError.

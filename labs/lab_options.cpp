@@ -11,6 +11,8 @@ void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub.add_option("--student", a.student, "draw this student's variant of the lab's variables");
+  sub.add_option("--max-memory", a.max_memory,
+                 "refuse a lab that would need more memory than this, and stop a run that reaches it (default 4GB)");
 }
 
 Instant duration_arg(const std::string& option, const std::string& value) {
@@ -25,9 +27,17 @@ std::optional<Instant> until_of(const LabOptionArgs& a) {
   return duration_arg("--until", a.until);
 }
 
+std::uint64_t max_memory_of(const LabOptionArgs& a) {
+  if (a.max_memory.empty()) return kDefaultMaxMemory;
+  const auto n = parse_memory_size(a.max_memory);
+  if (!n) throw BadInput("--max-memory: '" + a.max_memory + "' is not a size (e.g. 512MB, 4GB)");
+  return *n;
+}
+
 Lab load_common(const std::string& lab, const LabOptionArgs& a) {
   LoadOptions o;
   o.seed = a.seed;
+  o.max_memory = max_memory_of(a);
   if (!a.student.empty()) o.student = a.student;
   for (const auto& kv : a.vars) {
     const auto eq = kv.find('=');

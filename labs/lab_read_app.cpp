@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "labs/budget.hpp"
 #include "labs/script.hpp"
 
 namespace tcplab::labread {
@@ -76,7 +77,19 @@ ScanGen read_scan(const Reader& r, const toml::node& s, const HostNames& hosts) 
   return g;
 }
 
-AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts) {
+// Adds what one generator asks for to the lab's cost: `n` connections or probes, asked by
+// the key `key` (its count, or the app table when the count is the default).
+void add_cost(const Reader& r, const toml::node& at, const std::string& key, std::uint64_t n, std::uint64_t each,
+              AppCost* cost) {
+  const std::uint64_t bytes = n > UINT64_MAX / each ? UINT64_MAX : n * each;
+  cost->bytes = cost->bytes > UINT64_MAX - bytes ? UINT64_MAX : cost->bytes + bytes;
+  if (bytes <= cost->largest) return;
+  cost->largest = bytes;
+  cost->largest_key = key + " = " + std::to_string(n);
+  cost->largest_pos = r.pos(at);
+}
+
+AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, AppCost* cost) {
   r.allow(t, {"host", "start", "script", "per_connection", "clients", "flood", "scan"}, "[[app]]");
   AppSpec app;
   if (auto* h = t.get("host")) {
@@ -103,14 +116,19 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts) 
   if (auto* c = t.get("clients")) {
     ++kinds;
     app.clients = read_clients(r, *c, script);
+    const toml::node* n = r.table(*c, "app.clients").get("count");
+    add_cost(r, n ? *n : *c, "clients.count", app.clients->count, kBytesPerClient, cost);
   }
   if (auto* f = t.get("flood")) {
     ++kinds;
     app.flood = read_flood(r, *f, hosts);
+    const toml::node* n = r.table(*f, "app.flood").get("count");
+    add_cost(r, n ? *n : *f, "flood.count", app.flood->count, kBytesPerProbe, cost);
   }
   if (auto* s = t.get("scan")) {
     ++kinds;
     app.scan = read_scan(r, *s, hosts);
+    add_cost(r, *s, "scan ports", app.scan->port_hi - app.scan->port_lo + 1ULL, kBytesPerProbe, cost);
   }
   if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood or scan");
   if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood or scan");
@@ -120,11 +138,11 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts) 
 
 }  // namespace
 
-std::vector<AppSpec> read_apps(const Reader& r, const toml::table& root, const HostNames& hosts) {
+std::vector<AppSpec> read_apps(const Reader& r, const toml::table& root, const HostNames& hosts, AppCost* cost) {
   std::vector<AppSpec> apps;
   if (auto* n = root.get("app")) {
     const auto& aa = r.array(*n, "app (write [[app]])");
-    for (std::size_t i = 0; i < aa.size(); ++i) apps.push_back(read_app(r, r.table(*aa.get(i), "[[app]]"), hosts));
+    for (std::size_t i = 0; i < aa.size(); ++i) apps.push_back(read_app(r, r.table(*aa.get(i), "[[app]]"), hosts, cost));
   }
   return apps;
 }

@@ -77,6 +77,13 @@ std::vector<PathSpec> read_paths(const Reader& r, const toml::table& root, const
                                  const HostNames& hosts);
 
 // [[app]]: a script, or a generator (clients, flood, scan).
-std::vector<AppSpec> read_apps(const Reader& r, const toml::table& root, const HostNames& hosts);
+// What a lab's generators ask for in memory (labs/budget.hpp), and the key that asks most.
+struct AppCost {
+  std::uint64_t bytes = 0;  // all generators together
+  std::uint64_t largest = 0;
+  std::string largest_key;  // "clients.count = 100000000"
+  SourcePos largest_pos;
+};
+std::vector<AppSpec> read_apps(const Reader& r, const toml::table& root, const HostNames& hosts, AppCost* cost);
 
 }  // namespace tcplab::labread

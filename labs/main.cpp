@@ -1,5 +1,6 @@
 // tcplab: run, check, step through and grade TCP labs; benchmark the engine.
 #include <iostream>
+#include <new>
 
 #include "labs/cli.hpp"
 
@@ -46,6 +47,12 @@ int main(int argc, char** argv) {
       if (sub->parsed()) return run();
   } catch (const BadInput& e) {
     std::cerr << "tcplab: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    // A lab's generators are costed before it runs and a run stops at --max-memory; this
+    // is what is left: the machine has less memory than the limit allows.
+    std::cerr << "tcplab: out of memory: this machine cannot hold what the lab asks for; "
+                 "lower --max-memory below the free memory to stop the run cleanly\n";
     return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << "tcplab: internal error: " << e.what() << "\n";

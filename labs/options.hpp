@@ -14,12 +14,15 @@ struct LabOptionArgs {
   std::string until;
   std::vector<std::string> vars;
   std::string student;
+  std::string max_memory;  // --max-memory, e.g. "4GB"
 };
 
 void add_lab_options(CLI::App& sub, LabOptionArgs& a);
 // Loads the lab with these options; throws BadInput with a one-line message.
 Lab load_common(const std::string& lab, const LabOptionArgs& a);
 std::optional<Instant> until_of(const LabOptionArgs& a);
+// The memory limit (--max-memory, default labs/budget.hpp); throws BadInput if malformed.
+std::uint64_t max_memory_of(const LabOptionArgs& a);
 // Parses a duration option ("2s"); throws BadInput naming the option.
 Instant duration_arg(const std::string& option, const std::string& value);
 

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "labs/budget.hpp"
 #include "stack/wire/pcap.hpp"
 
 namespace tcplab {
@@ -12,13 +13,41 @@ bool LabRun::all_passed() const {
   return true;
 }
 
-LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks) {
+namespace {
+
+// Runs in slices so that a budget or a stop request is noticed within a slice; the events,
+// and so the trace, are the same as one uninterrupted run.
+constexpr std::uint64_t kSliceEvents = 1 << 16;
+
+void run_controlled(LabRun& run, Instant limit, const RunControl& ctl) {
+  while (!run.world.idle() && run.world.next_event_time() <= limit) {
+    run.world.run(kSliceEvents, limit, run.sink.get());
+    if (ctl.progress) ctl.progress(run.world, *run.sink);
+    if (ctl.stop && *ctl.stop) {
+      run.stopped = "interrupted";
+      return;
+    }
+    if (ctl.max_memory) {
+      const std::uint64_t rss = resident_bytes();
+      if (rss > ctl.max_memory) {
+        run.stopped = "memory budget reached (" + human_bytes(rss) + " in use, the limit is " +
+                      human_bytes(ctl.max_memory) + ": --max-memory)";
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunControl* control) {
   LabRun run;
   run.lab = std::move(lab);
   run.world = build_world(run.lab);
   const Instant limit = until.value_or(run.lab.until);
-  run.world.run(UINT64_MAX, limit, run.sink.get());
-  if (until) run.world.run_until(limit, run.sink.get());
+  if (control) run_controlled(run, limit, *control);
+  else run.world.run(UINT64_MAX, limit, run.sink.get());
+  if (until && run.stopped.empty()) run.world.run_until(limit, run.sink.get());
   if (checks) run.results = run_checks(run.lab, run.world, run.sink->events);
   return run;
 }

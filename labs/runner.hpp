@@ -1,6 +1,8 @@
 #pragma once
 // Runs a lab to its end (or a time) with the trace recorded: the shared core of `run`,
 // `check`, `netstat`, `step`, `grade` and the visualizer.
+#include <csignal>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,16 +12,29 @@
 
 namespace tcplab {
 
+// How a long run may be stopped before its end: a memory budget and a stop request (the
+// command line's Ctrl-C), both looked at between slices of events, and a progress report.
+struct RunControl {
+  std::uint64_t max_memory = 0;            // resident bytes; 0: no limit
+  const volatile std::sig_atomic_t* stop = nullptr;  // set (by a signal handler) to stop
+  std::function<void(const World&, const TraceSink&)> progress;  // after each slice
+};
+
 struct LabRun {
   Lab lab;
   std::unique_ptr<TraceSink> sink = std::make_unique<TraceSink>();
   World world;
   std::vector<CheckResult> results;
+  // Why the run ended before the lab's end ("" when it ran to its end): the rest of the
+  // result covers the run up to world.now().
+  std::string stopped;
   bool all_passed() const;
 };
 
 // Builds the world and runs it until `until` (default: the lab's) or nothing is pending.
-LabRun run_lab(Lab lab, std::optional<Instant> until = std::nullopt, bool checks = true);
+// With `control`, the run may end early (LabRun::stopped says why).
+LabRun run_lab(Lab lab, std::optional<Instant> until = std::nullopt, bool checks = true,
+               const RunControl* control = nullptr);
 
 // Writes the trace as JSON Lines; returns "" or an error.
 std::string write_jsonl(const LabRun& run, const std::string& path);
