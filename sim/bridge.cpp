@@ -106,294 +106,418 @@ struct KernelPeer {
   std::string error;
 };
 
-}  // namespace
+// One run of the bridge: the namespace and tun0, both sides of the connection, the loop
+// that moves packets and data between them in real time, and what it found.
+class Bridge {
+ public:
+  explicit Bridge(const BridgeOptions& opt) : opt_(opt), wall0_(std::chrono::steady_clock::now()) {}
+  BridgeResult run();
 
-BridgeResult run_bridge(const BridgeOptions& opt) {
-  BridgeResult r;
-  const auto wall0 = std::chrono::steady_clock::now();
-  auto now_ns = [&] {
-    return static_cast<Instant>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count());
-  };
-  if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
-    r.skipped = true;
-    r.error = "the bridge needs root and /dev/net/tun (it makes its own network namespace and TUN device)";
-    return r;
+ private:
+  Instant now_ns() const {
+    return static_cast<Instant>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0_).count());
   }
+  bool make_namespace();
+  void make_tcplab_stack();
+  bool start_tcplab_server();
+  bool start_tcplab_client();
+  void ship(Instant now);
+  bool done() const;
+  void exchange();
+  bool step(Instant now);
+  void read_from_kernel(Instant now);
+  void deliver_due(Instant now);
+  void fire_timers(Instant now);
+  bool run_tcplab_app(Instant now);
+  void tcplab_write(Instant now);
+  void tcplab_read(Instant now);
+  bool run_kernel_app();
+  bool check_kernel_connect();
+  void kernel_write_read();
+  void sleep_until_due(Instant now);
+  std::string timeout_message() const;
+  void finish();
+  std::string verdict() const;
+
+  const BridgeOptions& opt_;
+  const std::chrono::steady_clock::time_point wall0_;
+  BridgeResult r_;
+  Fd ctl_, tun_;
+  std::int64_t csum0_ = -1;
+  TcpHost host_;
+  Output out_;
+  LinkDir to_kernel_link_, to_tcplab_link_;
+  DeliveryQueue to_kernel_, to_tcplab_;
+  std::uint64_t order_ = 0;
+  std::uint16_t ip_id_ = 0;
+  ConnId conn_ = kNoConn, listener_ = kNoConn;
+  std::uint64_t t_sent_ = 0, t_got_ = 0;
+  bool t_closed_ = false, t_mismatch_ = false, t_eof_ = false;
+  KernelPeer k_;
+  Instant t0_ = 0;
+  std::vector<char> buf_ = std::vector<char>(1 << 16);
+  std::string chunk_;
+};
+
+BridgeResult Bridge::run() {
+  if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
+    r_.skipped = true;
+    r_.error = "the bridge needs root and /dev/net/tun (it makes its own network namespace and TUN device)";
+    return r_;
+  }
+  if (!make_namespace()) return r_;
+  csum0_ = tcp_in_csum_errors();
+  make_tcplab_stack();
+  t0_ = now_ns();
+  if (!(opt_.tcplab_is_server ? start_tcplab_server() : start_tcplab_client())) return r_;
+  exchange();
+  finish();
+  return r_;
+}
+
+// A private network namespace with lo and tun0 (10.0.0.1/24) up; false with r_.error set.
+bool Bridge::make_namespace() {
   // A private network namespace: from here on this process sees only what it creates.
   if (unshare(CLONE_NEWNET) != 0) {
-    r.error = sys_error("unshare(CLONE_NEWNET)");
-    return r;
+    r_.error = sys_error("unshare(CLONE_NEWNET)");
+    return false;
   }
-  Fd ctl(socket(AF_INET, SOCK_DGRAM, 0));
-  if (ctl.fd < 0 || !set_if_flags(ctl.fd, "lo", IFF_UP)) {
-    r.error = sys_error("bringing up lo in the namespace");
-    return r;
+  ctl_ = Fd(socket(AF_INET, SOCK_DGRAM, 0));
+  if (ctl_.fd < 0 || !set_if_flags(ctl_.fd, "lo", IFF_UP)) {
+    r_.error = sys_error("bringing up lo in the namespace");
+    return false;
   }
-  Fd tun(open("/dev/net/tun", O_RDWR | O_NONBLOCK));
+  tun_ = Fd(open("/dev/net/tun", O_RDWR | O_NONBLOCK));
   ifreq ifr{};
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
   std::strncpy(ifr.ifr_name, "tun0", IFNAMSIZ - 1);
-  if (tun.fd < 0 || ioctl(tun.fd, TUNSETIFF, &ifr) < 0) {
-    r.error = sys_error("creating tun0");
-    return r;
+  if (tun_.fd < 0 || ioctl(tun_.fd, TUNSETIFF, &ifr) < 0) {
+    r_.error = sys_error("creating tun0");
+    return false;
   }
-  if (!set_if_addr(ctl.fd, "tun0", SIOCSIFADDR, kKernelIp) || !set_if_addr(ctl.fd, "tun0", SIOCSIFNETMASK, 0xffffff00) ||
-      !set_if_flags(ctl.fd, "tun0", IFF_UP | IFF_RUNNING)) {
-    r.error = sys_error("configuring tun0 (10.0.0.1/24)");
-    return r;
+  if (!set_if_addr(ctl_.fd, "tun0", SIOCSIFADDR, kKernelIp) || !set_if_addr(ctl_.fd, "tun0", SIOCSIFNETMASK, 0xffffff00) ||
+      !set_if_flags(ctl_.fd, "tun0", IFF_UP | IFF_RUNNING)) {
+    r_.error = sys_error("configuring tun0 (10.0.0.1/24)");
+    return false;
   }
-  const std::int64_t csum0 = tcp_in_csum_errors();
+  return true;
+}
 
-  // tcplab's side: the stack, sans-IO, driven by the real clock.
+// tcplab's side: the stack, sans-IO, driven by the real clock.
+void Bridge::make_tcplab_stack() {
   TcpConfig cfg = TcpConfig::for_profile(Profile::Linux);
   cfg.rcv_buf_bytes = 1 << 20;
   cfg.snd_buf_bytes = 1 << 20;
-  TcpHost host(kTcplabIp, cfg, opt.seed);
-  Output out;
+  host_ = TcpHost(kTcplabIp, cfg, opt_.seed);
   LinkParams lp;
-  lp.delay_ns = opt.delay_ns;
-  lp.loss = opt.loss;
+  lp.delay_ns = opt_.delay_ns;
+  lp.loss = opt_.loss;
   lp.queue_pkts_max = 100000;
-  Rng rng(opt.seed);
-  LinkDir to_kernel_link(lp, rng.fork()), to_tcplab_link(lp, rng.fork());
-  DeliveryQueue to_kernel, to_tcplab;
-  std::uint64_t order = 0;
-  std::uint16_t ip_id = 0;
-  ConnId conn = kNoConn, listener = kNoConn;
-  std::uint64_t t_sent = 0, t_got = 0;
-  bool t_closed = false, t_mismatch = false, t_eof = false;
+  Rng rng(opt_.seed);
+  to_kernel_link_ = LinkDir(lp, rng.fork());  // the first fork goes to_kernel, the second to_tcplab
+  to_tcplab_link_ = LinkDir(lp, rng.fork());
+}
 
-  auto ship = [&](Instant now) {  // what the stack emitted goes onto the simulated link
-    for (auto& ev : out.events) {
-      auto* se = std::get_if<SendEvent>(&ev.body);
-      if (!se) continue;
-      auto bytes = encode_ipv4(se->seg, ++ip_id);
-      ++r.segs_to_kernel;
-      const Fate f = to_kernel_link.offer(now, static_cast<std::uint32_t>(bytes.size()));
-      if (f.kind != Fate::Kind::Deliver) {
-        ++r.dropped_by_link;
-        continue;
-      }
-      to_kernel.push(Delivery{f.arrive_at, order++, std::move(bytes)});
-    }
-    out.clear();
-  };
-
-  const std::uint16_t kport = static_cast<std::uint16_t>(opt.port + 1);
-  KernelPeer k;
-  const Instant t0 = now_ns();
-  if (opt.tcplab_is_server) {
-    if (host.listen(t0, opt.port, 16, &listener, out) != Errno::Ok) {
-      r.error = "tcplab could not listen";
-      return r;
-    }
-    k.sock = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(opt.refused ? kport : opt.port);
-    dst.sin_addr.s_addr = htonl(kTcplabIp);
-    if (connect(k.sock.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0 && errno != EINPROGRESS) {
-      r.error = sys_error("kernel connect()");
-      return r;
-    }
-  } else {
-    k.listener = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int one = 1;
-    setsockopt(k.listener.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(opt.port);
-    a.sin_addr.s_addr = htonl(kKernelIp);
-    if (bind(k.listener.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(k.listener.fd, 16) < 0) {
-      r.error = sys_error("kernel bind/listen");
-      return r;
-    }
-    if (host.connect(t0, Endpoint{kKernelIp, opt.port}, 0, &conn, out) != Errno::Ok) {
-      r.error = "tcplab could not connect";
-      return r;
-    }
-    ship(t0);
+// tcplab listens; the kernel connects (to the port one above it with --refused).
+bool Bridge::start_tcplab_server() {
+  if (host_.listen(t0_, opt_.port, 16, &listener_, out_) != Errno::Ok) {
+    r_.error = "tcplab could not listen";
+    return false;
   }
+  const std::uint16_t kport = static_cast<std::uint16_t>(opt_.port + 1);
+  k_.sock = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(opt_.refused ? kport : opt_.port);
+  dst.sin_addr.s_addr = htonl(kTcplabIp);
+  if (connect(k_.sock.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0 && errno != EINPROGRESS) {
+    r_.error = sys_error("kernel connect()");
+    return false;
+  }
+  return true;
+}
 
-  std::vector<char> buf(1 << 16);
-  std::string chunk;
-  auto done = [&] {
-    if (opt.refused) return !r.refused_errno.empty();
-    const bool data = t_sent == opt.bytes && t_got == opt.bytes && k.sent == opt.bytes && k.got == opt.bytes;
-    const bool tcplab_done = conn != kNoConn && (host.conn(conn).state() == State::Closed || host.conn(conn).state() == State::TimeWait);
-    return data && t_closed && k.eof && k.shut && tcplab_done;
-  };
+// The kernel listens; tcplab connects.
+bool Bridge::start_tcplab_client() {
+  k_.listener = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  int one = 1;
+  setsockopt(k_.listener.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(opt_.port);
+  a.sin_addr.s_addr = htonl(kKernelIp);
+  if (bind(k_.listener.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(k_.listener.fd, 16) < 0) {
+    r_.error = sys_error("kernel bind/listen");
+    return false;
+  }
+  if (host_.connect(t0_, Endpoint{kKernelIp, opt_.port}, 0, &conn_, out_) != Errno::Ok) {
+    r_.error = "tcplab could not connect";
+    return false;
+  }
+  ship(t0_);
+  return true;
+}
+
+void Bridge::ship(Instant now) {  // what the stack emitted goes onto the simulated link
+  for (auto& ev : out_.events) {
+    auto* se = std::get_if<SendEvent>(&ev.body);
+    if (!se) continue;
+    auto bytes = encode_ipv4(se->seg, ++ip_id_);
+    ++r_.segs_to_kernel;
+    const Fate f = to_kernel_link_.offer(now, static_cast<std::uint32_t>(bytes.size()));
+    if (f.kind != Fate::Kind::Deliver) {
+      ++r_.dropped_by_link;
+      continue;
+    }
+    to_kernel_.push(Delivery{f.arrive_at, order_++, std::move(bytes)});
+  }
+  out_.clear();
+}
+
+bool Bridge::done() const {
+  if (opt_.refused) return !r_.refused_errno.empty();
+  const bool data = t_sent_ == opt_.bytes && t_got_ == opt_.bytes && k_.sent == opt_.bytes && k_.got == opt_.bytes;
+  const bool tcplab_done = conn_ != kNoConn && (host_.conn(conn_).state() == State::Closed || host_.conn(conn_).state() == State::TimeWait);
+  return data && t_closed_ && k_.eof && k_.shut && tcplab_done;
+}
+
+// The loop: one step at a time until done (and drained), failed or timed out.
+void Bridge::exchange() {
   // After the exchange, keep the link running a little so the last ACKs reach the kernel
   // and `ss` shows where each side really ended.
   Instant drain_until = kNever;
   for (;;) {
     Instant now = now_ns();
-    if (drain_until == kNever && done()) drain_until = now + 4 * opt.delay_ns + ms(50);
+    if (drain_until == kNever && done()) drain_until = now + 4 * opt_.delay_ns + ms(50);
     if (now >= drain_until) break;
-    if (now - t0 > opt.timeout_ns) {
-      r.error = "timed out: tcplab sent " + std::to_string(t_sent) + "/read " + std::to_string(t_got) + ", kernel sent " +
-                std::to_string(k.sent) + "/read " + std::to_string(k.got) +
-                (conn != kNoConn ? ", tcplab state " + std::string(state_name(host.conn(conn).state())) : "");
+    if (now - t0_ > opt_.timeout_ns) {
+      r_.error = timeout_message();
       break;
     }
-    // 1. Packets from the kernel, through the simulated link, into the stack.
-    for (;;) {
-      const ssize_t n = read(tun.fd, buf.data(), buf.size());
-      if (n <= 0) break;
-      const auto* p = reinterpret_cast<const std::uint8_t*>(buf.data());
-      if ((p[0] >> 4) != 4) {
-        ++r.ignored_non_ipv4;  // IPv6 neighbour chatter in the namespace
-        continue;
-      }
-      const DecodeResult d = decode_ipv4(p, static_cast<std::size_t>(n));
-      if (!d.seg) {
-        ++r.malformed_from_kernel;  // counted and dropped (DESIGN rule 6)
-        if (opt.verbose) std::fprintf(stderr, "bridge: malformed packet from the kernel: %s\n", d.error.c_str());
-        continue;
-      }
-      ++r.segs_from_kernel;
-      if (d.seg->has(kRst)) ++r.rst_from_kernel;
-      const Fate f = to_tcplab_link.offer(now, static_cast<std::uint32_t>(n));
-      if (f.kind != Fate::Kind::Deliver) {
-        ++r.dropped_by_link;
-        continue;
-      }
-      to_tcplab.push(Delivery{f.arrive_at, order++, std::vector<std::uint8_t>(p, p + n)});
+    if (!step(now)) break;
+    sleep_until_due(now);
+  }
+}
+
+std::string Bridge::timeout_message() const {
+  return "timed out: tcplab sent " + std::to_string(t_sent_) + "/read " + std::to_string(t_got_) + ", kernel sent " +
+         std::to_string(k_.sent) + "/read " + std::to_string(k_.got) +
+         (conn_ != kNoConn ? ", tcplab state " + std::string(state_name(host_.conn(conn_).state())) : "");
+}
+
+// One pass of the loop; false when a failure ends it (r_.error says which).
+bool Bridge::step(Instant now) {
+  // 1. Packets from the kernel, through the simulated link, into the stack.
+  read_from_kernel(now);
+  deliver_due(now);
+  // 2. Timers of every tcplab connection.
+  fire_timers(now);
+  // 3. tcplab's application: accept, write the pattern, read and verify, close.
+  if (!run_tcplab_app(now)) return false;
+  // 4. The kernel's application on its socket.
+  return run_kernel_app();
+}
+
+// Everything tun0 has from the kernel goes onto the simulated link towards tcplab.
+void Bridge::read_from_kernel(Instant now) {
+  for (;;) {
+    const ssize_t n = read(tun_.fd, buf_.data(), buf_.size());
+    if (n <= 0) break;
+    const auto* p = reinterpret_cast<const std::uint8_t*>(buf_.data());
+    if ((p[0] >> 4) != 4) {
+      ++r_.ignored_non_ipv4;  // IPv6 neighbour chatter in the namespace
+      continue;
     }
-    while (!to_tcplab.empty() && to_tcplab.top().at <= now) {
-      const auto d = decode_ipv4(to_tcplab.top().bytes);
-      to_tcplab.pop();
-      host.on_segment(now, *d.seg, out);
+    const DecodeResult d = decode_ipv4(p, static_cast<std::size_t>(n));
+    if (!d.seg) {
+      ++r_.malformed_from_kernel;  // counted and dropped (DESIGN rule 6)
+      if (opt_.verbose) std::fprintf(stderr, "bridge: malformed packet from the kernel: %s\n", d.error.c_str());
+      continue;
+    }
+    ++r_.segs_from_kernel;
+    if (d.seg->has(kRst)) ++r_.rst_from_kernel;
+    const Fate f = to_tcplab_link_.offer(now, static_cast<std::uint32_t>(n));
+    if (f.kind != Fate::Kind::Deliver) {
+      ++r_.dropped_by_link;
+      continue;
+    }
+    to_tcplab_.push(Delivery{f.arrive_at, order_++, std::vector<std::uint8_t>(p, p + n)});
+  }
+}
+
+// Packets whose time on the link is over: into the stack, or written to tun0.
+void Bridge::deliver_due(Instant now) {
+  while (!to_tcplab_.empty() && to_tcplab_.top().at <= now) {
+    const auto d = decode_ipv4(to_tcplab_.top().bytes);
+    to_tcplab_.pop();
+    host_.on_segment(now, *d.seg, out_);
+    ship(now);
+  }
+  while (!to_kernel_.empty() && to_kernel_.top().at <= now) {
+    const auto& b = to_kernel_.top().bytes;
+    if (write(tun_.fd, b.data(), b.size()) < 0 && opt_.verbose) std::perror("bridge: write(tun0)");
+    to_kernel_.pop();
+  }
+}
+
+void Bridge::fire_timers(Instant now) {
+  for (ConnId c = 0; c < host_.conn_count(); ++c) {
+    if (host_.conn(c).next_deadline() <= now) {
+      host_.on_timer(now, c, out_);
       ship(now);
     }
-    while (!to_kernel.empty() && to_kernel.top().at <= now) {
-      const auto& b = to_kernel.top().bytes;
-      if (write(tun.fd, b.data(), b.size()) < 0 && opt.verbose) std::perror("bridge: write(tun0)");
-      to_kernel.pop();
-    }
-    // 2. Timers of every tcplab connection.
-    for (ConnId c = 0; c < host.conn_count(); ++c) {
-      if (host.conn(c).next_deadline() <= now) {
-        host.on_timer(now, c, out);
-        ship(now);
-      }
-    }
-    // 3. tcplab's application: accept, write the pattern, read and verify, close.
-    if (conn == kNoConn && listener != kNoConn) conn = host.accept(listener);
-    if (conn != kNoConn && !opt.refused) {
-      const State st = host.conn(conn).state();
-      const bool open = st == State::Established || st == State::CloseWait;
-      if (open && t_sent < opt.bytes) {
-        std::uint32_t taken = 0;
-        const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(opt.bytes - t_sent, 1 << 16));
-        chunk.resize(want);
-        for (std::uint32_t i = 0; i < want; ++i) chunk[i] = pattern(t_sent + i);
-        host.send(now, conn, chunk, &taken, out);
-        t_sent += taken;
-        ship(now);
-      }
-      std::string data;
-      for (;;) {
-        const Errno e = host.recv(now, conn, 1 << 16, &data, out);
-        ship(now);
-        if (e != Errno::Ok) break;
-        if (data.empty()) {
-          t_eof = true;
-          break;
-        }
-        for (char ch : data) t_mismatch = t_mismatch || ch != pattern(t_got++);
-      }
-      const bool all_data = t_sent == opt.bytes && t_got == opt.bytes;
-      if (!t_closed && all_data && (opt.tcplab_closes_first || t_eof)) {
-        host.close(now, conn, out);
-        ship(now);
-        t_closed = true;
-      }
-      if (st == State::Closed && !t_closed && host.conn(conn).error() != Errno::Ok) {
-        r.error = "tcplab's connection failed: " + std::string(errno_name(host.conn(conn).error()));
-        break;
-      }
-    }
-    // 4. The kernel's application on its socket.
-    if (!opt.tcplab_is_server && k.sock.fd < 0) {
-      const int s = accept4(k.listener.fd, nullptr, nullptr, SOCK_NONBLOCK);
-      if (s >= 0) k.sock = Fd(s);
-    }
-    if (k.sock.fd >= 0 && !k.connected && r.refused_errno.empty()) {
-      // A connect() in progress is decided when the socket polls writable or in error;
-      // SO_ERROR read after the poll says which.
-      pollfd pf{k.sock.fd, POLLOUT, 0};
-      const bool decided = poll(&pf, 1, 0) == 1;
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(k.sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (decided && (err != 0 || (pf.revents & (POLLERR | POLLHUP)))) {
-        if (err == 0) err = ECONNRESET;
-        if (opt.refused) r.refused_errno = err == ECONNREFUSED ? "ECONNREFUSED" : std::strerror(err);
-        else r.error = std::string("kernel connect(): ") + std::strerror(err);
-        if (!opt.refused) break;
-      } else if (decided && (pf.revents & POLLOUT)) {
-        k.connected = true;
-        if (opt.refused) r.refused_errno = "connected (expected ECONNREFUSED)";
-      }
-    }
-    if (k.connected && !opt.refused) {
-      while (k.sent < opt.bytes) {
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(opt.bytes - k.sent, buf.size()));
-        for (std::size_t i = 0; i < want; ++i) buf[i] = pattern(k.sent + i);
-        const ssize_t n = ::send(k.sock.fd, buf.data(), want, MSG_NOSIGNAL);
-        if (n <= 0) break;
-        k.sent += static_cast<std::uint64_t>(n);
-      }
-      for (;;) {
-        const ssize_t n = ::recv(k.sock.fd, buf.data(), buf.size(), 0);
-        if (n == 0) { k.eof = true; break; }
-        if (n < 0) break;
-        for (ssize_t i = 0; i < n; ++i) k.mismatch = k.mismatch || buf[i] != pattern(k.got++);
-      }
-      const bool all_data = k.sent == opt.bytes && k.got == opt.bytes;
-      if (!k.shut && all_data && (!opt.tcplab_closes_first || k.eof)) {
-        ::shutdown(k.sock.fd, SHUT_WR);  // the kernel sends its FIN
-        k.shut = true;
-      }
-    }
-    // 5. Sleep until something is due (or 1 ms at most, to poll the kernel socket).
-    Instant next = now + ms(1);
-    if (!to_tcplab.empty()) next = std::min(next, to_tcplab.top().at);
-    if (!to_kernel.empty()) next = std::min(next, to_kernel.top().at);
-    for (ConnId c = 0; c < host.conn_count(); ++c) next = std::min(next, host.conn(c).next_deadline());
-    std::vector<pollfd> fds{{tun.fd, POLLIN, 0}};
-    if (k.sock.fd >= 0) fds.push_back({k.sock.fd, static_cast<short>(POLLIN | (k.sent < opt.bytes ? POLLOUT : 0)), 0});
-    const Instant wait = std::max<Instant>(0, next - now_ns());
-    timespec ts{static_cast<time_t>(wait / sec(1)), static_cast<long>(wait % sec(1))};
-    ppoll(fds.data(), fds.size(), &ts, nullptr);
   }
-  r.wall_s = static_cast<double>(now_ns()) / 1e9;
-  r.kernel_ss = run_ss();
-  if (conn != kNoConn) {
-    const Connection& c = host.conn(conn);
-    r.tcplab_view = "tcp " + endpoint_to_string(c.local()) + " " + endpoint_to_string(c.remote()) + " " +
-                    std::string(linux_state_name(c.state())) + "\n";
+}
+
+// false when tcplab's connection failed.
+bool Bridge::run_tcplab_app(Instant now) {
+  if (conn_ == kNoConn && listener_ != kNoConn) conn_ = host_.accept(listener_);
+  if (conn_ == kNoConn || opt_.refused) return true;
+  const State st = host_.conn(conn_).state();
+  const bool open = st == State::Established || st == State::CloseWait;
+  if (open && t_sent_ < opt_.bytes) tcplab_write(now);
+  tcplab_read(now);
+  const bool all_data = t_sent_ == opt_.bytes && t_got_ == opt_.bytes;
+  if (!t_closed_ && all_data && (opt_.tcplab_closes_first || t_eof_)) {
+    host_.close(now, conn_, out_);
+    ship(now);
+    t_closed_ = true;
+  }
+  if (st == State::Closed && !t_closed_ && host_.conn(conn_).error() != Errno::Ok) {
+    r_.error = "tcplab's connection failed: " + std::string(errno_name(host_.conn(conn_).error()));
+    return false;
+  }
+  return true;
+}
+
+// Up to 64 KiB more of the pattern, as much as the send buffer takes.
+void Bridge::tcplab_write(Instant now) {
+  std::uint32_t taken = 0;
+  const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(opt_.bytes - t_sent_, 1 << 16));
+  chunk_.resize(want);
+  for (std::uint32_t i = 0; i < want; ++i) chunk_[i] = pattern(t_sent_ + i);
+  host_.send(now, conn_, chunk_, &taken, out_);
+  t_sent_ += taken;
+  ship(now);
+}
+
+// Everything readable, checked against the pattern; an empty read is the kernel's FIN.
+void Bridge::tcplab_read(Instant now) {
+  std::string data;
+  for (;;) {
+    const Errno e = host_.recv(now, conn_, 1 << 16, &data, out_);
+    ship(now);
+    if (e != Errno::Ok) break;
+    if (data.empty()) {
+      t_eof_ = true;
+      break;
+    }
+    for (char ch : data) t_mismatch_ = t_mismatch_ || ch != pattern(t_got_++);
+  }
+}
+
+// false when the kernel's connect() failed (and was not meant to).
+bool Bridge::run_kernel_app() {
+  if (!opt_.tcplab_is_server && k_.sock.fd < 0) {
+    const int s = accept4(k_.listener.fd, nullptr, nullptr, SOCK_NONBLOCK);
+    if (s >= 0) k_.sock = Fd(s);
+  }
+  if (k_.sock.fd >= 0 && !k_.connected && r_.refused_errno.empty() && !check_kernel_connect()) return false;
+  if (k_.connected && !opt_.refused) kernel_write_read();
+  return true;
+}
+
+// Whether the kernel's connect() is decided yet, and how; false when it failed and that ends the run.
+bool Bridge::check_kernel_connect() {
+  // A connect() in progress is decided when the socket polls writable or in error;
+  // SO_ERROR read after the poll says which.
+  pollfd pf{k_.sock.fd, POLLOUT, 0};
+  const bool decided = poll(&pf, 1, 0) == 1;
+  int err = 0;
+  socklen_t len = sizeof err;
+  getsockopt(k_.sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (decided && (err != 0 || (pf.revents & (POLLERR | POLLHUP)))) {
+    if (err == 0) err = ECONNRESET;
+    if (opt_.refused) r_.refused_errno = err == ECONNREFUSED ? "ECONNREFUSED" : std::strerror(err);
+    else r_.error = std::string("kernel connect(): ") + std::strerror(err);
+    if (!opt_.refused) return false;
+  } else if (decided && (pf.revents & POLLOUT)) {
+    k_.connected = true;
+    if (opt_.refused) r_.refused_errno = "connected (expected ECONNREFUSED)";
+  }
+  return true;
+}
+
+// The kernel's application: send the pattern, read and verify, shut down its side.
+void Bridge::kernel_write_read() {
+  while (k_.sent < opt_.bytes) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(opt_.bytes - k_.sent, buf_.size()));
+    for (std::size_t i = 0; i < want; ++i) buf_[i] = pattern(k_.sent + i);
+    const ssize_t n = ::send(k_.sock.fd, buf_.data(), want, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    k_.sent += static_cast<std::uint64_t>(n);
+  }
+  for (;;) {
+    const ssize_t n = ::recv(k_.sock.fd, buf_.data(), buf_.size(), 0);
+    if (n == 0) { k_.eof = true; break; }
+    if (n < 0) break;
+    for (ssize_t i = 0; i < n; ++i) k_.mismatch = k_.mismatch || buf_[i] != pattern(k_.got++);
+  }
+  const bool all_data = k_.sent == opt_.bytes && k_.got == opt_.bytes;
+  if (!k_.shut && all_data && (!opt_.tcplab_closes_first || k_.eof)) {
+    ::shutdown(k_.sock.fd, SHUT_WR);  // the kernel sends its FIN
+    k_.shut = true;
+  }
+}
+
+// 5. Sleep until something is due (or 1 ms at most, to poll the kernel socket).
+void Bridge::sleep_until_due(Instant now) {
+  Instant next = now + ms(1);
+  if (!to_tcplab_.empty()) next = std::min(next, to_tcplab_.top().at);
+  if (!to_kernel_.empty()) next = std::min(next, to_kernel_.top().at);
+  for (ConnId c = 0; c < host_.conn_count(); ++c) next = std::min(next, host_.conn(c).next_deadline());
+  std::vector<pollfd> fds{{tun_.fd, POLLIN, 0}};
+  if (k_.sock.fd >= 0) fds.push_back({k_.sock.fd, static_cast<short>(POLLIN | (k_.sent < opt_.bytes ? POLLOUT : 0)), 0});
+  const Instant wait = std::max<Instant>(0, next - now_ns());
+  timespec ts{static_cast<time_t>(wait / sec(1)), static_cast<long>(wait % sec(1))};
+  ppoll(fds.data(), fds.size(), &ts, nullptr);
+}
+
+// The result: both sides' views, the counters, and the verdict.
+void Bridge::finish() {
+  r_.wall_s = static_cast<double>(now_ns()) / 1e9;
+  r_.kernel_ss = run_ss();
+  if (conn_ != kNoConn) {
+    const Connection& c = host_.conn(conn_);
+    r_.tcplab_view = "tcp " + endpoint_to_string(c.local()) + " " + endpoint_to_string(c.remote()) + " " +
+                     std::string(linux_state_name(c.state())) + "\n";
   }
   const std::int64_t csum1 = tcp_in_csum_errors();
-  r.kernel_csum_errors = (csum0 >= 0 && csum1 >= 0) ? csum1 - csum0 : -1;
-  r.to_kernel_bytes = k.got;
-  r.from_kernel_bytes = t_got;
-  if (r.error.empty()) {
-    if (opt.refused) {
-      if (r.refused_errno != "ECONNREFUSED") r.error = "the kernel's connect() to a closed tcplab port got " + r.refused_errno;
-    } else if (t_mismatch || k.mismatch) {
-      r.error = std::string("bytes differ from what was sent (") + (t_mismatch ? "kernel->tcplab" : "tcplab->kernel") + ")";
-    } else if (r.rst_from_kernel) {
-      r.error = "the kernel sent " + std::to_string(r.rst_from_kernel) + " RST segments (it rejected something tcplab sent)";
-    } else if (r.kernel_csum_errors > 0) {
-      r.error = "the kernel counted " + std::to_string(r.kernel_csum_errors) + " TCP checksum errors";
-    } else if (r.malformed_from_kernel) {
-      r.error = "tcplab could not decode " + std::to_string(r.malformed_from_kernel) + " packets from the kernel";
-    }
-  }
-  r.ok = r.error.empty();
-  return r;
+  r_.kernel_csum_errors = (csum0_ >= 0 && csum1 >= 0) ? csum1 - csum0_ : -1;
+  r_.to_kernel_bytes = k_.got;
+  r_.from_kernel_bytes = t_got_;
+  if (r_.error.empty()) r_.error = verdict();
+  r_.ok = r_.error.empty();
 }
+
+// What went wrong in a run that did not fail outright; empty when nothing did.
+std::string Bridge::verdict() const {
+  if (opt_.refused) {
+    if (r_.refused_errno != "ECONNREFUSED") return "the kernel's connect() to a closed tcplab port got " + r_.refused_errno;
+  } else if (t_mismatch_ || k_.mismatch) {
+    return std::string("bytes differ from what was sent (") + (t_mismatch_ ? "kernel->tcplab" : "tcplab->kernel") + ")";
+  } else if (r_.rst_from_kernel) {
+    return "the kernel sent " + std::to_string(r_.rst_from_kernel) + " RST segments (it rejected something tcplab sent)";
+  } else if (r_.kernel_csum_errors > 0) {
+    return "the kernel counted " + std::to_string(r_.kernel_csum_errors) + " TCP checksum errors";
+  } else if (r_.malformed_from_kernel) {
+    return "tcplab could not decode " + std::to_string(r_.malformed_from_kernel) + " packets from the kernel";
+  }
+  return "";
+}
+
+}  // namespace
+
+BridgeResult run_bridge(const BridgeOptions& opt) { return Bridge(opt).run(); }
 
 }  // namespace tcplab

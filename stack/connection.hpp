@@ -126,6 +126,17 @@ class Connection {
   // Output path.
   void output(Instant now, Output& out);        // sends what the windows allow, then ACK if owed
   bool send_one_data(Instant now, Output& out);  // one segment of new or retransmitted data/FIN
+  // send_one_data's steps: what to send (false: nothing now), its flags, the segment and its bookkeeping.
+  struct DataChoice {
+    Seq32 seq;
+    std::uint32_t len = 0;
+    bool rewrite_nxt = false;  // sending at SND.NXT (new data, or go-back-N after an RTO)
+  };
+  bool choose_data(DataChoice& c);               // at SND.UNA, a SACK hole, or at SND.NXT
+  bool choose_sack_hole(DataChoice& c) const;    // false: the pipe is full; c.len 0: no hole
+  bool choose_at_snd_nxt(DataChoice& c);         // windows, SWS avoidance, Nagle
+  std::uint8_t data_flags(const DataChoice& c) const;
+  void send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out);
   void send_syn(Instant now, bool with_ack, bool retx, Output& out);
   void send_ack(Instant now, Output& out);
   void send_rst(Instant now, Seq32 seq, Output& out);

@@ -130,83 +130,109 @@ bool Connection::send_one_data(Instant now, Output& out) {
     case State::TimeWait:
       return false;
   }
-  const std::uint32_t mss = tcb_.snd_mss;
-  const Seq32 data_start = snd_data_start();
-  const std::uint32_t buffered = snd_buf_.size();
-  Seq32 seq;
-  std::uint32_t len = 0;
-  bool rewrite_nxt = false;  // sending at SND.NXT (new data, or go-back-N after an RTO)
+  DataChoice c;
+  if (!choose_data(c)) return false;
+  const std::uint8_t flags = data_flags(c);
+  if (c.len == 0 && !(flags & kFin)) return false;
+  send_data(now, c, flags, out);
+  return true;
+}
 
+bool Connection::choose_data(DataChoice& c) {
   if (rtx_una_pending_) {
     rtx_una_pending_ = false;
-    seq = tcb_.snd_una;
-    const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
-    len = std::min(mss, buffered > off ? buffered - off : 0);
-  } else {
-    bool found = false;
-    if (cc_.in_recovery() && tcb_.sack_ok) {
-      // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
-      const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
-      if (pipe + mss > cc_.cwnd()) return false;
-      std::uint32_t hole = 0;
-      if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &seq, &hole)) {
-        const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
-        len = std::min({mss, hole, buffered > off ? buffered - off : 0});
-        found = len > 0;
-      }
-    }
-    if (!found) {
-      // Skip what the receiver already holds (after a rewind).
-      while (const SackBlock* b = cc_.sacked_at_or_after(tcb_.snd_nxt)) {
-        if (!seq_le(b->left, tcb_.snd_nxt)) break;
-        tcb_.snd_nxt = b->right;
-      }
-      seq = tcb_.snd_nxt;
-      const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
-      const std::uint32_t avail = buffered > off ? buffered - off : 0;
-      const std::uint32_t wnd = std::min(cc_.cwnd(), tcb_.snd_wnd);
-      std::uint32_t usable;
-      if (cc_.in_recovery() && tcb_.sack_ok) {
-        const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
-        usable = cc_.cwnd() > pipe ? cc_.cwnd() - pipe : 0;
-        const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
-        usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
-      } else {
-        const auto u = static_cast<std::int64_t>(wnd) - (seq - tcb_.snd_una);
-        usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
-      }
-      len = std::min({mss, avail, usable});
-      const bool fin_can_go = fin_queued_ && !our_fin_acked() && off + len == buffered &&
-                              (!fin_sent_ || seq_le(seq + len, fin_seq_));
-      if (len == 0 && !fin_can_go) return false;
-      if (len == 0 && fin_can_go && usable == 0 && avail > 0) return false;
-      const bool new_data = !seq_lt(seq, tcb_.snd_max);
-      if (len > 0 && len < mss && new_data && flight_size() > 0) {
-        // Sender SWS avoidance (RFC 9293 3.8.6.2.1): don't cut a small piece off a window.
-        if (len < avail) return false;
-        // Nagle (3.7.4): hold the last small piece while data is unacknowledged, unless
-        // the FIN follows it.
-        if (cfg_->nagle && !fin_queued_) return false;
-      }
-      rewrite_nxt = true;
-    }
+    const std::uint32_t mss = tcb_.snd_mss;
+    const std::uint32_t buffered = snd_buf_.size();
+    c.seq = tcb_.snd_una;
+    const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
+    c.len = std::min(mss, buffered > off ? buffered - off : 0);
+    return true;
   }
-  const auto off = static_cast<std::uint32_t>(std::max(0, seq - data_start));
-  const bool retx = seq_lt(seq, tcb_.snd_max);
+  if (cc_.in_recovery() && tcb_.sack_ok) {
+    if (!choose_sack_hole(c)) return false;
+    if (c.len > 0) return true;
+  }
+  return choose_at_snd_nxt(c);
+}
+
+bool Connection::choose_sack_hole(DataChoice& c) const {
+  const std::uint32_t mss = tcb_.snd_mss;
+  const std::uint32_t buffered = snd_buf_.size();
+  // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
+  const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+  if (pipe + mss > cc_.cwnd()) return false;
+  std::uint32_t hole = 0;
+  if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &c.seq, &hole)) {
+    const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
+    c.len = std::min({mss, hole, buffered > off ? buffered - off : 0});
+  }
+  return true;
+}
+
+bool Connection::choose_at_snd_nxt(DataChoice& c) {
+  const std::uint32_t mss = tcb_.snd_mss;
+  const std::uint32_t buffered = snd_buf_.size();
+  // Skip what the receiver already holds (after a rewind).
+  while (const SackBlock* b = cc_.sacked_at_or_after(tcb_.snd_nxt)) {
+    if (!seq_le(b->left, tcb_.snd_nxt)) break;
+    tcb_.snd_nxt = b->right;
+  }
+  c.seq = tcb_.snd_nxt;
+  const Seq32 seq = c.seq;
+  const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
+  const std::uint32_t avail = buffered > off ? buffered - off : 0;
+  const std::uint32_t wnd = std::min(cc_.cwnd(), tcb_.snd_wnd);
+  std::uint32_t usable;
+  if (cc_.in_recovery() && tcb_.sack_ok) {
+    const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+    usable = cc_.cwnd() > pipe ? cc_.cwnd() - pipe : 0;
+    const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
+    usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
+  } else {
+    const auto u = static_cast<std::int64_t>(wnd) - (seq - tcb_.snd_una);
+    usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
+  }
+  c.len = std::min({mss, avail, usable});
+  const std::uint32_t len = c.len;
+  const bool fin_can_go = fin_queued_ && !our_fin_acked() && off + len == buffered &&
+                          (!fin_sent_ || seq_le(seq + len, fin_seq_));
+  if (len == 0 && !fin_can_go) return false;
+  if (len == 0 && fin_can_go && usable == 0 && avail > 0) return false;
+  const bool new_data = !seq_lt(seq, tcb_.snd_max);
+  if (len > 0 && len < mss && new_data && flight_size() > 0) {
+    // Sender SWS avoidance (RFC 9293 3.8.6.2.1): don't cut a small piece off a window.
+    if (len < avail) return false;
+    // Nagle (3.7.4): hold the last small piece while data is unacknowledged, unless
+    // the FIN follows it.
+    if (cfg_->nagle && !fin_queued_) return false;
+  }
+  c.rewrite_nxt = true;
+  return true;
+}
+
+std::uint8_t Connection::data_flags(const DataChoice& c) const {
+  const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
+  const std::uint32_t buffered = snd_buf_.size();
   std::uint8_t flags = kAck;
-  if (len > 0 && off + len == buffered) flags |= kPsh;  // the end of what the app wrote
-  if (fin_queued_ && off + len == buffered && !our_fin_acked() && (rewrite_nxt || (fin_sent_ && seq + len == fin_seq_))) {
+  if (c.len > 0 && off + c.len == buffered) flags |= kPsh;  // the end of what the app wrote
+  if (fin_queued_ && off + c.len == buffered && !our_fin_acked() &&
+      (c.rewrite_nxt || (fin_sent_ && c.seq + c.len == fin_seq_))) {
     flags |= kFin;
   }
-  if (len == 0 && !(flags & kFin)) return false;
-  Segment s = make_segment(now, seq, flags);
-  if (len > 0) s.payload.assign(snd_buf_.peek(off, len));
+  return flags;
+}
+
+void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out) {
+  const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
+  const bool retx = seq_lt(c.seq, tcb_.snd_max);
+  Segment s = make_segment(now, c.seq, flags);
+  if (c.len > 0) s.payload.assign(snd_buf_.peek(off, c.len));
   if (flags & kFin) {
     fin_sent_ = true;
-    fin_seq_ = seq + len;
+    fin_seq_ = c.seq + c.len;
   }
-  const Seq32 end = seq + s.seg_len();
-  if (rewrite_nxt) tcb_.snd_nxt = end;
+  const Seq32 end = c.seq + s.seg_len();
+  if (c.rewrite_nxt) tcb_.snd_nxt = end;
   if (seq_gt(end, tcb_.snd_max)) tcb_.snd_max = end;
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
@@ -219,7 +245,6 @@ bool Connection::send_one_data(Instant now, Output& out) {
   emit(now, std::move(s), retx, out);
   if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
-  return true;
 }
 
 void Connection::output(Instant now, Output& out) {
