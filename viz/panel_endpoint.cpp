@@ -152,10 +152,14 @@ void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecor
 void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   const EndpointInfo& info = v.index.endpoints()[ep];
   const EndpointNow now = endpoint_now(v, ep);
+  // No TCB at the cursor but a history before it: the TCB is gone (its host crashed and
+  // lost every connection), which is not the same as "not created yet".
+  const auto last = v.index.last_state_event(ep, v.cursor);
+  const bool gone = !now.conn && last.has_value();
   DrawRecord::Endpoint r;
   r.host = v.index.host_names()[static_cast<std::size_t>(info.host)];
   r.conn = info.label;
-  r.state = now.conn ? std::string(state_name(now.state)) : "none";
+  r.state = now.conn ? std::string(state_name(now.state)) : gone ? "gone" : "none";
 
   // The state, large and coloured.
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -169,7 +173,7 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   } else {
     dl->AddRect(p, q, state_color(State::Closed), 6.0F, 0, 2.0F);
   }
-  const std::string label = now.conn ? std::string(state_name(now.state)) : "no connection yet";
+  const std::string label = now.conn ? std::string(state_name(now.state)) : gone ? "CLOSED (TCB gone)" : "no connection yet";
   ImFont* big = fonts().big;
   const float bs = big->FontSize;
   const ImVec2 ts = big->CalcTextSizeA(bs, FLT_MAX, 0, label.c_str());
@@ -211,6 +215,8 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
     if (it != st.listeners().end())
       ImGui::TextDisabled("backlog %d, SYN queue %u, accept queue %zu", it->second.backlog, it->second.syn_queue,
                           it->second.accept_queue.size());
+  } else if (gone) {
+    ImGui::TextWrapped("No TCB any more: %s.", v.index.trace()[*last].cause.c_str());
   } else {
     ImGui::TextWrapped("No TCB yet: this connection is created later in the timeline.");
   }

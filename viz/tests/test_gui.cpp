@@ -342,6 +342,15 @@ TEST_CASE("bulk transfer with 10^4 segments draws only the visible rows") {
   CHECK(f.model["tab"] == "plots");
 }
 
+TEST_CASE("a host that crashed shows its connection's TCB gone and the crash edge") {
+  // Issue 14's lab: the load generator crashes at 100 ms while its clients wait.
+  const Frame f = render("crash", lab("crash-while-clients-run.toml") + " --at 101ms");
+  CHECK(endpoint(f.model, "loadgen")["state"] == "gone");
+  CHECK(endpoint(f.model, "server")["state"] == "ESTABLISHED");  // half-open: it never heard
+  CHECK(diagram(f.model, "loadgen")["taken"] == json({"ESTABLISHED", "CLOSED"}));
+  CHECK(f.model["text"]["current"].get<std::string>().find("crash") != std::string::npos);
+}
+
 TEST_CASE("an unknown lab is one line and exit 2") {
   const Cmd c = run_cli("no-such-lab --screenshot /tmp/x.png");
   CHECK(c.rc == 2);
