@@ -163,18 +163,7 @@ void World::crash_host(int h) {
   for (const ConnEvent& ev : out_.events) {
     const auto* st = std::get_if<StateEvent>(&ev.body);
     if (!st) continue;
-    if (tracing()) {
-      TraceEvent e;
-      e.type = TraceType::State;
-      e.host = h;
-      e.conn = conn_label(h, ev.conn);
-      e.from = st->from;
-      e.to = st->to;
-      e.cause = st->cause;
-      record(std::move(e));
-    } else {
-      skip_record();
-    }
+    trace_state(h, ev.conn, *st);
   }
   out_.clear();
   app_event(h, kNoConn, "crash", "OK");

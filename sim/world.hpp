@@ -188,6 +188,9 @@ class World {
   void gen_scan(int gen);
 
   void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0);
+  // A trace event with its type, host and connection label; record() adds time and seq_no.
+  static TraceEvent trace_event(TraceType type, int host, std::string conn);
+  void trace_state(int host, ConnId c, const StateEvent& b);
   void record(TraceEvent&& e);
   bool tracing() const { return sink_.get() != nullptr; }
   // Counts a trace event that is not recorded (no sink): seq_no stays the same either way.

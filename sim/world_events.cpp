@@ -31,24 +31,10 @@ void World::absorb(int host, Output& out) {
             // The segment is taken: nothing reads a send event after it is absorbed.
             transmit(host, std::move(b.seg), ev.conn, b.retx);
           } else if constexpr (std::is_same_v<T, StateEvent>) {
-            if (tracing()) {
-              TraceEvent e;
-              e.type = TraceType::State;
-              e.host = host;
-              e.conn = conn_label(host, ev.conn);
-              e.from = b.from;
-              e.to = b.to;
-              e.cause = b.cause;
-              record(std::move(e));
-            } else {
-              skip_record();
-            }
+            trace_state(host, ev.conn, b);
           } else if constexpr (std::is_same_v<T, TimerEvent>) {
             if (tracing()) {
-              TraceEvent e;
-              e.type = TraceType::Timer;
-              e.host = host;
-              e.conn = conn_label(host, ev.conn);
+              TraceEvent e = trace_event(TraceType::Timer, host, conn_label(host, ev.conn));
               e.timer = b.kind;
               e.action = b.action;
               e.deadline_ns = b.deadline_ns;
@@ -80,6 +66,23 @@ void World::absorb(int host, Output& out) {
 
 // ---------------------------------------------------------------- trace
 
+void World::trace_state(int host, ConnId c, const StateEvent& b) {
+  if (!tracing()) return skip_record();
+  TraceEvent e = trace_event(TraceType::State, host, conn_label(host, c));
+  e.from = b.from;
+  e.to = b.to;
+  e.cause = b.cause;
+  record(std::move(e));
+}
+
+TraceEvent World::trace_event(TraceType type, int host, std::string conn) {
+  TraceEvent e;
+  e.type = type;
+  e.host = host;
+  e.conn = std::move(conn);
+  return e;
+}
+
 void World::record(TraceEvent&& e) {
   e.t_ns = now_;
   e.seq_no = trace_seq_++;
@@ -91,11 +94,7 @@ void World::app_event(int host, ConnId c, const std::string& call, const std::st
     skip_record();
     return;
   }
-  std::string conn = c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : "";
-  TraceEvent e;
-  e.type = TraceType::App;
-  e.host = host;
-  e.conn = std::move(conn);
+  TraceEvent e = trace_event(TraceType::App, host, c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : "");
   e.call = call;
   e.result = result;
   e.bytes = bytes;

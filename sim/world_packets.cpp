@@ -65,10 +65,7 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal) 
 
 void World::trace_send(int host, Packet& p) {
   if (!tracing()) return skip_record();
-  TraceEvent e;
-  e.type = TraceType::Send;
-  e.host = host;
-  e.conn = pair_label(p.seg.src, p.seg.dst);
+  TraceEvent e = trace_event(TraceType::Send, host, pair_label(p.seg.src, p.seg.dst));
   e.id = p.id;
   e.kind = seg_kind_name(p.kind);
   e.retx = p.retx;
@@ -85,10 +82,7 @@ void World::trace_send(int host, Packet& p) {
 
 void World::trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason) {
   if (!tracing()) return skip_record();
-  TraceEvent e;
-  e.type = TraceType::Drop;
-  e.host = host;
-  e.conn = pair_label(p.seg.src, p.seg.dst);
+  TraceEvent e = trace_event(TraceType::Drop, host, pair_label(p.seg.src, p.seg.dst));
   e.id = p.id;
   e.kind = seg_kind_name(p.kind);
   e.where = where;
@@ -198,10 +192,7 @@ void World::arrive(const QEvent& e) {
     return;
   }
   if (tracing()) {
-    TraceEvent t;
-    t.type = TraceType::Deliver;
-    t.host = h;
-    t.conn = pair_label(p.seg.dst, p.seg.src);
+    TraceEvent t = trace_event(TraceType::Deliver, h, pair_label(p.seg.dst, p.seg.src));
     t.id = p.id;
     t.kind = seg_kind_name(p.kind);
     record(std::move(t));
