@@ -179,10 +179,18 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     if (seg.has(kRst)) return;
     if (tcb_.rcv_wnd == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
       on_ack(now, seg, out);
-    if (state_ != State::Closed) {
-      send_ack(now, out);
-      output(now, out);
+    if (state_ == State::Closed) return;
+    // An ACK without data or SYN from beyond the right edge of our window (no probe comes
+    // from there) is answered at most once per invalid_ack_ratelimit, as Linux's
+    // tcp_oow_rate_limited does: two ends that each find the other's ACKs out of window
+    // would otherwise answer each other forever at one instant (a FIN sent into our zero
+    // window makes the peer's SND.NXT pass our right edge; our answer is old to the peer).
+    if (seg.seg_len() == 0 && !seg.has(kSyn) && !seq_lt(seg.seq, tcb_.rcv_nxt + tcb_.rcv_wnd)) {
+      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return;
+      last_invalid_ack_ = now;
     }
+    send_ack(now, out);
+    output(now, out);
     return;
   }
   if (seg.has(kRst)) {
