@@ -515,8 +515,10 @@ TortureRun world_check(std::uint64_t seed, const std::string& lab_text) {
     if (crash || e.type != TraceType::Send || e.seg.has(kRst)) continue;
     const Seq32 end = e.seg.seq + e.len + (e.seg.has(kSyn) ? 1U : 0U) + (e.seg.has(kFin) ? 1U : 0U);
     auto it = max_end.find(e.conn);
-    // A SYN (or SYN-ACK) starts a new incarnation of the 4-tuple: a new sequence space.
-    if (e.seg.has(kSyn) || it == max_end.end() || seq_gt(end, it->second)) max_end[e.conn] = end;
+    // The highest end ever sent under this label, across incarnations of the 4-tuple: a new
+    // incarnation's ISN is higher (the ISN clock) or this only misses a violation, and the
+    // peer may still be in the old one (TIME_WAIT answers a duplicate SYN-ACK with its ACK).
+    if (it == max_end.end() || seq_gt(end, it->second)) max_end[e.conn] = end;
     auto peer = max_end.find(reverse_conn(e.conn));
     if (e.seg.has(kAck) && peer != max_end.end() && seq_gt(e.seg.ack, peer->second) && v.size() < 20)
       v.push_back(fmt::format("seq_no {}: {} acknowledges {} but the peer sent only up to {}", e.seq_no, e.id,
