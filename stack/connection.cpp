@@ -47,7 +47,11 @@ std::uint8_t Connection::our_wscale() const {
   if (!cfg_->window_scaling) return 0;
   std::uint8_t s = 0;
   while (s < 14 && (cfg_->rcv_buf_bytes >> s) > 65535) ++s;
-  return std::min<std::uint8_t>(14, std::max(s, cfg_->min_wscale));
+  s = std::min<std::uint8_t>(14, std::max(s, cfg_->min_wscale));
+  // A buffer smaller than one unit of the scale would always advertise a zero window and
+  // never take a byte (rcv_buf = 100 with shift 7): shift less, so at least one unit fits.
+  while (s > 0 && (cfg_->rcv_buf_bytes >> s) == 0) --s;
+  return s;
 }
 
 std::uint32_t Connection::unsent_bytes() const {

@@ -60,12 +60,14 @@ TEST_CASE("a broken lab is a violation, not a crash") {
   CHECK(r.violations[0].find("does not load") != std::string::npos);
 }
 
-// Found by `tcplab torture --world` (seeds 394 and 430): a receive buffer of 100 bytes with
-// window scale 7 advertises a zero window; the peer's FIN goes into it, so the peer's SND.NXT
-// passes our right edge and each of its ACKs is unacceptable to us; our answering ACK
-// carries a SEQ the peer has already received, so it answers too: an endless ACK exchange
-// at one instant (the world never got past t=2.25s). The answer to an unacceptable pure ACK
-// from beyond the window is now rate-limited, as Linux's tcp_invalid_ratelimit does.
+// Found by `tcplab torture --world` (seeds 394 and 430, there with rcv_buf = 100 and window
+// scale 7, which advertised a zero window for ever): our window is zero (here one unread
+// byte fills it); the peer's FIN goes into it, so the peer's SND.NXT passes our right edge
+// and each of its ACKs is unacceptable to us; we never take its ACKs, our RTO rewinds our
+// SND.NXT, and our answering ACK carries a SEQ the peer has already received, so it answers
+// too: an endless ACK exchange at one instant (the world never got past t=2.25s). The
+// answer to an unacceptable pure ACK from beyond the window is now rate-limited, as Linux's
+// tcp_invalid_ratelimit does.
 TEST_CASE("two ends that find each other's ACKs out of window do not answer each other forever") {
   const Lab lab = parse_lab(R"(title = "ack loop"
 seed = 394
@@ -73,7 +75,7 @@ until = "10s"
 
 [[host]]
 name = "bravo"
-tcp = { rcv_buf = 100 }
+tcp = { rcv_buf = 1 }
 
 [[host]]
 name = "client"
@@ -81,7 +83,7 @@ name = "client"
 [[app]]
 host = "client"
 script = ["listen 5002", "serve"]
-per_connection = ["close"]
+per_connection = ["send 1", "close"]
 
 [[app]]
 host = "bravo"
@@ -93,4 +95,37 @@ script = ["connect client 5002", "send 40000"]
   CHECK(n < 100'000);
   CHECK((w.idle() || w.next_event_time() > lab.until));
   CHECK(w.counters().events < 5'000);
+}
+
+// Found with the same labs: with window scaling on, min_wscale 7 and a receive buffer under
+// 128 bytes, the window field (free >> 7) was always 0: such a host took the bytes the SYN's
+// unscaled window allowed (100 here) and never another one.
+TEST_CASE("a receive buffer smaller than one window-scale unit still takes bytes") {
+  const Lab lab = parse_lab(R"(title = "tiny receive buffer"
+seed = 1
+until = "60s"
+
+[[host]]
+name = "small"
+tcp = { rcv_buf = 100 }
+
+[[host]]
+name = "big"
+
+[link]
+delay = "1ms"
+
+[[app]]
+host = "small"
+script = ["listen 5000", "accept", "recv 1000 verify", "close"]
+
+[[app]]
+host = "big"
+script = ["connect small 5000", "send 1000", "wait eof", "close"]
+)",
+                            "tiny-rcv-buf.toml");
+  World w = build_world(lab);
+  w.run(UINT64_MAX, lab.until);
+  CHECK(w.counters().bytes_delivered_to_apps == 1000);
+  CHECK(w.counters().stream_mismatches == 0);
 }
