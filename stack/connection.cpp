@@ -300,6 +300,13 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
       return false;
   }
   if (seq_gt(seg.ack, tcb_.snd_max)) {  // acknowledges something not yet sent
+    // Answered like an unacceptable pure ACK: at most once per invalid_ack_ratelimit when it
+    // carries nothing (a peer in TIME_WAIT that acks our earlier incarnation's FIN would
+    // otherwise trade ACKs with us for ever at one instant).
+    if (seg.seg_len() == 0) {
+      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return false;
+      last_invalid_ack_ = now;
+    }
     send_ack(now, out);
     return false;
   }

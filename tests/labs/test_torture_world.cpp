@@ -129,3 +129,37 @@ script = ["connect small 5000", "send 1000", "wait eof", "close"]
   CHECK(w.counters().bytes_delivered_to_apps == 1000);
   CHECK(w.counters().stream_mismatches == 0);
 }
+
+// Found by `tcplab torture --world --seed 1018615`: duplicates of the SYN and of the ACK
+// arrive after the passive side closed (LAST_ACK -> CLOSED, no TIME_WAIT there); they open
+// and establish a second incarnation with the same ISS (the ISN clock has not ticked). The
+// active side, in TIME_WAIT, answers with an ACK of the old FIN, which acknowledges data
+// the new incarnation never sent; its answer is old to TIME_WAIT, which answers again: an
+// endless exchange at one instant. A pure ACK of unsent data is now answered at most once
+// per invalid_ack_ratelimit, like an unacceptable one.
+TEST_CASE("an ACK of unsent data from a peer in TIME_WAIT does not start an endless ACK exchange") {
+  const Lab lab = parse_lab(R"(title = "ack of unsent data loop"
+seed = 1018615
+until = "30s"
+faults = ["duplicate B>A#1", "duplicate B>A#2"]
+
+[[host]]
+name = "alpha"
+
+[[host]]
+name = "bravo"
+
+[[app]]
+host = "alpha"
+script = ["listen 5001", "accept", "recv all", "close"]
+
+[[app]]
+host = "bravo"
+script = ["connect alpha 5001", "shutdown", "wait eof"]
+)",
+                            "ack-unsent-loop.toml");
+  World w = build_world(lab);
+  const std::uint64_t n = w.run(100'000, lab.until);
+  CHECK(n < 100'000);
+  CHECK(w.counters().events < 5'000);
+}
