@@ -7,6 +7,7 @@
 
 #include "labs/cli.hpp"
 #include "labs/torture.hpp"
+#include "labs/torture_world.hpp"
 
 namespace tcplab::cli {
 namespace {
@@ -17,9 +18,40 @@ struct TortureArgs {
   std::string save_dir = ".";
   bool verbose = false;
   bool show = false;
+  bool world = false;
 };
 
+// `--world` (issue 14): random labs over the whole lab language; a failing lab is saved as is.
+int torture_world(const TortureArgs& a) {
+  if (a.show) {
+    std::cout << world_scenario(a.seed);
+    return kOk;
+  }
+  std::uint64_t violations = 0, failed_runs = 0, bytes = 0, events = 0;
+  for (std::uint64_t i = 0; i < a.runs; ++i) {
+    const std::uint64_t seed = a.seed + i;
+    TortureRun r = world_check(seed, world_scenario(seed));
+    bytes += r.bytes_delivered;
+    events += r.trace_events;
+    if (a.verbose) std::cerr << fmt::format("run {} seed {}: {} events, {} bytes, {} violations\n", i, seed, r.trace_events, r.bytes_delivered, r.violations.size());
+    if (r.violations.empty()) continue;
+    ++failed_runs;
+    violations += r.violations.size();
+    std::cout << fmt::format("FAIL seed {} ({} violations):\n", seed, r.violations.size());
+    for (const auto& v : r.violations) std::cout << "  - " << v << "\n";
+    if (failed_runs <= 20) {
+      const std::string path = fmt::format("{}/torture-world-{}.toml", a.save_dir, seed);
+      std::ofstream(path) << r.lab_text;
+      std::cout << fmt::format("  lab: {}  (reproduce with `tcplab torture --world --runs 1 --seed {}` or `tcplab run {}`)\n", path, seed, path);
+    }
+  }
+  std::cout << fmt::format("torture --world: seeds {}..{}, {} trace events, {} bytes delivered\n", a.seed, a.seed + a.runs - 1, events, bytes);
+  std::cout << fmt::format("{} runs, {} violations\n", a.runs, violations);
+  return violations == 0 ? kOk : kCheckFailed;
+}
+
 int torture(const TortureArgs& a) {
+  if (a.world) return torture_world(a);
   if (a.show) {
     std::cout << torture_scenario(a.seed);
     return kOk;
@@ -58,7 +90,8 @@ Command torture_command() {
     sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run")->check(CLI::ExistingDirectory);
     sub.add_flag("-v,--verbose", a->verbose, "one line per run on stderr");
     sub.add_flag("--show", a->show, "print the lab file of --seed and exit");
-    sub.footer("Examples:\n  tcplab torture --runs 2000 --seed 1\n  tcplab torture --show --seed 42 > t.toml && tcplab run t.toml");
+    sub.add_flag("--world", a->world, "random labs over the whole lab language (hosts, links, every script step, generators, crashes, faults, checks)");
+    sub.footer("Examples:\n  tcplab torture --runs 2000 --seed 1\n  tcplab torture --world --runs 1000000 --seed 7   (for hours)\n  tcplab torture --show --seed 42 > t.toml && tcplab run t.toml");
     return [a] { return torture(*a); };
   }, "random fault schedules checked against TCP's invariants"};
 }

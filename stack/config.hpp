@@ -48,6 +48,11 @@ struct TcpConfig {
   int quickack_segments = 16;   // Linux acks the first segments at once (quick-ack mode)
   bool nagle = true;
   std::uint32_t initial_window_segments = 10;  // RFC 6928
+  // The ACK that answers an ACK without data or SYN that is unacceptable from beyond our
+  // window's right edge, or acknowledges something not yet sent (3.10.7.4), is sent at most
+  // once per this interval (Linux: net.ipv4.tcp_invalid_ratelimit, 500 ms): two ends that
+  // each find the other's ACKs invalid would otherwise answer each other forever.
+  Duration invalid_ack_ratelimit_ns = ms(500);
 
   // Keepalive (SO_KEEPALIVE is off unless asked for, as on Linux).
   bool keepalive = false;

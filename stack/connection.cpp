@@ -47,7 +47,11 @@ std::uint8_t Connection::our_wscale() const {
   if (!cfg_->window_scaling) return 0;
   std::uint8_t s = 0;
   while (s < 14 && (cfg_->rcv_buf_bytes >> s) > 65535) ++s;
-  return std::min<std::uint8_t>(14, std::max(s, cfg_->min_wscale));
+  s = std::min<std::uint8_t>(14, std::max(s, cfg_->min_wscale));
+  // A buffer smaller than one unit of the scale would always advertise a zero window and
+  // never take a byte (rcv_buf = 100 with shift 7): shift less, so at least one unit fits.
+  while (s > 0 && (cfg_->rcv_buf_bytes >> s) == 0) --s;
+  return s;
 }
 
 std::uint32_t Connection::unsent_bytes() const {
@@ -179,10 +183,18 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     if (seg.has(kRst)) return;
     if (tcb_.rcv_wnd == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
       on_ack(now, seg, out);
-    if (state_ != State::Closed) {
-      send_ack(now, out);
-      output(now, out);
+    if (state_ == State::Closed) return;
+    // An ACK without data or SYN from beyond the right edge of our window (no probe comes
+    // from there) is answered at most once per invalid_ack_ratelimit, as Linux's
+    // tcp_oow_rate_limited does: two ends that each find the other's ACKs out of window
+    // would otherwise answer each other forever at one instant (a FIN sent into our zero
+    // window makes the peer's SND.NXT pass our right edge; our answer is old to the peer).
+    if (seg.seg_len() == 0 && !seg.has(kSyn) && !seq_lt(seg.seq, tcb_.rcv_nxt + tcb_.rcv_wnd)) {
+      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return;
+      last_invalid_ack_ = now;
     }
+    send_ack(now, out);
+    output(now, out);
     return;
   }
   if (seg.has(kRst)) {
@@ -288,6 +300,13 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
       return false;
   }
   if (seq_gt(seg.ack, tcb_.snd_max)) {  // acknowledges something not yet sent
+    // Answered like an unacceptable pure ACK: at most once per invalid_ack_ratelimit when it
+    // carries nothing (a peer in TIME_WAIT that acks our earlier incarnation's FIN would
+    // otherwise trade ACKs with us for ever at one instant).
+    if (seg.seg_len() == 0) {
+      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return false;
+      last_invalid_ack_ = now;
+    }
     send_ack(now, out);
     return false;
   }

@@ -198,6 +198,7 @@ class Connection {
   Seq32 rtt_seq_;
   Instant rtt_sent_at_ = 0;
 
+  Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
   int keepalive_sent_ = 0;
   Instant last_rcv_at_ = 0;
