@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "labs/cli.hpp"
@@ -21,16 +22,24 @@ struct TortureArgs {
   bool world = false;
 };
 
-// `--world` (issue 14): random labs over the whole lab language; a failing lab is saved as is.
-int torture_world(const TortureArgs& a) {
+// One campaign: draw the lab of each seed, check it, report the failures. `save` writes a
+// failing run's lab (the n-th failure) and says where.
+struct Campaign {
+  const char* name;  // "torture" or "torture --world"
+  std::string (*draw)(std::uint64_t seed);
+  TortureRun (*check)(std::uint64_t seed, const std::string& lab_text);
+  std::function<void(const TortureRun& r, std::uint64_t nth_failure)> save;
+};
+
+int run_campaign(const TortureArgs& a, const Campaign& c) {
   if (a.show) {
-    std::cout << world_scenario(a.seed);
+    std::cout << c.draw(a.seed);
     return kOk;
   }
   std::uint64_t violations = 0, failed_runs = 0, bytes = 0, events = 0;
   for (std::uint64_t i = 0; i < a.runs; ++i) {
     const std::uint64_t seed = a.seed + i;
-    TortureRun r = world_check(seed, world_scenario(seed));
+    TortureRun r = c.check(seed, c.draw(seed));
     bytes += r.bytes_delivered;
     events += r.trace_events;
     if (a.verbose) std::cerr << fmt::format("run {} seed {}: {} events, {} bytes, {} violations\n", i, seed, r.trace_events, r.bytes_delivered, r.violations.size());
@@ -39,45 +48,30 @@ int torture_world(const TortureArgs& a) {
     violations += r.violations.size();
     std::cout << fmt::format("FAIL seed {} ({} violations):\n", seed, r.violations.size());
     for (const auto& v : r.violations) std::cout << "  - " << v << "\n";
-    if (failed_runs <= 20) {
-      const std::string path = fmt::format("{}/torture-world-{}.toml", a.save_dir, seed);
-      std::ofstream(path) << r.lab_text;
-      std::cout << fmt::format("  lab: {}  (reproduce with `tcplab torture --world --runs 1 --seed {}` or `tcplab run {}`)\n", path, seed, path);
-    }
+    c.save(r, failed_runs);
   }
-  std::cout << fmt::format("torture --world: seeds {}..{}, {} trace events, {} bytes delivered\n", a.seed, a.seed + a.runs - 1, events, bytes);
+  std::cout << fmt::format("{}: seeds {}..{}, {} trace events, {} bytes delivered\n", c.name, a.seed, a.seed + a.runs - 1, events, bytes);
   std::cout << fmt::format("{} runs, {} violations\n", a.runs, violations);
   return violations == 0 ? kOk : kCheckFailed;
 }
 
 int torture(const TortureArgs& a) {
-  if (a.world) return torture_world(a);
-  if (a.show) {
-    std::cout << torture_scenario(a.seed);
-    return kOk;
+  if (a.world) {
+    // `--world` (issue 14): random labs over the whole lab language; a failing lab is saved as is.
+    return run_campaign(a, {"torture --world", world_scenario, world_check, [&](const TortureRun& r, std::uint64_t n) {
+      if (n > 20) return;
+      const std::string path = fmt::format("{}/torture-world-{}.toml", a.save_dir, r.seed);
+      std::ofstream(path) << r.lab_text;
+      std::cout << fmt::format("  lab: {}  (reproduce with `tcplab torture --world --runs 1 --seed {}` or `tcplab run {}`)\n", path, r.seed, path);
+    }});
   }
-  std::uint64_t violations = 0, failed_runs = 0, bytes = 0, events = 0;
-  for (std::uint64_t i = 0; i < a.runs; ++i) {
-    const std::uint64_t seed = a.seed + i;
-    TortureRun r = torture_check(seed, torture_scenario(seed));
-    bytes += r.bytes_delivered;
-    events += r.trace_events;
-    if (a.verbose) std::cerr << fmt::format("run {} seed {}: {} events, {} bytes, {} violations\n", i, seed, r.trace_events, r.bytes_delivered, r.violations.size());
-    if (r.violations.empty()) continue;
-    ++failed_runs;
-    violations += r.violations.size();
-    std::cout << fmt::format("FAIL seed {} ({} violations):\n", seed, r.violations.size());
-    for (const auto& v : r.violations) std::cout << "  - " << v << "\n";
-    if (failed_runs <= 3) {
-      const std::string minimal = torture_shrink(seed, r.lab_text);
-      const std::string path = fmt::format("{}/torture-{}.toml", a.save_dir, seed);
-      std::ofstream(path) << minimal;
-      std::cout << fmt::format("  minimal lab: {}  (reproduce with `tcplab run {}`)\n", path, path);
-    }
-  }
-  std::cout << fmt::format("torture: seeds {}..{}, {} trace events, {} bytes delivered\n", a.seed, a.seed + a.runs - 1, events, bytes);
-  std::cout << fmt::format("{} runs, {} violations\n", a.runs, violations);
-  return violations == 0 ? kOk : kCheckFailed;
+  return run_campaign(a, {"torture", torture_scenario, torture_check, [&](const TortureRun& r, std::uint64_t n) {
+    if (n > 3) return;  // shrinking costs runs: the first few failures are enough
+    const std::string minimal = torture_shrink(r.seed, r.lab_text);
+    const std::string path = fmt::format("{}/torture-{}.toml", a.save_dir, r.seed);
+    std::ofstream(path) << minimal;
+    std::cout << fmt::format("  minimal lab: {}  (reproduce with `tcplab run {}`)\n", path, path);
+  }});
 }
 
 }  // namespace
