@@ -72,10 +72,9 @@ Timeline Timeline::fork(std::uint64_t k, const std::function<void(World&)>& chan
 }
 
 std::optional<std::uint64_t> Timeline::first_difference(const Timeline& a, const Timeline& b) {
-  const auto names = a.final_world().host_names();
   const std::uint64_t n = std::min(a.size(), b.size());
   for (std::uint64_t i = 0; i < n; ++i)
-    if (to_json_line(a.trace()[i], names) != to_json_line(b.trace()[i], names)) return i;
+    if (!(a.trace()[i] == b.trace()[i])) return i;
   if (a.size() != b.size()) return n;
   return std::nullopt;
 }

@@ -41,6 +41,9 @@ struct TraceEvent {
   // app
   std::string call, result;
   std::uint64_t bytes = 0;
+  // Field by field: what rewind and determinism checks compare (stricter than the JSON line,
+  // and without building one string per event).
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
 // A run's trace: events in the order they happened, in chunks that never move (sim/chunked.hpp).
