@@ -1,5 +1,5 @@
 #!/bin/bash
-# The build enforces the direction viz -> labs -> sim -> stack (DESIGN "Layout"): each part
+# The build enforces the direction viz -> labs -> sim -> pkt -> stack (DESIGN "Layout"): each part
 # sees only its own include root and those of the parts below it. A probe that includes a
 # header of a part below compiles; one that includes a part above does not.
 # Usage: layering.sh CXX INCLUDE_ROOTS_DIR
@@ -12,8 +12,9 @@ fail=0
 # The roots each part is built with (its own and those below it).
 declare -A sees=(
   [stack]="stack"
-  [sim]="stack sim"
-  [labs]="stack sim labs"
+  [pkt]="stack pkt"
+  [sim]="stack pkt sim"
+  [labs]="stack pkt sim labs"
 )
 probe() {  # PART HEADER -> 0 if it compiles
   local flags=()
@@ -34,6 +35,9 @@ expect() {  # ok|fails PART HEADER
 }
 expect ok stack stack/tcp_host.hpp
 expect fails stack sim/world.hpp
+expect ok pkt pkt/script.hpp
+expect fails pkt sim/world.hpp
+expect fails stack pkt/script.hpp
 expect ok sim sim/world.hpp
 expect fails sim labs/lab.hpp
 expect ok labs labs/lab.hpp
