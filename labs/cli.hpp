@@ -31,6 +31,7 @@ Command grade_command();       // labs/cmd_grade.cpp
 Command torture_command();     // labs/cmd_torture.cpp
 Command bench_command();       // bench/bench.cpp
 Command bench_seek_command();  // bench/seek.cpp
+Command pkt_command();         // labs/cmd_pkt.cpp
 Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
 
 // Thrown for bad input anywhere below a command; main prints it and exits 2.

@@ -13,7 +13,7 @@ std::vector<Command> all_commands() {
       list_command(),  run_command(),   check_command(),   netstat_command(),    step_command(),
       grade_command(), bench_command(), torture_command(), bench_seek_command(),
 #ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser
-      bridge_command(),
+      pkt_command(),   bridge_command(),
 #endif
   };
 }
