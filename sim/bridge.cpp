@@ -2,13 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +20,7 @@
 #include "sim/link.hpp"
 #include "stack/tcp_host.hpp"
 #include "stack/wire/codec.hpp"
+#include "stack/wire/tun.hpp"
 
 namespace tcplab {
 
@@ -33,36 +30,6 @@ constexpr Ipv4 kKernelIp = 0x0a000001;  // 10.0.0.1 on tun0, the kernel's side
 constexpr Ipv4 kTcplabIp = 0x0a000002;  // 10.0.0.2 behind tun0, tcplab's stack
 
 char pattern(std::uint64_t at) { return static_cast<char>('a' + at % 26); }
-
-// Owns a file descriptor.
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd& operator=(Fd&& o) noexcept { std::swap(fd, o.fd); return *this; }
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
-
-std::string sys_error(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-bool set_if_flags(int sock, const char* name, short add) {
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) return false;
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | add);
-  return ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
-}
-
-bool set_if_addr(int sock, const char* name, unsigned long req, Ipv4 ip) {
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-  auto* sin = reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr);
-  sin->sin_family = AF_INET;
-  sin->sin_addr.s_addr = htonl(ip);
-  return ioctl(sock, req, &ifr) == 0;
-}
 
 std::int64_t tcp_in_csum_errors() {
   // /proc/net/snmp answers for the namespace of the reading process.
@@ -142,7 +109,7 @@ class Bridge {
   const BridgeOptions& opt_;
   const std::chrono::steady_clock::time_point wall0_;
   BridgeResult r_;
-  Fd ctl_, tun_;
+  Fd tun_;
   std::int64_t csum0_ = -1;
   TcpHost host_;
   Output out_;
@@ -160,7 +127,7 @@ class Bridge {
 };
 
 BridgeResult Bridge::run() {
-  if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
+  if (!tun_unavailable().empty()) {
     r_.skipped = true;
     r_.error = "the bridge needs root and /dev/net/tun (it makes its own network namespace and TUN device)";
     return r_;
@@ -178,26 +145,12 @@ BridgeResult Bridge::run() {
 // A private network namespace with lo and tun0 (10.0.0.1/24) up; false with r_.error set.
 bool Bridge::make_namespace() {
   // A private network namespace: from here on this process sees only what it creates.
-  if (unshare(CLONE_NEWNET) != 0) {
-    r_.error = sys_error("unshare(CLONE_NEWNET)");
+  if (std::string e = enter_new_netns(); !e.empty()) {
+    r_.error = e;
     return false;
   }
-  ctl_ = Fd(socket(AF_INET, SOCK_DGRAM, 0));
-  if (ctl_.fd < 0 || !set_if_flags(ctl_.fd, "lo", IFF_UP)) {
-    r_.error = sys_error("bringing up lo in the namespace");
-    return false;
-  }
-  tun_ = Fd(open("/dev/net/tun", O_RDWR | O_NONBLOCK));
-  ifreq ifr{};
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-  std::strncpy(ifr.ifr_name, "tun0", IFNAMSIZ - 1);
-  if (tun_.fd < 0 || ioctl(tun_.fd, TUNSETIFF, &ifr) < 0) {
-    r_.error = sys_error("creating tun0");
-    return false;
-  }
-  if (!set_if_addr(ctl_.fd, "tun0", SIOCSIFADDR, kKernelIp) || !set_if_addr(ctl_.fd, "tun0", SIOCSIFNETMASK, 0xffffff00) ||
-      !set_if_flags(ctl_.fd, "tun0", IFF_UP | IFF_RUNNING)) {
-    r_.error = sys_error("configuring tun0 (10.0.0.1/24)");
+  if (std::string e = open_tun("tun0", kKernelIp, 0xffffff00, &tun_); !e.empty()) {
+    r_.error = e;
     return false;
   }
   return true;
@@ -230,7 +183,7 @@ bool Bridge::start_tcplab_server() {
   dst.sin_family = AF_INET;
   dst.sin_port = htons(opt_.refused ? kport : opt_.port);
   dst.sin_addr.s_addr = htonl(kTcplabIp);
-  if (connect(k_.sock.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0 && errno != EINPROGRESS) {
+  if (connect(k_.sock.get(), reinterpret_cast<sockaddr*>(&dst), sizeof dst) < 0 && errno != EINPROGRESS) {
     r_.error = sys_error("kernel connect()");
     return false;
   }
@@ -241,12 +194,12 @@ bool Bridge::start_tcplab_server() {
 bool Bridge::start_tcplab_client() {
   k_.listener = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
   int one = 1;
-  setsockopt(k_.listener.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(k_.listener.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(opt_.port);
   a.sin_addr.s_addr = htonl(kKernelIp);
-  if (bind(k_.listener.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(k_.listener.fd, 16) < 0) {
+  if (bind(k_.listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(k_.listener.get(), 16) < 0) {
     r_.error = sys_error("kernel bind/listen");
     return false;
   }
@@ -321,9 +274,9 @@ bool Bridge::step(Instant now) {
 // Everything tun0 has from the kernel goes onto the simulated link towards tcplab.
 void Bridge::read_from_kernel(Instant now) {
   for (;;) {
-    const ssize_t n = read(tun_.fd, buf_.data(), buf_.size());
+    const auto* p = reinterpret_cast<std::uint8_t*>(buf_.data());
+    const long n = tun_read(tun_.get(), reinterpret_cast<std::uint8_t*>(buf_.data()), buf_.size());
     if (n <= 0) break;
-    const auto* p = reinterpret_cast<const std::uint8_t*>(buf_.data());
     if ((p[0] >> 4) != 4) {
       ++r_.ignored_non_ipv4;  // IPv6 neighbour chatter in the namespace
       continue;
@@ -355,7 +308,7 @@ void Bridge::deliver_due(Instant now) {
   }
   while (!to_kernel_.empty() && to_kernel_.top().at <= now) {
     const auto& b = to_kernel_.top().bytes;
-    if (write(tun_.fd, b.data(), b.size()) < 0 && opt_.verbose) std::perror("bridge: write(tun0)");
+    if (!tun_write(tun_.get(), b.data(), b.size()) && opt_.verbose) std::perror("bridge: write(tun0)");
     to_kernel_.pop();
   }
 }
@@ -418,11 +371,11 @@ void Bridge::tcplab_read(Instant now) {
 
 // false when the kernel's connect() failed (and was not meant to).
 bool Bridge::run_kernel_app() {
-  if (!opt_.tcplab_is_server && k_.sock.fd < 0) {
-    const int s = accept4(k_.listener.fd, nullptr, nullptr, SOCK_NONBLOCK);
+  if (!opt_.tcplab_is_server && k_.sock.get() < 0) {
+    const int s = accept4(k_.listener.get(), nullptr, nullptr, SOCK_NONBLOCK);
     if (s >= 0) k_.sock = Fd(s);
   }
-  if (k_.sock.fd >= 0 && !k_.connected && r_.refused_errno.empty() && !check_kernel_connect()) return false;
+  if (k_.sock.get() >= 0 && !k_.connected && r_.refused_errno.empty() && !check_kernel_connect()) return false;
   if (k_.connected && !opt_.refused) kernel_write_read();
   return true;
 }
@@ -431,11 +384,11 @@ bool Bridge::run_kernel_app() {
 bool Bridge::check_kernel_connect() {
   // A connect() in progress is decided when the socket polls writable or in error;
   // SO_ERROR read after the poll says which.
-  pollfd pf{k_.sock.fd, POLLOUT, 0};
+  pollfd pf{k_.sock.get(), POLLOUT, 0};
   const bool decided = poll(&pf, 1, 0) == 1;
   int err = 0;
   socklen_t len = sizeof err;
-  getsockopt(k_.sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  getsockopt(k_.sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
   if (decided && (err != 0 || (pf.revents & (POLLERR | POLLHUP)))) {
     if (err == 0) err = ECONNRESET;
     if (opt_.refused) r_.refused_errno = err == ECONNREFUSED ? "ECONNREFUSED" : std::strerror(err);
@@ -453,19 +406,19 @@ void Bridge::kernel_write_read() {
   while (k_.sent < opt_.bytes) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(opt_.bytes - k_.sent, buf_.size()));
     for (std::size_t i = 0; i < want; ++i) buf_[i] = pattern(k_.sent + i);
-    const ssize_t n = ::send(k_.sock.fd, buf_.data(), want, MSG_NOSIGNAL);
+    const ssize_t n = ::send(k_.sock.get(), buf_.data(), want, MSG_NOSIGNAL);
     if (n <= 0) break;
     k_.sent += static_cast<std::uint64_t>(n);
   }
   for (;;) {
-    const ssize_t n = ::recv(k_.sock.fd, buf_.data(), buf_.size(), 0);
+    const ssize_t n = ::recv(k_.sock.get(), buf_.data(), buf_.size(), 0);
     if (n == 0) { k_.eof = true; break; }
     if (n < 0) break;
     for (ssize_t i = 0; i < n; ++i) k_.mismatch = k_.mismatch || buf_[i] != pattern(k_.got++);
   }
   const bool all_data = k_.sent == opt_.bytes && k_.got == opt_.bytes;
   if (!k_.shut && all_data && (!opt_.tcplab_closes_first || k_.eof)) {
-    ::shutdown(k_.sock.fd, SHUT_WR);  // the kernel sends its FIN
+    ::shutdown(k_.sock.get(), SHUT_WR);  // the kernel sends its FIN
     k_.shut = true;
   }
 }
@@ -476,8 +429,8 @@ void Bridge::sleep_until_due(Instant now) {
   if (!to_tcplab_.empty()) next = std::min(next, to_tcplab_.top().at);
   if (!to_kernel_.empty()) next = std::min(next, to_kernel_.top().at);
   for (ConnId c = 0; c < host_.conn_count(); ++c) next = std::min(next, host_.conn(c).next_deadline());
-  std::vector<pollfd> fds{{tun_.fd, POLLIN, 0}};
-  if (k_.sock.fd >= 0) fds.push_back({k_.sock.fd, static_cast<short>(POLLIN | (k_.sent < opt_.bytes ? POLLOUT : 0)), 0});
+  std::vector<pollfd> fds{{tun_.get(), POLLIN, 0}};
+  if (k_.sock.get() >= 0) fds.push_back({k_.sock.get(), static_cast<short>(POLLIN | (k_.sent < opt_.bytes ? POLLOUT : 0)), 0});
   const Instant wait = std::max<Instant>(0, next - now_ns());
   timespec ts{static_cast<time_t>(wait / sec(1)), static_cast<long>(wait % sec(1))};
   ppoll(fds.data(), fds.size(), &ts, nullptr);
