@@ -1,0 +1,60 @@
+#pragma once
+// A scripted peer inside a lab's world (issue 15): a host that plays a packetdrill-format
+// script's packet lines instead of running a TCP stack. Sans-IO like the stack: the world
+// asks what comes next, hands it the segments addressed to it, and records what it says.
+// Only packet lines: the stack under test is another host of the lab, whose [[app]] makes
+// the socket calls (the lab reader refuses system-call and sysctl lines here).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "pkt/peer.hpp"
+#include "pkt/script.hpp"
+#include "stack/time.hpp"
+
+namespace tcplab::pkt {
+
+class PeerScript {
+ public:
+  PeerScript() = default;
+  // `start`: lab time at which the script's time 0 is.
+  PeerScript(std::shared_ptr<const Script> script, Endpoint self, Endpoint stack, Instant start);
+
+  // What the script waits for next.
+  enum class Wait : std::uint8_t { Send, Expect, Done };
+  // Send: the next '<' line is due at `at`. Expect: a '>' line must arrive by `at` (its
+  // window's end plus the tolerance). Done: nothing more.
+  std::pair<Wait, Instant> next() const;
+  // The due '<' line's segment (call when next() is Send and its time has come); `line`
+  // is set to the script line it came from.
+  Segment send(Instant now, int* line);
+  // A segment from the stack arrived. Returns "" or what is wrong with it; either way the
+  // '>' line it was checked against is consumed. A segment when no '>' line is next is
+  // unexpected ("line N: the script expects nothing now...").
+  std::string arrived(Instant now, const Segment& seg, int* line);
+  // The '>' line's deadline passed with nothing arriving: consumes it, says what was missed.
+  std::string expired(Instant now, int* line);
+
+  const Endpoint& self() const { return self_; }
+  std::size_t mismatches() const { return mismatches_; }
+  bool finished() const { return pc_ >= script_->events.size(); }
+  // "blind-reset: 7 lines, all matched" / "... 2 mismatches"
+  std::string summary() const;
+
+ private:
+  std::pair<Instant, Instant> window(const Event& ev) const;
+
+  std::shared_ptr<const Script> script_;
+  Endpoint self_;
+  Peer peer_{Endpoint{}, Endpoint{}};
+  Instant start_ = 0, prev_ = 0;
+  std::size_t pc_ = 0;
+  std::size_t mismatches_ = 0;
+  Duration tol_ = ms(4);
+};
+
+// Throws PktError if the script has lines a lab peer cannot play (system calls, sysctls).
+void check_peer_script(const Script& s);
+
+}  // namespace tcplab::pkt
