@@ -1,5 +1,7 @@
 #include "pkt/kernel_sockets.hpp"
 
+#include "pkt/symbols.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,25 +19,6 @@
 namespace tcplab::pkt {
 
 namespace {
-
-struct Name {
-  int e;
-  const char* name;
-};
-// The errnos socket calls give (socket(7), tcp(7), the calls' man pages).
-constexpr Name kErrnos[] = {
-    {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {EINTR, "EINTR"}, {EIO, "EIO"}, {EBADF, "EBADF"},
-    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},
-    {EINVAL, "EINVAL"}, {EMFILE, "EMFILE"}, {ENOSPC, "ENOSPC"}, {EPIPE, "EPIPE"}, {ENOTSOCK, "ENOTSOCK"},
-    {EDESTADDRREQ, "EDESTADDRREQ"}, {EMSGSIZE, "EMSGSIZE"}, {EPROTOTYPE, "EPROTOTYPE"},
-    {ENOPROTOOPT, "ENOPROTOOPT"}, {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {EOPNOTSUPP, "EOPNOTSUPP"},
-    {EAFNOSUPPORT, "EAFNOSUPPORT"}, {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-    {ENETDOWN, "ENETDOWN"}, {ENETUNREACH, "ENETUNREACH"}, {ECONNABORTED, "ECONNABORTED"},
-    {ECONNRESET, "ECONNRESET"}, {ENOBUFS, "ENOBUFS"}, {EISCONN, "EISCONN"}, {ENOTCONN, "ENOTCONN"},
-    {ESHUTDOWN, "ESHUTDOWN"}, {ETIMEDOUT, "ETIMEDOUT"}, {ECONNREFUSED, "ECONNREFUSED"},
-    {EHOSTDOWN, "EHOSTDOWN"}, {EHOSTUNREACH, "EHOSTUNREACH"}, {EALREADY, "EALREADY"},
-    {EINPROGRESS, "EINPROGRESS"},
-};
 
 sockaddr_in addr(Ipv4 ip, std::uint16_t port) {
   sockaddr_in a{};
@@ -75,12 +58,6 @@ std::pair<int, int> level_name(SockOpt o) {
 constexpr std::uint64_t kMaxIo = 64ULL << 20;  // a read/write buffer bigger than this is a script bug
 
 }  // namespace
-
-std::string errno_symbol(int e) {
-  for (const Name& n : kErrnos)
-    if (n.e == e) return n.name;
-  return "errno " + std::to_string(e);
-}
 
 int KernelSockets::adopt(int real) {
   std::lock_guard lock(mu_);

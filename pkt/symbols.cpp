@@ -37,6 +37,9 @@ constexpr std::array kErrnos = {
     Named{"ECONNABORTED", 103}, Named{"ECONNRESET", 104}, Named{"ENOBUFS", 105}, Named{"EISCONN", 106},
     Named{"ENOTCONN", 107}, Named{"ETIMEDOUT", 110}, Named{"ECONNREFUSED", 111},
     Named{"EHOSTUNREACH", 113}, Named{"EALREADY", 114}, Named{"EINPROGRESS", 115},
+    Named{"EIO", 5}, Named{"EACCES", 13}, Named{"EBUSY", 16}, Named{"EMFILE", 24}, Named{"ENOSPC", 28},
+    Named{"EDESTADDRREQ", 89}, Named{"EMSGSIZE", 90}, Named{"EPROTOTYPE", 91}, Named{"EPROTONOSUPPORT", 93},
+    Named{"EAFNOSUPPORT", 97}, Named{"ENETDOWN", 100}, Named{"ESHUTDOWN", 108}, Named{"EHOSTDOWN", 112},
 };
 
 }  // namespace
@@ -50,7 +53,7 @@ std::optional<int> errno_value(std::string_view name) {
 std::string errno_symbol(int value) {
   for (const auto& e : kErrnos)
     if (e.value == value) return std::string(e.name);
-  return {};
+  return "errno " + std::to_string(value);
 }
 
 std::optional<std::int64_t> symbol_value(std::string_view name) {

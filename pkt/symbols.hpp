@@ -10,7 +10,7 @@
 namespace tcplab::pkt {
 
 std::optional<std::int64_t> symbol_value(std::string_view name);
-// errno names <-> numbers ("ECONNREFUSED" <-> 111); "" / nullopt for unknown.
+// errno names <-> numbers ("ECONNREFUSED" <-> 111); nullopt / "errno N" for one outside the table.
 std::optional<int> errno_value(std::string_view name);
 std::string errno_symbol(int value);
 
