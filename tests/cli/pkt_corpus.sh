@@ -1,0 +1,50 @@
+#!/bin/bash
+# The scripted-peer corpus (tests/pkt/scripts, issue 15) against both targets:
+#  - tcplab --profile linux: every script passes, except those listed in
+#    tests/pkt/linux-differences.txt, which must fail (a listed one that passes fails this
+#    test: take it off the list);
+#  - the Linux kernel of this machine, where it can run (root, /dev/net/tun, namespaces):
+#    every script passes. A kernel run is real time; a script that fails there is retried
+#    once (the machine may be loaded), and fails the test if it fails twice.
+# Usage: pkt_corpus.sh BIN_DIR SOURCE_DIR
+set -u
+bin=$1/tcplab
+src=$2
+dir=$src/tests/pkt/scripts
+list=$src/tests/pkt/linux-differences.txt
+fail=0
+declare -A expected
+while IFS=$'\t' read -r name why; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  [[ -f "$dir/$name" ]] || { echo "FAIL: $list names $name, which is not in $dir"; fail=1; }
+  expected[$name]=$why
+done < "$list"
+
+n=0; passed=0; xfailed=0
+for f in "$dir"/*.pkt; do
+  name=$(basename "$f")
+  n=$((n + 1))
+  out=$("$bin" pkt -q "$f" 2>&1); rc=$?
+  if [[ -n "${expected[$name]+x}" ]]; then
+    if [[ $rc -eq 1 ]]; then xfailed=$((xfailed + 1));
+    else echo "FAIL: $name is listed as a difference of the linux profile but exits $rc against tcplab: take it off $list"; echo "$out"; fail=1; fi
+  elif [[ $rc -eq 0 ]]; then passed=$((passed + 1));
+  else echo "FAIL: $name against tcplab (exit $rc):"; echo "$out"; fail=1; fi
+done
+echo "tcplab --profile linux: $n scripts, $passed pass, $xfailed known differences (tests/pkt/linux-differences.txt)"
+
+if [[ $(id -u) -ne 0 || ! -c /dev/net/tun ]]; then
+  echo "kernel: skipped (needs root and /dev/net/tun)"
+else
+  kn=0; kpassed=0; version=""
+  for f in "$dir"/*.pkt; do
+    kn=$((kn + 1))
+    out=$("$bin" pkt --against kernel -q "$f" 2>&1); rc=$?
+    if [[ $rc -ne 0 ]]; then out=$("$bin" pkt --against kernel -q "$f" 2>&1); rc=$?; fi
+    if [[ $rc -eq 2 ]] && grep -q 'cannot run here' <<< "$out"; then echo "kernel: skipped ($out)"; kn=-1; break; fi
+    if [[ $rc -eq 0 ]]; then kpassed=$((kpassed + 1)); version=$(sed -n 's/.*against \(Linux [^)]*\)).*/\1/p' <<< "$out" | head -1);
+    else echo "FAIL: $(basename "$f") against the kernel (exit $rc):"; echo "$out"; fail=1; fi
+  done
+  [[ $kn -ge 0 ]] && echo "kernel ($version): $kn scripts, $kpassed pass"
+fi
+exit $fail
