@@ -28,7 +28,8 @@ class Run {
   Run(const Script& s, Target& t, const RunOptions& o)
       : script_(s), target_(t), opt_(o), peer_(Endpoint{kRemoteIp, kPeerPort}, Endpoint{kLocalIp, kLocalPort}) {
     tol_ = opt_.tolerance_ns;
-    pct_ = opt_.tolerance_percent + (target_.virtual_time() ? 0.0 : opt_.kernel_slack_percent);
+    pct_ = opt_.tolerance_percent;
+    wheel_ = !target_.virtual_time() && opt_.kernel_timer_wheel;
     for (const auto& o2 : script_.options) {
       if (o2.name == "tolerance_usecs") tol_ = us(parse_int(o2));
       else if (o2.name == "tolerance_percent") pct_ += static_cast<double>(parse_int(o2));
@@ -62,6 +63,17 @@ class Run {
   }
   Duration tol(Duration interval) const {
     return tol_ + static_cast<Duration>(std::llround(static_cast<double>(interval < 0 ? 0 : interval) * pct_ / 100.0));
+  }
+  // How late the kernel's timer wheel may fire a timer of this length (HZ=250: a timer is
+  // rounded up to its wheel level's granularity: 4 ms below ~250 ms, 32 ms below ~2 s,
+  // 256 ms below ~16 s, 2 s below ~2 min; ../shared/NOTES-kernel.md). Late side only.
+  Duration late(Duration interval) const {
+    if (!wheel_) return 0;
+    if (interval < ms(252)) return ms(4);
+    if (interval < ms(2016)) return ms(32);
+    if (interval < ms(16128)) return ms(256);
+    if (interval < ms(129024)) return ms(2048);
+    return ms(16384);
   }
   std::string text_of(const Event& ev) const {
     const auto i = static_cast<std::size_t>(ev.at.line - 1);
@@ -117,6 +129,7 @@ class Run {
     SyscallLine line;
     Call call;
     Instant lo = 0, hi = 0;
+    Instant start = 0;  // when the call was made
   };
   void poll_blocking() {
     if (!blocking_) return;
@@ -126,7 +139,7 @@ class Run {
     blocking_.reset();
     const Instant at = target_.now();
     const Duration slack = tol(b.hi - b.lo);
-    if (at < b.lo - slack || at > b.hi + slack)
+    if (at < b.lo - slack || at > b.hi + slack + late(b.hi - b.start))
       throw Mismatch{fmt::format("{}:{}: {}() returned at {}, the script expects it to return at {}{}\n  script:   {}",
                                  script_.file, b.ev->at.line, b.line.name, secs(at), secs(b.lo),
                                  b.hi != b.lo ? "~" + secs(b.hi) : "", text_of(*b.ev))};
@@ -136,7 +149,7 @@ class Run {
   }
   void finish_blocking(bool at_end) {
     if (!blocking_) return;
-    const Instant limit = blocking_->hi + tol(blocking_->hi - blocking_->lo);
+    const Instant limit = blocking_->hi + tol(blocking_->hi - blocking_->lo) + late(blocking_->hi - blocking_->start);
     cur_ = blocking_->ev;
     while (blocking_ && target_.now() <= limit) {
       if (auto s = next(limit + 1); s && at_end)
@@ -179,7 +192,7 @@ class Run {
     Instant first_at = 0;
     do {
       std::optional<Sent> s;
-      const Instant limit = covered == 0 ? hi + slack : first_at + slack;
+      const Instant limit = covered == 0 ? hi + slack + late(hi - prev_) : first_at + slack;
       while (!s && target_.now() <= limit) {
         s = next(limit);
         poll_blocking();
@@ -217,7 +230,7 @@ class Run {
       const TimeSpec& e = *sc.end;
       const Instant elo = e.kind == TimeSpec::Kind::Absolute ? e.lo_ns : prev_ + e.lo_ns;
       const Instant ehi = e.kind == TimeSpec::Kind::Absolute ? e.hi_ns : prev_ + e.hi_ns;
-      blocking_ = Blocking{&ev, sc, call, elo, ehi};
+      blocking_ = Blocking{&ev, sc, call, elo, ehi, prev_};
       if (r) {  // returned at once: that is only right if the script's end is now
         blocking_.reset();
         if (prev_ < elo - tol(elo - prev_))
@@ -248,6 +261,7 @@ class Run {
   Peer peer_;
   Duration tol_ = 0;
   double pct_ = 0;
+  bool wheel_ = false;
   Instant prev_ = 0;
   const Event* cur_ = nullptr;
   std::optional<Blocking> blocking_;

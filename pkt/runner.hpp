@@ -13,9 +13,9 @@ namespace tcplab::pkt {
 struct RunOptions {
   Duration tolerance_ns = ms(4);    // packetdrill's --tolerance_usecs default (4 ms)
   double tolerance_percent = 0;     // plus this share of the interval since the previous event
-  // The kernel's timers fire late by up to ~1.5 % of long intervals (its timer wheel):
-  // added to the percentage when the target runs in real time.
-  double kernel_slack_percent = 1.5;
+  // Against the kernel, a segment may also come as late as its timer wheel rounds a timer
+  // of that length up (runner.cpp late()).
+  bool kernel_timer_wheel = true;
   std::string script_dir;           // where a defaults file named by the script is looked for
   std::vector<std::string> lines;   // the script's text, by line, for the report
   std::function<void(const std::string&)> on_line;  // each checked line, as it is checked
