@@ -10,9 +10,6 @@
 
 namespace tcplab::pkt {
 
-// "ECONNREFUSED" for ECONNREFUSED; "errno 123" for one outside the table.
-std::string errno_symbol(int e);
-
 class KernelSockets {
  public:
   KernelSockets() = default;
