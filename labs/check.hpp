@@ -24,6 +24,7 @@ enum class CheckKind : std::uint8_t {
   Bytes,        // bytes read against bytes sent
   AppResult,    // what an application call returned
   Netstat,      // the sockets of a host at a time
+  Peer,         // a scripted peer's script ended with every expected segment matched
 };
 
 // Which connection of a host: its n-th (from 1, in order of the first state change) or

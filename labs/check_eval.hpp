@@ -54,5 +54,6 @@ Verdict check_intervals(const EvalContext& cx, const Check& c);
 Verdict check_segment(const EvalContext& cx, const Check& c);
 Verdict check_bytes(const EvalContext& cx, const Check& c);
 Verdict check_app_result(const EvalContext& cx, const Check& c);
+Verdict check_peer(const EvalContext& cx, const Check& c);
 
 }  // namespace tcplab

@@ -117,4 +117,48 @@ Verdict check_app_result(const EvalContext& cx, const Check& c) {
   return v;
 }
 
+// A scripted peer (sim: gen_peer) leaves "peer" app events: "line N: sends ...",
+// "line N: matched ...", "line N: MISMATCH: ...", then "script ended: SUMMARY". It passes
+// when the script ended and no line mismatched; a failure quotes every mismatch line.
+Verdict check_peer(const EvalContext& cx, const Check& c) {
+  Verdict v;
+  const int h = cx.world.host_index(c.host);
+  const std::string name = h >= 0 ? cx.host_name(h) : c.host;
+  v.expected = name + "'s peer script runs to its end and every segment it expects arrives as written";
+  std::vector<std::uint64_t> lines, mismatches;
+  std::optional<std::uint64_t> ended;
+  for (std::uint64_t i = 0; i < cx.trace.size(); ++i) {
+    const TraceEvent& e = cx.trace[i];
+    if (e.type != TraceType::App || e.host != h || e.call != "peer") continue;
+    if (e.result.rfind("script ended: ", 0) == 0) {
+      if (!ended) ended = i;
+      continue;
+    }
+    if (ended) continue;  // after the end nothing is checked (as in packetdrill)
+    if (e.result.find(": MISMATCH: ") != std::string::npos) mismatches.push_back(i);
+    else lines.push_back(i);
+  }
+  v.pass = ended && mismatches.empty();
+  if (lines.empty() && mismatches.empty() && !ended) {
+    v.actual = name + " never played a peer script";
+    return v;
+  }
+  if (!mismatches.empty()) {
+    std::vector<std::string> what;
+    for (std::uint64_t i : mismatches) what.push_back(cx.trace[i].result);
+    v.actual = join(what, "; ");
+    if (!ended) v.actual += "; the script did not reach its end";
+    v.evidence = mismatches;
+    v.steps = before(lines, mismatches.front());
+  } else if (!ended) {
+    v.actual = "the script did not reach its end (the run stopped while it waited)";
+    v.evidence = {lines.back()};
+    v.steps = before(lines, lines.back());
+  } else {
+    v.actual = cx.trace[*ended].result;
+    v.evidence = {*ended};
+  }
+  return v;
+}
+
 }  // namespace tcplab

@@ -86,6 +86,7 @@ const std::vector<KindSpec>& kinds() {
       {"app_result", CheckKind::AppResult,
        {{"host", Form::Host, true}, {"call", Form::Call, true}, {"expect", Form::Result, true},
         {"count", Form::Count, false}, {"min", Form::Count, false}}},
+      {"peer", CheckKind::Peer, {{"host", Form::Host, true}}},
       {"netstat", CheckKind::Netstat,
        {{"host", Form::Host, true}, {"at", Form::Dur, true}, {"state", Form::StateOrAny, true},
         {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},

@@ -29,6 +29,7 @@ Verdict evaluate(const EvalContext& cx, const Check& c) {
     case CheckKind::Bytes: return check_bytes(cx, c);
     case CheckKind::AppResult: return check_app_result(cx, c);
     case CheckKind::Netstat: return check_netstat(cx, c);
+    case CheckKind::Peer: return check_peer(cx, c);
   }
   return {};
 }

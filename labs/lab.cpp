@@ -175,7 +175,7 @@ Lab load_lab(const std::string& lab, const LoadOptions& opt) {
 }
 
 Lab parse_lab(const std::string& text, const std::string& path, const LoadOptions& opt) {
-  Reader r(path);
+  Reader r(path, text);
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(path));

@@ -90,7 +90,7 @@ void add_cost(const Reader& r, const toml::node& at, const std::string& key, std
 }
 
 AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, AppCost* cost) {
-  r.allow(t, {"host", "start", "script", "per_connection", "clients", "flood", "scan"}, "[[app]]");
+  r.allow(t, {"host", "start", "script", "per_connection", "clients", "flood", "scan", "peer"}, "[[app]]");
   AppSpec app;
   if (auto* h = t.get("host")) {
     app.host = r.str(*h, "app.host");
@@ -130,8 +130,13 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, 
     app.scan = read_scan(r, *s, hosts);
     add_cost(r, *s, "scan ports", app.scan->port_hi - app.scan->port_lo + 1ULL, kBytesPerProbe, cost);
   }
-  if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood or scan");
-  if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood or scan");
+  if (auto* p = t.get("peer")) {
+    ++kinds;
+    if (!script.empty()) r.fail(*p, "app.peer plays its own script: leave out script = [...] (the peer's lines go in peer.script)");
+    app.peer = read_peer(r, *p, hosts);
+  }
+  if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood, scan or peer");
+  if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood, scan or peer");
   app.script = script;
   return app;
 }

@@ -15,6 +15,19 @@ SourcePos Reader::pos(const toml::node& n) const {
   return SourcePos{file_, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column)};
 }
 
+std::string_view Reader::source_line(int line) const {
+  std::size_t at = 0;
+  for (int l = 1; l < line; ++l) {
+    at = text_.find('\n', at);
+    if (at == std::string_view::npos) return {};
+    ++at;
+  }
+  if (line < 1 || at > text_.size()) return {};
+  std::string_view s = text_.substr(at, text_.find('\n', at) - at);
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+
 SourcePos Reader::key_pos(const toml::key& k) const {
   const auto& s = k.source();
   return SourcePos{file_, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column)};

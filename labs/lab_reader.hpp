@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <toml++/toml.h>
 #include <vector>
 
@@ -18,7 +19,9 @@ namespace tcplab::labread {
 // Reads one lab file: every accessor checks type and range and throws a positioned LabError.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  // `text`: the file's source, when a reader must look at how a value was written (where a
+  // multi-line string's first line starts); it must outlive the reader.
+  explicit Reader(std::string file, std::string_view text = {}) : file_(std::move(file)), text_(text) {}
 
   SourcePos pos(const toml::node& n) const;
   SourcePos key_pos(const toml::key& k) const;
@@ -37,9 +40,12 @@ class Reader {
   // "a string", "an integer", ...: for "must be X, not Y" messages.
   static std::string type_name(const toml::node& n);
   const std::string& file() const { return file_; }
+  // Line `line` (1-based) of the source text, without its newline ("" if there is none).
+  std::string_view source_line(int line) const;
 
  private:
   std::string file_;
+  std::string_view text_;
 };
 
 // The lab's hosts as later tables may name them: by name, by IP, or by tag (A, B, ... in the
@@ -84,6 +90,8 @@ struct AppCost {
   std::string largest_key;  // "clients.count = 100000000"
   SourcePos largest_pos;
 };
+// app.peer = { target, port, own_port, script | file }: a scripted peer (lab_read_peer.cpp).
+PeerGen read_peer(const Reader& r, const toml::node& n, const HostNames& hosts);
 std::vector<AppSpec> read_apps(const Reader& r, const toml::table& root, const HostNames& hosts, AppCost* cost);
 
 }  // namespace tcplab::labread

@@ -46,11 +46,19 @@ std::pair<PeerScript::Wait, Instant> PeerScript::next() const {
   return {Wait::Expect, hi + tol_};
 }
 
-Segment PeerScript::send(Instant now, int* line) {
+Segment PeerScript::send(Instant now, int* line, std::string* text) {
   const Event& ev = script_->events[pc_++];
   *line = ev.at.line;
   prev_ = now;
-  return peer_.inbound(std::get<PacketLine>(ev.body));
+  const auto& p = std::get<PacketLine>(ev.body);
+  Segment seg = peer_.inbound(p);
+  if (text) {
+    // As the script wrote it (its relative numbers), with the window actually sent.
+    *text = fmt::format("{} {}:{}({})", script_flags(seg.flags), p.seq, p.end, p.len);
+    if (p.ack) *text += fmt::format(" ack {}", *p.ack);
+    *text += fmt::format(" win {}", seg.wnd);
+  }
+  return seg;
 }
 
 std::string PeerScript::arrived(Instant now, const Segment& seg, int* line) {

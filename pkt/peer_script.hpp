@@ -27,8 +27,9 @@ class PeerScript {
   // window's end plus the tolerance). Done: nothing more.
   std::pair<Wait, Instant> next() const;
   // The due '<' line's segment (call when next() is Send and its time has come); `line`
-  // is set to the script line it came from.
-  Segment send(Instant now, int* line);
+  // is set to the script line it came from, `text` (if given) to the segment in the
+  // script's own terms ("R 1:1(0) win 65535").
+  Segment send(Instant now, int* line, std::string* text = nullptr);
   // A segment from the stack arrived. Returns "" or what is wrong with it; either way the
   // '>' line it was checked against is consumed. A segment when no '>' line is next is
   // unexpected ("line N: the script expects nothing now...").
@@ -38,8 +39,10 @@ class PeerScript {
 
   const Endpoint& self() const { return self_; }
   std::size_t mismatches() const { return mismatches_; }
-  bool finished() const { return pc_ >= script_->events.size(); }
-  // "blind-reset: 7 lines, all matched" / "... 2 mismatches"
+  bool finished() const { return !script_ || pc_ >= script_->events.size(); }
+  // A stack's segment in the script's relative numbers ("S. 0:0(0) ack 1 win 65535 <mss 1460>").
+  std::string describe(const Segment& seg) const { return peer_.describe(seg); }
+  // "7 lines, every expected segment matched" / "7 lines, 2 mismatches"
   std::string summary() const;
 
  private:

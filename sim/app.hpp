@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pkt/script.hpp"
 #include "stack/events.hpp"
 #include "stack/time.hpp"
 
@@ -66,6 +67,16 @@ struct ScanGen {
   Duration every = ms(1);
 };
 
+// A scripted peer (issue 15): the host plays a packetdrill-format script's packet lines from
+// own_port to target:port instead of using its stack: '<' lines are sent, the segments the
+// target sends back to own_port are checked against the '>' lines (pkt/peer_script.hpp).
+struct PeerGen {
+  std::string target;  // host name or IP
+  std::uint16_t port = 0;
+  std::uint16_t own_port = 48001;
+  std::shared_ptr<const pkt::Script> script;  // shared: copying a world does not copy it
+};
+
 struct AppSpec {
   std::string host;
   Instant start = 0;
@@ -73,6 +84,7 @@ struct AppSpec {
   std::optional<ClientsGen> clients;
   std::optional<FloodGen> flood;
   std::optional<ScanGen> scan;
+  std::optional<PeerGen> peer;  // `start` is the script's time 0
 };
 
 struct Task {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pkt/peer_script.hpp"
 #include "sim/app.hpp"
 #include "sim/fault.hpp"
 #include "sim/link.hpp"
@@ -122,6 +123,10 @@ class World {
     AppSpec spec;
     std::uint64_t started = 0;
     std::uint32_t running = 0;
+    // A scripted peer (spec.peer): its script's progress, a value like the rest of the world.
+    pkt::PeerScript peer;
+    bool peer_started = false, peer_ended = false;
+    Instant peer_tick = kNever;  // the GenTick already queued for it (no duplicates)
   };
   // The sink lent to the running call. It is not part of the world's value: a copy of a
   // world starts with none, whatever the original was doing.
@@ -186,6 +191,10 @@ class World {
   void gen_clients(int gen);
   void gen_flood(int gen);
   void gen_scan(int gen);
+  void gen_peer(int gen);
+  // The running scripted peer on `host` that owns `dst`, or -1 (arrive() hands it the segment).
+  int peer_at(int host, const Endpoint& dst) const;
+  void peer_arrived(int gen, const Segment& seg);
 
   void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0);
   // A trace event with its type, host and connection label; record() adds time and seq_no.

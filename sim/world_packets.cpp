@@ -199,6 +199,9 @@ void World::arrive(const QEvent& e) {
   } else {
     skip_record();
   }
+  // A scripted peer's address: the segment is for its script, not for the host's stack
+  // (which has no connection there and would answer RST).
+  if (const int gi = peer_at(h, p.seg.dst); gi >= 0) return peer_arrived(gi, p.seg);
   const auto before = stacks_[h].counters();
   out_.clear();
   stacks_[h].on_segment(now_, p.seg, out_);
@@ -208,6 +211,27 @@ void World::arrive(const QEvent& e) {
   if (after.listen_drops != before.listen_drops)
     trace_drop(h, p, "queue", "listen queue of port " + std::to_string(p.seg.dst.port) + " is full: SYN dropped");
   absorb(h, out_);
+}
+
+int World::peer_at(int host, const Endpoint& dst) const {
+  for (std::size_t i = 0; i < gens_.size(); ++i) {
+    const Gen& g = gens_[i];
+    if (g.host == host && g.peer_started && g.peer.self() == dst) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void World::peer_arrived(int gi, const Segment& seg) {
+  Gen& g = gens_[gi];
+  if (g.peer_ended) {  // packetdrill stops checking at the script's end; so does the lab
+    app_event(g.host, kNoConn, "peer", "after the script ended, ignored: " + g.peer.describe(seg));
+    return;
+  }
+  int line = 0;
+  const std::string why = g.peer.arrived(now_, seg, &line);
+  app_event(g.host, kNoConn, "peer",
+            "line " + std::to_string(line) + (why.empty() ? ": matched " + g.peer.describe(seg) : ": MISMATCH: " + why));
+  gen_peer(gi);
 }
 
 SegOrdinals& World::ordinals_of(int host, ConnId c) {

@@ -64,6 +64,7 @@ void World::gen_tick(int gi) {
   if (s.clients) gen_clients(gi);
   else if (s.flood) gen_flood(gi);
   else if (s.scan) gen_scan(gi);
+  else if (s.peer) gen_peer(gi);
 }
 
 void World::gen_clients(int gi) {
@@ -120,6 +121,64 @@ void World::gen_scan(int gi) {
   script->push_back(close);
   run_task(spawn(g.host, script, kNoConn, gi));
   if (port < sc.port_hi) push(now_ + std::max<Duration>(sc.every, 1), EvKind::GenTick, gi);
+}
+
+// A scripted peer (issue 15): plays its script's lines that are due now, then sleeps until
+// the next one is. A '<' line is sent from the peer's own address like a flood's SYN (no
+// connection of the host's stack owns it); a '>' line whose deadline passed is a mismatch.
+// Segments for the peer come in through arrive() -> peer_arrived(), which calls this again
+// so the lines after an arrival are timed from it.
+void World::gen_peer(int gi) {
+  Gen& g = gens_[gi];
+  const PeerGen& pg = *g.spec.peer;
+  if (now_ >= g.peer_tick) g.peer_tick = kNever;  // this is (or passed) the queued tick
+  if (!g.peer_started) {
+    g.peer_started = true;
+    const int dst = host_index(pg.target);
+    const Endpoint self{hosts_[g.host].ip, pg.own_port};
+    const Endpoint stack{dst >= 0 ? hosts_[dst].ip : parse_ipv4(pg.target).value_or(0), pg.port};
+    g.peer = pkt::PeerScript(pg.script, self, stack, now_);
+  }
+  while (!g.peer_ended) {
+    const auto [wait, at] = g.peer.next();
+    int line = 0;
+    switch (wait) {
+      case pkt::PeerScript::Wait::Done:
+        g.peer_ended = true;
+        app_event(g.host, kNoConn, "peer", "script ended: " + g.peer.summary());
+        return;
+      case pkt::PeerScript::Wait::Send: {
+        if (at > now_) break;
+        std::string text;
+        Segment seg = g.peer.send(now_, &line, &text);
+        app_event(g.host, kNoConn, "peer", "line " + std::to_string(line) + ": sends " + text);
+        transmit(g.host, std::move(seg), kNoConn, false);
+        continue;
+      }
+      case pkt::PeerScript::Wait::Expect: {
+        // `at` is the last instant the segment may still arrive (an arrival at that same
+        // instant may be queued after this tick): it is missed only after it.
+        if (at >= now_) {
+          if (at == kNever) return;
+          const Instant after = at + 1;
+          if (g.peer_tick != after) {
+            g.peer_tick = after;
+            push(after, EvKind::GenTick, gi);
+          }
+          return;
+        }
+        const std::string why = g.peer.expired(now_, &line);
+        app_event(g.host, kNoConn, "peer", "line " + std::to_string(line) + ": MISMATCH: " + why);
+        continue;
+      }
+    }
+    // A '<' line not yet due: wake up when it is.
+    if (g.peer_tick != at) {
+      g.peer_tick = at;
+      push(at, EvKind::GenTick, gi);
+    }
+    return;
+  }
 }
 
 // ---------------------------------------------------------------- running a task

@@ -29,6 +29,7 @@ const std::vector<std::string> kExpectedLabs = {
     "lost-synack",       "lost-fin",        "lost-last-ack",     "time-wait-rebind",   "closed-port-rst",
     "syn-flood",         "port-scan",       "half-open",         "close-wait-leak",    "fin-wait-2",
     "fin-wait-1-pileup", "last-ack-pileup", "time-wait-pileup",  "lossy-transfer",     "zero-window",
+    "blind-reset",       "syn-in-established", "data-after-close", "old-duplicate-ack",
 };
 
 // Labs written before per-student variables existed (not ours to change here).
@@ -130,6 +131,10 @@ TEST_SUITE("catalogue") {
   CATALOGUE_LAB("time-wait-pileup")
   CATALOGUE_LAB("lossy-transfer")
   CATALOGUE_LAB("zero-window")
+  CATALOGUE_LAB("blind-reset")
+  CATALOGUE_LAB("syn-in-established")
+  CATALOGUE_LAB("data-after-close")
+  CATALOGUE_LAB("old-duplicate-ack")
 
   TEST_CASE("catalogue: every expected lab is there") {
     std::set<std::string> have;

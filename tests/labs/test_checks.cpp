@@ -301,7 +301,7 @@ TEST_SUITE("checks: narration") {
 
   TEST_CASE("check_kinds lists every kind with its keys") {
     const auto k = check_kinds();
-    REQUIRE(k.size() == 9);
+    REQUIRE(k.size() == 10);
     CHECK(k[0] == "states: host conn expect mode name");
   }
 }
