@@ -28,19 +28,11 @@ sockaddr_in addr(Ipv4 ip, std::uint16_t port) {
   return a;
 }
 
-// "ECONNREFUSED" for ECONNREFUSED; "errno 123" for one outside the table. Its own name:
-// pkt/symbols.cpp defines errno_symbol (the script's table), and two definitions do not link.
-std::string kernel_errno_name(int e) {
-  for (const Name& n : kErrnos)
-    if (n.e == e) return n.name;
-  return "errno " + std::to_string(e);
-}
-
 // The syscall's return value, or -1 with the errno's name.
 CallResult result(std::int64_t ret) {
   CallResult r;
   r.ret = ret < 0 ? -1 : ret;
-  if (ret < 0) r.err = kernel_errno_name(errno);
+  if (ret < 0) r.err = errno_symbol(errno);  // the table scripts use (pkt/symbols)
   return r;
 }
 
