@@ -63,7 +63,7 @@ Command netstat_command() {
     sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
     sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
     sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
-    auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: totals and a count per state");
+    auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: the socket totals");
     auto* sar = sub.add_flag("--sar", a->sar, "print `sar -n SOCK`: socket counters every --interval from 0 to --at");
     sub.add_option("--interval", a->interval, "the sampling interval of --sar (default 1s)")->needs(sar);
     auto* lsof = sub.add_option("--lsof", a->lsof, "print `lsof -n -P -i :PORT`: the sockets processes hold on PORT (0: all)");
@@ -79,7 +79,7 @@ Command netstat_command() {
         "  tcplab netstat handshake --at 90s --sar --interval 10s\n"
         "  tcplab netstat handshake --at 50ms --lsof 9502      lsof -i :9502\n"
         "Recv-Q: bytes the application has not read (a listener: connections waiting for accept()).\n"
-        "Send-Q: bytes not yet acknowledged or not yet sent. CLOSED sockets are not listed.\n"
+        "Send-Q: bytes not yet acknowledged or not yet sent; an unacknowledged SYN or FIN counts 1. CLOSED sockets are not listed.\n"
         "lsof shows only sockets a process holds; PID = 1001 + host number, FD = 3 + socket number.");
     return [a] { return netstat(*a); };
   }, "what netstat -nat (or ss -s, sar -n SOCK, lsof -i) shows at a virtual time"};

@@ -14,22 +14,34 @@ std::string TextView::tcpdump_ip(const Endpoint& e) { return ip_to_string(e.ip) 
 
 std::string TextView::packet(const TraceEvent& e) {
   const Segment& s = e.seg;
-  const std::string fwd = endpoint_to_string(s.src) + ">" + endpoint_to_string(s.dst);
-  const std::string rev = endpoint_to_string(s.dst) + ">" + endpoint_to_string(s.src);
-  if (s.has(kSyn)) isn_[fwd] = s.seq.raw();  // tcpdump keys relative numbers on the SYN
-  auto rel = [&](const std::string& dir, std::uint32_t v) -> std::uint32_t {
-    if (opt_.absolute) return v;
-    auto it = isn_.find(dir);
-    return it == isn_.end() ? v : v - it->second;
-  };
+  // tcpdump's relative numbers (print-tcp.c; checked with tcpdump 4.99.3 on Linux 6.18):
+  //   a SYN to a closed port:  [S] seq 610129726 / [R.] seq 0, ack 610129727 (absolute);
+  //   a new SYN on a port pair still ESTABLISHED: [S] seq 900000, then its challenge ACK
+  //     [.] ack 1: still relative to the old connection (the bare SYN reset nothing);
+  //   after an abort, data answered by a bare RST: [R] seq 1043765916 (absolute).
+  std::uint32_t seq = s.seq.raw(), ack = s.ack.raw();
+  std::uint32_t sack_base = 0;  // what SACK blocks are relative to (the receiver's base)
+  if (!opt_.absolute && s.has(kAck)) {
+    const bool rev = s.dst < s.src;  // the segment comes from the upper endpoint
+    auto [it, fresh] = bases_.try_emplace(rev ? std::pair{s.dst, s.src} : std::pair{s.src, s.dst});
+    std::uint32_t& mine = rev ? it->second.upper : it->second.lower;
+    std::uint32_t& theirs = rev ? it->second.lower : it->second.upper;
+    if (fresh || s.has(kSyn)) {  // a new conversation: print absolute, remember the bases
+      mine = seq;
+      theirs = ack - 1;
+    } else {
+      seq -= mine;
+      ack -= theirs;
+    }
+    sack_base = theirs;
+  }
   std::string out = fmt::format("IP {} > {}: Flags [{}]", tcpdump_ip(s.src), tcpdump_ip(s.dst), flag_letters(s.flags));
   const bool syn = s.has(kSyn);
   if (e.len > 0 || s.has(kSyn) || s.has(kFin) || s.has(kRst)) {
-    const std::uint32_t seq = syn ? s.seq.raw() : rel(fwd, s.seq.raw());
     if (e.len > 0) out += fmt::format(", seq {}:{}", seq, seq + e.len);
     else out += fmt::format(", seq {}", seq);
   }
-  if (s.has(kAck)) out += fmt::format(", ack {}", syn ? s.ack.raw() : rel(rev, s.ack.raw()));
+  if (s.has(kAck)) out += fmt::format(", ack {}", ack);
   out += fmt::format(", win {}", s.wnd);
   std::vector<std::string> opts;
   if (s.mss) opts.push_back(fmt::format("mss {}", *s.mss));
@@ -51,7 +63,7 @@ std::string TextView::packet(const TraceEvent& e) {
       opts.push_back("nop");
       std::string blocks;
       for (int i = 0; i < s.sack_count; ++i)
-        blocks += fmt::format("{{{}:{}}}", rel(rev, s.sack[i].left.raw()), rel(rev, s.sack[i].right.raw()));
+        blocks += fmt::format("{{{}:{}}}", s.sack[i].left.raw() - sack_base, s.sack[i].right.raw() - sack_base);
       opts.push_back(fmt::format("sack {} {}", static_cast<int>(s.sack_count), blocks));
     }
   }

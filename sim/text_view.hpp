@@ -1,12 +1,18 @@
 #pragma once
 // The trace as tcpdump would print it (the reference article's capture format): absolute
 // sequence numbers on SYNs, relative after, `Flags [S.]`, `options [...]`, `length N`.
+// Relative numbers follow tcpdump 4.99's rule (print-tcp.c), not a per-connection one: only
+// segments with ACK are made relative; the first ACK-bearing segment of a conversation (its
+// address/port pair, both ways) and every SYN-ACK print absolute numbers and set the bases
+// (this side's base = SEG.SEQ, the other's = SEG.ACK - 1); a bare SYN or RST prints absolute
+// and changes nothing.
 // State changes, drops and application calls are interleaved on lines of their own, marked
 // so they cannot be mistaken for packets.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/trace.hpp"
@@ -37,7 +43,11 @@ class TextView {
   std::string packet(const TraceEvent& e);
   std::vector<std::string> names_;
   TextViewOptions opt_;
-  std::map<std::string, std::uint32_t> isn_;  // "src>dst" -> ISN of that direction
+  // tcpdump's tcp_seq_hash: per conversation (the lower endpoint first), each side's base.
+  struct Bases {
+    std::uint32_t lower = 0, upper = 0;  // the lower / upper endpoint's sequence space
+  };
+  std::map<std::pair<Endpoint, Endpoint>, Bases> bases_;
 };
 
 // Reads tcpdump's flag letters back ("S.", "FP.", "R", "[S.]", "none") into flag bits, as

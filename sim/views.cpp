@@ -55,7 +55,7 @@ void rows_of_host(const World& w, int h, std::vector<SocketRow>& out) {
     r.local = k.local();
     r.remote = k.remote();
     r.recv_q = k.readable_bytes();
-    r.send_q = k.send_queue_bytes();
+    r.send_q = netstat_send_q(k);
     r.orphan = k.app_closed();
     r.has_fd = !k.app_closed() && st.listener_of(c) == nullptr;
     out.push_back(r);
@@ -103,6 +103,27 @@ std::string host_heading(const World& w, int host) {
   return "== " + h.name + " (" + ip_to_string(h.ip) + (h.up ? "" : ", down") + ") ==";
 }
 
+std::uint32_t netstat_send_q(const Connection& k) {
+  // Linux prints write_seq - snd_una, and the SYN and the FIN each take one sequence number:
+  // `netstat -tan` on Linux 6.18 (a TUN peer that never answers, or answers the SYN only)
+  // shows Send-Q 1 in SYN_SENT, FIN_WAIT1 and LAST_ACK, and 101 in FIN_WAIT1 after 100 bytes
+  // nobody acknowledged. A listener's SYN_RECV child is a request sock: 0 (tcp 0 0 ... SYN_RECV).
+  std::uint32_t q = k.send_queue_bytes();
+  switch (k.state()) {
+    case State::SynSent: return q + 1;
+    case State::SynReceived: return k.passive() ? q : q + 1;  // a simultaneous open's SYN
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck: return q + 1;  // the FIN, queued at close() even behind data
+    default: return q;
+  }
+}
+
+std::string netstat_local(const SocketRow& r) {
+  return r.listener ? "0.0.0.0:" + std::to_string(r.local.port) : endpoint_to_string(r.local);
+}
+std::string netstat_remote(const SocketRow& r) { return r.listener ? "0.0.0.0:*" : endpoint_to_string(r.remote); }
+
 std::vector<SocketRow> socket_rows(const World& w, int host) {
   std::vector<SocketRow> rows;
   for (int h : hosts_of(w, host)) rows_of_host(w, h, rows);
@@ -110,6 +131,17 @@ std::vector<SocketRow> socket_rows(const World& w, int host) {
 }
 
 SockStats sock_stats(const World& w, int host) {
+  // What Linux 6.18's /proc/net/sockstat showed in a namespace (TUN peer at 10.0.0.2):
+  //   a listener:                                  inuse 0->1, alloc +1
+  //   + 3 SYNs never completed (3 SYN-RECV in ss): inuse 1, alloc +0  (request socks)
+  //   + 2 loopback connections closed into TIME_WAIT, + 1 refused connect still held:
+  //     inuse 2 (the listeners), tw 2, alloc +2 (the listener and the refused socket);
+  //     ss -s: "TCP: 10 (estab 0, closed 8, ...)" with alloc 8: TCP = alloc + tw,
+  //     closed = alloc - inuse + tw; sar -n SOCK: tcpsck 2, tcp-tw 2.
+  //   ESTABLISHED, then close() and the peer ACKs our FIN only: inuse 1->0, tw 0->1 (the
+  //     orphaned FIN_WAIT2 is a timewait sock, tcp_fin_timeout <= 60 s); shutdown(SHUT_WR)
+  //     instead: FIN_WAIT2 stays a full socket (inuse +1).
+  // (alloc and orphan are machine-wide there; the deltas are what matters.)
   SockStats s;
   if (host < 0 || host >= static_cast<int>(w.hosts().size())) return s;
   const TcpHost& st = w.stack(host);
@@ -118,25 +150,36 @@ SockStats sock_stats(const World& w, int host) {
     const State state = k.state();
     switch (state) {
       case State::Listen:
-        if (!is_listener(st, c)) continue;
+        if (!is_listener(st, c)) continue;  // a child sent back to LISTEN by a RST
         ++s.tcp_inuse;
+        ++s.tcp_alloc;
         break;
       case State::Closed:
-        if (!k.app_closed() && !k.passive()) ++s.closed;
-        continue;
+        if (!k.app_closed() && !k.passive()) ++s.tcp_alloc;
+        break;
       case State::TimeWait:
         ++s.timewait;
+        if (!k.app_closed()) ++s.tcp_alloc;  // the socket the app holds is CLOSE in the kernel
         break;
+      case State::SynReceived:
+        if (k.passive()) break;  // a request sock, in no counter
+        ++s.tcp_inuse;
+        ++s.tcp_alloc;
+        break;
+      case State::FinWait2:
+        if (k.app_closed()) {
+          ++s.timewait;
+          break;
+        }
+        [[fallthrough]];
       default:
         ++s.tcp_inuse;
+        ++s.tcp_alloc;
         if (state == State::Established || state == State::CloseWait) ++s.estab;
         if (k.app_closed()) ++s.orphaned;
         break;
     }
-    ++s.by_state[static_cast<std::size_t>(state)];
   }
-  s.by_state[static_cast<std::size_t>(State::Closed)] = s.closed;
-  s.total = s.tcp_inuse + s.closed;
   return s;
 }
 
@@ -147,8 +190,7 @@ std::string netstat_nat(const World& w, int host) {
                              "Foreign Address", "State")) +
            "\n";
     for (const SocketRow& r : socket_rows(w, h)) {
-      const std::string local = r.listener ? "0.0.0.0:" + std::to_string(r.local.port) : endpoint_to_string(r.local);
-      const std::string remote = r.listener ? "0.0.0.0:*" : endpoint_to_string(r.remote);
+      const std::string local = netstat_local(r), remote = netstat_remote(r);
       // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s"
       out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {}", "tcp", r.recv_q, r.send_q, local, remote,
                                linux_state_name(r.state))) +
@@ -162,26 +204,20 @@ std::string ss_summary(const World& w, int host) {
   return per_host(w, host, [&](int h) {
     const SockStats s = sock_stats(w, h);
     std::string out;
-    out += fmt::format("Total: {}\n", s.total);
-    out += fmt::format("TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n", s.tcp_all(), s.estab, s.closed,
+    out += fmt::format("Total: {}\n", s.total());
+    out += fmt::format("TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n", s.ss_tcp(), s.estab, s.ss_closed(),
                        s.orphaned, s.timewait);
     out += "\n";
-    auto row = [](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
-      return rtrim(fmt::format("{:<10}{:<10}{:<10}{}", a, b, c, d)) + "\n";
+    // iproute2: printf("RAW\t  %-9d %-9d %-9d\n", ...); the trailing spaces are cut here.
+    auto row = [](const std::string& name, std::uint64_t total, std::uint64_t ip) {
+      return rtrim(fmt::format("{}\t  {:<9} {:<9} {:<9}", name, total, ip, 0)) + "\n";
     };
-    out += row("Transport", "Total", "IP", "IPv6");
-    out += row("RAW", "0", "0", "0");
-    out += row("UDP", "0", "0", "0");
-    const std::string tcp = std::to_string(s.tcp_inuse);
-    out += row("TCP", tcp, tcp, "0");
-    out += row("INET", tcp, tcp, "0");
-    out += row("FRAG", "0", "0", "0");
-    out += "\n";
-    out += fmt::format("{:<12} {:>5}\n", "State", "Count");
-    for (int i = 0; i < kStateCount; ++i) {
-      const State st = static_cast<State>(i);
-      out += fmt::format("{:<12} {:>5}\n", linux_state_name(st), s.by_state[static_cast<std::size_t>(i)]);
-    }
+    out += "Transport Total     IP        IPv6\n";
+    out += row("RAW", 0, 0);
+    out += row("UDP", 0, 0);
+    out += row("TCP", s.tcp_inuse, s.tcp_inuse);
+    out += row("INET", s.tcp_inuse, s.tcp_inuse);
+    out += row("FRAG", 0, 0);
     return out;
   });
 }
@@ -230,9 +266,9 @@ std::string sar_sock(const World& names_from, const std::vector<SarSample>& samp
     for (const SarSample& s : samples) {
       if (static_cast<std::size_t>(h) >= s.hosts.size()) continue;
       const SockStats& st = s.hosts[static_cast<std::size_t>(h)];
-      out += line(hms(s.t, digits), {std::to_string(st.total), std::to_string(st.tcp_inuse), "0", "0", "0",
+      out += line(hms(s.t, digits), {std::to_string(st.total()), std::to_string(st.tcp_inuse), "0", "0", "0",
                                      std::to_string(st.timewait)});
-      sum_tot += st.total;
+      sum_tot += st.total();
       sum_tcp += st.tcp_inuse;
       sum_tw += st.timewait;
       ++n;

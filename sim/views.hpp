@@ -13,20 +13,31 @@
 // What the numbers mean here (the simulator's model of the kernel's bookkeeping):
 //  * Recv-Q: bytes received in order that the application has not read. For a listener:
 //    its accept queue (connections ESTABLISHED, not yet accept()ed), as Linux reports.
-//  * Send-Q: bytes in the send buffer, sent-unacknowledged plus not yet sent. A listener: 0
-//    (netstat; `ss -l` would show the backlog there).
-//  * Listeners print as 0.0.0.0:PORT / 0.0.0.0:* (they accept on any local address).
+//  * Send-Q: bytes in the send buffer, sent-unacknowledged plus not yet sent, plus 1 while
+//    our SYN or FIN is unacknowledged (SYN_SENT, FIN_WAIT1, CLOSING, LAST_ACK): Linux prints
+//    write_seq - snd_una, and the SYN and the FIN each take a sequence number. A listener: 0
+//    (netstat; `ss -l` would show the backlog there); a listener's child in SYN_RECV: 0 (a
+//    request sock, which /proc/net/tcp prints with empty queues).
+//  * Listeners print as 0.0.0.0:PORT / 0.0.0.0:* (they accept on any local address); the
+//    CLI and the visualizer both take the columns from netstat_local / netstat_remote.
 //  * CLOSED sockets are not listed (their TCB is gone from the kernel's tables), nor is a
 //    listener's child that a RST sent back to LISTEN.
 //  * Order: listeners by port, then connections in the order the host created them.
-//  * ss -s "estab" counts ESTABLISHED and CLOSE_WAIT, like the SNMP CurrEstab counter ss
-//    reads; "closed" counts sockets in CLOSED that the application still holds (it never
-//    called close(): a failed connect, a reset connection); a listener's child that reached
-//    CLOSED counts as freed, since we cannot tell whether it was accepted; "orphaned"
-//    counts sockets the application closed that are not yet CLOSED or TIME_WAIT;
-//    "timewait" counts TIME_WAIT. "Total" (and sar's totsck) = tcpsck + closed, where
-//    tcpsck ("inuse") counts listeners and connections neither CLOSED nor TIME_WAIT.
-//    There is no UDP, raw IP or fragmentation in the simulator: those columns are 0.
+//  * The counters are /proc/net/sockstat's "TCP: inuse N orphan N tw N alloc N", which ss -s
+//    and sar -n SOCK read (measured on Linux 6.18, see sock_stats in views.cpp):
+//      inuse  listeners and full sockets in the hash tables: not CLOSED, not TIME_WAIT, not
+//             a listener's SYN_RECV child (a request sock: a SYN flood does not raise it),
+//             not an orphaned FIN_WAIT2 (Linux turns it into a timewait sock);
+//      alloc  full sockets: inuse + CLOSED ones the application still holds (a failed
+//             connect, a reset connection); a listener's child that reached CLOSED counts
+//             as freed, since we cannot tell whether it was accepted;
+//      tw     TIME_WAIT + orphaned FIN_WAIT2;
+//      orphan sockets the application closed that are still full sockets.
+//    ss -s prints "Total: sockets" (here alloc: no other protocols), "TCP: alloc+tw (estab
+//    CurrEstab, closed alloc-inuse+tw, orphaned orphan, timewait tw)" (so TIME_WAIT counts
+//    under closed as well), then the transport table from inuse, and nothing more. sar -n
+//    SOCK: totsck = sockets, tcpsck = inuse, tcp-tw = tw. "estab" (SNMP CurrEstab) counts
+//    ESTABLISHED and CLOSE_WAIT. There is no UDP, raw IP or fragmentation: those are 0.
 //  * lsof lists only sockets a process holds: listeners and connections the application
 //    opened or accept()ed and has not closed. A child still in the listener's queues, an
 //    orphan and a TIME_WAIT socket have no file descriptor, so lsof does not show them
@@ -63,24 +74,29 @@ struct SocketRow {
 
 // The sockets netstat -nat lists, in its order. host: an index or -1 for all.
 std::vector<SocketRow> socket_rows(const World& w, int host = -1);
+// netstat's Local Address and Foreign Address columns of a row.
+std::string netstat_local(const SocketRow& r);
+std::string netstat_remote(const SocketRow& r);
+// netstat's Send-Q of a connection (see the header comment).
+std::uint32_t netstat_send_q(const Connection& k);
 
-// The counters of ss -s and sar -n SOCK for one host.
+// The counters of ss -s and sar -n SOCK for one host (/proc/net/sockstat's TCP line).
 struct SockStats {
-  std::uint64_t total = 0;     // ss "Total", sar totsck: tcp_inuse + closed
-  std::uint64_t tcp_inuse = 0; // sar tcpsck, ss "TCP" transport row: listeners + not CLOSED/TIME_WAIT
-  std::uint64_t estab = 0;     // ESTABLISHED + CLOSE_WAIT
-  std::uint64_t closed = 0;    // CLOSED, still held by the application
-  std::uint64_t orphaned = 0;  // closed by the application, not yet CLOSED or TIME_WAIT
-  std::uint64_t timewait = 0;  // sar tcp-tw
-  std::array<std::uint64_t, kStateCount> by_state{};  // by RFC state (CLOSED = `closed`)
-  std::uint64_t tcp_all() const { return tcp_inuse + closed + timewait; }  // ss "TCP:"
+  std::uint64_t tcp_inuse = 0;  // "inuse": sar tcpsck, ss's transport TCP row
+  std::uint64_t tcp_alloc = 0;  // "alloc": inuse + CLOSED sockets the application holds
+  std::uint64_t estab = 0;      // SNMP CurrEstab: ESTABLISHED + CLOSE_WAIT
+  std::uint64_t orphaned = 0;   // "orphan"
+  std::uint64_t timewait = 0;   // "tw": sar tcp-tw
+  std::uint64_t total() const { return tcp_alloc; }  // ss "Total", sar totsck ("sockets: used")
+  std::uint64_t ss_tcp() const { return tcp_alloc + timewait; }                 // ss "TCP:"
+  std::uint64_t ss_closed() const { return tcp_alloc - tcp_inuse + timewait; }  // ss "closed"
   friend bool operator==(const SockStats&, const SockStats&) = default;
 };
 SockStats sock_stats(const World& w, int host);
 
 // netstat -nat.
 std::string netstat_nat(const World& w, int host = -1);
-// ss -s, with a count per state after the transport table.
+// ss -s.
 std::string ss_summary(const World& w, int host = -1);
 
 // sar -n SOCK: one sample per host every `interval` after the start, up to `to`.

@@ -77,7 +77,7 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
                  {"arrows", arrows},
                  {"crosses", crosses}};
   j["text"] = {{"lines", rec.text_lines}, {"current_line", rec.text_current_line}, {"current", rec.text_current}};
-  j["netstat"] = {{"rows", rec.netstat_rows}, {"counts", rec.netstat_counts}};
+  j["netstat"] = {{"rows", rec.netstat_rows}, {"counts", rec.netstat_counts}, {"drawn", rec.netstat_drawn}};
   j["predict"] = {{"prompt", rec.predict_prompt}, {"choices", rec.predict_choices}};
   json colors = json::object();
   for (int s = 0; s < kStateCount; ++s) {

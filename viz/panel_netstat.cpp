@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/views.hpp"
 #include "viz/theme.hpp"
 #include "viz/view.hpp"
 
@@ -88,16 +89,8 @@ void counts_plot(const WorldView& v, ImVec2 size, DrawRecord& rec) {
 
 void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
   const World& w = v.world;
-  struct RowRef {
-    int host;
-    ConnId c;
-  };
-  std::vector<RowRef> list;
-  for (std::size_t h = 0; h < w.hosts().size(); ++h) {
-    const TcpHost& st = w.stack(static_cast<int>(h));
-    for (ConnId c = 0; c < st.conn_count(); ++c)
-      if (st.conn(c).state() != State::Closed) list.push_back({static_cast<int>(h), c});
-  }
+  // The rows and their columns come from sim/views, as `tcplab netstat` prints them.
+  const std::vector<SocketRow> list = socket_rows(w);
   rec.netstat_rows = static_cast<std::uint32_t>(list.size());
   const float avail_w = ImGui::GetContentRegionAvail().x;
   const float plot_w = std::min(520.0F, avail_w * 0.42F);
@@ -120,9 +113,9 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
     clip.Begin(static_cast<int>(list.size()));
     while (clip.Step()) {
       for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
-        const RowRef& r = list[static_cast<std::size_t>(i)];
-        const Connection& c = w.stack(r.host).conn(r.c);
-        const std::string label = w.conn_label(r.host, r.c);
+        const SocketRow& r = list[static_cast<std::size_t>(i)];
+        const Connection& c = w.stack(r.host).conn(r.conn);
+        const std::string label = w.conn_label(r.host, r.conn);
         const std::uint32_t ep = v.index.endpoint(r.host, label);
         const bool selected = std::find(v.followed.begin(), v.followed.end(), ep) != v.followed.end();
         ImGui::TableNextRow();
@@ -144,13 +137,15 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
         }
         ImGui::PopID();
         ImGui::TableNextColumn();
-        ImGui::Text("%u", c.readable_bytes());
+        ImGui::Text("%u", r.recv_q);
         ImGui::TableNextColumn();
-        ImGui::Text("%u", c.send_queue_bytes());
+        ImGui::Text("%u", r.send_q);
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(endpoint_to_string(c.local()).c_str());
+        const std::string local = netstat_local(r), remote = netstat_remote(r);
+        ImGui::TextUnformatted(local.c_str());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(c.state() == State::Listen ? "0.0.0.0:*" : endpoint_to_string(c.remote()).c_str());
+        ImGui::TextUnformatted(remote.c_str());
+        rec.netstat_drawn.push_back(fmt::format("{} {} {} {} {}", r.recv_q, r.send_q, local, remote, linux_state_name(r.state)));
         ImGui::TableNextColumn();
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(state_color(c.state())), "%s",
                            std::string(linux_state_name(c.state())).c_str());

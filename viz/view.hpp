@@ -81,6 +81,7 @@ struct DrawRecord {
   std::int64_t text_current_line = -1;
   std::string text_current;
   std::uint32_t netstat_rows = 0;
+  std::vector<std::string> netstat_drawn;  // rows drawn: "RECVQ SENDQ LOCAL FOREIGN STATE"
   std::map<std::string, std::uint32_t> netstat_counts;
   std::string predict_prompt;
   std::vector<std::string> predict_choices;

@@ -189,6 +189,13 @@ TEST_CASE("handshake after the SYN shows SYN_SENT and a SYN in flight") {
   CHECK(t[0]["deadline_ns"] == 1001000000);
 }
 
+TEST_CASE("the netstat tab shows the rows tcplab netstat prints (a listener on 0.0.0.0 and Send-Q 1 in SYN_SENT)") {
+  // Issue 18: the tab showed the listener as 10.0.0.2:9502 and Send-Q 0 for the unacknowledged SYN.
+  const Frame f = render("hs-netstat", "handshake --step 2 --tab netstat");
+  const json& drawn = f.model["netstat"]["drawn"];
+  CHECK(drawn == json({"0 1 10.0.0.1:39870 10.0.0.2:9502 SYN_SENT", "0 0 0.0.0.0:9502 0.0.0.0:* LISTEN"}));
+}
+
 TEST_CASE("handshake once established shows both ESTABLISHED in green") {
   const Frame f = render("hs-established", "handshake --step 5");
   CHECK(endpoint(f.model, "client")["state"] == "ESTABLISHED");
