@@ -20,15 +20,6 @@ struct CheckArgs {
   std::string json, junit;
 };
 
-// The command that replays this run, for "reproduce with ...".
-std::string reproduce(const std::string& arg, const Lab& lab, const LabOptionArgs& a) {
-  std::string s = "tcplab run " + arg + " --seed " + std::to_string(lab.seed);
-  if (!a.student.empty()) s += " --student " + a.student;
-  for (const auto& v : a.vars) s += " --var " + v;
-  if (!a.until.empty()) s += " --until " + a.until;
-  return s;
-}
-
 std::string indent(const std::string& text, const std::string& pad) {
   std::string out;
   std::size_t start = 0;
@@ -66,7 +57,7 @@ int check(const CheckArgs& a) {
       continue;
     }
     const LabRun run = run_lab(std::move(lab), until, true, &long_run.control());
-    const std::string repro = reproduce(arg, run.lab, a.common);
+    const std::string repro = reproduce_command(arg, run.lab, a.common);
     std::cout << run.lab.name << "  SEED=" << run.lab.seed;
     for (const auto& v : run.lab.vars) std::cout << "  " << v.name << "=" << v.value;
     std::cout << "  " << verdict_summary(run.results) << "\n";

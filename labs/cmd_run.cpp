@@ -53,9 +53,10 @@ int run(const RunArgs& a) {
   }
   if (!r.results.empty()) {
     std::cout << "\nchecks:\n";
-    print_verdicts(std::cout, r.lab.name, r.lab.seed, r.results, color);
+    print_verdicts(std::cout, reproduce_command(a.lab, r.lab, a.common), r.results, color);
   }
-  if (!r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
+  // -q is "only the verdicts": the explanation is the long text a class reads once.
+  if (!a.quiet && !r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
   if (!r.stopped.empty()) return stopped_exit_code(r);
   return r.all_passed() ? kOk : kCheckFailed;
 }

@@ -15,6 +15,14 @@ void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
                  "refuse a lab that would need more memory than this, and stop a run that reaches it (default 4GB)");
 }
 
+std::string reproduce_command(const std::string& lab_arg, const Lab& lab, const LabOptionArgs& a) {
+  std::string s = "tcplab run " + lab_arg + " --seed " + std::to_string(lab.seed);
+  if (!a.student.empty()) s += " --student " + a.student;
+  for (const auto& v : a.vars) s += " --var " + v;
+  if (!a.until.empty()) s += " --until " + a.until;
+  return s;
+}
+
 Instant duration_arg(const std::string& option, const std::string& value) {
   std::string err;
   auto d = parse_duration(value, &err);
