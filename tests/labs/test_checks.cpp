@@ -152,6 +152,23 @@ TEST_SUITE("checks: time_in_state") {
         kTwoSynsLost);
     CHECK(r.pass);
   }
+
+  // Issue 18: a state held past the last event was said to end at that event (1.001050 s,
+  // an internal timer) although the run went on to its `until`.
+  TEST_CASE("time_in_state: a state still held at the end is measured to the run's until, not its last event") {
+    std::string text = labtest::handshake_lab(
+        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"FIN_WAIT_2\"\nmax = \"1s\"\n"
+        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"FIN_WAIT_2\"\nmin = \"59s\"\n",
+        "", R"(["listen 9502", "accept", "recv 7", "send \"Server reply: hi\\r\\n\"", "exit"])");
+    text.replace(text.find("until = \"120s\""), 14, "until = \"60s\"");
+    const auto run = labtest::run_text(text);
+    REQUIRE(run.results.size() == 2);
+    CHECK(!run.results[0].pass);
+    CHECK(contains(run.results[0].actual, "and was still there when the run ended at 00:01:00.000000, 59.8987s later"));
+    CHECK(run.results[1].pass);
+    const auto shorter = tcplab::run_lab(tcplab::parse_lab(text, "test.toml"), tcplab::Instant{30'000'000'000});
+    CHECK(contains(shorter.results[0].actual, "when the run ended at 00:00:30.000000"));
+  }
 }
 
 TEST_SUITE("checks: segments") {
