@@ -302,6 +302,17 @@ TEST_SUITE("checks: netstat") {
     CHECK(r.actual == "1 such socket: LISTEN 10.0.0.2:9502");
     CHECK(contains(r.evidence, "CLOSED -> LISTEN"));
   }
+
+  // Issue 18: "0 such sockets" alone does not say what netstat did show.
+  TEST_CASE("netstat: a failing count of a state says which sockets netstat showed instead") {
+    auto r = one_check("[[check]]\nkind = \"netstat\"\nhost = \"client\"\nat = \"30s\"\nstate = \"ESTABLISHED\"\nexpect = 1\n");
+    require_narrated_failure(r);
+    CHECK(r.actual == "0 such sockets; netstat shows: TIME_WAIT 10.0.0.1:39870>10.0.0.2:9502");
+    auto none = one_check("[[check]]\nkind = \"netstat\"\nhost = \"client\"\nat = \"90s\"\nstate = \"TIME_WAIT\"\nexpect = 1\n");
+    CHECK(none.actual == "0 such sockets; netstat shows no socket at all on client at 90s");
+    auto late = one_check("[[check]]\nkind = \"netstat\"\nhost = \"server\"\nat = \"500s\"\nstate = \"TIME_WAIT\"\nexpect = 1\n");
+    CHECK(contains(late.actual, "(500s is after the end of the run at 120s)"));
+  }
 }
 
 TEST_SUITE("checks: narration") {
