@@ -257,7 +257,56 @@ TEST_SUITE("checks: segment") {
   }
 }
 
+namespace {
+// Two hosts; the client sends what `client` says, the server runs `server`; one bytes check.
+LabRun bytes_lab(const std::string& client, const std::string& server) {
+  return labtest::run_text("title = \"t\"\nuntil = \"10s\"\n[[host]]\nname = \"client\"\n[[host]]\nname = \"server\"\n"
+                           "[[app]]\nhost = \"server\"\nscript = " + server + "\n"
+                           "[[app]]\nhost = \"client\"\nstart = \"1ms\"\nscript = " + client + "\n"
+                           "[[check]]\nkind = \"bytes\"\nfrom = \"client\"\nto = \"server\"\n");
+}
+}  // namespace
+
+TEST_SUITE("app calls as the socket API says them (issue 18)") {
+  TEST_CASE("a port held by TIME_WAIT fails bind(), with the port shown, not listen()") {
+    const LabRun run = run_lab(load_lab("time-wait-rebind"), std::nullopt, true);
+    std::vector<std::string> failed;
+    for (const auto& e : run.sink->events)
+      if (e.type == TraceType::App && e.result == "EADDRINUSE") failed.push_back(e.call + " " + e.conn);
+    CHECK(failed == std::vector<std::string>{"bind 10.0.0.2:9502>0.0.0.0:0"});
+    CHECK(run.all_passed());
+  }
+}
+
 TEST_SUITE("checks: bytes") {
+  // Issue 18: the mismatch's stream offset was added to the bytes read (65 of 35).
+  TEST_CASE("bytes: a data mismatch does not count its offset as bytes read") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 30", "send \"hello\"", "close"])",
+                               R"(["listen 9502", "accept", "recv all verify", "close"])");
+    REQUIRE(run.results.size() == 1);
+    CHECK(run.results[0].pass);
+    CHECK(run.results[0].actual == "server read 35 bytes; client sent 35 bytes");
+  }
+
+  // Issue 18: a `recv all` still waiting for EOF at the end had read 100 bytes, reported as 0.
+  TEST_CASE("bytes: what a read still waiting at the end of the run has read counts") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 100", "exit"])",
+                               R"(["listen 9502", "accept", "recv all"])");
+    REQUIRE(run.results.size() == 1);
+    CHECK(run.results[0].pass);
+    CHECK(run.results[0].actual == "server read 100 bytes (still reading when the run ended); client sent 100 bytes");
+  }
+
+  // Issue 18: recv() returns the bytes, then 0 at the end of the stream: two calls, as on Linux.
+  TEST_CASE("recv until EOF: the data and the EOF are two results") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 30", "close"])",
+                               R"(["listen 9502", "accept", "recv all", "close"])");
+    std::vector<std::string> recvs;
+    for (const auto& e : run.sink->events)
+      if (e.type == TraceType::App && e.call == "recv") recvs.push_back(e.result + " " + std::to_string(e.bytes));
+    CHECK(recvs == std::vector<std::string>{"OK 30", "EOF 0"});
+  }
+
   TEST_CASE("bytes: the server reads the 7 bytes the client sent, and the client the 18 of the reply") {
     CHECK(one_check("[[check]]\nkind = \"bytes\"\nfrom = \"client\"\nto = \"server\"\n").pass);
     CHECK(one_check("[[check]]\nkind = \"bytes\"\nfrom = \"server\"\nto = \"client\"\nexpect = 18\n").pass);
