@@ -93,7 +93,7 @@ Command check_command() {
     std::string kinds = "Check kinds and their keys ([[check]] kind = \"...\"; a segment's kind is `segment = \"SYN\"`):\n";
     for (const auto& k : check_kinds()) kinds += "  " + k + "\n";
     sub.footer("Examples:\n  tcplab check handshake\n  tcplab check labs/catalogue/*.toml --junit report.xml --json report.json\n"
-               "  tcplab check my-lab.toml --student s1234 --var msl=10s\n" + kinds +
+               "  tcplab check my-lab.toml --student s1234 --var outage=1500ms\n" + kinds +
                "Exit codes: 0 every check passed, 1 a check failed, 2 bad input (a lab file, an option).");
     return [a] { return check(*a); };
   }, "run labs and judge their checks (JUnit XML and JSON for graders)"};

@@ -75,7 +75,7 @@ Command run_command() {
     sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
     sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
     sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
-               "  tcplab run time-wait-rebind --var msl=10s --pcap tw.pcap\n"
+               "  tcplab run time-wait-rebind --var restart=10s --pcap tw.pcap\n"
                "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
     return [a] { return run(*a); };
   }, "run a lab: tcpdump-style text with state changes, then the check verdicts"};

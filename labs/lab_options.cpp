@@ -7,7 +7,7 @@ namespace tcplab::cli {
 void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
   sub.add_option("--seed", a.seed, "the seed (default: the lab's); the same seed gives the same trace");
   sub.add_option("--until", a.until, "stop at this virtual time, e.g. 90s");
-  sub.add_option("--var", a.vars, "set a lab variable, e.g. --var msl=10s (repeatable)")
+  sub.add_option("--var", a.vars, "set one of the lab's [vars], e.g. --var outage=1500ms (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub.add_option("--student", a.student, "draw this student's variant of the lab's variables");
