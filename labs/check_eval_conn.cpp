@@ -253,22 +253,34 @@ Verdict check_netstat(const EvalContext& cx, const Check& c) {
   World w = build_world(cx.lab);
   w.run_until(at);
   const TcpHost& stack = w.stack(h);
-  std::vector<std::string> rows;
+  std::vector<std::string> rows, others;  // the counted sockets; what else netstat shows
   std::int64_t n = 0;
   for (ConnId k = 0; k < stack.conn_count(); ++k) {
     const Connection& conn = stack.conn(k);
     const State s = conn.state();
     if (s == State::Closed) continue;
-    if (want && s != *want) continue;
+    const std::string row = std::string(linux_state_name(s)) + " " + endpoint_to_string(conn.local()) +
+                            (s == State::Listen ? "" : ">" + endpoint_to_string(conn.remote()));
+    if (want && s != *want) {
+      others.push_back(row);
+      continue;
+    }
     ++n;
-    rows.push_back(std::string(linux_state_name(s)) + " " + endpoint_to_string(conn.local()) +
-                   (s == State::Listen ? "" : ">" + endpoint_to_string(conn.remote())));
+    rows.push_back(row);
   }
   v.pass = n >= lo && n <= hi;
-  std::string listed;
-  for (std::size_t k = 0; k < rows.size() && k < kMaxListed; ++k) listed += (k ? ", " : "") + rows[k];
-  if (rows.size() > kMaxListed) listed += ", and " + std::to_string(rows.size() - kMaxListed) + " more";
-  v.actual = plural(n, "such socket", "such sockets") + (rows.empty() ? "" : ": " + listed);
+  auto list = [](const std::vector<std::string>& r) {
+    std::string listed;
+    for (std::size_t k = 0; k < r.size() && k < kMaxListed; ++k) listed += (k ? ", " : "") + r[k];
+    if (r.size() > kMaxListed) listed += ", and " + std::to_string(r.size() - kMaxListed) + " more";
+    return listed;
+  };
+  v.actual = plural(n, "such socket", "such sockets") + (rows.empty() ? "" : ": " + list(rows));
+  // A count of none says nothing about why: show what netstat did show.
+  if (n == 0)
+    v.actual += others.empty() ? "; netstat shows no socket at all on " + name + " at " + human(at)
+                               : "; netstat shows: " + list(others);
+  if (at > cx.lab.until) v.actual += " (" + human(at) + " is after the end of the run at " + human(cx.lab.until) + ")";
   std::vector<std::uint64_t> s;
   // The state changes into (or out of) that state up to `at`; a child socket's first event
   // (LISTEN -> SYN_RECEIVED) is the listener's, not a socket leaving LISTEN.

@@ -22,7 +22,7 @@ const std::vector<std::string>& segment_kinds() {
   return k;
 }
 const std::vector<std::string>& app_calls() {
-  static const std::vector<std::string> c = {"listen", "connect", "accept", "send",  "recv",    "close",
+  static const std::vector<std::string> c = {"bind", "listen", "connect", "accept", "send",  "recv",    "close",
                                              "shutdown", "abort", "error",  "crash", "restart"};
   return c;
 }

@@ -20,15 +20,6 @@ struct CheckArgs {
   std::string json, junit;
 };
 
-// The command that replays this run, for "reproduce with ...".
-std::string reproduce(const std::string& arg, const Lab& lab, const LabOptionArgs& a) {
-  std::string s = "tcplab run " + arg + " --seed " + std::to_string(lab.seed);
-  if (!a.student.empty()) s += " --student " + a.student;
-  for (const auto& v : a.vars) s += " --var " + v;
-  if (!a.until.empty()) s += " --until " + a.until;
-  return s;
-}
-
 std::string indent(const std::string& text, const std::string& pad) {
   std::string out;
   std::size_t start = 0;
@@ -66,7 +57,7 @@ int check(const CheckArgs& a) {
       continue;
     }
     const LabRun run = run_lab(std::move(lab), until, true, &long_run.control());
-    const std::string repro = reproduce(arg, run.lab, a.common);
+    const std::string repro = reproduce_command(arg, run.lab, a.common);
     std::cout << run.lab.name << "  SEED=" << run.lab.seed;
     for (const auto& v : run.lab.vars) std::cout << "  " << v.name << "=" << v.value;
     std::cout << "  " << verdict_summary(run.results) << "\n";
@@ -102,7 +93,7 @@ Command check_command() {
     std::string kinds = "Check kinds and their keys ([[check]] kind = \"...\"; a segment's kind is `segment = \"SYN\"`):\n";
     for (const auto& k : check_kinds()) kinds += "  " + k + "\n";
     sub.footer("Examples:\n  tcplab check handshake\n  tcplab check labs/catalogue/*.toml --junit report.xml --json report.json\n"
-               "  tcplab check my-lab.toml --student s1234 --var msl=10s\n" + kinds +
+               "  tcplab check my-lab.toml --student s1234 --var outage=1500ms\n" + kinds +
                "Exit codes: 0 every check passed, 1 a check failed, 2 bad input (a lab file, an option).");
     return [a] { return check(*a); };
   }, "run labs and judge their checks (JUnit XML and JSON for graders)"};

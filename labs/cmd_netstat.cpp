@@ -7,6 +7,7 @@
 
 #include "labs/cli.hpp"
 #include "labs/options.hpp"
+#include "sim/fault.hpp"
 #include "sim/text_view.hpp"
 #include "sim/views.hpp"
 
@@ -33,6 +34,10 @@ int netstat(const NetstatArgs& a) {
   if (a.lsof && (*a.lsof > 65535)) throw BadInput("--lsof: " + std::to_string(*a.lsof) + " is not a port (0-65535)");
 
   const Lab lab = load_common(a.lab, a.common);
+  // Past the lab's until the run does not exist: an empty table there would look like an answer.
+  if (at > lab.until)
+    throw BadInput("--at " + a.at + " is after the end of the lab at " + format_duration(lab.until) +
+                   " (its until); netstat shows a moment of the run");
   World w = build_world(lab);
   int host = -1;
   if (!a.host.empty()) {

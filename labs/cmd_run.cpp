@@ -53,9 +53,10 @@ int run(const RunArgs& a) {
   }
   if (!r.results.empty()) {
     std::cout << "\nchecks:\n";
-    print_verdicts(std::cout, r.lab.name, r.lab.seed, r.results, color);
+    print_verdicts(std::cout, reproduce_command(a.lab, r.lab, a.common), r.results, color);
   }
-  if (!r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
+  // -q is "only the verdicts": the explanation is the long text a class reads once.
+  if (!a.quiet && !r.lab.explanation.empty()) std::cout << "\n" << r.lab.explanation << (r.lab.explanation.back() == '\n' ? "" : "\n");
   if (!r.stopped.empty()) return stopped_exit_code(r);
   return r.all_passed() ? kOk : kCheckFailed;
 }
@@ -74,7 +75,7 @@ Command run_command() {
     sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
     sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
     sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
-               "  tcplab run time-wait-rebind --var msl=10s --pcap tw.pcap\n"
+               "  tcplab run time-wait-rebind --var restart=10s --pcap tw.pcap\n"
                "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
     return [a] { return run(*a); };
   }, "run a lab: tcpdump-style text with state changes, then the check verdicts"};

@@ -31,7 +31,8 @@ int step(const StepArgs& a) {
   if (!run.lab.goal.empty()) std::cout << run.lab.goal << (run.lab.goal.back() == '\n' ? "" : "\n");
   std::cout << "\nPredict each event before it happens. A segment: FLAGS SEQ ACK LEN, tcpdump flags and\n"
                "relative numbers (the SYN is 0), e.g. \"S. 0 1 0\"; '-' skips a field. A state change: its\n"
-               "name, e.g. ESTABLISHED. End of input (Ctrl-D) stops with your score.\n\n";
+               "name, e.g. ESTABLISHED. At the same instant a state change comes before the segment it sends\n"
+               "(CLOSED -> SYN_SENT, then the SYN). End of input (Ctrl-D) stops with your score.\n\n";
   int points = 0, max_points = 0;
   std::size_t done = 0;
   bool eof = false;

@@ -1,5 +1,6 @@
 // `tcplab torture --runs N --seed S`: random scenarios and fault schedules, checked against
 // TCP's invariants. A failing run prints its seed and a minimal lab file that reproduces it.
+#include <filesystem>
 #include <fmt/format.h>
 
 #include <fstream>
@@ -56,6 +57,11 @@ int run_campaign(const TortureArgs& a, const Campaign& c) {
 }
 
 int torture(const TortureArgs& a) {
+  // Created up front: a run of hours must not find out at its first failure that it cannot save.
+  std::error_code ec;
+  std::filesystem::create_directories(a.save_dir, ec);
+  if (ec || !std::filesystem::is_directory(a.save_dir))
+    throw BadInput("--save: cannot create the directory '" + a.save_dir + "'" + (ec ? ": " + ec.message() : ""));
   if (a.world) {
     // `--world` (issue 14): random labs over the whole lab language; a failing lab is saved as is.
     return run_campaign(a, {"torture --world", world_scenario, world_check, [&](const TortureRun& r, std::uint64_t n) {
@@ -81,7 +87,7 @@ Command torture_command() {
     auto a = std::make_shared<TortureArgs>();
     sub.add_option("--runs", a->runs, "how many random runs")->check(CLI::Range(1ULL, 100000000ULL));
     sub.add_option("--seed", a->seed, "the first seed (run i uses seed+i)");
-    sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run")->check(CLI::ExistingDirectory);
+    sub.add_option("--save", a->save_dir, "where to write the minimal lab of a failing run (created if missing)");
     sub.add_flag("-v,--verbose", a->verbose, "one line per run on stderr");
     sub.add_flag("--show", a->show, "print the lab file of --seed and exit");
     sub.add_flag("--world", a->world, "random labs over the whole lab language (hosts, links, every script step, generators, crashes, faults, checks)");

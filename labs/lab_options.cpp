@@ -7,12 +7,20 @@ namespace tcplab::cli {
 void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
   sub.add_option("--seed", a.seed, "the seed (default: the lab's); the same seed gives the same trace");
   sub.add_option("--until", a.until, "stop at this virtual time, e.g. 90s");
-  sub.add_option("--var", a.vars, "set a lab variable, e.g. --var msl=10s (repeatable)")
+  sub.add_option("--var", a.vars, "set one of the lab's [vars], e.g. --var outage=1500ms (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub.add_option("--student", a.student, "draw this student's variant of the lab's variables");
   sub.add_option("--max-memory", a.max_memory,
                  "refuse a lab that would need more memory than this, and stop a run that reaches it (default 4GB)");
+}
+
+std::string reproduce_command(const std::string& lab_arg, const Lab& lab, const LabOptionArgs& a) {
+  std::string s = "tcplab run " + lab_arg + " --seed " + std::to_string(lab.seed);
+  if (!a.student.empty()) s += " --student " + a.student;
+  for (const auto& v : a.vars) s += " --var " + v;
+  if (!a.until.empty()) s += " --until " + a.until;
+  return s;
 }
 
 Instant duration_arg(const std::string& option, const std::string& value) {

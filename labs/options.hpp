@@ -23,6 +23,9 @@ Lab load_common(const std::string& lab, const LabOptionArgs& a);
 std::optional<Instant> until_of(const LabOptionArgs& a);
 // The memory limit (--max-memory, default labs/budget.hpp); throws BadInput if malformed.
 std::uint64_t max_memory_of(const LabOptionArgs& a);
+// The command that replays this run, for "reproduce with ...": the lab as the user named it
+// (a path keeps its ".toml"), the seed that ran, and the options that change the run.
+std::string reproduce_command(const std::string& lab_arg, const Lab& lab, const LabOptionArgs& a);
 // Parses a duration option ("2s"); throws BadInput naming the option.
 Instant duration_arg(const std::string& option, const std::string& value);
 

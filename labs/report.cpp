@@ -10,8 +10,7 @@ std::string verdict_summary(const std::vector<CheckResult>& results) {
   return std::to_string(pass) + " of " + std::to_string(results.size()) + " checks passed";
 }
 
-void print_verdicts(std::ostream& os, const std::string& lab_name, std::uint64_t seed,
-                    const std::vector<CheckResult>& results, bool color) {
+void print_verdicts(std::ostream& os, const std::string& reproduce, const std::vector<CheckResult>& results, bool color) {
   for (const auto& r : results) {
     os << "  " << (r.pass ? paint(Color::Green, "PASS", color) : paint(Color::Red, "FAIL", color)) << "  " << r.name;
     if (r.pass) {
@@ -23,7 +22,7 @@ void print_verdicts(std::ostream& os, const std::string& lab_name, std::uint64_t
     os << "        actual:   " << r.actual << "\n";
     if (!r.evidence.empty()) os << "        shown by: " << r.evidence << "\n";
     else if (r.evidence_seq_no >= 0) os << "        shown by: trace event seq_no " << r.evidence_seq_no << "\n";
-    os << "        reproduce with `tcplab run " << lab_name << " --seed " << seed << "`\n";
+    os << "        reproduce with `" << reproduce << "`\n";
   }
   os << verdict_summary(results) << "\n";
 }

@@ -47,7 +47,9 @@ LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunCont
   const Instant limit = until.value_or(run.lab.until);
   if (control) run_controlled(run, limit, *control);
   else run.world.run(UINT64_MAX, limit, run.sink.get());
-  if (until && run.stopped.empty()) run.world.run_until(limit, run.sink.get());
+  // A run that was not stopped lasts to its limit even when its last event came earlier: the
+  // clock says so, and checks of a state still held at the end measure to there.
+  if (run.stopped.empty()) run.world.run_until(limit, run.sink.get());
   if (checks) run.results = run_checks(run.lab, run.world, run.sink->events);
   return run;
 }

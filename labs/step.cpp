@@ -41,7 +41,8 @@ std::string local_of(const std::string& conn) { return conn.substr(0, conn.find(
 
 // A sentence on why the segment carries the numbers it does.
 std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<std::uint32_t> ack,
-                        const std::string& me, const std::string& peer, std::optional<std::uint32_t> peer_fin) {
+                        const std::string& me, const std::string& peer, std::optional<std::uint32_t> own_fin,
+                        std::optional<std::uint32_t> peer_fin) {
   const Segment& s = e.seg;
   std::string w;
   if (s.has(kRst)) {
@@ -63,6 +64,9 @@ std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<st
     w = "A retransmission: seq " + std::to_string(seq) +
         " repeats the oldest unacknowledged byte (SND.UNA), sent again because its ACK did not come in time "
         "(RFC 9293 3.8.1, RFC 6298). ";
+  else if (own_fin && seq > *own_fin && seq >= 2)  // after our FIN: it took a number too
+    w = "seq " + std::to_string(seq) + " = SND.NXT: 1 for the SYN + " + std::to_string(seq - 2) +
+        " data bytes + 1 for its FIN " + me + " sent before. ";
   else if (seq >= 1)
     w = "seq " + std::to_string(seq) + " = SND.NXT: 1 for the SYN + " + std::to_string(seq - 1) + " data bytes " + me +
         " sent before. ";
@@ -94,6 +98,7 @@ std::vector<StepItem> step_items(const LabRun& run, std::vector<std::string>* tr
   std::vector<StepItem> items;
   std::vector<std::string> pending;
   std::vector<bool> asked(run.lab.questions.size(), false);
+  std::size_t shown = 0;  // items are numbered 1, 2, 3, ...: a gap would read as a skipped event
   auto name_of = [&](int h) { return h >= 0 && h < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(h)] : "?"; };
   auto ask = [&](std::size_t q) {
     const QuestionSpec& qs = run.lab.questions[q];
@@ -112,7 +117,7 @@ std::vector<StepItem> step_items(const LabRun& run, std::vector<std::string>* tr
     if (e.type == TraceType::Send || e.type == TraceType::State) {
       for (std::size_t q = 0; q < asked.size(); ++q)
         if (!asked[q] && ((e.type == TraceType::Send && run.lab.questions[q].at == e.id) ||
-                          run.lab.questions[q].at == std::to_string(e.seq_no)))
+                          run.lab.questions[q].at == std::to_string(shown + 1)))
           ask(q);
     }
     const std::string line = tv.line(e);
@@ -122,11 +127,12 @@ std::vector<StepItem> step_items(const LabRun& run, std::vector<std::string>* tr
     }
     StepItem it;
     it.seq_no = e.seq_no;
+    it.number = ++shown;
     it.context = std::move(pending);
     pending.clear();
     it.line = line;
     const std::string who = e.type == TraceType::Send ? endpoint_to_string(e.seg.src) : local_of(e.conn);
-    it.prompt = "[" + std::to_string(e.seq_no) + "] next: " + name_of(e.host) + " " + who +
+    it.prompt = "[" + std::to_string(it.number) + "] next: " + name_of(e.host) + " " + who +
                 " \u2014 predict the next segment (flags seq ack len) or state:";
     if (e.type == TraceType::State) {
       it.what = StepItem::What::State;
@@ -145,8 +151,9 @@ std::vector<StepItem> step_items(const LabRun& run, std::vector<std::string>* tr
                   (it.ack ? std::to_string(*it.ack) : "-") + " " + std::to_string(it.len);
       const int dst = run.world.host_index(ip_to_string(e.seg.dst.ip));
       const std::string peer = dst >= 0 ? name_of(dst) : ip_to_string(e.seg.dst.ip);
+      const std::string fwd = endpoint_to_string(e.seg.src) + ">" + endpoint_to_string(e.seg.dst);
       const std::string back = endpoint_to_string(e.seg.dst) + ">" + endpoint_to_string(e.seg.src);
-      it.why = why_segment(e, it.seq, it.ack, name_of(e.host), peer, rel.fin_seq(back));
+      it.why = why_segment(e, it.seq, it.ack, name_of(e.host), peer, rel.fin_seq(fwd), rel.fin_seq(back));
       it.points = 4;
     }
     items.push_back(std::move(it));
@@ -174,7 +181,7 @@ StepScore score_answer(const StepItem& item, const std::string& answer) {
       }
       const auto st = w.size() == 1 ? parse_state(w[0]) : std::nullopt;
       if (!st) {
-        s.verdict = parse_flag_letters(w[0]) ? "wrong: the next event is a state change, not a segment"
+        s.verdict = parse_flag_letters(w[0]) ? "wrong: the next event is a state change, not a segment " + std::string(kSameInstantRule)
                                              : "wrong: '" + answer + "' is not a state name";
         return s;
       }

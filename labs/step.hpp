@@ -10,6 +10,9 @@
 // answered with the state's name, RFC or Linux spelling ("ESTABLISHED", "SYN_RECV").
 // A question's `at` is a segment id ("A>B#3": asked just before that segment) or the number
 // shown in a prompt ("12"); a question whose `at` never comes is asked at the end.
+// Items are numbered 1, 2, 3, ... in trace order. At one instant the trace keeps the stack's
+// order, cause first: a state change comes before the segment it sends (SYN_SENT, then the
+// SYN; CLOSING, then its ACK), which is the order students must predict.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +25,8 @@ namespace tcplab {
 struct StepItem {
   enum class What : std::uint8_t { Segment, State, Question };
   What what = What::Segment;
-  std::uint64_t seq_no = 0;          // the trace event, shown as [seq_no]
+  std::uint64_t seq_no = 0;          // the trace event
+  std::size_t number = 0;            // shown as [number]: 1, 2, 3, ... (0 for a question)
   std::vector<std::string> context;  // what happened since the previous item, as `tcplab run` prints it
   std::string prompt;                // "[12] next: client 10.0.0.1:39870 — predict ..."
   std::string line;                  // the event itself, as `tcplab run` prints it
@@ -35,6 +39,10 @@ struct StepItem {
   std::optional<std::uint32_t> ack;  // none without the ACK flag
   State state = State::Closed;
 };
+
+// Said when the order matters: in the session's instructions and when a segment is answered
+// where the state change comes.
+inline constexpr const char* kSameInstantRule = "(at the same instant a state change comes before the segment it sends)";
 
 struct StepScore {
   int points = 0, max_points = 0;

@@ -64,6 +64,18 @@ std::vector<std::string> World::host_names() const {
   return v;
 }
 
+std::vector<World::UnfinishedIo> World::unfinished_io() const {
+  std::vector<UnfinishedIo> out;
+  for (const Task& t : tasks_) {
+    if (t.done || t.progress == 0 || t.pc >= t.script->size() || t.epoch != hosts_[t.host].epoch) continue;
+    const Op op = (*t.script)[t.pc].op;
+    if (op != Op::Send && op != Op::Recv && op != Op::RecvAll) continue;
+    if (!stacks_[t.host].valid(t.conn)) continue;
+    out.push_back({t.host, conn_label(t.host, t.conn), op != Op::Send, t.progress});
+  }
+  return out;
+}
+
 std::string World::conn_label(int host, ConnId c) const {
   const Connection& k = stacks_[host].conn(c);
   return pair_label(k.local(), k.remote());

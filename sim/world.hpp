@@ -86,6 +86,15 @@ class World {
   const WorldCounters& counters() const { return counters_; }
   std::vector<std::string> host_names() const;
   std::string conn_label(int host, ConnId c) const;
+  // A send or recv step that has moved bytes but not ended (a `recv all` still waiting for
+  // EOF when the run stopped): the trace reports a step's bytes only when it ends.
+  struct UnfinishedIo {
+    int host;
+    std::string conn;  // as in the trace, "local>remote"
+    bool recv;
+    std::uint64_t bytes;
+  };
+  std::vector<UnfinishedIo> unfinished_io() const;
 
   // --- changing a running world (fork) ---
   void crash_host(int host);
@@ -196,7 +205,9 @@ class World {
   int peer_at(int host, const Endpoint& dst) const;
   void peer_arrived(int gen, const Segment& seg);
 
-  void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0);
+  // `label` names a socket that never existed (a failed bind()); otherwise c's label is used.
+  void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0,
+                 const std::string& label = "");
   // A trace event with its type, host and connection label; record() adds time and seq_no.
   static TraceEvent trace_event(TraceType type, int host, std::string conn);
   void trace_state(int host, ConnId c, const StateEvent& b);

@@ -260,7 +260,14 @@ World::Flow World::task_listen(int id, Task& t, const Step& s) {
     }
     return st.listen(now_, s.port, s.backlog, &l, out_);
   }();
-  app_event(h, l, "listen", std::string(errno_name(e)));
+  if (e == Errno::AddrInUse) {
+    // `listen PORT` is bind() then listen(); a port in use fails bind(), as on Linux, and the
+    // socket never existed: the label names the port it asked for.
+    app_event(h, kNoConn, "bind", std::string(errno_name(e)), 0,
+              ip_to_string(hosts_[h].ip) + ":" + std::to_string(s.port) + ">0.0.0.0:0");
+  } else {
+    app_event(h, l, "listen", std::string(errno_name(e)));
+  }
   absorb(h, out_);
   if (e != Errno::Ok) return Flow::Finish;
   t.listener = l;
@@ -379,7 +386,9 @@ World::Flow World::task_recv(int, Task& t, const Step& s) {
   }
   const bool eof = data.empty();
   if (eof || (s.op == Op::Recv && got >= s.bytes)) {
-    app_event(h, c, "recv", eof ? "EOF" : "OK", got);
+    // As recv(2) says it: the bytes, then 0 at the end of the stream (two calls).
+    if (got > 0) app_event(h, c, "recv", "OK", got);
+    if (eof) app_event(h, c, "recv", "EOF", 0);
     absorb(h, out_);
     task_next(t);
     return Flow::Again;

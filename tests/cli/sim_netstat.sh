@@ -71,6 +71,9 @@ bad "two views" netstat handshake --at 1s --ss --lsof 80
 bad "--interval without --sar" netstat handshake --at 1s --interval 1s
 bad "--interval 0" netstat handshake --at 1s --sar --interval 0s
 bad "--interval longer than --at" netstat handshake --at 1s --sar --interval 2s
+bad "--at after the lab's end (issue 18: an empty table, silently)" netstat handshake --at 500s
+msg=$("$t" netstat handshake --at 500s 2>&1 >/dev/null)
+expect "the --at after the end message" "tcplab: --at 500s is after the end of the lab at 120s (its until); netstat shows a moment of the run" "$msg"
 lines=$("$t" netstat handshake --at 5 2>&1 >/dev/null | wc -l)
 [ "$lines" -eq 1 ] || fail "a bad --at gives $lines lines on stderr, expected 1"
 msg=$("$t" netstat handshake --at 5 2>&1 >/dev/null)

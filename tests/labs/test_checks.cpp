@@ -152,6 +152,23 @@ TEST_SUITE("checks: time_in_state") {
         kTwoSynsLost);
     CHECK(r.pass);
   }
+
+  // Issue 18: a state held past the last event was said to end at that event (1.001050 s,
+  // an internal timer) although the run went on to its `until`.
+  TEST_CASE("time_in_state: a state still held at the end is measured to the run's until, not its last event") {
+    std::string text = labtest::handshake_lab(
+        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"FIN_WAIT_2\"\nmax = \"1s\"\n"
+        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"FIN_WAIT_2\"\nmin = \"59s\"\n",
+        "", R"(["listen 9502", "accept", "recv 7", "send \"Server reply: hi\\r\\n\"", "exit"])");
+    text.replace(text.find("until = \"120s\""), 14, "until = \"60s\"");
+    const auto run = labtest::run_text(text);
+    REQUIRE(run.results.size() == 2);
+    CHECK(!run.results[0].pass);
+    CHECK(contains(run.results[0].actual, "and was still there when the run ended at 00:01:00.000000, 59.8987s later"));
+    CHECK(run.results[1].pass);
+    const auto shorter = tcplab::run_lab(tcplab::parse_lab(text, "test.toml"), tcplab::Instant{30'000'000'000});
+    CHECK(contains(shorter.results[0].actual, "when the run ended at 00:00:30.000000"));
+  }
 }
 
 TEST_SUITE("checks: segments") {
@@ -240,7 +257,56 @@ TEST_SUITE("checks: segment") {
   }
 }
 
+namespace {
+// Two hosts; the client sends what `client` says, the server runs `server`; one bytes check.
+LabRun bytes_lab(const std::string& client, const std::string& server) {
+  return labtest::run_text("title = \"t\"\nuntil = \"10s\"\n[[host]]\nname = \"client\"\n[[host]]\nname = \"server\"\n"
+                           "[[app]]\nhost = \"server\"\nscript = " + server + "\n"
+                           "[[app]]\nhost = \"client\"\nstart = \"1ms\"\nscript = " + client + "\n"
+                           "[[check]]\nkind = \"bytes\"\nfrom = \"client\"\nto = \"server\"\n");
+}
+}  // namespace
+
+TEST_SUITE("app calls as the socket API says them (issue 18)") {
+  TEST_CASE("a port held by TIME_WAIT fails bind(), with the port shown, not listen()") {
+    const LabRun run = run_lab(load_lab("time-wait-rebind"), std::nullopt, true);
+    std::vector<std::string> failed;
+    for (const auto& e : run.sink->events)
+      if (e.type == TraceType::App && e.result == "EADDRINUSE") failed.push_back(e.call + " " + e.conn);
+    CHECK(failed == std::vector<std::string>{"bind 10.0.0.2:9502>0.0.0.0:0"});
+    CHECK(run.all_passed());
+  }
+}
+
 TEST_SUITE("checks: bytes") {
+  // Issue 18: the mismatch's stream offset was added to the bytes read (65 of 35).
+  TEST_CASE("bytes: a data mismatch does not count its offset as bytes read") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 30", "send \"hello\"", "close"])",
+                               R"(["listen 9502", "accept", "recv all verify", "close"])");
+    REQUIRE(run.results.size() == 1);
+    CHECK(run.results[0].pass);
+    CHECK(run.results[0].actual == "server read 35 bytes; client sent 35 bytes");
+  }
+
+  // Issue 18: a `recv all` still waiting for EOF at the end had read 100 bytes, reported as 0.
+  TEST_CASE("bytes: what a read still waiting at the end of the run has read counts") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 100", "exit"])",
+                               R"(["listen 9502", "accept", "recv all"])");
+    REQUIRE(run.results.size() == 1);
+    CHECK(run.results[0].pass);
+    CHECK(run.results[0].actual == "server read 100 bytes (still reading when the run ended); client sent 100 bytes");
+  }
+
+  // Issue 18: recv() returns the bytes, then 0 at the end of the stream: two calls, as on Linux.
+  TEST_CASE("recv until EOF: the data and the EOF are two results") {
+    const auto run = bytes_lab(R"(["connect server 9502", "send 30", "close"])",
+                               R"(["listen 9502", "accept", "recv all", "close"])");
+    std::vector<std::string> recvs;
+    for (const auto& e : run.sink->events)
+      if (e.type == TraceType::App && e.call == "recv") recvs.push_back(e.result + " " + std::to_string(e.bytes));
+    CHECK(recvs == std::vector<std::string>{"OK 30", "EOF 0"});
+  }
+
   TEST_CASE("bytes: the server reads the 7 bytes the client sent, and the client the 18 of the reply") {
     CHECK(one_check("[[check]]\nkind = \"bytes\"\nfrom = \"client\"\nto = \"server\"\n").pass);
     CHECK(one_check("[[check]]\nkind = \"bytes\"\nfrom = \"server\"\nto = \"client\"\nexpect = 18\n").pass);
@@ -284,6 +350,17 @@ TEST_SUITE("checks: netstat") {
     require_narrated_failure(r);
     CHECK(r.actual == "1 such socket: LISTEN 10.0.0.2:9502");
     CHECK(contains(r.evidence, "CLOSED -> LISTEN"));
+  }
+
+  // Issue 18: "0 such sockets" alone does not say what netstat did show.
+  TEST_CASE("netstat: a failing count of a state says which sockets netstat showed instead") {
+    auto r = one_check("[[check]]\nkind = \"netstat\"\nhost = \"client\"\nat = \"30s\"\nstate = \"ESTABLISHED\"\nexpect = 1\n");
+    require_narrated_failure(r);
+    CHECK(r.actual == "0 such sockets; netstat shows: TIME_WAIT 10.0.0.1:39870>10.0.0.2:9502");
+    auto none = one_check("[[check]]\nkind = \"netstat\"\nhost = \"client\"\nat = \"90s\"\nstate = \"TIME_WAIT\"\nexpect = 1\n");
+    CHECK(none.actual == "0 such sockets; netstat shows no socket at all on client at 90s");
+    auto late = one_check("[[check]]\nkind = \"netstat\"\nhost = \"server\"\nat = \"500s\"\nstate = \"TIME_WAIT\"\nexpect = 1\n");
+    CHECK(contains(late.actual, "(500s is after the end of the run at 120s)"));
   }
 }
 

@@ -99,7 +99,7 @@ TEST_SUITE("grade: predictions") {
     CHECK(g.max_points == 56);
     CHECK_FALSE(g.suite.cases[4].pass);
     CHECK(contains(g.suite.cases[4].message, "ack 1 wrong (you said 0)"));
-    CHECK(contains(g.text, "WRONG  [8] server 10.0.0.2:9502: segment  3/4  (said \"S. 0 0 0\"; answer S. 0 1 0)"));
+    CHECK(contains(g.text, "WRONG  [5] server 10.0.0.2:9502: segment  3/4  (said \"S. 0 0 0\"; answer S. 0 1 0)"));
   }
 
   TEST_CASE("tcplab grade writes JUnit and JSON and exits 1 when something is wrong") {

@@ -221,3 +221,25 @@ TEST_SUITE("reports: tcplab check") {
     CHECK(contains(x, "unknown check kind &apos;state&apos;; did you mean &apos;states&apos;?"));
   }
 }
+
+// Issue 18: what a new user types first.
+TEST_SUITE("reports: tcplab run") {
+  TEST_CASE("a failing check in `run FILE.toml` reproduces with the path, as `check` does") {
+    const auto dir = labtest::scratch_dir();
+    const auto lab = dir / "my-lab.toml";
+    std::ofstream(lab) << labtest::handshake_lab("[[check]]\nkind = \"final_state\"\nhost = \"client\"\nexpect = \"ESTABLISHED\"\n",
+                                                 "[vars]\nx = { min = 1, max = 5, default = 2 }\n");
+    const auto r = labtest::tcplab_cmd("run '" + lab.string() + "' --var x=1 --until 90s");
+    CHECK(r.rc == 1);
+    CHECK(contains(r.out, "reproduce with `tcplab run " + lab.string() + " --seed 1 --var x=1 --until 90s`"));
+  }
+
+  TEST_CASE("-q prints the verdicts only: no trace and no explanation") {
+    const auto r = labtest::tcplab_cmd("run handshake -q");
+    CHECK(r.rc == 0);
+    CHECK(contains(r.out, "3 of 3 checks passed\n"));
+    CHECK(!contains(r.out, "Flags [S]"));
+    CHECK(!contains(r.out, "What happened"));
+    CHECK(contains(labtest::tcplab_cmd("run handshake").out, "What happened"));
+  }
+}

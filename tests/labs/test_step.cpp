@@ -40,7 +40,7 @@ TEST_SUITE("step: items") {
     CHECK(items[0].answer == "LISTEN");
     CHECK(items[0].prompt == "[1] next: server 10.0.0.2:9502 \u2014 predict the next segment (flags seq ack len) or state:");
     CHECK(items[1].answer == "SYN_SENT");
-    CHECK(items[1].prompt.rfind("[3] next: client 10.0.0.1:39870 \u2014", 0) == 0);
+    CHECK(items[1].prompt.rfind("[2] next: client 10.0.0.1:39870 \u2014", 0) == 0);
     CHECK(items[2].what == StepItem::What::Segment);
     CHECK(items[2].answer == "S 0 - 0");
     CHECK(items[3].answer == "SYN_RECEIVED (netstat: SYN_RECV)");
@@ -58,6 +58,13 @@ TEST_SUITE("step: items") {
                                            "P. 1 8 18", ". 8 19 0", "F. 8 19 0", ". 19 9 0", "F. 19 9 0",
                                            ". 9 20 0"};
     CHECK(segs == want);
+    // Issue 18: the client's last ACK comes after 7 data bytes and its FIN, not 8 data bytes.
+    for (const auto& it : items)
+      if (it.answer == ". 9 20 0") {
+        CHECK(contains(it.why, "seq 9 = SND.NXT: 1 for the SYN + 7 data bytes + 1 for its FIN client sent before."));
+      } else if (it.answer == "F. 8 19 0") {
+        CHECK(contains(it.why, "seq 8 = SND.NXT: 1 for the SYN + 7 data bytes client sent before."));
+      }
     for (const auto& it : items)
       if (it.what == StepItem::What::Segment && it.answer == ". 9 20 0")
         CHECK(contains(it.why, "ack 20 = RCV.NXT, the next number client expects from server: its SYN (1) + 18 data bytes + its FIN (1)"));
@@ -112,7 +119,8 @@ TEST_SUITE("step: scoring") {
     CHECK(s.points == 0);
     CHECK(s.verdict == "wrong (you said ESTABLISHED)");
     s = score_answer(item_at(items, 7), "S. 0 1 0");
-    CHECK(s.verdict == "wrong: the next event is a state change, not a segment");
+    CHECK(s.verdict == "wrong: the next event is a state change, not a segment (at the same instant a state change "
+                       "comes before the segment it sends)");
     s = score_answer(item_at(items, 8), "SYN_RECEIVED");
     CHECK(s.points == 0);
     CHECK(contains(s.verdict, "the next event is a segment, not a state change"));
@@ -153,6 +161,42 @@ TEST_SUITE("step: questions") {
   }
 }
 
+TEST_SUITE("step: numbering and order (issue 18)") {
+  TEST_CASE("items are numbered 1, 2, 3, ... without gaps; a question's numeric `at` is that number") {
+    const auto items = handshake_items();
+    std::size_t n = 0;
+    for (const auto& it : items) {
+      if (it.what == StepItem::What::Question) continue;
+      ++n;
+      CHECK(it.prompt.rfind("[" + std::to_string(n) + "] next: ", 0) == 0);
+    }
+    CHECK(n == 23);
+    const std::string lab = labtest::handshake_lab("[[question]]\nat = \"3\"\ntext = \"What comes next?\"\nanswer = \"a SYN\"\n");
+    const auto qi = step_items(run_lab(parse_lab(lab, "q.toml"), std::nullopt, false));
+    REQUIRE(qi.size() > 3);
+    CHECK(qi[2].prompt == "[Q1] What comes next?");
+    CHECK(qi[3].prompt.rfind("[3] next: client", 0) == 0);
+    CHECK(qi[3].answer == "S 0 - 0");
+  }
+
+  TEST_CASE("simultaneous close: the ACK of the crossing FIN counts the FIN, not a data byte") {
+    const LabRun run = run_lab(load_lab("simultaneous-close"), std::nullopt, false);
+    bool seen = false;
+    for (const auto& it : step_items(run))
+      if (it.answer == ". 2 2 0") {
+        seen = true;
+        CHECK(contains(it.why, "seq 2 = SND.NXT: 1 for the SYN + 0 data bytes + 1 for its FIN"));
+        CHECK(!contains(it.why, "1 data bytes"));
+      }
+    CHECK(seen);
+  }
+
+  TEST_CASE("the session states the order of a state change and its segment at the same instant") {
+    const auto r = labtest::tcplab_cmd("step handshake", "");
+    CHECK(contains(r.out, "At the same instant a state change comes before the segment it sends"));
+  }
+}
+
 TEST_SUITE("step: the command") {
   TEST_CASE("tcplab step scores predictions read from stdin, right and wrong") {
     // LISTEN right (1); SYN_SENT right (1); the SYN right (4); SYN_RECV right (1); the SYN-ACK with a
@@ -162,7 +206,7 @@ TEST_SUITE("step: the command") {
     CHECK(r.rc == 0);
     CHECK(r.err.empty());
     CHECK(contains(r.out, "SEED=1\n"));
-    CHECK(contains(r.out, "[8] next: server 10.0.0.2:9502 \u2014 predict the next segment (flags seq ack len) or state: S. 0 0 0\n"
+    CHECK(contains(r.out, "[5] next: server 10.0.0.2:9502 \u2014 predict the next segment (flags seq ack len) or state: S. 0 0 0\n"
                           "  flags S. right, seq 0 right, ack 1 wrong (you said 0), len 0 right: 3/4\n"
                           "  answer: S. 0 1 0\n"));
     CHECK(contains(r.out, "  wrong (you said CLOSED): 0/1\n  answer: ESTABLISHED\n"));
