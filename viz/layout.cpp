@@ -129,7 +129,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   if (ui.predict) ui.show_future = false;
   handle_shortcuts(v, ui, cmd);
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
-  const float ctrl_h = 90.0F;
+  const float ctrl_h = ds.y < kShortWindow ? 64.0F : 90.0F;
   // The tabs below get a quarter of a tall window, less of a short one (1280x720, a
   // projector's zoom), where the endpoint panels need the height for TCB, diagram and why.
   const float bottom_h = ds.y >= 900.0F ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F) : std::clamp(ds.y * 0.16F, 96.0F, 190.0F);

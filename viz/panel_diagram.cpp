@@ -172,7 +172,12 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
   }
   const ImGuiStyle& st = ImGui::GetStyle();
   const float wrap_w = std::max(60.0F, W - 2 * st.WindowPadding.x - 2);
-  const float why_h = last ? ImGui::GetTextLineHeightWithSpacing() + ImGui::CalcTextSize(why_text.c_str(), nullptr, false, wrap_w).y +
+  if (last && ImGui::CalcTextSize(why_title.c_str()).x > wrap_w) {  // the time is in the badge too: leave it out first
+    const TraceEvent& e = tr[*last];
+    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)));
+  }
+  const float why_h = last ? ImGui::CalcTextSize(why_title.c_str(), nullptr, false, wrap_w).y + st.ItemSpacing.y +
+                                 ImGui::CalcTextSize(why_text.c_str(), nullptr, false, wrap_w).y +
                                  2 * st.WindowPadding.y + 4
                            : ImGui::GetTextLineHeightWithSpacing();
   const bool compact = size.y < 330.0F;  // a short panel: slimmer boxes, closer rows
@@ -345,8 +350,10 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     d.taken_in_figure5 = last_in_fig;
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(38, 34, 22, 255));
     ImGui::BeginChild("##why", ImVec2(W, why_h), true, ImGuiWindowFlags_NoScrollbar);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", why_title.c_str());
     ImGui::PushTextWrapPos(0);
+    ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+    ImGui::TextUnformatted(why_title.c_str());
+    ImGui::PopStyleColor();
     ImGui::TextUnformatted(why_text.c_str());
     ImGui::PopTextWrapPos();
     ImGui::EndChild();

@@ -263,7 +263,9 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     float edge = p.left ? p.x - 10 : p.x + 10;
     for (std::size_t j = 0; j < i; ++j)
       if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? pill_rect[j].x - 4 : pill_rect[j].z + 4;
-    const float x0 = p.left ? edge - ts.x - 8 : edge;
+    float x0 = p.left ? edge - ts.x - 8 : edge;
+    // Inside the ladder: a pill that would run off its right edge goes left of the lifeline.
+    if (!p.left && x0 + ts.x + 8 > o.x + width - 18) x0 = p.x - 10 - ts.x - 8;
     pill_rect.emplace_back(x0, p.y - ts.y * 0.5F - 2, x0 + ts.x + 8, p.y + ts.y * 0.5F + 2);
     placed.push_back(pill_rect.back());
   }

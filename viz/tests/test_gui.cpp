@@ -388,7 +388,7 @@ TEST_CASE("a host that crashed shows its connection's TCB gone and the crash edg
   CHECK(f.model["text"]["current"].get<std::string>().find("crash") != std::string::npos);
 }
 
-TEST_CASE("at 1280x720 and 1024x768, with and without projector zoom, nothing is cut off") {
+TEST_CASE("at 1280x720 and 1024x768 with and without projector zoom nothing is cut off") {
   struct Case {
     const char* name;
     const char* size;
@@ -427,7 +427,7 @@ TEST_CASE("projector zoom draws the same frame larger") {
   check_state_pixels(b, "server", "ESTABLISHED");
 }
 
-TEST_CASE("a socket with no peer yet shows dashes, and a listener's panel says it listens") {
+TEST_CASE("a socket with no peer yet shows dashes and a listener's panel says it listens") {
   const Frame f = render("hs-nopeer", "handshake --step 2");
   const json& c = endpoint(f.model, "client");
   CHECK(c["state"] == "SYN_SENT");
@@ -448,7 +448,7 @@ TEST_CASE("a socket with no peer yet shows dashes, and a listener's panel says i
   CHECK(endpoint(g.model, "server")["title"].get<std::string>().find("10.0.0.1") != std::string::npos);
 }
 
-TEST_CASE("crowded ladders: labels apart, off the crosses and lifelines, repeats grouped") {
+TEST_CASE("crowded ladders: labels apart and off the crosses and lifelines with repeats grouped") {
   for (const char* args : {"syn-flood --at 2s", "syn-flood --at 1200ms", "lossy-transfer --at 2s", "fin-wait-1-pileup --at 3s",
                            "port-scan --at 1s"}) {
     for (const char* size : {"1024x768", "1600x1000"}) {
