@@ -494,6 +494,13 @@ TEST_CASE("--var and --student choose the lab's variant") {
   const Frame one = render("var-1200", "lost-fin --var outage=1200ms --at 1100ms");
   const Frame four = render("var-4000", "lost-fin --var outage=4000ms --at 1100ms");
   CHECK(four.model["ladder"]["segments_total"].get<int>() == one.model["ladder"]["segments_total"].get<int>() + 3);
+  // Students draw their own outage (seeded by the id): these two differ, and with no
+  // student the lab's default (1200ms) applies.
+  const Frame alice = render("student-alice", "lost-fin --student alice --at 1100ms");
+  const Frame bob = render("student-bob", "lost-fin --student bob --at 1100ms");
+  const Frame nobody = render("student-none", "lost-fin --at 1100ms");
+  CHECK(alice.model["ladder"]["segments_total"] != bob.model["ladder"]["segments_total"]);
+  CHECK(nobody.model["ladder"]["segments_total"] == one.model["ladder"]["segments_total"]);
   const Cmd bad = run_cli("lost-fin --var outage --screenshot /tmp/x.png");
   CHECK(bad.rc == 2);
   CHECK(line_count(bad.err) == 1);
