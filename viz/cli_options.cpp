@@ -1,6 +1,8 @@
 #include "viz/cli_options.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "sim/fault.hpp"
 
@@ -98,9 +100,10 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
       o.student = value;
     } else if (a == "--scale") {
       if (!need()) return fail("--scale needs a factor, e.g. --scale 1.5");
-      float f = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), f);
-      if (value.empty() || ec != std::errc() || p != value.data() + value.size()) return fail("--scale: '" + value + "' is not a number");
+      // strtod, not from_chars: the browser build's libc++ has no floating-point from_chars.
+      char* end = nullptr;
+      const float f = std::strtof(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(f)) return fail("--scale: '" + value + "' is not a number");
       if (f < kMinScale || f > kMaxScale) return fail("--scale: " + value + " is outside 0.75 .. 3");
       o.scale = f;
     } else if (a == "--at") {
