@@ -16,6 +16,13 @@ namespace tcplab::viz {
 
 enum class Tab : std::uint8_t { Text, Netstat, Plots, Fork, Lab };
 
+// Projector zoom: ImGui units per window pixel (Ctrl+= / Ctrl+- / Ctrl+0, --scale).
+constexpr float kMinScale = 0.75F, kMaxScale = 3.0F;
+// The next zoom step up (dir > 0) or down from `z`: 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3.
+float zoom_step(float z, int dir);
+// Below this height (ImGui units) the window is laid out tighter: the control bar in two rows.
+constexpr float kShortWindow = 640.0F;
+
 // An endpoint as the student picked it: stable across timelines (indices are not).
 struct EndpointKey {
   int host = -1;
@@ -35,6 +42,7 @@ struct UiState {
   bool ladder_labels = true;
   bool follow_cursor = true;      // scroll the ladder and the text to the cursor
   bool show_help = false;
+  float zoom = 1.0F;              // projector mode: everything drawn this many times larger
   Tab tab = Tab::Text;
   bool tab_requested = false;     // select `tab` on the next frame
   std::vector<EndpointKey> selected;  // endpoint panels; empty = the lab's main pair

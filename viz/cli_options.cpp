@@ -1,6 +1,8 @@
 #include "viz/cli_options.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "sim/fault.hpp"
 
@@ -14,6 +16,19 @@ bool parse_u64(const std::string& s, std::uint64_t* v) {
 
 }  // namespace
 
+float zoom_step(float z, int dir) {
+  constexpr float kSteps[] = {0.75F, 0.9F, 1.0F, 1.1F, 1.25F, 1.5F, 1.75F, 2.0F, 2.5F, 3.0F};
+  if (dir > 0) {
+    for (float s : kSteps)
+      if (s > z + 0.01F) return s;
+    return kMaxScale;
+  }
+  float best = kMinScale;
+  for (float s : kSteps)
+    if (s < z - 0.01F) best = s;
+  return best;
+}
+
 std::optional<Tab> parse_tab(const std::string& s) {
   if (s == "text" || s == "tcpdump") return Tab::Text;
   if (s == "netstat") return Tab::Netstat;
@@ -24,8 +39,9 @@ std::optional<Tab> parse_tab(const std::string& s) {
 }
 
 std::string viz_usage() {
-  return "usage: tcplab-viz [LAB] [--seed N] [--step N | --at T] [--fork RULE]... [--tab text|netstat|plots|fork|lab]\n"
-         "                  [--predict] [--play] [--speed D] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
+  return "usage: tcplab-viz [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
+         "                  [--tab text|netstat|plots|fork|lab] [--predict] [--play] [--speed D] [--scale F]\n"
+         "                  [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
          "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
          "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n";
 }
@@ -75,6 +91,21 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
         if (v < 1 || v > 1000) return fail("--frames: must be 1..1000");
         o.frames = static_cast<int>(v);
       }
+    } else if (a == "--var") {
+      // NAME=VALUE is split and checked where `tcplab run --var` is (cli::load_common).
+      if (!need() || value.empty()) return fail("--var needs NAME=VALUE, e.g. --var msl=10s");
+      o.vars.push_back(value);
+    } else if (a == "--student") {
+      if (!need() || value.empty()) return fail("--student needs an id, e.g. --student alice");
+      o.student = value;
+    } else if (a == "--scale") {
+      if (!need()) return fail("--scale needs a factor, e.g. --scale 1.5");
+      // strtod, not from_chars: the browser build's libc++ has no floating-point from_chars.
+      char* end = nullptr;
+      const float f = std::strtof(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(f)) return fail("--scale: '" + value + "' is not a number");
+      if (f < kMinScale || f > kMaxScale) return fail("--scale: " + value + " is outside 0.75 .. 3");
+      o.scale = f;
     } else if (a == "--at") {
       if (!need()) return fail("--at needs a duration, e.g. --at 30s");
       std::string err;

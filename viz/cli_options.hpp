@@ -1,7 +1,8 @@
 #pragma once
 // The tcplab-viz command line:
 //   tcplab-viz [LAB] [--seed N] [--step N | --at T] [--fork RULE]... [--tab NAME] [--predict]
-//              [--play] [--speed D] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]
+//              [--var NAME=VALUE]... [--student ID] [--play] [--speed D] [--scale F]
+//              [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]
 // Parsed by hand so that every mistake is one line (exit 2), before any window opens.
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,8 @@ namespace tcplab::viz {
 struct VizOptions {
   std::string lab;                     // empty: the first built-in lab
   std::optional<std::uint64_t> seed;
+  std::vector<std::string> vars;       // --var NAME=VALUE, as `tcplab run` takes them (labs/options.hpp)
+  std::string student;                 // --student ID: that student's variant of the lab's [vars]
   std::optional<std::uint64_t> step;   // the cursor after N steps
   std::optional<Instant> at;           // the cursor at virtual time T
   std::vector<std::string> forks;      // fault rules: fork the timeline at the start with each
@@ -26,6 +29,7 @@ struct VizOptions {
   std::string screenshot;              // render one frame to this PNG and exit
   std::string dump_model;              // write what was drawn (JSON) and exit
   int width = 1600, height = 1000;
+  float scale = 1.0F;                  // --scale: projector zoom (ImGui units are this many window pixels)
   int frames = 4;                      // frames rendered before the capture (layout settles)
   bool help = false;
   bool headless() const { return !screenshot.empty() || !dump_model.empty(); }

@@ -137,8 +137,9 @@ void draw_controls(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& r
     ImGui::TextColored(s.active() == 1 ? ImVec4(1.0F, 0.6F, 0.3F, 1.0F) : ImVec4(0.6F, 0.8F, 1.0F, 1.0F), "%s",
                        s.active() == 1 ? "[fork]" : "[original]");
   }
-  ImGui::Dummy(ImVec2(1, 4));
-  // Row 3: status.
+  // Row 3: status, or on row 2 in a short window (1280x720 zoomed for a projector).
+  if (ImGui::GetIO().DisplaySize.y < kShortWindow) ImGui::SameLine(0, 24);
+  else ImGui::Dummy(ImVec2(1, 4));
   if (!ui.status.empty()) {
     ImGui::TextColored(ui.status_error ? ImVec4(1.0F, 0.45F, 0.45F, 1.0F) : ImVec4(0.65F, 0.85F, 0.65F, 1.0F), "%s",
                        shown(ui.status).c_str());

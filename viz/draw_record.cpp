@@ -43,8 +43,8 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
     json t = json::array();
     for (const auto& x : e.timers)
       t.push_back({{"timer", x.kind}, {"deadline_ns", x.deadline}, {"left_fraction", x.left_fraction}, {"bar", rect(x.bar)}});
-    j["endpoints"].push_back({{"host", e.host}, {"conn", e.conn}, {"state", e.state}, {"badge", rect(e.badge)},
-                              {"tcb", e.tcb}, {"timers", t}});
+    j["endpoints"].push_back({{"host", e.host}, {"conn", e.conn}, {"title", e.title}, {"state", e.state}, {"badge", rect(e.badge)},
+                              {"tcb", e.tcb}, {"tcb_clipped", e.tcb_clipped}, {"timers", t}});
   }
   j["diagrams"] = json::array();
   for (const auto& d : rec.diagrams) {
@@ -55,14 +55,18 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
                              {"taken", d.taken_from.empty() ? json(nullptr) : json({d.taken_from, d.taken_to})},
                              {"taken_in_figure5", d.taken_in_figure5},
                              {"cause", d.cause},
-                             {"boxes", boxes}});
+                             {"boxes", boxes},
+                             {"plate", rect(d.plate)},
+                             {"why", rect(d.why)},
+                             {"panel", rect(d.panel)}});
   }
   json arrows = json::array();
   int crosses = 0;
   for (const auto& a : rec.arrows) {
     json x = {{"id", a.id}, {"label", a.label}, {"kind", a.kind}, {"from", a.from}, {"to", a.to},
               {"fate", a.fate}, {"retx", a.retx}, {"current", a.current}, {"in_flight", a.in_flight},
-              {"line", {a.x0, a.y0, a.x1, a.y1}}};
+              {"line", {a.x0, a.y0, a.x1, a.y1}}, {"shown", a.shown}};
+    if (!a.shown.empty()) x["label_rect"] = rect(a.label_rect);
     if (a.cross) {
       x["cross"] = {(*a.cross)[0], (*a.cross)[1]};
       ++crosses;
@@ -75,7 +79,8 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
                  {"segments_total", rec.segments_total},
                  {"segments_sent", rec.segments_sent},
                  {"arrows", arrows},
-                 {"crosses", crosses}};
+                 {"crosses", crosses},
+                 {"lifelines", rec.lifelines}};
   j["text"] = {{"lines", rec.text_lines}, {"current_line", rec.text_current_line}, {"current", rec.text_current}};
   j["netstat"] = {{"rows", rec.netstat_rows}, {"counts", rec.netstat_counts}, {"drawn", rec.netstat_drawn}};
   j["predict"] = {{"prompt", rec.predict_prompt}, {"choices", rec.predict_choices}};

@@ -15,6 +15,10 @@ constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_No
 
 std::string endpoint_title(const WorldView& v, std::uint32_t ep) {
   const EndpointInfo& e = v.index.endpoints()[ep];
+  // Before the connection exists, the panel shows the listening socket it will come from:
+  // say so, rather than name a connection that is not there yet.
+  if (const EndpointNow now = endpoint_now(v, ep); now.via_listener && now.conn)
+    return v.index.host_names()[static_cast<std::size_t>(e.host)] + "   listening on " + endpoint_to_string(now.conn->local());
   std::string label = e.label;
   if (auto gt = label.find('>'); gt != std::string::npos)
     label = label.substr(0, gt) + (fonts().unicode ? "  ⇄  " : "  <->  ") + label.substr(gt + 1);
@@ -29,6 +33,7 @@ void endpoint_tile(const WorldView& v, const char* id, ImVec2 pos, ImVec2 size, 
   if (ImGui::Begin(title.c_str(), nullptr, kTile)) {
     if (eps.size() == 1) {
       draw_endpoint(v, eps[0], rec);
+      rec.endpoints.back().title = title.substr(0, title.find("###"));
     } else if (ImGui::BeginTabBar("##eps")) {
       for (auto ep : eps) {
         const EndpointInfo& e = v.index.endpoints()[ep];
@@ -124,8 +129,10 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   if (ui.predict) ui.show_future = false;
   handle_shortcuts(v, ui, cmd);
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
-  const float ctrl_h = 90.0F;
-  const float bottom_h = std::clamp(ds.y * 0.25F, 190.0F, 320.0F);
+  const float ctrl_h = ds.y < kShortWindow ? 64.0F : 90.0F;
+  // The tabs below get a quarter of a tall window, less of a short one (1280x720, a
+  // projector's zoom), where the endpoint panels need the height for TCB, diagram and why.
+  const float bottom_h = ds.y >= 900.0F ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F) : std::clamp(ds.y * 0.16F, 96.0F, 190.0F);
   // Endpoint panels want 380 px for the TCB table, but on a projector's 1024 px the ladder
   // (what the class looks at) must keep well over a third of the width.
   const float side_w = std::clamp(ds.x * 0.27F, std::min(380.0F, ds.x * 0.31F), 480.0F);

@@ -2,6 +2,8 @@
 // is drawn from the world snapshot at the cursor; what the student asks for comes back as
 // Commands that the session carries out between frames. With --screenshot / --dump-model it
 // renders one frame of the chosen moment (under Xvfb if need be) and exits.
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -78,7 +80,7 @@ int run(const VizOptions& opt) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // tiles are laid out by code; nothing to remember
-  setup_style_and_fonts();
+  setup_style_and_fonts(ui.zoom);
   // Installed before the backend's, which calls it after its own (ImGui 1.86 chains callbacks).
   glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int) {
     if (action == GLFW_PRESS) note_key_press(key);
@@ -105,8 +107,24 @@ int run(const VizOptions& opt) {
     session->tick(opt.headless() ? 1.0 / 60.0 : dt, ui, session->followed(ui));
     if (ui.predict) session->predictor().prepare(session->index(), session->cursor(), session->followed(ui));
 
+    // Projector zoom: ImGui lays out in units of `zoom` window pixels (DisplaySize shrinks, the
+    // framebuffer scale grows, the mouse follows), and the glyphs are rasterised for it.
+    {
+      int ww = 0, wh = 0, fbw = 0, fbh = 0;
+      glfwGetWindowSize(window, &ww, &wh);
+      glfwGetFramebufferSize(window, &fbw, &fbh);
+      const float density = ui.zoom * (ww > 0 ? static_cast<float>(fbw) / static_cast<float>(ww) : 1.0F);
+      if (std::abs(density - fonts_density()) > 1e-3F) {
+        load_fonts(density);
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+      }
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    io.DisplaySize = ImVec2(io.DisplaySize.x / ui.zoom, io.DisplaySize.y / ui.zoom);
+    io.DisplayFramebufferScale = ImVec2(io.DisplayFramebufferScale.x * ui.zoom, io.DisplayFramebufferScale.y * ui.zoom);
+    if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / ui.zoom, io.MousePos.y / ui.zoom);
     ImGui::NewFrame();
     Commands cmd;
     DrawRecord rec = draw_session_frame(*session, ui, catalogue, io.DisplayFramebufferScale.x, cmd);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "viz/rfc.hpp"
@@ -160,16 +161,40 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
 
   ImFont* sm = fonts().small;
   const float fs = sm->FontSize;
-  const float why_h = std::min(110.0F, size.y * 0.32F);
   const float W = size.x;
-  const float H = std::max(150.0F, size.y - why_h);
+  // The why below the figure gets the height its text needs (wrapped to the panel), so it is
+  // never cut off; the figure takes the rest, down to the least in which its boxes stay apart.
+  std::string why_title, why_text;
+  if (last) {
+    const TraceEvent& e = tr[*last];
+    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)) + "  (" + short_time(e.t_ns) + ")");
+    why_text = shown(e.cause);
+  }
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float wrap_w = std::max(60.0F, W - 2 * st.WindowPadding.x - 2);
+  if (last && ImGui::CalcTextSize(why_title.c_str()).x > wrap_w) {  // the time is in the badge too: leave it out first
+    const TraceEvent& e = tr[*last];
+    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)));
+  }
+  const float why_h = last ? ImGui::CalcTextSize(why_title.c_str(), nullptr, false, wrap_w).y + st.ItemSpacing.y +
+                                 ImGui::CalcTextSize(why_text.c_str(), nullptr, false, wrap_w).y +
+                                 2 * st.WindowPadding.y + 4
+                           : ImGui::GetTextLineHeightWithSpacing();
+  const bool compact = size.y < 330.0F;  // a short panel: slimmer boxes, closer rows
+  const float bh = fs + (compact ? 5.0F : 9.0F);
+  const float min_pitch = bh + (compact ? 2.0F : 6.0F);
+  const float H = std::max(bh + 9.0F + 6.0F * min_pitch, size.y - why_h - st.ItemSpacing.y);
   const ImVec2 o = ImGui::GetCursorScreenPos();
   Geometry g;
   const float lane = 20.0F;
   const float colw = (W - 2 * lane) / 3.0F;
-  const float bw = std::min(colw - 10.0F, 118.0F);
-  const float bh = fs + 9.0F;
-  const float pitch = std::min(50.0F, (H - bh - 6.0F) / 6.0F);
+  float label_w = 0;  // the widest state name, so that no name spills out of its box
+  for (int s = 0; s < kStateCount; ++s) {
+    const std::string_view n = fig5_name(static_cast<State>(s));
+    label_w = std::max(label_w, sm->CalcTextSizeA(fs, FLT_MAX, 0, n.data(), n.data() + n.size()).x);
+  }
+  const float bw = std::min(colw - 6.0F, std::max(118.0F, label_w + 10.0F));
+  const float pitch = std::clamp((H - bh - 6.0F) / 6.0F, min_pitch, 50.0F);
   g.lane_left = o.x + lane * 0.45F;
   g.lane_right = o.x + W - lane * 0.45F;
   for (int s = 0; s < kStateCount; ++s) {
@@ -220,6 +245,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     if (hovered && mouse.x >= b.min.x && mouse.x <= b.max.x && mouse.y >= b.min.y && mouse.y <= b.max.y)
       tip = state_help(st);
   }
+  Rect plate;
   // The last edge's event / action on a plate by the edge: on one line, or on two (event over
   // action, as in the figure) when one would cover a box; the first spot that covers none.
   if (last) {
@@ -238,10 +264,11 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
       float tw = 0;
       for (const auto& l : *lines) tw = std::max(tw, sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
       const float th = fs * static_cast<float>(lines->size()) + 1.0F;
-      for (float t : {0.5F, 0.38F, 0.62F, 0.28F, 0.72F}) {
-        const ImVec2 m = path_at(last_pts, t);
-        for (int anchor = 0; anchor < 3; ++anchor) {
-          float x0 = anchor == 0 ? m.x - tw * 0.5F - 4 : anchor == 1 ? m.x + 8 : m.x - tw - 16;
+      for (float t : {0.5F, 0.38F, 0.62F, 0.28F, 0.72F, 0.18F, 0.82F}) {
+        const ImVec2 on = path_at(last_pts, t);
+        for (int anchor = 0; anchor < 5; ++anchor) {
+          float x0 = anchor == 0 ? on.x - tw * 0.5F - 4 : anchor == 1 || anchor == 3 ? on.x + 8 : on.x - tw - 16;
+          const ImVec2 m(on.x, anchor >= 3 ? on.y + th * 0.5F + 6 : on.y);  // below the edge, beside or under it
           x0 = std::clamp(x0, o.x + 2, o.x + W - tw - 10);
           const ImVec2 a(x0, m.y - th * 0.5F - 2), b(x0 + tw + 8, m.y + th * 0.5F + 2);
           float cover = 0;
@@ -255,6 +282,37 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
       }
       if (best.cover == 0) break;
     }
+    // No room by the edge (a short panel packs the boxes): the nearest empty cell of the
+    // figure's grid, with a leader line to the edge.
+    std::optional<ImVec2> leader;
+    if (best.cover > 0) {
+      const ImVec2 mid = path_at(last_pts, 0.5F);
+      float best_d = 1e9F;
+      for (const auto* lines : {&one, &two}) {
+        float tw = 0;
+        for (const auto& l : *lines) tw = std::max(tw, sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
+        const float th = fs * static_cast<float>(lines->size()) + 1.0F;
+        for (float col : {0.0F, 2.0F})
+          for (float row : {0.0F, 1.0F, 3.0F, 6.0F}) {
+            const ImVec2 c(o.x + lane + colw * (col + 0.5F), g.box[0].center().y + row * pitch);
+            const float x0 = std::clamp(c.x - tw * 0.5F - 4, o.x + 2, o.x + W - tw - 10);
+            const ImVec2 a(x0, c.y - th * 0.5F - 2), b(x0 + tw + 8, c.y + th * 0.5F + 2);
+            bool clear = true;
+            for (const Box& x : g.box) clear = clear && (b.x <= x.min.x || x.max.x <= a.x || b.y <= x.min.y || x.max.y <= a.y);
+            const float d = std::hypot(c.x - mid.x, c.y - mid.y);
+            if (clear && d < best_d) {
+              best_d = d;
+              best = {a, b, lines, 0};
+              leader = mid;
+            }
+          }
+      }
+    }
+    if (leader) {
+      const ImVec2 pc((best.a.x + best.b.x) * 0.5F, (best.a.y + best.b.y) * 0.5F);
+      dl->AddLine(pc, *leader, with_alpha(kAccent, 0.6F), 1.0F);
+    }
+    plate = {best.a.x, best.a.y, best.b.x, best.b.y};
     dl->AddRectFilled(best.a, best.b, IM_COL32(40, 34, 14, 240), 4.0F);
     dl->AddRect(best.a, best.b, kAccent, 4.0F);
     float y = best.a.y + 2;
@@ -274,6 +332,10 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
 
   // The why.
   DrawRecord::Diagram d;
+  {
+    const ImVec2 c0 = ImGui::GetWindowDrawList()->GetClipRectMin(), c1 = ImGui::GetWindowDrawList()->GetClipRectMax();
+    d.panel = {c0.x * rec.scale, c0.y * rec.scale, c1.x * rec.scale, c1.y * rec.scale};
+  }
   d.host = v.index.host_names()[static_cast<std::size_t>(info.host)];
   d.highlight = std::string(state_name(current));
   const float s = rec.scale;
@@ -287,16 +349,21 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     d.cause = e.cause;
     d.taken_in_figure5 = last_in_fig;
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(38, 34, 22, 255));
-    ImGui::BeginChild("##why", ImVec2(W, std::max(40.0F, ImGui::GetContentRegionAvail().y)), true);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)) + "  (" + short_time(e.t_ns) + ")").c_str());
+    ImGui::BeginChild("##why", ImVec2(W, why_h), true, ImGuiWindowFlags_NoScrollbar);
     ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(shown(e.cause).c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+    ImGui::TextUnformatted(why_title.c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextUnformatted(why_text.c_str());
     ImGui::PopTextWrapPos();
     ImGui::EndChild();
     ImGui::PopStyleColor();
+    const ImVec2 w0 = ImGui::GetItemRectMin(), w1 = ImGui::GetItemRectMax();
+    d.why = {w0.x * s, w0.y * s, w1.x * s, w1.y * s};
   } else {
     ImGui::TextDisabled("No state change yet.");
   }
+  d.plate = {plate.x0 * s, plate.y0 * s, plate.x1 * s, plate.y1 * s};
   rec.diagrams.push_back(std::move(d));
 }
 

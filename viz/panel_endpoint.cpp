@@ -2,6 +2,7 @@
 // 3.3.1 with the congestion state, every running timer as a countdown, and its RFC 9293
 // Figure 5 diagram with the edge just taken.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -35,48 +36,99 @@ EndpointNow endpoint_now(const WorldView& v, std::uint32_t ep) {
 
 namespace {
 
-void field_name(TcbField f) {
+// A TCB field's name with its RFC words on hover: behind a "(?)" when the panel is wide, on
+// the name itself when it is narrow (1280x720, a projector's zoom).
+void field_name(TcbField f, bool marker) {
   ImGui::TextUnformatted(tcb_name(f));
+  if (!marker) {
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0F);
+      ImGui::TextUnformatted(tcb_help(f));
+      ImGui::PopTextWrapPos();
+      ImGui::EndTooltip();
+    }
+    return;
+  }
   ImGui::SameLine(0, 3);
   help_marker(tcb_help(f));
 }
 
-// A sequence number: relative (as tcpdump prints it) then absolute, dimmed.
-void seq_value(std::uint32_t rel, std::uint32_t abs) {
-  ImGui::Text("%u", rel);
+// A value in its cell; one wider than the cell is noted (the GUI tests look for none). A
+// sequence number also shows its absolute value, dimmed, when there is room for it.
+void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, std::optional<std::uint32_t> abs = {}) {
+  const float avail = ImGui::GetContentRegionAvail().x;
+  float w = ImGui::CalcTextSize(v.c_str()).x;
+  if (w > avail && v.find(" (") == std::string::npos) {  // a long number in a narrow panel: the small font
+    ImFont* sm = fonts().small;
+    ImGui::PushFont(sm);
+    ImGui::TextUnformatted(v.c_str());
+    ImGui::PopFont();
+    if (sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, v.c_str()).x > avail + 0.5F) r.tcb_clipped.emplace_back(field);
+    return;
+  }
+  if (const auto paren = v.find(" ("); w > avail && paren != std::string::npos) {  // "14480 (10 MSS)" -> "14480", the rest on hover
+    const std::string full = v;
+    v = v.substr(0, paren);
+    w = ImGui::CalcTextSize(v.c_str()).x;
+    ImGui::TextUnformatted(v.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
+    if (w > avail + 0.5F) r.tcb_clipped.emplace_back(field);
+    return;
+  }
+  ImGui::TextUnformatted(v.c_str());
+  if (w > avail + 0.5F) r.tcb_clipped.emplace_back(field);
+  if (!abs) return;
+  const std::string a = std::to_string(*abs);
+  ImFont* sm = fonts().small;
+  if (w + ImGui::GetStyle().ItemSpacing.x + sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, a.c_str()).x > avail) return;
   ImGui::SameLine();
-  ImGui::PushFont(fonts().small);
-  ImGui::TextDisabled("%u", abs);
+  ImGui::PushFont(sm);
+  ImGui::TextDisabled("%s", a.c_str());
   ImGui::PopFont();
 }
 
 std::string bytes_mss(std::uint32_t b, std::uint32_t mss) {
   if (b >= UINT32_MAX / 2) return fonts().unicode ? "∞" : "inf";
   if (mss == 0) return std::to_string(b);
-  return fmt::format("{} ({:.1f} MSS)", b, static_cast<double>(b) / mss);
+  // Whole multiples without the ".0" (what a narrow panel at 1280x720 has room for).
+  if (b % mss == 0) return fmt::format("{} ({} MSS)", b, b / mss);
+  const double n = static_cast<double>(b) / mss;
+  return n >= 10 ? fmt::format("{} ({:.0f} MSS)", b, n) : fmt::format("{} ({:.1f} MSS)", b, n);
 }
 
-void tcb_table(const Connection& c, DrawRecord::Endpoint& r) {
+// What is not known yet is shown as a dash, not as 0: the peer's numbers (IRS, RCV.NXT,
+// SND.WND) before its SYN arrives; cwnd and ssthresh before there is anything to send to.
+const char* kUnknown = "\u2013";
+
+void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact) {
   const Tcb& t = c.tcb();
   const bool synced = c.state() != State::Closed && c.state() != State::Listen;
+  // Our numbers exist once a SYN went out (a CLOSED TCB that was used keeps them, dimmed);
+  // the peer's (IRS, RCV.NXT, its window) once its SYN came in.
+  const bool ours = c.state() != State::Listen && (c.state() != State::Closed || t.snd_nxt != t.iss);
+  const bool peer = ours && c.state() != State::SynSent && (c.state() != State::Closed || t.rcv_nxt != t.irs);
   const std::uint32_t mss = t.snd_mss;
   auto rel = [](Seq32 v, Seq32 base) { return static_cast<std::uint32_t>(v.raw() - base.raw()); };
-  r.tcb["ISS"] = std::to_string(t.iss.raw());
-  r.tcb["IRS"] = std::to_string(t.irs.raw());
-  r.tcb["SND.UNA"] = std::to_string(rel(t.snd_una, t.iss));
-  r.tcb["SND.NXT"] = std::to_string(rel(t.snd_nxt, t.iss));
-  r.tcb["RCV.NXT"] = std::to_string(rel(t.rcv_nxt, t.irs));
-  r.tcb["SND.WND"] = std::to_string(t.snd_wnd);
+  const std::string dash = fonts().unicode ? kUnknown : "-";
+  const bool cc = ours && c.congestion().cwnd() > 0;
+  r.tcb["ISS"] = ours ? std::to_string(t.iss.raw()) : dash;
+  r.tcb["IRS"] = peer ? std::to_string(t.irs.raw()) : dash;
+  r.tcb["SND.UNA"] = ours ? std::to_string(rel(t.snd_una, t.iss)) : dash;
+  r.tcb["SND.NXT"] = ours ? std::to_string(rel(t.snd_nxt, t.iss)) : dash;
+  r.tcb["RCV.NXT"] = peer ? std::to_string(rel(t.rcv_nxt, t.irs)) : dash;
+  r.tcb["SND.WND"] = peer ? std::to_string(t.snd_wnd) : dash;
   r.tcb["RCV.WND"] = std::to_string(t.rcv_wnd);
-  r.tcb["cwnd"] = std::to_string(c.congestion().cwnd());
+  r.tcb["cwnd"] = cc ? std::to_string(c.congestion().cwnd()) : dash;
   r.tcb["send_buf"] = std::to_string(c.send_queue_bytes());
   r.tcb["recv_buf"] = std::to_string(c.readable_bytes());
+  const bool marker = ImGui::GetContentRegionAvail().x >= 430.0F;
   if (!ImGui::BeginTable("##tcb", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
-  ImGui::TableSetupColumn("SEND", ImGuiTableColumnFlags_WidthStretch, 0.9F);
-  ImGui::TableSetupColumn("##sv", ImGuiTableColumnFlags_WidthStretch, 1.2F);
-  ImGui::TableSetupColumn("RECEIVE", ImGuiTableColumnFlags_WidthStretch, 0.9F);
-  ImGui::TableSetupColumn("##rv", ImGuiTableColumnFlags_WidthStretch, 1.2F);
-  ImGui::TableHeadersRow();
+  ImGui::TableSetupColumn("SEND", ImGuiTableColumnFlags_WidthFixed);
+  ImGui::TableSetupColumn("##sv", ImGuiTableColumnFlags_WidthStretch, 1.0F);
+  ImGui::TableSetupColumn("RECEIVE", ImGuiTableColumnFlags_WidthFixed);
+  ImGui::TableSetupColumn("##rv", ImGuiTableColumnFlags_WidthStretch, 1.0F);
+  if (!compact) ImGui::TableHeadersRow();
   if (!synced) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   auto row = [](auto&& left, auto&& right) {
     ImGui::TableNextRow();
@@ -89,32 +141,24 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r) {
     ImGui::TableNextColumn();
     right(1);
   };
-  auto seq_cell = [&](TcbField f, Seq32 v, Seq32 base) {
-    return [=](int col) { col == 0 ? field_name(f) : seq_value(static_cast<std::uint32_t>(v.raw() - base.raw()), v.raw()); };
-  };
-  auto text_cell = [](TcbField f, std::string s) {
-    return [=](int col) {
-      if (col == 0) field_name(f);
-      else ImGui::TextUnformatted(s.c_str());
+  // A cell pair: the name, then the value (or a dash when it is not known yet).
+  auto cell = [&](TcbField f, std::string v, bool known = true, std::optional<std::uint32_t> abs = {}) {
+    return [&r, f, v, known, abs, marker, dash](int col) {
+      if (col == 0) field_name(f, marker);
+      else if (!known) ImGui::TextDisabled("%s", dash.c_str());
+      else value_text(v, tcb_name(f), r, abs);
     };
   };
-  auto iss_cell = [](TcbField f, Seq32 v) {
-    return [=](int col) {
-      if (col == 0) field_name(f);
-      else ImGui::Text("%u", v.raw());
-    };
-  };
+  auto rel_s = [](Seq32 v, Seq32 base) { return std::to_string(static_cast<std::uint32_t>(v.raw() - base.raw())); };
   const auto& rtt = c.rtt();
-  row(iss_cell(TcbField::Iss, t.iss), iss_cell(TcbField::Irs, t.irs));
-  row(seq_cell(TcbField::SndUna, t.snd_una, t.iss), seq_cell(TcbField::RcvNxt, t.rcv_nxt, t.irs));
-  row(seq_cell(TcbField::SndNxt, t.snd_nxt, t.iss), text_cell(TcbField::RcvWnd, std::to_string(t.rcv_wnd)));
-  row(text_cell(TcbField::SndWnd, std::to_string(t.snd_wnd)),
-      text_cell(TcbField::RcvBuf, fmt::format("{} B", c.readable_bytes())));
-  row(text_cell(TcbField::Cwnd, bytes_mss(c.congestion().cwnd(), mss)),
-      text_cell(TcbField::Srtt, rtt.has_sample() ? short_duration(rtt.srtt()) : "-"));
-  row(text_cell(TcbField::Ssthresh, bytes_mss(c.congestion().ssthresh(), mss)),
-      text_cell(TcbField::Rto, short_duration(rtt.rto())));
-  row(text_cell(TcbField::SndBuf, fmt::format("{} B", c.send_queue_bytes())), [](int) {});
+  row(cell(TcbField::Iss, std::to_string(t.iss.raw()), ours), cell(TcbField::Irs, std::to_string(t.irs.raw()), peer));
+  row(cell(TcbField::SndUna, rel_s(t.snd_una, t.iss), ours, t.snd_una.raw()), cell(TcbField::RcvNxt, rel_s(t.rcv_nxt, t.irs), peer, t.rcv_nxt.raw()));
+  row(cell(TcbField::SndNxt, rel_s(t.snd_nxt, t.iss), ours, t.snd_nxt.raw()), cell(TcbField::RcvWnd, std::to_string(t.rcv_wnd)));
+  row(cell(TcbField::SndWnd, std::to_string(t.snd_wnd), peer), cell(TcbField::RcvBuf, fmt::format("{} B", c.readable_bytes())));
+  row(cell(TcbField::Cwnd, bytes_mss(c.congestion().cwnd(), mss), cc),
+      cell(TcbField::Srtt, rtt.has_sample() ? short_duration(rtt.srtt()) : dash));
+  row(cell(TcbField::Ssthresh, bytes_mss(c.congestion().ssthresh(), mss), cc), cell(TcbField::Rto, short_duration(rtt.rto())));
+  row(cell(TcbField::SndBuf, fmt::format("{} B", c.send_queue_bytes())), [](int) {});
   if (!synced) ImGui::PopStyleColor();
   ImGui::EndTable();
 }
@@ -165,7 +209,10 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x;
-  const float h = 40.0F;
+  // A short panel (1280x720, a projector's zoom) is laid out tighter: a slimmer badge, how the
+  // connection was opened said in it rather than on a line of its own.
+  const bool compact = ImGui::GetContentRegionAvail().y < 560.0F;
+  const float h = compact ? 34.0F : 40.0F;
   const ImVec2 q(p.x + w, p.y + h);
   if (now.conn) {
     dl->AddRectFilled(p, q, state_color(now.state), 6.0F);
@@ -178,18 +225,27 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   const float bs = big->FontSize;
   const ImVec2 ts = big->CalcTextSizeA(bs, FLT_MAX, 0, label.c_str());
   const ImVec2 tp(p.x + 12.0F, p.y + (h - ts.y) * 0.5F);
-  dl->AddText(big, bs, ImVec2(tp.x + 1, tp.y + 1), IM_COL32(0, 0, 0, 90), label.c_str());
-  dl->AddText(big, bs, tp, now.conn ? IM_COL32_WHITE : kDim, label.c_str());
+  if (!now.conn || !state_text_dark(now.state)) dl->AddText(big, bs, ImVec2(tp.x + 1, tp.y + 1), IM_COL32(0, 0, 0, 90), label.c_str());
+  dl->AddText(big, bs, tp, now.conn ? state_text_color(now.state) : kDim, label.c_str());
   // Since when, and the name netstat prints.
   std::string since;
   if (auto k = v.index.last_state_event(now.shown_ep == kNone ? ep : now.shown_ep, v.cursor))
     since = "since " + short_time(v.index.trace()[*k].t_ns);
-  const std::string side = now.conn ? "netstat: " + std::string(linux_state_name(now.state)) : "";
+  const bool opened_here = compact && now.conn && !now.via_listener;
+  ImFont* sm0 = fonts().small;
+  auto small_w = [&](const std::string& t) { return sm0->CalcTextSizeA(sm0->FontSize, FLT_MAX, 0, t.c_str()).x; };
+  const std::string netstat = now.conn ? "netstat: " + std::string(linux_state_name(now.state)) : "";
+  std::string side = opened_here ? std::string(now.conn->passive() ? "passive open, " : "active open, ") + netstat : netstat;
+  // The small lines never run into the state's name: shorter, or left out, when the panel is narrow.
+  const float room = q.x - 8 - (tp.x + ts.x + 10);
+  if (small_w(side) > room) side = netstat;
+  if (small_w(side) > room) side.clear();
+  if (small_w(since) > room) since.clear();
   ImFont* sm = fonts().small;
   dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, since.c_str()).x, p.y + 5),
-              IM_COL32(255, 255, 255, 215), since.c_str());
+              now.conn ? state_text_color(now.state, 215) : IM_COL32(255, 255, 255, 215), since.c_str());
   dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, side.c_str()).x, p.y + h - 5 - sm->FontSize),
-              IM_COL32(255, 255, 255, 170), side.c_str());
+              now.conn ? state_text_color(now.state, 170) : IM_COL32(255, 255, 255, 170), side.c_str());
   ImGui::InvisibleButton("##badge", ImVec2(w, h));
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
@@ -202,9 +258,9 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   r.badge = {p.x * s, p.y * s, q.x * s, q.y * s};
 
   if (now.conn && !now.via_listener) {
-    ImGui::TextDisabled("%s", now.conn->passive() ? "passive open (accepted from a listener)" : "active open (connect)");
-    tcb_table(*now.conn, r);
-    ImGui::Spacing();
+    if (!compact) ImGui::TextDisabled("%s", now.conn->passive() ? "passive open (accepted from a listener)" : "active open (connect)");
+    tcb_table(*now.conn, r, compact);
+    if (!compact) ImGui::Spacing();
     timers(v, ep, *now.conn, r);
   } else if (now.conn) {
     const TcpHost& st = v.world.stack(info.host);

@@ -263,12 +263,15 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     float edge = p.left ? p.x - 10 : p.x + 10;
     for (std::size_t j = 0; j < i; ++j)
       if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? pill_rect[j].x - 4 : pill_rect[j].z + 4;
-    const float x0 = p.left ? edge - ts.x - 8 : edge;
+    float x0 = p.left ? edge - ts.x - 8 : edge;
+    // Inside the ladder: a pill that would run off its right edge goes left of the lifeline.
+    if (!p.left && x0 + ts.x + 8 > o.x + width - 18) x0 = p.x - 10 - ts.x - 8;
     pill_rect.emplace_back(x0, p.y - ts.y * 0.5F - 2, x0 + ts.x + 8, p.y + ts.y * 0.5F + 2);
     placed.push_back(pill_rect.back());
   }
 
-  // Arrows.
+  // Arrows: first where each goes (and its cross), then the labels, placed where they
+  // cover no other label, no cross, no state pill and no lifeline.
   std::vector<std::uint32_t> cand;
   ix.segments_near_rows(r0, r1, &cand);
   int hovered = -1;
@@ -276,8 +279,17 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   struct Drawn {
     std::uint32_t seg;
     ImVec2 a, b;
+    bool head = true, lost = false, partial = false, ghost = false, current = false;
+    ImU32 col = 0;
+    std::optional<std::array<float, 2>> cross_at;
+    std::string shown;  // the label drawn ("" when none)
+    ImVec4 label_rect{0, 0, 0, 0};
+    int group = 0;      // identical segments in a row drawn under one label ("[S.] ×12"); 0: not grouped
+    std::size_t group_id = 0;  // the index of the group's first member
+    bool group_head = false;   // the member whose label is tried first (the middle one in view)
   };
   std::vector<Drawn> drawn;
+  std::vector<ImVec4> crosses;  // rectangles of the crosses, which labels keep clear of
   for (std::uint32_t i : cand) {
     const SegInfo& sg = segs[i];
     const bool ghost = sg.send_k >= v.cursor;
@@ -289,11 +301,17 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     bool head = true, lost = false, partial = false;
     if (sg.fate == SegFate::LostOnWay) {
       // Halfway to the destination, or to the first lifeline in between (so the cross never
-      // sits on a host that has nothing to do with it).
+      // sits on a host that has nothing to do with it), and on the arrow's own row band.
+      // An address no host owns ("elsewhere": a flood's spoofed sources) is where it is lost:
+      // the cross sits just before that lane.
       float xd = x_of_host(sg.dst_host);
-      for (float cx : cols.x)
-        if ((o.x + cx - a.x) * (xd - (o.x + cx)) > 1.0F) xd = o.x + cx;
-      b = ImVec2((a.x + xd) * 0.5F, a.y + kRowH * 0.9F);
+      if (sg.dst_host < 0) {
+        b = ImVec2(xd + (xd > a.x ? -12.0F : 12.0F), a.y + kRowH * 0.9F);
+      } else {
+        for (float cx : cols.x)
+          if ((o.x + cx - a.x) * (xd - (o.x + cx)) > 1.0F) xd = o.x + cx;
+        b = ImVec2((a.x + xd) * 0.5F, a.y + kRowH * 0.9F);
+      }
       head = false;
       lost = true;
     } else {
@@ -311,87 +329,174 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       }
     }
     if (std::max(a.y, b.y) < top - kRowH || std::min(a.y, b.y) > bottom + kRowH) continue;
-    const bool current = cur != kNone && (sg.row_send == cur || (sg.row_fate == cur && sg.fate_k < v.cursor));
-    ImU32 col = kind_color(e.kind);
-    if (ghost) col = with_alpha(col, 0.22F);
-    const float thick = current ? 2.8F : 1.7F;
-    arrow(dl, a, b, col, thick, e.retx, head);
-    if (partial) dl->AddCircleFilled(b, 4.5F, col);
-    if (sg.fate == SegFate::DroppedOnArrival && !ghost && sg.fate_k < v.cursor) cross(dl, ImVec2(b.x + (a.x < b.x ? -14 : 14), b.y), 5.0F, kLost);
-    std::optional<std::array<float, 2>> cross_at;
+    Drawn d;
+    d.seg = i;
+    d.a = a;
+    d.b = b;
+    d.head = head;
+    d.lost = lost;
+    d.partial = partial;
+    d.ghost = ghost;
+    d.current = cur != kNone && (sg.row_send == cur || (sg.row_fate == cur && sg.fate_k < v.cursor));
+    d.col = ghost ? with_alpha(kind_color(e.kind), 0.22F) : kind_color(e.kind);
     if (lost) {
-      cross(dl, b, 7.0F, ghost ? with_alpha(kLost, 0.3F) : kLost);
-      cross_at = std::array<float, 2>{b.x * s, b.y * s};
+      d.cross_at = std::array<float, 2>{b.x * s, b.y * s};
+      crosses.emplace_back(b.x - 9, b.y - 9, b.x + 9, b.y + 9);
     }
-    // Label: above the middle of the arrow, unless another label is already there.
-    if (ui.ladder_labels) {
-      std::string label = sg.label + (e.retx ? "  retx" : "") + (lost ? "  LOST" : "");
-      if (sg.fate == SegFate::DroppedOnArrival) label += "  DROPPED";
-      const ImVec2 ts = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, label.c_str());
+    if (sg.fate == SegFate::DroppedOnArrival && !ghost && sg.fate_k < v.cursor) {
+      const float cx = b.x + (a.x < b.x ? -14 : 14);
+      crosses.emplace_back(cx - 7, b.y - 7, cx + 7, b.y + 7);
+    }
+    drawn.push_back(std::move(d));
+  }
+  // Identical segments sent one after another between the same two hosts (a SYN-ACK
+  // retransmitted 12 times, a SYN flood) share one label: "[S.] ×12".
+  {
+    auto flags_of = [&](const Drawn& d) {
+      const std::string& l = segs[d.seg].label;
+      return l.substr(0, l.find(']') + 1);
+    };
+    for (std::size_t i = 0; i < drawn.size(); ++i) {
+      if (drawn[i].group) continue;
+      const SegInfo& si = segs[drawn[i].seg];
+      std::vector<std::size_t> run = {i};
+      for (std::size_t j = i + 1; j < drawn.size(); ++j) {
+        const SegInfo& sj = segs[drawn[j].seg];
+        const SegInfo& sl = segs[drawn[run.back()].seg];
+        if (sj.row_send > sl.row_send + 3) break;
+        const bool same = sj.src_host == si.src_host && sj.dst_host == si.dst_host && flags_of(drawn[j]) == flags_of(drawn[i]) &&
+                          (sj.label == si.label || si.src_host < 0 || si.dst_host < 0 || tr[sj.send_k].retx || drawn.size() > 24);
+        if (same && drawn[j].lost == drawn[i].lost && !drawn[j].group) run.push_back(j);
+      }
+      if (run.size() < 3) continue;
+      for (std::size_t k : run) {
+        drawn[k].group = static_cast<int>(run.size());
+        drawn[k].group_id = i;
+      }
+      // The label goes on the middle one of those in view.
+      std::vector<std::size_t> seen;
+      for (std::size_t k : run)
+        if (segs[drawn[k].seg].row_send >= r0 + 1 && segs[drawn[k].seg].row_send + 1 <= r1) seen.push_back(k);
+      drawn[seen.empty() ? run[run.size() / 2] : seen[seen.size() / 2]].group_head = true;
+    }
+  }
+  for (Drawn& d : drawn) {
+    const SegInfo& sg = segs[d.seg];
+    const TraceEvent& e = tr[sg.send_k];
+    arrow(dl, d.a, d.b, d.col, d.current ? 2.8F : 1.7F, e.retx, d.head);
+    if (d.partial) dl->AddCircleFilled(d.b, 4.5F, d.col);
+    if (sg.fate == SegFate::DroppedOnArrival && !d.ghost && sg.fate_k < v.cursor)
+      cross(dl, ImVec2(d.b.x + (d.a.x < d.b.x ? -14 : 14), d.b.y), 5.0F, kLost);
+    if (d.lost) cross(dl, d.b, 7.0F, d.ghost ? with_alpha(kLost, 0.3F) : kLost);
+  }
+  // Lifelines and pills are taken too; a label may cross a lifeline only where nothing else fits.
+  for (const ImVec4& c : crosses) placed.push_back(c);
+  std::vector<ImVec4> lanes;
+  for (float cx : cols.x) lanes.emplace_back(o.x + cx - 3, top, o.x + cx + 3, bottom);
+  const ImVec2 clip0 = dl->GetClipRectMin(), clip1 = dl->GetClipRectMax();  // the rows in view
+  auto free_of = [](const ImVec4& c, const std::vector<ImVec4>& taken) {
+    for (const auto& p : taken)
+      if (c.x < p.z && p.x < c.z && c.y < p.w && p.y < c.w) return false;
+    return true;
+  };
+  if (ui.ladder_labels) {
+    // The cursor's segments choose first, so that theirs are never the ones left out.
+    std::vector<std::size_t> order(drawn.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Then each group's middle member in view; the others of a group only if that one found no room.
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current || drawn[i].group_head; });
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current; });
+    std::vector<bool> group_done(drawn.size(), false);
+    for (std::size_t di : order) {
+      Drawn& d = drawn[di];
+      if (d.group && group_done[d.group_id]) continue;
+      const SegInfo& sg = segs[d.seg];
+      const TraceEvent& e = tr[sg.send_k];
+      const std::string times = fonts().unicode ? " ×" : " x";
+      std::string full = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
+                                 : sg.label + (e.retx ? "  retx" : "");
+      if (d.lost) full += "  LOST";
+      if (sg.fate == SegFate::DroppedOnArrival) full += "  DROPPED";
       // Along the arrow as drawn to its end (or its destination, when in flight).
-      const ImVec2 end = lost || !partial ? b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
-      std::vector<ImVec4> spots;  // where the label may go, best first
-      if (lost) {  // beside the cross if no lifeline is in the way, else above it
-        const bool rightward = x_of_host(sg.dst_host) >= a.x;
-        const float x0 = rightward ? b.x + 12 : b.x - 12 - ts.x - 6;
-        bool clear = true;
-        for (float cx : cols.x) clear = clear && (o.x + cx < x0 - 4 || o.x + cx > x0 + ts.x + 10);
-        if (clear) spots.emplace_back(x0, b.y - ts.y * 0.5F - 1, x0 + ts.x + 6, b.y + ts.y * 0.5F + 1);
-        spots.emplace_back(b.x - ts.x * 0.5F - 3, b.y - ts.y - 12, b.x + ts.x * 0.5F + 3, b.y - 10);
-      }
-      for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
-        const ImVec2 m = lerp(a, end, t);
-        spots.emplace_back(m.x - ts.x * 0.5F - 3, m.y - ts.y - 3, m.x + ts.x * 0.5F + 3, m.y - 1);
-      }
-      ImVec4 r = spots.front();
+      const ImVec2 end = d.lost || !d.partial ? d.b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
+      // The whole label, else the flags alone ("[P.]"), which fit between close lifelines.
+      const std::string flags = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
+                                        : sg.label.substr(0, sg.label.find(']') + 1) + (d.lost ? " LOST" : "");
       bool ok = false;
-      for (const ImVec4& c : spots) {
-        ok = true;
-        for (const auto& p : placed)
-          if (c.x < p.z && p.x < c.z && c.y < p.w && p.y < c.w) ok = false;
-        if (ok) {
-          r = c;
-          break;
+      ImVec4 r;
+      std::string label;
+      for (int pass = 0; pass < (d.current ? 3 : 2) && !ok; ++pass) {
+        label = pass == 1 ? flags : full;
+        const ImVec2 ts = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, label.c_str());
+        std::vector<ImVec4> spots;  // where the label may go, best first
+        if (d.lost) {  // beside the cross, else above it
+          const bool rightward = x_of_host(sg.dst_host) >= d.a.x;
+          const float x0 = rightward ? d.b.x + 12 : d.b.x - 12 - ts.x - 6;
+          spots.emplace_back(x0, d.b.y - ts.y * 0.5F - 1, x0 + ts.x + 6, d.b.y + ts.y * 0.5F + 1);
+          spots.emplace_back(d.b.x - ts.x * 0.5F - 3, d.b.y - ts.y - 12, d.b.x + ts.x * 0.5F + 3, d.b.y - 10);
+        }
+        for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
+          const ImVec2 m = lerp(d.a, end, t);
+          spots.emplace_back(m.x - ts.x * 0.5F - 3, m.y - ts.y - 3, m.x + ts.x * 0.5F + 3, m.y - 1);
+        }
+        for (const ImVec4& c : spots) {
+          // Pass 0 and 1 keep off the lifelines; pass 2 (the cursor's segment only: its label
+          // is always shown) only off other labels.
+          // Not over the times, not off the edge, not above or below the rows in view.
+          const bool inside = c.x >= o.x + kTimeW - 4 && c.z <= o.x + width - 18 && c.y >= clip0.y && c.w <= clip1.y;
+          if (inside && free_of(c, placed) && (pass == 2 || free_of(c, lanes))) {
+            r = c;
+            ok = true;
+            break;
+          }
         }
       }
-      if (!ok && current) ok = true;  // the cursor's segment always gets its label
-      if (ok) {
-        placed.push_back(r);
-        dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), IM_COL32(17, 19, 24, ghost ? 120 : 215), 3.0F);
-        dl->AddText(mono, mono->FontSize, ImVec2(r.x + 3, r.y + 1), ghost ? with_alpha(col, 0.8F) : current ? IM_COL32_WHITE : col,
-                    label.c_str());
-      }
+      if (!ok) continue;  // hover shows it
+      if (d.group) group_done[d.group_id] = true;
+      placed.push_back(r);
+      d.shown = label;
+      d.label_rect = r;
+      dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), IM_COL32(17, 19, 24, d.ghost ? 120 : 215), 3.0F);
+      dl->AddText(mono, mono->FontSize, ImVec2(r.x + 3, r.y + 1),
+                  d.ghost ? with_alpha(d.col, 0.8F) : d.current ? IM_COL32_WHITE : d.col, label.c_str());
     }
+  }
+  for (const Drawn& d : drawn) {
     if (win_hovered) {
-      const float d = dist_seg(a, b, mouse);
-      if (d < hovered_d) {
-        hovered_d = d;
-        hovered = static_cast<int>(i);
+      const float dd = dist_seg(d.a, d.b, mouse);
+      if (dd < hovered_d) {
+        hovered_d = dd;
+        hovered = static_cast<int>(d.seg);
       }
     }
-    drawn.push_back({i, a, b});
+    if (d.ghost) continue;
+    const SegInfo& sg = segs[d.seg];
+    const TraceEvent& e = tr[sg.send_k];
     DrawRecord::Arrow ar;
     ar.id = e.id;
     ar.label = sg.label;
+    ar.shown = d.shown;
+    if (!d.shown.empty()) ar.label_rect = {d.label_rect.x * s, d.label_rect.y * s, d.label_rect.z * s, d.label_rect.w * s};
     ar.kind = e.kind;
     ar.from = ix.host_names()[static_cast<std::size_t>(sg.src_host)];
     ar.to = sg.dst_host >= 0 ? ix.host_names()[static_cast<std::size_t>(sg.dst_host)] : "";
     ar.fate = sg.fate == SegFate::Delivered ? "delivered" : sg.fate == SegFate::LostOnWay ? "lost" : sg.fate == SegFate::DroppedOnArrival ? "dropped" : "in_flight";
     ar.retx = e.retx;
-    ar.current = current;
-    ar.in_flight = partial;
-    ar.x0 = a.x * s;
-    ar.y0 = a.y * s;
-    ar.x1 = b.x * s;
-    ar.y1 = b.y * s;
-    ar.cross = cross_at;
-    if (!ghost) rec.arrows.push_back(std::move(ar));
+    ar.current = d.current;
+    ar.in_flight = d.partial;
+    ar.x0 = d.a.x * s;
+    ar.y0 = d.a.y * s;
+    ar.x1 = d.b.x * s;
+    ar.y1 = d.b.y * s;
+    ar.cross = d.cross_at;
+    rec.arrows.push_back(std::move(ar));
   }
+  for (float cx : cols.x) rec.lifelines.push_back((o.x + cx) * s);
   // State pills on the lifelines (drawn over the arrows' ends).
   for (std::size_t i = 0; i < pills.size(); ++i) {
     const ImVec4& r = pill_rect[i];
     dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].st), 8.0F);
-    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), IM_COL32_WHITE, std::string(state_name(pills[i].st)).c_str());
+    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), state_text_color(pills[i].st), std::string(state_name(pills[i].st)).c_str());
   }
   // Hover and click.
   if (hovered >= 0) {

@@ -10,6 +10,16 @@ namespace tcplab::viz {
 
 Session::Session(const std::string& lab_arg, const LoadOptions& opt) : lab_arg_(lab_arg), opt_(opt) {
   lab_ = load_lab(lab_arg, opt);
+  run_original();
+}
+
+Session::Session(const std::string& lab_arg, const cli::LabOptionArgs& args) : lab_arg_(lab_arg), args_(args) {
+  lab_ = cli::load_common(lab_arg, args);
+  opt_.seed = args.seed;
+  run_original();
+}
+
+void Session::run_original() {
   TimelineSlot s;
   s.name = "original";
   run_slot(s, build_world(lab_));
@@ -276,8 +286,8 @@ void Session::apply(const Command& c, UiState& ui) {
       break;
     case K::LoadLab: {
       try {
-        const LoadOptions opt = c.text == lab_arg_ ? opt_ : LoadOptions{};
-        Session fresh(c.text, opt);
+        // The same lab again keeps its --seed / --var / --student; another starts afresh.
+        Session fresh = c.text != lab_arg_ ? Session(c.text, LoadOptions{}) : args_ ? Session(c.text, *args_) : Session(c.text, opt_);
         *this = std::move(fresh);
         ui.selected.clear();
         ui.picked_segment.reset();

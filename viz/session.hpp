@@ -12,6 +12,7 @@
 
 #include "labs/check_result.hpp"
 #include "labs/lab.hpp"
+#include "labs/options.hpp"
 #include "viz/app_state.hpp"
 #include "viz/cwnd_series.hpp"
 #include "viz/predict.hpp"
@@ -33,6 +34,9 @@ class Session {
   // Loads LAB (a catalogue name or a .toml path) and runs it to the lab's end.
   // Throws LabError (bad lab) or std::runtime_error.
   explicit Session(const std::string& lab_arg, const LoadOptions& opt = {});
+  // With the options of `tcplab run` (--seed, --var NAME=VALUE, --student ID), loaded and
+  // checked as it does (cli::load_common); throws cli::BadInput with its one-line message.
+  Session(const std::string& lab_arg, const cli::LabOptionArgs& args);
 
   const Lab& lab() const { return lab_; }
   const std::string& lab_arg() const { return lab_arg_; }
@@ -97,11 +101,13 @@ class Session {
   std::string export_file(const std::string& what, UiState& ui) const;
 
  private:
+  void run_original();  // runs the lab as written and puts the cursor at its start
   void run_slot(TimelineSlot& s, World start);
   void set_cursor(std::uint64_t p, Instant shown);
 
   std::string lab_arg_;
   LoadOptions opt_;
+  std::optional<cli::LabOptionArgs> args_;  // when loaded with the command line's options
   Lab lab_;
   std::vector<TimelineSlot> slots_;
   int active_ = 0;

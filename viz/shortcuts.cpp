@@ -39,8 +39,14 @@ void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd) {
   if (pressed_named(ImGuiKey_Space, false)) ui.playing = !ui.playing;
   if (pressed_named(ImGuiKey_Home, false) || pressed(GLFW_KEY_R, false)) cmd.restart();
   if (pressed_named(ImGuiKey_End, false)) cmd.run_to_end();
-  if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD) || pressed(GLFW_KEY_RIGHT_BRACKET)) change_speed(ui, 1);
-  if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT) || pressed(GLFW_KEY_LEFT_BRACKET)) change_speed(ui, -1);
+  if (io.KeyCtrl) {  // projector zoom, as in a browser
+    if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) ui.zoom = zoom_step(ui.zoom, 1);
+    if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) ui.zoom = zoom_step(ui.zoom, -1);
+    if (pressed(GLFW_KEY_0, false) || pressed(GLFW_KEY_KP_0, false)) ui.zoom = 1.0F;
+  } else {
+    if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD) || pressed(GLFW_KEY_RIGHT_BRACKET)) change_speed(ui, 1);
+    if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT) || pressed(GLFW_KEY_LEFT_BRACKET)) change_speed(ui, -1);
+  }
   if (pressed(GLFW_KEY_Q, false)) ui.predict = !ui.predict;
   if (pressed(GLFW_KEY_G, false)) ui.show_future = !ui.show_future;
   if (pressed(GLFW_KEY_L, false)) ui.ladder_labels = !ui.ladder_labels;
@@ -60,7 +66,7 @@ void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd) {
   // Tabs: 1..5.
   const Tab tabs[] = {Tab::Text, Tab::Netstat, Tab::Plots, Tab::Fork, Tab::Lab};
   for (int i = 0; i < 5; ++i)
-    if (pressed(GLFW_KEY_1 + i, false)) {
+    if (!io.KeyCtrl && pressed(GLFW_KEY_1 + i, false)) {
       ui.tab = tabs[i];
       ui.tab_requested = true;
     }

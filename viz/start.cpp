@@ -11,8 +11,11 @@ std::string default_lab() {
 
 Started start_session(const VizOptions& opt) {
   Started st;
-  LoadOptions lo;
+  // --seed, --var, --student: as `tcplab run` takes them (labs/options.hpp).
+  cli::LabOptionArgs lo;
   lo.seed = opt.seed;
+  lo.vars = opt.vars;
+  lo.student = opt.student;
   try {
     st.session = std::make_unique<Session>(opt.lab.empty() ? default_lab() : opt.lab, lo);
   } catch (const std::exception& e) {
@@ -27,6 +30,7 @@ Started start_session(const VizOptions& opt) {
     }
   }
   st.ui.predict = opt.predict;
+  st.ui.zoom = opt.scale;
   st.ui.playing = opt.play;
   if (opt.speed) st.ui.speed_per_s = *opt.speed;
   if (opt.tab) {

@@ -7,13 +7,37 @@ namespace {
 
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";
 
+float g_density = 1.0F;  // framebuffer pixels per ImGui unit the atlas was rasterised for
+
 ImFont* add_ttf(const char* file, float px, const ImWchar* ranges) {
   const std::string path = std::string(kFontDir) + file;
   if (!std::filesystem::exists(path)) return nullptr;
   ImFontConfig cfg;
   cfg.OversampleH = 2;
   cfg.OversampleV = 1;
-  return ImGui::GetIO().Fonts->AddFontFromFileTTF(path.c_str(), px, &cfg, ranges);
+  return ImGui::GetIO().Fonts->AddFontFromFileTTF(path.c_str(), px * g_density, &cfg, ranges);
+}
+
+// The atlas holds glyphs rasterised at `density` times their size; their metrics are brought
+// back to ImGui units, so that every panel keeps using FontSize as before while the renderer,
+// which scales by DisplayFramebufferScale, draws them sharp (projector zoom, HiDPI screens).
+void unscale_metrics(ImFontAtlas* atlas, float density) {
+  if (density == 1.0F) return;
+  atlas->Build();
+  const float k = 1.0F / density;
+  for (ImFont* f : atlas->Fonts) {
+    f->FontSize *= k;
+    f->Ascent *= k;
+    f->Descent *= k;
+    for (ImFontGlyph& g : f->Glyphs) {
+      g.X0 *= k;
+      g.Y0 *= k;
+      g.X1 *= k;
+      g.Y1 *= k;
+      g.AdvanceX *= k;
+    }
+    f->BuildLookupTable();
+  }
 }
 
 }  // namespace
@@ -23,8 +47,12 @@ Fonts& fonts() {
   return f;
 }
 
-void setup_style_and_fonts() {
+float fonts_density() { return g_density; }
+
+void load_fonts(float density) {
   ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  g_density = density;
   static ImVector<ImWchar> ranges;  // must outlive the atlas build
   if (ranges.empty()) {
     ImFontGlyphRangesBuilder b;
@@ -43,18 +71,22 @@ void setup_style_and_fonts() {
   if (!f.body || !f.mono || !f.big || !f.small) {  // no DejaVu: ImGui's own font at several sizes
     io.Fonts->Clear();
     ImFontConfig c;
-    c.SizePixels = 13.0F;
+    c.SizePixels = 13.0F * density;
     f.body = io.Fonts->AddFontDefault(&c);
     f.mono = f.body;
     f.small = f.body;
-    c.SizePixels = 26.0F;
+    c.SizePixels = 26.0F * density;
     f.big = io.Fonts->AddFontDefault(&c);
     f.unicode = false;
   } else {
     f.unicode = true;
   }
   io.FontDefault = f.body;
+  unscale_metrics(io.Fonts, density);
+}
 
+void setup_style_and_fonts(float density) {
+  load_fonts(density);
   ImGui::StyleColorsDark();
   ImGuiStyle& s = ImGui::GetStyle();
   s.WindowRounding = 4.0F;
@@ -94,26 +126,13 @@ void setup_style_and_fonts() {
   c[ImGuiCol_TableRowBgAlt] = ImVec4(1.0F, 1.0F, 1.0F, 0.03F);
 }
 
-std::array<int, 3> state_rgb(State s) {
-  switch (s) {
-    case State::Closed: return {118, 124, 138};
-    case State::Listen: return {66, 133, 244};
-    case State::SynSent: return {240, 160, 32};
-    case State::SynReceived: return {236, 110, 40};
-    case State::Established: return {46, 170, 88};
-    case State::FinWait1: return {156, 104, 232};
-    case State::FinWait2: return {118, 86, 214};
-    case State::CloseWait: return {28, 166, 170};
-    case State::Closing: return {216, 78, 150};
-    case State::LastAck: return {52, 138, 200};
-    case State::TimeWait: return {208, 64, 64};
-  }
-  return {128, 128, 128};
-}
-
 ImU32 state_color(State s, float alpha) {
   const auto c = state_rgb(s);
   return IM_COL32(c[0], c[1], c[2], static_cast<int>(alpha * 255.0F));
+}
+
+ImU32 state_text_color(State s, int alpha) {
+  return state_text_dark(s) ? IM_COL32(16, 18, 24, alpha) : IM_COL32(255, 255, 255, alpha);
 }
 
 ImU32 kind_color(const std::string& kind) {

@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "stack/state.hpp"
+#include "viz/palette.hpp"
 
 namespace tcplab::viz {
 
@@ -19,11 +20,16 @@ struct Fonts {
   bool unicode = false;     // arrows and symbols are available
 };
 Fonts& fonts();
-// Loads the fonts (before the backend builds its font texture) and sets the style.
-void setup_style_and_fonts();
+// Loads the fonts (before the backend builds its font texture) and sets the style. The
+// glyphs are rasterised for `density` framebuffer pixels per ImGui unit (zoom x HiDPI).
+void setup_style_and_fonts(float density = 1.0F);
+// Reloads the fonts for another density; the caller then rebuilds the backend's font texture.
+void load_fonts(float density);
+float fonts_density();
 
-std::array<int, 3> state_rgb(State s);
 ImU32 state_color(State s, float alpha = 1.0F);
+// White, or near-black on the light fills (palette.hpp).
+ImU32 state_text_color(State s, int alpha = 255);
 ImU32 kind_color(const std::string& kind);  // SYN, SYN-ACK, ACK, DATA, FIN, RST
 ImU32 timer_color(TimerKind k);
 ImU32 with_alpha(ImU32 c, float alpha);

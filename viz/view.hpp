@@ -45,8 +45,10 @@ struct Rect {
 struct DrawRecord {
   struct Endpoint {
     std::string host, conn, state;
+    std::string title;  // the panel's title bar (when it is the only endpoint in its tile)
     Rect badge;
     std::map<std::string, std::string> tcb;
+    std::vector<std::string> tcb_clipped;  // values wider than their column (cut off on screen)
     struct Timer {
       std::string kind;
       Instant deadline = 0;
@@ -59,9 +61,14 @@ struct DrawRecord {
     std::string host, highlight, taken_from, taken_to, cause;
     bool taken_in_figure5 = false;
     std::map<std::string, Rect> boxes;  // by state name
+    Rect plate;  // the edge just taken's event / action (empty when none)
+    Rect why;    // the why box (empty when no state change yet)
+    Rect panel;  // the part of the panel shown on screen (its window's clip rectangle)
   };
   struct Arrow {
     std::string id, label, from, to, kind, fate;
+    std::string shown;  // the label as drawn: "" when left out (crowded), "[S.] ×12" for a group
+    Rect label_rect;
     bool retx = false, current = false, in_flight = false;
     float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     std::optional<std::array<float, 2>> cross;
@@ -77,6 +84,7 @@ struct DrawRecord {
   std::int64_t ladder_current_row = -1;
   std::uint64_t segments_total = 0, segments_sent = 0;  // in the trace / by the cursor
   std::vector<Arrow> arrows;                            // drawn this frame
+  std::vector<float> lifelines;                         // the ladder's lifelines (x, framebuffer pixels)
   std::uint32_t text_lines = 0;
   std::int64_t text_current_line = -1;
   std::string text_current;

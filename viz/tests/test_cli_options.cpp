@@ -10,6 +10,27 @@ std::optional<VizOptions> parse(std::vector<std::string> a, std::string* err) { 
 }  // namespace
 
 TEST_SUITE("command line") {
+  TEST_CASE("--var, --student and --scale") {
+    std::string err;
+    auto o = parse({"lost-fin", "--var", "outage=4000ms", "--var=msl=10s", "--student", "alice", "--scale", "1.5"}, &err);
+    REQUIRE(o);
+    CHECK(o->vars == std::vector<std::string>{"outage=4000ms", "msl=10s"});
+    CHECK(o->student == "alice");
+    CHECK(o->scale == doctest::Approx(1.5));
+    CHECK(parse({"lost-fin"}, &err)->scale == doctest::Approx(1.0));
+    for (std::vector<std::string> bad : {std::vector<std::string>{"--scale", "x"}, {"--scale", "1.5x"}, {"--scale", "5"}, {"--scale", "0.5"},
+                                         {"--var"}, {"--student"}, {"--student="}}) {
+      err.clear();
+      CHECK_FALSE(parse(bad, &err));
+      CHECK(!err.empty());
+      CHECK(err.find('\n') == std::string::npos);
+    }
+    CHECK(zoom_step(1.0F, 1) == doctest::Approx(1.1F));
+    CHECK(zoom_step(1.0F, -1) == doctest::Approx(0.9F));
+    CHECK(zoom_step(3.0F, 1) == doctest::Approx(3.0F));
+    CHECK(zoom_step(0.75F, -1) == doctest::Approx(0.75F));
+  }
+
   TEST_CASE("headless options") {
     std::string err;
     auto o = parse({"handshake", "--step", "5", "--seed=3", "--screenshot", "a.png", "--size", "1280x720", "--tab", "plots"}, &err);

@@ -56,15 +56,15 @@ struct Frame {
   Image png;
 };
 
-// tcplab-viz LAB ARGS --screenshot --dump-model, at 1200x760.
-Frame render(const std::string& name, const std::string& args) {
+// tcplab-viz LAB ARGS --screenshot --dump-model, at 1200x760 unless `size` says otherwise.
+Frame render(const std::string& name, const std::string& args, const std::string& size = "1200x760") {
   const fs::path dir = VIZ_TEST_OUT;
   fs::create_directories(dir);
   const std::string png = (dir / (name + ".png")).string(), model = (dir / (name + ".json")).string();
   const std::string err = (dir / (name + ".stderr")).string();
   fs::remove(png);
   fs::remove(model);
-  const std::string cmd = std::string(VIZ_BIN) + " " + args + " --size 1200x760 --screenshot " + png + " --dump-model " + model +
+  const std::string cmd = std::string(VIZ_BIN) + " " + args + " --size " + size + " --screenshot " + png + " --dump-model " + model +
                           " 2>" + err;
   INFO("command: " << cmd);
   const int rc = exit_code(std::system(cmd.c_str()));
@@ -130,6 +130,43 @@ void check_state_pixels(const Frame& f, const std::string& host, const std::stri
   // A box also carries its label and, next to the edge just taken, that edge's caption, which
   // may overlap it (0.46 was seen with another Mesa build); an unfilled box stays under 0.05.
   CHECK(share(f.png, diagram(f.model, host)["boxes"][state], c) > 0.3);
+}
+
+double num(const json& j) { return j.get<double>(); }
+
+bool overlap(const json& a, const json& b) {
+  return num(a[0]) < num(b[2]) && num(b[0]) < num(a[2]) && num(a[1]) < num(b[3]) && num(b[1]) < num(a[3]);
+}
+
+bool inside(const json& in, const json& out, double slack = 1.0) {
+  return num(in[0]) >= num(out[0]) - slack && num(in[1]) >= num(out[1]) - slack && num(in[2]) <= num(out[2]) + slack &&
+         num(in[3]) <= num(out[3]) + slack;
+}
+
+// What a class must be able to read at this size: for each endpoint panel, no TCB value cut
+// off; for each diagram, the why box wholly on screen and the edge's plate over no box.
+void check_readable(const Frame& f) {
+  for (const auto& e : f.model["endpoints"]) {
+    INFO(e["host"].get<std::string>() << " clipped TCB values: " << e["tcb_clipped"].dump());
+    CHECK(e["tcb_clipped"].empty());
+  }
+  for (const auto& d : f.model["diagrams"]) {
+    INFO(d["host"].get<std::string>() << ": why " << d["why"].dump() << " panel " << d["panel"].dump() << " plate " << d["plate"].dump());
+    if (!d["taken"].is_null()) {
+      CHECK(inside(d["why"], d["panel"]));
+      for (const auto& [state, box] : d["boxes"].items()) {
+        INFO("box " << state << " " << box.dump());
+        CHECK_FALSE(overlap(d["plate"], box));
+      }
+    }
+  }
+}
+
+// The scale (framebuffer pixels per ImGui unit) and the window's size from the screenshot.
+void check_scale(const Frame& f, double scale, int w, int h) {
+  CHECK(f.model["scale"].get<double>() == doctest::Approx(scale));
+  CHECK(f.png.w == w);
+  CHECK(f.png.h == h);
 }
 
 struct Cmd {
@@ -356,6 +393,125 @@ TEST_CASE("a host that crashed shows its connection's TCB gone and the crash edg
   CHECK(endpoint(f.model, "server")["state"] == "ESTABLISHED");  // half-open: it never heard
   CHECK(diagram(f.model, "loadgen")["taken"] == json({"ESTABLISHED", "CLOSED"}));
   CHECK(f.model["text"]["current"].get<std::string>().find("crash") != std::string::npos);
+}
+
+TEST_CASE("at 1280x720 and 1024x768 with and without projector zoom nothing is cut off") {
+  struct Case {
+    const char* name;
+    const char* size;
+    float scale;
+    int w, h;
+  };
+  for (const Case& c : {Case{"small-1280", "1280x720", 1.0F, 1280, 720}, Case{"small-1024", "1024x768", 1.0F, 1024, 768},
+                        Case{"zoom-1600", "1600x1000", 1.25F, 1600, 1000}, Case{"zoom-1280", "1280x720", 1.1F, 1280, 720}}) {
+    INFO(std::string(c.name));
+    const std::string zoom = c.scale == 1.0F ? "" : " --scale " + std::to_string(c.scale);
+    const Frame f = render(c.name, "lost-fin --at 1100ms" + zoom, c.size);
+    check_scale(f, c.scale, c.w, c.h);
+    CHECK(endpoint(f.model, "client")["state"] == "FIN_WAIT_1");
+    check_readable(f);
+    check_state_pixels(f, "client", "FIN_WAIT_1");
+    const Frame g = render(std::string(c.name) + "-hs", "handshake --step 5" + zoom, c.size);
+    check_readable(g);
+    check_state_pixels(g, "server", "ESTABLISHED");
+  }
+}
+
+TEST_CASE("projector zoom draws the same frame larger") {
+  // Zoom 2 in a window twice the size is the same layout, every rectangle twice as large.
+  const Frame a = render("zoom-1", "handshake --step 5", "1000x700");
+  const Frame b = render("zoom-2", "handshake --step 5 --scale 2", "2000x1400");
+  check_scale(b, 2.0, 2000, 1400);
+  auto twice = [](const json& r1, const json& r2) {
+    for (int i = 0; i < 4; ++i) CHECK(num(r2[i]) == doctest::Approx(2 * num(r1[i])).epsilon(0.01));
+  };
+  twice(endpoint(a.model, "client")["badge"], endpoint(b.model, "client")["badge"]);
+  twice(diagram(a.model, "server")["boxes"]["ESTABLISHED"], diagram(b.model, "server")["boxes"]["ESTABLISHED"]);
+  REQUIRE(a.model["ladder"]["arrows"].size() == b.model["ladder"]["arrows"].size());
+  for (std::size_t i = 0; i < a.model["ladder"]["arrows"].size(); ++i)
+    twice(a.model["ladder"]["arrows"][i]["line"], b.model["ladder"]["arrows"][i]["line"]);
+  check_state_pixels(b, "client", "ESTABLISHED");
+  check_state_pixels(b, "server", "ESTABLISHED");
+}
+
+TEST_CASE("a socket with no peer yet shows dashes and a listener's panel says it listens") {
+  const Frame f = render("hs-nopeer", "handshake --step 2");
+  const json& c = endpoint(f.model, "client");
+  CHECK(c["state"] == "SYN_SENT");
+  const std::string dash = "\u2013";
+  CHECK(c["tcb"]["IRS"] == dash);
+  CHECK(c["tcb"]["RCV.NXT"] == dash);
+  CHECK(c["tcb"]["SND.WND"] == dash);
+  CHECK(c["tcb"]["ISS"] == "3654526670");
+  CHECK(c["tcb"]["SND.NXT"] == "1");
+  const json& s = endpoint(f.model, "server");
+  CHECK(s["state"] == "LISTEN");
+  CHECK(s["title"].get<std::string>().find("listening on 10.0.0.2:") != std::string::npos);
+  CHECK(s["title"].get<std::string>().find("10.0.0.1") == std::string::npos);  // not the client's connection
+  // Once established, the numbers are there and the title names the connection.
+  const Frame g = render("hs-peer", "handshake --step 5");
+  CHECK(endpoint(g.model, "client")["tcb"]["IRS"] == "494211253");
+  CHECK(endpoint(g.model, "client")["tcb"]["cwnd"] != dash);
+  CHECK(endpoint(g.model, "server")["title"].get<std::string>().find("10.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("crowded ladders: labels apart and off the crosses and lifelines with repeats grouped") {
+  for (const char* args : {"syn-flood --at 2s", "syn-flood --at 1200ms", "lossy-transfer --at 2s", "fin-wait-1-pileup --at 3s",
+                           "port-scan --at 1s"}) {
+    for (const char* size : {"1024x768", "1600x1000"}) {
+      INFO(std::string(args) << " at " << std::string(size));
+      const Frame f = render("crowd", args, size);
+      const json& arrows = f.model["ladder"]["arrows"];
+      std::vector<json> labels, crosses;
+      for (const auto& a : arrows) {
+        if (!a["shown"].get<std::string>().empty()) labels.push_back(a["label_rect"]);
+        if (a.contains("cross")) {
+          const double cx = a["cross"][0], cy = a["cross"][1];
+          crosses.push_back(json({cx - 7, cy - 7, cx + 7, cy + 7}));
+        }
+      }
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        for (std::size_t j = i + 1; j < labels.size(); ++j) CHECK_FALSE(overlap(labels[i], labels[j]));
+        for (const auto& c : crosses) CHECK_FALSE(overlap(labels[i], c));
+      }
+      // Only the cursor's segment may put its label across a lifeline (when nothing else fits).
+      for (const auto& a : arrows) {
+        if (a["shown"].get<std::string>().empty() || a["current"] == true) continue;
+        for (const auto& x : f.model["ladder"]["lifelines"]) {
+          INFO(a["shown"].get<std::string>() << " " << a["label_rect"].dump() << " lifeline " << x.get<double>());
+          CHECK_FALSE((num(a["label_rect"][0]) < x.get<double>() && x.get<double>() < num(a["label_rect"][2])));
+        }
+      }
+    }
+  }
+  // The flood's retransmitted SYN-ACKs to spoofed addresses: one label for the run, not a wall.
+  const Frame f = render("flood", "syn-flood --at 2s", "1280x720");
+  int grouped = 0, shown = 0;
+  for (const auto& a : f.model["ladder"]["arrows"]) {
+    const std::string l = a["shown"];
+    shown += !l.empty();
+    if (l.find("[S.] \u00d7") == 0) ++grouped;
+  }
+  CHECK(grouped == 1);
+  CHECK(shown <= 3);
+}
+
+TEST_CASE("--var and --student choose the lab's variant") {
+  // lost-fin's {{outage}}: every FIN before it is lost; 4000ms loses four copies, 1200ms one.
+  const Frame one = render("var-1200", "lost-fin --var outage=1200ms --at 1100ms");
+  const Frame four = render("var-4000", "lost-fin --var outage=4000ms --at 1100ms");
+  CHECK(four.model["ladder"]["segments_total"].get<int>() == one.model["ladder"]["segments_total"].get<int>() + 3);
+  // Students draw their own outage (seeded by the id): these two differ, and with no
+  // student the lab's default (1200ms) applies.
+  const Frame alice = render("student-alice", "lost-fin --student alice --at 1100ms");
+  const Frame bob = render("student-bob", "lost-fin --student bob --at 1100ms");
+  const Frame nobody = render("student-none", "lost-fin --at 1100ms");
+  CHECK(alice.model["ladder"]["segments_total"] != bob.model["ladder"]["segments_total"]);
+  CHECK(nobody.model["ladder"]["segments_total"] == one.model["ladder"]["segments_total"]);
+  const Cmd bad = run_cli("lost-fin --var outage --screenshot /tmp/x.png");
+  CHECK(bad.rc == 2);
+  CHECK(line_count(bad.err) == 1);
+  CHECK(bad.err.find("NAME=VALUE") != std::string::npos);
 }
 
 TEST_CASE("an unknown lab is one line and exit 2") {

@@ -8,12 +8,16 @@
 //   - each time the moment shown changes, one status line goes to the console
 //     ("tcplab: lab=lost-fin seed=3 step=12/40 ... client=FIN_WAIT_1 server=ESTABLISHED"),
 //     which the browser tests read.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
 #include <emscripten.h>
+#include <emscripten/html5.h>
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -45,6 +49,7 @@ EM_JS(void, js_replace_hash, (const char* link), {
 
 EM_JS(int, js_window_width, (), { return window.innerWidth; });
 EM_JS(int, js_window_height, (), { return window.innerHeight; });
+EM_JS(double, js_device_pixel_ratio, (), { return window.devicePixelRatio || 1; });
 
 EM_JS(void, js_pick_file, (), { document.getElementById("labfile").click(); });
 
@@ -124,17 +129,32 @@ void open_link(const std::string& hash) {
   if (p.ui.status_error) p.last_error = p.ui.status;  // already said
 }
 
-void fit_canvas() {
+// The canvas fills the window in CSS pixels (shell.html) and its drawing buffer has
+// devicePixelRatio times as many pixels (HiDPI), so the page is sharp on a laptop's or a
+// projector's scaled display. Returns the CSS size and the pixels per CSS pixel.
+struct CanvasSize {
+  int css_w = 0, css_h = 0;
+  float dpr = 1.0F;
+};
+CanvasSize fit_canvas() {
   Page& p = page();
   int w = 0, h = 0;
   glfwGetWindowSize(p.window, &w, &h);
   const int ww = js_window_width(), wh = js_window_height();
-  if (ww > 0 && wh > 0 && (ww != w || wh != h)) glfwSetWindowSize(p.window, ww, wh);
+  if (ww > 0 && wh > 0 && (ww != w || wh != h)) glfwSetWindowSize(p.window, ww, wh);  // resets the buffer to CSS size
+  CanvasSize c;
+  glfwGetWindowSize(p.window, &c.css_w, &c.css_h);
+  c.dpr = static_cast<float>(std::clamp(js_device_pixel_ratio(), 1.0, 4.0));
+  const int bw = static_cast<int>(static_cast<float>(c.css_w) * c.dpr + 0.5F), bh = static_cast<int>(static_cast<float>(c.css_h) * c.dpr + 0.5F);
+  int cw = 0, ch = 0;
+  emscripten_get_canvas_element_size("#canvas", &cw, &ch);
+  if (cw != bw || ch != bh) emscripten_set_canvas_element_size("#canvas", bw, bh);
+  return c;
 }
 
 void frame() {
   Page& p = page();
-  fit_canvas();
+  const CanvasSize cs = fit_canvas();
   glfwPollEvents();
   const double now_s = glfwGetTime();
   const double dt = now_s - p.last_time;
@@ -143,14 +163,27 @@ void frame() {
   s.tick(dt, p.ui, s.followed(p.ui));
   if (p.ui.predict) s.predictor().prepare(s.index(), s.cursor(), s.followed(p.ui));
 
+  // HiDPI and the projector zoom, as in the desktop window (viz/main.cpp): ImGui lays out in
+  // units of zoom CSS pixels, the renderer scales by dpr x zoom, glyphs are rasterised for it.
+  // The mouse comes in drawing-buffer pixels (Emscripten scales it to the canvas).
+  const float density = cs.dpr * p.ui.zoom;
+  if (std::abs(density - fonts_density()) > 1e-3F) {
+    load_fonts(density);
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(cs.css_w) / p.ui.zoom, static_cast<float>(cs.css_h) / p.ui.zoom);
+  io.DisplayFramebufferScale = ImVec2(density, density);
+  if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / density, io.MousePos.y / density);
   ImGui::NewFrame();
   Commands cmd;
   const DrawRecord rec = draw_session_frame(s, p.ui, p.catalogue, ImGui::GetIO().DisplayFramebufferScale.x, cmd);
   ImGui::Render();
   int fw = 0, fh = 0;
-  glfwGetFramebufferSize(p.window, &fw, &fh);
+  emscripten_get_canvas_element_size("#canvas", &fw, &fh);
   glViewport(0, 0, fw, fh);
   glClearColor(0.07F, 0.075F, 0.09F, 1.0F);
   glClear(GL_COLOR_BUFFER_BIT);
