@@ -178,7 +178,10 @@ std::optional<Sent> KernelTarget::next_sent(Instant until) {
   const Instant cap = now() + sec(3600);
   const Clock::time_point deadline = t0_ + std::chrono::nanoseconds(std::min(until, cap));
   std::unique_lock lock(mu_);
-  if (!cv_.wait_until(lock, deadline, [&] { return !sent_.empty(); })) return std::nullopt;
+  // A pending call that returned also ends the wait (with nothing sent): the runner must
+  // see the call return when it does, not at the next segment.
+  const auto ready = [&] { return !sent_.empty() || (pending_ && !running_); };
+  if (!cv_.wait_until(lock, deadline, ready) || sent_.empty()) return std::nullopt;
   Sent s = std::move(sent_.front());
   sent_.pop_front();
   return s;

@@ -76,7 +76,8 @@ class Target {
   // (an unknown name, a value out of range): the runner reports it as a script error.
   virtual std::string set_sysctl(const SysctlLine& s) = 0;
   // Lets time pass until `until`, or until the stack sends a segment, whichever comes
-  // first. Returns that segment, or nullopt when none came by `until` (now() >= until then).
+  // first. Returns that segment, or nullopt when none came by `until` (now() >= until then)
+  // or when the pending call returned before (then now() may be earlier than `until`).
   virtual std::optional<Sent> next_sent(Instant until) = 0;
   // The scripted peer's segment arrives at the stack now.
   virtual void inject(const Segment& seg) = 0;

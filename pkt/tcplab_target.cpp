@@ -80,6 +80,12 @@ class TcplabTarget final : public Target {
   }
   static CallResult fail(Errno e) { return fail(errno_name(e)); }
   short revents(const Sock& s) const;
+  // Like the kernel: the lowest descriptor not in use, from 3 (0-2 are stdio).
+  int lowest_free_fd() const {
+    int fd = 3;
+    while (fds_.count(fd)) ++fd;
+    return fd;
+  }
 
   TcpConfig cfg_;
   TcpHost host_;
@@ -88,7 +94,6 @@ class TcplabTarget final : public Target {
   std::deque<Sent> sent_;
   std::map<int, Sock> fds_;
   std::map<ConnId, std::uint8_t> notices_;  // Readable/Eof seen for conns not yet accepted
-  int next_fd_ = 3;
   Call pending_;
   bool has_pending_ = false, started_ = false;
   Instant poll_deadline_ = kNever;
@@ -241,8 +246,9 @@ std::optional<CallResult> TcplabTarget::attempt(const Call& c) {
   if (c.op == Op::Socket) {
     Sock s;
     s.cfg = cfg_;
-    fds_[next_fd_] = s;
-    return ret(next_fd_++);
+    const int fd = lowest_free_fd();
+    fds_[fd] = s;
+    return ret(fd);
   }
   Sock* s = sock(c.fd);
   if (!s) return fail("EBADF");
@@ -266,8 +272,9 @@ std::optional<CallResult> TcplabTarget::attempt(const Call& c) {
       Sock k;
       k.kind = Sock::Kind::Conn, k.id = child, k.cfg = s->cfg, k.connected = true;
       k.port = s->port;
-      fds_[next_fd_] = k;
-      return ret(next_fd_++);
+      const int fd = lowest_free_fd();
+      fds_[fd] = k;
+      return ret(fd);
     }
     case Op::Connect: {
       if (s->kind == Sock::Kind::Conn) {
