@@ -187,9 +187,10 @@ Command pkt_command() {
     sub.add_flag("-q,--quiet", a->quiet, "only the PASS/FAIL lines");
     sub.footer(
         "Examples:\n"
-        "  tcplab pkt tests/pkt/scripts/handshake-passive.pkt\n"
-        "  tcplab pkt tests/pkt/scripts/*.pkt -q\n"
-        "  sudo tcplab pkt --against kernel tests/pkt/scripts/handshake-passive.pkt");
+        "  tcplab pkt tests/pkt/scripts/a-passive-open-accept.pkt\n"
+        "  tcplab pkt tests/pkt/scripts/b-rst-in-window-challenge.pkt --pcap rst.pcap\n"
+        "  tcplab pkt tests/pkt/scripts/*.pkt -q --junit pkt.xml\n"
+        "  sudo tcplab pkt --against kernel tests/pkt/scripts/a-passive-open-accept.pkt");
     return [a] { return run_pkt(*a); };
   }, "run packetdrill-format scripts against tcplab or the Linux kernel"};
 }

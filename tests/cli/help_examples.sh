@@ -40,7 +40,6 @@ printf 'LISTEN\nSYN_SENT\nS 0 - 0\n' >"$tmp/run/alice-predictions.txt"
 skip_reason() {
   case "$1" in
     sudo\ *) echo "needs root and the Linux kernel (TUN device, network namespace)" ;;
-    *"tcplab pkt"*) echo "pkt examples use tests/pkt/scripts/, written with the pkt parser elsewhere" ;;
     *huge.toml*) echo "shows the refusal of an oversized lab on purpose (exit 2 is the point)" ;;
     *tcplab-viz*) echo "a GUI" ;;
     *) return 1 ;;
