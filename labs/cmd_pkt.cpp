@@ -125,7 +125,8 @@ int run_pkt(const PktArgs& a) {
     auto target = make_target(a);
     described = target->describe();
     for (const auto& s : extra)
-      if (auto e = target->set_sysctl(s); !e.empty()) throw BadInput("--tcp: " + e);
+      if (auto e = target->set_sysctl(s); e.rfind("note: ", 0) == 0) std::cerr << "--tcp: " << e << "\n";
+      else if (!e.empty()) throw BadInput("--tcp: " + e);
     pkt::RunOptions opt;
     opt.tolerance_ns = tol;
     opt.script_dir = std::filesystem::path(path).parent_path().string();

@@ -188,7 +188,8 @@ class Run {
       all = parse_defaults_file(ss.str(), path);
     }
     for (const auto& s : all)
-      if (auto e = target_.set_sysctl(s); !e.empty()) throw PktError(script_.file, ev.at, e);
+      if (auto e = target_.set_sysctl(s); e.rfind("note: ", 0) == 0) say(fmt::format("{}:{}: {}", script_.file, ev.at.line, e));
+      else if (!e.empty()) throw PktError(script_.file, ev.at, e);
     say(fmt::format("{}  {}:{}  {}", stamp(target_.now()), script_.file, ev.at.line, text_of(ev)));
   }
 

@@ -73,7 +73,8 @@ class Target {
   // ns since the script began.
   virtual Instant now() = 0;
   // Sets a sysctl ("net.ipv4.tcp_sack" = "0"). Returns an empty string, or why it cannot
-  // (an unknown name, a value out of range): the runner reports it as a script error.
+  // (an unknown name, a value out of range): the runner reports it as a script error. A
+  // string that starts with "note: " is not an error: the runner shows it and goes on.
   virtual std::string set_sysctl(const SysctlLine& s) = 0;
   // Lets time pass until `until`, or until the stack sends a segment, whichever comes
   // first. Returns that segment, or nullopt when none came by `until` (now() >= until then)

@@ -174,7 +174,8 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_early_retrans" || n == "net.ipv4.tcp_syncookies" || n == "net.ipv4.tcp_min_tso_segs" ||
            n == "net.ipv4.tcp_congestion_control" || n == "net.ipv4.tcp_ecn" || n == "net.ipv4.tcp_fastopen" ||
            n == "net.ipv4.tcp_slow_start_after_idle" || n == "net.core.default_qdisc")
-    return {};  // knobs for behaviour tcplab does not model yet: accepted, the kernel backend sets them
+    // Behaviour tcplab does not model yet: the script still runs, and says so (never silently).
+    return fmt::format("note: tcplab does not model {} (the setting changes nothing here; --against kernel sets it)", n);
   else
     return fmt::format("tcplab does not know the sysctl {}", n);
   host_.set_config(cfg_);
