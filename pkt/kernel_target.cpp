@@ -202,6 +202,7 @@ void KernelTarget::start_call(const Call& c) {
   }
   calls_.post([this, c] {
     CallResult r = sockets_.execute(c);
+    r.returned_at = since_start(Clock::now());  // the runner may look later than this
     std::lock_guard lock(mu_);
     result_ = std::move(r);
     running_ = false;

@@ -154,7 +154,7 @@ class Run {
     if (!r) return;
     const Blocking b = *blocking_;
     blocking_.reset();
-    const Instant at = target_.now();
+    const Instant at = r->returned_at >= 0 ? r->returned_at : target_.now();
     const Duration slack = tol(b.hi - b.lo);
     if (at < b.lo - slack || at > b.hi + slack + late(b.hi - b.start))
       throw Mismatch{fmt::format("{}:{}: {}() returned at {}, the script expects it to return at {}{}\n  script:   {}",

@@ -55,6 +55,8 @@ struct CallResult {
   std::string text;            // GetSockOpt TCP_CONGESTION
   short revents = 0;           // Poll
   bool nonblock = false;       // GetFl
+  Instant returned_at = -1;    // when the call returned (ns since the target began), if the
+                               // target knows better than the time poll_call() is asked
 };
 
 // A segment the stack under test sent, and when (ns since the script began).
