@@ -184,12 +184,13 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     if (tcb_.rcv_wnd == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
       on_ack(now, seg, out);
     if (state_ == State::Closed) return;
-    // An ACK without data or SYN from beyond the right edge of our window (no probe comes
-    // from there) is answered at most once per invalid_ack_ratelimit, as Linux's
-    // tcp_oow_rate_limited does: two ends that each find the other's ACKs out of window
-    // would otherwise answer each other forever at one instant (a FIN sent into our zero
-    // window makes the peer's SND.NXT pass our right edge; our answer is old to the peer).
-    if (seg.seg_len() == 0 && !seg.has(kSyn) && !seq_lt(seg.seq, tcb_.rcv_nxt + tcb_.rcv_wnd)) {
+    // An ACK without data or SYN outside our window, on either side, is answered at most
+    // once per invalid_ack_ratelimit, as Linux's tcp_oow_rate_limited does for every
+    // out-of-window pure ACK: two ends that each find the other's ACKs out of window would
+    // otherwise answer each other forever at one instant (a FIN sent into our zero window
+    // makes the peer's SND.NXT pass our right edge; two zero windows after a retransmission
+    // timeout rewound both SND.NXTs put each end's ACKs left of the other's window).
+    if (seg.seg_len() == 0 && !seg.has(kSyn)) {
       if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return;
       last_invalid_ack_ = now;
     }
