@@ -424,8 +424,11 @@ bool same_events(const TraceEvents& a, const TraceEvents& b) {
   return true;
 }
 
-std::uint64_t event_budget(Instant now) {
-  return kWorldBaseEvents + kWorldEventsPerSecond * static_cast<std::uint64_t>(now < 0 ? 0 : now / sec(1));
+// A hang makes events without progress; a fast transfer (a 1 us path, 52-byte segments)
+// makes many events with it. Each byte delivered to an application buys one more event.
+std::uint64_t event_budget(Instant now, std::uint64_t bytes_delivered) {
+  return kWorldBaseEvents + kWorldEventsPerSecond * static_cast<std::uint64_t>(now < 0 ? 0 : now / sec(1)) +
+         kWorldEventsPerByte * bytes_delivered;
 }
 
 }  // namespace
@@ -483,9 +486,9 @@ TortureRun world_check(std::uint64_t seed, const std::string& lab_text) {
     while (!w.idle() && w.next_event_time() <= lab.until) {
       w.step(&sink);
       ++steps;
-      if (steps > event_budget(w.now())) {
-        v.push_back(fmt::format("hang: {} world events by t={} (more than {} + {} per virtual second)", steps,
-                                format_duration(w.now()), kWorldBaseEvents, kWorldEventsPerSecond));
+      if (steps > event_budget(w.now(), w.counters().bytes_delivered_to_apps)) {
+        v.push_back(fmt::format("hang: {} world events by t={} (more than {} + {} per virtual second + {} per byte delivered)",
+                                steps, format_duration(w.now()), kWorldBaseEvents, kWorldEventsPerSecond, kWorldEventsPerByte));
         hung = true;
         break;
       }

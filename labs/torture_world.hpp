@@ -16,7 +16,8 @@
 // must still hold in every run, and is checked:
 //   - nothing throws (the stack throws std::logic_error on an illegal transition; any
 //     std::exception from building, running, the checks or the timeline is a violation);
-//   - no hang: at most kWorldBaseEvents + kWorldEventsPerSecond * (virtual seconds) world
+//   - no hang: at most kWorldBaseEvents + kWorldEventsPerSecond * (virtual seconds) +
+//     kWorldEventsPerByte * (bytes delivered to applications) world
 //     events before the lab's `until` (a loop that schedules events at one instant trips it);
 //   - every state change in the trace is an edge of the transition table (stack/transitions);
 //   - Connection::check_invariants() on every connection, every 64 steps and at the end
@@ -46,6 +47,7 @@ namespace tcplab {
 
 inline constexpr std::uint64_t kWorldBaseEvents = 200'000;
 inline constexpr std::uint64_t kWorldEventsPerSecond = 20'000;
+inline constexpr std::uint64_t kWorldEventsPerByte = 1;
 
 // Draws the random lab for `seed` (always a valid lab).
 std::string world_scenario(std::uint64_t seed);
