@@ -17,12 +17,18 @@ namespace {
 struct RunArgs {
   std::string lab;
   LabOptionArgs common;
-  std::string trace, pcap;
+  std::string trace, pcap, pcap_at = "client";
   bool timers = false, no_causes = false, absolute = false, quiet = false;
 };
 
 int run(const RunArgs& a) {
   Lab lab = load_common(a.lab, a.common);
+  const std::optional<int> capture = capture_point(lab, a.pcap_at);
+  if (!capture) {
+    std::string hosts;
+    for (const auto& h : lab.hosts) hosts += " " + h.name;
+    throw BadInput("--pcap-at: no host '" + a.pcap_at + "' in " + lab.name + " (client, link, or a host's name, tag or address:" + hosts + ")");
+  }
   const LongRun long_run(max_memory_of(a.common));
   LabRun r = run_lab(std::move(lab), until_of(a.common), true, &long_run.control());
   const bool color = color_stdout();
@@ -45,7 +51,7 @@ int run(const RunArgs& a) {
     if (auto err = write_jsonl(r, a.trace); !err.empty()) throw BadInput("--trace: " + err);
   }
   if (!a.pcap.empty()) {
-    if (auto err = write_pcap(r, a.pcap); !err.empty()) throw BadInput("--pcap: " + err);
+    if (auto err = write_pcap(r, a.pcap, *capture); !err.empty()) throw BadInput("--pcap: " + err);
   }
   if (!r.stopped.empty()) {
     std::cout << "\n" << stopped_line(r) << "\n";
@@ -70,6 +76,10 @@ Command run_command() {
     add_lab_options(sub, a->common);
     sub.add_option("--trace", a->trace, "write the trace as JSON Lines to this file");
     sub.add_option("--pcap", a->pcap, "write the segments to a pcap file (Raw IP) for Wireshark/tshark");
+    sub.add_option("--pcap-at", a->pcap_at,
+                   "where the pcap is captured: 'client' (default: the host of the first app that connects, "
+                   "like a student's tcpdump there), a host (name, tag or address: what tcpdump on it would "
+                   "see, arrivals at their arrival time), or 'link' (every segment sent, at its send time)");
     sub.add_flag("--timers", a->timers, "also print timer set/cancel/fire lines (~~)");
     sub.add_flag("--no-causes", a->no_causes, "leave out the RFC rule behind each state change");
     sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
