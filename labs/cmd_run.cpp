@@ -86,7 +86,9 @@ Command run_command() {
     sub.add_flag("-q,--quiet", a->quiet, "only the verdicts");
     sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
                "  tcplab run time-wait-rebind --var restart=10s --pcap tw.pcap\n"
-               "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.");
+               "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.\n"
+               "Ids: B>A#3 is the 3rd segment host B sent to host A (tags A, B, ... in the lab's host order,\n"
+               "not addresses); B>A.2#3 the same on the pair's 2nd connection.");
     return [a] { return run(*a); };
   }, "run a lab: tcpdump-style text with state changes, then the check verdicts"};
 }
