@@ -144,10 +144,16 @@ void store_host(Check* out, const std::string& key, const std::string& v) {
 
 std::string read_seg_id(const std::string& what, const std::string& v, Check* out) {
   const auto gt = v.find('>'), hash = v.find('#');
-  const bool ok = gt != std::string::npos && gt > 0 && hash != std::string::npos && hash > gt + 1 &&
-                  to_int(v.substr(hash + 1)).value_or(0) >= 1;
-  if (!ok) return what + ": '" + v + "' is not a segment id (write it as \"A>B#3\": the 3rd segment A sent to B)";
-  out->id = SegmentId{v, v.substr(0, hash), *to_int(v.substr(hash + 1))};
+  bool ok = gt != std::string::npos && gt > 0 && hash != std::string::npos && hash > gt + 1 &&
+            to_int(v.substr(hash + 1)).value_or(0) >= 1;
+  std::string dst = ok ? v.substr(gt + 1, hash - gt - 1) : "";
+  std::optional<std::uint32_t> k;
+  ok = ok && split_pair_conn(&dst, &k);
+  if (!ok)
+    return what + ": '" + v + "' is not a segment id (write it as \"A>B#3\": the 3rd segment A sent to B, or \"A>B.2#3\" on their 2nd connection)";
+  // As the trace writes it: the pair's first connection has no ".1".
+  const std::string direction = v.substr(0, gt + 1) + dst + (k && *k > 1 ? "." + std::to_string(*k) : "");
+  out->id = SegmentId{direction + v.substr(hash), direction, *to_int(v.substr(hash + 1))};
   return "";
 }
 

@@ -1,5 +1,6 @@
 // [[host]] and its [host.tcp], on top of the lab's `profile`.
 #include "labs/lab_reader.hpp"
+#include "sim/fault.hpp"
 
 namespace tcplab::labread {
 
@@ -76,6 +77,12 @@ HostSpec read_host(const Reader& r, const toml::table& t, Ipv4 default_ip, const
   else r.fail(t, "[[host]] needs a name");
   if (h.name.empty() || h.name.find_first_of(" >#") != std::string::npos)
     r.fail(*t.get("name"), "host.name '" + h.name + "' must be non-empty without spaces, '>' or '#'");
+  {  // "B.2" in a segment id (B>A.2#4) is B's 2nd connection: a name may not end like that
+    std::string bare = h.name;
+    std::optional<std::uint32_t> k;
+    if (!split_pair_conn(&bare, &k) || k)
+      r.fail(*t.get("name"), "host.name '" + h.name + "' must not end in '.' and a number (B>A.2#4 names a connection)");
+  }
   if (!names.insert(h.name).second) r.fail(*t.get("name"), "a host named '" + h.name + "' is already defined");
   h.ip = default_ip;
   if (auto* n = t.get("ip")) {

@@ -1,6 +1,10 @@
 #include "labs/runner.hpp"
 
+#include <deque>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <stdexcept>
 
 #include "labs/budget.hpp"
 #include "stack/wire/pcap.hpp"
@@ -68,20 +72,88 @@ std::string write_jsonl(const TraceEvents& trace, const std::vector<std::string>
   return "";
 }
 
-std::string write_pcap(const LabRun& run, const std::string& path) {
-  return write_pcap(run.sink->events, run.world.hosts().size(), path);
+std::string write_pcap(const LabRun& run, const std::string& path, int capture) {
+  return write_pcap(run.sink->events, run.world.hosts().size(), path, capture);
 }
 
-std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path) {
+int client_host(const Lab& lab) {
+  for (const auto& a : lab.apps) {
+    bool opens = a.clients || a.peer || a.flood || a.scan;
+    for (const auto& st : a.script) opens = opens || st.op == Op::Connect;
+    if (!opens) continue;
+    for (std::size_t i = 0; i < lab.hosts.size(); ++i)
+      if (lab.hosts[i].name == a.host) return static_cast<int>(i);
+  }
+  return lab.hosts.empty() ? kCaptureLink : 0;
+}
+
+std::optional<int> capture_point(const Lab& lab, const std::string& at) {
+  if (at == "link") return kCaptureLink;
+  if (at == "client") return client_host(lab);
+  for (std::size_t i = 0; i < lab.hosts.size(); ++i) {
+    const std::string tag = i < 26 ? std::string(1, static_cast<char>('A' + i)) : "H" + std::to_string(i);
+    if (lab.hosts[i].name == at || tag == at || ip_to_string(lab.hosts[i].ip) == at) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+namespace {
+// "10.0.0.1:1>10.0.0.2:2" -> "10.0.0.2:2>10.0.0.1:1": a delivery is labelled from the
+// receiver's side, its send from the sender's.
+std::string reversed_pair(const std::string& conn) {
+  const auto gt = conn.find('>');
+  if (gt == std::string::npos) return conn;
+  return conn.substr(gt + 1) + ">" + conn.substr(0, gt);
+}
+}  // namespace
+
+std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path, int capture) {
   PcapWriter w(path);
   if (!w.ok()) return w.error();
   std::vector<std::uint16_t> ip_id(hosts, 0);
+  // Segments on their way, by connection (as the sender labels it) and id (ids repeat
+  // across connections), oldest first; the last one that reached the capture host, for a
+  // duplicate's second copy.
+  struct Copy {
+    Segment seg;
+    std::uint16_t ip_id = 0;
+    int sender = -1;
+  };
+  struct InFlight {
+    std::deque<Copy> pending;
+    std::optional<Copy> last;
+  };
+  std::map<std::string, InFlight> flight;
   for (const auto& e : trace) {
-    if (e.type != TraceType::Send) continue;
-    Segment s = e.seg;
-    if (s.payload.size() < e.len) s.payload.resize(e.len, 'x');  // bytes past the kept prefix
-    const auto id = e.host >= 0 ? ++ip_id[static_cast<std::size_t>(e.host)] : 0;
-    w.write(s, e.t_ns, static_cast<std::uint16_t>(id));
+    if (e.type == TraceType::Send) {
+      Segment s = e.seg;
+      if (s.payload.size() < e.len) s.payload.resize(e.len, 'x');  // bytes past the kept prefix
+      const auto id = static_cast<std::uint16_t>(e.host >= 0 ? ++ip_id[static_cast<std::size_t>(e.host)] : 0);
+      if (capture == kCaptureLink || e.host == capture) w.write(s, e.t_ns, id);
+      else flight[e.conn + "|" + e.id].pending.push_back({std::move(s), id, e.host});
+      continue;
+    }
+    if (capture == kCaptureLink || (e.type != TraceType::Drop && e.type != TraceType::Deliver)) continue;
+    // A delivery is labelled from the receiver's side, a drop from the sender's.
+    auto it = flight.find((e.type == TraceType::Deliver ? reversed_pair(e.conn) : e.conn) + "|" + e.id);
+    if (it == flight.end()) continue;
+    InFlight& f = it->second;
+    if (e.type == TraceType::Deliver) {
+      if (!f.pending.empty()) {
+        if (e.host == capture) f.last = std::move(f.pending.front());
+        f.pending.pop_front();
+      } else if (e.host != capture) {
+        continue;
+      }
+      if (e.host == capture && f.last) w.write(f.last->seg, e.t_ns, f.last->ip_id);
+      continue;
+    }
+    // A drop: by the sender's fault rules, link or queue, or at the receiver before its
+    // stack (host down, corrupted); a drop after delivery (no listener, listen queue full)
+    // was captured already.
+    if (f.pending.empty()) continue;
+    const bool before_arrival = e.host == f.pending.front().sender || e.where == "link" || e.where == "checksum";
+    if (before_arrival) f.pending.pop_front();
   }
   w.close();
   return "";

@@ -32,7 +32,7 @@ bool color_stdout() {
 
 std::string paint(Color color, const std::string& text, bool on) {
   if (!on) return text;
-  const char* code = color == Color::Red ? "\033[31m" : "\033[32m";
+  const char* code = color == Color::Red ? "\033[31m" : color == Color::Green ? "\033[32m" : "\033[33m";
   return code + text + "\033[0m";
 }
 

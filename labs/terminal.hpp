@@ -12,7 +12,7 @@ bool stdout_is_terminal();
 bool stdin_is_terminal();
 bool color_stdout();  // stdout_is_terminal() and NO_COLOR unset
 
-enum class Color { Red, Green };
+enum class Color { Red, Green, Yellow };
 
 // `text` in `color` (an ANSI SGR sequence, then a reset) when `on`, else `text` unchanged.
 std::string paint(Color color, const std::string& text, bool on);

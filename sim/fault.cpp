@@ -1,5 +1,6 @@
 #include "sim/fault.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <sstream>
@@ -58,6 +59,24 @@ bool parse_u32(const std::string& s, std::uint32_t* v) {
 }
 }  // namespace
 
+bool split_pair_conn(std::string* dst, std::optional<std::uint32_t>* k) {
+  k->reset();
+  const auto dot = dst->rfind('.');
+  if (dot == std::string::npos) return true;
+  const std::string tail = dst->substr(dot + 1);
+  const bool digits = !tail.empty() && std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return true;  // a dotted host name
+  // An IPv4 address has four numbers: a fifth is the connection number.
+  const auto dots = std::count(dst->begin(), dst->end(), '.');
+  const bool all_numbers = std::all_of(dst->begin(), dst->end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+  if (all_numbers && dots == 3) return true;
+  std::uint32_t n = 0;
+  if (!parse_u32(tail, &n)) return false;
+  *k = n;
+  dst->resize(dot);
+  return !dst->empty();
+}
+
 std::optional<FaultRule> parse_fault(const std::string& text, std::string* error) {
   std::istringstream in(text);
   std::vector<std::string> w;
@@ -87,6 +106,11 @@ std::optional<FaultRule> parse_fault(const std::string& text, std::string* error
   }
   r.src = dir.substr(0, gt);
   r.dst = dir.substr(gt + 1);
+  if (!split_pair_conn(&r.dst, &r.pair_conn)) {
+    *error = "bad connection number in '" + w[1] + "' (expected A>B.K#N: the K-th connection between A and B, K >= 1)";
+    return std::nullopt;
+  }
+  if (r.ordinal && !r.pair_conn) r.pair_conn = 1;  // A>B#n: the pair's first connection
   std::size_t i = 2;
   if (i < w.size() && parse_seg_kind(w[i])) {
     r.kind = parse_seg_kind(w[i++]);

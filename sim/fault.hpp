@@ -18,6 +18,10 @@ struct FaultRule {
   FaultAction action = FaultAction::Drop;
   std::string src, dst;                   // host tag or name; empty = any
   std::optional<std::uint32_t> ordinal;   // A>B#n
+  // Which connection of the host pair: A>B.k (k >= 2) names the pair's k-th connection;
+  // an id A>B#n (no .k) is the pair's first connection's. A rule without #n and without .k
+  // (`drop B>A FIN #1`) matches every connection's.
+  std::optional<std::uint32_t> pair_conn;
   std::optional<SegKind> kind;            // SYN SYN-ACK ACK DATA FIN RST; none = any
   std::optional<std::uint32_t> kind_ordinal;  // FIN #1
   bool retx_only = false;                 // "retx": only retransmissions
@@ -25,6 +29,11 @@ struct FaultRule {
   Duration delay_ns = 0;                  // for Delay: added to the arrival time
   std::string text;                       // as written, for the trace's reason
 };
+
+// Splits a connection number off a segment id's destination: "B.2" -> "B" and 2; "B" and
+// an address ("10.0.0.2") have none; "10.0.0.2.3" -> "10.0.0.2" and 3. False if the number
+// is malformed (".0", ".x" after an address).
+bool split_pair_conn(std::string* dst, std::optional<std::uint32_t>* k);
 
 // Parses one rule. On error returns nullopt and sets *error to what is wrong.
 std::optional<FaultRule> parse_fault(const std::string& text, std::string* error);

@@ -46,6 +46,15 @@ struct Link {
 struct SegOrdinals {
   std::uint32_t total = 0;
   std::array<std::uint32_t, kSegKindCount> per_kind{};
+  std::uint32_t pair_conn = 0;  // which connection of its host pair (1, 2, ...); 0: not yet known
+  std::uint64_t serial = 0;     // this connection's number in the world (0: not yet known)
+};
+
+// One incarnation of a 4-tuple between two hosts: the connection number of its host pair
+// (`B>A.2#4` is the pair's 2nd connection) and which connection of each side took it.
+struct TupleConn {
+  std::uint32_t pair_conn = 0;
+  std::array<std::uint64_t, 2> side{};  // SegOrdinals::serial of the lower/upper endpoint's connection
 };
 
 struct WorldCounters {
@@ -167,7 +176,8 @@ class World {
   // Packets (world_packets.cpp).
   void transmit(int host, Segment&& seg, ConnId c, bool retx);
   void arrive(const QEvent& e);
-  std::string segment_id(int host, const Packet& p, std::uint32_t ordinal) const;
+  std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
+  std::uint32_t pair_conn_of(int host, const Packet& p, SegOrdinals* ord);
   SegOrdinals& ordinals_of(int host, ConnId c);
   void enqueue_arrival(Packet& p, Instant at, bool last);
   void trace_send(int host, Packet& p);
@@ -175,7 +185,8 @@ class World {
   void schedule_timer(int host, ConnId c);
   int route(int src_host, Ipv4 dst) const;
   Link* link_between(int a, int b, bool* a_to_b);
-  const FaultRule* match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal) const;
+  const FaultRule* match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal,
+                               std::uint32_t pair_conn) const;
   void restart_host(int host);
 
   // Tasks (world_tasks.cpp): one function per script step.
@@ -228,6 +239,11 @@ class World {
   std::vector<std::vector<SegOrdinals>> ordinals_;    // per host, per conn
   std::vector<std::vector<int>> conn_task_;           // per host, per conn: the task blocked on it
   std::map<std::string, SegOrdinals> stray_ordinals_;  // RSTs for no connection, by 4-tuple
+  // Connection numbers of host pairs (ids A>B.k#n): connections so far per pair of id tags,
+  // and the current incarnation of each 4-tuple (lower endpoint first).
+  std::map<std::pair<std::string, std::string>, std::uint32_t> pair_conns_;
+  std::map<std::pair<Endpoint, Endpoint>, TupleConn> tuple_conns_;
+  std::uint64_t conn_serial_ = 0;
   std::vector<Link> links_;
   std::map<std::pair<int, int>, int> link_index_;
   std::vector<FaultRule> faults_;

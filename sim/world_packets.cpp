@@ -22,7 +22,8 @@ Link* World::link_between(int a, int b, bool* a_to_b) {
   return &l;
 }
 
-const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal) const {
+const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std::uint32_t kind_ordinal,
+                                    std::uint32_t pair_conn) const {
   for (const auto& r : faults_) {
     if (now_ < r.from_ns || now_ >= r.to_ns) continue;
     auto names = [&](const std::string& want, int host, Ipv4 ip) {
@@ -32,6 +33,7 @@ const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std:
     };
     if (!names(r.src, p.src_host, p.seg.src.ip) || !names(r.dst, p.dst_host, p.seg.dst.ip)) continue;
     if (r.ordinal && *r.ordinal != ordinal) continue;
+    if (r.pair_conn && *r.pair_conn != pair_conn) continue;
     if (r.kind && *r.kind != p.kind) continue;
     if (r.kind_ordinal && *r.kind_ordinal != kind_ordinal) continue;
     if (r.retx_only && !p.retx) continue;
@@ -40,10 +42,40 @@ const FaultRule* World::match_fault(const Packet& p, std::uint32_t ordinal, std:
   return nullptr;
 }
 
+// Which connection of its host pair the segment belongs to (1, 2, ...), fixed when that
+// connection first sends (so it never changes later): the first send on a 4-tuple opens a
+// new incarnation of it, numbered after the pair's earlier connections; the other side's
+// first send on that 4-tuple joins it. A segment of no connection (an RST to a closed port,
+// a scripted peer) takes the 4-tuple's current number.
+std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
+  if (ord && ord->pair_conn) return ord->pair_conn;
+  const Endpoint& a = p.seg.src;
+  const Endpoint& b = p.seg.dst;
+  const bool lower = a < b;
+  const auto key = lower ? std::pair{a, b} : std::pair{b, a};
+  const std::size_t side = lower ? 0 : 1;
+  auto it = tuple_conns_.find(key);
+  if (ord) ord->serial = ++conn_serial_;
+  const bool fresh = it == tuple_conns_.end() || (ord && it->second.side[side] != 0);
+  if (fresh) {
+    const std::string src = p.seg.src.ip == hosts_[host].ip ? hosts_[host].tag : ip_to_string(p.seg.src.ip);
+    const std::string dst = p.dst_host >= 0 ? hosts_[p.dst_host].tag : ip_to_string(p.seg.dst.ip);
+    TupleConn t;
+    t.pair_conn = ++pair_conns_[src < dst ? std::pair{src, dst} : std::pair{dst, src}];
+    it = tuple_conns_.insert_or_assign(key, t).first;
+  }
+  if (ord) {
+    it->second.side[side] = ord->serial;
+    ord->pair_conn = it->second.pair_conn;
+  }
+  return it->second.pair_conn;
+}
+
 // The segment's stable id (DESIGN rule 4): "A>B#3", the third segment A sent on that
-// connection, built in place (for every packet, traced or not: the packet may arrive
-// during a later call that records a trace).
-std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal) const {
+// connection; "A>B.2#3" when it is the 2nd connection (or later) between A and B. Built in
+// place (for every packet, traced or not: the packet may arrive during a later call that
+// records a trace).
+std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const {
   const Segment& seg = p.seg;
   // A spoofed source (a SYN flood) is named by its address, so each fake client has its
   // own readable id ("198.18.0.7>B#1") instead of all looking like the attacker's.
@@ -54,10 +86,16 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal) 
   char digits[10];
   const char* dend = put_decimal(digits, ordinal);
   std::string id;
-  id.reserve(tag.size() + dst_tag.size() + 2 + static_cast<std::size_t>(dend - digits));
+  id.reserve(tag.size() + dst_tag.size() + 8 + static_cast<std::size_t>(dend - digits));
   id += tag;
   id += '>';
   id += dst_tag;
+  if (pair_conn > 1) {
+    char k[10];
+    const char* kend = put_decimal(k, pair_conn);
+    id += '.';
+    id.append(k, static_cast<std::size_t>(kend - k));
+  }
   id += '#';
   id.append(digits, static_cast<std::size_t>(dend - digits));
   return id;
@@ -119,7 +157,8 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
   SegOrdinals& ord = c != kNoConn ? ordinals_of(host, c) : stray_ordinals_[pair_label(seg.src, seg.dst)];
   const std::uint32_t ordinal = ++ord.total;
   const std::uint32_t kind_ordinal = ++ord.per_kind[static_cast<std::size_t>(p.kind)];
-  p.id = segment_id(host, p, ordinal);
+  const std::uint32_t pair_conn = pair_conn_of(host, p, c != kNoConn ? &ord : nullptr);
+  p.id = segment_id(host, p, ordinal, pair_conn);
 
   ++counters_.link_pkts;
   if (seg.payload.empty()) ++counters_.ack_pkts;
@@ -130,7 +169,7 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
   // Fault rules first (they name segments by id and kind ordinal), then the link.
   Duration extra = 0;
   bool dup = false;
-  if (const FaultRule* r = match_fault(p, ordinal, kind_ordinal)) {
+  if (const FaultRule* r = match_fault(p, ordinal, kind_ordinal, pair_conn)) {
     switch (r->action) {
       case FaultAction::Drop:
         ++counters_.fault_drops;

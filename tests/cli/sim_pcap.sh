@@ -45,7 +45,7 @@ tshark_q() { tshark -n -r "$@" 2>"$tmp/tshark.err"; }
 check() {
   local name=$1 lab=$2
   local pcap="$tmp/$name.pcap" trace="$tmp/$name.jsonl"
-  "$bin/tcplab" run "$lab" -q --pcap "$pcap" --trace "$trace" >"$tmp/$name.out" 2>&1
+  "$bin/tcplab" run "$lab" -q --pcap "$pcap" --pcap-at link --trace "$trace" >"$tmp/$name.out" 2>&1
   local rc=$?
   [ $rc -le 1 ] || { cat "$tmp/$name.out"; fail "$name: tcplab run exited $rc"; }
   [ -s "$pcap" ] || fail "$name: no pcap written"
@@ -73,3 +73,16 @@ lens=$(tshark_q "$tmp/handshake.pcap" -Y 'tcp.len > 0' -T fields -e tcp.len | tr
 retx=$(tshark_q "$tmp/lossy.pcap" -Y 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission' | wc -l)
 [ "$retx" -gt 0 ] || fail "lossy: tshark found no retransmissions"
 echo "ok: tshark sees 2 SYNs with MSS 1460, payloads 7 and 18, and $retx retransmissions in the lossy run"
+
+# The default capture point is the client (what its tcpdump sees): its own sends and what
+# arrived there; tshark finds no segment out of order that the client never saw out of order.
+"$bin/tcplab" run "$tmp/lossy.toml" -q --pcap "$tmp/client.pcap" --trace "$tmp/c.jsonl" >/dev/null 2>&1
+[ $? -le 1 ] || fail "lossy at the client: tcplab run failed"
+frames=$(tshark_q "$tmp/client.pcap" -T fields -e frame.number | wc -l)
+want=$(( $(grep -c '"type":"send","host":"client"' "$tmp/c.jsonl") + $(grep -c '"type":"deliver","host":"client"' "$tmp/c.jsonl") ))
+[ "$frames" -eq "$want" ] || fail "lossy at the client: $frames frames, expected $want (client's sends + deliveries to it)"
+# A capture point that names no host: one line, exit 2.
+out=$("$bin/tcplab" run handshake -q --pcap "$tmp/x.pcap" --pcap-at nobody 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "--pcap-at nobody: exit $rc, expected 2"
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "--pcap-at nobody: more than one line: $out"
+echo "ok: the client's capture has its $frames sends and arrivals; --pcap-at nobody is refused"
