@@ -76,6 +76,7 @@ struct Check {
   std::optional<std::uint8_t> flags;
   std::optional<bool> retx, dropped;
   std::optional<SegmentId> id;
+  bool resent = false;  // segment: check the first retransmission of the segment picked (`at` counts from the original)
   std::int64_t nth = 1;
   std::optional<std::uint32_t> seq, ack;
   bool absolute = false;                    // seq and ack as in the trace, not relative

@@ -165,8 +165,8 @@ namespace {
 // The segment a `segment` check is about: by id, or the nth that matches from/to/segment.
 // Returns its send event, and fills *earlier with the sender's earlier segments to that
 // peer, *which with how it was named, and v->actual when there is none.
-std::optional<std::uint64_t> find_segment(const EvalContext& cx, const Check& c, std::vector<std::uint64_t>* earlier,
-                                          std::string* which, Verdict* v) {
+std::optional<std::uint64_t> find_picked(const EvalContext& cx, const Check& c, std::vector<std::uint64_t>* earlier,
+                                         std::string* which, Verdict* v) {
   std::optional<std::uint64_t> found;
   const auto& segs = cx.ix.segments();
   if (c.id) {
@@ -202,6 +202,33 @@ std::optional<std::uint64_t> find_segment(const EvalContext& cx, const Check& c,
   return std::nullopt;
 }
 
+// The segment picked, or with `resent` its first retransmission (the first later segment of
+// the same connection and direction with the same sequence number, sent again); *original
+// gets the picked one's send.
+std::optional<std::uint64_t> find_segment(const EvalContext& cx, const Check& c, std::vector<std::uint64_t>* earlier,
+                                          std::string* which, Verdict* v, std::optional<std::uint64_t>* original) {
+  const std::optional<std::uint64_t> picked = find_picked(cx, c, earlier, which, v);
+  if (!picked || !c.resent) return picked;
+  *original = picked;
+  const TraceEvent& o = cx.trace[*picked];
+  const SegInfo& os = seg_at(cx, *picked);
+  earlier->clear();
+  earlier->push_back(*picked);
+  const std::string named = *which == o.id ? o.id : *which + " (" + o.id + ")";
+  for (const SegInfo& s : cx.ix.segments()) {
+    const TraceEvent& e = cx.trace[s.send_k];
+    if (s.send_k <= *picked || e.conn != o.conn || s.src_ep != os.src_ep) continue;
+    if (e.retx && s.rel_seq == os.rel_seq) {
+      *which = "the first retransmission of " + named;
+      return s.send_k;
+    }
+    earlier->push_back(s.send_k);
+  }
+  v->actual = named + " was never sent again";
+  *which = "the first retransmission of " + named;
+  return std::nullopt;
+}
+
 // What the check demands of the segment, in words.
 std::vector<std::string> demands(const Check& c, Duration within) {
   std::vector<std::string> want;
@@ -212,7 +239,8 @@ std::vector<std::string> demands(const Check& c, Duration within) {
   if (c.len) want.push_back("length " + std::to_string(*c.len));
   if (c.retx) want.push_back(*c.retx ? "a retransmission" : "not a retransmission");
   if (c.dropped) want.push_back(*c.dropped ? "dropped" : "delivered");
-  if (c.at) want.push_back("sent at " + human(*c.at) + " (within " + human(within) + ")");
+  if (c.at && c.resent) want.push_back("sent " + human(*c.at) + " after the original (within " + human(within) + ")");
+  else if (c.at) want.push_back("sent at " + human(*c.at) + " (within " + human(within) + ")");
   return want;
 }
 
@@ -222,7 +250,8 @@ Verdict check_segment(const EvalContext& cx, const Check& c) {
   Verdict v;
   std::vector<std::uint64_t> earlier;  // the same sender's earlier segments to that peer
   std::string which;
-  const std::optional<std::uint64_t> found = find_segment(cx, c, &earlier, &which, &v);
+  std::optional<std::uint64_t> original;
+  const std::optional<std::uint64_t> found = find_segment(cx, c, &earlier, &which, &v, &original);
   const Duration within = c.within.value_or(ms(1));
   const std::vector<std::string> want = demands(c, within);
   v.expected = which + (want.empty() ? " is sent" : " is " + join(want, ", "));
@@ -251,7 +280,11 @@ Verdict check_segment(const EvalContext& cx, const Check& c) {
   if (c.len) field(static_cast<std::int64_t>(e.len) == *c.len, "length " + std::to_string(e.len));
   if (c.retx) field(e.retx == *c.retx, e.retx ? "a retransmission" : "not a retransmission");
   if (c.dropped) field(dropped == *c.dropped, dropped ? "dropped" : "delivered");
-  if (c.at) {
+  if (c.at && original) {  // counted from the original's send
+    const Instant sent = cx.trace[*original].t_ns;
+    const Duration d = e.t_ns - sent - *c.at;
+    field(d >= -within && d <= within, "sent " + human(e.t_ns - sent) + " after the original (at " + human(e.t_ns) + ")");
+  } else if (c.at) {
     const Duration d = e.t_ns - *c.at;
     field(d >= -within && d <= within, "sent at " + human(e.t_ns));
   }

@@ -81,7 +81,7 @@ const std::vector<KindSpec>& kinds() {
         {"segment", Form::SegKind, false}, {"nth", Form::Index, false}, {"flags", Form::Flags, false},
         {"seq", Form::Seq, false}, {"ack", Form::Seq, false}, {"absolute", Form::Bool, false},
         {"len", Form::Count, false}, {"retx", Form::Bool, false}, {"dropped", Form::Bool, false},
-        {"at", Form::Dur, false}, {"within", Form::Dur, false}}},
+        {"resent", Form::Bool, false}, {"at", Form::Dur, false}, {"within", Form::Dur, false}}},
       {"bytes", CheckKind::Bytes, {{"from", Form::Host, true}, {"to", Form::Host, true}, {"expect", Form::Count, false}}},
       {"app_result", CheckKind::AppResult,
        {{"host", Form::Host, true}, {"call", Form::Call, true}, {"expect", Form::Result, true},
@@ -135,6 +135,7 @@ void store_bool(Check* out, const std::string& key, bool b) {
   if (key == "retx") out->retx = b;
   else if (key == "dropped") out->dropped = b;
   else if (key == "absolute") out->absolute = b;
+  else if (key == "resent") out->resent = b;
 }
 void store_host(Check* out, const std::string& key, const std::string& v) {
   if (key == "from") out->from = v;

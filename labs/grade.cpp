@@ -45,7 +45,7 @@ std::string item_name(const StepItem& it) {
   switch (it.what) {
     case StepItem::What::Segment: return head + ": segment";
     case StepItem::What::State: return head + ": state";
-    case StepItem::What::Question: return it.prompt;
+    case StepItem::What::Question: return it.prompt.substr(0, it.prompt.find('\n'));  // without its choices
   }
   return it.prompt;
 }
@@ -89,6 +89,8 @@ GradeResult grade_predictions(const Answers& a) {
     out << "  " << (c.pass ? "RIGHT" : "WRONG") << "  " << c.name << "  " << s.points << "/" << s.max_points;
     if (!c.pass) out << "  (said " << (given ? "\"" + said + "\"" : "nothing") << "; answer " << it.answer << ")";
     out << "\n";
+    if (it.question)  // a multiple-choice question's choices, as `tcplab step` showed them
+      for (const auto& ch : it.question->choices) out << "         " << &ch - it.question->choices.data() + 1 << ") " << ch << "\n";
     g.suite.cases.push_back(std::move(c));
   }
   if (a.predictions.size() > items.size())

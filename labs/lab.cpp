@@ -13,6 +13,7 @@
 
 #include "labs/check_schema.hpp"
 #include "labs/lab_reader.hpp"
+#include "labs/question.hpp"
 
 namespace tcplab {
 
@@ -94,21 +95,85 @@ void read_checks(const Reader& r, const toml::table& root, const HostNames& host
   }
 }
 
-// [[question]]: asked at a point of the run by `tcplab step` (labs/step).
+// [[question]]: asked at a point of the run by `tcplab step` (labs/step). One of: `answer`
+// (exact text), `choices` + `answer` (the number or the text of the right one), `keywords`,
+// `pattern` (see QuestionSpec).
 std::vector<QuestionSpec> read_questions(const Reader& r, const toml::table& root) {
   std::vector<QuestionSpec> questions;
   if (auto* n = root.get("question")) {
     const auto& qa = r.array(*n, "question (write [[question]])");
     for (std::size_t i = 0; i < qa.size(); ++i) {
       const auto& t = r.table(*qa.get(i), "[[question]]");
-      r.allow(t, {"at", "text", "answer"}, "[[question]]");
+      r.allow(t, {"at", "text", "answer", "choices", "keywords", "pattern"}, "[[question]]");
       QuestionSpec q;
       q.pos = r.pos(t);
       if (auto* x = t.get("at")) q.at = r.str(*x, "question.at");
       if (auto* x = t.get("text")) q.text = r.str(*x, "question.text");
       else r.fail(t, "[[question]] needs text");
-      if (auto* x = t.get("answer")) q.answer = r.str(*x, "question.answer");
-      else r.fail(t, "[[question]] needs answer");
+      const toml::node* answer = t.get("answer");
+      const toml::node* choices = t.get("choices");
+      const toml::node* keywords = t.get("keywords");
+      const toml::node* pattern = t.get("pattern");
+      // One way to be right: a second one is an error where it is written.
+      std::vector<std::pair<std::string, const toml::node*>> ways;
+      for (const char* k : {"answer", "keywords", "pattern"})
+        if (auto* x = t.get(k)) ways.emplace_back(k, x);
+      std::sort(ways.begin(), ways.end(), [](const auto& a, const auto& b) {
+        const auto &sa = a.second->source().begin, &sb = b.second->source().begin;
+        return sa.line != sb.line ? sa.line < sb.line : sa.column < sb.column;
+      });
+      if (ways.size() > 1)
+        r.fail(*ways[1].second, "[[question]] has both " + ways[0].first + " and " + ways[1].first +
+                                    "; give one of: answer (the exact text, or with choices the right choice), "
+                                    "keywords (all must appear) or pattern (a regular expression)");
+      if (choices && !answer)
+        r.fail(*choices, "[[question]] with choices needs answer = the right choice's number (1-based) or its text");
+      if (choices && (keywords || pattern))
+        r.fail(keywords ? *keywords : *pattern, "[[question]] with choices is answered by answer = the right choice, not by " +
+                                                    std::string(keywords ? "keywords" : "pattern"));
+      if (choices) {
+        const auto& ca = r.array(*choices, "question.choices");
+        if (ca.size() < 2) r.fail(*choices, "question.choices needs at least 2 choices");
+        for (const auto& c : ca) q.choices.push_back(r.str(c, "question.choices entries"));
+        if (answer->is_integer()) {
+          q.choice = static_cast<std::size_t>(*answer->value<std::int64_t>() < 1 ? 0 : *answer->value<std::int64_t>());
+          if (q.choice < 1 || q.choice > q.choices.size())
+            r.fail(*answer, "question.answer = " + std::to_string(*answer->value<std::int64_t>()) + " is not a choice: there are " +
+                                std::to_string(q.choices.size()) + ", numbered 1 to " + std::to_string(q.choices.size()));
+        } else {
+          const std::string a = r.str(*answer, "question.answer (a choice's number or text)");
+          const auto it = std::find(q.choices.begin(), q.choices.end(), a);
+          if (it == q.choices.end())
+            r.fail(*answer, "question.answer \"" + a + "\" is none of the choices; give its number (1 to " +
+                                std::to_string(q.choices.size()) + ") or its exact text");
+          q.choice = static_cast<std::size_t>(it - q.choices.begin()) + 1;
+        }
+        q.answer = q.choices[q.choice - 1];
+      } else if (answer) {
+        q.answer = r.str(*answer, "question.answer");
+      } else if (keywords) {
+        const auto& ka = r.array(*keywords, "question.keywords");
+        if (ka.size() == 0) r.fail(*keywords, "question.keywords needs at least one keyword");
+        for (const auto& k : ka) {
+          const std::string w = r.str(k, "question.keywords entries");
+          std::size_t from = 0;
+          for (;;) {  // every alternative must say something
+            const auto bar = w.find('|', from);
+            const std::string alt = w.substr(from, bar == std::string::npos ? std::string::npos : bar - from);
+            if (alt.find_first_not_of(" \t") == std::string::npos)
+              r.fail(k, "question.keywords entry \"" + w + "\" has an empty alternative (alternatives are separated by |)");
+            if (bar == std::string::npos) break;
+            from = bar + 1;
+          }
+          q.keywords.push_back(w);
+        }
+      } else if (pattern) {
+        q.pattern = r.str(*pattern, "question.pattern");
+        if (const std::string err = question_pattern_error(q.pattern); !err.empty())
+          r.fail(*pattern, "question.pattern is not a valid regular expression (ECMAScript): " + err);
+      } else {
+        r.fail(t, "[[question]] needs answer (exact text), choices with answer, keywords or pattern");
+      }
       questions.push_back(q);
     }
   }

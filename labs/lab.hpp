@@ -59,10 +59,20 @@ struct VarSpec {
   SourcePos pos;
 };
 
+// A [[question]] is answered in one of four ways (labs/question.hpp scores them):
+//   answer = "text"                       the exact text (case and spacing aside);
+//   choices = [...], answer = N | "text"  multiple choice: the number (1-based) or the text;
+//   keywords = ["A", "B|C"]               every entry must appear (case-insensitive), each
+//                                         entry's alternatives separated by '|';
+//   pattern = "regex"                     ECMAScript, case-insensitive, found anywhere.
 struct QuestionSpec {
   std::string at;       // a segment id ("A>B#3") or a state event index; see labs/step
   std::string text;
-  std::string answer;
+  std::string answer;                  // the exact text, or the right choice's text
+  std::vector<std::string> choices;    // multiple choice when not empty
+  std::size_t choice = 0;              // the right choice, 1-based (with choices)
+  std::vector<std::string> keywords;   // each "alt1|alt2|..."
+  std::string pattern;                 // a regex (validated when the lab is read)
   SourcePos pos;
 };
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "labs/question.hpp"
 #include "labs/terminal.hpp"
 #include "sim/relative_seq.hpp"
 #include "sim/text_view.hpp"
@@ -107,7 +108,12 @@ std::vector<StepItem> step_items(const LabRun& run, std::vector<std::string>* tr
     it.context = std::move(pending);
     pending.clear();
     it.prompt = "[Q" + std::to_string(q + 1) + "] " + qs.text;
-    it.answer = qs.answer;
+    if (!qs.choices.empty()) {  // shown with the question, one a line
+      for (std::size_t c = 0; c < qs.choices.size(); ++c) it.prompt += "\n    " + std::to_string(c + 1) + ") " + qs.choices[c];
+      it.prompt += "\n  your choice (1-" + std::to_string(qs.choices.size()) + "):";
+    }
+    it.question = qs;
+    it.answer = question_answer_text(qs);
     it.points = 1;
     items.push_back(std::move(it));
     asked[q] = true;
@@ -170,7 +176,7 @@ StepScore score_answer(const StepItem& item, const std::string& answer) {
   const auto w = words(answer);
   switch (item.what) {
     case StepItem::What::Question: {
-      s.points = normalize(answer) == normalize(item.answer) ? 1 : 0;
+      s.points = item.question ? (question_right(*item.question, answer) ? 1 : 0) : normalize(answer) == normalize(item.answer) ? 1 : 0;
       s.verdict = w.empty() ? "skipped" : s.points ? "right" : "wrong";
       return s;
     }

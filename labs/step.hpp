@@ -28,7 +28,9 @@ struct StepItem {
   std::uint64_t seq_no = 0;          // the trace event
   std::size_t number = 0;            // shown as [number]: 1, 2, 3, ... (0 for a question)
   std::vector<std::string> context;  // what happened since the previous item, as `tcplab run` prints it
-  std::string prompt;                // "[12] next: client 10.0.0.1:39870 — predict ..."
+  std::string prompt;                // "[12] next: client 10.0.0.1:39870 — predict ..."; a multiple-choice
+                                     // question's prompt lists its choices on the lines after it
+  std::optional<QuestionSpec> question;  // a question's spec, for scoring
   std::string line;                  // the event itself, as `tcplab run` prints it
   std::string answer;                // the right answer, in the answer notation
   std::string why;                   // the RFC rule behind it

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sstream>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -209,6 +211,41 @@ TEST_SUITE("catalogue") {
       } catch (const LabError& e) {
         FAIL_CHECK("does not load for a student: " << e.what());
       }
+    }
+  }
+}
+
+// Chinese in a lab's text is a quote from the reference article: the lab names the article
+// (its title and an English one) and every line with Chinese also carries English, so a
+// reader without Chinese knows what it says and where it is from (issue 18).
+TEST_CASE("catalogue: a quote from the reference article is translated and cited") {
+  const std::string title = "\"TCP连接的状态详解以及故障排查\" (\"TCP connection states explained, and troubleshooting\")";
+  auto has_cjk = [](const std::string& line) {  // U+4E00-U+9FFF are 3-byte UTF-8 from E4 to E9
+    for (unsigned char c : line)
+      if (c >= 0xE4 && c <= 0xE9) return true;
+    return false;
+  };
+  for (const auto& f : catalogue_files()) {
+    std::ifstream in(f);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream lines(text);
+    std::string line;
+    bool any = false;
+    while (std::getline(lines, line)) {
+      if (!has_cjk(line)) continue;
+      any = true;
+      INFO(stem(f) << ": " << line);
+      std::size_t ascii_letters = 0;
+      for (unsigned char c : line) ascii_letters += std::isalpha(c) && c < 0x80;
+      CHECK(ascii_letters >= 20);  // the translation or the English around it, not Chinese alone
+    }
+    if (any) {
+      INFO(stem(f) << " quotes the article without naming it: write 'the article tcplab grew from, " << title << "'");
+      std::string flat;  // the text with each run of spaces and line breaks as one space
+      for (char c : text)
+        if (!std::isspace(static_cast<unsigned char>(c))) flat += c;
+        else if (flat.empty() || flat.back() != ' ') flat += ' ';
+      CHECK(flat.find("article tcplab grew from, " + title) != std::string::npos);
     }
   }
 }

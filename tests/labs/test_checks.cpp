@@ -243,6 +243,21 @@ TEST_SUITE("checks: segment") {
     CHECK(contains(d.evidence, "XX A>B#1 SYN dropped (fault: drop A>B SYN #1)"));
   }
 
+  TEST_CASE("segment: resent = true checks the first retransmission of the segment picked, `at` counted from it (issue 18)") {
+    // The first SYN is dropped; it is sent again 1 s later whatever its id.
+    auto r = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 1\nresent = true\n"
+                       "retx = true\nseq = 0\ndropped = true\nat = \"1s\"\nwithin = \"1ms\"\n",
+                       kTwoSynsLost);
+    CHECK(r.pass);
+    CHECK(r.actual == "A>B#2 is seq 0, a retransmission, dropped, sent 1s after the original (at 1.001s)");
+    auto late = one_check("[[check]]\nkind = \"segment\"\nid = \"A>B#1\"\nresent = true\nat = \"500ms\"\n", kTwoSynsLost);
+    CHECK_FALSE(late.pass);
+    CHECK(late.expected == "the first retransmission of A>B#1 is sent 500ms after the original (within 1ms)");
+    auto never = one_check("[[check]]\nkind = \"segment\"\nid = \"B>A#1\"\nresent = true\n");
+    CHECK_FALSE(never.pass);
+    CHECK(never.actual == "B>A#1 was never sent again");
+  }
+
   TEST_CASE("segment: a wrong ack is named, with the segment's line as evidence") {
     auto r = one_check("[[check]]\nkind = \"segment\"\nid = \"B>A#1\"\nflags = \"S.\"\nack = 2\n");
     require_narrated_failure(r);

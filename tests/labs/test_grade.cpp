@@ -118,6 +118,26 @@ TEST_SUITE("grade: predictions") {
     CHECK(contains(x, "<property name=\"student\" value=\"s1\"/>"));
   }
 
+  TEST_CASE("tcplab step and tcplab grade show a multiple-choice question's choices (issue 18)") {
+    const auto dir = labtest::scratch_dir();
+    std::ofstream(dir / "mc.toml") << labtest::handshake_lab(
+        "[[question]]\nat = \"1\"\ntext = \"Who sends the first SYN?\"\nchoices = [\"the server\", \"the client\"]\nanswer = 2\n"
+        "[[question]]\nat = \"1\"\ntext = \"Why?\"\nkeywords = [\"connect|active open\"]\n");
+    const auto s = labtest::tcplab_cmd("step mc.toml", "the client\nit called connect()\n", dir.string());
+    CHECK(s.rc == 0);
+    CHECK(contains(s.out, "[Q1] Who sends the first SYN?\n    1) the server\n    2) the client\n  your choice (1-2): the client\n"
+                          "  right: 1/1\n  answer: 2) the client\n"));
+    CHECK(contains(s.out, "[Q2] Why? it called connect()\n  right: 1/1\n  answer: an answer naming (\"connect\" or \"active open\")\n"));
+    std::ofstream(dir / "mc-answers.toml") << "lab = \"mc.toml\"\nstudent = \"s1\"\npredictions = [\"1\", \"because\"]\n";
+    const auto g = labtest::tcplab_cmd("grade mc-answers.toml --json mc.json", "", dir.string());
+    CHECK(g.rc == 1);
+    CHECK(contains(g.out, "  WRONG  [Q1] Who sends the first SYN?  0/1  (said \"1\"; answer 2) the client)\n"
+                          "         1) the server\n         2) the client\n"));
+    CHECK(contains(g.out, "  WRONG  [Q2] Why?  0/1  (said \"because\"; answer an answer naming (\"connect\" or \"active open\"))\n"));
+    const auto j = nlohmann::json::parse(labtest::slurp(dir / "mc.json"));
+    CHECK(j["tests"][0]["name"] == "mc (s1): [Q1] Who sends the first SYN?");
+  }
+
   TEST_CASE("tcplab grade on a malformed answers file is bad input") {
     const auto dir = labtest::scratch_dir();
     std::ofstream(dir / "bad-answers.toml") << "lab = \"handshake\"\nstudnet = \"s1\"\n";

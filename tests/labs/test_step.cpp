@@ -161,6 +161,66 @@ TEST_SUITE("step: questions") {
   }
 }
 
+TEST_SUITE("step: questions beyond the exact text (issue 18)") {
+  // The last item is the question (no `at`): asked at the end.
+  static StepItem last_question(const std::string& question) {
+    const LabRun run = run_lab(parse_lab(labtest::handshake_lab(question), "q.toml"), std::nullopt, false);
+    const auto items = step_items(run);
+    REQUIRE(items.back().what == StepItem::What::Question);
+    return items.back();
+  }
+
+  TEST_CASE("multiple choice: the choices are shown with the question; the number or the text is right") {
+    const std::string by_number = "[[question]]\ntext = \"Which side goes through TIME_WAIT?\"\n"
+                                  "choices = [\"the server\", \"the client\", \"neither\"]\nanswer = 2\n";
+    const StepItem q = last_question(by_number);
+    CHECK(q.prompt == "[Q1] Which side goes through TIME_WAIT?\n    1) the server\n    2) the client\n    3) neither\n"
+                      "  your choice (1-3):");
+    CHECK(q.answer == "2) the client");
+    CHECK(score_answer(q, "2").points == 1);
+    CHECK(score_answer(q, " 2) ").points == 1);
+    CHECK(score_answer(q, "The  Client").points == 1);
+    CHECK(score_answer(q, "1").points == 0);
+    CHECK(score_answer(q, "4").points == 0);
+    CHECK(score_answer(q, "the server").points == 0);
+    CHECK(score_answer(q, "").verdict == "skipped");
+    // The right choice named by its text: the same question.
+    const StepItem t = last_question("[[question]]\ntext = \"Which side goes through TIME_WAIT?\"\n"
+                                     "choices = [\"the server\", \"the client\", \"neither\"]\nanswer = \"the client\"\n");
+    CHECK(t.answer == "2) the client");
+    CHECK(score_answer(t, "2").points == 1);
+    CHECK(score_answer(t, "3").points == 0);
+  }
+
+  TEST_CASE("keywords: every entry must appear, in any case, each entry with alternatives separated by |") {
+    const StepItem q = last_question("[[question]]\ntext = \"Why does the client wait before CLOSED?\"\n"
+                                     "keywords = [\"TIME_WAIT\", \"2MSL|twice the MSL\"]\n");
+    CHECK(q.answer == "an answer naming \"TIME_WAIT\" and (\"2MSL\" or \"twice the MSL\")");
+    CHECK(score_answer(q, "It stays in time_wait for 2MSL").points == 1);
+    CHECK(score_answer(q, "in TIME_WAIT, for Twice  the MSL, so old duplicates die").points == 1);
+    CHECK(score_answer(q, "it waits for 2MSL").points == 0);        // TIME_WAIT missing
+    CHECK(score_answer(q, "TIME_WAIT for a while").points == 0);    // no duration
+    CHECK(score_answer(q, "").points == 0);
+  }
+
+  TEST_CASE("pattern: an ECMAScript regular expression, case-insensitive, found anywhere") {
+    const StepItem q = last_question("[[question]]\ntext = \"How long does TIME_WAIT last here?\"\n"
+                                     "pattern = '(2\\s*\\*?\\s*msl|20\\s*s(ec(ond)?s?)?\\b)'\n");
+    CHECK(q.answer == "an answer matching /(2\\s*\\*?\\s*msl|20\\s*s(ec(ond)?s?)?\\b)/ (case-insensitive)");
+    CHECK(score_answer(q, "2*MSL").points == 1);
+    CHECK(score_answer(q, "about 20 seconds").points == 1);
+    CHECK(score_answer(q, "2 msl, i.e. 20s").points == 1);
+    CHECK(score_answer(q, "one minute").points == 0);
+  }
+
+  TEST_CASE("an exact answer still needs the text (case and spacing aside)") {
+    const StepItem q = last_question("[[question]]\ntext = \"Who closes first?\"\nanswer = \"the client\"\n");
+    CHECK(q.answer == "the client");
+    CHECK(score_answer(q, "THE client").points == 1);
+    CHECK(score_answer(q, "the client, of course").points == 0);
+  }
+}
+
 TEST_SUITE("step: numbering and order (issue 18)") {
   TEST_CASE("items are numbered 1, 2, 3, ... without gaps; a question's numeric `at` is that number") {
     const auto items = handshake_items();
