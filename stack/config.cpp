@@ -20,7 +20,6 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.rto_min_ns = sec(1);
       c.fin_wait_2_timeout_ns = std::nullopt;  // the RFC has no such timer
       c.zwp_at_snd_una_minus_1 = false;        // RFC 9293 3.8.6.1: probe with one byte of data
-      c.time_wait_rst_closes = true;           // 3.10.7.4: RST in TIME_WAIT enters CLOSED
       c.quickack_segments = 0;                 // RFC 9293 3.8.6.3: delayed ACK from the first segment
       c.delack_ns = ms(200);
       break;

@@ -65,7 +65,10 @@ struct TcpConfig {
 
   // What happens on a SYN or RST that arrives in TIME_WAIT.
   bool time_wait_syn_reopens = true;   // Linux; RFC 9293 3.6.1 (MAY-2): a new SYN may reuse the pair
-  bool time_wait_rst_closes = false;   // RFC 1337 says ignore; RFC 9293 text says close
+  // A RST in TIME_WAIT ends it: Linux with its default net.ipv4.tcp_rfc1337=0
+  // (tcp_timewait_state_process) and RFC 9293 3.10.7.4 both close; false is RFC 1337's
+  // remedy for TIME-WAIT assassination (ignore it; Linux with tcp_rfc1337=1).
+  bool time_wait_rst_closes = true;
 
   // Sockets.
   bool reuse_addr = false;    // SO_REUSEADDR: allow binding a port held by TIME_WAIT
