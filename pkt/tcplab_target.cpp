@@ -155,6 +155,7 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_timestamps") k.timestamps = v != 0;
   else if (n == "net.ipv4.tcp_window_scaling") k.window_scaling = v != 0;
   else if (n == "net.ipv4.tcp_syn_retries") k.syn_retries = static_cast<int>(v);
+  else if (n == "net.ipv4.tcp_syn_linear_timeouts") k.syn_linear_timeouts = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_synack_retries") k.synack_retries = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_retries2") k.data_retries = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_orphan_retries") k.orphan_retries = static_cast<int>(v);
