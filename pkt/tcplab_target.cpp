@@ -160,6 +160,7 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_timestamps") k.timestamps = v != 0;
   else if (n == "net.ipv4.tcp_window_scaling") k.window_scaling = v != 0;
   else if (n == "net.ipv4.tcp_syn_retries") k.syn_retries = static_cast<int>(v);
+  else if (n == "net.ipv4.tcp_syn_linear_timeouts") k.syn_linear_timeouts = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_synack_retries") k.synack_retries = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_retries2") k.data_retries = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_orphan_retries") k.orphan_retries = static_cast<int>(v);
@@ -183,6 +184,12 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   return {};
 }
 
+// The errors with which the stack's connection ended (Connection::error): a socket reports
+// them once (sk_err), after which Linux's calls see a socket shut in both directions.
+static bool ended_by_error(Errno e) {
+  return e == Errno::ConnReset || e == Errno::ConnRefused || e == Errno::TimedOut;
+}
+
 short TcplabTarget::revents(const Sock& s) const {
   short r = 0;
   if (s.kind == Sock::Kind::Listener) {
@@ -195,7 +202,10 @@ short TcplabTarget::revents(const Sock& s) const {
   if (s.error != Errno::Ok) r |= kPollErr;
   if (s.eof || c.readable_bytes() > 0) r |= kPollIn;
   if (s.connected && (c.state() == State::Established || c.state() == State::CloseWait)) r |= kPollOut;
-  if (c.state() == State::Closed && s.connected) r |= kPollHup | kPollIn | kPollOut;
+  // tcp_poll: a socket in TCP_CLOSE (reset, refused, timed out: tcp_done shut both
+  // directions) is POLLHUP, and with RCV_SHUTDOWN / SEND_SHUTDOWN also POLLIN and POLLOUT,
+  // whether it was ever connected or not (a refused connect polls 0x1c: OUT|ERR|HUP).
+  if (c.state() == State::Closed) r |= kPollHup | kPollIn | kPollOut;
   return r;
 }
 
@@ -312,6 +322,9 @@ std::optional<CallResult> TcplabTarget::attempt(const Call& c) {
       }
       if (e == Errno::Ok) return ret(0);  // EOF
       if (e == Errno::Again) return s->nonblock ? std::optional(fail(e)) : std::nullopt;
+      // The stack keeps why its connection ended (error_); a socket reports it once, as
+      // sk_err (above). Once consumed, tcp_recvmsg sees RCV_SHUTDOWN (tcp_done) and returns 0.
+      if (ended_by_error(e)) return ret(0);
       return fail(e);
     }
     case Op::Write: {
@@ -320,6 +333,13 @@ std::optional<CallResult> TcplabTarget::attempt(const Call& c) {
       const Errno e = host_.send_fill(now_, s->id, static_cast<std::uint32_t>(c.len), &taken, out_);
       absorb();
       if (taken > 0) return ret(taken);
+      if (s->error != Errno::Ok) {  // the pending sk_err goes to the first call that looks
+        const Errno err = s->error;
+        s->error = Errno::Ok;
+        return fail(err);
+      }
+      // Once sk_err is consumed, tcp_sendmsg finds SEND_SHUTDOWN (tcp_done): EPIPE.
+      if (ended_by_error(e)) return fail("EPIPE");
       if (e == Errno::Again || (e == Errno::Ok && c.len > 0)) return s->nonblock ? std::optional(fail("EAGAIN")) : std::nullopt;
       if (e != Errno::Ok) return fail(e);
       return ret(0);

@@ -20,9 +20,13 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.rto_min_ns = sec(1);
       c.fin_wait_2_timeout_ns = std::nullopt;  // the RFC has no such timer
       c.zwp_at_snd_una_minus_1 = false;        // RFC 9293 3.8.6.1: probe with one byte of data
-      c.time_wait_rst_closes = true;           // 3.10.7.4: RST in TIME_WAIT enters CLOSED
       c.quickack_segments = 0;                 // RFC 9293 3.8.6.3: delayed ACK from the first segment
       c.delack_ns = ms(200);
+      // RFC 6298 5.5: the RTO doubles from the first SYN retransmission; RFC 9293 3.8.3: R2
+      // for a SYN "MUST be set large enough to provide retransmission of the segment for at
+      // least 3 minutes": 7 retries (SYNs at 0, 1, 3, ..., 127 s) give up at 255 s.
+      c.syn_linear_timeouts = 0;
+      c.syn_retries = 7;
       break;
   }
   return c;

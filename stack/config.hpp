@@ -33,7 +33,15 @@ struct TcpConfig {
   Duration rto_initial_ns = sec(1);
   Duration rto_min_ns = ms(200);
   Duration rto_max_ns = sec(120);
-  int syn_retries = 6;        // net.ipv4.tcp_syn_retries
+  // net.ipv4.tcp_syn_retries. SYN_SENT gives up (ETIMEDOUT, no SYN sent) when the
+  // retransmission timer fires and either syn_retries + syn_linear_timeouts SYNs were
+  // retransmitted or the time since the first SYN reached Linux's tcp_model_timeout:
+  // ((2 << n) - 1) * rto_initial for n <= 6 (6: 127 s), then + 120 s (TCP_RTO_MAX) per retry.
+  int syn_retries = 6;
+  // net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+, default 4): the first syn_linear_timeouts + 1
+  // SYN retransmissions each wait rto_initial (1 s), the later ones double (SYNs at 0, 1, 2, 3,
+  // 4, 5, 7, 11, 19, 35, 67 s; ETIMEDOUT at 131 s). 0: doubling from the first (RFC 6298 5.5).
+  int syn_linear_timeouts = 4;
   int synack_retries = 5;     // net.ipv4.tcp_synack_retries
   int data_retries = 15;      // net.ipv4.tcp_retries2 (simplified: a count of back-offs)
 
@@ -65,7 +73,10 @@ struct TcpConfig {
 
   // What happens on a SYN or RST that arrives in TIME_WAIT.
   bool time_wait_syn_reopens = true;   // Linux; RFC 9293 3.6.1 (MAY-2): a new SYN may reuse the pair
-  bool time_wait_rst_closes = false;   // RFC 1337 says ignore; RFC 9293 text says close
+  // A RST in TIME_WAIT ends it: Linux with its default net.ipv4.tcp_rfc1337=0
+  // (tcp_timewait_state_process) and RFC 9293 3.10.7.4 both close; false is RFC 1337's
+  // remedy for TIME-WAIT assassination (ignore it; Linux with tcp_rfc1337=1).
+  bool time_wait_rst_closes = true;
 
   // Sockets.
   bool reuse_addr = false;    // SO_REUSEADDR: allow binding a port held by TIME_WAIT

@@ -260,7 +260,7 @@ void Connection::on_rst(Instant now, const Segment& seg, Output& out) {
     case State::TimeWait:
       if (cfg_->time_wait_rst_closes) {
         disarm_all(out);
-        set_state(State::Closed, TcpEvent::RcvRst, why + " → CLOSED (profile rfc9293; RFC 1337 would ignore it)", out);
+        set_state(State::Closed, TcpEvent::RcvRst, why + " → CLOSED (tcp_rfc1337=0; RFC 1337 would ignore it)", out);
       }
       return;
     case State::Closed:

@@ -200,6 +200,7 @@ class Connection {
 
   Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
+  Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
   int keepalive_sent_ = 0;
   Instant last_rcv_at_ = 0;
   std::uint32_t retx_count_ = 0;

@@ -19,6 +19,7 @@ void Connection::open_active(Instant now, Seq32 iss, Output& out) {
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::ActiveOpen, str("3.10.1 OPEN call, active: SYN sent with ISS=", iss, " → SYN_SENT"), out);
+  syn_first_at_ = now;
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
 }
@@ -34,6 +35,7 @@ Errno Connection::connect_from_listen(Instant now, Endpoint remote, Seq32 iss, O
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::Send, str("3.10.2 SEND call in LISTEN with a foreign socket: passive → active, SYN sent with ISS=", iss, " → SYN_SENT"), out);
+  syn_first_at_ = now;
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
   return Errno::Ok;

@@ -317,19 +317,30 @@ void Connection::on_rto(Instant now, Output& out) {
     case State::SynSent:
     case State::SynReceived: {
       const int limit = state_ == State::SynSent ? cfg_->syn_retries : cfg_->synack_retries;
-      if (syn_tries_ >= limit) {
-        if (state_ == State::SynSent) {
-          fail(now, Errno::TimedOut, TcpEvent::TimeoutR2, str("3.8.3 SYN retransmitted ", syn_tries_, " times (tcp_syn_retries=", limit,
-                                          ") without an answer → CLOSED (connection timed out)"), out);
-        } else {
-          disarm_all(out);
-          set_state(State::Closed, TcpEvent::TimeoutR2, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
-                                       ") without the final ACK: the half-open connection is dropped → CLOSED"), out);
+      const int linear = state_ == State::SynSent ? std::max(cfg_->syn_linear_timeouts, 0) : 0;
+      if (state_ == State::SynSent) {
+        // Linux tcp_write_timeout: expired when the retransmissions reach
+        // tcp_syn_retries + tcp_syn_linear_timeouts, or the time since the first SYN reaches
+        // tcp_model_timeout(tcp_syn_retries, TCP_TIMEOUT_INIT).
+        const Duration base = cfg_->rto_initial_ns;
+        const int thresh = 6;  // ilog2(TCP_RTO_MAX / TCP_TIMEOUT_INIT) = ilog2(120)
+        const Duration model = limit <= thresh ? ((Duration{2} << limit) - 1) * base
+                                               : ((Duration{2} << thresh) - 1) * base + (limit - thresh) * cfg_->rto_max_ns;
+        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= model) {
+          fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
+               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (tcp_syn_retries=", limit,
+                   ": give up after ", model / ms(1), "ms) without an answer → CLOSED (connection timed out)"), out);
+          return;
         }
+      } else if (syn_tries_ >= limit) {
+        disarm_all(out);
+        set_state(State::Closed, TcpEvent::TimeoutR2, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
+                                     ") without the final ACK: the half-open connection is dropped → CLOSED"), out);
         return;
       }
       ++syn_tries_;
-      rtt_.back_off();
+      // tcp_syn_linear_timeouts: the first linear + 1 retransmissions wait the initial RTO.
+      if (syn_tries_ > linear) rtt_.back_off();
       send_syn(now, state_ == State::SynReceived, true, out);
       arm(TimerKind::Rto, now + rtt_.rto(), out);
       return;

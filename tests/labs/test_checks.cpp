@@ -138,17 +138,17 @@ TEST_SUITE("checks: time_in_state") {
     CHECK(contains(r.actual, "for 60s"));
   }
 
-  TEST_CASE("time_in_state: SYN_SENT lasts 3s when two SYNs are lost, more than a max of 1s") {
+  TEST_CASE("time_in_state: SYN_SENT lasts 2s when two SYNs are lost (linear SYN timeouts), more than a max of 1s") {
     auto r = one_check("[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"SYN_SENT\"\nmax = \"1s\"\n",
                        kTwoSynsLost);
     require_narrated_failure(r);
-    CHECK(contains(r.actual, "it stayed in SYN_SENT for 3.0001s"));
+    CHECK(contains(r.actual, "it stayed in SYN_SENT for 2.0001s"));
     CHECK(contains(r.evidence, "SYN_SENT -> ESTABLISHED"));
   }
 
-  TEST_CASE("time_in_state: min and max around the 3s") {
+  TEST_CASE("time_in_state: min and max around the 2s") {
     auto r = one_check(
-        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"SYN_SENT\"\nmin = \"3s\"\nmax = \"3001ms\"\n",
+        "[[check]]\nkind = \"time_in_state\"\nhost = \"client\"\nstate = \"SYN_SENT\"\nmin = \"2s\"\nmax = \"2001ms\"\n",
         kTwoSynsLost);
     CHECK(r.pass);
   }
@@ -186,7 +186,7 @@ TEST_SUITE("checks: segments") {
   TEST_CASE("segments: a max of one SYN breaks when SYNs are retransmitted; the extra one is the evidence") {
     auto r = one_check("[[check]]\nkind = \"segments\"\nfrom = \"client\"\nsegment = \"SYN\"\nmax = 1\n", kTwoSynsLost);
     require_narrated_failure(r);
-    CHECK(contains(r.actual, "3 such segments: A>B#1 at 00:00:00.001000, A>B#2 at 00:00:01.001000, A>B#3 at 00:00:03.001000"));
+    CHECK(contains(r.actual, "3 such segments: A>B#1 at 00:00:00.001000, A>B#2 at 00:00:01.001000, A>B#3 at 00:00:02.001000"));
     CHECK(contains(r.evidence, "Flags [S]"));
     CHECK(contains(r.evidence, "00:00:01.001000"));
     CHECK(contains(r.evidence, "(retransmission)"));
@@ -194,19 +194,19 @@ TEST_SUITE("checks: segments") {
 }
 
 TEST_SUITE("checks: intervals") {
-  TEST_CASE("intervals: SYN back-off doubles: 1s then 2s") {
-    auto r = one_check("[[check]]\nkind = \"intervals\"\nfrom = \"client\"\nsegment = \"SYN\"\nexpect = [\"1s\", \"2s\"]\n",
-                       kTwoSynsLost);
-    CHECK(r.pass);
-    CHECK(r.actual == "1s, 2s apart (3 segments)");
-  }
-
-  TEST_CASE("intervals: a constant 1s back-off is not what happened") {
+  TEST_CASE("intervals: SYN retransmissions 1s apart (tcp_syn_linear_timeouts): 1s then 1s") {
     auto r = one_check("[[check]]\nkind = \"intervals\"\nfrom = \"client\"\nsegment = \"SYN\"\nexpect = [\"1s\", \"1s\"]\n",
                        kTwoSynsLost);
+    CHECK(r.pass);
+    CHECK(r.actual == "1s, 1s apart (3 segments)");
+  }
+
+  TEST_CASE("intervals: a doubling back-off is not what happened") {
+    auto r = one_check("[[check]]\nkind = \"intervals\"\nfrom = \"client\"\nsegment = \"SYN\"\nexpect = [\"1s\", \"2s\"]\n",
+                       kTwoSynsLost);
     require_narrated_failure(r);
-    CHECK(contains(r.actual, "interval 2 is 2s, not 1s"));
-    CHECK(contains(r.evidence, "00:00:03.001000"));
+    CHECK(contains(r.actual, "interval 2 is 1s, not 2s"));
+    CHECK(contains(r.evidence, "00:00:02.001000"));
   }
 
   TEST_CASE("intervals: the tolerance `within` widens the match") {
@@ -234,8 +234,8 @@ TEST_SUITE("checks: segment") {
     CHECK(r.pass);
   }
 
-  TEST_CASE("segment: the third SYN is a retransmission at 3.001s; the first was dropped") {
-    auto r = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 3\nretx = true\nat = \"3001ms\"\n",
+  TEST_CASE("segment: the third SYN is a retransmission at 2.001s; the first was dropped") {
+    auto r = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 3\nretx = true\nat = \"2001ms\"\n",
                        kTwoSynsLost);
     CHECK(r.pass);
     auto d = one_check("[[check]]\nkind = \"segment\"\nid = \"A>B#1\"\ndropped = true\n", kTwoSynsLost);

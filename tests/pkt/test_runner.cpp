@@ -134,3 +134,40 @@ TEST_CASE("a RST to a SYN for a closed port, and getsockopt(SO_ERROR) after a re
   CHECK_FALSE(wrong.passed);
   CHECK(wrong.failure.find("getsockopt(SO_ERROR) gave [ECONNREFUSED], the script expects [0]") != std::string::npos);
 }
+
+TEST_CASE("after a RST the socket reports ECONNRESET once, then read() is 0 and write() EPIPE (sk_err)") {
+  const RunResult r = run_text(kPassiveOpen + R"(
++.01 < R 1:1(0) win 0
++0  fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  poll([{fd=4, events=POLLOUT, revents=POLLOUT|POLLERR|POLLHUP}], 1, 0) = 1
++0  read(4, ..., 100) = -1 ECONNRESET (Connection reset by peer)
++0  read(4, ..., 100) = 0
++0  write(4, ..., 10) = -1 EPIPE (Broken pipe)
++0  getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+)");
+  INFO(r.failure);
+  CHECK(r.passed);
+  const RunResult w = run_text(kPassiveOpen + R"(
++.01 < R 1:1(0) win 0
++0  write(4, ..., 10) = -1 ECONNRESET (Connection reset by peer)
++0  write(4, ..., 10) = -1 EPIPE (Broken pipe)
+)");
+  INFO(w.failure);
+  CHECK(w.passed);
+}
+
+TEST_CASE("a refused non-blocking connect polls POLLOUT|POLLERR|POLLHUP; the error is reported once") {
+  const RunResult r = run_text(R"(
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
++.05 < R. 0:0(0) ack 1 win 0
++0  poll([{fd=3, events=POLLOUT, revents=POLLOUT|POLLERR|POLLHUP}], 1, 0) = 1
++0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
++0  getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++0  write(3, ..., 10) = -1 EPIPE (Broken pipe)
+)");
+  INFO(r.failure);
+  CHECK(r.passed);
+}

@@ -139,8 +139,17 @@ TEST_CASE("LAST-ACK: RST exact → CLOSED, in window → challenge ACK, outside 
   rst_trio({"LAST_ACK", [] { return last_ack(); }, R + 2, L + 2, State::Closed, Errno::Ok});
 }
 
-TEST_CASE("TIME-WAIT: RST exact is ignored (linux), in window → challenge ACK, outside → ignored") {
-  rst_trio({"TIME_WAIT linux", [] { return time_wait(); }, R + 2, L + 2, State::TimeWait, Errno::Ok});
+TEST_CASE("TIME-WAIT: RST exact → CLOSED (linux, tcp_rfc1337=0), in window → challenge ACK, outside → ignored") {
+  rst_trio({"TIME_WAIT linux", [] { return time_wait(); }, R + 2, L + 2, State::Closed, Errno::Ok});
+}
+
+TEST_CASE("TIME-WAIT: RST exact is ignored (time_wait_rst_closes=false, RFC 1337), in window → challenge ACK") {
+  rst_trio({"TIME_WAIT rfc1337", [] {
+              TcpConfig c = plain();
+              c.time_wait_rst_closes = false;
+              return time_wait(c);
+            },
+            R + 2, L + 2, State::TimeWait, Errno::Ok});
 }
 
 TEST_CASE("TIME-WAIT: RST exact → CLOSED (rfc9293), in window → challenge ACK, outside → ignored") {

@@ -1,6 +1,8 @@
 // RFC 9293 3.10.7.3: SYN-SENT. First the ACK bit, then RST (RFC 5961 3.2: only an RST that
 // acknowledges our SYN is believed), then SYN: with an acceptable ACK → ESTABLISHED, without
 // → SYN-RECEIVED (simultaneous open). Timeouts: RFC 6298 back-off, tcp_syn_retries.
+#include <vector>
+
 #include "harness.hpp"
 
 using namespace tcplab;
@@ -116,25 +118,49 @@ TEST_CASE("SYN-SENT: data queued before the handshake goes out with the third se
   expect_sends(ep, {{.flags = kPsh | kAck, .len = 5, .payload = "hello"}});
 }
 
-TEST_CASE("SYN-SENT: SYN retransmitted after 1, 2, 4, 8, 16, 32 s, then ETIMEDOUT at 127 s") {
-  Ep ep = syn_sent();
-  Instant deadline = sec(1);
-  for (int i = 0; i < 6; ++i) {
-    CAPTURE(i);
-    CHECK(ep.deadline(TimerKind::Rto) == deadline);
-    fire(ep, deadline - 1);  // not yet
+// Drives SYN_SENT's retransmission timer to the end: each SYN at its time (silent 1 ns
+// before), then ETIMEDOUT with no SYN at `give_up`.
+void syn_schedule(const TcpConfig& cfg, const std::vector<Instant>& syns, Instant give_up) {
+  Ep ep = syn_sent(cfg);
+  for (Instant t : syns) {
+    CAPTURE(t);
+    CHECK(ep.deadline(TimerKind::Rto) == t);
+    fire(ep, t - 1);  // not yet
     expect_silent(ep);
-    fire(ep, deadline);
+    fire(ep, t);
     expect_sends(ep, {{.flags = kSyn, .seq = L, .ack = 0, .retx = true}});
-    deadline += sec(2) << i;  // RFC 6298 5.5: RTO doubles
   }
-  CHECK(deadline == sec(127));
-  CHECK(ep.deadline(TimerKind::Rto) == sec(127));
-  fire(ep, sec(127));
+  CHECK(ep.deadline(TimerKind::Rto) == give_up);
+  fire(ep, give_up);
   expect_silent(ep);
   CHECK(transitions(ep) == path({"SYN_SENT>CLOSED"}));
   CHECK(ep.c.error() == Errno::TimedOut);
   CHECK(ep.c.next_deadline() == kNever);
+}
+
+TEST_CASE("SYN-SENT linux: SYNs 1 s apart 5 times (tcp_syn_linear_timeouts=4), then doubling; ETIMEDOUT at 131 s") {
+  syn_schedule(plain(), {sec(1), sec(2), sec(3), sec(4), sec(5), sec(7), sec(11), sec(19), sec(35), sec(67)}, sec(131));
+}
+
+TEST_CASE("SYN-SENT linux: tcp_syn_retries=1 gives up at 3 s, =3 at 19 s (tcp_model_timeout 3 s, 15 s)") {
+  TcpConfig c = plain();
+  c.syn_retries = 1;
+  syn_schedule(c, {sec(1), sec(2)}, sec(3));
+  c.syn_retries = 3;
+  syn_schedule(c, {sec(1), sec(2), sec(3), sec(4), sec(5), sec(7), sec(11)}, sec(19));
+  c.syn_retries = 0;
+  syn_schedule(c, {}, sec(1));
+}
+
+TEST_CASE("SYN-SENT: tcp_syn_linear_timeouts=0 (kernels before 6.5): 1, 2, 4, ... 32 s, then ETIMEDOUT at 127 s") {
+  TcpConfig c = plain();
+  c.syn_linear_timeouts = 0;
+  syn_schedule(c, {sec(1), sec(3), sec(7), sec(15), sec(31), sec(63)}, sec(127));
+}
+
+TEST_CASE("SYN-SENT rfc9293: RTO doubles (RFC 6298 5.5); SYNs for more than 3 minutes (3.8.3): ETIMEDOUT at 247 s") {
+  // The 8th back-off is capped at RTO max 120 s: 127 + 120 s.
+  syn_schedule(rfc(), {sec(1), sec(3), sec(7), sec(15), sec(31), sec(63), sec(127)}, sec(247));
 }
 
 TEST_CASE("SYN-SENT: an answer to a retransmitted SYN gives no RTT sample (Karn) and RTO = 3 s (RFC 6298 5.7)") {

@@ -1,5 +1,6 @@
 // RFC 9293 3.10.7.4 in TIME-WAIT: a retransmitted FIN is ACKed and restarts the 2 MSL
-// timeout; 3.10.8: when it expires → CLOSED. RST: ignored (linux, RFC 1337) or CLOSED (rfc9293).
+// timeout; 3.10.8: when it expires → CLOSED. RST: CLOSED (both profiles; Linux's tcp_rfc1337=0),
+// or ignored with time_wait_rst_closes=false (RFC 1337, tcp_rfc1337=1).
 #include "harness.hpp"
 
 using namespace tcplab;
@@ -81,8 +82,18 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN updates TS.Recent before it is re-ACKe
   CHECK(ep.deadline(TimerKind::TimeWait) == sec(61));
 }
 
-TEST_CASE("TIME-WAIT: RST is ignored in linux (RFC 1337)") {
+TEST_CASE("TIME-WAIT: RST → CLOSED in linux (tcp_rfc1337=0, the default)") {
   Ep ep = time_wait();
+  feed(ep, sec(1), Seg{.seq = R + 2, .ack = 0, .flags = kRst});
+  expect_silent(ep);
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+  CHECK(ep.deadline(TimerKind::TimeWait) == kNever);
+}
+
+TEST_CASE("TIME-WAIT: RST is ignored with time_wait_rst_closes=false (RFC 1337, tcp_rfc1337=1)") {
+  TcpConfig c = plain();
+  c.time_wait_rst_closes = false;
+  Ep ep = time_wait(c);
   feed(ep, sec(1), Seg{.seq = R + 2, .ack = 0, .flags = kRst});
   expect_silent(ep);
   CHECK(ep.state() == State::TimeWait);
