@@ -103,7 +103,10 @@ TEST_SUITE("palette") {
 
   TEST_CASE("every two state colours differ by at least 12 CIEDE2000 under each simulated deficiency") {
     const std::pair<const char*, const Mat*> sims[] = {{"normal", &kNormal}, {"protan", &kProtan}, {"deutan", &kDeutan}, {"tritan", &kTritan}};
-    for (const auto& [name, m] : sims)
+    for (const auto& sim : sims) {
+      // Not a structured binding: INFO captures `name` in a lambda, which clang 14 refuses.
+      const char* name = sim.first;
+      const Mat* m = sim.second;
       for (int a = 0; a < tcplab::kStateCount; ++a)
         for (int b = a + 1; b < tcplab::kStateCount; ++b) {
           const auto sa = static_cast<State>(a), sb = static_cast<State>(b);
@@ -111,6 +114,7 @@ TEST_SUITE("palette") {
           INFO(std::string(name) << ": " << tcplab::state_name(sa) << " vs " << tcplab::state_name(sb) << " dE2000 = " << d);
           CHECK(d >= 12.0);
         }
+    }
   }
 
   TEST_CASE("no state looks like the red of a lost segment") {
