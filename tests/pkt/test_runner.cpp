@@ -33,6 +33,15 @@ const std::string kPassiveOpen = R"(
 +0  accept(3, ..., ...) = 4
 )";
 
+// A non-blocking connect that the peer refuses with RST,ACK 50 ms later.
+const std::string kRefusedConnect = R"(
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
++.05 < R. 0:0(0) ack 1 win 0
+)";
+
 }  // namespace
 
 TEST_CASE("a passive open, 100 bytes in, a 2920-byte write matched as one offloaded burst") {
@@ -113,22 +122,12 @@ TEST_CASE("a blocking accept written start...end returns when the handshake comp
 }
 
 TEST_CASE("a RST to a SYN for a closed port, and getsockopt(SO_ERROR) after a refused connect") {
-  const RunResult r = run_text(R"(
-0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-+0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+.05 < R. 0:0(0) ack 1 win 0
+  const RunResult r = run_text(kRefusedConnect + R"(
 +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
 )");
   INFO(r.failure);
   CHECK(r.passed);
-  const RunResult wrong = run_text(R"(
-0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-+0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+.05 < R. 0:0(0) ack 1 win 0
+  const RunResult wrong = run_text(kRefusedConnect + R"(
 +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
 )");
   CHECK_FALSE(wrong.passed);
@@ -157,12 +156,7 @@ TEST_CASE("after a RST the socket reports ECONNRESET once, then read() is 0 and 
 }
 
 TEST_CASE("a refused non-blocking connect polls POLLOUT|POLLERR|POLLHUP; the error is reported once") {
-  const RunResult r = run_text(R"(
-0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-+0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+.05 < R. 0:0(0) ack 1 win 0
+  const RunResult r = run_text(kRefusedConnect + R"(
 +0  poll([{fd=3, events=POLLOUT, revents=POLLOUT|POLLERR|POLLHUP}], 1, 0) = 1
 +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
 +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
