@@ -151,7 +151,7 @@ struct History {
 // The figure's box height and least row pitch: below these the boxes crowd (a short panel
 // draws the figure elsewhere, see figure_fits).
 float box_h() { return fonts().small->FontSize + 5.0F; }
-float min_pitch() { return box_h() + 7.0F; }
+float min_pitch() { return box_h() + 3.0F; }
 constexpr float kLane = 20.0F;
 
 // The widest state name in the small font: no name may spill out of its box.
