@@ -37,10 +37,15 @@ void endpoint_tile(const WorldView& v, const char* id, ImVec2 pos, ImVec2 size, 
       rec.endpoints.back().title = title.substr(0, title.find("###"));
     } else if (ImGui::BeginTabBar("##eps")) {
       for (auto ep : eps) {
+        // Host and local port ("client :39870"): short enough for two tabs in a narrow tile;
+        // the whole connection on hover.
         const EndpointInfo& e = v.index.endpoints()[ep];
-        const std::string tab = v.index.host_names()[static_cast<std::size_t>(e.host)] + " " +
-                                e.label.substr(0, e.label.find('>')) + "##" + std::to_string(ep);
-        if (ImGui::BeginTabItem(tab.c_str())) {
+        const std::string local = e.label.substr(0, e.label.find('>'));
+        const std::string tab = v.index.host_names()[static_cast<std::size_t>(e.host)] + " :" + local.substr(local.rfind(':') + 1) +
+                                "##" + std::to_string(ep);
+        const bool open = ImGui::BeginTabItem(tab.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", endpoint_title(v, ep).c_str());
+        if (open) {
           draw_endpoint(v, ep, rec);
           ImGui::EndTabItem();
         }
