@@ -53,6 +53,10 @@ struct Group {
   std::function<void()> draw;
 };
 
+// In a narrow bar the labels are shorter: no "Lab" caption, an icon for play, slimmer combo
+// and speed slider.
+bool narrow_bar(float avail) { return avail < 1100.0F; }
+
 struct BarLayout {
   std::vector<int> row;       // of each group: left to right, a new row when the next would pass the edge
   float last_row_w = 0;       // the width the last row's groups take
@@ -79,14 +83,12 @@ BarLayout layout_bar(const std::vector<Group>& groups, float avail, float where_
     x += g.w;
   }
   l.last_row_w = x;
-  l.slider_own_row = !(avail - x >= 18.0F + kMinSlider + ImGui::GetStyle().ItemSpacing.x + where_w) || groups.empty() ||
-                     avail >= 1100.0F;  // a wide bar keeps the slider on a row of its own, as long as the window
+  // A wide bar (1280 px at zoom 1 and up) keeps the slider on a row of its own, as wide as
+  // the window, for dragging precisely through long traces.
+  const bool fits = avail - x >= 18.0F + kMinSlider + ImGui::GetStyle().ItemSpacing.x + where_w;
+  l.slider_own_row = !fits || groups.empty() || !narrow_bar(avail);
   return l;
 }
-
-// In a narrow bar the labels are shorter: no "Lab" caption, an icon for play, slimmer combo
-// and speed slider.
-bool narrow_bar(float avail) { return avail < 1100.0F; }
 
 std::vector<Group> first_row(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec, float avail) {
   const Session& s = v.session;
