@@ -3,7 +3,6 @@
 // timeline slider that rewinds to any event, with ticks where the followed endpoints
 // changed state (and where a fork first differs).
 #include <algorithm>
-#include <cstdio>
 #include <array>
 #include <functional>
 #include <string>
