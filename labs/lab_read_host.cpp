@@ -8,7 +8,7 @@ namespace {
 
 void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t* port_lo, std::uint16_t* port_hi) {
   r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "dsack", "rto_initial",
-              "rto_min", "rto_max", "syn_retries", "syn_linear_timeouts", "synack_retries", "retries", "orphan_retries", "msl",
+              "rto_min", "rto_max", "syn_retries", "syn_linear_timeouts", "synack_retries", "syn_cookies", "retries", "orphan_retries", "msl",
               "fin_timeout", "delayed_ack", "delack", "quickack", "nagle", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports"},
@@ -35,6 +35,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     else if (key == "syn_retries") c.syn_retries = static_cast<int>(r.integer(v, w, 0, 127));
     else if (key == "syn_linear_timeouts") c.syn_linear_timeouts = static_cast<int>(r.integer(v, w, 0, 127));
     else if (key == "synack_retries") c.synack_retries = static_cast<int>(r.integer(v, w, 0, 127));
+    else if (key == "syn_cookies") c.syn_cookies = static_cast<int>(r.integer(v, w, 0, 2));
     else if (key == "retries") c.data_retries = static_cast<int>(r.integer(v, w, 0, 127));
     else if (key == "orphan_retries") c.orphan_retries = static_cast<int>(r.integer(v, w, 0, 127));
     else if (key == "msl") c.msl_ns = r.duration(v, w);

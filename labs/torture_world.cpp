@@ -126,6 +126,8 @@ std::string tcp_keys(Gen& g) {
   add("keepalive_interval", {"\"100ms\"", "\"1s\"", "\"75s\""});
   add("keepalive_probes", {"1", "9", "1000"});
   add("reuse_addr", {"true", "false"});
+  add("syn_cookies", {"0", "1", "2"});
+  add("dsack", {"true", "false"});
   add("time_wait_rst_closes", {"true", "false"});
   add("time_wait_syn_reopens", {"true", "false"});
   add("zero_window_probe", {"\"snd_una-1\"", "\"one-byte\""});

@@ -196,7 +196,14 @@ class Run {
   void handle(const Event& ev, const PacketLine& p) {
     const auto [lo, hi] = window(ev.time);
     if (p.dir == PacketLine::Dir::In) {
-      advance_to(lo);
+      // Under virtual time the segment arrives before any timer due at the same instant
+      // (as sim::World orders them; the kernel's timers fire late).
+      if (target_.virtual_time() && lo > target_.now()) {
+        advance_to(lo - 1);
+        target_.set_clock(lo);
+      } else {
+        advance_to(lo);
+      }
       const Segment seg = peer_.inbound(p);
       if (opt_.on_segment) opt_.on_segment(false, target_.now(), seg);
       target_.inject(seg);

@@ -84,6 +84,9 @@ class Target {
   virtual std::optional<Sent> next_sent(Instant until) = 0;
   // The scripted peer's segment arrives at the stack now.
   virtual void inject(const Segment& seg) = 0;
+  // Virtual time only: moves the clock to `t` (>= now()) without firing the timers due at t,
+  // so that a segment injected next comes before them, as in the kernel (its timers fire late).
+  virtual void set_clock(Instant) {}
   // Starts a socket call now. A call that would block (accept with an empty queue, a
   // blocking connect, a read with no data, a write into a full buffer, close with linger)
   // is pending until poll_call returns its result; at most one call is pending at a time.

@@ -2,6 +2,7 @@
 // virtual time. Socket calls are emulated over TcpHost's calls (a table from the script's
 // file descriptors to listeners and connections); the socket options that TcpHost takes
 // per host are applied to the host's settings when the socket listens or connects.
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -42,6 +43,7 @@ class TcplabTarget final : public Target {
 
   std::string set_sysctl(const SysctlLine& s) override;
   std::optional<Sent> next_sent(Instant until) override;
+  void set_clock(Instant t) override { now_ = std::max(now_, t); }
   void inject(const Segment& seg) override {
     host_.on_segment(now_, seg, out_);
     absorb();
@@ -173,7 +175,8 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_rmem") { if (auto e = three(&k.rcv_buf_bytes); !e.empty()) return e; }
   else if (n == "net.ipv4.tcp_wmem") { if (auto e = three(&k.snd_buf_bytes); !e.empty()) return e; }
   else if (n == "net.ipv4.tcp_invalid_ratelimit") k.invalid_ack_ratelimit_ns = ms(v);
-  else if (n == "net.ipv4.tcp_early_retrans" || n == "net.ipv4.tcp_syncookies" || n == "net.ipv4.tcp_min_tso_segs" ||
+  else if (n == "net.ipv4.tcp_syncookies") k.syn_cookies = static_cast<int>(std::clamp<long long>(v, 0, 2));
+  else if (n == "net.ipv4.tcp_early_retrans" || n == "net.ipv4.tcp_min_tso_segs" ||
            n == "net.ipv4.tcp_congestion_control" || n == "net.ipv4.tcp_ecn" || n == "net.ipv4.tcp_fastopen" ||
            n == "net.ipv4.tcp_slow_start_after_idle" || n == "net.core.default_qdisc")
     // Behaviour tcplab does not model yet: the script still runs, and says so (never silently).
@@ -266,7 +269,12 @@ std::optional<CallResult> TcplabTarget::attempt(const Call& c) {
   if (!s) return fail("EBADF");
   switch (c.op) {
     case Op::Socket: break;
-    case Op::Bind: s->port = kLocalPort; return ret(0);
+    case Op::Bind:
+      // The check bind() makes (TcpHost keeps no bound-but-idle sockets: the port is taken
+      // when the socket listens or connects).
+      if (const Errno e = host_.bind_check(kLocalPort, s->cfg.reuse_addr); e != Errno::Ok) return fail(e);
+      s->port = kLocalPort;
+      return ret(0);
     case Op::Listen: {
       host_.set_config(s->cfg);
       ConnId id = kNoConn;

@@ -126,7 +126,17 @@ class World {
     int target;           // a host, a task or a generator (see EvKind)
     std::uint32_t slot;   // Arrive: the packet's slot; Timer: the connection
     std::uint32_t epoch;  // Timer: the host epoch it was set in (a crash voids it)
-    bool operator>(const QEvent& o) const { return t != o.t ? t > o.t : order > o.order; }
+    // At one instant, packet arrivals come before everything else, then the rest in insertion
+    // order. A kernel in effect does the same: its timers fire late (the timer wheel) while a
+    // packet is processed as it comes, so a SYN arriving "at" the SYN-ACK timer's deadline is
+    // answered first and the timer, pushed back, sends nothing (tests/pkt/scripts/
+    // b-synack-retries-count-timeouts.pkt). Never by pointers.
+    int rank() const { return kind == EvKind::Arrive ? 0 : 1; }
+    bool operator>(const QEvent& o) const {
+      if (t != o.t) return t > o.t;
+      if (rank() != o.rank()) return rank() > o.rank();
+      return order > o.order;
+    }
   };
   struct Packet {
     Segment seg;

@@ -29,6 +29,8 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.syn_retries = 7;
       c.dsack = false;                             // RFC 2883 is not part of RFC 9293
       c.syn_sent_bad_ack_retry_ns = std::nullopt;  // 3.10.7.3: "discard the segment"
+      c.time_wait_reopen_iss_gap = std::nullopt;
+      c.syn_cookies = 0;                           // RFC 4987 is not part of RFC 9293   // RFC 6528's ISS, kept above the old SND.MAX
       break;
   }
   return c;

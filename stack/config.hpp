@@ -43,6 +43,11 @@ struct TcpConfig {
   // 4, 5, 7, 11, 19, 35, 67 s; ETIMEDOUT at 131 s). 0: doubling from the first (RFC 6298 5.5).
   int syn_linear_timeouts = 4;
   int synack_retries = 5;     // net.ipv4.tcp_synack_retries
+  // net.ipv4.tcp_syncookies: 1 (Linux's default) answers a SYN with a cookie SYN,ACK when the
+  // listener's SYN queue is full (stack/syn_cookie.hpp), so real clients still get in during a
+  // SYN flood; 2 always does; 0 drops the SYN. RFC 9293 has no cookies (RFC 4987 3.6 describes
+  // them): 0 in rfc9293.
+  int syn_cookies = 1;
   int data_retries = 15;      // net.ipv4.tcp_retries2 (simplified: a count of back-offs)
 
   // Connection teardown.
@@ -86,6 +91,11 @@ struct TcpConfig {
   // (tcp_timewait_state_process) and RFC 9293 3.10.7.4 both close; false is RFC 1337's
   // remedy for TIME-WAIT assassination (ignore it; Linux with tcp_rfc1337=1).
   bool time_wait_rst_closes = true;
+  // The ISS of a connection that reopens a TIME-WAIT pair: the old SND.NXT + this gap (Linux's
+  // tcp_timewait_state_process: tw_snd_nxt + 65535 + 2), so no old segment can fall into the
+  // new connection's sequence space. nullopt: the clock-driven ISS (RFC 6528), raised above
+  // the old connection's highest sequence number if it is not already (RFC 1122 4.2.2.13).
+  std::optional<std::uint32_t> time_wait_reopen_iss_gap = 65537;
 
   // Sockets.
   bool reuse_addr = false;    // SO_REUSEADDR: allow binding a port held by TIME_WAIT

@@ -151,6 +151,14 @@ bool Connection::acceptable(const Segment& seg) const {
 }
 
 void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output& out) {
+  // RFC 7323 5.3 R1 (PAWS), before anything else: an old duplicate by its timestamp is not
+  // acceptable: "Send an acknowledgment in reply ... and drop the segment" (its ACK is
+  // not processed either). This is what keeps a delayed segment of an earlier connection
+  // on the same pair out of a new one whose sequence space it happens to fall into.
+  if (paws_reject(seg)) {
+    ack_unacceptable(now, seg, out);
+    return;
+  }
   // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the
   // remote FIN. Acknowledge it, and restart the 2 MSL timeout" (3.10.7.4 eighth).
   if (state_ == State::TimeWait && seg.has(kFin) && !seg.has(kRst) && seg.seq + seg.seg_len() == tcb_.rcv_nxt) {
@@ -162,8 +170,11 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   // A retransmitted SYN in SYN-RECEIVED means our SYN,ACK was lost: send it again (Linux
   // tcp_check_req; the RFC's challenge ACK would not carry the SYN the peer needs).
   if (state_ == State::SynReceived && seg.has(kSyn) && !seg.has(kAck) && seg.seq == tcb_.irs) {
-    // Like Linux's inet_rtx_syn_ack: a retransmission (it counts against the retry limit and,
-    // by Karn's rule, the handshake gives no RTT sample now), and the timer restarts.
+    // Like Linux's tcp_check_req: a retransmission (inet_rtx_syn_ack; by Karn's rule the
+    // handshake gives no RTT sample now), at most one per invalid_ack_ratelimit, and the
+    // timer restarts from now with its current back-off. Only the timer's own expirations
+    // count against tcp_synack_retries (req->num_timeout), not these answers.
+    if (!oow_ack_allowed(now)) return;
     ++syn_tries_;
     rtt_timing_ = false;
     send_syn(now, true, true, out);
@@ -193,18 +204,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     if (tcb_.rcv_wnd == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
       on_ack(now, seg, out);
     if (state_ == State::Closed) return;
-    // An ACK without data or SYN outside our window, on either side, is answered at most
-    // once per invalid_ack_ratelimit, as Linux's tcp_oow_rate_limited does for every
-    // out-of-window pure ACK: two ends that each find the other's ACKs out of window would
-    // otherwise answer each other forever at one instant (a FIN sent into our zero window
-    // makes the peer's SND.NXT pass our right edge; two zero windows after a retransmission
-    // timeout rewound both SND.NXTs put each end's ACKs left of the other's window).
-    if (seg.seg_len() == 0 && !seg.has(kSyn) && !oow_ack_allowed(now)) return;
-    // Data wholly left of the window was received before: RFC 2883 reports it (D-SACK).
-    if (!seg.payload.empty() && seq_lt(seg.seq, tcb_.rcv_nxt))
-      note_dsack(SackBlock{seg.seq, seq_min(seg.seq + static_cast<std::uint32_t>(seg.payload.size()), tcb_.rcv_nxt)});
-    send_ack(now, out);
-    output(now, out);
+    if (ack_unacceptable(now, seg, out)) output(now, out);
     return;
   }
   if (seg.has(kRst)) {
@@ -250,6 +250,21 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     }
   }
   if (state_ != State::Closed) output(now, out);
+}
+
+bool Connection::ack_unacceptable(Instant now, const Segment& seg, Output& out) {
+  // An ACK without data or SYN outside our window, on either side, is answered at most
+  // once per invalid_ack_ratelimit, as Linux's tcp_oow_rate_limited does for every
+  // out-of-window pure ACK: two ends that each find the other's ACKs out of window would
+  // otherwise answer each other forever at one instant (a FIN sent into our zero window
+  // makes the peer's SND.NXT pass our right edge; two zero windows after a retransmission
+  // timeout rewound both SND.NXTs put each end's ACKs left of the other's window).
+  if (seg.seg_len() == 0 && !seg.has(kSyn) && !oow_ack_allowed(now)) return false;
+  // Data left of the window was received before: RFC 2883 reports it (D-SACK).
+  if (!seg.payload.empty() && seq_lt(seg.seq, tcb_.rcv_nxt))
+    note_dsack(SackBlock{seg.seq, seq_min(seg.seq + static_cast<std::uint32_t>(seg.payload.size()), tcb_.rcv_nxt)});
+  send_ack(now, out);
+  return true;
 }
 
 void Connection::on_rst(Instant now, const Segment& seg, Output& out) {
@@ -460,11 +475,46 @@ void Connection::take_options(const Segment& syn) {
 
 bool Connection::yield_to_new_syn(Instant, const Segment& syn, Output& out) {
   if (state_ != State::TimeWait || !cfg_->time_wait_syn_reopens) return false;
-  if (!syn.has(kSyn) || syn.has(kAck) || syn.has(kRst) || !seq_gt(syn.seq, tcb_.rcv_nxt)) return false;
+  if (!syn.has(kSyn) || syn.has(kAck) || syn.has(kRst) || paws_reject(syn)) return false;
+  const bool newer_ts = tcb_.ts_ok && syn.ts && static_cast<std::int32_t>(syn.ts->val - tcb_.ts_recent) > 0;
+  if (!seq_gt(syn.seq, tcb_.rcv_nxt) && !newer_ts) return false;
   disarm_all(out);
-  set_state(State::Closed, TcpEvent::RcvSyn, str("TIME-WAIT: new SYN with SEG.SEQ=", syn.seq, " > RCV.NXT=", tcb_.rcv_nxt,
-                               " may reuse the pair (RFC 9293 3.10.7.4 note, RFC 6191) → CLOSED, new connection"), out);
+  set_state(State::Closed, TcpEvent::RcvSyn,
+            newer_ts && !seq_gt(syn.seq, tcb_.rcv_nxt)
+                ? str("TIME-WAIT: new SYN with TSval=", syn.ts->val, " > TS.Recent=", tcb_.ts_recent,
+                      " may reuse the pair (RFC 6191) → CLOSED, new connection")
+                : str("TIME-WAIT: new SYN with SEG.SEQ=", syn.seq, " > RCV.NXT=", tcb_.rcv_nxt,
+                      " may reuse the pair (RFC 9293 3.10.7.4 note, RFC 6191) → CLOSED, new connection"),
+            out);
   return true;
+}
+
+bool Connection::may_yield_to_connect() const {
+  // Linux's tcp_twsk_unique for a port bound before connect(): only with timestamps, whose
+  // PAWS check keeps the old connection's segments out. RFC 9293 has no such rule (3.6.1's
+  // MAY-2 is about the peer's SYN): the pair stays taken until TIME-WAIT ends.
+  return state_ == State::TimeWait && tcb_.ts_ok && cfg_->time_wait_reopen_iss_gap.has_value();
+}
+
+void Connection::yield_to_connect(Instant, Output& out) {
+  disarm_all(out);
+  set_state(State::Closed, TcpEvent::ActiveOpen,
+            str("TIME-WAIT: connect() from the same port to the same peer takes the pair over (Linux tcp_twsk_unique: "
+                "timestamps in use, new ISS = SND.NXT ", tcb_.snd_nxt, " + ", cfg_->time_wait_reopen_iss_gap.value_or(0),
+                ") → CLOSED"),
+            out);
+}
+
+Seq32 Connection::reincarnation_iss(Seq32 clock_iss) const {
+  if (cfg_->time_wait_reopen_iss_gap) return tcb_.snd_nxt + *cfg_->time_wait_reopen_iss_gap;
+  return seq_gt(clock_iss, tcb_.snd_max) ? clock_iss : tcb_.snd_max + 1;
+}
+
+bool Connection::paws_reject(const Segment& seg) const {
+  // RFC 7323 5.3 R1 (and Linux's tcp_paws_discard): with timestamps in use, a segment whose
+  // TSval is older than TS.Recent is an old duplicate, whatever its sequence number says. A
+  // RST is exempt (5.3). TS.Recent's 24-day validity (5.5) never lapses in a lab's time span.
+  return tcb_.ts_ok && seg.ts && !seg.has(kRst) && static_cast<std::int32_t>(seg.ts->val - tcb_.ts_recent) < 0;
 }
 
 std::string Connection::check_invariants() const {

@@ -54,6 +54,10 @@ class Connection {
   Errno connect_from_listen(Instant now, Endpoint remote, Seq32 iss, Output& out);
   // A child of a listener: takes the SYN that created it (LISTEN -> SYN_RECEIVED).
   void accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& out);
+  // A child of a listener made from an ACK that carried a valid SYN cookie: `syn` is the SYN
+  // the cookie stands for, `iss` the cookie. No SYN,ACK (the cookie one went out statelessly);
+  // the ACK completes the handshake at once: LISTEN -> ESTABLISHED.
+  void accept_cookie(Instant now, const Segment& syn, Seq32 iss, const Segment& ack, Output& out);
   // Queues bytes; returns how many fit in the send buffer, or an error.
   Errno send(Instant now, std::string_view data, std::uint32_t* taken, Output& out);
   Errno send_fill(Instant now, std::uint32_t n, std::uint32_t* taken, Output& out);
@@ -70,8 +74,17 @@ class Connection {
   void on_segment(Instant now, const Segment& seg, Output& out);
   void on_timer(Instant now, Output& out);  // fires every expired timer
   // TIME-WAIT and a new SYN for the same pair: true (and CLOSED) when the profile lets the
-  // SYN open a new incarnation (SEG.SEQ > RCV.NXT: RFC 9293 3.6.1 MAY-2; 3.10.7.4 notes RFC 6191).
+  // SYN open a new incarnation (SEG.SEQ > RCV.NXT: RFC 9293 3.6.1 MAY-2; or, with timestamps,
+  // a TSval above TS.Recent: RFC 6191, which 3.10.7.4 notes; Linux does both).
   bool yield_to_new_syn(Instant now, const Segment& syn, Output& out);
+  // connect() from a bound port to the pair of this TIME-WAIT (Linux, timestamps in use):
+  // may it take the pair over, and taking it over (TIME-WAIT -> CLOSED).
+  bool may_yield_to_connect() const;
+  void yield_to_connect(Instant now, Output& out);
+  // The ISS for the connection that takes over this TIME-WAIT pair, given the clock's ISS.
+  Seq32 reincarnation_iss(Seq32 clock_iss) const;
+  // RFC 7323 5.3 R1: the segment's TSval is older than TS.Recent (PAWS rejects it).
+  bool paws_reject(const Segment& seg) const;
   Instant next_deadline() const { return timers_.next(); }
 
   // --- queries ---
@@ -94,6 +107,7 @@ class Connection {
   std::uint32_t unsent_bytes() const;
   std::uint64_t bytes_acked_total() const { return acked_total_; }
   std::uint32_t retransmissions() const { return retx_count_; }
+  std::uint8_t wscale_offer() const { return our_wscale(); }  // the shift our SYN would offer
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -112,6 +126,9 @@ class Connection {
   void on_segment_syn_sent(Instant now, const Segment& seg, Output& out);
   void on_segment_synchronized(Instant now, const Segment& seg, Output& out);
   bool acceptable(const Segment& seg) const;
+  // The ACK that answers an unacceptable segment (3.10.7.4 first), throttled for pure ACKs;
+  // false when the budget withheld it.
+  bool ack_unacceptable(Instant now, const Segment& seg, Output& out);
   void on_rst(Instant now, const Segment& seg, Output& out);
   bool on_ack(Instant now, const Segment& seg, Output& out);
   void on_text(Instant now, const Segment& seg, Output& out);
@@ -126,6 +143,7 @@ class Connection {
   void remember_sack_segment(std::uint64_t at);       // RFC 2018 4: most recent block first
   void note_dsack(SackBlock b);                       // RFC 2883, when SACK and D-SACK are on
   void take_options(const Segment& syn);
+  void take_syn(Instant now, const Segment& syn, Seq32 iss);  // a passive open's TCB from the SYN
   bool learn_sack(const Segment& seg);  // true when it told us something new
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
   Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }

@@ -41,7 +41,7 @@ Errno Connection::connect_from_listen(Instant now, Endpoint remote, Seq32 iss, O
   return Errno::Ok;
 }
 
-void Connection::accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& out) {
+void Connection::take_syn(Instant now, const Segment& syn, Seq32 iss) {
   passive_ = true;
   tcb_.irs = syn.seq;
   tcb_.rcv_nxt = syn.seq + 1;
@@ -53,6 +53,27 @@ void Connection::accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& 
   set_snd_wnd(syn.wnd);  // RFC 7323 2.2: the window in a SYN is never scaled
   tcb_.snd_wl1 = syn.seq;
   last_rcv_at_ = now;
+}
+
+void Connection::accept_cookie(Instant now, const Segment& syn, Seq32 iss, const Segment& ack, Output& out) {
+  take_syn(now, syn, iss);
+  // The window we offered in the cookie SYN,ACK, as send_syn computes it.
+  tcb_.rcv_wnd = std::min<std::uint32_t>(cfg_->syn_window, std::min<std::uint32_t>(rcv_buf_.capacity(), 65535));
+  tcb_.snd_una = ack.ack;
+  set_snd_wnd(static_cast<std::uint32_t>(ack.wnd) << tcb_.snd_wscale);
+  tcb_.snd_wl1 = ack.seq;
+  tcb_.snd_wl2 = ack.ack;
+  enter_established(now, TcpEvent::RcvAckOfSyn,
+                    str("SYN cookie (RFC 4987 3.6, tcp_syncookies): SEG.ACK-1=", iss,
+                        " is a cookie this listener issued for IRS=", syn.seq, ", MSS ", syn.mss.value_or(536),
+                        ": the connection is rebuilt from it → ESTABLISHED"),
+                    out);
+  // Data or a FIN riding on that ACK is taken as in ESTABLISHED.
+  if (!ack.payload.empty() || ack.has(kFin)) on_segment(now, ack, out);
+}
+
+void Connection::accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& out) {
+  take_syn(now, syn, iss);
   set_state(State::SynReceived, TcpEvent::RcvSyn,
             str("3.10.7.2 LISTEN: SYN with SEG.SEQ=", syn.seq, " → IRS, RCV.NXT=", tcb_.rcv_nxt,
                 "; SYN,ACK sent with ISS=", iss, " → SYN_RECEIVED"),

@@ -19,7 +19,7 @@ bool may_hold_unsent_data(State s) {
 }  // namespace
 
 std::uint32_t Connection::ts_now(Instant now) const {
-  return static_cast<std::uint32_t>(now / ms(1) + 1);  // a 1 ms clock, as Linux's TS clock
+  return ts_clock(now);
 }
 
 std::uint16_t Connection::window_field() const {
@@ -344,10 +344,15 @@ void Connection::on_rto(Instant now, Output& out) {
                    ": give up after ", model / ms(1), "ms) without an answer → CLOSED (connection timed out)"), out);
           return;
         }
-      } else if (syn_tries_ >= limit) {
+      } else if (rtt_.backoffs() >= limit) {
+        // Linux (reqsk_timer_handler) counts the timer's expirations, not the SYN,ACKs that
+        // answered the client's repeated SYNs.
         disarm_all(out);
-        set_state(State::Closed, TcpEvent::TimeoutR2, str("SYN,ACK retransmitted ", syn_tries_, " times (tcp_synack_retries=", limit,
-                                     ") without the final ACK: the half-open connection is dropped → CLOSED"), out);
+        set_state(State::Closed, TcpEvent::TimeoutR2,
+                  str("SYN,ACK timer expired ", rtt_.backoffs(), " times (tcp_synack_retries=", limit, "; ", syn_tries_,
+                      " SYN,ACKs resent in all, counting the answers to repeated SYNs) without the final ACK: the "
+                      "half-open connection is dropped → CLOSED"),
+                  out);
         return;
       }
       ++syn_tries_;

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "stack/isn.hpp"
+#include "stack/syn_cookie.hpp"
 #include "stack/text.hpp"
 
 namespace tcplab {
@@ -39,9 +40,27 @@ ConnId TcpHost::add_conn(Connection c) {
   return id;
 }
 
-bool TcpHost::port_in_use(std::uint16_t port) const {
+Errno TcpHost::bind_check(std::uint16_t port, bool reuse_addr) const {
+  if (listeners_.count(port)) return Errno::AddrInUse;
   auto it = port_refs_.find(port);
-  return it != port_refs_.end() && it->second > 0;
+  if (it == port_refs_.end() || it->second.all == 0) return Errno::Ok;
+  return reuse_addr && it->second.no_reuse == 0 ? Errno::Ok : Errno::AddrInUse;
+}
+
+void TcpHost::hold_port(ConnId c) {
+  registered_[c] = 1;
+  PortRefs& r = port_refs_[conns_[c].local().port];
+  ++r.all;
+  if (!conns_[c].config().reuse_addr) ++r.no_reuse;
+}
+
+void TcpHost::release_port(ConnId c) {
+  registered_[c] = 0;
+  auto p = port_refs_.find(conns_[c].local().port);
+  if (p == port_refs_.end()) return;
+  --p->second.all;
+  if (!conns_[c].config().reuse_addr) --p->second.no_reuse;
+  if (p->second.all == 0) port_refs_.erase(p);
 }
 
 const ListenSocket* TcpHost::listener_of(ConnId child) const {
@@ -53,9 +72,7 @@ const ListenSocket* TcpHost::listener_of(ConnId child) const {
 Errno TcpHost::listen(Instant now, std::uint16_t port, int backlog, ConnId* id, Output& out) {
   *id = kNoConn;
   if (port == 0 || backlog < 0) return Errno::Inval;
-  // bind(): a port held by any connection, TIME_WAIT included, is in use unless
-  // SO_REUSEADDR; a port with a listener is in use regardless.
-  if (listeners_.count(port) || (!cfg_->reuse_addr && port_in_use(port))) return Errno::AddrInUse;
+  if (const Errno e = bind_check(port, cfg_->reuse_addr); e != Errno::Ok) return e;
   const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), cfg_, Endpoint{ip_, port}, Endpoint{0, 0}));
   conns_[c].open_passive(now, out);
   ListenSocket ls;
@@ -70,9 +87,22 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
                        const TcpConfig* cfg) {
   *id = kNoConn;
   if (remote.port == 0 || remote.ip == 0) return Errno::Inval;
+  const TcpConfig& want = cfg ? *cfg : *cfg_;
+  std::optional<Seq32> iss;  // set when this connect() takes over a TIME-WAIT pair
   if (local_port != 0) {
-    if (listeners_.count(local_port) || (!cfg_->reuse_addr && port_in_use(local_port))) return Errno::AddrInUse;
-    if (demux_.contains(key(local_port, remote))) return Errno::AddrInUse;
+    if (const Errno e = bind_check(local_port, want.reuse_addr); e != Errno::Ok) return e;
+    if (const ConnId* old = demux_.find(key(local_port, remote))) {
+      // The 4-tuple is taken. Linux (tcp_twsk_unique, for an explicitly bound port) takes it
+      // over from a TIME-WAIT that used timestamps: their PAWS check keeps the old
+      // connection's segments out, and the new ISS starts above its sequence space.
+      // Otherwise connect() fails with EADDRNOTAVAIL, as there.
+      Connection& tw = conns_[*old];
+      if (!tw.may_yield_to_connect()) return Errno::AddrNotAvail;
+      iss = tw.reincarnation_iss(isn_rfc6528(secret_, Endpoint{ip_, local_port}, remote, now));
+      const std::size_t first = out.events.size();
+      tw.yield_to_connect(now, out);
+      bookkeep(first, out);
+    }
   } else {
     const std::uint32_t range = port_hi_ - port_lo_ + 1U;
     for (std::uint32_t i = 0; i < range; ++i) {
@@ -91,11 +121,10 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
   const Endpoint local{ip_, local_port};
   const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conf, local, remote));
   demux_.set(key(local_port, remote), c);
-  ++port_refs_[local_port];
-  registered_[c] = 1;
+  hold_port(c);
   ++counters_.active_opens;
   const std::size_t first = out.events.size();
-  conns_[c].open_active(now, isn_rfc6528(secret_, local, remote, now), out);
+  conns_[c].open_active(now, iss ? *iss : isn_rfc6528(secret_, local, remote, now), out);
   bookkeep(first, out);
   *id = c;
   return Errno::Ok;
@@ -189,9 +218,13 @@ void TcpHost::crash(Instant now, std::string_view host, Output& out) {
 void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
   ++counters_.segs_in;
   const std::size_t first = out.events.size();
+  // A SYN that ends a TIME-WAIT opens the new connection with an ISS the old one decides.
+  std::optional<Seq32> reopen_iss;
   if (const ConnId* found = demux_.find(key(seg.dst.port, seg.src))) {
     Connection& c = conns_[*found];
-    if (c.state() == State::TimeWait && c.yield_to_new_syn(now, seg, out)) {
+    if (c.state() == State::TimeWait)
+      reopen_iss = c.reincarnation_iss(isn_rfc6528(secret_, Endpoint{ip_, seg.dst.port}, seg.src, now));
+    if (reopen_iss && c.yield_to_new_syn(now, seg, out)) {
       bookkeep(first, out);  // the old incarnation is gone; the listener takes the SYN below
     } else {
       c.on_segment(now, seg, out);
@@ -201,7 +234,7 @@ void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
   }
   auto lit = listeners_.find(seg.dst.port);
   if (lit != listeners_.end() && conns_[lit->second.id].state() == State::Listen) {
-    on_listen_segment(now, lit->second, seg, out);
+    on_listen_segment(now, lit->second, seg, out, reopen_iss);
     bookkeep(first, out);
     return;
   }
@@ -209,32 +242,93 @@ void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
   reply_no_connection(seg, out);
 }
 
-void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out) {
-  // 3.10.7.2 LISTEN: RST ignored, ACK answered by RST, SYN creates a child.
+void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out,
+                                std::optional<Seq32> iss) {
+  // 3.10.7.2 LISTEN: RST ignored, ACK answered by RST (unless it carries a SYN cookie), SYN
+  // creates a child.
   if (seg.has(kRst)) return;
   if (seg.has(kAck) || !seg.has(kSyn)) {
-    if (seg.has(kAck)) reply_no_connection(seg, out);
+    if (seg.has(kAck) && (seg.has(kSyn) || !take_cookie_ack(now, ls, seg, out))) reply_no_connection(seg, out);
     return;
   }
-  // The listen queues are bounded by the backlog (Linux: sk_max_ack_backlog): when full,
-  // a SYN is dropped without a reply, and the client retransmits it.
-  if (ls.syn_queue >= static_cast<std::uint32_t>(ls.backlog) ||
-      ls.accept_queue.size() >= static_cast<std::size_t>(ls.backlog)) {
+  // The listen queues are bounded by the backlog (Linux: sk_max_ack_backlog). A full accept
+  // queue drops the SYN without a reply (the client retransmits it); a full SYN queue does
+  // too, unless SYN cookies answer for it (tcp_syncookies = 1; 2 answers every SYN so).
+  const int cookies = conns_[ls.id].config().syn_cookies;
+  const bool accept_full = ls.accept_queue.size() >= static_cast<std::size_t>(ls.backlog);
+  const bool syn_full = ls.syn_queue >= static_cast<std::uint32_t>(ls.backlog);
+  if (!accept_full && (cookies == 2 || (syn_full && cookies == 1))) {
+    send_cookie_synack(now, ls, seg, out);
+    return;
+  }
+  if (accept_full || syn_full) {
     ++ls.overflows;
     ++counters_.listen_drops;
     out.events.push_back({ls.id, NoticeEvent{Notice::Dropped, Errno::NoBufs}});
     return;
   }
+  const ConnId c = add_child(ls, seg);
+  ++ls.syn_queue;
+  ++counters_.passive_opens;
+  conns_[c].accept_syn(now, seg, iss ? *iss : isn_rfc6528(secret_, Endpoint{ip_, seg.dst.port}, seg.src, now), out);
+}
+
+ConnId TcpHost::add_child(ListenSocket& ls, const Segment& seg) {
   const Endpoint local{ip_, seg.dst.port};
   const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conns_[ls.id].config_ptr(), local,
                                        seg.src, State::Listen));
   demux_.set(key(local.port, seg.src), c);
-  ++port_refs_[local.port];
-  registered_[c] = 1;
+  hold_port(c);
   parent_port_[c] = local.port;
-  ++ls.syn_queue;
+  return c;
+}
+
+void TcpHost::send_cookie_synack(Instant now, const ListenSocket& ls, const Segment& syn, Output& out) {
+  // The SYN,ACK a child would send (same window and MSS), from no state at all: what the
+  // cookie cannot carry is missing (stack/syn_cookie.hpp).
+  const TcpConfig& cfg = conns_[ls.id].config();
+  Segment s;
+  s.src = syn.dst;
+  s.dst = syn.src;
+  s.seq = syn_cookie_iss(secret_, syn.dst, syn.src, syn, now);
+  s.ack = syn.seq + 1;
+  s.flags = kSyn | kAck;
+  s.wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg.syn_window, std::min<std::uint32_t>(cfg.rcv_buf_bytes, 65535)));
+  s.mss = cfg.mss;
+  if (cfg.timestamps && syn.ts) {
+    const bool sack = cfg.sack && syn.sack_permitted;
+    std::optional<std::uint8_t> ws;
+    if (cfg.window_scaling && syn.wscale) ws = conns_[ls.id].wscale_offer();
+    s.ts = Timestamps{syn_cookie_tsval(ts_clock(now), ws, sack), syn.ts->val};
+    s.sack_permitted = sack;
+    s.wscale = ws;
+  }
+  ++counters_.syncookies_sent;
+  ++counters_.segs_out;
+  out.events.push_back({kNoConn, SendEvent{std::move(s), false}});
+}
+
+bool TcpHost::take_cookie_ack(Instant now, ListenSocket& ls, const Segment& ack, Output& out) {
+  if (conns_[ls.id].config().syn_cookies == 0) return false;
+  const std::optional<Segment> syn = syn_cookie_check(secret_, ack, now);
+  if (!syn) {
+    ++counters_.syncookies_failed;
+    return false;
+  }
+  ++counters_.syncookies_recv;
+  if (ls.accept_queue.size() >= static_cast<std::size_t>(ls.backlog)) {  // Linux drops it too
+    ++ls.overflows;
+    ++counters_.listen_drops;
+    out.events.push_back({ls.id, NoticeEvent{Notice::Dropped, Errno::NoBufs}});
+    return true;
+  }
+  const ConnId c = add_child(ls, ack);
   ++counters_.passive_opens;
-  conns_[c].accept_syn(now, seg, isn_rfc6528(secret_, local, seg.src, now), out);
+  // Counted in the SYN queue for the instant it takes: reaching ESTABLISHED moves it to the
+  // accept queue (bookkeep), which takes it off the SYN queue again.
+  ++ls.syn_queue;
+  conns_[c].accept_cookie(now, *syn, ack.ack - 1, ack, out);
+  return true;
 }
 
 void TcpHost::reply_no_connection(const Segment& seg, Output& out) {
@@ -286,10 +380,8 @@ void TcpHost::bookkeep(std::size_t first, Output& out) {
       continue;
     }
     if (registered_[c]) {
-      registered_[c] = 0;
       demux_.erase_if(key(conns_[c].local().port, conns_[c].remote()), c);
-      auto p = port_refs_.find(conns_[c].local().port);
-      if (p != port_refs_.end() && --p->second == 0) port_refs_.erase(p);
+      release_port(c);
     }
     if (parent_port_[c] != 0) {
       auto it = listeners_.find(parent_port_[c]);

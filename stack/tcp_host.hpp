@@ -4,6 +4,7 @@
 // connections, and the replies for segments that match none (RFC 9293 3.10.7.1).
 // Sans-IO like Connection: calls take `now` and append to an Output.
 #include <cstdint>
+#include <optional>
 #include <deque>
 #include <map>
 #include <memory>
@@ -29,6 +30,8 @@ struct ListenSocket {
 struct TcpHostCounters {
   std::uint64_t segs_in = 0, segs_out = 0, rst_out = 0, no_listener = 0, listen_drops = 0;
   std::uint64_t active_opens = 0, passive_opens = 0;
+  // nstat's TcpExtSyncookiesSent / Recv / Failed.
+  std::uint64_t syncookies_sent = 0, syncookies_recv = 0, syncookies_failed = 0;
 };
 
 class TcpHost {
@@ -62,6 +65,11 @@ class TcpHost {
   // "host <host> crashed: all TCP state lost, nothing sent". The caller throws the host away.
   void crash(Instant now, std::string_view host, Output& out);
 
+  // bind(): Linux's rule for a port that connections (TIME_WAIT included) hold: it may be
+  // bound again only if the new socket and every one of them have SO_REUSEADDR (verified on
+  // Linux 6.18: tests/pkt/scripts/a-bind-time-wait-*.pkt). A listener always holds its port.
+  Errno bind_check(std::uint16_t port, bool reuse_addr) const;
+
   bool valid(ConnId c) const { return c < conns_.size(); }
   const Connection& conn(ConnId c) const { return conns_[c]; }
   std::size_t conn_count() const { return conns_.size(); }
@@ -77,8 +85,15 @@ class TcpHost {
   // Keeps the tables in step with what the connections just reported (from event `first` on).
   void bookkeep(std::size_t first, Output& out);
   void reply_no_connection(const Segment& seg, Output& out);
-  void on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out);
-  bool port_in_use(std::uint16_t port) const;
+  void send_cookie_synack(Instant now, const ListenSocket& ls, const Segment& syn, Output& out);
+  // An ACK to a listener: true when it carried a valid cookie (a child is then ESTABLISHED).
+  bool take_cookie_ack(Instant now, ListenSocket& ls, const Segment& ack, Output& out);
+  ConnId add_child(ListenSocket& ls, const Segment& seg);  // a listener's new child, registered
+  // iss: the ISS to use (a SYN that reopened a TIME-WAIT pair), else the clock's (RFC 6528).
+  void on_listen_segment(Instant now, ListenSocket& ls, const Segment& seg, Output& out,
+                         std::optional<Seq32> iss = std::nullopt);
+  void hold_port(ConnId c);     // c is registered on its local port
+  void release_port(ConnId c);
 
   Ipv4 ip_ = 0;
   std::shared_ptr<const TcpConfig> cfg_ = std::make_shared<const TcpConfig>();
@@ -88,7 +103,11 @@ class TcpHost {
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
   std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
   DemuxTable demux_;                                   // lookup only; never iterated
-  std::map<std::uint16_t, std::uint32_t> port_refs_;   // local port -> live connections using it
+  struct PortRefs {
+    std::uint32_t all = 0;       // live connections using the port
+    std::uint32_t no_reuse = 0;  // ... of which without SO_REUSEADDR
+  };
+  std::map<std::uint16_t, PortRefs> port_refs_;  // local port -> its users
   std::map<std::uint16_t, ListenSocket> listeners_;
   TcpHostCounters counters_;
 };

@@ -14,4 +14,7 @@ constexpr Duration sec(std::int64_t v) { return v * 1'000'000'000; }
 
 constexpr Instant kNever = INT64_MAX;
 
+// The TCP timestamp clock (RFC 7323 TSval): 1 ms ticks, as Linux's; never 0.
+constexpr std::uint32_t ts_clock(Instant now) { return static_cast<std::uint32_t>(now / ms(1) + 1); }
+
 }  // namespace tcplab

@@ -16,7 +16,7 @@ using E = TcpEvent;
 // loss of memory"), 3.6.1 (RST on CLOSE with unread data, SHLD-3; a new SYN in TIME-WAIT,
 // MAY-2), 3.8.3 (R2), 3.8.4 (keep-alives), 3.10.1-3.10.5 (user calls), 3.10.7.2-3.10.7.4
 // (SEGMENT ARRIVES), 3.10.8 (USER TIMEOUT, TIME-WAIT TIMEOUT).
-constexpr std::array<Transition, 68> kTable = {{
+constexpr std::array<Transition, 70> kTable = {{
     // Figure 5, arrow by arrow, captions as the figure writes them.
     {S::Closed, S::Listen, E::PassiveOpen, "passive OPEN", "create TCB", "3.10.1", true},
     {S::Closed, S::SynSent, E::ActiveOpen, "active OPEN", "create TCB, snd SYN", "3.10.1", true},
@@ -43,6 +43,8 @@ constexpr std::array<Transition, 68> kTable = {{
     // What the text adds, state by state.
     {S::Listen, S::Closed, E::Abort, "ABORT", "delete TCB", "3.10.5", false},
     {S::Listen, S::Closed, E::Crash, "host crash", "TCB lost, nothing sent", "3.5.1", false},
+    // RFC 4987 3.6: the listener kept nothing for the SYN; the ACK's cookie rebuilds it.
+    {S::Listen, S::Established, E::RcvAckOfSyn, "rcv ACK with a valid SYN cookie", "create TCB", "3.10.7.2", false},
 
     {S::SynSent, S::Closed, E::RcvRst, "rcv RST,ACK", "delete TCB (connection refused)", "3.10.7.3", false},
     {S::SynSent, S::Closed, E::TimeoutR2, "timeout (R2)", "delete TCB (connection timed out)", "3.8.3", false},
@@ -102,6 +104,7 @@ constexpr std::array<Transition, 68> kTable = {{
     // A new SYN with SEG.SEQ > RCV.NXT reopens the pair; the listener takes the SYN.
     {S::TimeWait, S::Closed, E::RcvSyn, "rcv SYN (new incarnation)", "delete TCB", "3.6.1", false},
     {S::TimeWait, S::Closed, E::Abort, "ABORT", "delete TCB", "3.10.5", false},
+    {S::TimeWait, S::Closed, E::ActiveOpen, "OPEN of the same pair (Linux, timestamps)", "delete TCB", "3.6.1", false},
     {S::TimeWait, S::Closed, E::Crash, "host crash", "TCB lost, nothing sent", "3.5.1", false},
 }};
 

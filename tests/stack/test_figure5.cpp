@@ -257,6 +257,24 @@ Edges time_wait_new_syn() {  // TIME_WAIT→CLOSED: a new SYN above RCV.NXT reop
   return ep.edges;
 }
 
+Edges time_wait_connect() {  // TIME_WAIT→CLOSED: connect() from the same port takes the pair over
+  Ep ep = time_wait();
+  call(ep, sec(1), [](Connection& c, Output& o) {
+    c.yield_to_connect(sec(1), o);
+    return Errno::Ok;
+  });
+  return ep.edges;
+}
+
+Edges syn_cookie() {  // LISTEN→ESTABLISHED: an ACK carrying a SYN cookie makes the child
+  Ep ep{Connection(1, share(plain()), kLocal, kRemote, State::Listen), {}, {}, {}};
+  call(ep, ms(1), [](Connection& c, Output& o) {
+    c.accept_cookie(ms(1), to_segment(peer_syn()), Seq32(L), to_segment(Seg{.ack = L + 1}), o);
+    return Errno::Ok;
+  });
+  return ep.edges;
+}
+
 Edges crashes() {  // every state but CLOSED → CLOSED when the host crashes
   Edges e;
   for (Ep ep : {listen(), syn_sent(), syn_received(), established(), fin_wait_1(), fin_wait_2(), close_wait(),
@@ -291,7 +309,7 @@ TEST_CASE("Figure 5: every row of the transition table is exercised") {
       syn_received_syn_passive, syn_received_rst_active, syn_received_timeout, syn_received_close,
       syn_received_close_with_data, simultaneous_close, fin_wait_1_fin_ack, fin_wait_2_timeout, rst_everywhere, aborts,
       data_timeout, keepalive_timeout, linux_close_with_unread_data, aborts_unsynchronized, retransmission_timeouts,
-      keepalive_timeouts, linux_close_wait_with_unread_data, time_wait_new_syn, crashes, data_after_close};
+      keepalive_timeouts, linux_close_wait_with_unread_data, time_wait_new_syn, crashes, data_after_close, time_wait_connect, syn_cookie};
   Edges observed;
   for (const auto& s : scenarios) {
     const Edges e = s();

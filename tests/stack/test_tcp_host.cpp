@@ -2,6 +2,7 @@
 // 3.10.7.1), the listen backlog, EADDRINUSE with TIME_WAIT (SO_REUSEADDR), and calls with
 // bad ids. Segments from the peer are hand-made; one test runs two hosts back to back.
 #include "harness.hpp"
+#include "stack/syn_cookie.hpp"
 
 using namespace tcplab;
 using namespace tcplab::test;
@@ -132,8 +133,10 @@ TEST_CASE("TcpHost: SYN → child in SYN_RECEIVED, ACK → accept queue, accept(
   CHECK(host.h.counters().passive_opens == 1);
 }
 
-TEST_CASE("TcpHost: listen backlog full → SYN dropped without a reply") {
-  Host host;
+TEST_CASE("TcpHost: listen backlog full, SYN cookies off (tcp_syncookies=0) → SYN dropped without a reply") {
+  TcpConfig cfg = plain();
+  cfg.syn_cookies = 0;
+  Host host(cfg);
   ConnId l = kNoConn;
   REQUIRE(host.h.listen(0, 80, 1, &l, host.out) == Errno::Ok);
   host.deliver(0, from_peer(1000, 80, peer_syn()));
@@ -180,13 +183,72 @@ TEST_CASE("TcpHost: EADDRINUSE when listening on a port held by TIME_WAIT, unles
     CHECK(host.h.conn(child).state() == State::Closed);
     CHECK(host.h.listen(sec(61), 80, 8, &again, host.out) == Errno::Ok);
   }
-  SUBCASE("with SO_REUSEADDR: the listen succeeds at once") {
+  SUBCASE("SO_REUSEADDR on the new socket only: still EADDRINUSE (the TIME_WAIT's socket lacked it)") {
     TcpConfig cfg = plain();
     cfg.reuse_addr = true;
     host.h.set_config(cfg);
     ConnId again = kNoConn;
-    CHECK(host.h.listen(sec(1), 80, 8, &again, host.out) == Errno::Ok);
-    CHECK(host.h.conn(again).state() == State::Listen);
+    CHECK(host.h.bind_check(80, true) == Errno::AddrInUse);
+    CHECK(host.h.listen(sec(1), 80, 8, &again, host.out) == Errno::AddrInUse);
+  }
+}
+
+TEST_CASE("TcpHost: SO_REUSEADDR on the old listener and the new socket: listening over TIME_WAIT succeeds") {
+  TcpConfig cfg = plain();
+  cfg.reuse_addr = true;
+  Host host(cfg);
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  CHECK(host.h.conn(child).config().reuse_addr);  // the child inherits the listener's setting
+  CHECK(host.h.close(ms(10), child, host.out) == Errno::Ok);
+  host.deliver(ms(20), from_peer(1000, 80, Seg{.ack = iss + 2, .flags = kFin | kAck}));
+  REQUIRE(host.h.conn(child).state() == State::TimeWait);
+  CHECK(host.h.close(ms(30), l, host.out) == Errno::Ok);
+  CHECK(host.h.bind_check(80, false) == Errno::AddrInUse);  // a socket without it still fails
+  ConnId again = kNoConn;
+  CHECK(host.h.listen(sec(1), 80, 8, &again, host.out) == Errno::Ok);
+  CHECK(host.h.conn(again).state() == State::Listen);
+}
+
+TEST_CASE("TcpHost: connect() from a bound port to a pair in TIME_WAIT: taken over with timestamps, else EADDRNOTAVAIL") {
+  for (const bool ts : {true, false}) {
+    CAPTURE(ts);
+    TcpConfig cfg = plain();
+    cfg.reuse_addr = true;
+    cfg.timestamps = ts;
+    Host host(cfg);
+    const Endpoint peer{kPeerIp, 80};
+    ConnId c = kNoConn;
+    REQUIRE(host.h.connect(0, peer, 5000, &c, host.out) == Errno::Ok);
+    const std::uint32_t iss = segs(host.out).at(0).seq.raw();
+    Segment synack = to_segment(Seg{.seq = R, .ack = iss + 1, .flags = kSyn | kAck, .mss = kMss}, peer, Endpoint{kHostIp, 5000});
+    if (ts) synack.ts = Timestamps{100, 1};
+    host.deliver(ms(10), synack);
+    REQUIRE(host.h.conn(c).state() == State::Established);
+    host.h.close(ms(20), c, host.out);
+    Segment fin = to_segment(Seg{.seq = R + 1, .ack = iss + 2, .flags = kFin | kAck}, peer, Endpoint{kHostIp, 5000});
+    if (ts) fin.ts = Timestamps{110, 2};
+    host.deliver(ms(30), fin);
+    REQUIRE(host.h.conn(c).state() == State::TimeWait);
+    ConnId again = kNoConn;
+    host.out.clear();
+    const Errno e = host.h.connect(sec(1), peer, 5000, &again, host.out);
+    if (!ts) {
+      CHECK(e == Errno::AddrNotAvail);
+      CHECK(host.h.conn(c).state() == State::TimeWait);
+      continue;
+    }
+    REQUIRE(e == Errno::Ok);
+    CHECK(host.h.conn(c).state() == State::Closed);
+    const auto s = segs(host.out);
+    REQUIRE(s.size() == 1);
+    CHECK(flag_letters(s[0].flags) == "S");
+    CHECK(s[0].seq.raw() == iss + 2 + 65537);  // the old SND.NXT + 65537
+    // rfc9293 has no such rule: the pair stays taken.
+    TcpConfig r = TcpConfig::for_profile(Profile::Rfc9293);
+    r.reuse_addr = true;
+    r.timestamps = true;
+    CHECK_FALSE(r.time_wait_reopen_iss_gap.has_value());
   }
 }
 
@@ -203,6 +265,87 @@ TEST_CASE("TcpHost: a new SYN with a higher sequence number reopens a pair in TI
   REQUIRE(s.size() == 1);
   CHECK(flag_letters(s[0].flags) == "S.");
   CHECK(s[0].ack.raw() == R + 100001);
+  // Linux: the new ISS is the old SND.NXT (ISS + SYN + FIN) + 65537, above anything the old
+  // connection used, so none of its segments can land in the new one's sequence space.
+  CHECK(s[0].seq.raw() == iss + 2 + 65537);
+}
+
+TEST_CASE("TcpHost: rfc9293: the reopened pair's ISS is the clock's, kept above the old connection's SND.MAX") {
+  Host host(TcpConfig::for_profile(Profile::Rfc9293));
+  ConnId l = kNoConn;
+  const auto [child, iss] = accepted(host, &l);
+  host.h.close(ms(10), child, host.out);
+  host.deliver(ms(20), from_peer(1000, 80, Seg{.ack = iss + 2, .flags = kFin | kAck}));
+  REQUIRE(host.h.conn(child).state() == State::TimeWait);
+  host.deliver(sec(1), from_peer(1000, 80, Seg{.seq = R + 100000, .ack = 0, .flags = kSyn, .mss = kMss}));
+  const auto s = segs(host.out);
+  REQUIRE(s.size() == 1);
+  CHECK(seq_gt(s[0].seq, Seq32(iss + 2)));
+  CHECK(s[0].seq.raw() != iss + 2 + 65537);
+}
+
+TEST_CASE("TcpHost: SYN queue full, SYN cookies on (linux default): a cookie SYN,ACK, and its ACK makes an ESTABLISHED child") {
+  for (const bool ts : {false, true}) {
+    CAPTURE(ts);
+    TcpConfig cfg = plain();
+    cfg.timestamps = ts;
+    cfg.sack = true;
+    cfg.window_scaling = true;
+    cfg.mss = 1460;
+    REQUIRE(cfg.syn_cookies == 1);
+    Host host(cfg);
+    ConnId l = kNoConn;
+    REQUIRE(host.h.listen(0, 80, 1, &l, host.out) == Errno::Ok);
+    host.deliver(0, from_peer(1000, 80, peer_syn()));  // fills the SYN queue (backlog 1)
+    const std::size_t conns = host.h.conn_count();
+    Seg syn{.seq = R, .ack = 0, .flags = kSyn, .mss = 1400, .wscale = 7, .sack_permitted = true};
+    Segment s1 = from_peer(1001, 80, syn);
+    if (ts) s1.ts = Timestamps{500, 0};
+    host.deliver(ms(1), s1);
+    CHECK(host.h.conn_count() == conns);  // nothing kept
+    const auto sa = segs(host.out);
+    REQUIRE(sa.size() == 1);
+    CHECK(flag_letters(sa[0].flags) == "S.");
+    CHECK(sa[0].ack.raw() == R + 1);
+    CHECK(sa[0].mss == std::optional<std::uint16_t>(1460));
+    // Without timestamps the cookie cannot keep window scale and SACK-permitted.
+    CHECK(sa[0].sack_permitted == ts);
+    CHECK(sa[0].wscale.has_value() == ts);
+    CHECK(host.h.counters().syncookies_sent == 1);
+    // The client's ACK: the cookie rebuilds the connection, ESTABLISHED at once.
+    Segment a = from_peer(1001, 80, Seg{.seq = R + 1, .ack = sa[0].seq.raw() + 1, .wnd = 100});
+    if (ts) a.ts = Timestamps{510, sa[0].ts->val};
+    host.deliver(ms(2), a);
+    CHECK(segs(host.out).empty());
+    CHECK(transitions(host.out) == path({"LISTEN>ESTABLISHED"}));
+    CHECK(host.h.counters().syncookies_recv == 1);
+    const ConnId child = host.h.accept(l);
+    REQUIRE(child != kNoConn);
+    const Connection& k = host.h.conn(child);
+    CHECK(k.state() == State::Established);
+    CHECK(k.tcb().snd_mss == (ts ? 1300 - 12 : 1300));  // 1400 rounded down to a cookie MSS
+    CHECK(k.tcb().sack_ok == ts);
+    CHECK(k.tcb().snd_wscale == (ts ? 7 : 0));
+    CHECK(k.tcb().rcv_nxt.raw() == R + 1);
+    CHECK(k.tcb().snd_una.raw() == sa[0].seq.raw() + 1);
+    // An ACK whose cookie we never issued is answered with RST, as for any stray ACK.
+    host.deliver(ms(3), from_peer(1002, 80, Seg{.seq = R + 1, .ack = sa[0].seq.raw() + 77}));
+    REQUIRE(segs(host.out).size() == 1);
+    CHECK(flag_letters(segs(host.out)[0].flags) == "R");
+    CHECK(host.h.counters().syncookies_failed == 1);
+  }
+}
+
+TEST_CASE("TcpHost: tcp_syncookies=2 answers every SYN with a cookie; rfc9293 has none") {
+  TcpConfig cfg = plain();
+  cfg.syn_cookies = 2;
+  Host host(cfg);
+  ConnId l = kNoConn;
+  REQUIRE(host.h.listen(0, 80, 8, &l, host.out) == Errno::Ok);
+  host.deliver(0, from_peer(1000, 80, peer_syn()));
+  CHECK(host.h.counters().syncookies_sent == 1);
+  CHECK(host.h.listeners().at(80).syn_queue == 0);
+  CHECK(TcpConfig::for_profile(Profile::Rfc9293).syn_cookies == 0);
 }
 
 TEST_CASE("TcpHost: calls with an invalid ConnId → EINVAL, never a crash") {
@@ -343,3 +486,16 @@ TEST_CASE("TcpHost: a crash takes every open connection to CLOSED, in ConnId ord
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("SYN cookie: the TSval that carries the options is never ahead of the clock (else PAWS would drop what follows)") {
+  for (const std::uint32_t clock : {1U, 20U, 63U, 64U, 100U, 1000U, 0xffffffffU}) {
+    CAPTURE(clock);
+    const std::uint32_t ts = syn_cookie_tsval(clock, std::uint8_t{7}, true);
+    CHECK(static_cast<std::int32_t>(ts - clock) <= 0);
+    CHECK(static_cast<std::int32_t>(clock - ts) < 128);
+    CHECK((ts & 0x3f) == (0x20 | 0x10 | 7));
+  }
+  CHECK(syn_cookie_mss(1400) == 1300);
+  CHECK(syn_cookie_mss(100) == 536);
+  CHECK(syn_cookie_mss(9000) == 1460);
+}

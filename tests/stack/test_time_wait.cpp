@@ -132,3 +132,62 @@ TEST_CASE("TIME-WAIT: SEND → EPIPE and SHUTDOWN changes nothing") {
 }
 
 }  // TEST_SUITE
+
+namespace {
+// A passive connection with timestamps (the peer's TSval 100, 101), ESTABLISHED at t=0.
+Ep established_ts(const TcpConfig& base = plain()) {
+  TcpConfig cfg = base;
+  cfg.timestamps = true;
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Segment syn = to_segment(peer_syn());
+  syn.ts = Timestamps{100, 0};
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, syn, Seq32(L), o); return Errno::Ok; });
+  Segment ack = to_segment(Seg{});
+  ack.ts = Timestamps{101, 1};
+  feed_raw(ep, 0, ack);
+  REQUIRE(ep.state() == State::Established);
+  return ep;
+}
+}  // namespace
+
+TEST_SUITE("PAWS") {
+
+TEST_CASE("PAWS: a segment with TSval below TS.Recent is ACKed and dropped, data and ACK unprocessed (RFC 7323 5.3)") {
+  for (const Profile p : {Profile::Linux, Profile::Rfc9293}) {
+    Ep ep = established_ts(p == Profile::Linux ? plain() : rfc());
+    Segment data = to_segment(Seg{.payload = "new"});
+    data.ts = Timestamps{200, 1};
+    feed_raw(ep, ms(1), data);
+    CHECK(ep.tcb().ts_recent == 200);
+    Segment old = to_segment(Seg{.seq = R + 4, .ack = L + 1, .payload = "old"});
+    old.ts = Timestamps{150, 1};  // in sequence, but from before TS.Recent: an old duplicate
+    feed_raw(ep, ms(2), old);
+    REQUIRE(sends_of(ep.out).size() == 1);
+    CHECK(sends_of(ep.out)[0].seg.ack.raw() == R + 4);
+    CHECK(ep.tcb().rcv_nxt.raw() == R + 4);
+    CHECK(recv_all(ep, ms(3)) == "new");
+    // A RST is exempt from PAWS (5.3): judged by its sequence number alone.
+    Segment rst = to_segment(Seg{.seq = R + 4, .ack = 0, .flags = kRst});
+    rst.ts = Timestamps{1, 1};
+    feed_raw(ep, ms(4), rst);
+    CHECK(ep.state() == State::Closed);
+  }
+}
+
+TEST_CASE("TIME-WAIT: a SYN with a lower sequence number but a newer TSval reopens the pair (RFC 6191)") {
+  Ep ep = established_ts();
+  close(ep, 0);
+  Segment fin = to_segment(Seg{.ack = L + 2, .flags = kFin | kAck});
+  fin.ts = Timestamps{102, 1};
+  feed_raw(ep, ms(1), fin);
+  REQUIRE(ep.state() == State::TimeWait);
+  Output out;
+  Segment syn = to_segment(Seg{.seq = R - 5000, .ack = 0, .flags = kSyn});
+  syn.ts = Timestamps{101, 0};  // older than TS.Recent: PAWS keeps the pair
+  CHECK_FALSE(ep.c.yield_to_new_syn(sec(1), syn, out));
+  syn.ts = Timestamps{500, 0};  // newer: a new connection
+  CHECK(ep.c.yield_to_new_syn(sec(1), syn, out));
+  CHECK(ep.c.state() == State::Closed);
+}
+
+}  // TEST_SUITE
