@@ -71,6 +71,8 @@ TcpConfig anchor_tcp(const BenchArgs& a, bool server) {
   // ns-3 acks every 2nd segment; after a passive open its counter starts full, so the first
   // data segment is acked at once (quick-ack of 1). The active side has just sent its ACK.
   c.quickack_segments = server ? 1 : 0;
+  c.delay_fin_ack = false;      // ns-3 ACKs a FIN at once
+  c.ack_on_read = false;        // ns-3's ACKs do not depend on the application's reads
   c.nagle = false;              // ns-3 TcpNoDelay = true
   c.initial_window_segments = 10;
   return c;

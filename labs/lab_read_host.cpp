@@ -9,7 +9,8 @@ namespace {
 void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t* port_lo, std::uint16_t* port_hi) {
   r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "dsack", "rto_initial",
               "rto_min", "rto_max", "syn_retries", "syn_linear_timeouts", "synack_retries", "syn_cookies", "retries", "orphan_retries", "msl",
-              "fin_timeout", "delayed_ack", "delack", "quickack", "nagle", "initial_window", "keepalive",
+              "fin_timeout", "delayed_ack", "delack", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
+              "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports"},
           "[host.tcp]");
@@ -45,7 +46,10 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     } else if (key == "delayed_ack") c.delayed_ack = r.boolean(v, w);
     else if (key == "delack") c.delack_ns = r.duration(v, w);
     else if (key == "quickack") c.quickack_segments = static_cast<int>(r.integer(v, w, 0, 1000));
+    else if (key == "delay_fin_ack") c.delay_fin_ack = r.boolean(v, w);
+    else if (key == "ack_on_read") c.ack_on_read = r.boolean(v, w);
     else if (key == "nagle") c.nagle = r.boolean(v, w);
+    else if (key == "nagle_minshall") c.nagle_minshall = r.boolean(v, w);
     else if (key == "initial_window") c.initial_window_segments = static_cast<std::uint32_t>(r.integer(v, w, 1, 1000));
     else if (key == "keepalive") c.keepalive = r.boolean(v, w);
     else if (key == "keepalive_idle") c.keepalive_idle_ns = r.duration(v, w);

@@ -57,9 +57,35 @@ struct TcpConfig {
 
   // ACKs and sending.
   bool delayed_ack = true;
-  Duration delack_ns = ms(40);  // Linux's minimum delayed-ACK timeout (TCP_DELACK_MIN)
-  int quickack_segments = 16;   // Linux acks the first segments at once (quick-ack mode)
+  // Linux's delayed-ACK timeout (TCP_ATO_MIN / TCP_DELACK_MIN, 40 ms). Linux adapts it to the
+  // gaps between arriving segments (icsk_ack.ato); tcplab keeps it fixed. Before the first
+  // data segment Linux's timeout is 0 (the next timer tick): a FIN that arrives first is
+  // ACKed at once by the timer (tcplab: a delayed-ACK deadline of now).
+  Duration delack_ns = ms(40);
+  // Quick-ACK mode: the first data segments are ACKed at once. The budget is granted when the
+  // first data arrives (and again after an idle gap longer than the RTO, or on duplicate data):
+  // RCV.WND / (2 * rcv_mss), 2 if that is 0, at most quickack_segments (Linux tcp_incr_quickack,
+  // TCP_MAX_QUICKACKS = 16); each ACK of new data or of a FIN uses one. Quick ACKs are off in
+  // Linux's interactive (ping-pong) mode, entered when the application answers within the
+  // delayed-ACK time or a FIN arrives in ESTABLISHED, left when a delayed ACK's timer fires.
+  // rfc9293: 0, RFC 9293 3.8.6.3 (SHLD-18), delayed ACKs from the first segment.
+  int quickack_segments = 16;
+  // A FIN in ESTABLISHED is ACKed like data, with a delayed ACK (Linux tcp_fin enters ping-pong
+  // mode): an application that closes at once sends its FIN with the ACK (a three-segment
+  // close). In FIN_WAIT_1/2 the FIN is ACKed at once either way. rfc9293: false, RFC 9293
+  // 3.10.7.4 eighth step, "send an acknowledgment for the FIN".
+  bool delay_fin_ack = true;
+  // Reading can send the pending delayed ACK (Linux tcp_cleanup_rbuf): when more than one
+  // rcv_mss is unacknowledged, or the read drained the buffer and a small segment was among
+  // the unacknowledged ones (outside ping-pong mode). rfc9293: false (an ACK goes when the
+  // delayed-ACK timer, 3.8.6.3, or the every-second-full-segment rule sends it).
+  bool ack_on_read = true;
   bool nagle = true;
+  // Linux's Nagle is Minshall's variant (tcp_minshall_check): a small segment is held only
+  // while an earlier small segment is unacknowledged, so a 3000-byte write goes out as
+  // 1460+1460+80 at once. rfc9293: false, RFC 896 / RFC 9293 3.7.4: hold a small segment
+  // while any data is unacknowledged.
+  bool nagle_minshall = true;
   std::uint32_t initial_window_segments = 10;  // RFC 6928
   // The ACK that answers an ACK without data or SYN that is unacceptable from beyond our
   // window's right edge, or acknowledges something not yet sent (3.10.7.4), is sent at most

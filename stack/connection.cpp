@@ -249,7 +249,9 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
       ack_now_ = true;        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK
     }
   }
-  if (state_ != State::Closed) output(now, out);
+  if (state_ == State::Closed) return;
+  decide_ack(now, out);
+  output(now, out);
 }
 
 bool Connection::ack_unacceptable(Instant now, const Segment& seg, Output& out) {
@@ -396,7 +398,12 @@ void Connection::on_fin(Instant now, Output& out) {
   tcb_.rcv_nxt = tcb_.rcv_nxt + 1;
   fin_received_ = true;
   peer_fin_at_ = UINT64_MAX;
-  ack_now_ = true;
+  ack_scheduled_ = true;
+  // In ESTABLISHED Linux ACKs a FIN like data, in ping-pong mode (tcp_fin): by the delayed-ACK
+  // timer, or on the FIN of an application that closes at once. Elsewhere at once.
+  const bool delayed = cfg_->delay_fin_ack && (state_ == State::Established || state_ == State::SynReceived);
+  if (delayed) pingpong_ = true;
+  else ack_now_ = true;
   notice(Notice::Eof, Errno::Ok, out);
   const std::string at = str("FIN at SEG.SEQ=", tcb_.rcv_nxt - 1, " = RCV.NXT");
   switch (state_) {
@@ -438,7 +445,10 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   rtt_.reset_backoff();
   disarm(TimerKind::Rto, out);
   cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
-  quickacks_left_ = cfg_->quickack_segments;
+  // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
+  rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
+  rcv_wup_ = tcb_.rcv_nxt;
+  snd_sml_ = tcb_.snd_una;
   set_state(State::Established, on, std::move(cause), out);
   notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
   if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);

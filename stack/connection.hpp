@@ -173,7 +173,13 @@ class Connection {
   void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
   std::uint16_t window_field() const;
   std::uint32_t flight_size() const;
-  void schedule_ack(Instant now, bool full_segment, bool force, Output& out);
+  // Receive-side ACK policy (RFC 9293 3.8.6.3 delayed ACK; Linux quick-ACK and ping-pong modes).
+  void note_data_received(Instant now, std::uint32_t len);  // in-order data (Linux tcp_event_data_recv)
+  void grant_quickacks();                                     // Linux tcp_incr_quickack
+  void decide_ack(Instant now, Output& out);                  // now, or arm the delayed-ACK timer
+  bool read_sends_ack(std::uint32_t copied) const;            // Linux tcp_cleanup_rbuf
+  Duration delack_timeout() const;
+  bool nagle_holds() const;  // a small segment waits for an ACK (RFC 896 or Minshall's variant)
 
   // Timers.
   void arm(TimerKind k, Instant at, Output& out);
@@ -217,8 +223,16 @@ class Connection {
 
   // ACK bookkeeping (delayed ACK, quick-ack, SACK order).
   bool ack_now_ = false;
+  bool ack_scheduled_ = false;      // data or a FIN arrived that our next ACK acknowledges
   int unacked_full_segments_ = 0;
+  int unacked_small_segments_ = 0;  // shorter than rcv_mss_ (Linux ICSK_ACK_PUSHED/PUSHED2), at most 2
   int quickacks_left_ = 0;
+  bool pingpong_ = false;           // interactive mode: no quick ACKs (Linux inet_csk_in_pingpong_mode)
+  bool data_seen_ = false;          // some data arrived (Linux: icsk_ack.ato is no longer 0)
+  Instant last_data_at_ = 0;        // when in-order data last arrived (Linux icsk_ack.lrcvtime)
+  std::uint32_t rcv_mss_ = 536;     // the peer's segment size as we see it (Linux icsk_ack.rcv_mss)
+  Seq32 rcv_wup_;                   // RCV.NXT when we last sent an ACK
+  Seq32 snd_sml_;                   // end of the last small segment we sent (Linux snd_sml)
   // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks
   // holding them are reported in this order (RFC 2018 4).
   std::array<std::uint64_t, 4> sack_recent_{};

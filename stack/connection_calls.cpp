@@ -141,8 +141,8 @@ Errno Connection::recv(Instant now, std::uint32_t max, std::string* data, Output
   const std::uint32_t free = rcv_buf_.free_space();  // what window_field() will advertise
   const std::uint32_t grown = free > tcb_.rcv_wnd ? free - tcb_.rcv_wnd : 0;
   const bool synced = state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
-  if (synced && !fin_received_ &&
-      (tcb_.rcv_wnd == 0 || grown >= std::min<std::uint32_t>(rcv_buf_.capacity() / 2, 2 * cfg_->mss))) {
+  const bool window_update = !fin_received_ && (tcb_.rcv_wnd == 0 || grown >= std::min<std::uint32_t>(rcv_buf_.capacity() / 2, 2 * cfg_->mss));
+  if ((synced && window_update) || read_sends_ack(n)) {
     ack_now_ = true;
     output(now, out);
   }

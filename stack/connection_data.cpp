@@ -157,7 +157,11 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       note_dsack(SackBlock{seg.seq, seg.seq + dup});
     }
     if (skip >= seg.payload.size()) {
-      ack_now_ = true;  // all old: a duplicate; ACK so the sender learns RCV.NXT
+      // All old: a duplicate; ACK so the sender learns RCV.NXT. Linux also re-enters quick-ACK
+      // mode (tcp_enter_quickack_mode): the sender may be retransmitting after a lost ACK.
+      ack_now_ = true;
+      pingpong_ = false;
+      grant_quickacks();
       return;
     }
     std::string_view fresh = std::string_view(seg.payload).substr(skip);
@@ -171,14 +175,15 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       tcb_.rcv_nxt += m;
       rcv_total_ += m;
     }
-    if (peer_fin_at_ == rcv_total_) {
-      notice(Notice::Readable, Errno::Ok, out);
-      on_fin(now, out);
-      return;
-    }
+    note_data_received(now, n);
+    if (n >= tcb_.snd_mss) ++unacked_full_segments_;
     // RFC 5681 4.2: ACK at once when a segment fills a hole or reordering persists.
-    schedule_ack(now, n >= tcb_.snd_mss, had_holes || !ooo_.empty(), out);
+    if (had_holes || !ooo_.empty()) ack_now_ = true;
     notice(Notice::Readable, Errno::Ok, out);
+    if (peer_fin_at_ == rcv_total_) {
+      on_fin(now, out);
+      ack_now_ = true;  // the segment filled the hole before an out-of-order FIN
+    }
     return;
   }
   // Out of order: keep what fits in the window and send a duplicate ACK (with SACK).
@@ -191,18 +196,59 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   ack_now_ = true;
 }
 
-void Connection::schedule_ack(Instant now, bool full_segment, bool force, Output& out) {
-  if (force || !cfg_->delayed_ack || quickacks_left_ > 0) {
-    if (quickacks_left_ > 0) --quickacks_left_;
-    ack_now_ = true;
-    return;
+void Connection::grant_quickacks() {
+  // Linux tcp_incr_quickack: about one quick ACK per two segments that fit in the window we
+  // advertised, at least 2, at most quickack_segments (a small buffer gets one or two).
+  const std::uint32_t per = 2 * std::max<std::uint32_t>(rcv_mss_, 1);
+  int budget = static_cast<int>(std::min<std::uint32_t>(tcb_.rcv_wnd / per, 1u << 16));
+  if (budget == 0) budget = 2;
+  budget = std::min(budget, cfg_->quickack_segments);
+  quickacks_left_ = std::max(quickacks_left_, budget);
+}
+
+void Connection::note_data_received(Instant now, std::uint32_t len) {
+  if (len == 0) return;
+  ack_scheduled_ = true;
+  // Linux tcp_measure_rcv_mss: rcv_mss follows the largest segment (up to our MSS); a shorter
+  // one counts as a "pushed" small segment, which a read may ACK at once (read_sends_ack).
+  if (len >= rcv_mss_) {
+    rcv_mss_ = std::min<std::uint32_t>(len, cfg_->mss);
+  } else if (unacked_small_segments_ < 2) {
+    ++unacked_small_segments_;
   }
+  // The first data grants the quick-ACK budget, and so does data after an idle gap longer than
+  // the RTO (the sender restarts from a small window and should not wait for our ACKs).
+  if (!data_seen_ || now - last_data_at_ > rtt_.rto()) grant_quickacks();
+  data_seen_ = true;
+  last_data_at_ = now;
+}
+
+Duration Connection::delack_timeout() const {
+  // Linux's ato is 0 until data arrives: a FIN that comes first is ACKed at the next tick.
+  return data_seen_ ? cfg_->delack_ns : 0;
+}
+
+void Connection::decide_ack(Instant now, Output& out) {
+  // After a segment's data and FIN are taken (Linux __tcp_ack_snd_check): ACK now, or let the
+  // delayed-ACK timer do it (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2).
+  if (!ack_scheduled_ || ack_now_) return;
+  const bool quick = quickacks_left_ > 0 && !pingpong_;
   // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
-  if (full_segment && ++unacked_full_segments_ >= 2) {
+  if (!cfg_->delayed_ack || quick || unacked_full_segments_ >= 2) {
     ack_now_ = true;
     return;
   }
-  if (!timers_.armed(TimerKind::DelAck)) arm(TimerKind::DelAck, now + cfg_->delack_ns, out);
+  if (!timers_.armed(TimerKind::DelAck)) arm(TimerKind::DelAck, now + delack_timeout(), out);
+}
+
+bool Connection::read_sends_ack(std::uint32_t copied) const {
+  // Linux tcp_cleanup_rbuf: a read sends the pending ACK when more than one segment is
+  // unacknowledged, or when it drained the buffer after a small ("pushed") segment, unless the
+  // connection is interactive and only one such segment came (its answer will carry the ACK).
+  if (!cfg_->ack_on_read || !ack_scheduled_ || !timers_.armed(TimerKind::DelAck)) return false;
+  if (static_cast<std::uint32_t>(tcb_.rcv_nxt - rcv_wup_) > rcv_mss_) return true;
+  const bool pushed = unacked_small_segments_ >= 2 || (unacked_small_segments_ == 1 && !pingpong_);
+  return copied > 0 && rcv_buf_.empty() && pushed;
 }
 
 }  // namespace tcplab

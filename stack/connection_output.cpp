@@ -69,9 +69,14 @@ void Connection::add_sack_blocks(Segment& s) const {
 
 void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
   if (seg.has(kAck) && !seg.has(kSyn)) {
+    // Linux tcp_event_ack_sent: an ACK of new data or of a FIN uses one quick ACK.
+    if (ack_scheduled_ && quickacks_left_ > 0) --quickacks_left_;
+    ack_scheduled_ = false;
     ack_now_ = false;
     dsack_pending_ = false;
     unacked_full_segments_ = 0;
+    unacked_small_segments_ = 0;
+    rcv_wup_ = tcb_.rcv_nxt;
     if (timers_.armed(TimerKind::DelAck)) disarm(TimerKind::DelAck, out);
     tcb_.rcv_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.rcv_wscale;
   } else if (seg.has(kSyn)) {
@@ -214,12 +219,18 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
   if (len > 0 && len < mss && new_data && flight_size() > 0) {
     // Sender SWS avoidance (RFC 9293 3.8.6.2.1): don't cut a small piece off a window.
     if (len < avail) return false;
-    // Nagle (3.7.4): hold the last small piece while data is unacknowledged, unless
-    // the FIN follows it.
-    if (cfg_->nagle && !fin_queued_) return false;
+    // Nagle (3.7.4): hold the last small piece while data is unacknowledged (Linux: while
+    // an earlier small segment is), unless the FIN follows it.
+    if (cfg_->nagle && !fin_queued_ && nagle_holds()) return false;
   }
   c.rewrite_nxt = true;
   return true;
+}
+
+bool Connection::nagle_holds() const {
+  if (!cfg_->nagle_minshall) return true;  // RFC 896: any unacknowledged data holds it
+  // Minshall's variant (Linux tcp_minshall_check): only a small segment still unacknowledged.
+  return seq_gt(snd_sml_, tcb_.snd_una) && seq_le(snd_sml_, tcb_.snd_nxt);
 }
 
 std::uint8_t Connection::data_flags(const DataChoice& c) const {
@@ -244,6 +255,12 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     fin_seq_ = c.seq + c.len;
   }
   const Seq32 end = c.seq + s.seg_len();
+  if (c.len > 0) {
+    if (c.len < tcb_.snd_mss) snd_sml_ = c.seq + c.len;  // Linux tcp_minshall_update
+    // Data sent within the delayed-ACK time of data received answers it: the connection is
+    // interactive, its ACKs ride on the answers (Linux tcp_event_data_sent, ping-pong mode).
+    if (data_seen_ && now - last_data_at_ < cfg_->delack_ns) pingpong_ = true;
+  }
   if (c.rewrite_nxt) tcb_.snd_nxt = end;
   if (seq_gt(end, tcb_.snd_max)) tcb_.snd_max = end;
   if (retx) {
@@ -304,7 +321,11 @@ void Connection::on_timer(Instant now, Output& out) {
       case TimerKind::Persist: on_persist(now, out); break;
       case TimerKind::Keepalive: on_keepalive(now, out); break;
       case TimerKind::DelAck:
-        if (state_ != State::Closed) send_ack(now, out);
+        if (state_ == State::Closed) break;
+        // Linux tcp_delack_timer_handler: a delayed ACK that had to wait for its timer ends
+        // ping-pong mode (the application did not answer in time).
+        if (ack_scheduled_) pingpong_ = false;
+        send_ack(now, out);
         break;
       case TimerKind::TimeWait:
         disarm_all(out);

@@ -65,7 +65,7 @@ grep -q "ack 1 wrong (you said 9)" "$tmp/step" || fail "step does not name the w
 # grade: an answers file with predictions.
 printf 'lab = "handshake"\nstudent = "s1"\npredictions = ["LISTEN", "SYN_SENT"]\n' >"$tmp/answers.toml"
 expect_rc 1 "grade answers.toml" "$bin" grade "$tmp/answers.toml" --json "$tmp/g.json" --junit "$tmp/g.xml"
-grep -q '"max_score": 56' "$tmp/g.json" || fail "grade JSON has no max_score 56"
+grep -q '"max_score": 51' "$tmp/g.json" || fail "grade JSON has no max_score 51"
 
 [ "$fails" = 0 ] && echo "check_step_grade: all passed"
 exit $((fails > 0))

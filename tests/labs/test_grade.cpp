@@ -81,11 +81,11 @@ TEST_SUITE("grade: predictions") {
                               "answers.toml");
     const GradeResult g = grade(a);
     CHECK(g.pass);
-    CHECK(g.points == 56);
-    CHECK(g.max_points == 56);
-    CHECK(g.suite.cases.size() == 23);
+    CHECK(g.points == 51);
+    CHECK(g.max_points == 51);
+    CHECK(g.suite.cases.size() == 21);
     CHECK(g.suite.cases[0].name == "[1] server 10.0.0.2:9502: state");
-    CHECK(contains(g.text, "score: 56/56\n"));
+    CHECK(contains(g.text, "score: 51/51\n"));
   }
 
   TEST_CASE("a wrong and a missing prediction cost their points") {
@@ -95,8 +95,8 @@ TEST_SUITE("grade: predictions") {
     const GradeResult g =
         grade(parse_answers("lab = \"handshake\"\nstudent = \"s1\"\npredictions = " + toml_list(v) + "\n", "answers.toml"));
     CHECK_FALSE(g.pass);
-    CHECK(g.points == 56 - 1 - 1);
-    CHECK(g.max_points == 56);
+    CHECK(g.points == 51 - 1 - 1);
+    CHECK(g.max_points == 51);
     CHECK_FALSE(g.suite.cases[4].pass);
     CHECK(contains(g.suite.cases[4].message, "ack 1 wrong (you said 0)"));
     CHECK(contains(g.text, "WRONG  [5] server 10.0.0.2:9502: segment  3/4  (said \"S. 0 0 0\"; answer S. 0 1 0)"));
@@ -107,12 +107,12 @@ TEST_SUITE("grade: predictions") {
     std::ofstream(dir / "answers.toml") << "lab = \"handshake\"\nstudent = \"s1\"\npredictions = [\"LISTEN\", \"SYN_SENT\"]\n";
     const auto r = labtest::tcplab_cmd("grade answers.toml --junit g.xml --json g.json", "", dir.string());
     CHECK(r.rc == 1);
-    CHECK(contains(r.out, "score: 2/56\n"));
+    CHECK(contains(r.out, "score: 2/51\n"));
     const auto j = nlohmann::json::parse(labtest::slurp(dir / "g.json"));
     CHECK(j["tool"] == "tcplab grade");
     CHECK(j["score"] == 2);
-    CHECK(j["max_score"] == 56);
-    CHECK(j["tests"].size() == 23);
+    CHECK(j["max_score"] == 51);
+    CHECK(j["tests"].size() == 21);
     const std::string x = labtest::slurp(dir / "g.xml");
     CHECK(contains(x, "<testsuite name=\"handshake (s1)\""));
     CHECK(contains(x, "<property name=\"student\" value=\"s1\"/>"));

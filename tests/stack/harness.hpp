@@ -385,6 +385,8 @@ inline Ep close_wait(const TcpConfig& cfg = plain()) {
   Ep ep = established(cfg);
   feed(ep, 0, Seg{.flags = kFin | kAck});
   REQUIRE(ep.state() == State::CloseWait);
+  // Linux ACKs that FIN with the delayed-ACK timer, due at once (no data came before it).
+  if (ep.armed(TimerKind::DelAck)) fire(ep, 0);
   return ep;
 }
 

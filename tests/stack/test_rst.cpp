@@ -161,11 +161,12 @@ TEST_CASE("ESTABLISHED: with a zero receive window only an exact RST is acceptab
   const std::string full(kWnd, 'z');
   for (std::uint32_t off = 0; off < kWnd; off += kMss)
     feed(ep, ms(1), Seg{.seq = R + 1 + off, .payload = full.substr(off, kMss)});
+  fire(ep, ms(41));  // the delayed ACK announces the zero window
   REQUIRE(ep.tcb().rcv_wnd == 0);
-  feed(ep, ms(2), Seg{.seq = R + 2 + kWnd, .ack = 0, .flags = kRst});
+  feed(ep, ms(42), Seg{.seq = R + 2 + kWnd, .ack = 0, .flags = kRst});
   expect_silent(ep);
   CHECK(ep.state() == State::Established);
-  feed(ep, ms(2), Seg{.seq = R + 1 + kWnd, .ack = 0, .flags = kRst});
+  feed(ep, ms(42), Seg{.seq = R + 1 + kWnd, .ack = 0, .flags = kRst});
   CHECK(ep.state() == State::Closed);
   CHECK(ep.c.error() == Errno::ConnReset);
 }

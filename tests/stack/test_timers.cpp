@@ -157,16 +157,171 @@ TEST_CASE("Delayed ACK: every second full-sized segment is ACKed at once") {
 }
 
 TEST_CASE("Delayed ACK: linux: the first 16 segments are quick-ACKed, then 40 ms") {
-  Ep ep = established();
+  // A window of 64240 (Linux's default) holds more than 2 * 16 segments of rcv_mss (536 until
+  // a larger segment arrives): the budget is the maximum, 16.
+  TcpConfig cfg = plain();
+  cfg.rcv_buf_bytes = 64240;
+  Ep ep = established(cfg);
   for (std::uint32_t i = 0; i < 16; ++i) {
     feed(ep, sec(1), Seg{.seq = R + 1 + 10 * i, .payload = std::string(10, 'q')});
-    expect_sends(ep, {{.ack = R + 11 + 10 * i, .wnd = static_cast<std::uint16_t>(kWnd - 10 * (i + 1))}});
+    expect_sends(ep, {{.ack = R + 11 + 10 * i, .wnd = static_cast<std::uint16_t>(64240 - 10 * (i + 1))}});
   }
   feed(ep, sec(1), Seg{.seq = R + 161, .payload = std::string(10, 'q')});
   expect_silent(ep);
   CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(40));
   fire(ep, sec(1) + ms(40));
-  expect_sends(ep, {{.ack = R + 171, .wnd = kWnd - 170}});
+  expect_sends(ep, {{.ack = R + 171, .wnd = 64240 - 170}});
+}
+
+TEST_CASE("Delayed ACK: linux: the quick-ACK budget is RCV.WND / (2 * rcv_mss)") {
+  // Our window 8192, small segments (rcv_mss stays 536): 8192 / 1072 = 7 quick ACKs.
+  Ep ep = established();
+  for (std::uint32_t i = 0; i < 7; ++i) {
+    feed(ep, sec(1), Seg{.seq = R + 1 + 10 * i, .payload = std::string(10, 'q')});
+    expect_sends(ep, {{.ack = R + 11 + 10 * i, .wnd = static_cast<std::uint16_t>(kWnd - 10 * (i + 1))}});
+  }
+  feed(ep, sec(1), Seg{.seq = R + 71, .payload = std::string(10, 'q')});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(40));
+}
+
+TEST_CASE("Delayed ACK: linux: a small buffer gets one quick ACK, and its zero-window ACK is delayed") {
+  // Full segments make rcv_mss 1000; a 2000-byte window gives 2000 / 2000 = 1 quick ACK.
+  TcpConfig cfg = plain();
+  cfg.rcv_buf_bytes = 2000;
+  Ep ep = established(cfg);
+  const std::string full(kMss, 'F');
+  feed(ep, sec(1), Seg{.payload = full});
+  expect_sends(ep, {{.ack = R + 1 + kMss, .wnd = 1000}});
+  feed(ep, sec(1) + ms(10), Seg{.seq = R + 1 + kMss, .payload = full});
+  expect_silent(ep);  // the window is now 0: still a delayed ACK, as on Linux
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(50));
+  fire(ep, sec(1) + ms(50));
+  expect_sends(ep, {{.ack = R + 1 + 2 * kMss, .wnd = 0}});
+}
+
+TEST_CASE("Delayed ACK: linux: with a window under 2 * rcv_mss the budget is 2") {
+  TcpConfig cfg = plain();
+  cfg.rcv_buf_bytes = 1500;
+  Ep ep = established(cfg);
+  // The first full segment makes rcv_mss 1000: 1500 / 2000 = 0, which Linux raises to 2.
+  // (The ACKs that only update the window as the application reads do not use the budget.)
+  feed(ep, sec(1), Seg{.payload = std::string(1000, 'a')});
+  expect_sends(ep, {{.ack = R + 1001, .wnd = 500}});
+  std::string got;
+  recv(ep, sec(1), &got);  // reopens the window (an update)
+  feed(ep, sec(1) + ms(10), Seg{.seq = R + 1001, .payload = std::string(1000, 'b')});
+  expect_sends(ep, {{.ack = R + 2001, .wnd = 500}});
+  recv(ep, sec(1) + ms(10), &got);
+  feed(ep, sec(1) + ms(20), Seg{.seq = R + 2001, .payload = std::string(1000, 'c')});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(60));
+}
+
+TEST_CASE("Delayed ACK: linux: ping-pong: after the application answers, the next segment waits for the timer") {
+  Ep ep = established();
+  feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = std::string(100, 'q')});
+  expect_sends(ep, {{.ack = R + 101, .wnd = kWnd - 100}});  // quick ACK
+  std::string got;
+  recv(ep, sec(1), &got);
+  send(ep, sec(1), "answer");  // within the delayed-ACK time: interactive (ping-pong) mode
+  expect_sends(ep, {{.flags = kPsh | kAck, .ack = R + 101, .len = 6}});
+  feed(ep, sec(1) + ms(10), Seg{.seq = R + 101, .ack = L + 7, .flags = kPsh | kAck, .payload = std::string(100, 'r')});
+  expect_silent(ep);  // quick ACKs are left, but not in ping-pong mode
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(50));
+  fire(ep, sec(1) + ms(50));
+  expect_sends(ep, {{.seq = L + 7, .ack = R + 201, .wnd = kWnd - 100}});
+  // The timer ended ping-pong mode: the next segment gets a quick ACK again.
+  feed(ep, sec(1) + ms(60), Seg{.seq = R + 201, .ack = L + 7, .flags = kPsh | kAck, .payload = std::string(100, 's')});
+  expect_sends(ep, {{.seq = L + 7, .ack = R + 301, .wnd = kWnd - 200}});
+}
+
+TEST_CASE("Delayed ACK: linux: reading a small segment that waits for the timer sends its ACK") {
+  TcpConfig cfg = plain();
+  cfg.quickack_segments = 1;
+  Ep ep = established(cfg);
+  feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = std::string(10, 'a')});
+  expect_sends(ep, {{.ack = R + 11, .wnd = kWnd - 10}});
+  feed(ep, sec(1) + ms(10), Seg{.seq = R + 11, .flags = kPsh | kAck, .payload = std::string(10, 'b')});
+  expect_silent(ep);
+  CHECK(ep.armed(TimerKind::DelAck));
+  std::string got;
+  recv(ep, sec(1) + ms(10), &got, 5);  // the buffer is not drained yet
+  expect_silent(ep);
+  recv(ep, sec(1) + ms(11), &got);     // drained: Linux tcp_cleanup_rbuf sends the ACK
+  expect_sends(ep, {{.ack = R + 21, .wnd = kWnd}});
+  CHECK_FALSE(ep.armed(TimerKind::DelAck));
+}
+
+TEST_CASE("Delayed ACK: rfc9293: reading does not send the delayed ACK") {
+  Ep ep = established(rfc());
+  feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = std::string(10, 'a')});
+  expect_silent(ep);
+  std::string got;
+  recv(ep, sec(1) + ms(1), &got);
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(200));
+}
+
+TEST_CASE("Delayed ACK: linux: a FIN after data is ACKed by the delayed-ACK timer, or by our FIN") {
+  SUBCASE("the application is slow: the timer ACKs the FIN 40 ms later") {
+    Ep ep = established();
+    feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = "0123456789"});
+    expect_sends(ep, {{.ack = R + 11, .wnd = kWnd - 10}});  // quick ACK of the data
+    feed(ep, sec(1) + ms(10), Seg{.seq = R + 11, .flags = kFin | kAck});
+    CHECK(ep.state() == State::CloseWait);
+    expect_silent(ep);
+    CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(50));
+    fire(ep, sec(1) + ms(50) - 1);
+    expect_silent(ep);
+    fire(ep, sec(1) + ms(50));
+    expect_sends(ep, {{.ack = R + 12, .wnd = kWnd - 10}});
+  }
+  SUBCASE("the application closes at once: three segments, our FIN carries the ACK") {
+    Ep ep = established();
+    feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = "0123456789"});
+    expect_sends(ep, {{.ack = R + 11, .wnd = kWnd - 10}});
+    feed(ep, sec(1) + ms(10), Seg{.seq = R + 11, .flags = kFin | kAck});
+    expect_silent(ep);
+    CHECK(recv_all(ep, sec(1) + ms(10)) == "0123456789");
+    expect_silent(ep);
+    close(ep, sec(1) + ms(10));
+    CHECK(ep.state() == State::LastAck);
+    expect_sends(ep, {{.flags = kFin | kAck, .ack = R + 12}});
+    CHECK_FALSE(ep.armed(TimerKind::DelAck));
+  }
+  SUBCASE("data and FIN in one segment: delayed too (the FIN turns quick ACKs off)") {
+    Ep ep = established();
+    feed(ep, sec(1), Seg{.flags = kFin | kPsh | kAck, .payload = "0123456789"});
+    expect_silent(ep);
+    CHECK(ep.deadline(TimerKind::DelAck) == sec(1) + ms(40));
+  }
+}
+
+TEST_CASE("Delayed ACK: linux: a FIN before any data is ACKed at the next tick (delay 0)") {
+  Ep ep = established();
+  feed(ep, sec(1), Seg{.flags = kFin | kAck});
+  expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::DelAck) == sec(1));
+  fire(ep, sec(1));
+  expect_sends(ep, {{.ack = R + 2}});
+}
+
+TEST_CASE("Delayed ACK: rfc9293: a FIN is ACKed at once (3.10.7.4 eighth step)") {
+  Ep ep = established(rfc());
+  feed(ep, sec(1), Seg{.flags = kPsh | kAck, .payload = "0123456789"});
+  expect_silent(ep);
+  feed(ep, sec(1) + ms(10), Seg{.seq = R + 11, .flags = kFin | kAck});
+  expect_sends(ep, {{.ack = R + 12, .wnd = kWnd - 10}});
+}
+
+TEST_CASE("Delayed ACK: a FIN in FIN_WAIT_2 is ACKed at once, both profiles") {
+  for (const TcpConfig& cfg : {plain(), rfc()}) {
+    Ep ep = fin_wait_2(cfg);
+    feed(ep, sec(1), Seg{.ack = L + 2, .flags = kFin | kAck});
+    CHECK(ep.state() == State::TimeWait);
+    expect_sends(ep, {{.seq = L + 2, .ack = R + 2}});
+  }
 }
 
 TEST_CASE("Delayed ACK: the ACK rides on data the application sends meanwhile") {
