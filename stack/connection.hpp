@@ -14,6 +14,7 @@
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
 #include "stack/events.hpp"
+#include "stack/rcv_memory.hpp"
 #include "stack/reassembler.hpp"
 #include "stack/rtt.hpp"
 #include "stack/segment.hpp"
@@ -31,6 +32,7 @@ struct Tcb {
   Seq32 snd_wl1, snd_wl2;
   Seq32 rcv_nxt;
   std::uint32_t rcv_wnd = 0;        // what we last advertised, in bytes
+  Seq32 rcv_wup;                    // RCV.NXT when we advertised it: the right edge is rcv_wup + rcv_wnd
   std::uint8_t snd_wscale = 0, rcv_wscale = 0;  // shift applied to the peer's / our window field
   std::uint16_t snd_mss = 536;      // largest payload we may send (peer MSS less options)
   bool ts_ok = false, sack_ok = false;
@@ -88,6 +90,9 @@ class Connection {
   bool eof_received() const { return fin_received_; }
   Errno error() const { return error_; }
   std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
+  bool linux_window() const { return cfg_->rcv_window == TcpConfig::RcvWindow::Linux; }
+  // The receive buffer's size as getsockopt(SO_RCVBUF) reports it (Linux's may have grown).
+  std::uint32_t rcv_buf_size() const { return linux_window() ? rmem_.rcvbuf() : rcv_buf_.capacity(); }
   std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
   std::uint64_t bytes_acked_total() const { return acked_total_; }
@@ -121,6 +126,15 @@ class Connection {
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
   Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }
   std::uint8_t our_wscale() const;
+  void choose_initial_window(bool syn_ack, bool wscale_ok);
+  // What is left of the window we last advertised: RCV.WUP + RCV.WND - RCV.NXT, at least 0.
+  std::uint32_t rcv_window_now() const;
+  // The window to advertise in the next ACK, in bytes (before scaling).
+  std::uint32_t window_to_offer() const;
+
+  // The IPv4 packet length of a received segment (what Linux charges memory for).
+  static std::uint32_t ip_length(const Segment& seg);
+  bool read_wants_ack() const;  // after the application read: is a window update due?
   void send_probe(Instant now, Output& out);
 
   // Output path.
@@ -143,8 +157,9 @@ class Connection {
   void send_active_reset(Instant now, Output& out);  // ABORT and friends
   void emit(Instant now, Segment seg, bool retx, Output& out);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
-  std::uint16_t window_field() const;
+  std::uint16_t window_field(std::uint32_t wnd_bytes) const;
   std::uint32_t flight_size() const;
+  void take_in_order(std::uint32_t n, std::uint32_t ip_len);  // Linux's memory charge, quick-ACK budget
   void schedule_ack(Instant now, bool full_segment, bool force, Output& out);
 
   // Timers.
@@ -174,6 +189,7 @@ class Connection {
 
   ByteQueue snd_buf_;  // bytes from SND.UNA on (sent-unacked, then unsent)
   ByteQueue rcv_buf_;  // in-order bytes the app has not read
+  RcvMemory rmem_;     // Linux's accounting of them, which sets the window it offers
   Reassembler ooo_;
   std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
   std::uint64_t acked_total_ = 0;
@@ -191,6 +207,7 @@ class Connection {
   bool ack_now_ = false;
   int unacked_full_segments_ = 0;
   int quickacks_left_ = 0;
+  bool data_seen_ = false;  // Linux sizes its quick-ACK budget on the first data segment
   std::uint64_t last_ooo_at_ = 0;
 
   // RTT timing of one segment at a time (Karn: never a retransmitted one).

@@ -108,17 +108,21 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   }
   if (seg.payload.empty()) return;
   const std::int32_t offset = seg.seq - tcb_.rcv_nxt;
-  const std::uint32_t room = rcv_buf_.free_space();
+  // The bytes the buffer takes: under Linux's rule what the charged memory allows (a
+  // segment that starts in the window is taken whole, tcp_data_queue), else the free space.
+  const bool memory_ok = !linux_window() || rmem_.admit(static_cast<std::uint32_t>(seg.payload.size()), ip_length(seg));
+  const std::uint32_t room = memory_ok ? rcv_buf_.free_space() : 0;
   if (offset <= 0) {
     const auto skip = static_cast<std::uint32_t>(-offset);
-    if (skip >= seg.payload.size()) {
-      ack_now_ = true;  // all old: a duplicate; ACK so the sender learns RCV.NXT
+    if (skip >= seg.payload.size() || room == 0) {
+      ack_now_ = true;  // all old (a duplicate), or no memory: ACK so the sender learns RCV.NXT
       return;
     }
     std::string_view fresh = std::string_view(seg.payload).substr(skip);
     const std::uint32_t n = rcv_buf_.push(fresh.substr(0, room));
     tcb_.rcv_nxt += n;
     rcv_total_ += n;
+    if (linux_window()) take_in_order(n, ip_length(seg));
     const bool had_holes = !ooo_.empty();
     std::string more = ooo_.take_contiguous(rcv_total_);
     if (!more.empty()) {
@@ -126,6 +130,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       tcb_.rcv_nxt += m;
       rcv_total_ += m;
     }
+    if (linux_window()) rmem_.ooo_joined(rcv_total_);
     if (peer_fin_at_ == rcv_total_) {
       notice(Notice::Readable, Errno::Ok, out);
       on_fin(now, out);
@@ -141,9 +146,25 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::uint64_t limit = rcv_total_ + room;
   if (at < limit) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(seg.payload.size(), limit - at));
-    if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) last_ooo_at_ = at;
+    if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) {
+      last_ooo_at_ = at;
+      if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
+    }
   }
   ack_now_ = true;
+}
+
+void Connection::take_in_order(std::uint32_t n, std::uint32_t ip_len) {
+  rmem_.queue_in_order(n, ip_len);
+  if (!data_seen_) {
+    // Linux's quick-ACK budget, set by the first data segment (tcp_incr_quickack): one ACK
+    // per two segments of the window offered (2 if that is none), at most quickack_segments.
+    data_seen_ = true;
+    const std::uint32_t q = tcb_.rcv_wnd / (2 * rmem_.rcv_mss());
+    quickacks_left_ = std::min<int>(cfg_->quickack_segments, q == 0 ? 2 : static_cast<int>(q));
+  }
+  // A segment that grew the window is ACKed at once (tcp_grow_window sets quick-ACK).
+  if (rmem_.grew()) quickacks_left_ |= 1;
 }
 
 void Connection::schedule_ack(Instant now, bool full_segment, bool force, Output& out) {
@@ -152,8 +173,16 @@ void Connection::schedule_ack(Instant now, bool full_segment, bool force, Output
     ack_now_ = true;
     return;
   }
-  // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
-  if (full_segment && ++unacked_full_segments_ >= 2) {
+  if (linux_window()) {
+    // Linux ACKs once more than a segment arrived since the last ACK, but only if that ACK
+    // would not offer a smaller window; else the delayed-ACK timer or the next read sends it.
+    const bool over_a_segment = tcb_.rcv_nxt - tcb_.rcv_wup > static_cast<std::int32_t>(rmem_.rcv_mss());
+    if (over_a_segment && (rcv_buf_.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd)) {
+      ack_now_ = true;
+      return;
+    }
+  } else if (full_segment && ++unacked_full_segments_ >= 2) {
+    // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
     ack_now_ = true;
     return;
   }
