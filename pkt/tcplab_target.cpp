@@ -248,9 +248,9 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
     case SockOpt::KeepCnt: s.cfg.keepalive_probes = static_cast<int>(c.value); break;
     case SockOpt::RcvBuf:
       // Linux (sock_setsockopt): at most net.core.rmem_max, doubled for overhead, at least
-      // SOCK_MIN_RCVBUF (4608), and fixed from then on: no autotuning.
+      // SOCK_MIN_RCVBUF (2304), and fixed from then on: no autotuning.
       s.cfg.rcv_buf_bytes = static_cast<std::uint32_t>(
-          std::max<long long>(std::min<long long>(c.value, s.cfg.core_rmem_max) * 2, 4608));
+          std::max<long long>(std::min<long long>(c.value, s.cfg.core_rmem_max) * 2, 2304));
       s.cfg.rcv_buf_locked = true;
       break;
     case SockOpt::SndBuf: s.cfg.snd_buf_bytes = static_cast<std::uint32_t>(c.value * 2); break;

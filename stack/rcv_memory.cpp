@@ -13,7 +13,7 @@ constexpr std::uint32_t kSmallHead = 640;   // heads this small come from one sl
 constexpr std::uint32_t kMaxWscale = 14;    // RFC 7323 2.3
 constexpr std::uint32_t kMinRcvMss = 88;    // TCP_MIN_MSS
 constexpr std::uint32_t kDefaultMss = 536;  // TCP_MSS_DEFAULT
-constexpr std::uint32_t kMinRcvbuf = 4608;  // SOCK_MIN_RCVBUF: Linux never has less
+constexpr std::uint32_t kMinRcvbuf = 2304;  // SOCK_MIN_RCVBUF: Linux never has less
 
 std::uint32_t align64(std::uint32_t n) { return (n + 63) & ~63U; }
 
