@@ -110,7 +110,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::int32_t offset = seg.seq - tcb_.rcv_nxt;
   // The bytes the buffer takes: under Linux's rule what the charged memory allows (a
   // segment that starts in the window is taken whole, tcp_data_queue), else the free space.
-  const bool memory_ok = !linux_window() || rmem_.admit(static_cast<std::uint32_t>(seg.payload.size()), ip_length(seg));
+  const bool memory_ok = !linux_window() || rmem_.admit();
   const std::uint32_t room = memory_ok ? rcv_buf_.free_space() : 0;
   if (offset <= 0) {
     const auto skip = static_cast<std::uint32_t>(-offset);

@@ -122,7 +122,7 @@ void RcvMemory::grow(std::uint32_t len, std::uint32_t skb_truesize) {
   grew_ = true;
 }
 
-bool RcvMemory::admit(std::uint32_t, std::uint32_t) {
+bool RcvMemory::admit() {
   if (rmem_ <= rcvbuf_) return true;
   // tcp_prune_queue / tcp_clamp_window: an unlocked buffer grows to what is charged.
   if (!locked_ && rcvbuf_ < rcvbuf_max_) rcvbuf_ = std::min(rmem_, rcvbuf_max_);

@@ -32,10 +32,11 @@ class RcvMemory {
   // Entering ESTABLISHED (tcp_init_buffer_space, tcp_initialize_rcv_mss).
   void on_established(std::uint32_t advmss, std::uint32_t snd_mss);
 
-  // A segment of `len` payload bytes in an IPv4 packet of `ip_len` bytes.
-  // In order: false when Linux would drop it for want of memory (the buffer is over its
-  // limit and may not grow). Out of order: charged until it joins the in-order queue.
-  bool admit(std::uint32_t len, std::uint32_t ip_len);
+  // Before queueing a segment: false when Linux would drop it for want of memory (what is
+  // charged is over the buffer, which may not grow further: tcp_prune_queue).
+  bool admit();
+  // A segment of `len` payload bytes in an IPv4 packet of `ip_len` bytes. Out of order: it
+  // stays charged until it joins the in-order queue.
   void queue_in_order(std::uint32_t len, std::uint32_t ip_len);
   void queue_out_of_order(std::uint64_t at, std::uint32_t len, std::uint32_t ip_len);
   void ooo_joined(std::uint64_t rcv_total);  // RCV.NXT reached stream offset rcv_total
