@@ -7,7 +7,7 @@ namespace tcplab::labread {
 namespace {
 
 void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t* port_lo, std::uint16_t* port_hi) {
-  r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "rto_initial",
+  r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "dsack", "rto_initial",
               "rto_min", "rto_max", "syn_retries", "syn_linear_timeouts", "synack_retries", "retries", "orphan_retries", "msl",
               "fin_timeout", "delayed_ack", "delack", "quickack", "nagle", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
@@ -46,6 +46,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     else if (key == "window_scaling") c.window_scaling = r.boolean(v, w);
     else if (key == "timestamps") c.timestamps = r.boolean(v, w);
     else if (key == "sack") c.sack = r.boolean(v, w);
+    else if (key == "dsack") c.dsack = r.boolean(v, w);
     else if (key == "rto_initial") c.rto_initial_ns = r.duration(v, w);
     else if (key == "rto_min") c.rto_min_ns = r.duration(v, w);
     else if (key == "rto_max") c.rto_max_ns = r.duration(v, w);

@@ -161,6 +161,7 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   };
   TcpConfig& k = cfg_;
   if (n == "net.ipv4.tcp_sack") k.sack = v != 0;
+  else if (n == "net.ipv4.tcp_dsack") k.dsack = v != 0;
   else if (n == "net.ipv4.tcp_timestamps") k.timestamps = v != 0;
   else if (n == "net.ipv4.tcp_window_scaling") k.window_scaling = v != 0;
   else if (n == "net.ipv4.tcp_syn_retries") k.syn_retries = static_cast<int>(v);

@@ -27,6 +27,8 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       // least 3 minutes": 7 retries (SYNs at 0, 1, 3, ..., 127 s) give up at 255 s.
       c.syn_linear_timeouts = 0;
       c.syn_retries = 7;
+      c.dsack = false;                             // RFC 2883 is not part of RFC 9293
+      c.syn_sent_bad_ack_retry_ns = std::nullopt;  // 3.10.7.3: "discard the segment"
       // RFC 9293 3.8.6.2.2: offer the free buffer space (receiver SWS avoidance when it
       // opens), with the smallest window scale that covers the buffer (RFC 7323 2.3).
       c.rcv_window = RcvWindow::FreeSpace;

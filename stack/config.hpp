@@ -78,6 +78,15 @@ struct TcpConfig {
   // once per this interval (Linux: net.ipv4.tcp_invalid_ratelimit, 500 ms): two ends that
   // each find the other's ACKs invalid would otherwise answer each other forever.
   Duration invalid_ack_ratelimit_ns = ms(500);
+  // RFC 2883 D-SACK: a duplicate segment is reported as the first SACK block of the ACK it
+  // gets (Linux net.ipv4.tcp_dsack=1). RFC 9293 does not include RFC 2883: off in rfc9293.
+  bool dsack = true;
+  // SYN-SENT and a segment whose ACK does not acknowledge our SYN (3.10.7.3 first step): Linux
+  // (tcp_rcv_synsent_state_process) suspects that its SYN crossed an old connection's FIN or
+  // RST and, unless it has already retransmitted, re-arms the SYN timer to TCP_TIMEOUT_MIN
+  // (2 jiffies: 8 ms at HZ=250), so the SYN goes again at once. nullopt: the RFC's plain
+  // discard, the timer untouched.
+  std::optional<Duration> syn_sent_bad_ack_retry_ns = ms(8);
 
   // Keepalive (SO_KEEPALIVE is off unless asked for, as on Linux).
   bool keepalive = false;

@@ -121,6 +121,10 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   // 3.10.7.3 first: check the ACK bit.
   if (seg.has(kAck) && (seq_le(seg.ack, tcb_.iss) || seq_gt(seg.ack, tcb_.snd_nxt))) {
     if (!seg.has(kRst)) send_rst(now, seg.ack, out);
+    // Linux: our SYN may have met the old connection's FIN or RST; try again at once
+    // (TcpConfig::syn_sent_bad_ack_retry_ns), unless a SYN was already retransmitted.
+    if (cfg_->syn_sent_bad_ack_retry_ns && syn_tries_ == 0)
+      arm(TimerKind::Rto, now + *cfg_->syn_sent_bad_ack_retry_ns, out);
     return;
   }
   // second: the RST bit. Only an RST that acknowledges our SYN is believed (RFC 5961 3.2).
@@ -136,7 +140,7 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   tcb_.rcv_nxt = seg.seq + 1;
   tcb_.rcv_wup = tcb_.rcv_nxt;
   take_options(seg);
-  tcb_.snd_wnd = seg.wnd;  // never scaled in a SYN
+  set_snd_wnd(seg.wnd);  // never scaled in a SYN
   tcb_.snd_wl1 = seg.seq;
   tcb_.snd_wl2 = seg.ack;
   if (seg.has(kAck)) {
@@ -194,9 +198,14 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
   if (state_ == State::SynReceived && !passive_ && seg.has(kSyn) && seg.has(kAck) && seg.seq == tcb_.irs &&
       seg.ack == tcb_.snd_nxt) {
     tcb_.snd_una = seg.ack;
-    tcb_.snd_wnd = seg.wnd;
+    set_snd_wnd(seg.wnd);
+    if (tcb_.ts_ok && seg.ts) tcb_.ts_recent = seg.ts->val;  // RFC 7323 4.3: the newest at the left edge
     enter_established(now, TcpEvent::RcvSynAck, str("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS=", seg.seq,
                                " and SEG.ACK=", seg.ack, " = SND.NXT acknowledges our SYN → ESTABLISHED"), out);
+    // Its SYN repeats one already received: a duplicate, ACKed at once (3.10.7.4: the ACK
+    // the peer needs in SYN-RECEIVED), with a D-SACK of the SYN's sequence number (RFC 2883).
+    note_dsack(SackBlock{seg.seq, seg.seq + 1});
+    ack_now_ = true;
     output(now, out);
     return;
   }
@@ -213,10 +222,10 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     // otherwise answer each other forever at one instant (a FIN sent into our zero window
     // makes the peer's SND.NXT pass our right edge; two zero windows after a retransmission
     // timeout rewound both SND.NXTs put each end's ACKs left of the other's window).
-    if (seg.seg_len() == 0 && !seg.has(kSyn)) {
-      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return;
-      last_invalid_ack_ = now;
-    }
+    if (seg.seg_len() == 0 && !seg.has(kSyn) && !oow_ack_allowed(now)) return;
+    // Data wholly left of the window was received before: RFC 2883 reports it (D-SACK).
+    if (!seg.payload.empty() && seq_lt(seg.seq, tcb_.rcv_nxt))
+      note_dsack(SackBlock{seg.seq, seq_min(seg.seq + static_cast<std::uint32_t>(seg.payload.size()), tcb_.rcv_nxt)});
     send_ack(now, out);
     output(now, out);
     return;
@@ -235,11 +244,24 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
                                    ") on a passive OPEN → back to LISTEN"), out);
       return;
     }
-    send_ack(now, out);  // RFC 5961 4.2: challenge ACK
+    send_challenge_ack(now, out);  // RFC 5961 4.2
     return;
   }
   if (!seg.has(kAck)) return;  // fifth: "if the ACK bit is off, drop the segment"
   if (!on_ack(now, seg, out)) return;
+  if (app_closed_ && (state_ == State::FinWait1 || state_ == State::FinWait2) && !seg.payload.empty() &&
+      seq_gt(seg.seq + static_cast<std::uint32_t>(seg.payload.size()), tcb_.rcv_nxt)) {
+    // RFC 9293 3.6.1 (SHLD-3), RFC 1122 4.2.2.13: new data after CLOSE can never be read,
+    // so say that it was lost with a RST (as a reply to the segment: <SEQ=SEG.ACK>) and
+    // drop the connection. Linux does the same (tcp_rcv_state_process, TCPAbortOnData).
+    send_rst(now, seg.ack, out);
+    disarm_all(out);
+    set_state(State::Closed, TcpEvent::RcvDataAfterClose,
+              str("3.6.1 ", state_name(state_), ": ", seg.payload.size(), " bytes at SEG.SEQ=", seg.seq,
+                  " after the application closed: nobody will read them, RST → CLOSED"),
+              out);
+    return;
+  }
   on_text(now, seg, out);
   if (seg.has(kFin) && state_ != State::Closed) {
     const std::uint64_t fin_at = rcv_total_ + static_cast<std::uint32_t>((seg.seq + static_cast<std::uint32_t>(seg.payload.size())) - tcb_.rcv_nxt);
@@ -256,7 +278,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
 void Connection::on_rst(Instant now, const Segment& seg, Output& out) {
   // RFC 5961 3.2: only an exact match resets; in-window otherwise gets a challenge ACK.
   if (seg.seq != tcb_.rcv_nxt) {
-    send_ack(now, out);
+    send_challenge_ack(now, out);
     return;
   }
   const std::string why = str("3.10.7.4 ", state_name(state_), ": RST with SEG.SEQ=RCV.NXT=", seg.seq);
@@ -303,7 +325,7 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
       {
         std::string why = str("3.10.7.4 SYN-RECEIVED: SEG.ACK=", seg.ack, " in (SND.UNA=", tcb_.snd_una,
                               ", SND.NXT=", tcb_.snd_nxt, "] → ESTABLISHED");
-        tcb_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale;
+        set_snd_wnd(static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale);
         tcb_.snd_wl1 = seg.seq;
         tcb_.snd_wl2 = seg.ack;
         tcb_.snd_una = seg.ack;
@@ -327,11 +349,15 @@ bool Connection::on_ack(Instant now, const Segment& seg, Output& out) {
     // Answered like an unacceptable pure ACK: at most once per invalid_ack_ratelimit when it
     // carries nothing (a peer in TIME_WAIT that acks our earlier incarnation's FIN would
     // otherwise trade ACKs with us for ever at one instant).
-    if (seg.seg_len() == 0) {
-      if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return false;
-      last_invalid_ack_ = now;
-    }
+    if (seg.seg_len() == 0 && !oow_ack_allowed(now)) return false;
     send_ack(now, out);
+    return false;
+  }
+  // RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND cannot come from the peer (it is older
+  // than any window it had); answer with a (challenge) ACK and drop the segment, data too.
+  // Linux's tcp_ack does the same. Not in TIME-WAIT, where the FIN rule above answers.
+  if (state_ != State::TimeWait && seq_lt(seg.ack, tcb_.snd_una - tcb_.max_snd_wnd)) {
+    send_challenge_ack(now, out);
     return false;
   }
   process_ack_of_data(now, seg, out);

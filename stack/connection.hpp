@@ -4,6 +4,7 @@
 // `now` and appends what happened to an Output. Every state change goes through
 // set_state(), which checks it against the table of stack/transitions.cpp (throwing
 // std::logic_error on one the table lacks) and records it with its cause.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ struct Tcb {
   Seq32 iss, irs;
   Seq32 snd_una, snd_nxt, snd_max;  // snd_max: highest sequence sent (snd_nxt rewinds on RTO)
   std::uint32_t snd_wnd = 0;        // scaled, in bytes
+  std::uint32_t max_snd_wnd = 0;    // MAX.SND.WND (RFC 5961 5.2): the largest window the peer offered
   Seq32 snd_wl1, snd_wl2;
   Seq32 rcv_nxt;
   std::uint32_t rcv_wnd = 0;        // what we last advertised, in bytes
@@ -121,6 +123,13 @@ class Connection {
   void on_fin(Instant now, Output& out);
   void process_ack_of_data(Instant now, const Segment& seg, Output& out);
   void update_window(const Segment& seg);
+  void set_snd_wnd(std::uint32_t wnd);  // SND.WND, and MAX.SND.WND with it
+  // Out-of-window and challenge ACKs share one per-socket budget (Linux tcp_oow_rate_limited,
+  // RFC 5961 7 "ACK throttling"): true when one may be sent now, and it is then spent.
+  bool oow_ack_allowed(Instant now);
+  void send_challenge_ack(Instant now, Output& out);  // RFC 5961 3.2, 4.2, 5.2
+  void remember_sack_segment(std::uint64_t at);       // RFC 2018 4: most recent block first
+  void note_dsack(SackBlock b);                       // RFC 2883, when SACK and D-SACK are on
   void take_options(const Segment& syn);
   bool learn_sack(const Segment& seg);  // true when it told us something new
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
@@ -157,6 +166,7 @@ class Connection {
   void send_active_reset(Instant now, Output& out);  // ABORT and friends
   void emit(Instant now, Segment seg, bool retx, Output& out);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
+  void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
   std::uint16_t window_field(std::uint32_t wnd_bytes) const;
   std::uint32_t flight_size() const;
   void take_in_order(std::uint32_t n, std::uint32_t ip_len);  // Linux's memory charge, quick-ACK budget
@@ -208,7 +218,13 @@ class Connection {
   int unacked_full_segments_ = 0;
   int quickacks_left_ = 0;
   bool data_seen_ = false;  // Linux sizes its quick-ACK budget on the first data segment
-  std::uint64_t last_ooo_at_ = 0;
+  // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks
+  // holding them are reported in this order (RFC 2018 4).
+  std::array<std::uint64_t, 4> sack_recent_{};
+  std::uint8_t sack_recent_count_ = 0;
+  // RFC 2883: a duplicate segment to report as the first SACK block of the next ACK.
+  bool dsack_pending_ = false;
+  SackBlock dsack_{};
 
   // RTT timing of one segment at a time (Karn: never a retransmitted one).
   bool rtt_timing_ = false;

@@ -53,7 +53,7 @@ void Connection::accept_syn(Instant now, const Segment& syn, Seq32 iss, Output& 
   tcb_.snd_una = iss;
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
-  tcb_.snd_wnd = syn.wnd;  // RFC 7323 2.2: the window in a SYN is never scaled
+  set_snd_wnd(syn.wnd);  // RFC 7323 2.2: the window in a SYN is never scaled
   tcb_.snd_wl1 = syn.seq;
   last_rcv_at_ = now;
   set_state(State::SynReceived, TcpEvent::RcvSyn,

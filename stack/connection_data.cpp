@@ -27,10 +27,50 @@ bool Connection::learn_sack(const Segment& seg) {
 void Connection::update_window(const Segment& seg) {
   // 3.10.7.4: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)".
   if (seq_lt(tcb_.snd_wl1, seg.seq) || (tcb_.snd_wl1 == seg.seq && seq_le(tcb_.snd_wl2, seg.ack))) {
-    tcb_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale;
+    set_snd_wnd(static_cast<std::uint32_t>(seg.wnd) << tcb_.snd_wscale);
     tcb_.snd_wl1 = seg.seq;
     tcb_.snd_wl2 = seg.ack;
   }
+}
+
+void Connection::set_snd_wnd(std::uint32_t wnd) {
+  tcb_.snd_wnd = wnd;
+  tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, wnd);
+}
+
+bool Connection::oow_ack_allowed(Instant now) {
+  if (last_invalid_ack_ != INT64_MIN && now - last_invalid_ack_ < cfg_->invalid_ack_ratelimit_ns) return false;
+  last_invalid_ack_ = now;
+  return true;
+}
+
+void Connection::send_challenge_ack(Instant now, Output& out) {
+  // RFC 5961 3.2 (in-window RST), 4.2 (SYN), 5.2 (ACK too old): <SEQ=SND.NXT><ACK=RCV.NXT>,
+  // throttled (RFC 5961 7) per socket as Linux's tcp_send_challenge_ack does.
+  if (oow_ack_allowed(now)) send_ack(now, out);
+}
+
+void Connection::note_dsack(SackBlock b) {
+  if (!tcb_.sack_ok || !cfg_->dsack) return;
+  dsack_ = b;
+  dsack_pending_ = true;
+}
+
+void Connection::remember_sack_segment(std::uint64_t at) {
+  // One entry per held block: those in `at`'s block (which becomes the most recent) and those
+  // already delivered go; `at` goes first; the oldest falls off when all slots are in use.
+  std::uint64_t lo = at, hi = at + 1;
+  for (const auto& [a, b] : ooo_.ranges())
+    if (a <= at && at < b) lo = a, hi = b;
+  std::array<std::uint64_t, 4> kept{};
+  std::uint8_t n = 0;
+  kept[n++] = at;
+  for (std::uint8_t i = 0; i < sack_recent_count_ && n < kept.size(); ++i) {
+    const std::uint64_t x = sack_recent_[i];
+    if (x >= rcv_total_ && !(lo <= x && x < hi)) kept[n++] = x;
+  }
+  sack_recent_ = kept;
+  sack_recent_count_ = n;
 }
 
 void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& out) {
@@ -114,6 +154,11 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::uint32_t room = memory_ok ? rcv_buf_.free_space() : 0;
   if (offset <= 0) {
     const auto skip = static_cast<std::uint32_t>(-offset);
+    if (skip > 0) {
+      // RFC 2883: report what was received twice, [SEG.SEQ, min(SEG.SEQ+len, RCV.NXT)).
+      const std::uint32_t dup = std::min<std::uint32_t>(skip, static_cast<std::uint32_t>(seg.payload.size()));
+      note_dsack(SackBlock{seg.seq, seg.seq + dup});
+    }
     if (skip >= seg.payload.size() || room == 0) {
       ack_now_ = true;  // all old (a duplicate), or no memory: ACK so the sender learns RCV.NXT
       return;
@@ -147,7 +192,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   if (at < limit) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(seg.payload.size(), limit - at));
     if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) {
-      last_ooo_at_ = at;
+      remember_sack_segment(at);
       if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
     }
   }

@@ -45,25 +45,37 @@ Segment Connection::make_segment(Instant now, Seq32 seq, std::uint8_t flags) con
   if (flags & kAck) s.ack = tcb_.rcv_nxt;
   s.wnd = window_field(window_to_offer());
   if (tcb_.ts_ok && !(flags & kRst)) s.ts = Timestamps{ts_now(now), tcb_.ts_recent};
-  if (tcb_.sack_ok && (flags & kAck) && !ooo_.empty()) {
-    // RFC 2018 4: the first block holds the most recently received segment.
-    auto ranges = ooo_.ranges();
-    std::stable_partition(ranges.begin(), ranges.end(), [&](const auto& r) {
-      return r.first <= last_ooo_at_ && last_ooo_at_ < r.second;
-    });
-    const std::size_t max_blocks = tcb_.ts_ok ? 3 : 4;
-    for (const auto& [lo, hi] : ranges) {
-      if (s.sack_count >= max_blocks) break;
-      s.sack[s.sack_count++] = SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(lo - rcv_total_),
-                                         tcb_.rcv_nxt + static_cast<std::uint32_t>(hi - rcv_total_)};
-    }
-  }
+  if (tcb_.sack_ok && (flags & kAck)) add_sack_blocks(s);
   return s;
+}
+
+void Connection::add_sack_blocks(Segment& s) const {
+  const std::size_t max_blocks = tcb_.ts_ok ? 3 : 4;  // what fits in 40 bytes of options
+  auto add = [&](SackBlock b) {
+    for (std::uint8_t i = 0; i < s.sack_count; ++i)
+      if (s.sack[i] == b) return;
+    if (s.sack_count < max_blocks) s.sack[s.sack_count++] = b;
+  };
+  // RFC 2883 2: a D-SACK block comes first, once.
+  if (dsack_pending_) add(dsack_);
+  if (ooo_.empty()) return;
+  const auto ranges = ooo_.ranges();
+  auto block = [&](const std::pair<std::uint64_t, std::uint64_t>& r) {
+    return SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(r.first - rcv_total_),
+                     tcb_.rcv_nxt + static_cast<std::uint32_t>(r.second - rcv_total_)};
+  };
+  // RFC 2018 4: the block holding the most recent segment first, then the blocks of the
+  // segments before it, most recent first; any other held block after them.
+  for (std::uint8_t i = 0; i < sack_recent_count_; ++i)
+    for (const auto& r : ranges)
+      if (r.first <= sack_recent_[i] && sack_recent_[i] < r.second) add(block(r));
+  for (const auto& r : ranges) add(block(r));
 }
 
 void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
   if (seg.has(kAck) && !seg.has(kSyn)) {
     ack_now_ = false;
+    dsack_pending_ = false;
     unacked_full_segments_ = 0;
     if (timers_.armed(TimerKind::DelAck)) disarm(TimerKind::DelAck, out);
     if (!seg.has(kRst)) {

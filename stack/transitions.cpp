@@ -16,7 +16,7 @@ using E = TcpEvent;
 // loss of memory"), 3.6.1 (RST on CLOSE with unread data, SHLD-3; a new SYN in TIME-WAIT,
 // MAY-2), 3.8.3 (R2), 3.8.4 (keep-alives), 3.10.1-3.10.5 (user calls), 3.10.7.2-3.10.7.4
 // (SEGMENT ARRIVES), 3.10.8 (USER TIMEOUT, TIME-WAIT TIMEOUT).
-constexpr std::array<Transition, 66> kTable = {{
+constexpr std::array<Transition, 68> kTable = {{
     // Figure 5, arrow by arrow, captions as the figure writes them.
     {S::Closed, S::Listen, E::PassiveOpen, "passive OPEN", "create TCB", "3.10.1", true},
     {S::Closed, S::SynSent, E::ActiveOpen, "active OPEN", "create TCB, snd SYN", "3.10.1", true},
@@ -70,6 +70,7 @@ constexpr std::array<Transition, 66> kTable = {{
     {S::FinWait1, S::Closed, E::TimeoutR2, "timeout (R2)", "delete TCB (connection timed out)", "3.8.3", false},
     {S::FinWait1, S::Closed, E::Abort, "ABORT", "snd RST", "3.10.5", false},
     {S::FinWait1, S::Closed, E::Crash, "host crash", "TCB lost, nothing sent", "3.5.1", false},
+    {S::FinWait1, S::Closed, E::RcvDataAfterClose, "rcv data after CLOSE", "snd RST", "3.6.1", false},
 
     {S::FinWait2, S::Closed, E::RcvRst, "rcv RST", "delete TCB (connection reset)", "3.10.7.4", false},
     {S::FinWait2, S::Closed, E::KeepaliveTimeout, "keep-alive timeout", "snd RST", "3.8.4", false},
@@ -77,6 +78,7 @@ constexpr std::array<Transition, 66> kTable = {{
     {S::FinWait2, S::Closed, E::FinWait2Timeout, "FIN-WAIT-2 timeout", "delete TCB", "3.10.8", false},
     {S::FinWait2, S::Closed, E::Abort, "ABORT", "snd RST", "3.10.5", false},
     {S::FinWait2, S::Closed, E::Crash, "host crash", "TCB lost, nothing sent", "3.5.1", false},
+    {S::FinWait2, S::Closed, E::RcvDataAfterClose, "rcv data after CLOSE", "snd RST", "3.6.1", false},
 
     {S::CloseWait, S::Closed, E::RcvRst, "rcv RST", "delete TCB (connection reset)", "3.10.7.4", false},
     {S::CloseWait, S::Closed, E::TimeoutR2, "timeout (R2)", "delete TCB (connection timed out)", "3.8.3", false},
@@ -120,7 +122,8 @@ static_assert(well_formed(), "kTable: a duplicate (from, to, event), a self-loop
 
 constexpr auto kEventNames = std::to_array<std::string_view>({
     "PassiveOpen", "ActiveOpen", "Send", "Close", "CloseUnread", "Abort", "RcvSyn", "RcvSynAck", "RcvAckOfSyn",
-    "RcvFin", "RcvAckOfFin", "RcvRst", "TimeoutR2", "KeepaliveTimeout", "FinWait2Timeout", "Timeout2Msl", "Crash"});
+    "RcvFin", "RcvAckOfFin", "RcvRst", "TimeoutR2", "KeepaliveTimeout", "FinWait2Timeout", "Timeout2Msl", "Crash",
+    "RcvDataAfterClose"});
 static_assert(kEventNames.size() == kTcpEventCount, "one name per TcpEvent");
 
 }  // namespace

@@ -37,9 +37,10 @@ enum class TcpEvent : std::uint8_t {
   FinWait2Timeout,   // an orphaned FIN-WAIT-2 socket expires (Linux tcp_fin_timeout)
   Timeout2Msl,   // the TIME-WAIT timer expired (3.10.8)
   Crash,         // the host failed: the TCB is lost, nothing is sent (3.5.1)
+  RcvDataAfterClose,  // new data arrives after CLOSE: RST, the data is lost (3.6.1)
 };
-constexpr int kTcpEventCount = 17;
-static_assert(static_cast<int>(TcpEvent::Crash) + 1 == kTcpEventCount, "kTcpEventCount counts TcpEvent");
+constexpr int kTcpEventCount = 18;
+static_assert(static_cast<int>(TcpEvent::RcvDataAfterClose) + 1 == kTcpEventCount, "kTcpEventCount counts TcpEvent");
 std::string_view tcp_event_name(TcpEvent e);  // the enumerator's name: "RcvSyn"
 
 struct Transition {

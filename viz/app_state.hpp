@@ -21,7 +21,7 @@ constexpr float kMinScale = 0.75F, kMaxScale = 3.0F;
 // The next zoom step up (dir > 0) or down from `z`: 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3.
 float zoom_step(float z, int dir);
 // Below this height (ImGui units) the window is laid out tighter: the control bar in two rows.
-constexpr float kShortWindow = 640.0F;
+constexpr float kShortWindow = 700.0F;
 
 // An endpoint as the student picked it: stable across timelines (indices are not).
 struct EndpointKey {

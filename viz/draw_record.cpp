@@ -40,11 +40,14 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
   j["first_difference"] = rec.first_difference ? json(*rec.first_difference) : json(nullptr);
   j["endpoints"] = json::array();
   for (const auto& e : rec.endpoints) {
+    json tcb_rects = json::object();
+    for (const auto& [k, r] : e.tcb_rects) tcb_rects[k] = rect(r);
     json t = json::array();
     for (const auto& x : e.timers)
       t.push_back({{"timer", x.kind}, {"deadline_ns", x.deadline}, {"left_fraction", x.left_fraction}, {"bar", rect(x.bar)}});
     j["endpoints"].push_back({{"host", e.host}, {"conn", e.conn}, {"title", e.title}, {"state", e.state}, {"badge", rect(e.badge)},
-                              {"tcb", e.tcb}, {"tcb_clipped", e.tcb_clipped}, {"timers", t}});
+                              {"tcb", e.tcb}, {"tcb_clipped", e.tcb_clipped}, {"tcb_rects", tcb_rects}, {"window", rect(e.window)},
+                              {"timers", t}});
   }
   j["diagrams"] = json::array();
   for (const auto& d : rec.diagrams) {
@@ -58,6 +61,8 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
                              {"boxes", boxes},
                              {"plate", rect(d.plate)},
                              {"why", rect(d.why)},
+                             {"why_scrolls", d.why_scrolls},
+                             {"figure", d.figure},
                              {"panel", rect(d.panel)}});
   }
   json arrows = json::array();

@@ -30,16 +30,22 @@ void endpoint_tile(const WorldView& v, const char* id, ImVec2 pos, ImVec2 size, 
   ImGui::SetNextWindowPos(pos);
   ImGui::SetNextWindowSize(size);
   const std::string title = (eps.size() == 1 ? endpoint_title(v, eps[0]) : std::string("connections")) + "###" + id;
-  if (ImGui::Begin(title.c_str(), nullptr, kTile)) {
+  // Several endpoints share the tile as tabs, which name them: no title bar above the tabs.
+  if (ImGui::Begin(title.c_str(), nullptr, kTile | (eps.size() > 1 ? ImGuiWindowFlags_NoTitleBar : 0))) {
     if (eps.size() == 1) {
       draw_endpoint(v, eps[0], rec);
       rec.endpoints.back().title = title.substr(0, title.find("###"));
     } else if (ImGui::BeginTabBar("##eps")) {
       for (auto ep : eps) {
+        // Host and local port ("client :39870"): short enough for two tabs in a narrow tile;
+        // the whole connection on hover.
         const EndpointInfo& e = v.index.endpoints()[ep];
-        const std::string tab = v.index.host_names()[static_cast<std::size_t>(e.host)] + " " +
-                                e.label.substr(0, e.label.find('>')) + "##" + std::to_string(ep);
-        if (ImGui::BeginTabItem(tab.c_str())) {
+        const std::string local = e.label.substr(0, e.label.find('>'));
+        const std::string tab = v.index.host_names()[static_cast<std::size_t>(e.host)] + " :" + local.substr(local.rfind(':') + 1) +
+                                "##" + std::to_string(ep);
+        const bool open = ImGui::BeginTabItem(tab.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", endpoint_title(v, ep).c_str());
+        if (open) {
           draw_endpoint(v, ep, rec);
           ImGui::EndTabItem();
         }
@@ -129,13 +135,19 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   if (ui.predict) ui.show_future = false;
   handle_shortcuts(v, ui, cmd);
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
-  const float ctrl_h = ds.y < kShortWindow ? 64.0F : 90.0F;
+  const float ctrl_h = controls_height(v, ui, ds.x);
   // The tabs below get a quarter of a tall window, less of a short one (1280x720, a
   // projector's zoom), where the endpoint panels need the height for TCB, diagram and why.
-  const float bottom_h = ds.y >= 900.0F ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F) : std::clamp(ds.y * 0.16F, 96.0F, 190.0F);
+  const float bottom_h = ds.y >= 900.0F ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F)
+                                         : std::clamp(ds.y * 0.16F, ds.y < 560.0F ? 80.0F : 96.0F, 190.0F);
   // Endpoint panels want 380 px for the TCB table, but on a projector's 1024 px the ladder
-  // (what the class looks at) must keep well over a third of the width.
-  const float side_w = std::clamp(ds.x * 0.27F, std::min(380.0F, ds.x * 0.31F), 480.0F);
+  // (what the class looks at) must keep well over a third of the width. Panels give way by
+  // priority: never narrower than their TCB values need (endpoint_min_width); when two that
+  // wide would leave the ladder less than a third, the endpoints share one panel, as tabs
+  // (1024x768 at zoom 1.5).
+  const auto& f = v.followed;
+  const float side_w = std::max(std::clamp(ds.x * 0.27F, std::min(380.0F, ds.x * 0.31F), 480.0F), endpoint_min_width());
+  const bool shared = f.size() > 1 && ds.x - 2 * side_w < ds.x * 0.33F;
   const float mid_y = ctrl_h, mid_h = ds.y - ctrl_h - bottom_h;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -144,14 +156,13 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   ImGui::End();
 
   // Endpoints beside the ladder: the first on the left, the others (tabs if several) on the right.
-  const auto& f = v.followed;
   float lx = 0, lw = ds.x;
   if (!f.empty()) {
-    endpoint_tile(v, "ep_left", ImVec2(0, mid_y), ImVec2(side_w, mid_h), {f[0]}, rec);
+    endpoint_tile(v, "ep_left", ImVec2(0, mid_y), ImVec2(side_w, mid_h), shared ? f : std::vector<std::uint32_t>{f[0]}, rec);
     lx = side_w;
     lw -= side_w;
   }
-  if (f.size() > 1) {
+  if (f.size() > 1 && !shared) {
     endpoint_tile(v, "ep_right", ImVec2(ds.x - side_w, mid_y), ImVec2(side_w, mid_h), {f.begin() + 1, f.end()}, rec);
     lw -= side_w;
   }

@@ -138,63 +138,53 @@ void draw_path(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, float 
 
 }  // namespace
 
-void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec) {
-  const auto& eps = v.index.endpoints();
-  const auto& tr = v.index.trace();
-  const EndpointInfo& info = eps[ep];
-  // This connection's history up to the cursor: its listener's first, then its own.
-  std::vector<std::uint64_t> hist;
-  if (info.listener_ep != kNone)
-    for (auto k : eps[info.listener_ep].state_events)
-      if (k < info.first_k && k < v.cursor) hist.push_back(k);
-  for (auto k : info.state_events)
-    if (k < v.cursor) hist.push_back(k);
+namespace {
+
+// The connection's path so far: the states and edges it went through, the last edge.
+struct History {
   std::set<int> visited;
   std::set<std::pair<int, int>> taken;
-  for (auto k : hist) {
-    visited.insert(static_cast<int>(tr[k].from));
-    visited.insert(static_cast<int>(tr[k].to));
-    taken.insert({static_cast<int>(tr[k].from), static_cast<int>(tr[k].to)});
-  }
-  const std::optional<std::uint64_t> last = hist.empty() ? std::nullopt : std::optional<std::uint64_t>(hist.back());
-  const State current = now.conn ? now.state : State::Closed;
+  std::optional<std::uint64_t> last;
+  State current = State::Closed;
+};
 
+// The figure's box height and least row pitch: below these the boxes crowd (a short panel
+// draws the figure elsewhere, see figure_fits).
+float box_h() { return fonts().small->FontSize + 5.0F; }
+float min_pitch() { return box_h() + 3.0F; }
+constexpr float kLane = 20.0F;
+
+// The widest state name in the small font: no name may spill out of its box.
+float label_w() {
   ImFont* sm = fonts().small;
-  const float fs = sm->FontSize;
-  const float W = size.x;
-  // The why below the figure gets the height its text needs (wrapped to the panel), so it is
-  // never cut off; the figure takes the rest, down to the least in which its boxes stay apart.
-  std::string why_title, why_text;
-  if (last) {
-    const TraceEvent& e = tr[*last];
-    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)) + "  (" + short_time(e.t_ns) + ")");
-    why_text = shown(e.cause);
-  }
-  const ImGuiStyle& st = ImGui::GetStyle();
-  const float wrap_w = std::max(60.0F, W - 2 * st.WindowPadding.x - 2);
-  if (last && ImGui::CalcTextSize(why_title.c_str()).x > wrap_w) {  // the time is in the badge too: leave it out first
-    const TraceEvent& e = tr[*last];
-    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)));
-  }
-  const float why_h = last ? ImGui::CalcTextSize(why_title.c_str(), nullptr, false, wrap_w).y + st.ItemSpacing.y +
-                                 ImGui::CalcTextSize(why_text.c_str(), nullptr, false, wrap_w).y +
-                                 2 * st.WindowPadding.y + 4
-                           : ImGui::GetTextLineHeightWithSpacing();
-  const bool compact = size.y < 330.0F;  // a short panel: slimmer boxes, closer rows
-  const float bh = fs + (compact ? 5.0F : 9.0F);
-  const float min_pitch = bh + (compact ? 2.0F : 6.0F);
-  const float H = std::max(bh + 9.0F + 6.0F * min_pitch, size.y - why_h - st.ItemSpacing.y);
-  const ImVec2 o = ImGui::GetCursorScreenPos();
-  Geometry g;
-  const float lane = 20.0F;
-  const float colw = (W - 2 * lane) / 3.0F;
-  float label_w = 0;  // the widest state name, so that no name spills out of its box
+  float w = 0;
   for (int s = 0; s < kStateCount; ++s) {
     const std::string_view n = fig5_name(static_cast<State>(s));
-    label_w = std::max(label_w, sm->CalcTextSizeA(fs, FLT_MAX, 0, n.data(), n.data() + n.size()).x);
+    w = std::max(w, sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.data(), n.data() + n.size()).x);
   }
-  const float bw = std::min(colw - 6.0F, std::max(118.0F, label_w + 10.0F));
-  const float pitch = std::clamp((H - bh - 6.0F) / 6.0F, min_pitch, 50.0F);
+  return w;
+}
+
+// The least width and height in which Figure 5 is legible: three columns of boxes that hold
+// their names, seven rows that do not touch.
+ImVec2 figure_min_size() { return ImVec2(2 * kLane + 3 * (label_w() + 16.0F), box_h() + 9.0F + 6.0F * min_pitch()); }
+
+// Draws Figure 5 at the cursor in W x H; returns the edge's plate. `interactive`: hovering
+// an edge or a box explains it (not when drawn inside a tooltip).
+Rect draw_figure(const WorldView& v, const History& h, float W, float H, bool interactive, Geometry& g) {
+  const auto& tr = v.index.trace();
+  const auto& last = h.last;
+  const auto& taken = h.taken;
+  const auto& visited = h.visited;
+  const State current = h.current;
+  ImFont* sm = fonts().small;
+  const float fs = sm->FontSize;
+  const float bh = box_h();
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  const float lane = kLane;
+  const float colw = (W - 2 * lane) / 3.0F;
+  const float bw = std::min(colw - 6.0F, std::max(118.0F, label_w() + 10.0F));
+  const float pitch = std::clamp((H - bh - 6.0F) / 6.0F, min_pitch(), 50.0F);
   g.lane_left = o.x + lane * 0.45F;
   g.lane_right = o.x + W - lane * 0.45F;
   for (int s = 0; s < kStateCount; ++s) {
@@ -204,7 +194,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   ImGui::InvisibleButton("##fig5", ImVec2(W, H));
-  const bool hovered = ImGui::IsItemHovered();
+  const bool hovered = interactive && ImGui::IsItemHovered();
   std::string tip;
 
   // Edges: the figure's in grey, those taken by this connection lighter, the last one bold.
@@ -329,27 +319,105 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }
+  return plate;
+}
 
-  // The why.
+}  // namespace
+
+void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec) {
+  const auto& eps = v.index.endpoints();
+  const auto& tr = v.index.trace();
+  const EndpointInfo& info = eps[ep];
+  // This connection's history up to the cursor: its listener's first, then its own.
+  std::vector<std::uint64_t> hist;
+  if (info.listener_ep != kNone)
+    for (auto k : eps[info.listener_ep].state_events)
+      if (k < info.first_k && k < v.cursor) hist.push_back(k);
+  for (auto k : info.state_events)
+    if (k < v.cursor) hist.push_back(k);
+  History h;
+  for (auto k : hist) {
+    h.visited.insert(static_cast<int>(tr[k].from));
+    h.visited.insert(static_cast<int>(tr[k].to));
+    h.taken.insert({static_cast<int>(tr[k].from), static_cast<int>(tr[k].to)});
+  }
+  if (!hist.empty()) h.last = hist.back();
+  h.current = now.conn ? now.state : State::Closed;
+  const auto& last = h.last;
+
+  const float W = size.x;
+  std::string why_title, why_text;
+  if (last) {
+    const TraceEvent& e = tr[*last];
+    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)) + "  (" + short_time(e.t_ns) + ")");
+    why_text = shown(e.cause);
+  }
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float wrap_w = std::max(60.0F, W - 2 * st.WindowPadding.x - 2);
+  if (last && ImGui::CalcTextSize(why_title.c_str()).x > wrap_w) {  // the time is in the badge too: leave it out first
+    const TraceEvent& e = tr[*last];
+    why_title = shown("why " + std::string(state_name(e.from)) + " → " + std::string(state_name(e.to)));
+  }
+  // Panels give way by priority. The why (the rule and its numbers) comes first: the height
+  // its text needs (wrapped to the panel) or, when the panel is short, at least its title and
+  // two lines, with a scroll bar for the rest. Figure 5 takes what is left, when that is
+  // enough for it to stay legible; else it is shown on hover (1280x720 at zoom 1.5).
+  const float title_h = ImGui::CalcTextSize(why_title.c_str(), nullptr, false, wrap_w).y;
+  const float frame = 2 * st.WindowPadding.y + 4;
+  const float why_full = last ? title_h + st.ItemSpacing.y + ImGui::CalcTextSize(why_text.c_str(), nullptr, false, wrap_w).y + frame
+                              : ImGui::GetTextLineHeightWithSpacing();
+  const float why_least = std::min(why_full, title_h + st.ItemSpacing.y + 2 * ImGui::GetTextLineHeightWithSpacing() + frame);
+  const ImVec2 fig_min = figure_min_size();
+  const float gap = st.ItemSpacing.y;
+  bool inline_fig = W >= fig_min.x;
+  float fig_h = 0, why_h = why_full;
+  if (inline_fig && size.y - why_full - gap >= fig_min.y) {
+    fig_h = size.y - why_full - gap;
+  } else if (inline_fig && size.y - why_least - gap >= fig_min.y) {
+    fig_h = fig_min.y;
+    why_h = size.y - fig_h - gap;
+  } else {
+    inline_fig = false;
+    why_h = std::clamp(size.y - ImGui::GetTextLineHeightWithSpacing(), why_least, why_full);
+  }
+
   DrawRecord::Diagram d;
+  Geometry g;
+  Rect plate;
+  if (inline_fig) {
+    plate = draw_figure(v, h, W, fig_h, true, g);
+    d.figure = "inline";
+  } else {
+    ImGui::TextDisabled("RFC 9293 Figure 5: hover here");
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      Geometry tg;
+      draw_figure(v, h, std::max(fig_min.x, 340.0F), std::max(fig_min.y, 240.0F), false, tg);
+      ImGui::EndTooltip();
+    }
+    d.figure = "hover";
+  }
+
   {
     const ImVec2 c0 = ImGui::GetWindowDrawList()->GetClipRectMin(), c1 = ImGui::GetWindowDrawList()->GetClipRectMax();
     d.panel = {c0.x * rec.scale, c0.y * rec.scale, c1.x * rec.scale, c1.y * rec.scale};
   }
   d.host = v.index.host_names()[static_cast<std::size_t>(info.host)];
-  d.highlight = std::string(state_name(current));
+  d.highlight = std::string(state_name(h.current));
   const float s = rec.scale;
-  for (int i = 0; i < kStateCount; ++i)
-    d.boxes[std::string(state_name(static_cast<State>(i)))] = {g.box[i].min.x * s, g.box[i].min.y * s, g.box[i].max.x * s,
-                                                               g.box[i].max.y * s};
+  if (inline_fig)
+    for (int i = 0; i < kStateCount; ++i)
+      d.boxes[std::string(state_name(static_cast<State>(i)))] = {g.box[i].min.x * s, g.box[i].min.y * s, g.box[i].max.x * s,
+                                                                 g.box[i].max.y * s};
   if (last) {
     const TraceEvent& e = tr[*last];
     d.taken_from = state_name(e.from);
     d.taken_to = state_name(e.to);
     d.cause = e.cause;
-    d.taken_in_figure5 = last_in_fig;
+    d.taken_in_figure5 = figure5_edge(e.from, e.to) != nullptr;
+    d.why_scrolls = why_h < why_full - 0.5F;
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(38, 34, 22, 255));
-    ImGui::BeginChild("##why", ImVec2(W, why_h), true, ImGuiWindowFlags_NoScrollbar);
+    ImGui::BeginChild("##why", ImVec2(W, why_h), true, d.why_scrolls ? ImGuiWindowFlags_AlwaysVerticalScrollbar : ImGuiWindowFlags_NoScrollbar);
     ImGui::PushTextWrapPos(0);
     ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
     ImGui::TextUnformatted(why_title.c_str());

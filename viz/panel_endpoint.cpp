@@ -2,6 +2,7 @@
 // 3.3.1 with the congestion state, every running timer as a countdown, and its RFC 9293
 // Figure 5 diagram with the edge just taken.
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include <fmt/format.h>
@@ -54,9 +55,15 @@ void field_name(TcbField f, bool marker) {
   help_marker(tcb_help(f));
 }
 
+// Where a TCB value was drawn (framebuffer pixels), for the tests: every one whole and on screen.
+void note_value_rect(const char* field, DrawRecord::Endpoint& r, float scale) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  r.tcb_rects[field] = {a.x * scale, a.y * scale, b.x * scale, b.y * scale};
+}
+
 // A value in its cell; one wider than the cell is noted (the GUI tests look for none). A
 // sequence number also shows its absolute value, dimmed, when there is room for it.
-void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, std::optional<std::uint32_t> abs = {}) {
+void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, float scale, std::optional<std::uint32_t> abs = {}) {
   const float avail = ImGui::GetContentRegionAvail().x;
   float w = ImGui::CalcTextSize(v.c_str()).x;
   if (w > avail && v.find(" (") == std::string::npos) {  // a long number in a narrow panel: the small font
@@ -64,6 +71,7 @@ void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, std::
     ImGui::PushFont(sm);
     ImGui::TextUnformatted(v.c_str());
     ImGui::PopFont();
+    note_value_rect(field, r, scale);
     if (sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, v.c_str()).x > avail + 0.5F) r.tcb_clipped.emplace_back(field);
     return;
   }
@@ -72,11 +80,13 @@ void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, std::
     v = v.substr(0, paren);
     w = ImGui::CalcTextSize(v.c_str()).x;
     ImGui::TextUnformatted(v.c_str());
+    note_value_rect(field, r, scale);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
     if (w > avail + 0.5F) r.tcb_clipped.emplace_back(field);
     return;
   }
   ImGui::TextUnformatted(v.c_str());
+  note_value_rect(field, r, scale);
   if (w > avail + 0.5F) r.tcb_clipped.emplace_back(field);
   if (!abs) return;
   const std::string a = std::to_string(*abs);
@@ -86,6 +96,23 @@ void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, std::
   ImGui::PushFont(sm);
   ImGui::TextDisabled("%s", a.c_str());
   ImGui::PopFont();
+}
+
+// The TCB table's two name columns (SEND, RECEIVE), each as wide as its widest name.
+constexpr std::array<TcbField, 7> kSendFields = {TcbField::Iss,  TcbField::SndUna,   TcbField::SndNxt, TcbField::SndWnd,
+                                                 TcbField::Cwnd, TcbField::Ssthresh, TcbField::SndBuf};
+constexpr std::array<TcbField, 6> kRecvFields = {TcbField::Irs,    TcbField::RcvNxt, TcbField::RcvWnd,
+                                                 TcbField::RcvBuf, TcbField::Srtt,   TcbField::Rto};
+
+// The content width a four-column TCB table needs for value columns `value_w` wide, with
+// or without the ISS / IRS row (whose ten-digit numbers are the widest values).
+float tcb_width_for(float value_w, bool with_iss) {
+  float send = 0, recv = 0;
+  for (TcbField f : kSendFields)
+    if (with_iss || f != TcbField::Iss) send = std::max(send, ImGui::CalcTextSize(tcb_name(f)).x);
+  for (TcbField f : kRecvFields)
+    if (with_iss || f != TcbField::Irs) recv = std::max(recv, ImGui::CalcTextSize(tcb_name(f)).x);
+  return send + recv + 2 * value_w + 8 * ImGui::GetStyle().CellPadding.x + 3.0F;
 }
 
 std::string bytes_mss(std::uint32_t b, std::uint32_t mss) {
@@ -101,7 +128,7 @@ std::string bytes_mss(std::uint32_t b, std::uint32_t mss) {
 // SND.WND) before its SYN arrives; cwnd and ssthresh before there is anything to send to.
 const char* kUnknown = "\u2013";
 
-void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact) {
+void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact, float scale) {
   const Tcb& t = c.tcb();
   const bool synced = c.state() != State::Closed && c.state() != State::Listen;
   // Our numbers exist once a SYN went out (a CLOSED TCB that was used keeps them, dimmed);
@@ -122,14 +149,46 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact) {
   r.tcb["cwnd"] = cc ? std::to_string(c.congestion().cwnd()) : dash;
   r.tcb["send_buf"] = std::to_string(c.send_queue_bytes());
   r.tcb["recv_buf"] = std::to_string(c.readable_bytes());
-  const bool marker = ImGui::GetContentRegionAvail().x >= 430.0F;
-  if (!ImGui::BeginTable("##tcb", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const bool marker = avail >= 430.0F;
+  // ISS and IRS are ten-digit numbers: in a panel too narrow for them in the table (1024x768,
+  // a projector's zoom), they go on a line of their own above it, so no value is ever cut.
+  const bool iss_in_table = avail >= tcb_width_for(ImGui::CalcTextSize("3654526670").x, true);
+  if (!synced) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  if (!iss_in_table) {
+    struct Pair {
+      TcbField f;
+      std::string v;
+      bool known;
+    };
+    const std::array<Pair, 2> pairs = {{{TcbField::Iss, std::to_string(t.iss.raw()), ours}, {TcbField::Irs, std::to_string(t.irs.raw()), peer}}};
+    const float sp = ImGui::GetStyle().ItemSpacing.x;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const Pair& p = pairs[i];
+      const float w = ImGui::CalcTextSize(tcb_name(p.f)).x + sp + ImGui::CalcTextSize(p.known ? p.v.c_str() : dash.c_str()).x;
+      if (i) {
+        ImGui::SameLine(0, 2 * sp);
+        if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();  // IRS under ISS when both do not fit
+      }
+      field_name(p.f, false);
+      ImGui::SameLine();
+      if (p.known) {
+        value_text(p.v, tcb_name(p.f), r, scale);
+      } else {
+        ImGui::TextDisabled("%s", dash.c_str());
+        note_value_rect(tcb_name(p.f), r, scale);
+      }
+    }
+  }
+  if (!ImGui::BeginTable("##tcb", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+    if (!synced) ImGui::PopStyleColor();
+    return;
+  }
   ImGui::TableSetupColumn("SEND", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("##sv", ImGuiTableColumnFlags_WidthStretch, 1.0F);
   ImGui::TableSetupColumn("RECEIVE", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("##rv", ImGuiTableColumnFlags_WidthStretch, 1.0F);
   if (!compact) ImGui::TableHeadersRow();
-  if (!synced) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   auto row = [](auto&& left, auto&& right) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
@@ -143,15 +202,21 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact) {
   };
   // A cell pair: the name, then the value (or a dash when it is not known yet).
   auto cell = [&](TcbField f, std::string v, bool known = true, std::optional<std::uint32_t> abs = {}) {
-    return [&r, f, v, known, abs, marker, dash](int col) {
-      if (col == 0) field_name(f, marker);
-      else if (!known) ImGui::TextDisabled("%s", dash.c_str());
-      else value_text(v, tcb_name(f), r, abs);
+    return [&r, f, v, known, abs, marker, dash, scale](int col) {
+      if (col == 0) {
+        field_name(f, marker);
+      } else if (!known) {
+        ImGui::TextDisabled("%s", dash.c_str());
+        note_value_rect(tcb_name(f), r, scale);
+      } else {
+        value_text(v, tcb_name(f), r, scale, abs);
+      }
     };
   };
   auto rel_s = [](Seq32 v, Seq32 base) { return std::to_string(static_cast<std::uint32_t>(v.raw() - base.raw())); };
   const auto& rtt = c.rtt();
-  row(cell(TcbField::Iss, std::to_string(t.iss.raw()), ours), cell(TcbField::Irs, std::to_string(t.irs.raw()), peer));
+  if (iss_in_table)
+    row(cell(TcbField::Iss, std::to_string(t.iss.raw()), ours), cell(TcbField::Irs, std::to_string(t.irs.raw()), peer));
   row(cell(TcbField::SndUna, rel_s(t.snd_una, t.iss), ours, t.snd_una.raw()), cell(TcbField::RcvNxt, rel_s(t.rcv_nxt, t.irs), peer, t.rcv_nxt.raw()));
   row(cell(TcbField::SndNxt, rel_s(t.snd_nxt, t.iss), ours, t.snd_nxt.raw()), cell(TcbField::RcvWnd, std::to_string(t.rcv_wnd)));
   row(cell(TcbField::SndWnd, std::to_string(t.snd_wnd), peer), cell(TcbField::RcvBuf, fmt::format("{} B", c.readable_bytes())));
@@ -159,8 +224,8 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact) {
       cell(TcbField::Srtt, rtt.has_sample() ? short_duration(rtt.srtt()) : dash));
   row(cell(TcbField::Ssthresh, bytes_mss(c.congestion().ssthresh(), mss), cc), cell(TcbField::Rto, short_duration(rtt.rto())));
   row(cell(TcbField::SndBuf, fmt::format("{} B", c.send_queue_bytes())), [](int) {});
-  if (!synced) ImGui::PopStyleColor();
   ImGui::EndTable();
+  if (!synced) ImGui::PopStyleColor();
 }
 
 void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecord::Endpoint& r) {
@@ -193,6 +258,12 @@ void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecor
 
 }  // namespace
 
+float endpoint_min_width() {
+  // Values up to seven digits ("1048576", "101.3 ms") beside their names, ISS / IRS above.
+  const ImGuiStyle& st = ImGui::GetStyle();
+  return tcb_width_for(ImGui::CalcTextSize("1234567").x, false) + 2 * st.WindowPadding.x + st.ScrollbarSize;
+}
+
 void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   const EndpointInfo& info = v.index.endpoints()[ep];
   const EndpointNow now = endpoint_now(v, ep);
@@ -204,6 +275,10 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
   r.host = v.index.host_names()[static_cast<std::size_t>(info.host)];
   r.conn = info.label;
   r.state = now.conn ? std::string(state_name(now.state)) : gone ? "gone" : "none";
+  {
+    const ImVec2 c0 = ImGui::GetWindowDrawList()->GetClipRectMin(), c1 = ImGui::GetWindowDrawList()->GetClipRectMax();
+    r.window = {c0.x * rec.scale, c0.y * rec.scale, c1.x * rec.scale, c1.y * rec.scale};
+  }
 
   // The state, large and coloured.
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -259,7 +334,7 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
 
   if (now.conn && !now.via_listener) {
     if (!compact) ImGui::TextDisabled("%s", now.conn->passive() ? "passive open (accepted from a listener)" : "active open (connect)");
-    tcb_table(*now.conn, r, compact);
+    tcb_table(*now.conn, r, compact, rec.scale);
     if (!compact) ImGui::Spacing();
     timers(v, ep, *now.conn, r);
   } else if (now.conn) {

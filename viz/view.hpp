@@ -49,6 +49,8 @@ struct DrawRecord {
     Rect badge;
     std::map<std::string, std::string> tcb;
     std::vector<std::string> tcb_clipped;  // values wider than their column (cut off on screen)
+    std::map<std::string, Rect> tcb_rects;  // where each TCB value (or its dash) was drawn, by field name
+    Rect window;                            // the part of the panel shown on screen (its clip rectangle)
     struct Timer {
       std::string kind;
       Instant deadline = 0;
@@ -63,6 +65,8 @@ struct DrawRecord {
     std::map<std::string, Rect> boxes;  // by state name
     Rect plate;  // the edge just taken's event / action (empty when none)
     Rect why;    // the why box (empty when no state change yet)
+    bool why_scrolls = false;  // the why box has a scroll bar: its text is taller than the box
+    std::string figure;        // "inline", or "hover" when the panel has no room for Figure 5 (no boxes then)
     Rect panel;  // the part of the panel shown on screen (its window's clip rectangle)
   };
   struct Arrow {
@@ -107,7 +111,11 @@ std::string draw_record_json(const DrawRecord& rec, int indent = -1);
 // Panels: each reads the view, may queue commands and change UiState, records what it drew.
 void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_controls(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+// The control bar's height in a window `width` wide: its buttons wrap to more rows when narrow.
+float controls_height(const WorldView& v, UiState& ui, float width);
 void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec);
+// The narrowest endpoint panel (ImGui units) whose TCB values all fit beside their names.
+float endpoint_min_width();
 void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, ImVec2 size, DrawRecord& rec);
 void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_text(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);

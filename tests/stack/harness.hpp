@@ -345,6 +345,21 @@ inline Ep fin_wait_1(const TcpConfig& cfg = plain()) {
   return ep;
 }
 
+// We shut down our side (half-close, the application still reads): our FIN <SEQ=L+1> is out.
+inline Ep fin_wait_1_half_closed(const TcpConfig& cfg = plain()) {
+  Ep ep = established(cfg);
+  shutdown(ep, 0);
+  REQUIRE(ep.state() == State::FinWait1);
+  return ep;
+}
+
+inline Ep fin_wait_2_half_closed(const TcpConfig& cfg = plain()) {
+  Ep ep = fin_wait_1_half_closed(cfg);
+  feed(ep, 0, Seg{.ack = L + 2});
+  REQUIRE(ep.state() == State::FinWait2);
+  return ep;
+}
+
 inline Ep fin_wait_2(const TcpConfig& cfg = plain()) {
   Ep ep = fin_wait_1(cfg);
   feed(ep, 0, Seg{.ack = L + 2});

@@ -154,6 +154,40 @@ TEST_CASE("ESTABLISHED: ACK of unsent data → ACK, the segment is dropped") {
   CHECK(ep.state() == State::Established);
 }
 
+TEST_CASE("ESTABLISHED: an ACK older than SND.UNA - MAX.SND.WND → challenge ACK, segment dropped (RFC 5961 5.2)") {
+  for (const TcpConfig& cfg : {plain(), rfc()}) {
+    Ep ep = established(cfg);  // the peer's window: 1000 at most
+    feed(ep, ms(1), Seg{.wnd = 1000});
+    for (int i = 0; i < 2; ++i) {
+      send(ep, ms(2), std::string(1000, 'a'));
+      feed(ep, ms(3), Seg{.ack = L + 1 + 1000 * static_cast<std::uint32_t>(i + 1), .wnd = 1000});
+    }
+    REQUIRE(ep.tcb().snd_una.raw() == L + 2001);
+    CHECK(ep.tcb().max_snd_wnd == kPeerWnd);  // the handshake's 20000 was the largest
+    // Not too old yet: L+501 is within SND.UNA - 20000.
+    feed(ep, ms(4), Seg{.ack = L + 501, .wnd = 1000});
+    expect_silent(ep);
+    // Older than SND.UNA - MAX.SND.WND: challenge ACK, and its data is not taken.
+    feed(ep, ms(5), Seg{.ack = L + 2001 - kPeerWnd - 1, .wnd = 1000, .payload = "injected"});
+    expect_sends(ep, {{.seq = L + 2001}});
+    CHECK(ep.c.readable_bytes() == 0);
+    CHECK(ep.tcb().rcv_nxt.raw() == R + 1);
+  }
+}
+
+TEST_CASE("ESTABLISHED: challenge ACKs share one budget per invalid_ack_ratelimit (RFC 5961 7, Linux 500 ms)") {
+  Ep ep = established();
+  feed(ep, ms(10), Seg{.seq = R + 1001, .ack = 0, .flags = kRst});
+  expect_sends(ep, {{}});
+  feed(ep, ms(110), Seg{.seq = R + 2001, .ack = 0, .flags = kRst});  // 100 ms later: none
+  expect_silent(ep);
+  feed(ep, ms(200), Seg{.seq = R + 10, .ack = 0, .flags = kSyn});    // a SYN spends the same budget
+  expect_silent(ep);
+  feed(ep, ms(510), Seg{.seq = R + 3001, .ack = 0, .flags = kRst});  // 500 ms after the first
+  expect_sends(ep, {{}});
+  CHECK(ep.state() == State::Established);
+}
+
 TEST_CASE("ESTABLISHED: segment without ACK bit is dropped") {
   Ep ep = established();
   feed(ep, ms(1), Seg{.flags = kPsh, .payload = "x"});
@@ -167,7 +201,7 @@ TEST_CASE("ESTABLISHED: SYN in the window → challenge ACK (RFC 5961 4.2)") {
   expect_sends(ep, {{}});
   CHECK(ep.state() == State::Established);
   feed(ep, ms(1), Seg{.seq = R + 100000, .ack = 0, .flags = kSyn});  // and out of it
-  expect_sends(ep, {{}});
+  expect_sends(ep, {{}});  // an unacceptable segment's ACK (a SYN is not throttled)
   CHECK(ep.state() == State::Established);
 }
 

@@ -130,6 +130,17 @@ Edges fin_wait_1_fin_ack() {  // FIN_WAIT_1→TIME_WAIT
   return ep.edges;
 }
 
+Edges data_after_close() {  // FIN_WAIT_1/2→CLOSED: new data after close() gets RST (3.6.1)
+  Edges e;
+  Ep fw1 = fin_wait_1();
+  feed(fw1, sec(1), Seg{.ack = L + 1, .payload = "late"});
+  e.push_back(fw1.edges.back());
+  Ep fw2 = fin_wait_2();
+  feed(fw2, sec(1), Seg{.ack = L + 2, .payload = "late"});
+  e.push_back(fw2.edges.back());
+  return e;
+}
+
 Edges fin_wait_2_timeout() {  // FIN_WAIT_2→CLOSED (linux tcp_fin_timeout)
   Ep ep = fin_wait_2();
   fire(ep, ep.deadline(TimerKind::FinWait2));
@@ -280,7 +291,7 @@ TEST_CASE("Figure 5: every row of the transition table is exercised") {
       syn_received_syn_passive, syn_received_rst_active, syn_received_timeout, syn_received_close,
       syn_received_close_with_data, simultaneous_close, fin_wait_1_fin_ack, fin_wait_2_timeout, rst_everywhere, aborts,
       data_timeout, keepalive_timeout, linux_close_with_unread_data, aborts_unsynchronized, retransmission_timeouts,
-      keepalive_timeouts, linux_close_wait_with_unread_data, time_wait_new_syn, crashes};
+      keepalive_timeouts, linux_close_wait_with_unread_data, time_wait_new_syn, crashes, data_after_close};
   Edges observed;
   for (const auto& s : scenarios) {
     const Edges e = s();

@@ -51,19 +51,40 @@ TEST_CASE("FIN-WAIT-1: FIN that also ACKs our FIN → TIME_WAIT") {
 }
 
 TEST_CASE("FIN-WAIT-1: data, FIN and the ACK of our FIN in one segment → TIME_WAIT") {
-  Ep ep = fin_wait_1();
+  Ep ep = fin_wait_1_half_closed();
   feed(ep, ms(10), Seg{.ack = L + 2, .flags = kFin | kPsh | kAck, .payload = "last"});
   CHECK(transitions(ep) == path({"FIN_WAIT_1>TIME_WAIT"}));
   expect_sends(ep, {{.seq = L + 2, .ack = R + 6, .wnd = kWnd - 4}});
   CHECK(recv_all(ep, ms(11)) == "last");
 }
 
-TEST_CASE("FIN-WAIT-1: text from the peer is still delivered") {
-  Ep ep = fin_wait_1();
+TEST_CASE("FIN-WAIT-1: after shutdown(), text from the peer is still delivered") {
+  Ep ep = fin_wait_1_half_closed();
   feed(ep, ms(10), Seg{.payload = "abc"});
   expect_sends(ep, {{.seq = L + 2, .ack = R + 4, .wnd = kWnd - 3}});
   CHECK(ep.state() == State::FinWait1);
   CHECK(recv_all(ep, ms(11)) == "abc");
+}
+
+TEST_CASE("FIN-WAIT-1: after close(), new data gets RST <SEQ=SEG.ACK> and the connection is dropped (3.6.1)") {
+  for (const TcpConfig& cfg : {plain(), rfc()}) {
+    Ep ep = fin_wait_1(cfg);
+    feed(ep, ms(10), Seg{.ack = L + 1, .payload = "abc"});
+    expect_sends(ep, {{.flags = kRst, .seq = L + 1, .ack = 0, .wnd = 0}});
+    CHECK(transitions(ep) == path({"FIN_WAIT_1>CLOSED"}));
+    CHECK(ep.edges.back().rule->on == TcpEvent::RcvDataAfterClose);
+    CHECK(ep.c.next_deadline() == kNever);
+  }
+}
+
+TEST_CASE("FIN-WAIT-1: after close(), an old duplicate of delivered data is only re-ACKed") {
+  Ep ep = established();
+  feed(ep, ms(1), Seg{.payload = "abc"});
+  CHECK(recv_all(ep, ms(2)) == "abc");
+  close(ep, ms(3));
+  feed(ep, ms(10), Seg{.payload = "abc"});
+  expect_sends(ep, {{.seq = L + 2, .ack = R + 4}});
+  CHECK(ep.state() == State::FinWait1);
 }
 
 TEST_CASE("FIN-WAIT-1: FIN retransmitted on RTO with back-off") {

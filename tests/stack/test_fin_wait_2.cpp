@@ -18,8 +18,16 @@ TEST_CASE("FIN-WAIT-2: FIN → TIME_WAIT and ACK of the FIN") {
   CHECK_FALSE(ep.armed(TimerKind::FinWait2));
 }
 
-TEST_CASE("FIN-WAIT-2: text from the peer is still delivered") {
+TEST_CASE("FIN-WAIT-2: after close(), new data gets RST <SEQ=SEG.ACK>, CLOSED; the FIN after it finds no TCB") {
   Ep ep = fin_wait_2();
+  feed(ep, ms(1), Seg{.ack = L + 2, .payload = "xyz"});
+  expect_sends(ep, {{.flags = kRst, .seq = L + 2, .ack = 0, .wnd = 0}});
+  CHECK(transitions(ep) == path({"FIN_WAIT_2>CLOSED"}));
+  CHECK(ep.c.error() == Errno::Ok);  // nobody to tell: the application closed
+}
+
+TEST_CASE("FIN-WAIT-2: after shutdown(), text from the peer is still delivered") {
+  Ep ep = fin_wait_2_half_closed();
   feed(ep, ms(1), Seg{.ack = L + 2, .payload = "xyz"});
   expect_sends(ep, {{.seq = L + 2, .ack = R + 4, .wnd = kWnd - 3}});
   CHECK(recv_all(ep, ms(2)) == "xyz");
@@ -27,7 +35,7 @@ TEST_CASE("FIN-WAIT-2: text from the peer is still delivered") {
 }
 
 TEST_CASE("FIN-WAIT-2: out-of-order FIN is taken when the gap before it fills") {
-  Ep ep = fin_wait_2();
+  Ep ep = fin_wait_2_half_closed();
   feed(ep, ms(1), Seg{.seq = R + 4, .ack = L + 2, .flags = kFin | kAck});
   CHECK(ep.state() == State::FinWait2);
   expect_sends(ep, {{.seq = L + 2, .ack = R + 1}});  // duplicate ACK for the hole

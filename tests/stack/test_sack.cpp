@@ -52,6 +52,45 @@ TEST_CASE("SACK: out-of-order data is reported in SACK blocks, the newest first"
   CHECK(recv_all(ep, ms(5)) == std::string(4000, 'k'));
 }
 
+TEST_CASE("SACK: after the first block, the blocks of the next most recent segments (RFC 2018 4)") {
+  Ep ep = established_sack();
+  const std::string k(1000, 'k');
+  feed(ep, ms(1), Seg{.seq = R + 1001, .payload = k});
+  feed(ep, ms(2), Seg{.seq = R + 3001, .payload = k});
+  feed(ep, ms(3), Seg{.seq = R + 5001, .payload = k});
+  CHECK(blocks(ep.out) == Blocks{{R + 5001, R + 6001}, {R + 3001, R + 4001}, {R + 1001, R + 2001}});
+  feed(ep, ms(4), Seg{.seq = R + 2001, .payload = k});  // joins the oldest two: now the newest
+  CHECK(blocks(ep.out) == Blocks{{R + 1001, R + 4001}, {R + 5001, R + 6001}});
+  feed(ep, ms(5), Seg{.seq = R + 7001, .payload = k});
+  CHECK(blocks(ep.out) == Blocks{{R + 7001, R + 8001}, {R + 1001, R + 4001}, {R + 5001, R + 6001}});
+}
+
+TEST_CASE("SACK: a duplicate segment is reported first as a D-SACK block, once (RFC 2883; not in rfc9293)") {
+  Ep ep = established_sack();
+  feed(ep, ms(1), Seg{.payload = std::string(200, 'a')});
+  expect_sends(ep, {{.ack = R + 201, .wnd = kWnd - 200}});
+  feed(ep, ms(2), Seg{.payload = std::string(100, 'a')});  // 1:101 again
+  expect_sends(ep, {{.ack = R + 201, .wnd = kWnd - 200}});
+  CHECK(blocks(ep.out) == Blocks{{R + 1, R + 101}});
+  // Partly new: the old part is the D-SACK block, the new part is taken.
+  feed(ep, ms(3), Seg{.seq = R + 151, .payload = std::string(100, 'b')});
+  expect_sends(ep, {{.ack = R + 251, .wnd = kWnd - 250}});
+  CHECK(blocks(ep.out) == Blocks{{R + 151, R + 201}});
+  feed(ep, ms(4), Seg{.seq = R + 251, .payload = "c"});
+  CHECK(blocks(ep.out).empty());
+  TcpConfig r = with_sack();
+  r.dsack = false;
+  Ep no{Connection(1, share(r), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Seg syn = peer_syn();
+  syn.sack_permitted = true;
+  call(no, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+  feed(no, 0, Seg{});
+  feed(no, ms(1), Seg{.payload = std::string(200, 'a')});
+  feed(no, ms(2), Seg{.payload = std::string(100, 'a')});
+  CHECK(blocks(no.out).empty());
+  CHECK(TcpConfig::for_profile(Profile::Rfc9293).dsack == false);
+}
+
 TEST_CASE("SACK: at most four blocks (three with timestamps)") {
   Ep ep = established_sack();
   for (std::uint32_t i = 0; i < 6; ++i) feed(ep, ms(1), Seg{.seq = R + 101 + 200 * i, .payload = "x"});

@@ -50,7 +50,51 @@ TEST_CASE("SYN-SENT: SYN without ACK → SYN_RECEIVED (simultaneous open) and SY
   // The peer's SYN,ACK then completes it (RFC 9293 Figure 8).
   feed(ep, ms(20), syn_ack());
   CHECK(transitions(ep) == path({"SYN_RECEIVED>ESTABLISHED"}));
+  // Its SYN was received before: the ACK the peer needs in SYN_RECEIVED, at once.
+  expect_sends(ep, {{.seq = L + 1, .ack = R + 1}});
+}
+
+TEST_CASE("SYN-SENT: simultaneous open with SACK: the final ACK carries a D-SACK of the SYN (RFC 2883)") {
+  TcpConfig cfg = plain();
+  cfg.sack = true;
+  Ep ep = syn_sent(cfg);
+  feed(ep, ms(10), Seg{.seq = R, .ack = 0, .flags = kSyn, .mss = kMss, .sack_permitted = true});
+  REQUIRE(ep.state() == State::SynReceived);
+  Seg sa = syn_ack();
+  sa.sack_permitted = true;
+  feed(ep, ms(20), sa);
+  REQUIRE(sends_of(ep.out).size() == 1);
+  const Segment& ack = sends_of(ep.out)[0].seg;
+  REQUIRE(ack.sack_count == 1);
+  CHECK(ack.sack[0].left.raw() == R);
+  CHECK(ack.sack[0].right.raw() == R + 1);
+  // rfc9293 (no RFC 2883): the same ACK, no block.
+  TcpConfig r = rfc();
+  r.sack = true;
+  Ep rf = syn_sent(r);
+  feed(rf, ms(10), Seg{.seq = R, .ack = 0, .flags = kSyn, .mss = kMss, .sack_permitted = true});
+  feed(rf, ms(20), sa);
+  REQUIRE(sends_of(rf.out).size() == 1);
+  CHECK(sends_of(rf.out)[0].seg.sack_count == 0);
+}
+
+TEST_CASE("SYN-SENT linux: a SYN,ACK with a bad ACK gets RST and the SYN goes again 8 ms later (once)") {
+  Ep ep = syn_sent();
+  feed(ep, ms(10), Seg{.seq = R, .ack = L + 100, .flags = kSyn | kAck, .mss = kMss});
+  expect_sends(ep, {{.flags = kRst, .seq = L + 100, .ack = 0, .wnd = 0}});
+  CHECK(ep.state() == State::SynSent);
+  CHECK(ep.deadline(TimerKind::Rto) == ms(18));
+  fire(ep, ms(18));
+  expect_sends(ep, {{.flags = kSyn, .seq = L, .ack = 0, .retx = true}});
+  // Only before a retransmission: a second bad ACK leaves the timer alone.
+  const Instant next = ep.deadline(TimerKind::Rto);
+  feed(ep, ms(30), Seg{.seq = R, .ack = L + 100, .flags = kRst | kAck, .wnd = 0});
   expect_silent(ep);
+  CHECK(ep.deadline(TimerKind::Rto) == next);
+  // rfc9293: "discard the segment"; the timer keeps its 1 s.
+  Ep rf = syn_sent(rfc());
+  feed(rf, ms(10), Seg{.seq = R, .ack = L + 100, .flags = kSyn | kAck, .mss = kMss});
+  CHECK(rf.deadline(TimerKind::Rto) == sec(1));
 }
 
 TEST_CASE("SYN-SENT: RST,ACK acknowledging our SYN → CLOSED with ECONNREFUSED") {

@@ -45,7 +45,7 @@ TEST_CASE("TIME-WAIT: retransmitted FIN → ACK and the 2*MSL deadline restarts"
 
 TEST_CASE("TIME-WAIT: retransmitted FIN carrying data is also re-ACKed") {
   Ep ep = established();
-  close(ep, 0);
+  shutdown(ep, 0);
   feed(ep, 0, Seg{.ack = L + 2, .flags = kFin | kAck, .payload = "data"});
   REQUIRE(ep.state() == State::TimeWait);
   feed(ep, sec(1), Seg{.ack = L + 2, .flags = kFin | kAck, .payload = "data"});

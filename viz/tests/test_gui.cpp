@@ -143,12 +143,22 @@ bool inside(const json& in, const json& out, double slack = 1.0) {
          num(in[3]) <= num(out[3]) + slack;
 }
 
-// What a class must be able to read at this size: for each endpoint panel, no TCB value cut
-// off; for each diagram, the why box wholly on screen and the edge's plate over no box.
+// What a class must be able to read at this size: for each endpoint panel, every TCB value
+// whole (no value wider than its column) and on screen (inside the panel's visible part, and
+// clear of the others); for each diagram, the why box wholly on screen (scrolling inside when
+// its text is taller) and, when Figure 5 is drawn, the edge's plate over no box.
 void check_readable(const Frame& f) {
   for (const auto& e : f.model["endpoints"]) {
-    INFO(e["host"].get<std::string>() << " clipped TCB values: " << e["tcb_clipped"].dump());
+    INFO(e["host"].get<std::string>() << " clipped TCB values: " << e["tcb_clipped"].dump() << " window " << e["window"].dump());
     CHECK(e["tcb_clipped"].empty());
+    std::vector<json> cells;
+    for (const auto& [field, r] : e["tcb_rects"].items()) {
+      INFO("TCB value " << field << " at " << r.dump());
+      CHECK(inside(r, e["window"]));
+      cells.push_back(r);
+    }
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      for (std::size_t j = i + 1; j < cells.size(); ++j) CHECK_FALSE(overlap(cells[i], cells[j]));
   }
   for (const auto& d : f.model["diagrams"]) {
     INFO(d["host"].get<std::string>() << ": why " << d["why"].dump() << " panel " << d["panel"].dump() << " plate " << d["plate"].dump());
@@ -158,6 +168,31 @@ void check_readable(const Frame& f) {
         INFO("box " << state << " " << box.dump());
         CHECK_FALSE(overlap(d["plate"], box));
       }
+    }
+  }
+}
+
+// Every button, box and slider of the control bar is drawn, apart from the others and wholly
+// inside the bar (rectangles in ImGui units).
+void check_control_bar(const Frame& f) {
+  const json& items = f.model["items"];
+  REQUIRE(items.contains("window:controls"));
+  const json& bar = items["window:controls"];
+  std::vector<std::string> names;
+  for (const auto& [k, r] : items.items())
+    if (k.rfind("ctrl:", 0) == 0) names.push_back(k);
+  for (const char* want : {"ctrl:lab", "ctrl:labs", "ctrl:reload", "ctrl:restart", "ctrl:state-back", "ctrl:back", "ctrl:step",
+                           "ctrl:state-step", "ctrl:end", "ctrl:play", "ctrl:speed", "ctrl:skip-idle", "ctrl:predict", "ctrl:future",
+                           "ctrl:help", "ctrl:timeline", "ctrl:where"}) {
+    INFO("control " << want);
+    CHECK(items.contains(want));
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    INFO(names[i] << " " << items[names[i]].dump() << " in the bar " << bar.dump());
+    CHECK(inside(items[names[i]], bar, 0.0));
+    for (std::size_t j = i + 1; j < names.size(); ++j) {
+      INFO("and " << names[j] << " " << items[names[j]].dump());
+      CHECK_FALSE(overlap(items[names[i]], items[names[j]]));
     }
   }
 }
@@ -415,6 +450,52 @@ TEST_CASE("at 1280x720 and 1024x768 with and without projector zoom nothing is c
     check_readable(g);
     check_state_pixels(g, "server", "ESTABLISHED");
   }
+}
+
+// Projector mode (issue 18, item 20): at zoom 1.25 on 1024x768 TCB values were cut off, on
+// 1280x720 the why box ran below its panel, and the control bar's last buttons were off its
+// right edge. One case per window size and zoom, each over four moments.
+static void check_projector(const char* size, int w, int h, const char* zoom) {
+  for (const char* args : {"handshake --step 5", "blind-reset --at 200ms", "lost-fin --at 1100ms", "handshake --at 30s"}) {
+    INFO(std::string(args) << " at " << std::string(size) << " zoom " << std::string(zoom));
+    const Frame f = render("projector", std::string(args) + " --scale " + zoom, size);
+    check_scale(f, std::stod(zoom), w, h);
+    check_control_bar(f);
+    REQUIRE_FALSE(f.model["endpoints"].empty());
+    for (const auto& e : f.model["endpoints"]) {
+      INFO(e["host"].get<std::string>() << " in " << e["state"].get<std::string>());
+      CHECK(e["tcb_rects"].size() == 13);  // ISS, IRS, SND.*, RCV.*, cwnd, ssthresh, SRTT, RTO, both buffers
+    }
+    for (const auto& d : f.model["diagrams"]) {
+      CHECK_FALSE(d["taken"].is_null());
+      CHECK(d["figure"] == (d["boxes"].empty() ? "hover" : "inline"));
+    }
+    check_readable(f);
+  }
+  if (std::string(zoom) == "1") {  // at zoom 1 both panels are side by side, Figure 5 in each
+    const Frame f = render("projector-1", "handshake --step 5", size);
+    CHECK(f.model["endpoints"].size() == 2);
+    for (const auto& d : f.model["diagrams"]) CHECK(d["figure"] == "inline");
+  }
+}
+
+TEST_CASE("projector mode at 1024x768 zoom 1: every button and TCB value whole and on screen") {
+  check_projector("1024x768", 1024, 768, "1");
+}
+TEST_CASE("projector mode at 1024x768 zoom 1.25: every button and TCB value whole and on screen") {
+  check_projector("1024x768", 1024, 768, "1.25");
+}
+TEST_CASE("projector mode at 1024x768 zoom 1.5: every button and TCB value whole and on screen") {
+  check_projector("1024x768", 1024, 768, "1.5");
+}
+TEST_CASE("projector mode at 1280x720 zoom 1: every button and TCB value whole and on screen") {
+  check_projector("1280x720", 1280, 720, "1");
+}
+TEST_CASE("projector mode at 1280x720 zoom 1.25: every button and TCB value whole and on screen") {
+  check_projector("1280x720", 1280, 720, "1.25");
+}
+TEST_CASE("projector mode at 1280x720 zoom 1.5: every button and TCB value whole and on screen") {
+  check_projector("1280x720", 1280, 720, "1.5");
 }
 
 TEST_CASE("projector zoom draws the same frame larger") {
