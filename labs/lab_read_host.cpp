@@ -12,7 +12,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "fin_timeout", "delayed_ack", "delack", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
               "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
-              "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports"},
+              "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window"},
           "[host.tcp]");
   if (auto* n = t.get("profile")) {
     auto p = parse_profile(r.str(*n, "profile"));
@@ -25,7 +25,25 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     if (key == "profile") continue;
     if (key == "mss") c.mss = static_cast<std::uint16_t>(r.integer(v, w, 64, 65495));
     else if (key == "snd_buf") c.snd_buf_bytes = static_cast<std::uint32_t>(r.integer(v, w, 1, 1 << 30));
-    else if (key == "rcv_buf") c.rcv_buf_bytes = static_cast<std::uint32_t>(r.integer(v, w, 1, 1 << 30));
+    else if (key == "rcv_buf") {
+      // The socket's receive buffer, fixed (as SO_RCVBUF leaves it: no autotuning).
+      c.rcv_buf_bytes = static_cast<std::uint32_t>(r.integer(v, w, 1, 1 << 30));
+      c.rcv_buf_locked = true;
+    } else if (key == "tcp_rmem") {
+      // net.ipv4.tcp_rmem: [min, default, max]; the buffer starts at default, may grow to max.
+      const auto& a = r.array(v, w);
+      if (a.size() != 3) r.fail(v, w + " must be [min, default, max]");
+      c.rcv_buf_min = static_cast<std::uint32_t>(r.integer(*a.get(0), w + "[0]", 1, 1 << 30));
+      c.rcv_buf_bytes = static_cast<std::uint32_t>(r.integer(*a.get(1), w + "[1]", 1, 1 << 30));
+      c.rcv_buf_max = static_cast<std::uint32_t>(r.integer(*a.get(2), w + "[2]", 1, 1 << 30));
+      if (c.rcv_buf_bytes < c.rcv_buf_min || c.rcv_buf_max < c.rcv_buf_bytes) r.fail(v, w + " must have min <= default <= max");
+    } else if (key == "adv_win_scale") c.adv_win_scale = static_cast<int>(r.integer(v, w, -31, 31));
+    else if (key == "rcv_window") {
+      const std::string s = r.str(v, w);
+      if (s == "linux") c.rcv_window = TcpConfig::RcvWindow::Linux;
+      else if (s == "free-space") c.rcv_window = TcpConfig::RcvWindow::FreeSpace;
+      else r.fail(v, w + ": '" + s + "' (expected \"linux\" or \"free-space\")");
+    }
     else if (key == "window_scaling") c.window_scaling = r.boolean(v, w);
     else if (key == "timestamps") c.timestamps = r.boolean(v, w);
     else if (key == "sack") c.sack = r.boolean(v, w);

@@ -151,10 +151,14 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
     if (n != "net.ipv4.tcp_rmem" && n != "net.ipv4.tcp_wmem" && n != "net.ipv4.tcp_congestion_control")
       return fmt::format("{} = \"{}\" is not a number", n, s.value);
   }
-  auto three = [&](std::uint32_t* field) -> std::string {
+  // min, default, max: tcp_wmem's default only; tcp_rmem's all three (the max sets the
+  // window scale and how far the buffer may grow).
+  auto three = [&](std::uint32_t* lo, std::uint32_t* field, std::uint32_t* hi) -> std::string {
     unsigned long long a = 0, b = 0, c = 0;
     if (std::sscanf(s.value.c_str(), "%llu %llu %llu", &a, &b, &c) != 3) return fmt::format("{} takes three numbers", n);
+    if (lo) *lo = static_cast<std::uint32_t>(a);
     *field = static_cast<std::uint32_t>(b);
+    if (hi) *hi = static_cast<std::uint32_t>(c);
     return {};
   };
   TcpConfig& k = cfg_;
@@ -172,8 +176,10 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_keepalive_intvl") k.keepalive_interval_ns = sec(v);
   else if (n == "net.ipv4.tcp_keepalive_probes") k.keepalive_probes = static_cast<int>(v);
   else if (n == "net.ipv4.tcp_rfc1337") k.time_wait_rst_closes = v == 0;
-  else if (n == "net.ipv4.tcp_rmem") { if (auto e = three(&k.rcv_buf_bytes); !e.empty()) return e; }
-  else if (n == "net.ipv4.tcp_wmem") { if (auto e = three(&k.snd_buf_bytes); !e.empty()) return e; }
+  else if (n == "net.ipv4.tcp_rmem") { if (auto e = three(&k.rcv_buf_min, &k.rcv_buf_bytes, &k.rcv_buf_max); !e.empty()) return e; }
+  else if (n == "net.ipv4.tcp_wmem") { if (auto e = three(nullptr, &k.snd_buf_bytes, nullptr); !e.empty()) return e; }
+  else if (n == "net.ipv4.tcp_adv_win_scale") k.adv_win_scale = static_cast<int>(v);
+  else if (n == "net.core.rmem_max") k.core_rmem_max = static_cast<std::uint32_t>(v);
   else if (n == "net.ipv4.tcp_invalid_ratelimit") k.invalid_ack_ratelimit_ns = ms(v);
   else if (n == "net.ipv4.tcp_syncookies") k.syn_cookies = static_cast<int>(std::clamp<long long>(v, 0, 2));
   else if (n == "net.ipv4.tcp_early_retrans" || n == "net.ipv4.tcp_min_tso_segs" ||
@@ -225,7 +231,7 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
       case SockOpt::KeepIdle: r.value = s.cfg.keepalive_idle_ns / sec(1); break;
       case SockOpt::KeepIntvl: r.value = s.cfg.keepalive_interval_ns / sec(1); break;
       case SockOpt::KeepCnt: r.value = s.cfg.keepalive_probes; break;
-      case SockOpt::RcvBuf: r.value = s.cfg.rcv_buf_bytes; break;
+      case SockOpt::RcvBuf: r.value = s.kind == Sock::Kind::Conn ? host_.conn(s.id).rcv_buf_size() : s.cfg.rcv_buf_bytes; break;
       case SockOpt::SndBuf: r.value = s.cfg.snd_buf_bytes; break;
       case SockOpt::Linger: r.linger_on = s.linger_on, r.value = s.linger_s; break;
       case SockOpt::Congestion: r.text = s.cc; break;
@@ -244,7 +250,13 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
     case SockOpt::KeepIdle: s.cfg.keepalive_idle_ns = sec(c.value); break;
     case SockOpt::KeepIntvl: s.cfg.keepalive_interval_ns = sec(c.value); break;
     case SockOpt::KeepCnt: s.cfg.keepalive_probes = static_cast<int>(c.value); break;
-    case SockOpt::RcvBuf: s.cfg.rcv_buf_bytes = static_cast<std::uint32_t>(c.value * 2); break;  // Linux doubles it
+    case SockOpt::RcvBuf:
+      // Linux (sock_setsockopt): at most net.core.rmem_max, doubled for overhead, at least
+      // SOCK_MIN_RCVBUF (2304), and fixed from then on: no autotuning.
+      s.cfg.rcv_buf_bytes = static_cast<std::uint32_t>(
+          std::max<long long>(std::min<long long>(c.value, s.cfg.core_rmem_max) * 2, 2304));
+      s.cfg.rcv_buf_locked = true;
+      break;
     case SockOpt::SndBuf: s.cfg.snd_buf_bytes = static_cast<std::uint32_t>(c.value * 2); break;
     case SockOpt::Linger: s.linger_on = c.linger_on, s.linger_s = c.value; break;
     case SockOpt::Congestion:

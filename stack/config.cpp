@@ -32,8 +32,11 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.syn_retries = 7;
       c.dsack = false;                             // RFC 2883 is not part of RFC 9293
       c.syn_sent_bad_ack_retry_ns = std::nullopt;  // 3.10.7.3: "discard the segment"
-      c.time_wait_reopen_iss_gap = std::nullopt;
-      c.syn_cookies = 0;                           // RFC 4987 is not part of RFC 9293   // RFC 6528's ISS, kept above the old SND.MAX
+      c.time_wait_reopen_iss_gap = std::nullopt;   // RFC 6528's ISS, kept above the old SND.MAX
+      c.syn_cookies = 0;                           // RFC 4987 is not part of RFC 9293
+      // RFC 9293 3.8.6.2.2: offer the free buffer space (receiver SWS avoidance when it
+      // opens), with the smallest window scale that covers the buffer (RFC 7323 2.3).
+      c.rcv_window = RcvWindow::FreeSpace;
       break;
   }
   return c;

@@ -20,9 +20,26 @@ struct TcpConfig {
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;                  // MSS we announce (MTU 1500 - 40)
   std::uint32_t snd_buf_bytes = 16384 * 4;   // send buffer (Linux tcp_wmem default is 16 KiB, grows)
-  std::uint32_t rcv_buf_bytes = 131072;      // receive buffer (Linux tcp_rmem default)
-  std::uint32_t syn_window = 64240;          // window in our SYN/SYN-ACK (Linux: 44 * 1460)
-  std::uint8_t min_wscale = 7;               // Linux picks 7 for its default tcp_rmem max
+  // The receive buffer, Linux's net.ipv4.tcp_rmem (min, default, max): sk_rcvbuf starts at
+  // the default and may grow to the max; the window scale is chosen for the max (with
+  // net.core.rmem_max): 32 MiB gives wscale 10. SO_RCVBUF (or a lab's rcv_buf) fixes the
+  // buffer (rcv_buf_locked) and the scale is then chosen for half of it. The min only
+  // matters under memory pressure, which is not modelled.
+  std::uint32_t rcv_buf_min = 4096;
+  std::uint32_t rcv_buf_bytes = 131072;
+  std::uint32_t rcv_buf_max = 33554432;
+  std::uint32_t core_rmem_max = 4194304;     // net.core.rmem_max: SO_RCVBUF's ceiling
+  bool rcv_buf_locked = false;
+  // How the receive window is chosen. Linux: a share of the buffer's free memory, after
+  // Linux's accounting (stack/rcv_memory.hpp), never shrunk; FreeSpace: the free bytes of
+  // the buffer (RFC 9293 3.8.6.2.2), with the smallest scale that covers the buffer
+  // (RFC 7323 2.3).
+  enum class RcvWindow : std::uint8_t { Linux, FreeSpace };
+  RcvWindow rcv_window = RcvWindow::Linux;
+  // net.ipv4.tcp_adv_win_scale: the share of the buffer offered before the first full-sized
+  // segment measures the real overhead: 1 = half (space - space >> 1). Linux 6.6+ keeps the
+  // sysctl but starts every socket at half whatever it says.
+  int adv_win_scale = 1;
 
   // Options (RFC 7323, RFC 2018).
   bool window_scaling = true;

@@ -21,7 +21,11 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       passive_(initial == State::Listen),
       rtt_(cfg_->rto_initial_ns, cfg_->rto_min_ns, cfg_->rto_max_ns, cfg_->profile == Profile::Linux),
       snd_buf_(cfg_->snd_buf_bytes),
-      rcv_buf_(cfg_->rcv_buf_bytes) {}
+      // Under Linux's rule the bytes are bounded by the memory they are charged, which may
+      // grow to the tcp_rmem max; the queue's capacity is only a backstop.
+      rcv_buf_(cfg_->rcv_window == TcpConfig::RcvWindow::Linux ? std::max(cfg_->rcv_buf_max, cfg_->rcv_buf_bytes)
+                                                                : cfg_->rcv_buf_bytes),
+      rmem_(*cfg_) {}
 
 void Connection::set_state(State to, TcpEvent on, std::string cause, Output& out) {
   if (to == state_) return;
@@ -45,13 +49,29 @@ void Connection::fail(Instant, Errno e, TcpEvent on, std::string cause, Output& 
 
 std::uint8_t Connection::our_wscale() const {
   if (!cfg_->window_scaling) return 0;
+  if (linux_window()) return rmem_.wscale();  // chosen with the SYN's window
+  // RFC 7323 2.3: the smallest shift that lets the window field cover the whole buffer.
   std::uint8_t s = 0;
   while (s < 14 && (cfg_->rcv_buf_bytes >> s) > 65535) ++s;
-  s = std::min<std::uint8_t>(14, std::max(s, cfg_->min_wscale));
-  // A buffer smaller than one unit of the scale would always advertise a zero window and
-  // never take a byte (rcv_buf = 100 with shift 7): shift less, so at least one unit fits.
-  while (s > 0 && (cfg_->rcv_buf_bytes >> s) == 0) --s;
   return s;
+}
+
+void Connection::choose_initial_window(bool syn_ack, bool wscale_ok) {
+  // Linux rounds the SYN's window down to whole segments of our MSS, less the timestamp
+  // option once the peer's SYN has shown it is used (so 64240 in a SYN, 65160 in a SYN,ACK).
+  const std::uint32_t ts = syn_ack && tcb_.ts_ok ? 12 : 0;
+  rmem_.choose_initial(cfg_->mss - ts, wscale_ok && cfg_->window_scaling);
+}
+
+std::uint32_t Connection::rcv_window_now() const {
+  const std::int32_t left = (tcb_.rcv_wup + tcb_.rcv_wnd) - tcb_.rcv_nxt;
+  return left > 0 ? static_cast<std::uint32_t>(left) : 0;
+}
+
+std::uint32_t Connection::ip_length(const Segment& seg) {
+  std::uint32_t opt = seg.ts ? 12 : 0;
+  if (seg.sack_count > 0) opt += 4 + 8U * seg.sack_count;  // NOP,NOP,SACK
+  return 20 + 20 + opt + static_cast<std::uint32_t>(seg.payload.size());
 }
 
 std::uint32_t Connection::unsent_bytes() const {
@@ -118,6 +138,7 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
   if (!seg.has(kSyn)) return;
   tcb_.irs = seg.seq;
   tcb_.rcv_nxt = seg.seq + 1;
+  tcb_.rcv_wup = tcb_.rcv_nxt;
   take_options(seg);
   set_snd_wnd(seg.wnd);  // never scaled in a SYN
   tcb_.snd_wl1 = seg.seq;
@@ -140,7 +161,9 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
 bool Connection::acceptable(const Segment& seg) const {
   // 3.10.7.4 first: the four cases of segment length and receive window.
   const std::uint32_t len = seg.seg_len();
-  const std::uint32_t wnd = tcb_.rcv_wnd;
+  // RCV.WND as of RCV.NXT: what is left of the window we advertised (the right edge does
+  // not move until we advertise again).
+  const std::uint32_t wnd = rcv_window_now();
   const Seq32 nxt = tcb_.rcv_nxt;
   if (len == 0) {
     if (wnd == 0) return seg.seq == nxt;
@@ -201,7 +224,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
     // (unless the RST bit is set...)". With a zero window, valid ACKs are still processed.
     if (seg.has(kRst)) return;
-    if (tcb_.rcv_wnd == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
+    if (rcv_window_now() == 0 && seg.seq == tcb_.rcv_nxt && seg.has(kAck) && state_ != State::SynReceived)
       on_ack(now, seg, out);
     if (state_ == State::Closed) return;
     if (ack_unacceptable(now, seg, out)) output(now, out);
@@ -447,8 +470,9 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
   // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
   rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
-  rcv_wup_ = tcb_.rcv_nxt;
+  tcb_.rcv_wup = tcb_.rcv_nxt;
   snd_sml_ = tcb_.snd_una;
+  rmem_.on_established(cfg_->mss - (tcb_.ts_ok ? 12U : 0U), tcb_.snd_mss);
   set_state(State::Established, on, std::move(cause), out);
   notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);
   if (cfg_->keepalive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
@@ -471,7 +495,10 @@ void Connection::take_options(const Segment& syn) {
   tcb_.ts_ok = cfg_->timestamps && syn.ts.has_value();
   if (tcb_.ts_ok) tcb_.ts_recent = syn.ts->val;
   tcb_.sack_ok = cfg_->sack && syn.sack_permitted;
-  if (cfg_->window_scaling && syn.wscale) {
+  const bool wscale_ok = cfg_->window_scaling && syn.wscale;
+  // A passive open chooses its window now, for the SYN,ACK (an active one did for its SYN).
+  if (passive_) choose_initial_window(true, wscale_ok);
+  if (wscale_ok) {
     tcb_.snd_wscale = std::min<std::uint8_t>(*syn.wscale, 14);
     tcb_.rcv_wscale = our_wscale();
   } else {

@@ -15,6 +15,7 @@
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
 #include "stack/events.hpp"
+#include "stack/rcv_memory.hpp"
 #include "stack/reassembler.hpp"
 #include "stack/rtt.hpp"
 #include "stack/segment.hpp"
@@ -33,6 +34,7 @@ struct Tcb {
   Seq32 snd_wl1, snd_wl2;
   Seq32 rcv_nxt;
   std::uint32_t rcv_wnd = 0;        // what we last advertised, in bytes
+  Seq32 rcv_wup;                    // RCV.NXT when we advertised it: the right edge is rcv_wup + rcv_wnd
   std::uint8_t snd_wscale = 0, rcv_wscale = 0;  // shift applied to the peer's / our window field
   std::uint16_t snd_mss = 536;      // largest payload we may send (peer MSS less options)
   bool ts_ok = false, sack_ok = false;
@@ -103,11 +105,20 @@ class Connection {
   bool eof_received() const { return fin_received_; }
   Errno error() const { return error_; }
   std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
+  bool linux_window() const { return cfg_->rcv_window == TcpConfig::RcvWindow::Linux; }
+  // The receive buffer's size as getsockopt(SO_RCVBUF) reports it (Linux's may have grown).
+  std::uint32_t rcv_buf_size() const { return linux_window() ? rmem_.rcvbuf() : rcv_buf_.capacity(); }
   std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
   std::uint64_t bytes_acked_total() const { return acked_total_; }
   std::uint32_t retransmissions() const { return retx_count_; }
-  std::uint8_t wscale_offer() const { return our_wscale(); }  // the shift our SYN would offer
+  // What a SYN,ACK from this listener to `syn` would offer: its window and window scale (the
+  // SYN cookie's SYN,ACK, which keeps no child).
+  struct SynAckOffer {
+    std::uint16_t wnd = 0;
+    std::uint8_t wscale = 0;
+  };
+  SynAckOffer synack_offer(const Segment& syn) const;
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -148,6 +159,15 @@ class Connection {
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
   Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }
   std::uint8_t our_wscale() const;
+  void choose_initial_window(bool syn_ack, bool wscale_ok);
+  // What is left of the window we last advertised: RCV.WUP + RCV.WND - RCV.NXT, at least 0.
+  std::uint32_t rcv_window_now() const;
+  // The window to advertise in the next ACK, in bytes (before scaling).
+  std::uint32_t window_to_offer() const;
+
+  // The IPv4 packet length of a received segment (what Linux charges memory for).
+  static std::uint32_t ip_length(const Segment& seg);
+  bool read_wants_ack() const;  // after the application read: is a window update due?
   void send_probe(Instant now, Output& out);
 
   // Output path.
@@ -171,15 +191,18 @@ class Connection {
   void emit(Instant now, Segment seg, bool retx, Output& out);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
   void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
-  std::uint16_t window_field() const;
+  std::uint16_t window_field(std::uint32_t wnd_bytes) const;
+  std::uint16_t syn_window() const;  // the window a SYN or SYN,ACK carries (never scaled)
   std::uint32_t flight_size() const;
   // Receive-side ACK policy (RFC 9293 3.8.6.3 delayed ACK; Linux quick-ACK and ping-pong modes).
   void note_data_received(Instant now, std::uint32_t len);  // in-order data (Linux tcp_event_data_recv)
   void grant_quickacks();                                     // Linux tcp_incr_quickack
   void decide_ack(Instant now, Output& out);                  // now, or arm the delayed-ACK timer
   bool read_sends_ack(std::uint32_t copied) const;            // Linux tcp_cleanup_rbuf
+  bool enough_unacked() const;  // enough data unacknowledged to ACK now (every 2nd segment, Linux rule)
   Duration delack_timeout() const;
   bool nagle_holds() const;  // a small segment waits for an ACK (RFC 896 or Minshall's variant)
+  void take_in_order(std::uint32_t n, std::uint32_t ip_len);  // Linux's memory charge for in-order data
 
   // Timers.
   void arm(TimerKind k, Instant at, Output& out);
@@ -208,6 +231,7 @@ class Connection {
 
   ByteQueue snd_buf_;  // bytes from SND.UNA on (sent-unacked, then unsent)
   ByteQueue rcv_buf_;  // in-order bytes the app has not read
+  RcvMemory rmem_;     // Linux's accounting of them, which sets the window it offers
   Reassembler ooo_;
   std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
   std::uint64_t acked_total_ = 0;
@@ -231,7 +255,6 @@ class Connection {
   bool data_seen_ = false;          // some data arrived (Linux: icsk_ack.ato is no longer 0)
   Instant last_data_at_ = 0;        // when in-order data last arrived (Linux icsk_ack.lrcvtime)
   std::uint32_t rcv_mss_ = 536;     // the peer's segment size as we see it (Linux icsk_ack.rcv_mss)
-  Seq32 rcv_wup_;                   // RCV.NXT when we last sent an ACK
   Seq32 snd_sml_;                   // end of the last small segment we sent (Linux snd_sml)
   // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks
   // holding them are reported in this order (RFC 2018 4).

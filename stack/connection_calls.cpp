@@ -20,6 +20,7 @@ void Connection::open_active(Instant now, Seq32 iss, Output& out) {
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::ActiveOpen, str("3.10.1 OPEN call, active: SYN sent with ISS=", iss, " → SYN_SENT"), out);
   syn_first_at_ = now;
+  choose_initial_window(false, true);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
 }
@@ -36,6 +37,7 @@ Errno Connection::connect_from_listen(Instant now, Endpoint remote, Seq32 iss, O
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::Send, str("3.10.2 SEND call in LISTEN with a foreign socket: passive → active, SYN sent with ISS=", iss, " → SYN_SENT"), out);
   syn_first_at_ = now;
+  choose_initial_window(false, true);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
   return Errno::Ok;
@@ -45,6 +47,7 @@ void Connection::take_syn(Instant now, const Segment& syn, Seq32 iss) {
   passive_ = true;
   tcb_.irs = syn.seq;
   tcb_.rcv_nxt = syn.seq + 1;
+  tcb_.rcv_wup = tcb_.rcv_nxt;
   take_options(syn);
   tcb_.iss = iss;
   tcb_.snd_una = iss;
@@ -57,8 +60,7 @@ void Connection::take_syn(Instant now, const Segment& syn, Seq32 iss) {
 
 void Connection::accept_cookie(Instant now, const Segment& syn, Seq32 iss, const Segment& ack, Output& out) {
   take_syn(now, syn, iss);
-  // The window we offered in the cookie SYN,ACK, as send_syn computes it.
-  tcb_.rcv_wnd = std::min<std::uint32_t>(cfg_->syn_window, std::min<std::uint32_t>(rcv_buf_.capacity(), 65535));
+  tcb_.rcv_wnd = syn_window();  // what the cookie SYN,ACK offered (synack_offer)
   tcb_.snd_una = ack.ack;
   set_snd_wnd(static_cast<std::uint32_t>(ack.wnd) << tcb_.snd_wscale);
   tcb_.snd_wl1 = ack.seq;
@@ -136,17 +138,29 @@ Errno Connection::recv(Instant now, std::uint32_t max, std::string* data, Output
   const std::uint32_t n = std::min(max, rcv_buf_.size());
   data->assign(rcv_buf_.peek(0, n));
   rcv_buf_.pop(n);
-  // Reading opens the window: tell the peer when it grew a lot or opened from zero
-  // (RFC 9293 3.8.6.2.2 receiver-side SWS avoidance: at least min(buffer/2, MSS)).
-  const std::uint32_t free = rcv_buf_.free_space();  // what window_field() will advertise
-  const std::uint32_t grown = free > tcb_.rcv_wnd ? free - tcb_.rcv_wnd : 0;
+  rmem_.on_read(n);
   const bool synced = state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
-  const bool window_update = !fin_received_ && (tcb_.rcv_wnd == 0 || grown >= std::min<std::uint32_t>(rcv_buf_.capacity() / 2, 2 * cfg_->mss));
-  if ((synced && window_update) || read_sends_ack(n)) {
+  if ((synced && !fin_received_ && read_wants_ack()) || read_sends_ack(n)) {
     ack_now_ = true;
     output(now, out);
   }
   return Errno::Ok;
+}
+
+bool Connection::read_wants_ack() const {
+  if (linux_window()) {
+    // Linux (tcp_cleanup_rbuf): the ACK that waited because the window would have shrunk
+    // (more than one segment arrived since the last ACK), or a window at least twice what
+    // is left of the last one.
+    if (timers_.armed(TimerKind::DelAck) && tcb_.rcv_nxt - tcb_.rcv_wup > static_cast<std::int32_t>(rmem_.rcv_mss()))
+      return true;
+    return rmem_.read_opens_window(rcv_window_now(), tcb_.rcv_wnd, tcb_.rcv_wscale);
+  }
+  // Reading opens the window: tell the peer when it grew a lot or opened from zero
+  // (RFC 9293 3.8.6.2.2 receiver-side SWS avoidance: at least min(buffer/2, MSS)).
+  const std::uint32_t free = rcv_buf_.free_space();
+  const std::uint32_t grown = free > tcb_.rcv_wnd ? free - tcb_.rcv_wnd : 0;
+  return tcb_.rcv_wnd == 0 || grown >= std::min<std::uint32_t>(rcv_buf_.capacity() / 2, 2 * cfg_->mss);
 }
 
 Errno Connection::shutdown_write(Instant now, Output& out) {
@@ -273,6 +287,7 @@ void Connection::crash(Instant, std::string cause, Output& out) {
 void Connection::release_buffers() {
   snd_buf_.release();
   rcv_buf_.release();
+  rmem_.clear();
   ooo_.clear();
   cc_.clear_sacks();
 }

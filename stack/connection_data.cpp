@@ -148,7 +148,10 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   }
   if (seg.payload.empty()) return;
   const std::int32_t offset = seg.seq - tcb_.rcv_nxt;
-  const std::uint32_t room = rcv_buf_.free_space();
+  // The bytes the buffer takes: under Linux's rule what the charged memory allows (a
+  // segment that starts in the window is taken whole, tcp_data_queue), else the free space.
+  const bool memory_ok = !linux_window() || rmem_.admit();
+  const std::uint32_t room = memory_ok ? rcv_buf_.free_space() : 0;
   if (offset <= 0) {
     const auto skip = static_cast<std::uint32_t>(-offset);
     if (skip > 0) {
@@ -156,18 +159,22 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       const std::uint32_t dup = std::min<std::uint32_t>(skip, static_cast<std::uint32_t>(seg.payload.size()));
       note_dsack(SackBlock{seg.seq, seg.seq + dup});
     }
-    if (skip >= seg.payload.size()) {
-      // All old: a duplicate; ACK so the sender learns RCV.NXT. Linux also re-enters quick-ACK
-      // mode (tcp_enter_quickack_mode): the sender may be retransmitting after a lost ACK.
+    if (skip >= seg.payload.size() || room == 0) {
+      // All old (a duplicate), or no memory: ACK so the sender learns RCV.NXT. After a duplicate
+      // Linux also re-enters quick-ACK mode (tcp_enter_quickack_mode): the sender may be
+      // retransmitting after a lost ACK.
       ack_now_ = true;
-      pingpong_ = false;
-      grant_quickacks();
+      if (skip >= seg.payload.size()) {
+        pingpong_ = false;
+        grant_quickacks();
+      }
       return;
     }
     std::string_view fresh = std::string_view(seg.payload).substr(skip);
     const std::uint32_t n = rcv_buf_.push(fresh.substr(0, room));
     tcb_.rcv_nxt += n;
     rcv_total_ += n;
+    if (linux_window()) take_in_order(n, ip_length(seg));
     const bool had_holes = !ooo_.empty();
     std::string more = ooo_.take_contiguous(rcv_total_);
     if (!more.empty()) {
@@ -175,7 +182,11 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       tcb_.rcv_nxt += m;
       rcv_total_ += m;
     }
+    if (linux_window()) rmem_.ooo_joined(rcv_total_);
     note_data_received(now, n);
+    // A segment that grew the window is ACKed at once: Linux's tcp_grow_window sets a quick
+    // ACK (quick |= 1) after tcp_incr_quickack sized the budget.
+    if (linux_window() && rmem_.grew()) quickacks_left_ |= 1;
     if (n >= tcb_.snd_mss) ++unacked_full_segments_;
     // RFC 5681 4.2: ACK at once when a segment fills a hole or reordering persists.
     if (had_holes || !ooo_.empty()) ack_now_ = true;
@@ -191,7 +202,10 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::uint64_t limit = rcv_total_ + room;
   if (at < limit) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(seg.payload.size(), limit - at));
-    if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) remember_sack_segment(at);
+    if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) {
+      remember_sack_segment(at);
+      if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
+    }
   }
   ack_now_ = true;
 }
@@ -233,12 +247,26 @@ void Connection::decide_ack(Instant now, Output& out) {
   // delayed-ACK timer do it (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2).
   if (!ack_scheduled_ || ack_now_) return;
   const bool quick = quickacks_left_ > 0 && !pingpong_;
-  // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
-  if (!cfg_->delayed_ack || quick || unacked_full_segments_ >= 2) {
+  if (!cfg_->delayed_ack || quick || enough_unacked()) {
     ack_now_ = true;
     return;
   }
   if (!timers_.armed(TimerKind::DelAck)) arm(TimerKind::DelAck, now + delack_timeout(), out);
+}
+
+bool Connection::enough_unacked() const {
+  if (linux_window()) {
+    // Linux __tcp_ack_snd_check: more than a segment arrived since the last ACK, and that ACK
+    // would not offer a smaller window; else the delayed-ACK timer or the next read sends it.
+    const bool over_a_segment = static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rmem_.rcv_mss();
+    return over_a_segment && (rcv_buf_.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
+  }
+  // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
+  return unacked_full_segments_ >= 2;
+}
+
+void Connection::take_in_order(std::uint32_t n, std::uint32_t ip_len) {
+  rmem_.queue_in_order(n, ip_len);
 }
 
 bool Connection::read_sends_ack(std::uint32_t copied) const {
@@ -246,7 +274,7 @@ bool Connection::read_sends_ack(std::uint32_t copied) const {
   // unacknowledged, or when it drained the buffer after a small ("pushed") segment, unless the
   // connection is interactive and only one such segment came (its answer will carry the ACK).
   if (!cfg_->ack_on_read || !ack_scheduled_ || !timers_.armed(TimerKind::DelAck)) return false;
-  if (static_cast<std::uint32_t>(tcb_.rcv_nxt - rcv_wup_) > rcv_mss_) return true;
+  if (static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rcv_mss_) return true;
   const bool pushed = unacked_small_segments_ >= 2 || (unacked_small_segments_ == 1 && !pingpong_);
   return copied > 0 && rcv_buf_.empty() && pushed;
 }

@@ -22,13 +22,18 @@ std::uint32_t Connection::ts_now(Instant now) const {
   return ts_clock(now);
 }
 
-std::uint16_t Connection::window_field() const {
+std::uint32_t Connection::window_to_offer() const {
+  if (linux_window()) return rmem_.next_window(rcv_window_now(), tcb_.rcv_wnd, tcb_.rcv_wscale);
   // RCV.WND is the free space of the receive buffer. Out-of-order bytes are not taken off
   // it: they lie inside [RCV.NXT, RCV.NXT + free) and land in that space when the hole
   // fills. Subtracting them moved the right edge left ("shrinking the window", RFC 9293
   // 3.8.6.2.2 SHLD-14), and data the peer was allowed to send was then refused.
   const std::uint32_t free = rcv_buf_.free_space();
-  return static_cast<std::uint16_t>(std::min<std::uint32_t>(free >> tcb_.rcv_wscale, 65535));
+  return std::min<std::uint32_t>(free >> tcb_.rcv_wscale, 65535) << tcb_.rcv_wscale;
+}
+
+std::uint16_t Connection::window_field(std::uint32_t wnd_bytes) const {
+  return static_cast<std::uint16_t>(std::min<std::uint32_t>(wnd_bytes >> tcb_.rcv_wscale, 65535));
 }
 
 Segment Connection::make_segment(Instant now, Seq32 seq, std::uint8_t flags) const {
@@ -38,7 +43,7 @@ Segment Connection::make_segment(Instant now, Seq32 seq, std::uint8_t flags) con
   s.seq = seq;
   s.flags = flags;
   if (flags & kAck) s.ack = tcb_.rcv_nxt;
-  s.wnd = window_field();
+  s.wnd = window_field(window_to_offer());
   if (tcb_.ts_ok && !(flags & kRst)) s.ts = Timestamps{ts_now(now), tcb_.ts_recent};
   if (tcb_.sack_ok && (flags & kAck)) add_sack_blocks(s);
   return s;
@@ -76,20 +81,39 @@ void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
     dsack_pending_ = false;
     unacked_full_segments_ = 0;
     unacked_small_segments_ = 0;
-    rcv_wup_ = tcb_.rcv_nxt;
     if (timers_.armed(TimerKind::DelAck)) disarm(TimerKind::DelAck, out);
-    tcb_.rcv_wnd = static_cast<std::uint32_t>(seg.wnd) << tcb_.rcv_wscale;
+    if (!seg.has(kRst)) {
+      // The window just advertised (Linux keeps it unclamped: beyond 65535 unscaled it is
+      // what the next choice starts from) and the RCV.NXT it counts from.
+      tcb_.rcv_wnd = window_to_offer();
+      tcb_.rcv_wup = tcb_.rcv_nxt;
+      if (linux_window() && rmem_.under_pressure()) quickacks_left_ = 0;
+    }
   } else if (seg.has(kSyn)) {
     tcb_.rcv_wnd = seg.wnd;
+    tcb_.rcv_wup = tcb_.rcv_nxt;
   }
   if (retx) ++retx_count_;
   out.events.push_back({id_, SendEvent{std::move(seg), retx}});
 }
 
+std::uint16_t Connection::syn_window() const {
+  return static_cast<std::uint16_t>(linux_window() ? rmem_.initial_window()
+                                                   : std::min<std::uint32_t>(rcv_buf_.capacity(), 65535));
+}
+
+Connection::SynAckOffer Connection::synack_offer(const Segment& syn) const {
+  // A child as the listener would make it, thrown away: the same choice, no state kept.
+  Connection child(id_, cfg_, local_, syn.src, State::Listen);
+  child.take_syn(0, syn, Seq32(0));
+  return {child.syn_window(), child.tcb_.rcv_wscale};
+}
+
 void Connection::send_syn(Instant now, bool with_ack, bool retx, Output& out) {
   Segment s = make_segment(now, tcb_.iss, static_cast<std::uint8_t>(kSyn | (with_ack ? kAck : 0)));
-  // A SYN's window is never scaled (RFC 7323 2.2); Linux offers 64240 at first.
-  s.wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg_->syn_window, std::min<std::uint32_t>(rcv_buf_.capacity(), 65535)));
+  // A SYN's window is never scaled (RFC 7323 2.2). Linux offers half of its buffer in whole
+  // segments (64240 in a SYN, 65160 in a SYN,ACK with timestamps); the RFC rule the buffer.
+  s.wnd = syn_window();
   s.mss = cfg_->mss;
   s.sack = {};
   s.sack_count = 0;

@@ -21,7 +21,8 @@ std::uint16_t syn_cookie_mss(std::uint16_t peer_mss);
 // Our ISS for a cookie SYN,ACK answering `syn` (from remote to local) at `now`.
 Seq32 syn_cookie_iss(std::uint64_t secret, Endpoint local, Endpoint remote, const Segment& syn, Instant now);
 
-// Our TSval for that SYN,ACK: the timestamp clock with the options in its low six bits.
+// Our TSval for that SYN,ACK: the timestamp clock with the client's options (its window scale,
+// SACK-permitted) in the low six bits.
 // Never ahead of ts_clock (it steps back 64 ticks when the bits would put it there).
 std::uint32_t syn_cookie_tsval(std::uint32_t ts_clock, std::optional<std::uint8_t> wscale, bool sack_permitted);
 

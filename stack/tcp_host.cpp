@@ -293,15 +293,20 @@ void TcpHost::send_cookie_synack(Instant now, const ListenSocket& ls, const Segm
   s.seq = syn_cookie_iss(secret_, syn.dst, syn.src, syn, now);
   s.ack = syn.seq + 1;
   s.flags = kSyn | kAck;
-  s.wnd = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg.syn_window, std::min<std::uint32_t>(cfg.rcv_buf_bytes, 65535)));
+  // Options as the cookie can keep them: with timestamps SACK-permitted and window scale.
+  const bool keep = cfg.timestamps && syn.ts;
+  Segment as_kept = syn;
+  if (!keep) as_kept.wscale.reset(), as_kept.sack_permitted = false;
+  const Connection::SynAckOffer offer = conns_[ls.id].synack_offer(as_kept);
+  s.wnd = offer.wnd;
   s.mss = cfg.mss;
-  if (cfg.timestamps && syn.ts) {
+  if (keep) {
     const bool sack = cfg.sack && syn.sack_permitted;
-    std::optional<std::uint8_t> ws;
-    if (cfg.window_scaling && syn.wscale) ws = conns_[ls.id].wscale_offer();
-    s.ts = Timestamps{syn_cookie_tsval(ts_clock(now), ws, sack), syn.ts->val};
+    const bool scaling = cfg.window_scaling && syn.wscale;
+    // The cookie keeps the client's shift (and SACK) in our TSval; the SYN,ACK offers ours.
+    s.ts = Timestamps{syn_cookie_tsval(ts_clock(now), scaling ? syn.wscale : std::nullopt, sack), syn.ts->val};
     s.sack_permitted = sack;
-    s.wscale = ws;
+    if (scaling) s.wscale = offer.wscale;
   }
   ++counters_.syncookies_sent;
   ++counters_.segs_out;

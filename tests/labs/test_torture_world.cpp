@@ -97,7 +97,7 @@ script = ["connect client 5002", "send 40000"]
   CHECK(w.counters().events < 5'000);
 }
 
-// Found with the same labs: with window scaling on, min_wscale 7 and a receive buffer under
+// Found with the same labs: with window scaling on, a scale of at least 7 and a receive buffer under
 // 128 bytes, the window field (free >> 7) was always 0: such a host took the bytes the SYN's
 // unscaled window allowed (100 here) and never another one.
 TEST_CASE("a receive buffer smaller than one window-scale unit still takes bytes") {

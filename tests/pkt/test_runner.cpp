@@ -28,7 +28,7 @@ const std::string kPassiveOpen = R"(
 +0  bind(3, ..., ...) = 0
 +0  listen(3, 1) = 0
 +0  < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
-+0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7>
++0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 10>
 +.01 < . 1:1(0) ack 1 win 1024
 +0  accept(3, ..., ...) = 4
 )";
@@ -38,7 +38,7 @@ const std::string kRefusedConnect = R"(
 0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-+0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 10>
 +.05 < R. 0:0(0) ack 1 win 0
 )";
 
@@ -88,12 +88,12 @@ TEST_CASE("SYN retransmissions are checked against the script's times, within th
 0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-+0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0  > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 10>
 )";
-  const RunResult ok = run_text(head + "+1  > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>\n");
+  const RunResult ok = run_text(head + "+1  > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 10>\n");
   INFO(ok.failure);
   CHECK(ok.passed);
-  const RunResult early = run_text(head + "+1.1  > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>\n");
+  const RunResult early = run_text(head + "+1.1  > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 10>\n");
   CHECK_FALSE(early.passed);
   CHECK(early.failure.find("a segment at 1.000000, earlier than the script expects (1.100000") != std::string::npos);
 }

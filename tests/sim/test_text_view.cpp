@@ -49,7 +49,7 @@ TEST_CASE("the packets read the way the reference article's tcpdump capture does
   // SYN: absolute sequence number, the SYN options in Linux's order.
   CHECK(p[0].rfind("IP 10.0.0.1.39870 > 10.0.0.2.9502: Flags [S], seq ", 0) == 0);
   CHECK(p[0].find(", win 64240, options [mss 1460,sackOK,TS val ") != std::string::npos);
-  CHECK(p[0].find(" ecr 0,nop,wscale 7], length 0") != std::string::npos);
+  CHECK(p[0].find(" ecr 0,nop,wscale 10], length 0") != std::string::npos);  // Linux: for tcp_rmem max 32 MiB
   // SYN-ACK: absolute seq and ack (= client ISN + 1).
   CHECK(p[1].rfind("IP 10.0.0.2.9502 > 10.0.0.1.39870: Flags [S.], seq ", 0) == 0);
   const auto isn = std::stoull(p[0].substr(p[0].find("seq ") + 4));

@@ -32,12 +32,15 @@ TEST_CASE("CLOSED: OPEN active offers window scale, timestamps and SACK when con
   TcpConfig cfg = plain();
   cfg.window_scaling = cfg.timestamps = cfg.sack = true;
   cfg.rcv_buf_bytes = 131072;
+  cfg.mss = 1460;
+  cfg.rcv_window = TcpConfig::RcvWindow::Linux;
   Ep ep = closed(cfg);
   call(ep, 0, [](Connection& c, Output& o) { c.open_active(0, Seq32(L), o); return Errno::Ok; });
-  // RFC 7323 2.2: the window in a SYN is never scaled; Linux offers 64240.
+  // RFC 7323 2.2: the window in a SYN is never scaled; Linux offers half of its 131072-byte
+  // buffer in whole segments (44 x 1460) and the scale for tcp_rmem's max (32 MiB: 10).
   expect_sends(ep, {{.flags = kSyn, .seq = L, .ack = 0, .wnd = 64240}});
   const Segment syn = sends_of(ep.out).at(0).seg;
-  CHECK(syn.wscale == std::optional<std::uint8_t>(7));
+  CHECK(syn.wscale == std::optional<std::uint8_t>(10));
   CHECK(syn.sack_permitted);
   REQUIRE(syn.ts.has_value());
   CHECK(syn.ts->ecr == 0);
