@@ -64,7 +64,8 @@ std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<st
   if (e.loss_probe)
     w = "A tail loss probe (RFC 8985 7.3): seq " + std::to_string(seq) +
         " sends the last segment again (or a new one) because no ACK came within the probe timeout "
-        "(PTO = 2*SRTT + 200 ms, at most the RTO); its ACK would repair a lost tail without waiting for the RTO. "
+        "(PTO = 2*SRTT, + 200 ms when one segment is in flight, at most the RTO); its ACK would repair a lost "
+        "tail without waiting for the RTO. "
         "Linux counts it as a loss probe (netstat -s TCPLossProbes); ss -ti leaves it out of the retransmissions "
         "outstanding (retrans:0/1: only the total after the slash has it), and the RTO is not backed off. ";
   else if (e.retx)
