@@ -46,8 +46,9 @@ struct TcpConfig {
   int data_retries = 15;      // net.ipv4.tcp_retries2 (simplified: a count of back-offs)
   // TCP_USER_TIMEOUT (RFC 9293 3.8.3 USER TIMEOUT, RFC 5482); 0: off, R2 (data_retries) decides.
   // As Linux does it: when the retransmission timer fires and this long has passed since the
-  // first timeout retransmission of the unacknowledged data, the connection ends with
-  // ETIMEDOUT and no RST; the timer is clamped so that it fires at that moment.
+  // first timeout retransmission of the unacknowledged data (in SYN_SENT: since the first
+  // SYN), the connection ends with ETIMEDOUT and no RST; the timer is clamped so that it
+  // fires at that moment. (Not applied to zero-window probes or keepalive here.)
   Duration user_timeout_ns = 0;
   // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans=3, the default,
   // with SACK negotiated): with data outstanding and no loss recovery under way, a probe

@@ -338,10 +338,14 @@ void Connection::on_rto(Instant now, Output& out) {
         const int thresh = 6;  // ilog2(TCP_RTO_MAX / TCP_TIMEOUT_INIT) = ilog2(120)
         const Duration model = limit <= thresh ? ((Duration{2} << limit) - 1) * base
                                                : ((Duration{2} << thresh) - 1) * base + (limit - thresh) * cfg_->rto_max_ns;
-        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= model) {
+        // A user timeout (TCP_USER_TIMEOUT) takes the model's place, counted from the first SYN.
+        const Duration give_up = cfg_->user_timeout_ns > 0 ? cfg_->user_timeout_ns : model;
+        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= give_up) {
           fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
-               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (tcp_syn_retries=", limit,
-                   ": give up after ", model / ms(1), "ms) without an answer → CLOSED (connection timed out)"), out);
+               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (",
+                   cfg_->user_timeout_ns > 0 ? "TCP_USER_TIMEOUT" : str("tcp_syn_retries=", limit), ": give up after ",
+                   give_up / ms(1), "ms) without an answer → CLOSED (connection timed out)"),
+               out);
           return;
         }
       } else if (syn_tries_ >= limit) {
@@ -354,7 +358,11 @@ void Connection::on_rto(Instant now, Output& out) {
       // tcp_syn_linear_timeouts: the first linear + 1 retransmissions wait the initial RTO.
       if (syn_tries_ > linear) rtt_.back_off();
       send_syn(now, state_ == State::SynReceived, true, out);
-      arm(TimerKind::Rto, now + rtt_.rto(), out);
+      Instant next = now + rtt_.rto();
+      // Linux clamps the timer to the user timeout (tcp_clamp_rto_to_user_timeout).
+      if (state_ == State::SynSent && cfg_->user_timeout_ns > 0)
+        next = std::max(now + 1, std::min(next, syn_first_at_ + cfg_->user_timeout_ns));
+      arm(TimerKind::Rto, next, out);
       return;
     }
     case State::Established:

@@ -166,4 +166,22 @@ TEST_CASE("User timeout: an ACK of new data starts it over") {
   CHECK(ep.deadline(TimerKind::Rto) == again + 2 * kLinuxRto);
 }
 
+
+TEST_CASE("User timeout: SYN_SENT gives up that long after the first SYN, the SYN timer clamped to it") {
+  TcpConfig c = plain();
+  c.user_timeout_ns = ms(2500);
+  Ep ep = syn_sent(c);
+  for (Instant t : {sec(1), sec(2)}) {  // tcp_syn_linear_timeouts: the RTO stays 1 s
+    CAPTURE(t);
+    REQUIRE(ep.deadline(TimerKind::Rto) == t);
+    fire(ep, t);
+    expect_sends(ep, {{.flags = kSyn, .seq = L, .ack = 0, .wnd = 8192, .retx = true}});
+  }
+  CHECK(ep.deadline(TimerKind::Rto) == ms(2500));  // not 3 s
+  fire(ep, ms(2500));
+  expect_silent(ep);
+  CHECK(ep.state() == State::Closed);
+  CHECK(ep.c.error() == Errno::TimedOut);
+}
+
 }  // TEST_SUITE
