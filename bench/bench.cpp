@@ -255,9 +255,10 @@ int bench_bulk(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
               sim_s > 0 ? static_cast<double>(ctr.bytes_delivered_to_apps) * 8 / sim_s / 1e6 : 0.0);
   std::printf("  link packets         : %" PRIu64 " (data dir %" PRIu64 ", ack dir %" PRIu64 ")\n", n.link(), n.c2s,
               n.s2c);
+  // The estimate counts every extra copy; the stack counts tail loss probes apart (RFC 8985 7.3).
   std::printf("  drops                : loss %" PRIu64 ", sender queue %" PRIu64 "; retx est. %lld, flagged by the stack %" PRIu64
-              "\n",
-              n.err_drops, n.q_drops, retx, ctr.retx);
+              " (+ %" PRIu64 " loss probes)\n",
+              n.err_drops, n.q_drops, retx, ctr.retx, ctr.loss_probes);
   std::printf("  wall                 : run %.3f s, process %.3f s; %.0f link pkts/s; peak RSS %ld kB\n", run_wall,
               total_wall, static_cast<double>(n.link()) / run_wall, rss_peak);
   std::printf(
@@ -374,8 +375,8 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   std::printf("  simulated time       : %.6f s\n", sim_s);
   std::printf("  link packets         : %" PRIu64 " (c->s %" PRIu64 ", s->c %" PRIu64 ") = %.2f per connection\n",
               n.link(), n.c2s, n.s2c, static_cast<double>(n.link()) / static_cast<double>(conns));
-  std::printf("  drops                : loss %" PRIu64 ", queues %" PRIu64 "; retransmissions %" PRIu64 "\n", n.err_drops,
-              n.q_drops, ctr.retx);
+  std::printf("  drops                : loss %" PRIu64 ", queues %" PRIu64 "; retransmissions %" PRIu64 ", loss probes %" PRIu64 "\n",
+              n.err_drops, n.q_drops, ctr.retx, ctr.loss_probes);
   std::printf("  wall                 : run %.3f s (%.2f us per connection), process %.3f s; %.0f conns/s\n", run_wall,
               run_wall * 1e6 / static_cast<double>(conns), total_wall, static_cast<double>(done_n) / run_wall);
   std::printf("  memory               : peak RSS %ld kB, %ld kB during the run = %.0f bytes per connection\n", rss_peak,

@@ -74,7 +74,9 @@ struct Check {
   // Segments: which, and what each must be.
   std::optional<SegKind> segment_kind;  // SYN SYN-ACK ACK DATA FIN RST
   std::optional<std::uint8_t> flags;
-  std::optional<bool> retx, dropped;
+  // retx: a retransmission (the RTO, fast retransmit); a tail loss probe is not one, as
+  // Linux counts it apart (RFC 8985 7.3): loss_probe picks or excludes those.
+  std::optional<bool> retx, dropped, loss_probe;
   std::optional<SegmentId> id;
   bool resent = false;  // segment: check the first retransmission of the segment picked (`at` counts from the original)
   std::int64_t nth = 1;

@@ -30,26 +30,31 @@ bool from_matches(const HostSel& s, const TraceEvent& e) {
 bool to_matches(const HostSel& s, const TraceEvent& e) { return s.any || e.seg.dst.ip == s.ip; }
 
 bool was_dropped(const SegInfo& s) { return s.drop_k != UINT64_MAX; }
+// A retransmission in the checks' sense: sequence space sent again by the RTO or fast
+// retransmit. A tail loss probe is a loss probe instead (RFC 8985 7.3; Linux counts it apart).
+bool is_retx(const TraceEvent& e) { return e.retx && !e.loss_probe; }
 
 struct SegFilter {
   HostSel from, to;
   std::optional<SegKind> kind;
   std::optional<std::uint8_t> flags;
-  std::optional<bool> retx, dropped;
+  std::optional<bool> retx, dropped, loss_probe;
 
   bool matches(const EvalContext& cx, const SegInfo& s) const {
     const TraceEvent& e = cx.trace[s.send_k];
     if (!from_matches(from, e) || !to_matches(to, e)) return false;
     if (kind && e.kind != seg_kind_name(*kind)) return false;
     if (flags && e.seg.flags != *flags) return false;
-    if (retx && e.retx != *retx) return false;
+    if (retx && is_retx(e) != *retx) return false;
+    if (loss_probe && e.loss_probe != *loss_probe) return false;
     if (dropped && was_dropped(s) != *dropped) return false;
     return true;
   }
   // "retransmitted SYN segments with flags [S] from client to server"
   std::string describe(bool many) const {
     std::string s;
-    if (retx) s += *retx ? "retransmitted " : "first-transmission ";
+    if (retx) s += *retx ? "retransmitted " : "not-retransmitted ";
+    if (loss_probe) s += *loss_probe ? "loss-probe " : "non-probe ";
     if (dropped) s += *dropped ? "dropped " : "delivered ";
     s += !kind ? (many ? "segments" : "segment") : std::string(seg_kind_name(*kind)) + (many ? " segments" : " segment");
     if (flags) s += " with flags [" + flag_letters(*flags) + "]";
@@ -65,6 +70,7 @@ SegFilter seg_filter(const EvalContext& cx, const Check& c, bool with_flags_and_
   f.to = host_sel(cx, c.to);
   f.kind = c.segment_kind;
   f.retx = c.retx;
+  f.loss_probe = c.loss_probe;
   if (with_flags_and_drops) {
     f.flags = c.flags;
     f.dropped = c.dropped;
@@ -190,7 +196,8 @@ std::optional<std::uint64_t> find_picked(const EvalContext& cx, const Check& c, 
     return found;
   }
   SegFilter f = seg_filter(cx, c, false);
-  f.retx.reset();  // here retx is something to check, not a way to pick the segment
+  f.retx.reset();  // here retx and loss_probe are something to check, not a way to pick the segment
+  f.loss_probe.reset();
   *which = "the " + ordinal(c.nth) + " " + f.describe(false);
   std::int64_t n = 0;
   for (const SegInfo& s : segs) {
@@ -218,8 +225,8 @@ std::optional<std::uint64_t> find_segment(const EvalContext& cx, const Check& c,
   for (const SegInfo& s : cx.ix.segments()) {
     const TraceEvent& e = cx.trace[s.send_k];
     if (s.send_k <= *picked || e.conn != o.conn || s.src_ep != os.src_ep) continue;
-    if (e.retx && s.rel_seq == os.rel_seq) {
-      *which = "the first retransmission of " + named;
+    if (e.retx && s.rel_seq == os.rel_seq) {  // sent again: by the RTO, fast retransmit or a loss probe
+      *which = (e.loss_probe ? "the loss probe repeating " : "the first retransmission of ") + named;
       return s.send_k;
     }
     earlier->push_back(s.send_k);
@@ -238,6 +245,7 @@ std::vector<std::string> demands(const Check& c, Duration within) {
   if (c.ack) want.push_back(abs + "ack " + std::to_string(*c.ack));
   if (c.len) want.push_back("length " + std::to_string(*c.len));
   if (c.retx) want.push_back(*c.retx ? "a retransmission" : "not a retransmission");
+  if (c.loss_probe) want.push_back(*c.loss_probe ? "a loss probe" : "not a loss probe");
   if (c.dropped) want.push_back(*c.dropped ? "dropped" : "delivered");
   if (c.at && c.resent) want.push_back("sent " + human(*c.at) + " after the original (within " + human(within) + ")");
   else if (c.at) want.push_back("sent at " + human(*c.at) + " (within " + human(within) + ")");
@@ -278,7 +286,8 @@ Verdict check_segment(const EvalContext& cx, const Check& c) {
   if (c.seq) field(seq == *c.seq, "seq " + std::to_string(seq));
   if (c.ack) field(ack && *ack == *c.ack, ack ? "ack " + std::to_string(*ack) : "no ACK flag (so no ack number)");
   if (c.len) field(static_cast<std::int64_t>(e.len) == *c.len, "length " + std::to_string(e.len));
-  if (c.retx) field(e.retx == *c.retx, e.retx ? "a retransmission" : "not a retransmission");
+  if (c.retx) field(is_retx(e) == *c.retx, is_retx(e) ? "a retransmission" : "not a retransmission");
+  if (c.loss_probe) field(e.loss_probe == *c.loss_probe, e.loss_probe ? "a loss probe" : "not a loss probe");
   if (c.dropped) field(dropped == *c.dropped, dropped ? "dropped" : "delivered");
   if (c.at && original) {  // counted from the original's send
     const Instant sent = cx.trace[*original].t_ns;

@@ -71,17 +71,18 @@ const std::vector<KindSpec>& kinds() {
         {"expect", Form::Dur, false}, {"min", Form::Dur, false}, {"max", Form::Dur, false}}},
       {"segments", CheckKind::Segments,
        {{"from", Form::Host, false}, {"to", Form::Host, false}, {"segment", Form::SegKind, false},
-        {"flags", Form::Flags, false}, {"retx", Form::Bool, false}, {"dropped", Form::Bool, false},
-        {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},
+        {"flags", Form::Flags, false}, {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false},
+        {"dropped", Form::Bool, false}, {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},
       {"intervals", CheckKind::Intervals,
        {{"from", Form::Host, false}, {"to", Form::Host, false}, {"segment", Form::SegKind, true},
-        {"retx", Form::Bool, false}, {"expect", Form::Durs, true}, {"within", Form::Dur, false}}},
+        {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false}, {"expect", Form::Durs, true},
+        {"within", Form::Dur, false}}},
       {"segment", CheckKind::Segment,
        {{"id", Form::SegId, false}, {"from", Form::Host, false}, {"to", Form::Host, false},
         {"segment", Form::SegKind, false}, {"nth", Form::Index, false}, {"flags", Form::Flags, false},
         {"seq", Form::Seq, false}, {"ack", Form::Seq, false}, {"absolute", Form::Bool, false},
-        {"len", Form::Count, false}, {"retx", Form::Bool, false}, {"dropped", Form::Bool, false},
-        {"resent", Form::Bool, false}, {"at", Form::Dur, false}, {"within", Form::Dur, false}}},
+        {"len", Form::Count, false}, {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false},
+        {"dropped", Form::Bool, false}, {"resent", Form::Bool, false}, {"at", Form::Dur, false}, {"within", Form::Dur, false}}},
       {"bytes", CheckKind::Bytes, {{"from", Form::Host, true}, {"to", Form::Host, true}, {"expect", Form::Count, false}}},
       {"app_result", CheckKind::AppResult,
        {{"host", Form::Host, true}, {"call", Form::Call, true}, {"expect", Form::Result, true},
@@ -133,6 +134,7 @@ void store_count(Check* out, const std::string& key, std::int64_t n) {
 }
 void store_bool(Check* out, const std::string& key, bool b) {
   if (key == "retx") out->retx = b;
+  else if (key == "loss_probe") out->loss_probe = b;
   else if (key == "dropped") out->dropped = b;
   else if (key == "absolute") out->absolute = b;
   else if (key == "resent") out->resent = b;

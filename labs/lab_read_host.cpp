@@ -12,7 +12,8 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "fin_timeout", "delayed_ack", "delack", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
               "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
-              "time_wait_syn_reopens", "zero_window_probe", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window"},
+              "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe",
+              "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window"},
           "[host.tcp]");
   if (auto* n = t.get("profile")) {
     auto p = parse_profile(r.str(*n, "profile"));
@@ -81,6 +82,15 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
       if (s == "snd_una-1") c.zwp_at_snd_una_minus_1 = true;
       else if (s == "one-byte") c.zwp_at_snd_una_minus_1 = false;
       else r.fail(v, w + ": '" + s + "' (expected \"snd_una-1\" or \"one-byte\")");
+    } else if (key == "zero_window_probe_interval") {
+      const std::string s = r.str(v, w);
+      if (s == "from-answer") c.zwp_interval_from_answer = true;
+      else if (s == "from-probe") c.zwp_interval_from_answer = false;
+      else r.fail(v, w + ": '" + s + "' (expected \"from-answer\" or \"from-probe\")");
+    } else if (key == "tail_loss_probe") c.tail_loss_probe = r.boolean(v, w);
+    else if (key == "user_timeout") {
+      if (v.is_string() && *v.value<std::string>() == "off") c.user_timeout_ns = 0;
+      else c.user_timeout_ns = r.duration(v, w + " (a duration, or \"off\")");
     } else if (key == "ephemeral_ports") {
       const auto& a = r.array(v, w);
       if (a.size() != 2) r.fail(v, w + " must be [low, high]");

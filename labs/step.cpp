@@ -61,7 +61,14 @@ std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<st
     return std::string(e.retx ? "The SYN-ACK again (its timer fired, or the SYN came again): " : "") +
            "a SYN-ACK carries " + me + "'s own ISN (relative seq 0) and acknowledges " + peer +
            "'s SYN: ack = its ISN + 1 = 1, because a SYN occupies one sequence number (RFC 9293 3.4, 3.10.7.2).";
-  if (e.retx)
+  if (e.loss_probe)
+    w = "A tail loss probe (RFC 8985 7.3): seq " + std::to_string(seq) +
+        " sends the last segment again (or a new one) because no ACK came within the probe timeout "
+        "(PTO = 2*SRTT, + 200 ms when one segment is in flight, at most the RTO); its ACK would repair a lost "
+        "tail without waiting for the RTO. "
+        "Linux counts it as a loss probe (netstat -s TCPLossProbes); ss -ti leaves it out of the retransmissions "
+        "outstanding (retrans:0/1: only the total after the slash has it), and the RTO is not backed off. ";
+  else if (e.retx)
     w = "A retransmission: seq " + std::to_string(seq) +
         " repeats the oldest unacknowledged byte (SND.UNA), sent again because its ACK did not come in time "
         "(RFC 9293 3.8.1, RFC 6298). ";

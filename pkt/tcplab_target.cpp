@@ -182,7 +182,9 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.core.rmem_max") k.core_rmem_max = static_cast<std::uint32_t>(v);
   else if (n == "net.ipv4.tcp_invalid_ratelimit") k.invalid_ack_ratelimit_ns = ms(v);
   else if (n == "net.ipv4.tcp_syncookies") k.syn_cookies = static_cast<int>(std::clamp<long long>(v, 0, 2));
-  else if (n == "net.ipv4.tcp_early_retrans" || n == "net.ipv4.tcp_min_tso_segs" ||
+  // 3 and 4 schedule tail loss probes (Linux tcp_schedule_loss_probe); 0-2 do not.
+  else if (n == "net.ipv4.tcp_early_retrans") k.tail_loss_probe = v == 3 || v == 4;
+  else if (n == "net.ipv4.tcp_min_tso_segs" ||
            n == "net.ipv4.tcp_congestion_control" || n == "net.ipv4.tcp_ecn" || n == "net.ipv4.tcp_fastopen" ||
            n == "net.ipv4.tcp_slow_start_after_idle" || n == "net.core.default_qdisc")
     // Behaviour tcplab does not model yet: the script still runs, and says so (never silently).
@@ -235,7 +237,7 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
       case SockOpt::SndBuf: r.value = s.cfg.snd_buf_bytes; break;
       case SockOpt::Linger: r.linger_on = s.linger_on, r.value = s.linger_s; break;
       case SockOpt::Congestion: r.text = s.cc; break;
-      case SockOpt::UserTimeout: r.value = 0; break;
+      case SockOpt::UserTimeout: r.value = s.cfg.user_timeout_ns / ms(1); break;
     }
     return r;
   }
@@ -263,7 +265,10 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
       if (c.text != "reno" && c.text != "cubic") return fail("ENOENT");
       s.cc = c.text;
       break;
-    case SockOpt::UserTimeout: break;
+    case SockOpt::UserTimeout:
+      if (c.value < 0) return fail("EINVAL");
+      s.cfg.user_timeout_ns = ms(c.value);  // milliseconds; a listener's children inherit it
+      break;
     case SockOpt::Error: return fail("ENOPROTOOPT");
   }
   return r;

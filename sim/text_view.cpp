@@ -82,7 +82,8 @@ std::string TextView::line(const TraceEvent& e) {
   switch (e.type) {
     case TraceType::Send: {
       std::string l = t + " " + packet(e);
-      if (e.retx) l += "  (retransmission)";
+      if (e.loss_probe) l += "  (loss probe)";
+      else if (e.retx) l += "  (retransmission)";
       return l;
     }
     case TraceType::State: {

@@ -53,6 +53,7 @@ std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& ho
       j["len"] = e.len;
       j["wnd"] = e.seg.wnd;
       j["retx"] = e.retx;
+      if (e.loss_probe) j["loss_probe"] = true;  // only on probes: other lines stay as they were
       break;
     case TraceType::Drop:
       j["id"] = e.id;

@@ -30,6 +30,7 @@ struct TraceEvent {
   std::string id;           // "A>B#3"
   std::string kind;         // SYN SYN-ACK ACK DATA FIN RST
   bool retx = false;
+  bool loss_probe = false;  // a tail loss probe (RFC 8985 7.3); `retx` too when it repeats data
   Segment seg;              // header and options; the first kTracePayloadBytes of payload
   std::uint32_t len = 0;    // the real payload length
   // drop

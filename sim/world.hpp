@@ -58,7 +58,9 @@ struct TupleConn {
 };
 
 struct WorldCounters {
-  std::uint64_t events = 0, link_pkts = 0, data_pkts = 0, ack_pkts = 0, retx = 0;
+  // retx: retransmissions (the RTO, fast retransmit); loss_probes: tail loss probes (RFC 8985
+  // 7.3), counted apart as Linux does (TCPLossProbes; `ss` retrans_out leaves them out).
+  std::uint64_t events = 0, link_pkts = 0, data_pkts = 0, ack_pkts = 0, retx = 0, loss_probes = 0;
   std::uint64_t err_drops = 0, q_drops = 0, fault_drops = 0, checksum_drops = 0, no_route = 0;
   std::uint64_t bytes_delivered_to_apps = 0;
   std::uint64_t stream_mismatches = 0;  // bytes read that differ from what `send N` generated
@@ -145,6 +147,7 @@ class World {
     int src_host = -1, dst_host = -1;
     bool corrupted = false;
     bool retx = false;
+    bool loss_probe = false;
   };
   struct Gen {
     int host = -1;
@@ -184,7 +187,7 @@ class World {
   // Turns what a host's stack reported into trace lines, packets, timers and task wake-ups.
   void absorb(int host, Output& out);
   // Packets (world_packets.cpp).
-  void transmit(int host, Segment&& seg, ConnId c, bool retx);
+  void transmit(int host, Segment&& seg, ConnId c, bool retx, bool loss_probe = false);
   void arrive(const QEvent& e);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
   std::uint32_t pair_conn_of(int host, const Packet& p, SegOrdinals* ord);

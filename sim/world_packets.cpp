@@ -107,6 +107,7 @@ void World::trace_send(int host, Packet& p) {
   e.id = p.id;
   e.kind = seg_kind_name(p.kind);
   e.retx = p.retx;
+  e.loss_probe = p.loss_probe;
   // The trace keeps the first bytes (enough to read a request line), not a copy of the
   // stream: the header is copied with the payload set aside, then the first bytes.
   std::string payload = std::move(p.seg.payload);
@@ -146,13 +147,14 @@ void World::enqueue_arrival(Packet& p, Instant at, bool last) {
   push(at, EvKind::Arrive, dst, slot);
 }
 
-void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
+void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_probe) {
   Packet p;
   p.seg = std::move(seg_in);  // the payload moves from the stack's output to the link: no copy
   const Segment& seg = p.seg;
   p.src_host = host;
   p.dst_host = route(host, seg.dst.ip);
   p.retx = retx;
+  p.loss_probe = loss_probe;
   p.kind = segment_kind(seg);
   SegOrdinals& ord = c != kNoConn ? ordinals_of(host, c) : stray_ordinals_[pair_label(seg.src, seg.dst)];
   const std::uint32_t ordinal = ++ord.total;
@@ -163,7 +165,8 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx) {
   ++counters_.link_pkts;
   if (seg.payload.empty()) ++counters_.ack_pkts;
   else ++counters_.data_pkts;
-  if (retx) ++counters_.retx;
+  if (loss_probe) ++counters_.loss_probes;
+  else if (retx) ++counters_.retx;
   trace_send(host, p);
 
   // Fault rules first (they name segments by id and kind ordinal), then the link.

@@ -20,6 +20,9 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.rto_min_ns = sec(1);
       c.fin_wait_2_timeout_ns = std::nullopt;  // the RFC has no such timer
       c.zwp_at_snd_una_minus_1 = false;        // RFC 9293 3.8.6.1: probe with one byte of data
+      // RFC 9293 3.8.6.1: "increase exponentially the interval between successive probes".
+      c.zwp_interval_from_answer = false;
+      c.tail_loss_probe = false;               // RFC 9293 does not require RFC 8985 (TLP)
       c.quickack_segments = 0;                 // RFC 9293 3.8.6.3: delayed ACK from the first segment
       c.delack_ns = ms(200);
       c.delay_fin_ack = false;                 // RFC 9293 3.10.7.4: "send an acknowledgment for the FIN"

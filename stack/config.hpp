@@ -66,6 +66,19 @@ struct TcpConfig {
   // them): 0 in rfc9293.
   int syn_cookies = 1;
   int data_retries = 15;      // net.ipv4.tcp_retries2 (simplified: a count of back-offs)
+  // TCP_USER_TIMEOUT (RFC 9293 3.8.3 USER TIMEOUT, RFC 5482); 0: off, R2 (data_retries) decides.
+  // As Linux does it: when the retransmission timer fires and this long has passed since the
+  // first timeout retransmission of the unacknowledged data (in SYN_SENT: since the first
+  // SYN), the connection ends with ETIMEDOUT and no RST; the timer is clamped so that it
+  // fires at that moment. (Not applied to zero-window probes or keepalive here.)
+  Duration user_timeout_ns = 0;
+  // Tail loss probe (RFC 8985 section 7; Linux net.ipv4.tcp_early_retrans=3, the default,
+  // with SACK negotiated): with data outstanding and no loss recovery under way, a probe
+  // timer PTO = 2*SRTT + (one segment in flight ? rto_min : tlp_multi_segment_extra) (1 s
+  // before any RTT sample), at most the time left until the RTO, resends the last segment
+  // (or sends one new one) so that a lost tail is repaired by an ACK instead of the RTO.
+  bool tail_loss_probe = true;
+  Duration tlp_multi_segment_extra_ns = ms(8);  // Linux TCP_TIMEOUT_MIN: 2 jiffies at HZ=250
 
   // Connection teardown.
   Duration msl_ns = sec(30);                   // TIME_WAIT lasts 2*MSL (Linux: fixed 60 s)
@@ -127,6 +140,10 @@ struct TcpConfig {
 
   // Persist (zero-window probes).
   bool zwp_at_snd_una_minus_1 = true;  // Linux probes with SEQ=SND.UNA-1 and no data; RFC sends 1 byte
+  // Linux (tcp_ack_probe) restarts the probe timer when a probe's answer arrives with the
+  // window still shut: the next probe goes one (backed-off) interval after the answer, not
+  // after the probe. false: the interval runs from probe to probe.
+  bool zwp_interval_from_answer = true;
 
   // What happens on a SYN or RST that arrives in TIME_WAIT.
   bool time_wait_syn_reopens = true;   // Linux; RFC 9293 3.6.1 (MAY-2): a new SYN may reuse the pair

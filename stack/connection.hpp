@@ -111,6 +111,7 @@ class Connection {
   std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
   std::uint64_t bytes_acked_total() const { return acked_total_; }
+  // Segments sent again by the RTO or fast retransmit; tail loss probes are counted apart.
   std::uint32_t retransmissions() const { return retx_count_; }
   // What a SYN,ACK from this listener to `syn` would offer: its window and window scale (the
   // SYN cookie's SYN,ACK, which keeps no child).
@@ -119,6 +120,7 @@ class Connection {
     std::uint8_t wscale = 0;
   };
   SynAckOffer synack_offer(const Segment& syn) const;
+  std::uint32_t loss_probes() const { return tlp_count_; }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -183,12 +185,12 @@ class Connection {
   bool choose_sack_hole(DataChoice& c) const;    // false: the pipe is full; c.len 0: no hole
   bool choose_at_snd_nxt(DataChoice& c);         // windows, SWS avoidance, Nagle
   std::uint8_t data_flags(const DataChoice& c) const;
-  void send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out);
+  void send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out, bool loss_probe = false);
   void send_syn(Instant now, bool with_ack, bool retx, Output& out);
   void send_ack(Instant now, Output& out);
   void send_rst(Instant now, Seq32 seq, Output& out);
   void send_active_reset(Instant now, Output& out);  // ABORT and friends
-  void emit(Instant now, Segment seg, bool retx, Output& out);
+  void emit(Instant now, Segment seg, bool retx, Output& out, bool loss_probe = false);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
   void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
   std::uint16_t window_field(std::uint32_t wnd_bytes) const;
@@ -210,6 +212,16 @@ class Connection {
   void disarm_all(Output& out);
   void restart_rto(Instant now, Output& out);
   void on_rto(Instant now, Output& out);
+  bool user_timeout_expired(Instant now) const;
+  Instant rto_deadline_after_timeout(Instant now) const;  // clamped to the user timeout
+  // Tail loss probe (RFC 8985 7): when one may be scheduled, the PTO, arming its timer
+  // (false: the timer is off), and sending the probe when it fires.
+  bool loss_probe_allowed() const;
+  Duration probe_timeout(Instant now, bool advancing_rto) const;
+  bool schedule_loss_probe(Instant now, bool advancing_rto, Output& out);
+  void on_loss_probe(Instant now, Output& out);
+  bool send_loss_probe(Instant now, Output& out);
+  void on_window_probe_answer(Instant now, Output& out);
   void on_persist(Instant now, Output& out);
   Duration persist_timeout() const;  // the next zero-window probe interval
   void on_keepalive(Instant now, Output& out);
@@ -268,6 +280,19 @@ class Connection {
   bool rtt_timing_ = false;
   Seq32 rtt_seq_;
   Instant rtt_sent_at_ = 0;
+
+  // Tail loss probe state: one probe per tail (Linux tlp_high_seq), until an ACK covers
+  // the SND.MAX it was sent at; tail_seq_ is where the last new segment began (what a probe
+  // resends); after an RTO (loss recovery up to loss_recover_) no probe is scheduled.
+  bool tlp_outstanding_ = false;
+  Seq32 tlp_high_seq_;
+  Seq32 tail_seq_;
+  bool in_loss_ = false;
+  Seq32 loss_recover_;
+  std::uint32_t tlp_count_ = 0;
+  // When the first timeout retransmission of the unacknowledged data went out (Linux
+  // retrans_stamp): the user timeout counts from it.
+  Instant retrans_stamp_ = kNever;
 
   Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first

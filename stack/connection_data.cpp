@@ -90,6 +90,9 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     }
     rtt_.reset_backoff();
     persist_backoff_ = 0;
+    retrans_stamp_ = kNever;
+    if (tlp_outstanding_ && seq_ge(seg.ack, tlp_high_seq_)) tlp_outstanding_ = false;  // the probe's episode is over
+    if (in_loss_ && seq_ge(seg.ack, loss_recover_)) in_loss_ = false;
     tcb_.snd_una = seg.ack;
     if (seq_lt(tcb_.snd_nxt, tcb_.snd_una)) tcb_.snd_nxt = tcb_.snd_una;
     cc_.drop_below(tcb_.snd_una);
@@ -104,8 +107,13 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
       cc_.on_new_ack(acked, mss);
     }
     update_window(seg);
-    if (tcb_.snd_una == tcb_.snd_max) disarm(TimerKind::Rto, out);  // RFC 6298 5.2
-    else restart_rto(now, out);                                       // RFC 6298 5.3
+    if (tcb_.snd_una == tcb_.snd_max) {
+      disarm(TimerKind::Rto, out);  // RFC 6298 5.2
+      disarm(TimerKind::LossProbe, out);
+    } else {
+      restart_rto(now, out);                 // RFC 6298 5.3
+      schedule_loss_probe(now, true, out);   // RFC 8985 7.2: and the PTO, capped by that RTO
+    }
     return;
   }
   // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT". Not with a zero window: those ACKs answer the
@@ -118,6 +126,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   const bool dup = seg.ack == tcb_.snd_una && seg.payload.empty() && !seg.has(kSyn) && !seg.has(kFin) &&
                    (same_wnd || (new_sack && seg.wnd != 0)) && tcb_.snd_wnd != 0 && tcb_.snd_max != tcb_.snd_una;
   update_window(seg);
+  on_window_probe_answer(now, out);
   if (!dup) return;
   // RFC 5681 3.2 duplicate ACK.
   if (cc_.in_recovery()) {
@@ -127,6 +136,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   if (cc_.on_dupack()) {
     cc_.enter_recovery(flight_size(), mss, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
     rtx_una_pending_ = true;  // fast retransmit
+    disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
   }
 }
 

@@ -72,7 +72,7 @@ void Connection::add_sack_blocks(Segment& s) const {
   for (const auto& r : ranges) add(block(r));
 }
 
-void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
+void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_probe) {
   if (seg.has(kAck) && !seg.has(kSyn)) {
     // Linux tcp_event_ack_sent: an ACK of new data or of a FIN uses one quick ACK.
     if (ack_scheduled_ && quickacks_left_ > 0) --quickacks_left_;
@@ -93,8 +93,9 @@ void Connection::emit(Instant, Segment seg, bool retx, Output& out) {
     tcb_.rcv_wnd = seg.wnd;
     tcb_.rcv_wup = tcb_.rcv_nxt;
   }
-  if (retx) ++retx_count_;
-  out.events.push_back({id_, SendEvent{std::move(seg), retx}});
+  if (loss_probe) ++tlp_count_;
+  else if (retx) ++retx_count_;
+  out.events.push_back({id_, SendEvent{std::move(seg), retx, loss_probe}});
 }
 
 std::uint16_t Connection::syn_window() const {
@@ -269,7 +270,7 @@ std::uint8_t Connection::data_flags(const DataChoice& c) const {
   return flags;
 }
 
-void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out) {
+void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags, Output& out, bool loss_probe) {
   const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
   const bool retx = seq_lt(c.seq, tcb_.snd_max);
   Segment s = make_segment(now, c.seq, flags);
@@ -286,7 +287,10 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     if (data_seen_ && now - last_data_at_ < cfg_->delack_ns) pingpong_ = true;
   }
   if (c.rewrite_nxt) tcb_.snd_nxt = end;
-  if (seq_gt(end, tcb_.snd_max)) tcb_.snd_max = end;
+  if (seq_gt(end, tcb_.snd_max)) {
+    tcb_.snd_max = end;
+    tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
+  }
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
     cc_.note_retransmitted(end);
@@ -295,15 +299,18 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     rtt_seq_ = end;
     rtt_sent_at_ = now;
   }
-  emit(now, std::move(s), retx, out);
+  emit(now, std::move(s), retx, out, loss_probe);
   if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
 }
 
 void Connection::output(Instant now, Output& out) {
   // Bounded: one call never emits more than a window's worth of segments.
+  const Seq32 max_before = tcb_.snd_max;
   for (int i = 0; i < 4096 && send_one_data(now, out); ++i) {
   }
+  // RFC 8985 7.2: new data went out: (re)start the probe timer (Linux tcp_write_xmit).
+  if (seq_gt(tcb_.snd_max, max_before)) schedule_loss_probe(now, false, out);
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
@@ -334,7 +341,11 @@ void Connection::disarm_all(Output& out) {
 void Connection::restart_rto(Instant now, Output& out) { arm(TimerKind::Rto, now + rtt_.rto(), out); }
 
 void Connection::on_timer(Instant now, Output& out) {
-  for (int k = 0; k < kTimerKinds; ++k) {
+  // The loss probe first: when its PTO was capped at the RTO's deadline, the probe goes and
+  // the RTO restarts from it (RFC 8985 7.3), as Linux's single transmit timer does.
+  for (int i = 0; i < kTimerKinds; ++i) {
+    const int k = (i + kTimerKinds - 1) % kTimerKinds;
+    static_assert(static_cast<int>(TimerKind::LossProbe) == kTimerKinds - 1, "the loss probe is fired first");
     const auto kind = static_cast<TimerKind>(k);
     if (!timers_.expired(kind, now)) continue;
     const Instant deadline = timers_.at(kind);
@@ -342,6 +353,7 @@ void Connection::on_timer(Instant now, Output& out) {
     out.events.push_back({id_, TimerEvent{kind, TimerAction::Fire, deadline}});
     switch (kind) {
       case TimerKind::Rto: on_rto(now, out); break;
+      case TimerKind::LossProbe: on_loss_probe(now, out); break;
       case TimerKind::Persist: on_persist(now, out); break;
       case TimerKind::Keepalive: on_keepalive(now, out); break;
       case TimerKind::DelAck:
@@ -383,10 +395,14 @@ void Connection::on_rto(Instant now, Output& out) {
         const int thresh = 6;  // ilog2(TCP_RTO_MAX / TCP_TIMEOUT_INIT) = ilog2(120)
         const Duration model = limit <= thresh ? ((Duration{2} << limit) - 1) * base
                                                : ((Duration{2} << thresh) - 1) * base + (limit - thresh) * cfg_->rto_max_ns;
-        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= model) {
+        // A user timeout (TCP_USER_TIMEOUT) takes the model's place, counted from the first SYN.
+        const Duration give_up = cfg_->user_timeout_ns > 0 ? cfg_->user_timeout_ns : model;
+        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= give_up) {
           fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
-               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (tcp_syn_retries=", limit,
-                   ": give up after ", model / ms(1), "ms) without an answer → CLOSED (connection timed out)"), out);
+               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (",
+                   cfg_->user_timeout_ns > 0 ? "TCP_USER_TIMEOUT" : str("tcp_syn_retries=", limit), ": give up after ",
+                   give_up / ms(1), "ms) without an answer → CLOSED (connection timed out)"),
+               out);
           return;
         }
       } else if (rtt_.backoffs() >= limit) {
@@ -404,7 +420,11 @@ void Connection::on_rto(Instant now, Output& out) {
       // tcp_syn_linear_timeouts: the first linear + 1 retransmissions wait the initial RTO.
       if (syn_tries_ > linear) rtt_.back_off();
       send_syn(now, state_ == State::SynReceived, true, out);
-      arm(TimerKind::Rto, now + rtt_.rto(), out);
+      Instant next = now + rtt_.rto();
+      // Linux clamps the timer to the user timeout (tcp_clamp_rto_to_user_timeout).
+      if (state_ == State::SynSent && cfg_->user_timeout_ns > 0)
+        next = std::max(now + 1, std::min(next, syn_first_at_ + cfg_->user_timeout_ns));
+      arm(TimerKind::Rto, next, out);
       return;
     }
     case State::Established:
@@ -421,7 +441,15 @@ void Connection::on_rto(Instant now, Output& out) {
   }
   if (tcb_.snd_una == tcb_.snd_max) return;  // nothing outstanding
   const int limit = app_closed_ ? cfg_->orphan_retries : cfg_->data_retries;
-  if (rtt_.backoffs() >= limit) {
+  if (user_timeout_expired(now)) {
+    fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
+         str("3.8.3 USER TIMEOUT: SEQ=", tcb_.snd_una, " unacknowledged ", (now - retrans_stamp_) / ms(1),
+             "ms after its first timeout retransmission (TCP_USER_TIMEOUT=", cfg_->user_timeout_ns / ms(1),
+             "ms) → CLOSED (connection timed out, no RST)"),
+         out);
+    return;
+  }
+  if (cfg_->user_timeout_ns == 0 && rtt_.backoffs() >= limit) {
     fail(now, Errno::TimedOut, TcpEvent::TimeoutR2, str("3.8.3 R2: ", rtt_.backoffs(), " retransmissions of SEQ=", tcb_.snd_una,
                                     " unanswered (limit ", limit, ") → CLOSED (connection timed out)"), out);
     return;
@@ -440,9 +468,111 @@ void Connection::on_rto(Instant now, Output& out) {
   tcb_.snd_nxt = tcb_.snd_una;
   rtt_.back_off();
   rtx_una_pending_ = false;
+  // Loss recovery up to what was sent: no tail loss probe until it is all acknowledged
+  // (Linux's CA_Loss state; RFC 8985 7.2 schedules probes only outside recovery).
+  in_loss_ = true;
+  loss_recover_ = tcb_.snd_max;
+  tlp_outstanding_ = false;
+  disarm(TimerKind::LossProbe, out);
   send_one_data(now, out);
-  if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
+  if (retrans_stamp_ == kNever) retrans_stamp_ = now;
+  const Instant next = rto_deadline_after_timeout(now);
+  if (timers_.at(TimerKind::Rto) != next) arm(TimerKind::Rto, next, out);
 }
+
+bool Connection::user_timeout_expired(Instant now) const {
+  return cfg_->user_timeout_ns > 0 && retrans_stamp_ != kNever && now - retrans_stamp_ >= cfg_->user_timeout_ns;
+}
+
+Instant Connection::rto_deadline_after_timeout(Instant now) const {
+  // Linux tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout.
+  const Instant at = now + rtt_.rto();
+  if (cfg_->user_timeout_ns == 0 || retrans_stamp_ == kNever) return at;
+  return std::max(now + 1, std::min(at, retrans_stamp_ + cfg_->user_timeout_ns));
+}
+
+// ---------------------------------------------------------------- tail loss probe (RFC 8985 7)
+
+bool Connection::loss_probe_allowed() const {
+  // 7.2: with SACK (Linux tcp_is_sack), data outstanding, not in fast recovery or after an
+  // RTO, and one probe per tail (Linux tlp_high_seq).
+  if (!cfg_->tail_loss_probe || !tcb_.sack_ok || tlp_outstanding_ || in_loss_ || cc_.in_recovery()) return false;
+  if (!may_hold_unsent_data(state_) || seq_le(tcb_.snd_una, tcb_.iss)) return false;  // our SYN first
+  return tcb_.snd_una != tcb_.snd_max;
+}
+
+Duration Connection::probe_timeout(Instant now, bool advancing_rto) const {
+  // 7.2: PTO = 2*SRTT, plus the worst-case delayed ACK when one segment is in flight (Linux
+  // adds its minimum RTO, 200 ms, or TCP_TIMEOUT_MIN with more); 1 s with no RTT sample.
+  Duration pto = cfg_->rto_initial_ns;
+  if (rtt_.has_sample()) {
+    const std::uint32_t fin = fin_sent_ && !our_fin_acked() ? 1 : 0;
+    const bool one_segment = flight_size() - fin <= tcb_.snd_mss;
+    pto = 2 * rtt_.srtt() + (one_segment ? cfg_->rto_min_ns : cfg_->tlp_multi_segment_extra_ns);
+  }
+  // "If the RTO formula yields an earlier time, use that time": the RTO a new ACK restarts
+  // (advancing_rto), or what is left of the running one.
+  Duration rto_left = rtt_.rto();
+  if (!advancing_rto && timers_.armed(TimerKind::Rto)) rto_left = timers_.at(TimerKind::Rto) - now;
+  return rto_left > 0 ? std::min(pto, rto_left) : pto;
+}
+
+bool Connection::schedule_loss_probe(Instant now, bool advancing_rto, Output& out) {
+  if (!loss_probe_allowed()) {
+    disarm(TimerKind::LossProbe, out);
+    return false;
+  }
+  arm(TimerKind::LossProbe, now + probe_timeout(now, advancing_rto), out);
+  return true;
+}
+
+void Connection::on_loss_probe(Instant now, Output& out) {
+  if (!loss_probe_allowed()) return;  // the RTO still runs
+  if (!send_loss_probe(now, out)) return;
+  tlp_outstanding_ = true;
+  tlp_high_seq_ = tcb_.snd_max;
+  // 7.3: after the probe, the RTO (not another PTO) is armed; Linux restarts it in full
+  // from the probe and does not back it off.
+  restart_rto(now, out);
+}
+
+bool Connection::send_loss_probe(Instant now, Output& out) {
+  // 7.3: "If a previously unsent segment exists AND the receive window allows, send it"
+  // (past cwnd and Nagle, as Linux's tcp_write_xmit for a probe does) ...
+  const std::uint32_t mss = tcb_.snd_mss;
+  const auto room = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - tcb_.snd_max);
+  const std::uint32_t unsent = unsent_bytes();
+  if (unsent > 0 && tcb_.snd_nxt == tcb_.snd_max && room > 0) {
+    DataChoice c;
+    c.seq = tcb_.snd_max;
+    c.len = static_cast<std::uint32_t>(std::min<std::int64_t>({mss, unsent, room}));
+    c.rewrite_nxt = true;
+    send_data(now, c, data_flags(c), out, true);
+    return true;
+  }
+  // ... "else retransmit the highest-sequence segment sent": the last one, at most one MSS
+  // of it (its FIN too, if it carried one).
+  const Seq32 start = seq_max(tail_seq_, tcb_.snd_una);
+  const std::uint32_t fin = fin_sent_ && !our_fin_acked() ? 1 : 0;
+  const auto span = static_cast<std::uint32_t>(std::max(0, tcb_.snd_max - start));
+  if (span == 0) return false;
+  DataChoice c;
+  c.len = std::min(span - fin, mss);
+  c.seq = tcb_.snd_max - fin - c.len;
+  const std::uint8_t flags = data_flags(c);
+  if (c.len == 0 && !(flags & kFin)) return false;
+  send_data(now, c, flags, out, true);
+  return true;
+}
+
+void Connection::on_window_probe_answer(Instant now, Output& out) {
+  // Linux tcp_ack_probe: an ACK while nothing is in flight and the window is still shut
+  // restarts the probe timer with the current (backed-off) interval, from this answer.
+  if (!cfg_->zwp_interval_from_answer || !timers_.armed(TimerKind::Persist)) return;
+  if (tcb_.snd_wnd != 0 || flight_size() != 0) return;
+  arm(TimerKind::Persist, now + persist_timeout(), out);
+}
+
 
 Duration Connection::persist_timeout() const {
   // The RTO, doubled per probe sent (RFC 9293 3.8.6.1: "increase exponentially the interval

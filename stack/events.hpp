@@ -20,6 +20,9 @@ constexpr ConnId kNoConn = UINT32_MAX;
 struct SendEvent {
   Segment seg;
   bool retx = false;  // repeats sequence space already sent (or a SYN/FIN sent again)
+  // A tail loss probe (RFC 8985 7.3): sent by the PTO timer, not by the RTO; Linux counts it
+  // apart (TCPLossProbes) and it neither backs the RTO off nor counts in `ss`'s retrans_out.
+  bool loss_probe = false;
 };
 struct StateEvent {
   State from, to;

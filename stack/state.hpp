@@ -31,9 +31,10 @@ static_assert(static_cast<int>(Errno::NoBufs) + 1 == kErrnoCount, "kErrnoCount c
 std::string_view errno_name(Errno e);
 std::optional<Errno> parse_errno(std::string_view text);
 
-enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2 };
-constexpr int kTimerKinds = 6;
-static_assert(static_cast<int>(TimerKind::FinWait2) + 1 == kTimerKinds, "kTimerKinds counts TimerKind");
+// LossProbe: the tail loss probe timer (RFC 8985 7.2, the PTO), trace name "TLP".
+enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2, LossProbe };
+constexpr int kTimerKinds = 7;
+static_assert(static_cast<int>(TimerKind::LossProbe) + 1 == kTimerKinds, "kTimerKinds counts TimerKind");
 std::string_view timer_name(TimerKind k);  // "RTO", "TIME_WAIT", "DELACK", ...
 
 }  // namespace tcplab

@@ -233,6 +233,9 @@ void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecor
   for (int i = 0; i < kTimerKinds; ++i) {
     const auto kind = static_cast<TimerKind>(i);
     if (!c.timers().armed(kind)) continue;
+    // Linux's one transmit timer: while a loss probe is pending it is what runs (the RTO,
+    // behind it, restarts from the probe), so the panel shows the probe's row only.
+    if (kind == TimerKind::Rto && c.timers().armed(TimerKind::LossProbe)) continue;
     any = true;
     const Instant due = c.timers().at(kind);
     const Duration left = std::max<Duration>(0, due - v.now);

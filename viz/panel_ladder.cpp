@@ -91,7 +91,7 @@ std::string seg_tooltip(const WorldView& v, const SegInfo& s) {
   const TraceEvent& e = tr[s.send_k];
   const Segment& g = e.seg;
   const auto& names = v.index.host_names();
-  std::string t = fmt::format("{}  {}{}\n", e.id, e.kind, e.retx ? "  (retransmission)" : "");
+  std::string t = fmt::format("{}  {}{}\n", e.id, e.kind, e.loss_probe ? "  (loss probe)" : e.retx ? "  (retransmission)" : "");
   t += fmt::format("{}  {} > {}\n", s.label, endpoint_to_string(g.src), endpoint_to_string(g.dst));
   t += fmt::format("SEG.SEQ {}  SEG.ACK {}  SEG.LEN {}  WND {}\n", g.seq.raw(), g.ack.raw(), g.seg_len(), g.wnd);
   std::string opts;
@@ -414,7 +414,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       const TraceEvent& e = tr[sg.send_k];
       const std::string times = fonts().unicode ? " ×" : " x";
       std::string full = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
-                                 : sg.label + (e.retx ? "  retx" : "");
+                                 : sg.label + (e.loss_probe ? "  TLP" : e.retx ? "  retx" : "");
       if (d.lost) full += "  LOST";
       if (sg.fate == SegFate::DroppedOnArrival) full += "  DROPPED";
       // Along the arrow as drawn to its end (or its destination, when in flight).

@@ -18,6 +18,8 @@ std::string timer_column(const Connection& c, Instant now) {
   const Timers& t = c.timers();
   auto left = [&](TimerKind k) { return fmt::format("{:.2f}", static_cast<double>(std::max<Duration>(0, t.at(k) - now)) / 1e9); };
   if (t.armed(TimerKind::TimeWait)) return "timewait (" + left(TimerKind::TimeWait) + ")";
+  // Linux's one transmit timer: a pending loss probe shows as "on" with the PTO left.
+  if (t.armed(TimerKind::LossProbe)) return "on (" + left(TimerKind::LossProbe) + ")";
   if (t.armed(TimerKind::Rto)) return "on (" + left(TimerKind::Rto) + ")";
   if (t.armed(TimerKind::Persist)) return "probe (" + left(TimerKind::Persist) + ")";
   if (t.armed(TimerKind::Keepalive)) return "keepalive (" + left(TimerKind::Keepalive) + ")";

@@ -64,7 +64,7 @@ TEST_CASE("Keepalive: off by default (SO_KEEPALIVE)") {
   CHECK(ep.c.next_deadline() == kNever);
 }
 
-TEST_CASE("Persist: linux: zero window → probes with SEQ=SND.UNA-1 at RTO, doubling, until the window opens") {
+TEST_CASE("Persist: linux: zero window → probes with SEQ=SND.UNA-1 at RTO, doubling from each answer, until the window opens") {
   Ep ep = established();
   feed(ep, ms(1), Seg{.wnd = 0});
   CHECK(ep.tcb().snd_wnd == 0);
@@ -79,10 +79,13 @@ TEST_CASE("Persist: linux: zero window → probes with SEQ=SND.UNA-1 at RTO, dou
     expect_silent(ep);
     fire(ep, deadline);
     expect_sends(ep, {{.seq = L}});
-    feed(ep, deadline + ms(10), Seg{.wnd = 0});  // still closed
+    // Still closed. Linux (tcp_ack_probe) restarts the timer when the answer arrives: the
+    // next probe goes one doubled interval after it, not after the probe.
+    const Instant answer = deadline + ms(10);
+    feed(ep, answer, Seg{.wnd = 0});
     expect_silent(ep);
     interval = std::min(2 * interval, sec(120));
-    deadline += interval;
+    deadline = answer + interval;
   }
   CHECK(ep.state() == State::Established);  // never gives up while the peer answers
   feed(ep, deadline - sec(1), Seg{.wnd = 20000});

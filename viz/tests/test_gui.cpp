@@ -330,7 +330,7 @@ TEST_CASE("handshake at the end shows ten arrows and both CLOSED") {
   check_state_pixels(f, "client", "CLOSED");
 }
 
-TEST_CASE("lost-fin after the drop shows a cross and the retransmission") {
+TEST_CASE("lost-fin after the drop shows a cross and the loss probe") {
   {
     const Frame f = render("lost-fin-250ms", lab("lost-fin.toml") + " --at 250ms");
     CHECK(endpoint(f.model, "client")["state"] == "FIN_WAIT_1");
@@ -345,10 +345,11 @@ TEST_CASE("lost-fin after the drop shows a cross and the retransmission") {
     // The cross is drawn where the model says, in red.
     const double cx = (*lost)["cross"][0], cy = (*lost)["cross"][1];
     CHECK(share(f.png, json({cx - 6, cy - 6, cx + 6, cy + 6}), {235, 64, 64}, 0) > 0.12);
-    // The FIN waits for its retransmission timer.
+    // The FIN waits for its tail loss probe timer (RFC 8985 7.2); the RTO, which restarts
+    // after the probe, is not shown while it runs (Linux's one transmit timer).
     const json& t = endpoint(f.model, "client")["timers"];
     REQUIRE(t.size() == 1);
-    CHECK(t[0]["timer"] == "RTO");
+    CHECK(t[0]["timer"] == "TLP");
     check_state_pixels(f, "client", "FIN_WAIT_1");
   }
   {
@@ -578,10 +579,11 @@ TEST_CASE("crowded ladders: labels apart and off the crosses and lifelines with 
 }
 
 TEST_CASE("--var and --student choose the lab's variant") {
-  // lost-fin's {{outage}}: every FIN before it is lost; 4000ms loses four copies, 1200ms one.
+  // lost-fin's {{outage}}: every FIN before it is lost; 4000ms loses five copies (the FIN, its
+  // loss probe, three retransmissions), 1200ms one.
   const Frame one = render("var-1200", "lost-fin --var outage=1200ms --at 1100ms");
   const Frame four = render("var-4000", "lost-fin --var outage=4000ms --at 1100ms");
-  CHECK(four.model["ladder"]["segments_total"].get<int>() == one.model["ladder"]["segments_total"].get<int>() + 3);
+  CHECK(four.model["ladder"]["segments_total"].get<int>() == one.model["ladder"]["segments_total"].get<int>() + 4);
   // Students draw their own outage (seeded by the id): these two differ, and with no
   // student the lab's default (1200ms) applies.
   const Frame alice = render("student-alice", "lost-fin --student alice --at 1100ms");
