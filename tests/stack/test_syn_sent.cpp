@@ -63,8 +63,9 @@ TEST_CASE("SYN-SENT: simultaneous open with SACK: the final ACK carries a D-SACK
   Seg sa = syn_ack();
   sa.sack_permitted = true;
   feed(ep, ms(20), sa);
-  REQUIRE(sends_of(ep.out).size() == 1);
-  const Segment& ack = sends_of(ep.out)[0].seg;
+  const auto sent = sends_of(ep.out);
+  REQUIRE(sent.size() == 1);
+  const Segment& ack = sent[0].seg;
   REQUIRE(ack.sack_count == 1);
   CHECK(ack.sack[0].left.raw() == R);
   CHECK(ack.sack[0].right.raw() == R + 1);
