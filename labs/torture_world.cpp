@@ -128,6 +128,15 @@ std::string tcp_keys(Gen& g) {
   add("reuse_addr", {"true", "false"});
   add("syn_cookies", {"0", "1", "2"});
   add("dsack", {"true", "false"});
+  add("delay_fin_ack", {"true", "false"});
+  add("ack_on_read", {"true", "false"});
+  add("nagle_minshall", {"true", "false"});
+  add("tail_loss_probe", {"true", "false"});
+  add("user_timeout", {"\"off\"", "\"1ms\"", "\"500ms\"", "\"30s\""});
+  add("zero_window_probe_interval", {"\"from-answer\"", "\"from-probe\""});
+  add("rcv_window", {"\"linux\"", "\"free-space\""});
+  add("tcp_rmem", {"[4096, 131072, 33554432]", "[1, 1, 1]", "[2048, 4096, 65536]"});
+  add("adv_win_scale", {"1", "-2", "31"});
   add("time_wait_rst_closes", {"true", "false"});
   add("time_wait_syn_reopens", {"true", "false"});
   add("zero_window_probe", {"\"snd_una-1\"", "\"one-byte\""});
