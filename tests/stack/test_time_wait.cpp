@@ -6,6 +6,23 @@
 using namespace tcplab;
 using namespace tcplab::test;
 
+namespace {
+// A passive connection with timestamps (the peer's TSval 100, 101), ESTABLISHED at t=0.
+Ep established_ts(const TcpConfig& base = plain()) {
+  TcpConfig cfg = base;
+  cfg.timestamps = true;
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Segment syn = to_segment(peer_syn());
+  syn.ts = Timestamps{100, 0};
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, syn, Seq32(L), o); return Errno::Ok; });
+  Segment ack = to_segment(Seg{});
+  ack.ts = Timestamps{101, 1};
+  feed_raw(ep, 0, ack);
+  REQUIRE(ep.state() == State::Established);
+  return ep;
+}
+}  // namespace
+
 TEST_SUITE("TIME-WAIT") {
 
 TEST_CASE("TIME-WAIT: the fixture ACKed the FIN and armed 2*MSL") {
@@ -55,15 +72,7 @@ TEST_CASE("TIME-WAIT: retransmitted FIN carrying data is also re-ACKed") {
 }
 
 TEST_CASE("TIME-WAIT: a retransmitted FIN updates TS.Recent before it is re-ACKed (RFC 7323)") {
-  TcpConfig cfg = plain();
-  cfg.timestamps = true;
-  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-  Segment syn = to_segment(peer_syn());
-  syn.ts = Timestamps{100, 0};
-  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, syn, Seq32(L), o); return Errno::Ok; });
-  Segment ack = to_segment(Seg{});
-  ack.ts = Timestamps{101, 1};
-  feed_raw(ep, 0, ack);
+  Ep ep = established_ts();
   REQUIRE(ep.tcb().ts_ok);
   close(ep, 0);
   Segment fin = to_segment(Seg{.ack = L + 2, .flags = kFin | kAck});
@@ -133,22 +142,6 @@ TEST_CASE("TIME-WAIT: SEND → EPIPE and SHUTDOWN changes nothing") {
 
 }  // TEST_SUITE
 
-namespace {
-// A passive connection with timestamps (the peer's TSval 100, 101), ESTABLISHED at t=0.
-Ep established_ts(const TcpConfig& base = plain()) {
-  TcpConfig cfg = base;
-  cfg.timestamps = true;
-  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-  Segment syn = to_segment(peer_syn());
-  syn.ts = Timestamps{100, 0};
-  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, syn, Seq32(L), o); return Errno::Ok; });
-  Segment ack = to_segment(Seg{});
-  ack.ts = Timestamps{101, 1};
-  feed_raw(ep, 0, ack);
-  REQUIRE(ep.state() == State::Established);
-  return ep;
-}
-}  // namespace
 
 TEST_SUITE("PAWS") {
 
