@@ -17,6 +17,7 @@
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
 #include "sim/segment_kind.hpp"
+#include "sim/series.hpp"
 #include "sim/trace.hpp"
 #include "stack/tcp_host.hpp"
 
@@ -25,6 +26,9 @@ namespace tcplab {
 // Where a run's trace goes. The world writes into it only during a call that was given it.
 struct TraceSink {
   TraceEvents events;
+  // Congestion series (sim/series.hpp): recorded only when asked for.
+  bool series_on = false;
+  Series series;
 };
 
 struct HostInfo {
