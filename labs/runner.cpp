@@ -44,8 +44,9 @@ void run_controlled(LabRun& run, Instant limit, const RunControl& ctl) {
 
 }  // namespace
 
-LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunControl* control) {
+LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunControl* control, bool series) {
   LabRun run;
+  run.sink->series_on = series;
   run.lab = std::move(lab);
   run.world = build_world(run.lab);
   const Instant limit = until.value_or(run.lab.until);

@@ -33,8 +33,9 @@ struct LabRun {
 
 // Builds the world and runs it until `until` (default: the lab's) or nothing is pending.
 // With `control`, the run may end early (LabRun::stopped says why).
+// With `series`, the run also records the congestion series (sim/series.hpp) in run.sink.
 LabRun run_lab(Lab lab, std::optional<Instant> until = std::nullopt, bool checks = true,
-               const RunControl* control = nullptr);
+               const RunControl* control = nullptr, bool series = false);
 
 // Writes the trace as JSON Lines; returns "" or an error.
 std::string write_jsonl(const LabRun& run, const std::string& path);

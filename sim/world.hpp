@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <tuple>
 #include <queue>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct TraceSink {
   // Congestion series (sim/series.hpp): recorded only when asked for.
   bool series_on = false;
   Series series;
+  // Which FlowSeries a connection's samples go to: (host, host epoch, connection) -> index.
+  std::map<std::tuple<int, std::uint32_t, ConnId>, std::size_t> flow_index;
 };
 
 struct HostInfo {
@@ -239,6 +242,8 @@ class World {
   // A trace event with its type, host and connection label; record() adds time and seq_no.
   static TraceEvent trace_event(TraceType type, int host, std::string conn);
   void trace_state(int host, ConnId c, const StateEvent& b);
+  // Series (world_series.cpp): a connection's congestion state after an event, when asked for.
+  void sample_flow(int host, ConnId c);
   void record(TraceEvent&& e);
   bool tracing() const { return sink_.get() != nullptr; }
   // Counts a trace event that is not recorded (no sink): seq_no stays the same either way.

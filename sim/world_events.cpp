@@ -57,6 +57,7 @@ void World::absorb(int host, Output& out) {
   for (ConnId c : touched) {
     if (!stacks_[host].valid(c)) continue;
     schedule_timer(host, c);
+    sample_flow(host, c);
     auto& ct = conn_task_[host];
     if (c < ct.size() && ct[c] >= 0) wake.push_back(ct[c]);
   }

@@ -253,6 +253,8 @@ void World::arrive(const QEvent& e) {
   if (after.listen_drops != before.listen_drops)
     trace_drop(h, p, "queue", "listen queue of port " + std::to_string(p.seg.dst.port) + " is full: SYN dropped");
   absorb(h, out_);
+  // An ACK may change the window without any event to report (no send, no timer change).
+  if (tracing()) sample_flow(h, stacks_[h].find(p.seg.dst.port, p.seg.src));
 }
 
 int World::peer_at(int host, const Endpoint& dst) const {

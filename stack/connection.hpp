@@ -121,6 +121,10 @@ class Connection {
   };
   SynAckOffer synack_offer(const Segment& syn) const;
   std::uint32_t loss_probes() const { return tlp_count_; }
+  // Congestion control, as the series and the views show it: the phase in words ("slow
+  // start", "recovery", ...) and the bytes in flight (RFC 6675 pipe: SACKed and lost holes out).
+  std::string_view cc_phase() const;
+  std::uint32_t bytes_in_flight() const { return cc_.pipe(tcb_.snd_una, tcb_.snd_max); }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 

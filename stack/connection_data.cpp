@@ -12,6 +12,12 @@ std::uint32_t Connection::flight_size() const {
   return static_cast<std::uint32_t>(std::max(0, tcb_.snd_max - tcb_.snd_una));
 }
 
+std::string_view Connection::cc_phase() const {
+  if (in_loss_) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
+  if (cc_.in_recovery()) return "recovery";
+  return cc_.cwnd() < cc_.ssthresh() ? "slow start" : "congestion avoidance";
+}
+
 bool Connection::learn_sack(const Segment& seg) {
   if (!tcb_.sack_ok) return false;
   const std::uint32_t before = cc_.sacked_bytes();

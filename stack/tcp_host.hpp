@@ -71,6 +71,11 @@ class TcpHost {
   Errno bind_check(std::uint16_t port, bool reuse_addr) const;
 
   bool valid(ConnId c) const { return c < conns_.size(); }
+  // The connection a segment from `remote` to our `local_port` goes to, or kNoConn.
+  ConnId find(std::uint16_t local_port, Endpoint remote) const {
+    const ConnId* c = demux_.find(key(local_port, remote));
+    return c ? *c : kNoConn;
+  }
   const Connection& conn(ConnId c) const { return conns_[c]; }
   std::size_t conn_count() const { return conns_.size(); }
   const std::map<std::uint16_t, ListenSocket>& listeners() const { return listeners_; }
