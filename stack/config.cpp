@@ -40,6 +40,8 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       // RFC 9293 3.8.6.2.2: offer the free buffer space (receiver SWS avoidance when it
       // opens), with the smallest window scale that covers the buffer (RFC 7323 2.3).
       c.rcv_window = RcvWindow::FreeSpace;
+      c.cc = CcKind::NewReno;  // RFC 5681 3.1, RFC 6582
+      c.prr = false;           // RFC 6675 5: cwnd = ssthresh in SACK recovery
       break;
   }
   return c;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "stack/cc_types.hpp"
 #include "stack/time.hpp"
 
 namespace tcplab {
@@ -117,6 +118,21 @@ struct TcpConfig {
   // while any data is unacknowledged.
   bool nagle_minshall = true;
   std::uint32_t initial_window_segments = 10;  // RFC 6928
+  // Congestion control (stack/cc_*.hpp): net.ipv4.tcp_congestion_control or TCP_CONGESTION.
+  // Most Linux distributions default to cubic (this machine's kernel is built with bbr as its
+  // default: ../shared/NOTES-kernel.md; the profile follows the common case). rfc9293: NewReno
+  // (RFC 5681, RFC 6582).
+  CcKind cc = CcKind::Cubic;
+  // Proportional Rate Reduction in SACK fast recovery (RFC 6937; Linux since 3.2). rfc9293:
+  // false, RFC 6675 5: cwnd = ssthresh, send while pipe < cwnd.
+  bool prr = true;
+  // CUBIC's HyStart (Linux tcp_cubic module parameter hystart=1): leave slow start early when
+  // the RTT grows or ACK trains stretch out. Not used by the other algorithms.
+  bool hystart = true;
+  // Limited transmit (RFC 3042; RFC 5681 3.2 step 1 says SHOULD): each of the first two
+  // duplicate ACKs lets one new segment go, up to cwnd + 2 segments. Linux does the same by
+  // counting SACKed (or, without SACK, duplicate-ACKed) segments out of flight.
+  bool limited_transmit = true;
   // The ACK that answers an ACK without data or SYN that is unacceptable from beyond our
   // window's right edge, or acknowledges something not yet sent (3.10.7.4), is sent at most
   // once per this interval (Linux: net.ipv4.tcp_invalid_ratelimit, 500 ms): two ends that

@@ -1,61 +1,109 @@
 #include "stack/congestion.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace tcplab {
 
-void Congestion::init(std::uint32_t mss, std::uint32_t iw) {
-  cwnd_ = mss * iw;  // RFC 6928 initial window
-  ssthresh_ = UINT32_MAX / 2;
-  ca_acked_ = 0;
+void Congestion::init(CcKind kind, const CcInit& i, bool prr) {
+  switch (kind) {
+    case CcKind::NewReno: algo_.emplace<NewReno>(); break;
+    case CcKind::Cubic: algo_.emplace<Cubic>(); break;
+    case CcKind::Bbr: algo_.emplace<Bbr>(); break;
+  }
+  std::visit([&](auto& a) { a.init(w_, i); }, algo_);
+  prr_ = prr;
+  prr_delivered_ = prr_out_ = recover_fs_ = 0;
   dupacks_ = 0;
   in_recovery_ = false;
   sacked_.clear();
 }
 
-void Congestion::on_new_ack(std::uint32_t acked, std::uint32_t mss) {
-  dupacks_ = 0;
-  if (cwnd_ < ssthresh_) {
-    cwnd_ += std::min(acked, 2 * mss);  // slow start, appropriate byte counting with L = 2
+std::string_view Congestion::algo_phase() const {
+  return std::visit([&](const auto& a) { return a.phase(w_); }, algo_);
+}
+
+std::uint64_t Congestion::pacing_bps() const {
+  return std::visit([&](const auto& a) { return a.pacing_bps(w_); }, algo_);
+}
+
+bool Congestion::controls_recovery() const {
+  return std::visit([](const auto& a) { return std::decay_t<decltype(a)>::kControlsRecovery; }, algo_);
+}
+
+void Congestion::on_ack(const CcAck& a) {
+  if (controls_recovery()) {
+    std::visit([&](auto& x) { x.on_ack(w_, a); }, algo_);
     return;
   }
-  ca_acked_ += acked;  // congestion avoidance: one MSS per cwnd of bytes acked
-  if (ca_acked_ >= cwnd_) {
-    ca_acked_ -= cwnd_;
-    cwnd_ += mss;
+  if (!in_recovery_) {
+    // The window grows on cumulative ACKs only (RFC 5681 3.1; Linux tcp_may_raise_cwnd:
+    // FLAG_DATA_ACKED), not on a duplicate ACK that only SACKs.
+    if (a.una_advanced) std::visit([&](auto& x) { x.on_ack(w_, a); }, algo_);
+    return;
   }
+  if (!prr_ || a.acked == 0) return;
+  // RFC 6937 3: on each ACK in recovery, with DeliveredData = a.acked and pipe = a.in_flight.
+  prr_delivered_ += a.acked;
+  std::int64_t sndcnt;
+  if (a.in_flight > w_.ssthresh) {
+    // Proportional Rate Reduction: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out.
+    const std::uint64_t fs = std::max<std::uint32_t>(recover_fs_, 1);
+    sndcnt = static_cast<std::int64_t>((static_cast<std::uint64_t>(prr_delivered_) * w_.ssthresh + fs - 1) / fs) -
+             prr_out_;
+  } else {
+    // Slow-start reduction bound (PRR-SSRB): limit = MAX(prr_delivered - prr_out, DeliveredData)
+    // + MSS; Linux adds the MSS only when SND.UNA advanced.
+    std::int64_t limit = std::max<std::int64_t>(static_cast<std::int64_t>(prr_delivered_) - prr_out_, a.acked);
+    if (a.una_advanced) limit += a.mss;
+    sndcnt = std::min<std::int64_t>(static_cast<std::int64_t>(w_.ssthresh) - a.in_flight, limit);
+  }
+  // The fast retransmit always goes (Linux: at least one segment until something was sent).
+  if (prr_out_ == 0) sndcnt = std::max<std::int64_t>(sndcnt, a.mss);
+  sndcnt = std::max<std::int64_t>(sndcnt, 0);
+  w_.cwnd = a.in_flight + static_cast<std::uint32_t>(sndcnt);
 }
 
 bool Congestion::on_dupack() { return ++dupacks_ == 3; }
 
-void Congestion::enter_recovery(std::uint32_t flight, std::uint32_t mss, Seq32 snd_una, Seq32 snd_max,
-                                bool sack) {
-  ssthresh_ = std::max(flight / 2, 2 * mss);
-  cwnd_ = sack ? ssthresh_ : ssthresh_ + 3 * mss;
+void Congestion::enter_recovery(const CcLoss& l, Seq32 snd_una, Seq32 snd_max, bool sack) {
+  const std::uint32_t prior_cwnd = w_.cwnd;
+  w_.ssthresh = std::visit([&](auto& a) { return a.ssthresh_on_loss(w_, l); }, algo_);
   in_recovery_ = true;
   recover_ = snd_max;
   high_rxt_ = snd_una;
+  if (controls_recovery()) return;  // BBR keeps its own window
+  if (prr_ && sack) {
+    prr_delivered_ = prr_out_ = 0;
+    recover_fs_ = prior_cwnd;  // Linux's RecoverFS: the cwnd before the cut
+    return;                    // on_ack sets cwnd from this ACK on
+  }
+  w_.cwnd = sack ? w_.ssthresh : w_.ssthresh + 3 * l.mss;
 }
 
 void Congestion::on_partial_ack(std::uint32_t acked, std::uint32_t mss, bool sack) {
   if (sack) return;  // RFC 6675 paces by pipe, not by inflation
-  cwnd_ = (cwnd_ > acked ? cwnd_ - acked : 0) + mss;
-  if (cwnd_ < mss) cwnd_ = mss;
+  w_.cwnd = (w_.cwnd > acked ? w_.cwnd - acked : 0) + mss;
+  if (w_.cwnd < mss) w_.cwnd = mss;
 }
 
-void Congestion::exit_recovery(std::uint32_t flight, std::uint32_t mss) {
-  cwnd_ = std::min(ssthresh_, std::max(flight, mss) + mss);
+void Congestion::exit_recovery(std::uint32_t flight, std::uint32_t mss, Instant now) {
   in_recovery_ = false;
   dupacks_ = 0;
+  if (!controls_recovery()) {
+    if (prr_) w_.cwnd = w_.ssthresh;  // RFC 6937 3 / Linux tcp_end_cwnd_reduction
+    else w_.cwnd = std::min(w_.ssthresh, std::max(flight, mss) + mss);
+  }
+  std::visit([&](auto& a) { a.on_recovery_exit(w_, now); }, algo_);
 }
 
-void Congestion::on_timeout(std::uint32_t flight, std::uint32_t mss) {
-  ssthresh_ = std::max(flight / 2, 2 * mss);
-  cwnd_ = mss;
-  ca_acked_ = 0;
+void Congestion::on_timeout(const CcLoss& l) {
+  if (!l.again) w_.ssthresh = std::visit([&](auto& a) { return a.ssthresh_on_loss(w_, l); }, algo_);
+  w_.cwnd = l.mss;
   in_recovery_ = false;
   dupacks_ = 0;
   sacked_.clear();  // RFC 2018 8: the receiver may renege; don't trust old SACKs after a timeout
+  std::visit([&](auto& a) { a.on_timeout(w_, l.now); }, algo_);
 }
 
 void Congestion::add_sack(SackBlock b, Seq32 snd_una) {

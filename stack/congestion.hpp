@@ -1,39 +1,62 @@
 #pragma once
-// Congestion control state: slow start and congestion avoidance (RFC 5681), NewReno fast
-// recovery (RFC 6582) and the SACK scoreboard for loss recovery (RFC 6675). The
+// Congestion control state: the window an algorithm steers (stack/cc_newreno, cc_cubic,
+// cc_bbr, chosen per connection), NewReno fast recovery (RFC 6582), the SACK scoreboard for
+// loss recovery (RFC 6675), and Proportional Rate Reduction (RFC 6937) under `linux`. The
 // connection asks it how much may be in flight and what to retransmit next.
 #include <cstdint>
+#include <string_view>
+#include <variant>
 #include <vector>
 
+#include "stack/cc_bbr.hpp"
+#include "stack/cc_cubic.hpp"
+#include "stack/cc_newreno.hpp"
 #include "stack/segment.hpp"
 
 namespace tcplab {
+
+using CcAlgo = std::variant<NewReno, Cubic, Bbr>;
 
 class Congestion {
  public:
   static constexpr std::size_t kMaxScoreboardBlocks = 64;  // a bound on remembered SACK ranges
 
-  void init(std::uint32_t mss, std::uint32_t initial_window_segments);
-  std::uint32_t cwnd() const { return cwnd_; }
-  std::uint32_t ssthresh() const { return ssthresh_; }
+  // prr: Proportional Rate Reduction in fast recovery (RFC 6937, as Linux); else RFC 6675's
+  // cwnd = ssthresh with sending while pipe < cwnd.
+  void init(CcKind kind, const CcInit& i, bool prr);
+  std::uint32_t cwnd() const { return w_.cwnd; }
+  std::uint32_t ssthresh() const { return w_.ssthresh; }
+  CcKind kind() const { return static_cast<CcKind>(algo_.index()); }
+  const CcAlgo& algo() const { return algo_; }
+  // The algorithm's own phase ("startup", ...), or "" for the generic words.
+  std::string_view algo_phase() const;
+  std::uint64_t pacing_bps() const;
+  bool controls_recovery() const;
   bool in_recovery() const { return in_recovery_; }
   int dupacks() const { return dupacks_; }
   Seq32 recover() const { return recover_; }
   Seq32 high_rxt() const { return high_rxt_; }
 
-  // RFC 5681 3.1: growth on an ACK of new data outside recovery.
-  void on_new_ack(std::uint32_t acked, std::uint32_t mss);
+  // An ACK that acknowledged new data, cumulatively or by SACK. Outside recovery the algorithm
+  // grows the window (RFC 5681 3.1); in recovery PRR sets it (RFC 6937 3), or an algorithm
+  // that controls recovery itself (BBR) does.
+  void on_ack(const CcAck& a);
+  // A cumulative ACK outside recovery: the duplicate-ACK count starts again.
+  void reset_dupacks() { dupacks_ = 0; }
   // Returns true when this duplicate ACK is the third: enter fast recovery now.
   bool on_dupack();
-  // Enter recovery (RFC 6582 3.2 step 2 / RFC 6675 5 step 4).
-  void enter_recovery(std::uint32_t flight, std::uint32_t mss, Seq32 snd_una, Seq32 snd_max, bool sack);
+  // Enter recovery (RFC 6582 3.2 step 2 / RFC 6675 5 step 4; RFC 6937 3 initialization).
+  void enter_recovery(const CcLoss& l, Seq32 snd_una, Seq32 snd_max, bool sack);
   // Partial ACK in NewReno (RFC 6582 3.2 step 5): deflate by the acked amount, add one MSS.
   void on_partial_ack(std::uint32_t acked, std::uint32_t mss, bool sack);
-  // Full ACK: leave recovery with cwnd = min(ssthresh, flight + MSS) (RFC 6582 3.2 step 3).
-  void exit_recovery(std::uint32_t flight, std::uint32_t mss);
-  void inflate(std::uint32_t mss) { cwnd_ += mss; }  // NewReno: each further dupack
-  // RTO (RFC 5681 3.1 eq. 4, RFC 6298 5.5): ssthresh = max(flight/2, 2 MSS), cwnd = 1 MSS.
-  void on_timeout(std::uint32_t flight, std::uint32_t mss);
+  // Full ACK: leave recovery with cwnd = min(ssthresh, flight + MSS) (RFC 6582 3.2 step 3);
+  // with PRR, cwnd = ssthresh (RFC 6937 3, Linux tcp_end_cwnd_reduction).
+  void exit_recovery(std::uint32_t flight, std::uint32_t mss, Instant now);
+  void inflate(std::uint32_t mss) { w_.cwnd += mss; }  // NewReno: each further dupack
+  // RTO (RFC 5681 3.1 eq. 4, RFC 6298 5.5): ssthresh from the algorithm, cwnd = 1 MSS.
+  void on_timeout(const CcLoss& l);
+  // Bytes sent while in recovery (RFC 6937 prr_out).
+  void on_sent(std::uint32_t bytes) { if (in_recovery_) prr_out_ += bytes; }
   void note_retransmitted(Seq32 upto) { if (seq_lt(high_rxt_, upto)) high_rxt_ = upto; }
 
   // SACK scoreboard: ranges above SND.UNA the receiver holds.
@@ -51,7 +74,12 @@ class Congestion {
   const std::vector<SackBlock>& scoreboard() const { return sacked_; }
 
  private:
-  std::uint32_t cwnd_ = 0, ssthresh_ = UINT32_MAX / 2, ca_acked_ = 0;
+  CcAlgo algo_;
+  CcWindow w_;
+  bool prr_ = false;
+  // RFC 6937: bytes delivered and sent since recovery began, and the window then (RecoverFS:
+  // the RFC's is the pipe; Linux's, followed here, the cwnd before the cut).
+  std::uint32_t prr_delivered_ = 0, prr_out_ = 0, recover_fs_ = 0;
   int dupacks_ = 0;
   bool in_recovery_ = false;
   Seq32 recover_, high_rxt_;

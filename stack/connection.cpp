@@ -467,7 +467,13 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   rtt_timing_ = false;
   rtt_.reset_backoff();
   disarm(TimerKind::Rto, out);
-  cc_.init(tcb_.snd_mss, cfg_->initial_window_segments);
+  CcInit ci;
+  ci.now = now;
+  ci.mss = tcb_.snd_mss;
+  ci.initial_window_segments = cfg_->initial_window_segments;
+  ci.linux = cfg_->profile == Profile::Linux;
+  ci.hystart = cfg_->hystart;
+  cc_.init(cfg_->cc, ci, cfg_->prr);
   // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
   rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
   tcb_.rcv_wup = tcb_.rcv_nxt;

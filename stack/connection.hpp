@@ -200,6 +200,9 @@ class Connection {
   std::uint16_t window_field(std::uint32_t wnd_bytes) const;
   std::uint16_t syn_window() const;  // the window a SYN or SYN,ACK carries (never scaled)
   std::uint32_t flight_size() const;
+  // What an ACK tells the congestion-control algorithm (stack/cc_types.hpp).
+  CcAck cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_in_flight) const;
+  void cwnd_validate(bool limited);
   // Receive-side ACK policy (RFC 9293 3.8.6.3 delayed ACK; Linux quick-ACK and ping-pong modes).
   void note_data_received(Instant now, std::uint32_t len);  // in-order data (Linux tcp_event_data_recv)
   void grant_quickacks();                                     // Linux tcp_incr_quickack
@@ -294,6 +297,12 @@ class Connection {
   bool in_loss_ = false;
   Seq32 loss_recover_;
   std::uint32_t tlp_count_ = 0;
+  // Was the window what limited sending (Linux tcp_cwnd_validate, RFC 7661's idea)? Kept
+  // per window of data: the largest flight since SND.UNA passed cwnd_usage_seq_. Linux grows
+  // cwnd only then, so an application-limited flow's window does not grow without bound.
+  bool cwnd_limited_ = false;
+  std::uint32_t max_flight_ = 0;
+  Seq32 cwnd_usage_seq_;
   // When the first timeout retransmission of the unacknowledged data went out (Linux
   // retrans_stamp): the user timeout counts from it.
   Instant retrans_stamp_ = kNever;

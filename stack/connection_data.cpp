@@ -18,6 +18,23 @@ std::string_view Connection::cc_phase() const {
   return cc_.cwnd() < cc_.ssthresh() ? "slow start" : "congestion avoidance";
 }
 
+CcAck Connection::cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_in_flight) const {
+  CcAck a;
+  a.now = now;
+  a.mss = tcb_.snd_mss;
+  a.acked = acked;
+  a.prior_in_flight = prior_in_flight;
+  a.in_flight = bytes_in_flight();
+  a.srtt_ns = rtt_.srtt();
+  a.delivered = acked_total_ + cc_.sacked_bytes();
+  a.in_recovery = cc_.in_recovery() || in_loss_;
+  // Linux tcp_is_cwnd_limited: the window limited sending in this window of data, or (slow
+  // start) cwnd is below twice the largest flight. The RFC profile grows on every ACK.
+  a.cwnd_limited = cfg_->profile != Profile::Linux || cwnd_limited_ ||
+                   (cc_.cwnd() < cc_.ssthresh() && cc_.cwnd() < 2 * max_flight_);
+  return a;
+}
+
 bool Connection::learn_sack(const Segment& seg) {
   if (!tcb_.sack_ok) return false;
   const std::uint32_t before = cc_.sacked_bytes();
@@ -81,6 +98,8 @@ void Connection::remember_sack_segment(std::uint64_t at) {
 
 void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& out) {
   const std::uint32_t mss = tcb_.snd_mss;
+  const std::uint32_t prior_in_flight = bytes_in_flight();
+  const std::uint32_t sacked_before = cc_.sacked_bytes();
   const bool new_sack = learn_sack(seg);
   if (seq_lt(tcb_.snd_una, seg.ack)) {
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" (SND.MAX after a rewind).
@@ -102,15 +121,24 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     tcb_.snd_una = seg.ack;
     if (seq_lt(tcb_.snd_nxt, tcb_.snd_una)) tcb_.snd_nxt = tcb_.snd_una;
     cc_.drop_below(tcb_.snd_una);
+    // Bytes newly delivered: cumulatively acknowledged, less what was SACKed before, plus
+    // what this ACK newly SACKs (RFC 6937 DeliveredData).
+    const std::int64_t delivered = static_cast<std::int64_t>(acked) + cc_.sacked_bytes() - sacked_before;
+    CcAck a = cc_ack(now, cfg_->profile == Profile::Linux ? static_cast<std::uint32_t>(std::max<std::int64_t>(0, delivered)) : acked,
+                     prior_in_flight);
+    a.una_advanced = true;
     if (cc_.in_recovery()) {
       if (seq_ge(seg.ack, cc_.recover())) {
-        cc_.exit_recovery(flight_size(), mss);
+        cc_.exit_recovery(flight_size(), mss, now);
+        if (cfg_->prr) cc_.on_ack(a);  // Linux: the ACK that ends recovery may grow the window
       } else {
         cc_.on_partial_ack(acked, mss, tcb_.sack_ok);  // RFC 6582 3.2 step 5
         if (!tcb_.sack_ok) rtx_una_pending_ = true;
+        cc_.on_ack(a);  // PRR (RFC 6937 3)
       }
     } else {
-      cc_.on_new_ack(acked, mss);
+      cc_.reset_dupacks();
+      cc_.on_ack(a);
     }
     update_window(seg);
     if (tcb_.snd_una == tcb_.snd_max) {
@@ -135,15 +163,22 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   on_window_probe_answer(now, out);
   if (!dup) return;
   // RFC 5681 3.2 duplicate ACK.
+  const CcAck a = cc_ack(now, cc_.sacked_bytes() - sacked_before, prior_in_flight);
   if (cc_.in_recovery()) {
     if (!tcb_.sack_ok) cc_.inflate(mss);
+    cc_.on_ack(a);  // PRR: newly SACKed data counts as delivered (RFC 6937 3)
     return;
   }
   if (cc_.on_dupack()) {
-    cc_.enter_recovery(flight_size(), mss, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
+    CcLoss l;
+    l.now = now;
+    l.mss = mss;
+    l.flight = flight_size();
+    cc_.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
     rtx_una_pending_ = true;  // fast retransmit
     disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
   }
+  cc_.on_ack(a);  // the first PRR step, or (BBR) the SACKed delivery
 }
 
 void Connection::on_text(Instant now, const Segment& seg, Output& out) {

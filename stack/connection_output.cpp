@@ -231,7 +231,13 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
     const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
     usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
   } else {
-    const auto u = static_cast<std::int64_t>(wnd) - (seq - tcb_.snd_una);
+    // Limited transmit (RFC 3042 2): the first two duplicate ACKs each let one new segment
+    // go beyond cwnd (never beyond the receiver's window).
+    const std::uint32_t extra = cfg_->limited_transmit && !seq_lt(seq, tcb_.snd_max)
+                                   ? static_cast<std::uint32_t>(std::min(cc_.dupacks(), 2)) * mss
+                                   : 0;
+    const std::uint32_t lt_wnd = std::min(cc_.cwnd() + extra, tcb_.snd_wnd);
+    const auto u = static_cast<std::int64_t>(std::max(wnd, lt_wnd)) - (seq - tcb_.snd_una);
     usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
   }
   c.len = std::min({mss, avail, usable});
@@ -291,6 +297,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     tcb_.snd_max = end;
     tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
   }
+  cc_.on_sent(c.len);  // RFC 6937 prr_out
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
     cc_.note_retransmitted(end);
@@ -304,13 +311,25 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
 }
 
+void Connection::cwnd_validate(bool limited) {
+  const std::uint32_t flight = bytes_in_flight();
+  if (!seq_lt(tcb_.snd_una, cwnd_usage_seq_) || limited || (!cwnd_limited_ && flight > max_flight_)) {
+    cwnd_limited_ = limited;
+    max_flight_ = flight;
+    cwnd_usage_seq_ = tcb_.snd_nxt;
+  }
+}
+
 void Connection::output(Instant now, Output& out) {
   // Bounded: one call never emits more than a window's worth of segments.
   const Seq32 max_before = tcb_.snd_max;
   for (int i = 0; i < 4096 && send_one_data(now, out); ++i) {
   }
   // RFC 8985 7.2: new data went out: (re)start the probe timer (Linux tcp_write_xmit).
-  if (seq_gt(tcb_.snd_max, max_before)) schedule_loss_probe(now, false, out);
+  const bool sent = seq_gt(tcb_.snd_max, max_before);
+  if (sent) schedule_loss_probe(now, false, out);
+  const bool limited = cc_.cwnd() > 0 && bytes_in_flight() + tcb_.snd_mss > cc_.cwnd();
+  if (sent || limited) cwnd_validate(limited);
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
@@ -464,7 +483,15 @@ void Connection::on_rto(Instant now, Output& out) {
     return;
   }
   // RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back off, restart.
-  if (tcb_.snd_wnd > 0) cc_.on_timeout(flight_size(), tcb_.snd_mss);
+  if (tcb_.snd_wnd > 0) {
+    CcLoss l;
+    l.now = now;
+    l.mss = tcb_.snd_mss;
+    l.flight = flight_size();
+    l.kind = LossKind::Timeout;
+    l.again = in_loss_;
+    cc_.on_timeout(l);
+  }
   tcb_.snd_nxt = tcb_.snd_una;
   rtt_.back_off();
   rtx_una_pending_ = false;

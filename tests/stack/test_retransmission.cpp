@@ -57,17 +57,25 @@ TEST_CASE("RTO: linux: SRTT + 200 ms, then doubled: 2x, 4x, 8x") {
 }
 
 TEST_CASE("RTO: after a timeout the window collapses to one segment (RFC 5681 3.1)") {
-  Ep ep = established();
-  send(ep, 0, std::string(5000, 'r'));
-  CHECK(sends_of(ep.out).size() == 5);
-  fire(ep, kLinuxRto);
-  expect_sends(ep, {{.flags = kAck, .len = 1000, .retx = true}});  // one segment only
-  CHECK(ep.c.congestion().cwnd() == kMss);
-  CHECK(ep.c.congestion().ssthresh() == 2500);  // max(FlightSize/2, 2*SMSS)
-  // The ACK of it lets two go (slow start), from where SND.NXT was rewound.
-  feed(ep, ms(210), Seg{.ack = L + 1001});
-  expect_sends(ep, {{.flags = kAck, .seq = L + 1001, .len = 1000, .retx = true},
-                    {.flags = kAck, .seq = L + 2001, .len = 1000, .retx = true}});
+  // ssthresh = max(FlightSize/2, 2*SMSS) in the RFC; Linux's reno halves cwnd instead
+  // (tcp_reno_ssthresh), the same 5000 here only because cwnd (10 segments) = 2 x flight.
+  for (const bool linux : {false, true}) {
+    CAPTURE(linux);
+    TcpConfig cfg = linux ? plain() : rfc();
+    cfg.cc = CcKind::NewReno;
+    Ep ep = established(cfg);
+    send(ep, 0, std::string(5000, 'r'));
+    CHECK(sends_of(ep.out).size() == 5);
+    const Instant rto = ep.deadline(TimerKind::Rto);
+    fire(ep, rto);
+    expect_sends(ep, {{.flags = kAck, .len = 1000, .retx = true}});  // one segment only
+    CHECK(ep.c.congestion().cwnd() == kMss);
+    CHECK(ep.c.congestion().ssthresh() == (linux ? 5000 : 2500));
+    // The ACK of it lets two go (slow start), from where SND.NXT was rewound.
+    feed(ep, rto + ms(10), Seg{.ack = L + 1001});
+    expect_sends(ep, {{.flags = kAck, .seq = L + 1001, .len = 1000, .retx = true},
+                      {.flags = kAck, .seq = L + 2001, .len = 1000, .retx = true}});
+  }
 }
 
 TEST_CASE("RTO: only the unacknowledged part is resent") {
@@ -81,24 +89,33 @@ TEST_CASE("RTO: only the unacknowledged part is resent") {
 }
 
 TEST_CASE("Fast retransmit: the third duplicate ACK resends SND.UNA (RFC 5681 3.2)") {
-  Ep ep = established();
-  send(ep, 0, std::string(5000, 'f'));
-  CHECK(sends_of(ep.out).size() == 5);
-  feed(ep, ms(10), Seg{.ack = L + 1});
-  expect_silent(ep);
-  feed(ep, ms(11), Seg{.ack = L + 1});
-  expect_silent(ep);
-  CHECK(ep.c.congestion().dupacks() == 2);
-  feed(ep, ms(12), Seg{.ack = L + 1});
-  expect_sends(ep, {{.flags = kAck, .seq = L + 1, .len = 1000, .retx = true}});
-  CHECK(ep.c.congestion().in_recovery());
-  CHECK(ep.c.congestion().ssthresh() == 2500);
-  CHECK(ep.c.congestion().cwnd() == 2500 + 3 * kMss);  // NewReno: ssthresh + 3*SMSS
-  // The full ACK ends recovery with cwnd = ssthresh-ish (RFC 6582 3.2 step 3).
-  feed(ep, ms(20), Seg{.ack = L + 5001});
-  CHECK_FALSE(ep.c.congestion().in_recovery());
-  CHECK(ep.c.congestion().cwnd() <= 2500);
-  CHECK_FALSE(ep.armed(TimerKind::Rto));
+  for (const bool linux : {false, true}) {
+    CAPTURE(linux);
+    TcpConfig cfg = linux ? plain() : rfc();
+    cfg.cc = CcKind::NewReno;
+    Ep ep = established(cfg);
+    send(ep, 0, std::string(5000, 'f'));
+    CHECK(sends_of(ep.out).size() == 5);
+    feed(ep, ms(10), Seg{.ack = L + 1});
+    expect_silent(ep);  // limited transmit has no new data to send
+    feed(ep, ms(11), Seg{.ack = L + 1});
+    expect_silent(ep);
+    CHECK(ep.c.congestion().dupacks() == 2);
+    feed(ep, ms(12), Seg{.ack = L + 1});
+    expect_sends(ep, {{.flags = kAck, .seq = L + 1, .len = 1000, .retx = true}});
+    CHECK(ep.c.congestion().in_recovery());
+    // RFC: max(FlightSize/2, 2 SMSS) = 2500; Linux reno: cwnd/2 = 5000.
+    const std::uint32_t ssthresh = linux ? 5000 : 2500;
+    CHECK(ep.c.congestion().ssthresh() == ssthresh);
+    CHECK(ep.c.congestion().cwnd() == ssthresh + 3 * kMss);  // NewReno: ssthresh + 3*SMSS
+    // The full ACK ends recovery with cwnd = min(ssthresh, FlightSize + SMSS) (RFC 6582 3.2
+    // step 3); Linux sets cwnd = ssthresh (tcp_end_cwnd_reduction), and does not grow it on
+    // that ACK: 5000 bytes never filled the 10-segment window (not cwnd-limited).
+    feed(ep, ms(20), Seg{.ack = L + 5001});
+    CHECK_FALSE(ep.c.congestion().in_recovery());
+    CHECK(ep.c.congestion().cwnd() == (linux ? 5000U : 2000U));  // RFC: min(2500, 0 + 1000 + 1000)
+    CHECK_FALSE(ep.armed(TimerKind::Rto));
+  }
 }
 
 TEST_CASE("Fast retransmit: an ACK that changes the window or carries data is not a duplicate") {
