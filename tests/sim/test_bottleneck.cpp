@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "sim/trace_index.hpp"
 #include "tests/sim/sim_fixture.hpp"
 
 using namespace tcplab;
@@ -207,6 +208,26 @@ ping = { to = "r2", interval = "50ms" })";
     bool codel = false;
     for (const auto& s : drop_reasons(fq->sink.events)) codel = codel || s.find("bn s>r: fq_codel: CoDel:") != std::string::npos;
     CHECK(codel);
+  }
+
+  TEST_CASE("the trace index: a segment dropped in a bottleneck's queue, later than it was sent, was lost on the way") {
+    const Lab lab = lab_text(dumbbell("rate = \"10Mbps\"\ndelay = \"10ms\"\nbuffer = 20\naccess = { s1 = \"20ms\" }", kBulk, "3s"));
+    Timeline tl(build_world(lab));
+    tl.run(lab.until);
+    const TraceIndex ix(tl, tl.final_world());
+    const TraceEvents& tr = tl.trace();
+    int queue_drops = 0;
+    for (std::uint64_t k = 0; k < tr.size(); ++k) {
+      const TraceEvent& e = tr[k];
+      if (e.type != TraceType::Drop || e.where != "queue") continue;
+      const std::uint32_t i = ix.seg_of_event(k);
+      REQUIRE(i < ix.segments().size());
+      const SegInfo& s = ix.segments()[i];
+      CHECK(tr[s.send_k].t_ns + ms(20) <= e.t_ns);  // it reached the queue 20 ms later
+      CHECK(s.fate == SegFate::LostOnWay);
+      ++queue_drops;
+    }
+    CHECK(queue_drops > 0);
   }
 
   TEST_CASE("CoDel and RED bottlenecks: the bulk flow runs, their drops say why") {
