@@ -249,7 +249,7 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
     throw LabError(SourcePos{path, static_cast<int>(s.begin.line), static_cast<int>(s.begin.column)},
                    "TOML syntax: " + std::string(e.description()));
   }
-  r.allow(root, {"title", "goal", "explanation", "seed", "until", "profile", "host", "link", "path", "app", "faults",
+  r.allow(root, {"title", "goal", "explanation", "seed", "until", "profile", "host", "link", "path", "bottleneck", "app", "faults",
                  "check", "vars", "question"},
           "the lab");
   Lab lab;
@@ -274,6 +274,7 @@ Lab parse_lab(const std::string& text, const std::string& path, const LoadOption
   const HostNames hosts(r, lab.hosts);
   if (auto* n = root.get("link")) labread::read_link(r, r.table(*n, "[link]"), lab.link, "[link]");
   lab.paths = labread::read_paths(r, root, lab.link, hosts);
+  lab.bottlenecks = labread::read_bottlenecks(r, root, lab.hosts, hosts, lab.paths);
   labread::AppCost cost;
   lab.apps = labread::read_apps(r, root, hosts, &cost);
   if (cost.bytes > opt.max_memory)
@@ -304,6 +305,8 @@ World build_world(const Lab& lab) {
       w.add_link(a, b, ab, ba);
     }
   }
+  // Pairs across a bottleneck cross it instead of their link (labs/lab_read_bottleneck.cpp).
+  for (const auto& b : lab.bottlenecks) w.add_bottleneck(b);
   for (const auto& f : lab.faults) w.add_fault(f);
   for (const auto& a : lab.apps) w.add_app(a);
   return w;

@@ -85,6 +85,7 @@ struct Lab {
   std::vector<HostSpec> hosts;
   LinkParams link;      // the default for every pair
   std::vector<PathSpec> paths;
+  std::vector<BottleneckSpec> bottlenecks;
   std::vector<AppSpec> apps;
   std::vector<FaultRule> faults;
   std::vector<CheckSpec> checks;

@@ -77,6 +77,27 @@ ScanGen read_scan(const Reader& r, const toml::node& s, const HostNames& hosts) 
   return g;
 }
 
+// ping = { to = "r1", interval = "100ms", size = 64, count = 100 }
+PingGen read_ping(const Reader& r, const toml::node& n, const HostNames& hosts, const std::string& self) {
+  const auto& pt = r.table(n, "app.ping");
+  r.allow(pt, {"to", "interval", "size", "count"}, "app.ping");
+  PingGen g;
+  if (auto* x = pt.get("to")) {
+    g.target = r.str(*x, "ping.to");
+    hosts.require(*x, g.target);
+    if (g.target == self) r.fail(*x, "ping.to names the pinging host itself");
+  } else {
+    r.fail(pt, "app.ping needs to = \"HOST\"");
+  }
+  if (auto* x = pt.get("interval")) {
+    g.interval = r.duration(*x, "ping.interval");
+    if (g.interval < us(1)) r.fail(*x, "ping.interval must be at least 1us");
+  }
+  if (auto* x = pt.get("size")) g.size = static_cast<std::uint32_t>(r.integer(*x, "ping.size", 8, 65515));
+  if (auto* x = pt.get("count")) g.count = static_cast<std::uint64_t>(r.integer(*x, "ping.count", 1, 100'000'000));
+  return g;
+}
+
 // Adds what one generator asks for to the lab's cost: `n` connections or probes, asked by
 // the key `key` (its count, or the app table when the count is the default).
 void add_cost(const Reader& r, const toml::node& at, const std::string& key, std::uint64_t n, std::uint64_t each,
@@ -90,7 +111,7 @@ void add_cost(const Reader& r, const toml::node& at, const std::string& key, std
 }
 
 AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, AppCost* cost) {
-  r.allow(t, {"host", "start", "script", "per_connection", "clients", "flood", "scan", "peer"}, "[[app]]");
+  r.allow(t, {"host", "start", "stop", "script", "per_connection", "clients", "flood", "scan", "peer", "ping"}, "[[app]]");
   AppSpec app;
   if (auto* h = t.get("host")) {
     app.host = r.str(*h, "app.host");
@@ -99,6 +120,10 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, 
     r.fail(t, "[[app]] needs host = \"...\"");
   }
   if (auto* s = t.get("start")) app.start = r.duration(*s, "app.start");
+  if (auto* s = t.get("stop")) {
+    app.stop = r.duration(*s, "app.stop");
+    if (app.stop <= app.start) r.fail(*s, "app.stop must be after app.start");
+  }
   std::shared_ptr<const Script> child;
   if (auto* pc = t.get("per_connection")) child = std::make_shared<const Script>(read_script(r, *pc, "app.per_connection", hosts));
   Script script;
@@ -135,8 +160,13 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, 
     if (!script.empty()) r.fail(*p, "app.peer plays its own script: leave out script = [...] (the peer's lines go in peer.script)");
     app.peer = read_peer(r, *p, hosts);
   }
-  if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood, scan or peer");
-  if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood, scan or peer");
+  if (auto* p = t.get("ping")) {
+    ++kinds;
+    if (!script.empty()) r.fail(*p, "app.ping sends probes, not a script: leave out script = [...]");
+    app.ping = read_ping(r, *p, hosts, app.host);
+  }
+  if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood, scan, peer or ping");
+  if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood, scan, peer or ping");
   app.script = script;
   return app;
 }

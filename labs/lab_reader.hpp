@@ -82,6 +82,10 @@ void read_link(const Reader& r, const toml::table& t, LinkParams& p, const std::
 std::vector<PathSpec> read_paths(const Reader& r, const toml::table& root, const LinkParams& link,
                                  const HostNames& hosts);
 
+// [[bottleneck]]: shared bottlenecks; a [[path]] between hosts on its two sides is an error.
+std::vector<BottleneckSpec> read_bottlenecks(const Reader& r, const toml::table& root, const std::vector<HostSpec>& hosts,
+                                             const HostNames& names, const std::vector<PathSpec>& paths);
+
 // [[app]]: a script, or a generator (clients, flood, scan).
 // What a lab's generators ask for in memory (labs/budget.hpp), and the key that asks most.
 struct AppCost {

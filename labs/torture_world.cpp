@@ -202,6 +202,62 @@ struct HostRef {
   std::string name, tag, ip;
 };
 
+// A [[bottleneck]] over some of the hosts (a random split into left and right), with every
+// queue discipline and buffer form, access links, and sometimes a ping across it that starts
+// and stops. Drawn from its own generator, so the rest of each seed's lab stays as it was.
+std::string bottleneck_tables(std::uint64_t seed, const std::vector<HostRef>& hosts, std::uint64_t until_s) {
+  Gen g(seed ^ 0xb0771e'4ec4ULL);
+  if (!g.one_in(3)) return "";
+  // One host surely on each side, the others on either or on none.
+  const std::uint64_t l = g.below(hosts.size()), r = (l + 1 + g.below(hosts.size() - 1)) % hosts.size();
+  std::vector<std::string> left, right;
+  for (std::uint64_t i = 0; i < hosts.size(); ++i) {
+    const std::uint64_t side = i == l ? 0 : i == r ? 1 : g.below(3);
+    if (side == 0) left.push_back(hosts[i].name);
+    if (side == 1) right.push_back(hosts[i].name);
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + q(x);
+    return "[" + s + "]";
+  };
+  const std::string rate = g.pick<std::string>({"1Mbps", "10Mbps", "100Mbps", "1Gbps"});
+  std::string t = fmt::format("\n[[bottleneck]]\nname = \"bn\"\nleft = {}\nright = {}\nrate = \"{}\"\ndelay = \"{}\"\n", list(left),
+                              list(right), rate, g.ms(50));
+  const std::string qdisc = g.pick<std::string>({"drop-tail", "red", "codel", "fq_codel"});
+  if (qdisc != "drop-tail" || g.one_in(2)) t += fmt::format("qdisc = \"{}\"\n", qdisc);
+  switch (g.below(4)) {
+    case 0: t += fmt::format("buffer = {}\n", 1 + g.below(200)); break;
+    case 1: t += fmt::format("buffer = \"{}B\"\n", 1500 + g.below(300000)); break;
+    case 2: t += fmt::format("buffer = \"{}BDP\"\nbdp_rtt = \"{}ms\"\n", g.pick<std::string>({"0.5", "1", "2", "4"}), 100 + g.below(200)); break;
+    default: break;
+  }
+  if (qdisc == "red" && g.one_in(2))
+    t += fmt::format("red = {{ min = {}, max = {}, max_p = 0.{}, weight = 0.0{} }}\n", 2 + g.below(5), 10 + g.below(20), 1 + g.below(9), 1 + g.below(9));
+  if (qdisc == "codel" && g.one_in(2)) t += fmt::format("codel = {{ target = \"{}ms\", interval = \"{}ms\" }}\n", 1 + g.below(10), 20 + g.below(200));
+  if (qdisc == "fq_codel" && g.one_in(2))
+    t += fmt::format("fq_codel = {{ flows = {}, quantum = {}, target = \"{}ms\" }}\n", 1 + g.below(1024), 300 + g.below(3000), 1 + g.below(10));
+  std::string access;
+  for (const auto* side : {&left, &right}) {
+    for (const auto& h : *side) {
+      if (g.one_in(2)) continue;
+      access += (access.empty() ? "" : ", ") + h + " = ";
+      access += g.one_in(2) ? fmt::format("\"{}\"", g.ms(40))
+                            : fmt::format("{{ delay = \"{}\", rate = \"{}\" }}", g.ms(40), g.pick<std::string>({"2Mbps", "50Mbps", "1Gbps"}));
+    }
+  }
+  if (!access.empty()) t += "access = { " + access + " }\n";
+  if (g.one_in(2)) {
+    const std::uint64_t start = g.below(until_s * 1000);
+    t += fmt::format("\n[[app]]\nhost = {}\nstart = \"{}ms\"\n", q(hosts[l].name), start);
+    if (g.one_in(2)) t += fmt::format("stop = \"{}ms\"\n", start + 1 + g.below(until_s * 1000));
+    t += fmt::format("ping = {{ to = {}, interval = \"{}ms\", size = {}", q(hosts[r].name), 1 + g.below(500), 8 + g.below(1500));
+    if (g.one_in(2)) t += fmt::format(", count = {}", 1 + g.below(100));
+    t += " }\n";
+  }
+  return t;
+}
+
 std::string draw_lab(std::uint64_t seed, Traits& tr) {
   Gen g(seed);
   const std::uint64_t nh = 2 + g.below(4);
@@ -231,6 +287,8 @@ std::string draw_lab(std::uint64_t seed, Traits& tr) {
   }
   if (g.one_in(2)) body += "\n[link]\n" + link_keys(g, false);
   const std::uint64_t npaths = g.below(3);
+  // A bottleneck only without [[path]]s (a path across it would be an error).
+  if (npaths == 0) body += bottleneck_tables(seed, hosts, static_cast<std::uint64_t>(until_s));
   for (std::uint64_t i = 0; i < npaths; ++i) {
     const std::uint64_t a = g.below(nh), b = (a + 1 + g.below(nh - 1)) % nh;
     if (g.one_in(2)) body += fmt::format("\n[[path]]\nbetween = [\"{}\", \"{}\"]\n", hosts[a].name, hosts[b].name);

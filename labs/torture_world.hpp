@@ -2,7 +2,8 @@
 // The world fuzzer (issue 14): `tcplab torture --world`. Where `torture_scenario` draws two
 // hosts and clean client/server conversations, this draws random VALID labs over the whole
 // lab language: 2-5 hosts with a default [link] and [[path]]s (delay, jitter, rate, queue,
-// loss, Gilbert-Elliott bursts, duplication, reordering, corruption, down intervals); both
+// loss, Gilbert-Elliott bursts, duplication, reordering, corruption, down intervals), or a
+// [[bottleneck]] (every qdisc and buffer form, access links, a ping that starts and stops); both
 // profiles and [host.tcp] keys at the edges of their legal ranges; scripts that use every
 // step (listen with backlog/reuseaddr, serve + per_connection, accept, connect with
 // from/reuseaddr, send N, send "text", recv N [verify], recv all [verify], wait, wait eof,

@@ -77,14 +77,28 @@ struct PeerGen {
   std::shared_ptr<const pkt::Script> script;  // shared: copying a world does not copy it
 };
 
+// A ping (issue 17): ICMP-echo-like probes, not TCP, from the app's host to `target`, which
+// its world answers (no socket involved). They cross the same links and queues as the TCP
+// traffic; each reply (or a timeout after World::kPingTimeout) is an app event `ping`.
+struct PingGen {
+  std::string target;       // host name or IP
+  Duration interval = sec(1);  // as ping(8)
+  std::uint32_t size = 64;  // the ICMP message (header and data) as `ping -s 56` sends; +20 for IP
+  std::uint64_t count = 0;  // 0: until `stop` or the end of the run
+};
+
 struct AppSpec {
   std::string host;
   Instant start = 0;
+  // From this time on, the app's sends end at once (a send in progress keeps the bytes it
+  // wrote; the script goes on, normally to `close`); generators start nothing new.
+  Instant stop = kNever;
   Script script;               // a single task
   std::optional<ClientsGen> clients;
   std::optional<FloodGen> flood;
   std::optional<ScanGen> scan;
   std::optional<PeerGen> peer;  // `start` is the script's time 0
+  std::optional<PingGen> ping;
 };
 
 struct Task {
@@ -100,6 +114,7 @@ struct Task {
   bool running = false;          // on the call stack now (a wake-up must not re-enter)
   bool rerun = false;            // woken while running: look again before blocking
   int gen = -1;                 // the generator that started it, if any
+  int app = -1;                 // the [[app]] it runs for (its children too): its `stop` applies
   std::uint32_t epoch = 0;      // host epoch it belongs to (a crash ends it)
 };
 

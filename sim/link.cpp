@@ -7,12 +7,29 @@ Duration LinkDir::serialization(std::uint32_t bytes) const {
   return static_cast<Duration>((static_cast<std::uint64_t>(bytes) * 8 * 1'000'000'000ULL) / p_.rate_bps);
 }
 
-std::uint32_t LinkDir::queue_len(Instant now) {
-  while (!departures_.empty() && departures_.front() <= now) departures_.pop_front();
+// Waiting packets: the one being sent (the head) does not count, as for a bottleneck's queue.
+QueueSample LinkDir::sample(Instant t) const {
+  QueueSample s;
+  s.t = t;
+  if (!departures_.empty()) {
+    s.pkts = static_cast<std::uint32_t>(departures_.size() - 1);
+    s.bytes = static_cast<std::uint32_t>(queued_bytes_ - departures_.front().bytes);
+  }
+  s.drops = c_.queue_drops;
+  return s;
+}
+
+std::uint32_t LinkDir::queue_len(Instant now, std::vector<QueueSample>* trail) {
+  while (!departures_.empty() && departures_.front().at <= now) {
+    const Instant left = departures_.front().at;
+    queued_bytes_ -= departures_.front().bytes;
+    departures_.pop_front();
+    if (trail) trail->push_back(sample(left));
+  }
   return static_cast<std::uint32_t>(departures_.size());
 }
 
-Fate LinkDir::offer(Instant now, std::uint32_t bytes) {
+Fate LinkDir::offer(Instant now, std::uint32_t bytes, std::vector<QueueSample>* trail) {
   Fate f;
   ++c_.sent;
   for (const auto& [from, to] : p_.down) {
@@ -23,14 +40,19 @@ Fate LinkDir::offer(Instant now, std::uint32_t bytes) {
     }
   }
   // Drop-tail: a packet that finds the queue full is dropped before it is sent.
-  if (queue_len(now) >= p_.queue_pkts_max) {
+  if (queue_len(now, trail) >= p_.queue_pkts_max) {
     ++c_.queue_drops;
     f.kind = Fate::Kind::QueueFull;
+    if (trail) trail->push_back(sample(now));
     return f;
   }
   const Instant start = busy_until_ > now ? busy_until_ : now;
   busy_until_ = start + serialization(bytes);
-  if (p_.rate_bps != 0) departures_.push_back(busy_until_);
+  if (p_.rate_bps != 0) {
+    departures_.push_back({busy_until_, bytes});
+    queued_bytes_ += bytes;
+    if (trail) trail->push_back(sample(now));
+  }
   // Loss happens on the wire, after the packet used its transmission slot.
   bool lost = rng_.chance(p_.loss);
   if (p_.burst.enabled()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/rng.hpp"
+#include "sim/series.hpp"
 #include "stack/time.hpp"
 
 namespace tcplab {
@@ -48,19 +49,27 @@ class LinkDir {
  public:
   LinkDir() = default;
   LinkDir(LinkParams p, Rng rng) : p_(std::move(p)), rng_(rng) {}
-  Fate offer(Instant now, std::uint32_t bytes);
+  // `trail` (series on, a link with a rate): the queue's length after each packet that left
+  // since the last offer, at the time it left, then after this offer (sim/series.hpp).
+  Fate offer(Instant now, std::uint32_t bytes, std::vector<QueueSample>* trail = nullptr);
   const LinkParams& params() const { return p_; }
   LinkParams& params() { return p_; }
   const LinkCounters& counters() const { return c_; }
-  std::uint32_t queue_len(Instant now);
+  std::uint32_t queue_len(Instant now, std::vector<QueueSample>* trail = nullptr);
 
  private:
+  struct Departure {
+    Instant at;             // when the packet finishes transmission
+    std::uint32_t bytes;
+  };
   Duration serialization(std::uint32_t bytes) const;
+  QueueSample sample(Instant t) const;
   LinkParams p_;
   Rng rng_;
   bool ge_bad_ = false;
   Instant busy_until_ = 0;
-  std::deque<Instant> departures_;  // when each queued packet finishes transmission
+  std::deque<Departure> departures_;  // each queued packet, the one being sent first
+  std::uint64_t queued_bytes_ = 0;
   LinkCounters c_;
 };
 

@@ -223,7 +223,10 @@ void TraceIndex::build_fates() {
       s.fate_k = k;
       s.row_fate = row_of_event(k);
       if (e.type == TraceType::Deliver) s.fate = SegFate::Delivered;
-      else s.fate = group_end_of(s.send_k) == group_end_of(k) ? SegFate::LostOnWay : SegFate::DroppedOnArrival;
+      // Lost on the way: dropped as it was sent, or later in a queue on the way (a
+      // bottleneck's, traced on the sender's side); else dropped where it arrived.
+      else if (group_end_of(s.send_k) == group_end_of(k) || (e.where == "queue" && e.host == s.src_host)) s.fate = SegFate::LostOnWay;
+      else s.fate = SegFate::DroppedOnArrival;
       if (s.dst_host < 0 && e.type == TraceType::Deliver) s.dst_host = e.host;
     }
   }

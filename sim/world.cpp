@@ -25,6 +25,7 @@ int World::add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg) {
   timer_at_.emplace_back();
   ordinals_.emplace_back();
   conn_task_.emplace_back();
+  if (!access_.empty()) access_.emplace_back();
   return static_cast<int>(n);
 }
 
@@ -50,6 +51,7 @@ void World::add_app(const AppSpec& app) {
   g.spec = app;
   gens_.push_back(g);
   push(app.start, EvKind::AppStart, static_cast<int>(gens_.size() - 1));
+  if (app.stop != kNever) push(app.stop, EvKind::AppStop, static_cast<int>(gens_.size() - 1));
 }
 
 int World::host_index(const std::string& s) const {
@@ -159,6 +161,18 @@ void World::dispatch(const QEvent& e) {
       break;
     case EvKind::Restart:
       restart_host(e.target);
+      break;
+    case EvKind::Hop:
+      bn_hop(e.target, e.slot);
+      break;
+    case EvKind::TxDone:
+      bn_tx_done(e.target);
+      break;
+    case EvKind::AppStop:
+      app_stop(e.target);
+      break;
+    case EvKind::PingLate:
+      ping_late(e.target, e.slot);
       break;
   }
 }

@@ -14,6 +14,7 @@
 
 #include "pkt/peer_script.hpp"
 #include "sim/app.hpp"
+#include "sim/bottleneck.hpp"
 #include "sim/fault.hpp"
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
@@ -68,7 +69,9 @@ struct WorldCounters {
   // retx: retransmissions (the RTO, fast retransmit); loss_probes: tail loss probes (RFC 8985
   // 7.3), counted apart as Linux does (TCPLossProbes; `ss` retrans_out leaves them out).
   std::uint64_t events = 0, link_pkts = 0, data_pkts = 0, ack_pkts = 0, retx = 0, loss_probes = 0;
+  // q_drops: drop-tail on a link, and every drop of a bottleneck's queue discipline.
   std::uint64_t err_drops = 0, q_drops = 0, fault_drops = 0, checksum_drops = 0, no_route = 0;
+  std::uint64_t ping_pkts = 0;  // echo requests and replies sent (not in link_pkts: not TCP)
   std::uint64_t bytes_delivered_to_apps = 0;
   std::uint64_t stream_mismatches = 0;  // bytes read that differ from what `send N` generated
 };
@@ -80,6 +83,10 @@ class World {
   // --- building ---
   int add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg);
   int add_link(int a, int b, const LinkParams& ab, const LinkParams& ba);
+  // A shared bottleneck (sim/bottleneck.hpp) between hosts already added: packets between
+  // its left and right hosts cross it instead of their link. Returns its index, or -1 when
+  // a host is unknown or already behind a bottleneck (labs/ report those before).
+  int add_bottleneck(const BottleneckSpec& b);
   void add_fault(const FaultRule& r) { faults_.push_back(r); }
   void add_app(const AppSpec& app);  // app.host must name a host
   void set_ephemeral_range(int host, std::uint16_t lo, std::uint16_t hi);
@@ -100,6 +107,10 @@ class World {
   const std::vector<HostInfo>& hosts() const { return hosts_; }
   const TcpHost& stack(int host) const { return stacks_[host]; }
   const std::vector<Link>& links() const { return links_; }
+  // Bottleneck b's directions: [2b] left to right ("NAME s>r"), [2b+1] right to left.
+  const std::vector<BottleneckDir>& bottleneck_dirs() const { return bn_dirs_; }
+  // How long a ping probe waits for its reply before it counts as lost (as `ping -W 1`).
+  static constexpr Duration kPingTimeout = sec(1);
   int host_index(const std::string& name_tag_or_ip) const;
   const WorldCounters& counters() const { return counters_; }
   std::vector<std::string> host_names() const;
@@ -127,6 +138,10 @@ class World {
     GenTick,   // generator `target` starts its next client, SYN or probe
     Crash,     // host `target` crashes
     Restart,   // host `target` comes back
+    Hop,       // packet `slot` reaches the queue of bottleneck direction `target`
+    TxDone,    // bottleneck direction `target` has finished sending its packet
+    AppStop,   // generator `target` reaches its `stop` time
+    PingLate,  // ping generator `target`'s probe number `slot` has waited kPingTimeout
   };
   struct QEvent {
     Instant t;
@@ -140,7 +155,8 @@ class World {
     // packet is processed as it comes, so a SYN arriving "at" the SYN-ACK timer's deadline is
     // answered first and the timer, pushed back, sends nothing (tests/pkt/scripts/
     // b-synack-retries-count-timeouts.pkt). Never by pointers.
-    int rank() const { return kind == EvKind::Arrive ? 0 : 1; }
+    // A packet moving through a bottleneck (Hop, TxDone) is a packet event too.
+    int rank() const { return kind == EvKind::Arrive || kind == EvKind::Hop || kind == EvKind::TxDone ? 0 : 1; }
     bool operator>(const QEvent& o) const {
       if (t != o.t) return t > o.t;
       if (rank() != o.rank()) return rank() > o.rank();
@@ -155,6 +171,12 @@ class World {
     bool corrupted = false;
     bool retx = false;
     bool loss_probe = false;
+    // A ping probe (not TCP; `seg` holds only its addresses): ping generator ping_gen's
+    // echo request number ping_seq, or the reply to it.
+    bool ping = false, ping_reply = false;
+    int ping_gen = -1;
+    std::uint32_t ping_seq = 0;
+    std::uint32_t wire_bytes = 0;  // its size on the wire, IP header and up
   };
   struct Gen {
     int host = -1;
@@ -165,6 +187,11 @@ class World {
     pkt::PeerScript peer;
     bool peer_started = false, peer_ended = false;
     Instant peer_tick = kNever;  // the GenTick already queued for it (no duplicates)
+    bool stopped = false;        // its `stop` time has come
+    // A ping (spec.ping): probes sent so far, and those still waiting for a reply (by
+    // number, with when each was sent).
+    std::uint32_t ping_sent = 0;
+    std::map<std::uint32_t, Instant> ping_waiting;
   };
   // The sink lent to the running call. It is not part of the world's value: a copy of a
   // world starts with none, whatever the original was doing.
@@ -195,11 +222,32 @@ class World {
   void absorb(int host, Output& out);
   // Packets (world_packets.cpp).
   void transmit(int host, Segment&& seg, ConnId c, bool retx, bool loss_probe = false);
+  // Puts a packet (after the fault rules) on its way: through a bottleneck if it crosses one,
+  // else on its link; `extra` delays it, `dup` sends a second copy.
+  void send_on_path(int host, Packet& p, Duration extra, bool dup);
+  std::uint32_t store_packet(Packet& p, bool last);
+  void free_packet(std::uint32_t slot);
   void arrive(const QEvent& e);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
   std::uint32_t pair_conn_of(int host, const Packet& p, SegOrdinals* ord);
   SegOrdinals& ordinals_of(int host, ConnId c);
   void enqueue_arrival(Packet& p, Instant at, bool last);
+  // Bottlenecks (world_bottleneck.cpp).
+  int bottleneck_dir(int src, int dst) const;  // the direction src->dst crosses, or -1
+  void bn_enter(int dir, Packet& p, Duration extra, bool dup);
+  void bn_hop(int dir, std::uint32_t slot);
+  void bn_tx_done(int dir);
+  void bn_start(int dir);
+  void bn_drops(int dir);
+  void bn_sample(int dir);
+  void link_samples(int src, int dst, const std::vector<QueueSample>& trail);
+  LinkSeries& series_link(const std::string& name);
+  // Ping (world_ping.cpp).
+  void gen_ping(int gen);
+  void ping_arrived(Packet& p);
+  void ping_late(int gen, std::uint32_t seq);
+  void ping_result(int gen, std::uint32_t seq, Instant sent, Duration rtt);
+  void app_stop(int gen);
   void trace_send(int host, Packet& p);
   void trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason);
   void schedule_timer(int host, ConnId c);
@@ -210,7 +258,8 @@ class World {
   void restart_host(int host);
 
   // Tasks (world_tasks.cpp): one function per script step.
-  int spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen);
+  // `app`: the [[app]] (generator) the task belongs to, whose `stop` ends its sends.
+  int spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen, int app = -1);
   void run_task(int id);
   void run_task_once(int id);
   void task_done(int id);
@@ -268,6 +317,9 @@ class World {
   std::uint64_t conn_serial_ = 0;
   std::vector<Link> links_;
   std::map<std::pair<int, int>, int> link_index_;
+  std::vector<BottleneckDir> bn_dirs_;   // two per bottleneck
+  std::vector<HostAccess> access_;       // per host (empty: no bottleneck at all)
+  std::vector<QDrop> qdrops_;            // reused between calls
   std::vector<FaultRule> faults_;
   std::vector<Packet> packets_;
   std::vector<std::uint32_t> free_packets_;

@@ -123,7 +123,7 @@ void World::trace_drop(int host, const Packet& p, const std::string& where, cons
   if (!tracing()) return skip_record();
   TraceEvent e = trace_event(TraceType::Drop, host, pair_label(p.seg.src, p.seg.dst));
   e.id = p.id;
-  e.kind = seg_kind_name(p.kind);
+  e.kind = p.ping ? (p.ping_reply ? "ECHO-REPLY" : "ECHO") : std::string(seg_kind_name(p.kind));
   e.where = where;
   e.reason = reason;
   record(std::move(e));
@@ -132,8 +132,13 @@ void World::trace_drop(int host, const Packet& p, const std::string& where, cons
 // Queues the packet's arrival at its destination; the last copy queued takes the packet
 // itself, a duplicate gets a copy.
 void World::enqueue_arrival(Packet& p, Instant at, bool last) {
-  std::uint32_t slot;
   const int dst = p.dst_host;
+  push(at, EvKind::Arrive, dst, store_packet(p, last));
+}
+
+// A slot for the packet while it is on its way: the last copy takes the packet itself.
+std::uint32_t World::store_packet(Packet& p, bool last) {
+  std::uint32_t slot;
   if (!free_packets_.empty()) {
     slot = free_packets_.back();
     free_packets_.pop_back();
@@ -144,7 +149,12 @@ void World::enqueue_arrival(Packet& p, Instant at, bool last) {
     if (last) packets_.push_back(std::move(p));
     else packets_.push_back(p);
   }
-  push(at, EvKind::Arrive, dst, slot);
+  return slot;
+}
+
+void World::free_packet(std::uint32_t slot) {
+  packets_[slot] = Packet();  // its payload goes now, not when the slot is reused
+  free_packets_.push_back(slot);
 }
 
 void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_probe) {
@@ -156,6 +166,9 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
   p.retx = retx;
   p.loss_probe = loss_probe;
   p.kind = segment_kind(seg);
+  p.wire_bytes = 40 + static_cast<std::uint32_t>(seg.payload.size());  // IP and TCP headers
+  if (seg.ts) p.wire_bytes += 12;
+  if (seg.has(kSyn)) p.wire_bytes += 8;
   SegOrdinals& ord = c != kNoConn ? ordinals_of(host, c) : stray_ordinals_[pair_label(seg.src, seg.dst)];
   const std::uint32_t ordinal = ++ord.total;
   const std::uint32_t kind_ordinal = ++ord.per_kind[static_cast<std::size_t>(p.kind)];
@@ -183,6 +196,14 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
       case FaultAction::Corrupt: p.corrupted = true; break;
     }
   }
+  send_on_path(host, p, extra, dup);
+}
+
+void World::send_on_path(int host, Packet& p, Duration extra, bool dup) {
+  if (p.dst_host >= 0) {
+    if (const int d = bottleneck_dir(host, p.dst_host); d >= 0) return bn_enter(d, p, extra, dup);
+  }
+  const Segment& seg = p.seg;
   bool a_to_b = true;
   Link* l = p.dst_host >= 0 ? link_between(host, p.dst_host, &a_to_b) : nullptr;
   if (!l) {
@@ -191,10 +212,11 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
     return;
   }
   LinkDir& dir = a_to_b ? l->ab : l->ba;
-  std::uint32_t bytes = 40 + static_cast<std::uint32_t>(seg.payload.size());
-  if (seg.ts) bytes += 12;
-  if (seg.has(kSyn)) bytes += 8;
-  const Fate f = dir.offer(now_, bytes);
+  // Series (sim/series.hpp): the queue of a link direction with a rate, when asked for.
+  const bool trail = sink_.get() && sink_.get()->series_on && dir.params().rate_bps != 0;
+  std::vector<QueueSample> samples;
+  const Fate f = dir.offer(now_, p.wire_bytes, trail ? &samples : nullptr);
+  if (trail) link_samples(host, p.dst_host, samples);
   switch (f.kind) {
     case Fate::Kind::Lost:
       ++counters_.err_drops;
@@ -230,9 +252,10 @@ void World::arrive(const QEvent& e) {
   }
   if (p.corrupted) {
     ++counters_.checksum_drops;
-    trace_drop(h, p, "checksum", "corrupted on the link: the TCP checksum does not match");
+    trace_drop(h, p, "checksum", std::string("corrupted on the link: the ") + (p.ping ? "ICMP" : "TCP") + " checksum does not match");
     return;
   }
+  if (p.ping) return ping_arrived(p);  // not TCP: the world answers it, no Deliver line
   if (tracing()) {
     TraceEvent t = trace_event(TraceType::Deliver, h, pair_label(p.seg.dst, p.seg.src));
     t.id = p.id;

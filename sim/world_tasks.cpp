@@ -12,12 +12,13 @@
 
 namespace tcplab {
 
-int World::spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen) {
+int World::spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen, int app) {
   Task t;
   t.host = host;
   t.script = std::move(script);
   t.conn = conn;
   t.gen = gen;
+  t.app = app;
   t.epoch = hosts_[host].epoch;
   tasks_.push_back(std::move(t));
   const int id = static_cast<int>(tasks_.size() - 1);
@@ -54,11 +55,13 @@ const Connection* World::task_conn(const Task& t, ConnId c) const {
 
 void World::gen_tick(int gi) {
   Gen& g = gens_[gi];
-  if (!hosts_[g.host].up) return;
+  if (g.stopped) return;
   const AppSpec& s = g.spec;
+  if (s.ping) return gen_ping(gi);  // a ping goes on (silently) while its host is down
+  if (!hosts_[g.host].up) return;
   if (!s.script.empty() && g.started == 0) {
     g.started = 1;
-    run_task(spawn(g.host, std::make_shared<const Script>(s.script), kNoConn, -1));
+    run_task(spawn(g.host, std::make_shared<const Script>(s.script), kNoConn, -1, gi));
     return;
   }
   if (s.clients) gen_clients(gi);
@@ -73,14 +76,14 @@ void World::gen_clients(int gi) {
   if (c.parallel > 0) {  // closed loop: top up to `parallel` running clients
     while (g.started < c.count && g.running < c.parallel) {
       ++g.started;
-      run_task(spawn(g.host, c.script, kNoConn, gi));
+      run_task(spawn(g.host, c.script, kNoConn, gi, gi));
     }
     return;
   }
   if (g.started < c.count) {  // open loop: one now, the next after `every`
     ++g.started;
     const bool more = g.started < c.count;
-    run_task(spawn(g.host, c.script, kNoConn, gi));
+    run_task(spawn(g.host, c.script, kNoConn, gi, gi));
     if (more) push(now_ + std::max<Duration>(c.every, 1), EvKind::GenTick, gi);
   }
 }
@@ -119,7 +122,7 @@ void World::gen_scan(int gi) {
   close.op = Op::Close;
   script->push_back(connect);
   script->push_back(close);
-  run_task(spawn(g.host, script, kNoConn, gi));
+  run_task(spawn(g.host, script, kNoConn, gi, gi));
   if (port < sc.port_hi) push(now_ + std::max<Duration>(sc.every, 1), EvKind::GenTick, gi);
 }
 
@@ -178,6 +181,18 @@ void World::gen_peer(int gi) {
       push(at, EvKind::GenTick, gi);
     }
     return;
+  }
+}
+
+// The app's `stop` time: no new clients or probes (gen_tick looks at `stopped`), and each of
+// its tasks blocked in a send is woken to end it (task_send).
+void World::app_stop(int gi) {
+  gens_[gi].stopped = true;
+  const std::size_t n = tasks_.size();  // tasks spawned meanwhile are not blocked in a send
+  for (std::size_t i = 0; i < n; ++i) {
+    const Task& t = tasks_[i];
+    if (t.app != gi || t.done || t.pc >= t.script->size() || (*t.script)[t.pc].op != Op::Send) continue;
+    run_task(static_cast<int>(i));
   }
 }
 
@@ -289,7 +304,7 @@ World::Flow World::task_accept(int id, Task& t, const Step& s) {
     task_next(t);
     return Flow::Again;
   }
-  run_task(spawn(h, s.child, c, -1));
+  run_task(spawn(h, s.child, c, -1, t.app));
   return Flow::Again;  // keep serving
 }
 
@@ -328,6 +343,13 @@ World::Flow World::task_connect(int id, Task& t, const Step& s) {
 
 World::Flow World::task_send(int, Task& t, const Step& s) {
   const int h = t.host;
+  if (t.app >= 0 && gens_[t.app].stopped) {
+    // The app's `stop` time has come: the send ends with the bytes it wrote so far (the
+    // socket still sends those), and the script goes on.
+    app_event(h, t.conn, "send", "stopped", t.progress);
+    task_next(t);
+    return Flow::Again;
+  }
   const bool text = !s.text.empty();
   const std::uint64_t total = text ? s.text.size() : s.bytes;
   const std::uint64_t left = total - t.progress;
