@@ -26,7 +26,9 @@ constexpr Rgb kFlowPalette[] = {hex(0x1f77b4), hex(0xff7f0e), hex(0x2ca02c), hex
                                 hex(0xe377c2), hex(0x17becf), hex(0xbcbd22), hex(0x7f7f7f)};
 // Links and pings: darker tones, so a queue or a ping is not read as a flow.
 constexpr Rgb kOtherPalette[] = {hex(0x333333), hex(0x006d77), hex(0x8a6d00), hex(0x5e3c99)};
-constexpr Rgb kLossRed = hex(0xd62728), kTimeoutOrange = hex(0xff9896), kJainGray = hex(0x555555);
+constexpr Rgb kLossRed = hex(0xd62728), kTimeoutAmber = hex(0xe6a100), kJainGray = hex(0x555555);
+// Shading of a loss episode: fast recovery light red, the retransmission timer's loss state amber.
+constexpr double kRecoveryAlpha = 0.10, kTimeoutAlpha = 0.22;
 constexpr Rgb kText = hex(0x222222), kAxis = hex(0x999999), kGrid = hex(0xe6e6e6), kWhite = hex(0xffffff);
 
 Rgb color_of(int c) {
@@ -266,6 +268,19 @@ class FigurePainter {
     return x + 20 + p_.text_width(name) + 14;
   }
 
+  double swatch(double x, double y, Rgb c, double alpha, const std::string& name) {
+    p_.color(c, alpha);
+    p_.rect({x, y - 10, 14, 12});
+    p_.color(kText);
+    p_.text(x + 18, y, name);
+    return x + 18 + p_.text_width(name) + 14;
+  }
+  static bool has_episode(const PanelData& d, const std::string& kind) {
+    for (const auto& m : d.marks)
+      if (m.series == "loss" && m.note == kind) return true;
+    return false;
+  }
+
   void header(const PanelData& d, const Box& a) {
     const double y = a.y - 6;
     p_.font(kTextSize + 1, true);
@@ -281,7 +296,9 @@ class FigurePainter {
         x = key(x, y, neutral, Style::Solid, "cwnd");
         x = key(x, y, neutral, Style::Dashed, "ssthresh");
         x = key(x, y, neutral, Style::Light, "in flight");
-        if (!d.marks.empty()) x = mark_key(x, y, "triangle", "loss (shaded: recovery)");
+        if (!d.marks.empty()) x = mark_key(x, y, "triangle", "loss");
+        if (has_episode(d, "recovery")) x = swatch(x, y, kLossRed, kRecoveryAlpha, "fast recovery");
+        if (has_episode(d, "loss")) x = swatch(x, y, kTimeoutAmber, kTimeoutAlpha, "timeout (RTO)");
         break;
       case Panel::Queue:
         for (const auto& l : d.lines)
@@ -425,7 +442,8 @@ class FigurePainter {
 
   void shade(const Mark& m, const TimeAxis& axis) {
     const double x1 = axis.x(m.t), x2 = axis.x(m.end);
-    p_.color(m.note == "loss" ? kTimeoutOrange : kLossRed, m.note == "loss" ? 0.25 : 0.10);
+    if (m.note == "loss") p_.color(kTimeoutAmber, kTimeoutAlpha);
+    else p_.color(kLossRed, kRecoveryAlpha);
     p_.rect({x1, axis.area.y, std::max(1.0, x2 - x1), axis.area.h});
   }
 
