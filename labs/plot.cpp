@@ -3,6 +3,7 @@
 #include "labs/plot.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 namespace tcplab::plot {
