@@ -261,11 +261,9 @@ TimeRange plot_range(const Input& in, const std::vector<std::size_t>& flows, con
   TimeRange span = flow_span(shown);
   for (Panel p : r.panels) {
     if (p == Panel::Queue)
-      for (const auto& l : in.series->links)
-        if (!l.samples.empty()) span = span_union(span, {l.samples.front().t, l.samples.back().t});
+      for (const auto& l : in.series->links) span = span_union(span, span_of(l));
     if (p == Panel::Rtt)
-      for (const auto& g : in.series->pings)
-        if (!g.samples.empty()) span = span_union(span, {g.samples.front().t, g.samples.back().t});
+      for (const auto& g : in.series->pings) span = span_union(span, span_of(g));
   }
   TimeRange out{r.from.value_or(0), r.to.value_or(span.to)};
   if (out.empty()) {

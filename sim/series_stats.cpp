@@ -123,23 +123,27 @@ TimeRange span_union(TimeRange a, TimeRange b) {
 
 namespace {
 template <class Sample>
-TimeRange span_of(const std::vector<Sample>& v) {
+TimeRange samples_span(const std::vector<Sample>& v) {
   if (v.empty()) return {};
   return {v.front().t, std::max(v.back().t, v.front().t + 1)};  // one sample: a 1 ns span, not empty
 }
 }  // namespace
 
+TimeRange span_of(const FlowSeries& f) { return samples_span(f.samples); }
+TimeRange span_of(const LinkSeries& l) { return samples_span(l.samples); }
+TimeRange span_of(const PingSeries& p) { return samples_span(p.samples); }
+
 TimeRange flow_span(const std::vector<const FlowSeries*>& flows) {
   TimeRange r;
-  for (const FlowSeries* f : flows) r = span_union(r, span_of(f->samples));
+  for (const FlowSeries* f : flows) r = span_union(r, span_of(*f));
   return r;
 }
 
 TimeRange series_span(const Series& s) {
   TimeRange r;
-  for (const auto& f : s.flows) r = span_union(r, span_of(f.samples));
-  for (const auto& l : s.links) r = span_union(r, span_of(l.samples));
-  for (const auto& p : s.pings) r = span_union(r, span_of(p.samples));
+  for (const auto& f : s.flows) r = span_union(r, span_of(f));
+  for (const auto& l : s.links) r = span_union(r, span_of(l));
+  for (const auto& p : s.pings) r = span_union(r, span_of(p));
   return r;
 }
 

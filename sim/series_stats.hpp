@@ -73,7 +73,11 @@ struct DropMark {
 };
 std::vector<DropMark> drop_marks(const LinkSeries& l);
 
-// The span holding samples: the first to the last sample time over these series (empty if none).
+// The span holding samples: the first to the last sample time (a single sample: 1 ns long;
+// none: empty), of one series or over several.
+TimeRange span_of(const FlowSeries& f);
+TimeRange span_of(const LinkSeries& l);
+TimeRange span_of(const PingSeries& p);
 TimeRange flow_span(const std::vector<const FlowSeries*>& flows);
 TimeRange series_span(const Series& s);
 // Widens a range by the union with another (an empty one leaves it as it was).
