@@ -23,7 +23,8 @@ void run_series(const Lab& lab, const std::vector<std::string>& rules, Instant u
 // index into the shown trace.
 bool same_trace(const TraceEvents& a, const TraceEvents& b) {
   if (a.size() != b.size()) return false;
-  for (std::uint64_t k : {std::uint64_t{0}, a.size() / 2, a.size() ? a.size() - 1 : 0})
+  const std::uint64_t n = a.size();
+  for (const std::uint64_t k : {std::uint64_t{0}, n / 2, n ? n - 1 : 0})
     if (k < a.size() && !(a[k] == b[k])) return false;
   return true;
 }
