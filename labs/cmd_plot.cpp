@@ -44,21 +44,6 @@ std::pair<int, int> size_of(const std::string& s, std::size_t panels) {
   return {w, h};
 }
 
-// Each flow's largest data segment in the trace: its MSS as it sent (for the axis in segments).
-std::vector<std::uint32_t> flow_mss(const LabRun& r) {
-  const auto& flows = r.sink->series.flows;
-  std::map<std::pair<int, std::string>, std::uint32_t> largest;
-  for (const auto& f : flows) largest[{f.host, f.conn}] = 0;
-  for (const auto& e : r.sink->events) {
-    if (e.type != TraceType::Send || e.len == 0) continue;
-    const auto it = largest.find({e.host, e.conn});
-    if (it != largest.end()) it->second = std::max(it->second, e.len);
-  }
-  std::vector<std::uint32_t> out;
-  for (const auto& f : flows) out.push_back(largest[{f.host, f.conn}]);
-  return out;
-}
-
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw BadInput("--out: cannot open '" + path + "' for writing");
@@ -100,7 +85,7 @@ int run(const PlotArgs& a) {
   plot::Input in;
   in.series = &r.sink->series;
   in.host_names = r.world.host_names();
-  in.flow_mss = flow_mss(r);
+  in.flow_mss = plot::flow_mss(r.sink->series, r.sink->events);
   in.title = r.lab.name + " (seed " + std::to_string(r.lab.seed);
   for (const auto& v : a.common.vars) in.title += ", " + v;
   in.title += ")";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <fmt/format.h>
 
 namespace tcplab::plot {
@@ -303,6 +304,28 @@ std::optional<Format> format_of(const std::string& path) {
   if (ext == "svg") return Format::Svg;
   if (ext == "png") return Format::Png;
   return std::nullopt;
+}
+
+std::vector<std::uint32_t> flow_mss(const Series& series, const TraceEvents& trace) {
+  std::map<std::pair<int, std::string>, std::uint32_t> largest;
+  for (const auto& f : series.flows) largest[{f.host, f.conn}] = 0;
+  for (const auto& e : trace) {
+    if (e.type != TraceType::Send || e.len == 0) continue;
+    const auto it = largest.find({e.host, e.conn});
+    if (it != largest.end()) it->second = std::max(it->second, e.len);
+  }
+  std::vector<std::uint32_t> out;
+  for (const auto& f : series.flows) out.push_back(largest[{f.host, f.conn}]);
+  return out;
+}
+
+std::uint32_t color_rgb(int c) {
+  static constexpr std::uint32_t kFlows[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0x9467bd, 0x8c564b,
+                                             0xe377c2, 0x17becf, 0xbcbd22, 0x7f7f7f};
+  static constexpr std::uint32_t kOthers[] = {0x333333, 0x006d77, 0x8a6d00, 0x5e3c99};
+  if (c == kJainColor) return 0x555555;
+  if (c >= kOtherColors) return kOthers[static_cast<std::size_t>(c - kOtherColors) % std::size(kOthers)];
+  return kFlows[static_cast<std::size_t>(std::max(0, c)) % std::size(kFlows)];
 }
 
 std::string flow_label(const Input& in, std::size_t flow) {

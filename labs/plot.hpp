@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/series_stats.hpp"
+#include "sim/trace.hpp"
 
 namespace tcplab::plot {
 
@@ -42,6 +43,10 @@ struct Input {
   std::string title;                    // e.g. "lossy-transfer (seed 1)"
 };
 
+// Each flow's largest data segment in the trace: its MSS as it sent (Input::flow_mss, for the
+// axis in segments).
+std::vector<std::uint32_t> flow_mss(const Series& series, const TraceEvents& trace);
+
 // A flow's name in legends and the CSV: host, connection and congestion control,
 // e.g. "s1 10.0.0.1:40000>10.0.0.3:80 cubic".
 std::string flow_label(const Input& in, std::size_t flow);
@@ -50,6 +55,13 @@ enum class Style { Solid, Dashed, Light, Dots };
 // Colours are palette indexes: 0, 1, ... the shown flows; from kOtherColors the links and pings
 // (another palette, so a queue is not taken for a flow); kJainColor Jain's index.
 constexpr int kOtherColors = 100, kJainColor = 1000;
+// The colours, as 0xRRGGBB: the flows from a colour-blind-friendly qualitative palette (Tableau
+// 10 less its red, kept for losses), links and pings from darker tones so that a queue or a ping
+// is not read as a flow; shared with the visualizer's congestion pane.
+std::uint32_t color_rgb(int color);
+constexpr std::uint32_t kLossRgb = 0xd62728, kTimeoutRgb = 0xe6a100;
+// Shading of a loss episode: fast recovery light red, the retransmission timer's loss state amber.
+constexpr double kRecoveryAlpha = 0.10, kTimeoutAlpha = 0.22;
 
 // One curve. Values are in the CSV's unit; the panel scales them for its axis.
 struct Line {

@@ -21,21 +21,10 @@ struct Rgb {
 };
 constexpr Rgb hex(unsigned v) { return {((v >> 16) & 255) / 255.0, ((v >> 8) & 255) / 255.0, (v & 255) / 255.0}; }
 
-// Flows: a colour-blind-friendly qualitative palette (Tableau 10 less its red, kept for losses).
-constexpr Rgb kFlowPalette[] = {hex(0x1f77b4), hex(0xff7f0e), hex(0x2ca02c), hex(0x9467bd), hex(0x8c564b),
-                                hex(0xe377c2), hex(0x17becf), hex(0xbcbd22), hex(0x7f7f7f)};
-// Links and pings: darker tones, so a queue or a ping is not read as a flow.
-constexpr Rgb kOtherPalette[] = {hex(0x333333), hex(0x006d77), hex(0x8a6d00), hex(0x5e3c99)};
-constexpr Rgb kLossRed = hex(0xd62728), kTimeoutAmber = hex(0xe6a100), kJainGray = hex(0x555555);
-// Shading of a loss episode: fast recovery light red, the retransmission timer's loss state amber.
-constexpr double kRecoveryAlpha = 0.10, kTimeoutAlpha = 0.22;
+constexpr Rgb kLossRed = hex(kLossRgb), kTimeoutAmber = hex(kTimeoutRgb), kJainGray = hex(0x555555);
 constexpr Rgb kText = hex(0x222222), kAxis = hex(0x999999), kGrid = hex(0xe6e6e6), kWhite = hex(0xffffff);
 
-Rgb color_of(int c) {
-  if (c == kJainColor) return kJainGray;
-  if (c >= kOtherColors) return kOtherPalette[(c - kOtherColors) % std::size(kOtherPalette)];
-  return kFlowPalette[c % std::size(kFlowPalette)];
-}
+Rgb color_of(int c) { return hex(color_rgb(c)); }
 Rgb lighter(Rgb c, double k) { return {c.r + (1 - c.r) * k, c.g + (1 - c.g) * k, c.b + (1 - c.b) * k}; }
 
 // Layout, in pixels.
