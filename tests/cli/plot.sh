@@ -131,7 +131,7 @@ bad() {  # bad 'expected message' args...
 }
 bad "--series: 'cwin' is not a series (cwnd, queue, rtt, throughput)" lossy-transfer --series cwnd,cwin --out "$tmp/x.svg"
 bad "--out: '$tmp/x.jpg': unknown format" lossy-transfer --series cwnd --out "$tmp/x.jpg"
-bad "--series queue: no queue was recorded in lossy-transfer" lossy-transfer --series queue --out "$tmp/x.svg"
+bad "--series queue: no queue was recorded in handshake" handshake --series queue --out "$tmp/x.svg"
 bad "--flows: no flow 3 (flows: 1 client" lossy-transfer --series cwnd --flows 3 --out "$tmp/x.svg"
 bad "--flows: 'nobody' is neither all, a flow number nor a host" lossy-transfer --series cwnd --flows nobody --out "$tmp/x.svg"
 bad "--series throughput: the selected flows delivered no data" lossy-transfer --series throughput --flows server --out "$tmp/x.csv"
