@@ -21,3 +21,12 @@ for f in "$src"/tests/cli/torture_regressions/*.toml; do
   echo "$out" | grep -qx "1 runs, 0 violations" || { echo "FAIL: $f:"; echo "$out" | head -5; exit 1; }
 done
 echo "the labs that once failed pass"
+# Seeds whose lab once needed gigabytes: a one-byte tcp_rmem window moving a 200,000-byte
+# send a byte at a time (millions of trace events, 3 GB with the replay's copy; a 10^5-run
+# campaign was OOM-killed, 2026-12-06). The generator now gives such hosts small sends; under
+# a 1 GB address-space cap a run that needs more fails with std::bad_alloc, a violation.
+for s in 30018470 30019299; do
+  out=$(prlimit --as=1000000000 -- "$bin/tcplab" torture --world --runs 1 --seed $s)
+  echo "$out" | grep -qx "1 runs, 0 violations" || { echo "FAIL: seed $s under a 1 GB cap:"; echo "$out" | head -5; exit 1; }
+done
+echo "the seeds that once needed gigabytes run in under 1 GB"

@@ -2,6 +2,7 @@
 // what it found stays fixed.
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <set>
 
 #include "labs/lab.hpp"
@@ -51,6 +52,32 @@ TEST_CASE("world fuzzer runs keep every invariant (seeds 1..40)") {
     CAPTURE(seed);
     const TortureRun r = world_check(seed, world_scenario(seed));
     for (const auto& v : r.violations) FAIL_CHECK(v);
+  }
+}
+
+// A one-byte window (tcp_rmem = [1, 1, 1], a buffer of 1 or 100 bytes) moves about a byte
+// per round trip, eight trace events a byte: a 200,000-byte send made millions of events and
+// held 3 GB with the replay's copy (seeds 30018470 and 30019299, OOM in a 10^5-run campaign).
+TEST_CASE("a lab with a one-byte window draws only small sends, and its run stays small") {
+  const std::regex send_n("\"send ([0-9]+)\"");
+  int tiny = 0;
+  std::vector<std::uint64_t> seeds = {30018470, 30019299};
+  for (std::uint64_t seed = 1; seed <= 400; ++seed) seeds.push_back(seed);
+  for (const std::uint64_t seed : seeds) {
+    const std::string text = world_scenario(seed);
+    if (text.find("tcp_rmem = [1, 1, 1]") == std::string::npos && text.find("rcv_buf = 1,") == std::string::npos &&
+        text.find("snd_buf = 1,") == std::string::npos)
+      continue;
+    ++tiny;
+    CAPTURE(seed);
+    for (std::sregex_iterator it(text.begin(), text.end(), send_n), end; it != end; ++it) CHECK(std::stoul((*it)[1]) <= 1460);
+  }
+  CHECK(tiny >= 20);
+  for (const std::uint64_t seed : {30018470, 30019299}) {
+    CAPTURE(seed);
+    const TortureRun r = world_check(seed, world_scenario(seed));
+    CHECK(r.violations.empty());
+    CHECK(r.trace_events < 100'000);
   }
 }
 
