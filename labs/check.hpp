@@ -25,6 +25,7 @@ enum class CheckKind : std::uint8_t {
   AppResult,    // what an application call returned
   Netstat,      // the sockets of a host at a time
   Peer,         // a scripted peer's script ended with every expected segment matched
+  Congestion,   // a congestion series: cwnd, throughput, queue, RTT, fairness, phase
 };
 
 // Which connection of a host: its n-th (from 1, in order of the first state change) or
@@ -87,6 +88,15 @@ struct Check {
   // Applications.
   std::string call;    // connect, send, ...
   std::string result;  // OK, EOF or an errno name
+
+  // Congestion: what is measured (cwnd ssthresh flight srtt throughput queue drops fairness
+  // ping_rtt phase), on which flow (from/to/conn) or link, over [start, end] (default: the whole
+  // run; `at` for one instant), with which statistic, against bounds in the measure's unit
+  // (bytes, bit/s, ns, packets, a count, or Jain's index), or the phase that must be seen.
+  std::string measure, link, stat, phase;
+  std::optional<Instant> start, end;
+  Bound<double> value;
+  std::string value_text;  // the bound as written, for the verdict's words
 };
 
 }  // namespace tcplab

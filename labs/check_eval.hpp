@@ -21,6 +21,7 @@ struct EvalContext {
   const TraceEvents& trace;
   const World& world;  // the run's final world: host names, addresses, the end time
   const Lab& lab;      // netstat rebuilds the world to stop it at a time
+  const Series* series = nullptr;  // the congestion series (when a check needs them)
 
   const std::string& host_name(int h) const { return world.hosts()[static_cast<std::size_t>(h)].name; }
 };
@@ -55,5 +56,6 @@ Verdict check_segment(const EvalContext& cx, const Check& c);
 Verdict check_bytes(const EvalContext& cx, const Check& c);
 Verdict check_app_result(const EvalContext& cx, const Check& c);
 Verdict check_peer(const EvalContext& cx, const Check& c);
+Verdict check_congestion(const EvalContext& cx, const Check& c);  // check_eval_congestion.cpp
 
 }  // namespace tcplab

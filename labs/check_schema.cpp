@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 
 #include "labs/check_words.hpp"
 #include "labs/suggest.hpp"
@@ -20,6 +21,15 @@ namespace {
 const std::vector<std::string>& segment_kinds() {
   static const std::vector<std::string> k(kSegKindNames.begin(), kSegKindNames.end());
   return k;
+}
+const std::vector<std::string>& measures() {
+  static const std::vector<std::string> m = {"cwnd", "ssthresh", "flight", "srtt",  "throughput",
+                                             "queue", "drops",   "fairness", "ping_rtt", "phase"};
+  return m;
+}
+const std::vector<std::string>& stats() {
+  static const std::vector<std::string> m = {"mean", "min", "max", "final"};
+  return m;
 }
 const std::vector<std::string>& app_calls() {
   static const std::vector<std::string> c = {"bind", "listen", "connect", "accept", "send",  "recv",    "close",
@@ -46,6 +56,10 @@ enum class Form {
   SegId,      // A>B#3
   Call,       // an app call
   Result,     // OK, EOF or an errno name
+  Measure,    // what a congestion check measures
+  Stat,       // mean | min | max | final
+  Text,       // a non-empty string (a link's name, a phase)
+  Quantity,   // a value in the measure's unit: read once the measure is known (cross_rules)
 };
 
 struct KeySpec {
@@ -88,6 +102,12 @@ const std::vector<KindSpec>& kinds() {
        {{"host", Form::Host, true}, {"call", Form::Call, true}, {"expect", Form::Result, true},
         {"count", Form::Count, false}, {"min", Form::Count, false}}},
       {"peer", CheckKind::Peer, {{"host", Form::Host, true}}},
+      {"congestion", CheckKind::Congestion,
+       {{"measure", Form::Measure, true}, {"from", Form::Host, false}, {"to", Form::Host, false},
+        {"conn", Form::Conn, false}, {"link", Form::Text, false}, {"start", Form::Dur, false},
+        {"end", Form::Dur, false}, {"at", Form::Dur, false}, {"stat", Form::Stat, false},
+        {"phase", Form::Text, false}, {"expect", Form::Quantity, false}, {"min", Form::Quantity, false},
+        {"max", Form::Quantity, false}}},
       {"netstat", CheckKind::Netstat,
        {{"host", Form::Host, true}, {"at", Form::Dur, true}, {"state", Form::StateOrAny, true},
         {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},
@@ -120,6 +140,12 @@ bool valid_result(const std::string& s) { return s == "EOF" || parse_errno(s).ha
 // Where a value of each type goes in the Check, by key. The table above pairs keys with
 // forms, so each (key, form) pair below is one that some kind takes.
 void store(Check* out, const std::string& key, Duration d) {
+  if (out->kind == CheckKind::Congestion) {
+    if (key == "start") out->start = d;
+    else if (key == "end") out->end = d;
+    else if (key == "at") out->at = d;
+    return;
+  }
   if (key == "at") out->at = d;
   else if (key == "within") out->within = d;
   else if (key == "expect") out->duration.exact = d;
@@ -294,6 +320,16 @@ std::string read_value(const CheckSpec& c, const KeySpec& k, const std::string& 
       return read_word(what, v, app_calls(), "an application call", &out->call);
     case Form::Result:
       return read_result(what, v, out);
+    case Form::Measure:
+      return read_word(what, v, measures(), "a congestion measure", &out->measure);
+    case Form::Stat:
+      return read_word(what, v, stats(), "a statistic", &out->stat);
+    case Form::Text:
+      if (v.empty()) return what + " must not be empty";
+      (key == "link" ? out->link : out->phase) = v;
+      return "";
+    case Form::Quantity:
+      return "";  // read by congestion_rules once the measure is known
   }
   return "";
 }
@@ -318,6 +354,10 @@ std::string example(Form f) {
     case Form::SegId: return "\"A>B#1\"";
     case Form::Call: return "\"connect\"";
     case Form::Result: return "\"OK\"";
+    case Form::Measure: return "\"cwnd\"";
+    case Form::Stat: return "\"mean\"";
+    case Form::Text: return "\"...\"";
+    case Form::Quantity: return "\"8Mbps\"";
   }
   return "...";
 }
@@ -346,9 +386,108 @@ std::string segment_rules(const CheckSpec& c, std::string* bad_key) {
   return "";
 }
 
+// A congestion check's bound in its measure's unit: bytes ("64KB", "14480"), a rate
+// ("8Mbps"), a duration ("50ms"), packets or a count (an integer), Jain's index (0..1).
+std::optional<double> read_quantity(const std::string& measure, const std::string& v, std::string* err) {
+  if (measure == "cwnd" || measure == "ssthresh" || measure == "flight") {
+    static const std::vector<std::pair<std::string, double>> units = {
+        {"KiB", 1024.0}, {"MiB", 1048576.0}, {"KB", 1000.0}, {"MB", 1e6}, {"B", 1.0}, {"", 1.0}};
+    for (const auto& [u, f] : units) {
+      if (v.size() <= u.size() || v.compare(v.size() - u.size(), u.size(), u) != 0) continue;
+      const auto n = to_int(v.substr(0, v.size() - u.size()));
+      if (n && *n >= 0) return static_cast<double>(*n) * f;
+      break;
+    }
+    *err = "'" + v + "' is not a number of bytes (e.g. \"14480\", \"64KB\", \"1MiB\")";
+    return std::nullopt;
+  }
+  if (measure == "throughput") {
+    if (const auto r = parse_rate(v)) return static_cast<double>(*r);
+    *err = "'" + v + "' is not a rate (e.g. \"8Mbps\", \"500kbps\")";
+    return std::nullopt;
+  }
+  if (measure == "srtt" || measure == "ping_rtt") {
+    if (const auto d = parse_duration(v, err)) return static_cast<double>(*d);
+    return std::nullopt;
+  }
+  if (measure == "fairness") {
+    char* endp = nullptr;
+    const double x = std::strtod(v.c_str(), &endp);
+    if (!v.empty() && endp == v.c_str() + v.size() && x >= 0 && x <= 1) return x;
+    *err = "'" + v + "' is not a fairness index (a number from 0 to 1, e.g. \"0.9\")";
+    return std::nullopt;
+  }
+  const auto n = to_int(v);  // queue (packets), drops (a count)
+  if (n && *n >= 0) return static_cast<double>(*n);
+  *err = "'" + v + "' is not " + (measure == "queue" ? "a number of packets" : "a count") + " (an integer >= 0)";
+  return std::nullopt;
+}
+
+std::string congestion_rules(const CheckSpec& c, Check* typed, std::string* bad_key) {
+  const std::string& m = typed->measure;
+  const bool per_flow = m == "cwnd" || m == "ssthresh" || m == "flight" || m == "srtt" || m == "throughput" || m == "phase";
+  auto need = [&](const char* key, const std::string& why) -> std::string {
+    if (has(c, key)) return "";
+    return "check measure '" + m + "' needs " + key + " = " + why;
+  };
+  auto refuse = [&](const char* key, const std::string& why) -> std::string {
+    if (!has(c, key)) return "";
+    *bad_key = key;
+    return "check." + std::string(key) + " " + why;
+  };
+  std::string e;
+  if (per_flow || m == "ping_rtt") {
+    if (!(e = need("from", "\"HOST\" (the host whose " + std::string(m == "ping_rtt" ? "ping" : "connection sends the data") + ")")).empty()) return e;
+    if (!(e = refuse("link", "is for measure queue or drops")).empty()) return e;
+  }
+  if (m == "queue" || m == "drops") {
+    if (!(e = need("link", "\"NAME\" (a link with a queue, e.g. \"bn s>r\": see tcplab plot LAB --series queue)")).empty()) return e;
+  }
+  if (m == "phase") {
+    if (!(e = need("phase", "\"PHASE\" (e.g. \"slow start\", \"recovery\", \"probe_bw\")")).empty()) return e;
+    for (const char* k : {"expect", "min", "max", "stat"})
+      if (!(e = refuse(k, "does not apply to measure phase (it passes when the phase is seen)")).empty()) return e;
+  } else {
+    if (!(e = refuse("phase", "is for measure phase")).empty()) return e;
+    if (!has(c, "expect") && !has(c, "min") && !has(c, "max"))
+      return "check measure '" + m + "' needs expect, min or max (e.g. min = \"8Mbps\")";
+  }
+  if (has(c, "at") && (has(c, "start") || has(c, "end"))) {
+    *bad_key = "at";
+    return "check.at is one instant; leave out start/end (or use start and end for a span)";
+  }
+  if (typed->start && typed->end && *typed->end <= *typed->start) {
+    *bad_key = "end";
+    return "check.end must come after check.start";
+  }
+  if (has(c, "expect") && (has(c, "min") || has(c, "max"))) {
+    *bad_key = "expect";
+    return "check.expect cannot be combined with min/max (use expect for an exact value, or min/max for a range)";
+  }
+  std::vector<std::string> written;
+  for (const char* k : {"expect", "min", "max"}) {
+    auto it = c.args.find(k);
+    if (it == c.args.end()) continue;
+    std::string err;
+    const auto q = read_quantity(m, it->second, &err);
+    if (!q) {
+      *bad_key = k;
+      return "check." + std::string(k) + ": " + err;
+    }
+    (std::string(k) == "expect" ? typed->value.exact : std::string(k) == "min" ? typed->value.min : typed->value.max) = *q;
+    written.push_back(std::string(k) + " " + it->second);
+  }
+  if (typed->value.min && typed->value.max && *typed->value.max < *typed->value.min) {
+    *bad_key = "max";
+    return "check.max is smaller than check.min";
+  }
+  typed->value_text = join(written, ", ");
+  return "";
+}
+
 // Rules that tie keys together, over a check whose values are all valid; returns "" or the
 // message (and the key to point at).
-std::string cross_rules(const CheckSpec& c, const Check& typed, std::string* bad_key) {
+std::string cross_rules(const CheckSpec& c, Check& typed, std::string* bad_key) {
   const std::string& k = c.kind;
   auto one_of = [&](std::initializer_list<const char*> keys, const std::string& what) -> std::string {
     for (const char* key : keys)
@@ -373,6 +512,8 @@ std::string cross_rules(const CheckSpec& c, const Check& typed, std::string* bad
     if (!(e = exclusive("count", "min")).empty()) return e;
   } else if (k == "segment") {
     if (!(e = segment_rules(c, bad_key)).empty()) return e;
+  } else if (k == "congestion") {
+    if (!(e = congestion_rules(c, &typed, bad_key)).empty()) return e;
   }
   // min <= max when both are given (durations for time_in_state, counts elsewhere).
   const bool both = typed.duration.min && typed.duration.max;

@@ -13,6 +13,8 @@
 //   bytes         from, to, expect
 //   app_result    host, call, expect, count | min
 //   netstat       host, at, state, expect | min | max
+//   congestion    measure, from, to, conn, link, start, end, at, stat, phase, expect | min | max
+//                 (bounds in the measure's unit: bytes, a rate, a duration, a count, an index)
 #include <optional>
 #include <string>
 #include <vector>

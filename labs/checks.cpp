@@ -30,6 +30,7 @@ Verdict evaluate(const EvalContext& cx, const Check& c) {
     case CheckKind::AppResult: return check_app_result(cx, c);
     case CheckKind::Netstat: return check_netstat(cx, c);
     case CheckKind::Peer: return check_peer(cx, c);
+    case CheckKind::Congestion: return check_congestion(cx, c);
   }
   return {};
 }
@@ -71,9 +72,27 @@ std::map<std::uint64_t, std::string> quoted_lines(const std::vector<Verdict>& ve
 
 }  // namespace
 
-std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace) {
+bool needs_series(const Lab& lab) {
+  for (const auto& c : lab.checks)
+    if (c.kind == "congestion") return true;
+  return false;
+}
+
+std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace,
+                                    const Series* series) {
   const TraceIndex ix(trace, world);
-  const EvalContext cx{ix, trace, world, lab};
+  // A congestion check without the run's series: run the lab again with series on, to the
+  // same end (the same lab and seed give the same run).
+  TraceSink again;
+  if (series == nullptr && needs_series(lab)) {
+    World w = build_world(lab);
+    again.series_on = true;
+    w.run(UINT64_MAX, world.now(), &again);
+    w.run_until(world.now(), &again);
+    series = &again.series;
+  }
+  EvalContext cx{ix, trace, world, lab};
+  cx.series = series;
   std::vector<Verdict> verdicts;
   for (std::size_t k = 0; k < lab.checks.size(); ++k) verdicts.push_back(verdict_of(cx, lab, k));
   std::map<std::uint64_t, std::string> lines = quoted_lines(verdicts, world, trace);

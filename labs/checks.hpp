@@ -14,7 +14,11 @@
 
 namespace tcplab {
 
-// Runs every check of the lab over a finished run.
-std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace);
+// Runs every check of the lab over a finished run. `series`: the run's congestion series, if it
+// recorded them; a lab with congestion checks and none given is run again with series on.
+std::vector<CheckResult> run_checks(const Lab& lab, const World& world, const TraceEvents& trace,
+                                    const Series* series = nullptr);
+// The lab has checks that read the congestion series (kind "congestion").
+bool needs_series(const Lab& lab);
 
 }  // namespace tcplab

@@ -32,6 +32,7 @@ Command torture_command();     // labs/cmd_torture.cpp
 Command bench_command();       // bench/bench.cpp
 Command bench_seek_command();  // bench/seek.cpp
 Command pkt_command();         // labs/cmd_pkt.cpp
+Command plot_command();        // labs/cmd_plot.cpp (not in the WebAssembly build)
 Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
 
 // Thrown for bad input anywhere below a command; main prints it and exits 2.

@@ -11,6 +11,9 @@ namespace {
 std::vector<Command> all_commands() {
   return {
       list_command(),  run_command(),   check_command(),   netstat_command(),    step_command(),
+#ifndef __EMSCRIPTEN__  // cairo is not in the browser build
+      plot_command(),
+#endif
       grade_command(), bench_command(), torture_command(), bench_seek_command(),
 #ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser
       pkt_command(),   bridge_command(),

@@ -46,7 +46,7 @@ void run_controlled(LabRun& run, Instant limit, const RunControl& ctl) {
 
 LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunControl* control, bool series) {
   LabRun run;
-  run.sink->series_on = series;
+  run.sink->series_on = series || (checks && needs_series(run.lab));
   run.lab = std::move(lab);
   run.world = build_world(run.lab);
   const Instant limit = until.value_or(run.lab.until);
@@ -55,7 +55,8 @@ LabRun run_lab(Lab lab, std::optional<Instant> until, bool checks, const RunCont
   // A run that was not stopped lasts to its limit even when its last event came earlier: the
   // clock says so, and checks of a state still held at the end measure to there.
   if (run.stopped.empty()) run.world.run_until(limit, run.sink.get());
-  if (checks) run.results = run_checks(run.lab, run.world, run.sink->events);
+  if (checks)
+    run.results = run_checks(run.lab, run.world, run.sink->events, run.sink->series_on ? &run.sink->series : nullptr);
   return run;
 }
 

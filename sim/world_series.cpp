@@ -26,6 +26,7 @@ void World::sample_flow(int host, ConnId c) {
   s.srtt_ns = conn.rtt().srtt();
   s.delivered = conn.bytes_acked_total();
   s.phase = std::string(conn.cc_phase());
+  s.pacing_bps = conn.congestion().pacing_bps();
   s.trace_seq = trace_seq_ == 0 ? 0 : trace_seq_ - 1;
   const auto key = std::make_tuple(host, hosts_[host].epoch, c);
   auto it = sink->flow_index.find(key);
@@ -33,7 +34,7 @@ void World::sample_flow(int host, ConnId c) {
     FlowSeries f;
     f.host = host;
     f.conn = conn_label(host, c);
-    f.cc = "newreno";
+    f.cc = std::string(cc_name(conn.congestion().kind()));
     it = sink->flow_index.emplace(key, sink->series.flows.size()).first;
     sink->series.flows.push_back(std::move(f));
   }

@@ -4,6 +4,7 @@
 // `now` and appends what happened to an Output. Every state change goes through
 // set_state(), which checks it against the table of stack/transitions.cpp (throwing
 // std::logic_error on one the table lacks) and records it with its cause.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
 #include "stack/events.hpp"
+#include "stack/rate_sampler.hpp"
 #include "stack/rcv_memory.hpp"
 #include "stack/reassembler.hpp"
 #include "stack/rtt.hpp"
@@ -87,7 +89,7 @@ class Connection {
   Seq32 reincarnation_iss(Seq32 clock_iss) const;
   // RFC 7323 5.3 R1: the segment's TSval is older than TS.Recent (PAWS rejects it).
   bool paws_reject(const Segment& seg) const;
-  Instant next_deadline() const { return timers_.next(); }
+  Instant next_deadline() const { return pace_wakeup_ ? std::min(timers_.next(), pace_next_) : timers_.next(); }
 
   // --- queries ---
   ConnId id() const { return id_; }
@@ -124,7 +126,12 @@ class Connection {
   // Congestion control, as the series and the views show it: the phase in words ("slow
   // start", "recovery", ...) and the bytes in flight (RFC 6675 pipe: SACKed and lost holes out).
   std::string_view cc_phase() const;
-  std::uint32_t bytes_in_flight() const { return cc_.pipe(tcb_.snd_una, tcb_.snd_max); }
+  // After an RTO everything outstanding counts as lost (Linux CA_Loss marks it so): only what
+  // was sent again since SND.NXT went back to SND.UNA is in flight.
+  std::uint32_t bytes_in_flight() const {
+    return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una))
+                    : cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+  }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -203,6 +210,9 @@ class Connection {
   // What an ACK tells the congestion-control algorithm (stack/cc_types.hpp).
   CcAck cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_in_flight) const;
   void cwnd_validate(bool limited);
+  // Pacing: true when the next data segment must wait (and a wake-up is then due).
+  bool pacing_holds(Instant now);
+  void paced(Instant now, std::uint32_t wire_bytes);
   // Receive-side ACK policy (RFC 9293 3.8.6.3 delayed ACK; Linux quick-ACK and ping-pong modes).
   void note_data_received(Instant now, std::uint32_t len);  // in-order data (Linux tcp_event_data_recv)
   void grant_quickacks();                                     // Linux tcp_incr_quickack
@@ -301,6 +311,13 @@ class Connection {
   // per window of data: the largest flight since SND.UNA passed cwnd_usage_seq_. Linux grows
   // cwnd only then, so an application-limited flow's window does not grow without bound.
   bool cwnd_limited_ = false;
+  RateSampler rate_;
+  RateSample last_rs_;  // what the ACK being processed delivered
+  // Pacing (an algorithm with pacing_bps() > 0, i.e. BBR; Linux's internal pacing, which BBR
+  // asks for when no fq qdisc paces): the next data segment leaves no earlier than
+  // pace_next_; a silent wake-up (not a traced timer: Linux uses an hrtimer) sends it.
+  Instant pace_next_ = 0;
+  bool pace_wakeup_ = false;
   std::uint32_t max_flight_ = 0;
   Seq32 cwnd_usage_seq_;
   // When the first timeout retransmission of the unacknowledged data went out (Linux

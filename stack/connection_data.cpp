@@ -13,6 +13,7 @@ std::uint32_t Connection::flight_size() const {
 }
 
 std::string_view Connection::cc_phase() const {
+  if (const std::string_view own = cc_.algo_phase(); !own.empty()) return own;  // BBR's phases
   if (in_loss_) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
   if (cc_.in_recovery()) return "recovery";
   return cc_.cwnd() < cc_.ssthresh() ? "slow start" : "congestion avoidance";
@@ -26,7 +27,10 @@ CcAck Connection::cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_i
   a.prior_in_flight = prior_in_flight;
   a.in_flight = bytes_in_flight();
   a.srtt_ns = rtt_.srtt();
-  a.delivered = acked_total_ + cc_.sacked_bytes();
+  a.delivered = rate_.delivered();
+  a.rs = last_rs_;
+  a.rtt_ns = last_rs_.rtt_ns;
+  a.min_rtt_ns = rate_.min_rtt();
   a.in_recovery = cc_.in_recovery() || in_loss_;
   // Linux tcp_is_cwnd_limited: the window limited sending in this window of data, or (slow
   // start) cwnd is below twice the largest flight. The RFC profile grows on every ACK.
@@ -101,6 +105,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   const std::uint32_t prior_in_flight = bytes_in_flight();
   const std::uint32_t sacked_before = cc_.sacked_bytes();
   const bool new_sack = learn_sack(seg);
+  last_rs_ = rate_.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, cc_.scoreboard(), now);
   if (seq_lt(tcb_.snd_una, seg.ack)) {
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" (SND.MAX after a rewind).
     const Seq32 data_start = snd_data_start();

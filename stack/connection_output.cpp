@@ -172,6 +172,7 @@ bool Connection::send_one_data(Instant now, Output& out) {
     case State::TimeWait:
       return false;
   }
+  if (pacing_holds(now)) return false;
   DataChoice c;
   if (!choose_data(c)) return false;
   const std::uint8_t flags = data_flags(c);
@@ -298,6 +299,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
   }
   cc_.on_sent(c.len);  // RFC 6937 prr_out
+  if (c.len > 0) rate_.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
     cc_.note_retransmitted(end);
@@ -306,9 +308,25 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     rtt_seq_ = end;
     rtt_sent_at_ = now;
   }
+  const auto wire_bytes = static_cast<std::uint32_t>(40 + s.payload.size() + (s.ts ? 12 : 0));
   emit(now, std::move(s), retx, out, loss_probe);
+  paced(now, wire_bytes);
   if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
+}
+
+bool Connection::pacing_holds(Instant now) {
+  if (cc_.pacing_bps() == 0 || now >= pace_next_) return false;
+  pace_wakeup_ = true;
+  return true;
+}
+
+void Connection::paced(Instant now, std::uint32_t wire_bytes) {
+  const std::uint64_t rate = cc_.pacing_bps();
+  if (rate == 0) return;
+  // The next segment may leave once this one has left at the pacing rate (Linux's
+  // tcp_wstamp_ns advances by the packet's length at sk_pacing_rate).
+  pace_next_ = std::max(pace_next_, now) + static_cast<Duration>(wire_bytes * 8ULL * 1'000'000'000ULL / rate);
 }
 
 void Connection::cwnd_validate(bool limited) {
@@ -330,6 +348,9 @@ void Connection::output(Instant now, Output& out) {
   if (sent) schedule_loss_probe(now, false, out);
   const bool limited = cc_.cwnd() > 0 && bytes_in_flight() + tcb_.snd_mss > cc_.cwnd();
   if (sent || limited) cwnd_validate(limited);
+  // Nothing more to send and room in the window: the rate samples are app-limited (draft-
+  // cheng-iccrg-delivery-rate-estimation 3.4) until what is in flight now is delivered.
+  if (!limited && unsent_bytes() == 0 && !pace_wakeup_ && cc_.cwnd() > 0) rate_.mark_app_limited(bytes_in_flight());
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
@@ -360,6 +381,10 @@ void Connection::disarm_all(Output& out) {
 void Connection::restart_rto(Instant now, Output& out) { arm(TimerKind::Rto, now + rtt_.rto(), out); }
 
 void Connection::on_timer(Instant now, Output& out) {
+  if (pace_wakeup_ && now >= pace_next_) {
+    pace_wakeup_ = false;
+    output(now, out);  // the paced segment's time has come
+  }
   // The loss probe first: when its PTO was capped at the RTO's deadline, the probe goes and
   // the RTO restarts from it (RFC 8985 7.3), as Linux's single transmit timer does.
   for (int i = 0; i < kTimerKinds; ++i) {

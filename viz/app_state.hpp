@@ -14,7 +14,7 @@
 
 namespace tcplab::viz {
 
-enum class Tab : std::uint8_t { Text, Netstat, Plots, Fork, Lab };
+enum class Tab : std::uint8_t { Text, Netstat, Plots, Fork, Lab, Congestion };
 
 // Projector zoom: ImGui units per window pixel (Ctrl+= / Ctrl+- / Ctrl+0, --scale).
 constexpr float kMinScale = 0.75F, kMaxScale = 3.0F;
@@ -38,6 +38,7 @@ struct UiState {
 
   // What is shown.
   bool predict = false;           // predict-then-step
+  bool predict_cc = false;        // the congestion pane hides cwnd and queues after the cursor until a guess
   bool show_future = false;       // ghost arrows after the cursor
   bool ladder_labels = true;
   bool follow_cursor = true;      // scroll the ladder and the text to the cursor
@@ -86,6 +87,8 @@ struct Command {
     DiscardFork,
     SaveFaults,   // text = path; flag = overwrite
     Answer,       // text = the student's prediction
+    AnswerCc,     // text = the student's guess in the congestion pane (cc_predict.hpp)
+    SeekPick,     // n = cursor, k = send event to select (UiState::picked_segment), flag = whether one
     Export,       // text = "trace" (JSON Lines), "pcap" or "lab" (with the shown timeline's faults)
   };
   Kind kind = Kind::Seek;
@@ -124,6 +127,14 @@ struct Commands {
     c.flag = overwrite;
   }
   void answer(const std::string& choice) { add(Command::Kind::Answer).text = choice; }
+  void answer_cc(const std::string& choice) { add(Command::Kind::AnswerCc).text = choice; }
+  // Moves the cursor to event p's step and selects a segment (as a click on its arrow does).
+  void seek_pick(std::uint64_t p, std::optional<std::uint64_t> send_k) {
+    Command& c = add(Command::Kind::SeekPick);
+    c.n = static_cast<std::int64_t>(p);
+    c.flag = send_k.has_value();
+    c.k = send_k.value_or(0);
+  }
   void export_file(const std::string& what) { add(Command::Kind::Export).text = what; }
 };
 

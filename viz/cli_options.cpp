@@ -35,13 +35,15 @@ std::optional<Tab> parse_tab(const std::string& s) {
   if (s == "plots") return Tab::Plots;
   if (s == "fork" || s == "compare") return Tab::Fork;
   if (s == "lab") return Tab::Lab;
+  if (s == "congestion" || s == "cc") return Tab::Congestion;
   return std::nullopt;
 }
 
 std::string viz_usage() {
   return "usage: tcplab-viz [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
-         "                  [--tab text|netstat|plots|fork|lab] [--predict] [--play] [--speed D] [--scale F]\n"
-         "                  [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
+         "                  [--tab text|netstat|plots|fork|lab|congestion] [--predict] [--predict-cc] [--play] [--speed D]\n"
+         "                  [--scale F] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
+         "                  [--click X,Y]\n"
          "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
          "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n";
 }
@@ -72,6 +74,17 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
       o.help = true;
     } else if (a == "--predict") {
       o.predict = true;
+    } else if (a == "--predict-cc") {
+      o.predict_cc = true;
+    } else if (a == "--click") {
+      // X,Y in window pixels: a left click there, injected into a headless frame (tests).
+      if (!need()) return fail("--click needs X,Y in window pixels, e.g. --click 400,300");
+      const auto comma = value.find(',');
+      std::uint64_t x = 0, y = 0;
+      if (comma == std::string::npos || !parse_u64(value.substr(0, comma), &x) || !parse_u64(value.substr(comma + 1), &y) ||
+          x > 8192 || y > 8192)
+        return fail("--click: '" + value + "' is not X,Y in window pixels (e.g. 400,300)");
+      o.click = std::array<float, 2>{static_cast<float>(x), static_cast<float>(y)};
     } else if (a == "--play") {
       o.play = true;
     } else if (a == "--speed") {
@@ -118,9 +131,9 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
       if (!parse_fault(value, &err)) return fail("--fork: " + err);
       o.forks.push_back(value);
     } else if (a == "--tab") {
-      if (!need()) return fail("--tab needs one of text, netstat, plots, fork, lab");
+      if (!need()) return fail("--tab needs one of text, netstat, plots, fork, lab, congestion");
       o.tab = parse_tab(value);
-      if (!o.tab) return fail("--tab: '" + value + "' is not one of text, netstat, plots, fork, lab");
+      if (!o.tab) return fail("--tab: '" + value + "' is not one of text, netstat, plots, fork, lab, congestion");
     } else if (a == "--screenshot" || a == "--dump-model") {
       if (!need() || value.empty()) return fail(a + " needs a file name");
       (a == "--screenshot" ? o.screenshot : o.dump_model) = value;

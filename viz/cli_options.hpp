@@ -3,7 +3,9 @@
 //   tcplab-viz [LAB] [--seed N] [--step N | --at T] [--fork RULE]... [--tab NAME] [--predict]
 //              [--var NAME=VALUE]... [--student ID] [--play] [--speed D] [--scale F]
 //              [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]
+//              [--predict-cc] [--click X,Y]
 // Parsed by hand so that every mistake is one line (exit 2), before any window opens.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +26,8 @@ struct VizOptions {
   std::vector<std::string> forks;      // fault rules: fork the timeline at the start with each
   std::optional<Tab> tab;              // the bottom pane to show
   bool predict = false;
+  bool predict_cc = false;             // the congestion pane's predict-then-reveal
+  std::optional<std::array<float, 2>> click;  // headless: a left click at X,Y (window pixels) before the capture
   bool play = false;                   // start playing (headless: 1/60 s of real time per frame)
   std::optional<Duration> speed;       // virtual time per real second
   std::string screenshot;              // render one frame to this PNG and exit

@@ -89,6 +89,34 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
   j["text"] = {{"lines", rec.text_lines}, {"current_line", rec.text_current_line}, {"current", rec.text_current}};
   j["netstat"] = {{"rows", rec.netstat_rows}, {"counts", rec.netstat_counts}, {"drawn", rec.netstat_drawn}};
   j["predict"] = {{"prompt", rec.predict_prompt}, {"choices", rec.predict_choices}};
+  if (rec.congestion) {
+    const auto& c = *rec.congestion;
+    json cc;
+    cc["error"] = c.error;
+    cc["flows"] = json::array();
+    for (const auto& f : c.flows)
+      cc["flows"].push_back({{"host", f.host}, {"conn", f.conn}, {"cc", f.cc}, {"phase", f.phase}, {"label", f.label},
+                             {"color", f.color}, {"cwnd", f.cwnd}, {"mbps", f.mbps}, {"srtt_ms", f.srtt_ms}});
+    cc["jain"] = c.jain ? json(*c.jain) : json(nullptr);
+    cc["jain_now"] = c.jain_now ? json(*c.jain_now) : json(nullptr);
+    cc["panels"] = json::array();
+    for (const auto& p : c.panels)
+      cc["panels"].push_back({{"kind", p.kind}, {"title", p.title}, {"plot", rect(p.plot)}, {"lines_drawn", p.lines_drawn}});
+    cc["marks"] = json::array();
+    for (const auto& m : c.marks)
+      cc["marks"].push_back({{"series", m.series}, {"flow", m.flow}, {"note", m.note}, {"t_ns", m.t}, {"x", m.x}, {"y", m.y},
+                             {"event", m.event ? json(*m.event) : json(nullptr)},
+                             {"send_k", m.send_k ? json(*m.send_k) : json(nullptr)}});
+    cc["loss_marks"] = c.loss_marks;
+    cc["drop_marks"] = c.drop_marks;
+    cc["hidden_marks"] = c.hidden_marks;
+    cc["cursor_x"] = c.cursor_x;
+    cc["hiding"] = c.hiding;
+    cc["predict"] = {{"prompt", c.predict_prompt}, {"choices", c.predict_choices}, {"result", c.predict_result},
+                     {"right", c.predict_right}, {"asked", c.predict_asked}};
+    j["congestion"] = cc;
+  }
+  j["picked_segment"] = rec.picked_segment ? json(*rec.picked_segment) : json(nullptr);
   json colors = json::object();
   for (int s = 0; s < kStateCount; ++s) {
     const auto c = state_rgb(static_cast<State>(s));

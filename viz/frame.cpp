@@ -17,6 +17,11 @@ DrawRecord draw_session_frame(Session& s, UiState& ui, const std::vector<std::st
       v.cwnd = &s.cwnd(e.host, e.label);
     }
   }
+  if (ui.tab == Tab::Congestion) {  // computed the first time the pane is shown
+    v.congestion = &s.congestion();
+    if (ui.predict_cc) s.cc_predictor().prepare(*v.congestion, s.display_time());
+    v.cc_predictor = &s.cc_predictor();
+  }
   DrawRecord rec;
   rec.scale = scale;
   rec.lab = s.lab().name;
@@ -27,6 +32,7 @@ DrawRecord draw_session_frame(Session& s, UiState& ui, const std::vector<std::st
   rec.first_difference = s.first_difference();
   const auto t0 = std::chrono::steady_clock::now();  // draw time goes to the record only
   draw_frame(v, ui, cmd, rec);
+  rec.picked_segment = ui.picked_segment;
   rec.draw_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   forget_key_presses();
   return rec;

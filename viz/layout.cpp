@@ -63,6 +63,7 @@ const char* tab_name(Tab t) {
     case Tab::Plots: return "plots";
     case Tab::Fork: return "fork";
     case Tab::Lab: return "lab";
+    case Tab::Congestion: return "congestion";
   }
   return "";
 }
@@ -110,9 +111,11 @@ void draw_help(UiState& ui) {
         {"D  U  Y", "drop / duplicate / delay the picked segment"},
         {"Q", "predict-then-step on / off"},
         {"G", "show the future faintly"},
+        {"C", "congestion pane: predict-then-reveal on / off"},
+        {"click a loss / drop mark", "congestion pane: go to that step, the lost segment selected"},
         {"L", "ladder labels on / off"},
         {"F", "follow the cursor in the ladder and text on / off"},
-        {"1 .. 5", "tabs: tcpdump, netstat, plots, fork, lab"},
+        {"1 .. 6", "tabs: tcpdump, netstat, plots, fork, lab, congestion"},
         {"Ctrl+S", "the fork tab (save the fork as a lab)"},
         {"F12", "save this frame as tcplab-viz-LAB-N.png"},
         {"F1  or  H", "this help"},
@@ -138,8 +141,11 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
   const float ctrl_h = controls_height(v, ui, ds.x);
   // The tabs below get a quarter of a tall window, less of a short one (1280x720, a
   // projector's zoom), where the endpoint panels need the height for TCB, diagram and why.
-  const float bottom_h = ds.y >= 900.0F ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F)
-                                         : std::clamp(ds.y * 0.16F, ds.y < 560.0F ? 80.0F : 96.0F, 190.0F);
+  // The congestion pane's stacked plots need height: it takes half the window, the ladder and
+  // the endpoint panels (laid out tighter) the rest.
+  const float bottom_h = ui.tab == Tab::Congestion ? std::clamp(ds.y * 0.5F, 190.0F, std::max(190.0F, ds.y - ctrl_h - 300.0F))
+                         : ds.y >= 900.0F        ? std::clamp(ds.y * 0.25F, 190.0F, 320.0F)
+                                                 : std::clamp(ds.y * 0.16F, ds.y < 560.0F ? 80.0F : 96.0F, 190.0F);
   // Endpoint panels want 380 px for the TCB table, but on a projector's 1024 px the ladder
   // (what the class looks at) must keep well over a third of the width. Panels give way by
   // priority: never narrower than their TCB values need (endpoint_min_width); when two that
@@ -203,6 +209,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
       tab(Tab::Plots, "plots", [&] { draw_plots(v, ui, rec); });
       tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
       tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd, rec); });
+      tab(Tab::Congestion, "congestion", [&] { draw_congestion(v, ui, cmd, rec); });
       ImGui::EndTabBar();
     }
   }

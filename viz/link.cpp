@@ -52,6 +52,7 @@ const char* tab_key(Tab t) {
     case Tab::Plots: return "plots";
     case Tab::Fork: return "fork";
     case Tab::Lab: return "lab";
+    case Tab::Congestion: return "congestion";
   }
   return "text";
 }

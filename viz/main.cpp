@@ -125,6 +125,12 @@ int run(const VizOptions& opt) {
     io.DisplaySize = ImVec2(io.DisplaySize.x / ui.zoom, io.DisplaySize.y / ui.zoom);
     io.DisplayFramebufferScale = ImVec2(io.DisplayFramebufferScale.x * ui.zoom, io.DisplayFramebufferScale.y * ui.zoom);
     if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / ui.zoom, io.MousePos.y / ui.zoom);
+    if (opt.headless() && opt.click) {
+      // --click X,Y: the mouse rests there from the first frame (so hovering is known), is
+      // pressed in the third and released after; what the click asks for is carried out.
+      io.MousePos = ImVec2((*opt.click)[0] / ui.zoom, (*opt.click)[1] / ui.zoom);
+      io.MouseDown[0] = frame == 2;
+    }
     ImGui::NewFrame();
     Commands cmd;
     DrawRecord rec = draw_session_frame(*session, ui, catalogue, io.DisplayFramebufferScale.x, cmd);
@@ -162,7 +168,7 @@ int run(const VizOptions& opt) {
       ui.status_error = !err.empty();
     }
     glfwSwapBuffers(window);
-    if (!opt.headless()) {
+    if (!opt.headless() || opt.click) {
       const std::string before = session->lab().path;
       for (const Command& c : cmd.queue) session->apply(c, ui);
       if (session->lab().path != before) glfwSetWindowTitle(window, ("tcplab-viz: " + session->lab().name).c_str());

@@ -12,7 +12,7 @@
 namespace tcplab::viz {
 
 struct Question {
-  enum class Kind : std::uint8_t { Flags, State };
+  enum class Kind : std::uint8_t { Flags, State, Window };  // Window: the congestion pane's (cc_predict.hpp)
   Kind kind = Kind::Flags;
   std::uint64_t k = 0;               // the event it is about
   std::string prompt;                // "What will client send?"

@@ -214,7 +214,7 @@ std::string Session::fork_rule(const std::string& rule_text, std::uint64_t k) {
   active_ = 1;
   diff_ = Timeline::first_difference(*slots_[0].tl, *slots_[1].tl);
   fork_k_ = at;
-  cwnd_cache_.clear();
+  forget_series();
   predictor_.reset();
   const TraceIndex& ix = index();
   seek(ix.size() ? ix.group_end_of(std::min<std::uint64_t>(k, ix.size() - 1)) : 0);
@@ -224,7 +224,7 @@ std::string Session::fork_rule(const std::string& rule_text, std::uint64_t k) {
 void Session::show(int slot) {
   if (slot < 0 || slot >= static_cast<int>(slots_.size()) || slot == active_) return;
   active_ = slot;
-  cwnd_cache_.clear();
+  forget_series();
   predictor_.reset();
   seek(cursor_);
 }
@@ -233,8 +233,24 @@ void Session::discard_fork() {
   if (slots_.size() > 1) slots_.resize(1);
   active_ = 0;
   diff_.reset();
-  cwnd_cache_.clear();
+  forget_series();
   seek(cursor_);
+}
+
+void Session::forget_series() {
+  cwnd_cache_.clear();
+  congestion_.reset();
+  congestion_for_ = -1;
+  cc_predictor_.reset();
+}
+
+const CongestionData& Session::congestion() {
+  if (!congestion_ || congestion_for_ != active_) {
+    const TimelineSlot& s = slot(active_);
+    congestion_ = compute_congestion(lab_, s.rules, *s.index);
+    congestion_for_ = active_;
+  }
+  return *congestion_;
 }
 
 const std::vector<CwndSample>& Session::cwnd(int host, const std::string& label) {
@@ -336,6 +352,16 @@ void Session::apply(const Command& c, UiState& ui) {
     case K::Answer:
       predictor_.prepare(index(), cursor_, followed(ui));
       predictor_.answer(c.text);
+      break;
+    case K::AnswerCc:
+      cc_predictor_.answer(c.text);
+      break;
+    case K::SeekPick:
+      ui.playing = false;
+      seek(static_cast<std::uint64_t>(std::max<std::int64_t>(0, c.n)) + 1);
+      if (c.flag) ui.picked_segment = c.k;
+      else ui.picked_segment.reset();
+      ui.ladder_scrolled_for = UINT64_MAX;
       break;
   }
 }

@@ -14,6 +14,8 @@
 #include "labs/lab.hpp"
 #include "labs/options.hpp"
 #include "viz/app_state.hpp"
+#include "viz/cc_predict.hpp"
+#include "viz/congestion.hpp"
 #include "viz/cwnd_series.hpp"
 #include "viz/predict.hpp"
 #include "sim/trace_index.hpp"
@@ -86,6 +88,12 @@ class Session {
   Predictor& predictor() { return predictor_; }
   const Predictor& predictor() const { return predictor_; }
 
+  // The congestion pane's series and figure for the shown timeline: the lab run once more
+  // with series on, the first time it is asked for (then cached until the timeline changes).
+  const CongestionData& congestion();
+  CcPredictor& cc_predictor() { return cc_predictor_; }
+  const CcPredictor& cc_predictor() const { return cc_predictor_; }
+
   // cwnd over time for an endpoint of the shown timeline (computed once, then cached).
   const std::vector<CwndSample>& cwnd(int host, const std::string& label);
 
@@ -122,6 +130,10 @@ class Session {
   mutable std::uint64_t conn_ids_for_ = UINT64_MAX;
   Predictor predictor_;
   std::map<std::tuple<int, int, std::string>, std::vector<CwndSample>> cwnd_cache_;
+  void forget_series();  // the shown timeline changed: drop what was computed from it
+  std::shared_ptr<CongestionData> congestion_;  // of slot congestion_for_ (shared: Session is copied by move only)
+  int congestion_for_ = -1;
+  CcPredictor cc_predictor_;
 };
 
 }  // namespace tcplab::viz

@@ -49,6 +49,7 @@ void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd) {
   }
   if (pressed(GLFW_KEY_Q, false)) ui.predict = !ui.predict;
   if (pressed(GLFW_KEY_G, false)) ui.show_future = !ui.show_future;
+  if (pressed(GLFW_KEY_C, false)) ui.predict_cc = !ui.predict_cc;
   if (pressed(GLFW_KEY_L, false)) ui.ladder_labels = !ui.ladder_labels;
   if (pressed(GLFW_KEY_F, false)) ui.follow_cursor = !ui.follow_cursor;
   if (pressed(GLFW_KEY_F12, false)) ui.screenshot_requested = true;
@@ -64,8 +65,8 @@ void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd) {
     if (pressed(GLFW_KEY_Y, false)) cmd.fork(*ui.picked_segment, FaultAction::Delay, ms(ui.delay_ms));
   }
   // Tabs: 1..5.
-  const Tab tabs[] = {Tab::Text, Tab::Netstat, Tab::Plots, Tab::Fork, Tab::Lab};
-  for (int i = 0; i < 5; ++i)
+  const Tab tabs[] = {Tab::Text, Tab::Netstat, Tab::Plots, Tab::Fork, Tab::Lab, Tab::Congestion};
+  for (int i = 0; i < 6; ++i)
     if (!io.KeyCtrl && pressed(GLFW_KEY_1 + i, false)) {
       ui.tab = tabs[i];
       ui.tab_requested = true;

@@ -30,6 +30,7 @@ Started start_session(const VizOptions& opt) {
     }
   }
   st.ui.predict = opt.predict;
+  st.ui.predict_cc = opt.predict_cc;
   st.ui.zoom = opt.scale;
   st.ui.playing = opt.play;
   if (opt.speed) st.ui.speed_per_s = *opt.speed;

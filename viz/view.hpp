@@ -25,6 +25,8 @@ struct WorldView {
   std::vector<std::uint32_t> followed;  // endpoints with a panel, in panel order
   const std::vector<CwndSample>* cwnd = nullptr;  // of the plotted sender, when plots are shown
   std::uint32_t cwnd_ep = kNone;
+  const CongestionData* congestion = nullptr;  // when the congestion pane is shown
+  const CcPredictor* cc_predictor = nullptr;
   const std::vector<std::string>* catalogue = nullptr;
 };
 
@@ -95,6 +97,38 @@ struct DrawRecord {
   std::uint32_t netstat_rows = 0;
   std::vector<std::string> netstat_drawn;  // rows drawn: "RECVQ SENDQ LOCAL FOREIGN STATE"
   std::map<std::string, std::uint32_t> netstat_counts;
+  // The congestion pane (when shown). Rectangles and positions in framebuffer pixels.
+  struct Congestion {
+    std::string error;
+    struct Flow {
+      std::string host, conn, cc, phase, label;  // phase at the cursor
+      std::array<int, 3> color{};                // as drawn
+      double cwnd = 0, mbps = 0, srtt_ms = 0;    // at the cursor
+    };
+    std::vector<Flow> flows;
+    std::optional<double> jain, jain_now;  // over the run; at the cursor
+    struct Panel {
+      std::string kind, title;
+      Rect plot;
+      std::uint32_t lines_drawn = 0;
+    };
+    std::vector<Panel> panels;
+    struct Mark {
+      std::string series, flow, note;  // "loss" (note: recovery, loss, cut) or "drop"
+      Instant t = 0;
+      float x = 0, y = 0;
+      std::optional<std::uint64_t> event, send_k;  // where a click leads
+    };
+    std::vector<Mark> marks;  // drawn (not hidden)
+    std::uint32_t loss_marks = 0, drop_marks = 0, hidden_marks = 0;
+    float cursor_x = -1;
+    bool hiding = false;  // predict: cwnd and queue hidden right of the cursor
+    std::string predict_prompt, predict_result;
+    std::vector<std::string> predict_choices;
+    int predict_right = 0, predict_asked = 0;
+  };
+  std::optional<Congestion> congestion;
+  std::optional<std::uint64_t> picked_segment;  // the segment selected (ladder click, congestion mark)
   std::string predict_prompt;
   std::vector<std::string> predict_choices;
   std::map<std::string, Rect> items;  // clickable items the tests use: "picker:LAB", "predict:STATE"
@@ -121,6 +155,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
 void draw_text(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_netstat(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_plots(const WorldView& v, UiState& ui, DrawRecord& rec);
+void draw_congestion(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_fork(const WorldView& v, UiState& ui, Commands& cmd);
 void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -595,6 +596,117 @@ TEST_CASE("--var and --student choose the lab's variant") {
   CHECK(bad.rc == 2);
   CHECK(line_count(bad.err) == 1);
   CHECK(bad.err.find("NAME=VALUE") != std::string::npos);
+}
+
+namespace {
+
+// The share of pixels of colour c in the part of rect [x0, y0, x1, y1] from x = from_x on.
+double share_right_of(const Image& img, const json& rect, std::array<int, 3> c, double from_x) {
+  json r = rect;
+  r[0] = std::max(num(rect[0]), from_x);
+  return share(img, r, c, 1);
+}
+
+std::array<int, 3> rgb(const json& c) { return {c[0].get<int>(), c[1].get<int>(), c[2].get<int>()}; }
+
+const json& cc_panel(const json& m, const std::string& kind) {
+  for (const auto& p : m["congestion"]["panels"])
+    if (p["kind"] == kind) return p;
+  FAIL("no congestion panel " << kind);
+  static json none;
+  return none;
+}
+
+std::string click_at(double x, double y) {
+  return " --click " + std::to_string(static_cast<int>(x)) + "," + std::to_string(static_cast<int>(y)) + " --frames 6";
+}
+
+}  // namespace
+
+TEST_CASE("congestion pane: two flows through a bottleneck with windows and queue and RTT and throughput and Jain's index") {
+  const Frame f = render("cc-two-flows", lab("two-flows.toml") + " --tab congestion --at 3s", "1600x1000");
+  CHECK(f.model["tab"] == "congestion");
+  const json& cc = f.model["congestion"];
+  CHECK(cc["error"] == "");
+  REQUIRE(cc["flows"].size() == 2);
+  CHECK(cc["flows"][0]["host"] == "s1");
+  CHECK(cc["flows"][1]["host"] == "s2");
+  for (const auto& fl : cc["flows"]) {
+    INFO(fl.dump());
+    CHECK_FALSE(fl["cc"].get<std::string>().empty());
+    CHECK_FALSE(fl["phase"].get<std::string>().empty());  // at 3 s both are sending
+    CHECK(fl["cwnd"].get<double>() > 0);
+  }
+  std::vector<std::string> kinds;
+  for (const auto& p : cc["panels"]) kinds.push_back(p["kind"]);
+  CHECK(kinds == std::vector<std::string>{"cwnd", "queue", "rtt", "throughput"});
+  // Two NewReno-like flows over 6 s share the link fairly but not equally (s2 starts later).
+  REQUIRE(cc["jain"].is_number());
+  CHECK(cc["jain"].get<double>() > 0.7);
+  CHECK(cc["jain"].get<double>() <= 1.0);
+  CHECK(cc["loss_marks"].get<int>() >= 4);
+  CHECK(cc["drop_marks"].get<int>() >= 4);
+  CHECK(cc["hidden_marks"] == 0);
+  // Each flow's colour is drawn in the cwnd panel, and the queue's in the queue panel.
+  for (const auto& fl : cc["flows"]) {
+    INFO("flow " << fl["host"].get<std::string>() << " colour " << fl["color"].dump());
+    CHECK(share(f.png, cc_panel(f.model, "cwnd")["plot"], rgb(fl["color"]), 1) > 0.003);
+    CHECK(share(f.png, cc_panel(f.model, "throughput")["plot"], rgb(fl["color"]), 1) > 0.002);
+  }
+  // The cursor line (accent) is inside the plots, at 3 s of 6.
+  const json& plot = cc_panel(f.model, "cwnd")["plot"];
+  const double frac = (cc["cursor_x"].get<double>() - num(plot[0])) / (num(plot[2]) - num(plot[0]));
+  CHECK(frac == doctest::Approx(0.5).epsilon(0.03));
+}
+
+TEST_CASE("congestion pane: a click on a loss mark moves the cursor there with the lost segment selected") {
+  const Frame before = render("cc-marks", lab("two-flows.toml") + " --tab congestion --at 3s", "1600x1000");
+  std::vector<json> losses;
+  for (const auto& m : before.model["congestion"]["marks"])
+    if (m["series"] == "loss" && m["event"].is_number() && m["send_k"].is_number()) losses.push_back(m);
+  REQUIRE(losses.size() >= 2);
+  const json& m = losses[1];
+  const Frame after = render("cc-click-loss", lab("two-flows.toml") + " --tab congestion --at 3s" + click_at(num(m["x"]), num(m["y"])),
+                             "1600x1000");
+  INFO("mark " << m.dump());
+  // The cursor is at the end of the step holding the mark's event, at the loss's instant.
+  CHECK(after.model["cursor"].get<std::uint64_t>() > m["event"].get<std::uint64_t>());
+  CHECK(after.model["now_ns"] == m["t_ns"]);
+  CHECK(after.model["picked_segment"] == m["send_k"]);
+  // A drop mark selects the segment the queue dropped.
+  std::optional<json> drop;
+  for (const auto& d : before.model["congestion"]["marks"])
+    if (d["series"] == "drop" && d["send_k"].is_number() && !drop) drop = d;
+  REQUIRE(drop);
+  const Frame dropped = render("cc-click-drop", lab("two-flows.toml") + " --tab congestion --at 3s" + click_at(num((*drop)["x"]), num((*drop)["y"])),
+                               "1600x1000");
+  CHECK(dropped.model["now_ns"] == (*drop)["t_ns"]);
+  CHECK(dropped.model["picked_segment"] == (*drop)["send_k"]);
+}
+
+TEST_CASE("congestion pane: predict hides cwnd and the queue after the cursor until a guess and then reveals") {
+  const Frame f = render("cc-predict", lab("two-flows.toml") + " --tab congestion --at 1s --predict-cc", "1600x1000");
+  const json& cc = f.model["congestion"];
+  CHECK(cc["hiding"] == true);
+  CHECK(cc["hidden_marks"].get<int>() > 0);
+  CHECK(cc["predict"]["choices"] == json::array({"halve", "to 70 %", "to one segment", "keep"}));
+  CHECK(cc["predict"]["prompt"].get<std::string>().find("What will its cwnd do?") != std::string::npos);
+  const double cx = cc["cursor_x"].get<double>();
+  for (const auto& fl : cc["flows"]) {
+    INFO("flow " << fl["host"].get<std::string>());
+    CHECK(share_right_of(f.png, cc_panel(f.model, "cwnd")["plot"], rgb(fl["color"]), cx + 4) < 0.0005);
+  }
+  REQUIRE(f.model["items"].contains("cc-predict:halve"));
+  const json& b = f.model["items"]["cc-predict:halve"];
+  const Frame g = render("cc-predict-answered",
+                         lab("two-flows.toml") + " --tab congestion --at 1s --predict-cc" + click_at((num(b[0]) + num(b[2])) / 2, (num(b[1]) + num(b[3])) / 2),
+                         "1600x1000");
+  const json& gc = g.model["congestion"];
+  CHECK(gc["hiding"] == false);
+  CHECK(gc["hidden_marks"] == 0);
+  CHECK(gc["predict"]["asked"] == 1);
+  CHECK((gc["predict"]["result"] == "right" || gc["predict"]["result"] == "wrong"));
+  CHECK(share_right_of(g.png, cc_panel(g.model, "cwnd")["plot"], rgb(gc["flows"][0]["color"]), gc["cursor_x"].get<double>() + 4) > 0.002);
 }
 
 TEST_CASE("an unknown lab is one line and exit 2") {

@@ -1,0 +1,52 @@
+#pragma once
+// Delivery rate estimation (draft-cheng-iccrg-delivery-rate-estimation-02 section 3, as
+// Linux's tcp_rate.c does it): each segment remembers, when it is sent, how much had been
+// delivered and when; the ACK that delivers it (cumulatively or by SACK) turns that into a
+// rate over the interval since. BBR models the path with these samples; they also give
+// an RTT per ACK (the most recently sent segment it covers, never retransmitted: Karn).
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "stack/cc_types.hpp"
+#include "stack/segment.hpp"
+
+namespace tcplab {
+
+class RateSampler {
+ public:
+  // Segment [seq, end) leaves now. in_flight_before: bytes in flight before it (0: the
+  // connection was idle, the intervals start again).
+  void on_send(Seq32 seq, Seq32 end, Instant now, bool retx, std::uint32_t in_flight_before);
+  // The application had nothing more to send while the window had room (draft 3.4): the
+  // samples until what is in flight now is delivered are app-limited.
+  void mark_app_limited(std::uint32_t in_flight);
+  // An ACK moved SND.UNA to snd_una and the receiver holds `sacked`: the rate sample (not
+  // valid when nothing new was delivered or the interval is shorter than the minimum RTT).
+  RateSample on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now);
+  std::uint64_t delivered() const { return delivered_; }
+  Duration min_rtt() const { return min_rtt_; }
+  std::size_t tracked() const { return txs_.size(); }
+
+ private:
+  struct Tx {
+    Seq32 seq, end;
+    Instant sent = 0;
+    std::uint64_t delivered = 0;  // C.delivered when sent
+    Instant delivered_time = 0;   // C.delivered_time when sent
+    Instant first_sent = 0;       // C.first_sent_time when sent
+    bool app_limited = false;
+    bool retx = false;
+    bool sacked = false;
+  };
+  void deliver(Tx& p, Instant now, RateSample& rs, Instant& newest_sent, bool& have);
+  static constexpr std::size_t kMaxTracked = 65536;  // a bound on remembered segments
+
+  std::deque<Tx> txs_;
+  std::uint64_t delivered_ = 0;
+  Instant delivered_time_ = 0, first_sent_time_ = 0;
+  std::uint64_t app_limited_until_ = 0;  // C.app_limited: 0 or the delivered count that ends it
+  Duration min_rtt_ = 0;
+};
+
+}  // namespace tcplab
