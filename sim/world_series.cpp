@@ -33,7 +33,7 @@ void World::sample_flow(int host, ConnId c) {
     FlowSeries f;
     f.host = host;
     f.conn = conn_label(host, c);
-    f.cc = "newreno";
+    f.cc = std::string(cc_name(conn.congestion().kind()));
     it = sink->flow_index.emplace(key, sink->series.flows.size()).first;
     sink->series.flows.push_back(std::move(f));
   }
