@@ -52,6 +52,7 @@ struct BenchArgs {
   std::size_t trace_reserve = 0;  // diagnostic: a sink that never regrows (bench/README.md)
   double max_sim_s = 1e6;
   bool quiet = false;
+  std::string cc;  // congestion control (empty: the linux profile's, cubic)
 };
 
 // The anchor's TCP (ns3 README "The scenarios"), on top of tcplab's Linux defaults.
@@ -75,6 +76,11 @@ TcpConfig anchor_tcp(const BenchArgs& a, bool server) {
   c.ack_on_read = false;        // ns-3's ACKs do not depend on the application's reads
   c.nagle = false;              // ns-3 TcpNoDelay = true
   c.initial_window_segments = 10;
+  if (!a.cc.empty()) {
+    const auto k = parse_cc(a.cc);
+    if (!k) throw BadInput("--cc: '" + a.cc + "' is not cubic, newreno, reno or bbr");
+    c.cc = *k;
+  }
   return c;
 }
 
@@ -434,6 +440,7 @@ Command bench_command() {
     sub.add_option("--trace-reserve", a->trace_reserve,
                    "diagnostic: reserve room for this many trace events before the run (no regrowth)");
     sub.add_option("--max-sim", a->max_sim_s, "safety stop, simulated seconds")->capture_default_str();
+    sub.add_option("--cc", a->cc, "congestion control: cubic (default), newreno (reno), bbr");
     sub.add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
     sub.footer("Workloads of the ns-3 anchor (../shared/anchors/ns3), see bench/README.md:\n"
                "  tcplab bench bulk --bytes 100000000 --loss 0.01 [--conns 4] [--trace]\n"

@@ -13,7 +13,8 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe",
-              "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window"},
+              "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window",
+              "cc", "prr", "hystart", "limited_transmit"},
           "[host.tcp]");
   if (auto* n = t.get("profile")) {
     auto p = parse_profile(r.str(*n, "profile"));
@@ -68,6 +69,14 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     else if (key == "delay_fin_ack") c.delay_fin_ack = r.boolean(v, w);
     else if (key == "ack_on_read") c.ack_on_read = r.boolean(v, w);
     else if (key == "nagle") c.nagle = r.boolean(v, w);
+    else if (key == "cc") {
+      // Congestion control, as TCP_CONGESTION names it ("reno" is Linux's name for NewReno).
+      const auto k = parse_cc(r.str(v, w));
+      if (!k) r.fail(v, "unknown tcp.cc '" + r.str(v, w) + "' (cubic, newreno, reno, bbr)");
+      c.cc = *k;
+    } else if (key == "prr") c.prr = r.boolean(v, w);
+    else if (key == "hystart") c.hystart = r.boolean(v, w);
+    else if (key == "limited_transmit") c.limited_transmit = r.boolean(v, w);
     else if (key == "nagle_minshall") c.nagle_minshall = r.boolean(v, w);
     else if (key == "initial_window") c.initial_window_segments = static_cast<std::uint32_t>(r.integer(v, w, 1, 1000));
     else if (key == "keepalive") c.keepalive = r.boolean(v, w);

@@ -100,7 +100,12 @@ std::optional<Step> parse_step(const std::string& line, std::string* error) {
     for (std::size_t i = 3; i < w.size(); ++i) {
       if (w[i] == "from") { if (!port(i + 1, &s.local_port)) return std::nullopt; ++i; }
       else if (w[i] == "reuseaddr") s.reuse_addr = true;
-      else { *error = "'" + line + "': unexpected '" + w[i] + "' (connect HOST PORT [from PORT] [reuseaddr])"; return std::nullopt; }
+      else if (w[i] == "cc" && i + 1 < w.size()) {
+        s.cc = parse_cc(w[i + 1]);
+        if (!s.cc) { *error = "'" + line + "': unknown cc '" + w[i + 1] + "' (cubic, newreno, reno, bbr)"; return std::nullopt; }
+        ++i;
+      }
+      else { *error = "'" + line + "': unexpected '" + w[i] + "' (connect HOST PORT [from PORT] [reuseaddr] [cc NAME])"; return std::nullopt; }
     }
     return s;
   }

@@ -86,7 +86,9 @@ std::string link_keys(Gen& g, bool harsh) {
 }
 
 // [host.tcp]: a few keys, each at its smallest, largest or a usual value.
-std::string tcp_keys(Gen& g) {
+// cc_g: congestion-control keys come from their own generator, so that the rest of each
+// seed's lab is as it was before they were drawn.
+std::string tcp_keys(Gen& g, Gen& cc_g) {
   std::vector<std::string> kv;
   if (g.one_in(2)) kv.push_back("profile = " + q(g.one_in(2) ? "linux" : "rfc9293"));
   auto add = [&](const char* key, std::vector<std::string> values) {
@@ -139,6 +141,13 @@ std::string tcp_keys(Gen& g) {
   add("time_wait_syn_reopens", {"true", "false"});
   add("zero_window_probe", {"\"snd_una-1\"", "\"one-byte\""});
   add("ephemeral_ports", {"[1, 65535]", "[40000, 40003]", "[65535, 65535]", "[32768, 60999]"});
+  auto add_cc = [&](const char* key, std::vector<std::string> values) {
+    if (cc_g.one_in(3)) kv.push_back(std::string(key) + " = " + cc_g.pick(values));
+  };
+  add_cc("cc", {q("cubic"), q("newreno"), q("reno"), q("bbr")});
+  add_cc("prr", {"true", "false"});
+  add_cc("hystart", {"true", "false"});
+  add_cc("limited_transmit", {"true", "false"});
   // Tiny buffers or a one-byte tcp_rmem (the window then stays at a byte or two, as
   // free-space or linux computes it) move a segment of a byte or so per round trip: a
   // 200,000-byte send then makes millions of trace events, gigabytes with the replay's copy
@@ -265,6 +274,7 @@ std::string bottleneck_tables(std::uint64_t seed, const std::vector<HostRef>& ho
 
 std::string draw_lab(std::uint64_t seed, Traits& tr) {
   Gen g(seed);
+  Gen cc_g(seed ^ 0xcc'c0'6e57'10ULL);
   const std::uint64_t nh = 2 + g.below(4);
   const std::vector<std::string> names = {"alpha", "bravo", "client", "server", "edge"};
   std::vector<HostRef> hosts;
@@ -285,7 +295,7 @@ std::string draw_lab(std::uint64_t seed, Traits& tr) {
     body += fmt::format("\n[[host]]\nname = \"{}\"\n", h.name);
     if (explicit_ips) body += fmt::format("ip = \"{}\"\n", h.ip);
     if (g.one_in(3) == false) {
-      const std::string tcp = tcp_keys(g);
+      const std::string tcp = tcp_keys(g, cc_g);
       if (!tcp.empty()) body += "tcp = { " + tcp + " }\n";
       if (tcp.find("msl = \"0s\"") != std::string::npos || tcp.find("msl = \"1ms\"") != std::string::npos) tr.short_msl = true;
     }

@@ -28,7 +28,6 @@ struct Sock {
   std::int64_t linger_s = 0;
   bool connected = false, eof = false;
   Errno error = Errno::Ok;  // the pending SO_ERROR
-  std::string cc = "cubic";
 };
 
 class TcplabTarget final : public Target {
@@ -236,7 +235,8 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
       case SockOpt::RcvBuf: r.value = s.kind == Sock::Kind::Conn ? host_.conn(s.id).rcv_buf_size() : s.cfg.rcv_buf_bytes; break;
       case SockOpt::SndBuf: r.value = s.cfg.snd_buf_bytes; break;
       case SockOpt::Linger: r.linger_on = s.linger_on, r.value = s.linger_s; break;
-      case SockOpt::Congestion: r.text = s.cc; break;
+      // Linux's names: NewReno is "reno" there.
+      case SockOpt::Congestion: r.text = s.cfg.cc == CcKind::NewReno ? "reno" : std::string(cc_name(s.cfg.cc)); break;
       case SockOpt::UserTimeout: r.value = s.cfg.user_timeout_ns / ms(1); break;
     }
     return r;
@@ -262,8 +262,10 @@ std::optional<CallResult> TcplabTarget::sockopt(Sock& s, const Call& c) {
     case SockOpt::SndBuf: s.cfg.snd_buf_bytes = static_cast<std::uint32_t>(c.value * 2); break;
     case SockOpt::Linger: s.linger_on = c.linger_on, s.linger_s = c.value; break;
     case SockOpt::Congestion:
-      if (c.text != "reno" && c.text != "cubic") return fail("ENOENT");
-      s.cc = c.text;
+      // The algorithm the connection will have (tcp_set_congestion_control); a name the
+      // kernel does not know is ENOENT.
+      if (auto k = parse_cc(c.text)) s.cfg.cc = *k;
+      else return fail("ENOENT");
       break;
     case SockOpt::UserTimeout:
       if (c.value < 0) return fail("EINVAL");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pkt/script.hpp"
+#include "stack/cc_types.hpp"
 #include "stack/events.hpp"
 #include "stack/time.hpp"
 
@@ -41,6 +42,7 @@ struct Step {
   std::string text;
   Duration duration = 0;      // Wait: how long; Crash: down for this long (0: for good)
   bool reuse_addr = false;
+  std::optional<CcKind> cc;   // Connect: this connection's congestion control (TCP_CONGESTION)
   bool verify = false;        // Recv: check the bytes are the generated pattern of `send N`
   std::shared_ptr<const std::vector<Step>> child;  // Serve: per-connection script
   int line = 0;               // where it was written (lab file line), for messages

@@ -317,6 +317,7 @@ World::Flow World::task_connect(int id, Task& t, const Step& s) {
     out_.clear();
     TcpConfig cfg = hosts_[h].cfg;
     cfg.reuse_addr = cfg.reuse_addr || s.reuse_addr;
+    if (s.cc) cfg.cc = *s.cc;
     const Errno e = stacks_[h].connect(now_, Endpoint{ip, s.port}, s.local_port, &c, out_, &cfg);
     t.started_step = true;
     if (e != Errno::Ok) {
