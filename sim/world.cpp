@@ -147,6 +147,9 @@ void World::dispatch(const QEvent& e) {
       out_.clear();
       stacks_[h].on_timer(now_, c, out_);
       absorb(h, out_);
+      // A pacing wake-up reports nothing when nothing could go: the connection's other
+      // deadlines (its RTO) must still be queued.
+      if (stacks_[h].valid(c)) schedule_timer(h, c);
       break;
     }
     case EvKind::Task:

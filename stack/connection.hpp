@@ -211,7 +211,7 @@ class Connection {
   CcAck cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_in_flight) const;
   void cwnd_validate(bool limited);
   // Pacing: true when the next data segment must wait (and a wake-up is then due).
-  bool pacing_holds(Instant now);
+  bool pacing_holds(Instant now, Output& out);
   void paced(Instant now, std::uint32_t wire_bytes);
   // Receive-side ACK policy (RFC 9293 3.8.6.3 delayed ACK; Linux quick-ACK and ping-pong modes).
   void note_data_received(Instant now, std::uint32_t len);  // in-order data (Linux tcp_event_data_recv)

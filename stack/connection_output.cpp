@@ -172,7 +172,7 @@ bool Connection::send_one_data(Instant now, Output& out) {
     case State::TimeWait:
       return false;
   }
-  if (pacing_holds(now)) return false;
+  if (pacing_holds(now, out)) return false;
   DataChoice c;
   if (!choose_data(c)) return false;
   const std::uint8_t flags = data_flags(c);
@@ -315,8 +315,11 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
 }
 
-bool Connection::pacing_holds(Instant now) {
+bool Connection::pacing_holds(Instant now, Output& out) {
   if (cc_.pacing_bps() == 0 || now >= pace_next_) return false;
+  // Tell the host's scheduler, which otherwise only looks again at a connection that
+  // reported something: the wake-up is a new deadline.
+  if (!pace_wakeup_) notice(Notice::Paced, Errno::Ok, out);
   pace_wakeup_ = true;
   return true;
 }
@@ -351,6 +354,9 @@ void Connection::output(Instant now, Output& out) {
   // Nothing more to send and room in the window: the rate samples are app-limited (draft-
   // cheng-iccrg-delivery-rate-estimation 3.4) until what is in flight now is delivered.
   if (!limited && unsent_bytes() == 0 && !pace_wakeup_ && cc_.cwnd() > 0) rate_.mark_app_limited(bytes_in_flight());
+  // BBR's PROBE_RTT sends little on purpose: its rate samples must not lower BtlBw (Linux
+  // bbr_check_probe_rtt_done marks the sampler app-limited too).
+  if (cc_.algo_phase() == "probe_rtt") rate_.mark_app_limited(bytes_in_flight());
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.

@@ -42,6 +42,7 @@ enum class Notice : std::uint8_t {
   Eof,         // the peer's FIN arrived: recv() will return 0 after the data
   Error,       // the connection failed; errno says why (ECONNREFUSED, ECONNRESET, ETIMEDOUT)
   Dropped,     // a SYN was dropped because the listen queue was full
+  Paced,       // data waits for the pacing rate: the connection's next deadline moved (wake it then)
 };
 struct NoticeEvent {
   Notice what;

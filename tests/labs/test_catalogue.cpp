@@ -32,6 +32,8 @@ const std::vector<std::string> kExpectedLabs = {
     "syn-flood",         "port-scan",       "half-open",         "close-wait-leak",    "fin-wait-2",
     "fin-wait-1-pileup", "last-ack-pileup", "time-wait-pileup",  "lossy-transfer",     "zero-window",
     "blind-reset",       "syn-in-established", "data-after-close", "old-duplicate-ack",
+    "congestion-sawtooth", "reno-vs-cubic",   "rtt-unfairness",    "bufferbloat",        "bbr-vs-cubic",
+    "nic-overload",
 };
 
 // Labs written before per-student variables existed (not ours to change here).

@@ -394,7 +394,8 @@ TEST_SUITE("checks: narration") {
 
   TEST_CASE("check_kinds lists every kind with its keys") {
     const auto k = check_kinds();
-    REQUIRE(k.size() == 10);
+    REQUIRE(k.size() == 11);
     CHECK(k[0] == "states: host conn expect mode name");
+    CHECK(k[9] == "congestion: measure from to conn link start end at stat phase expect min max name");
   }
 }
