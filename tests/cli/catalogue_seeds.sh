@@ -2,7 +2,10 @@
 # A student may pass any seed (issue 18): every catalogue lab's own checks hold for seeds
 # 1-50 (`tcplab check LAB --seed N`), or the lab pins its losses with fault rules. A lab that
 # fails is named with the seed and the check's verdict; reproduce with `tcplab run LAB --seed N`.
-# Runs two labs at a time (xargs -P2).
+# Runs two labs at a time (xargs -P2). Labs with a [[bottleneck]] (tens of seconds of bulk
+# transfer, a second or more per run, several under ASan) are checked at the first 5 seeds of
+# the range only, which keeps CI under its time limit; their losses come from the queue, not
+# from the seed's random link loss.
 # Usage: catalogue_seeds.sh BIN_DIR SOURCE_DIR [FIRST LAST]
 set -u
 bin=$1
@@ -13,8 +16,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 one_lab() {  # LAB: every seed; prints one FAIL line per failing seed
-  local lab=$1 s out
-  for s in $(seq "$first" "$last"); do
+  local lab=$1 s out to=$last
+  if grep -q '^\[\[bottleneck\]\]' "$src/labs/catalogue/$lab.toml" && [ "$last" -gt $((first + 4)) ]; then
+    to=$((first + 4))
+  fi
+  for s in $(seq "$first" "$to"); do
     out=$("$bin/tcplab" check "$lab" --seed "$s" 2>&1)
     rc=$?
     if [ "$rc" -ne 0 ]; then
@@ -24,7 +30,7 @@ one_lab() {  # LAB: every seed; prints one FAIL line per failing seed
   done
 }
 export -f one_lab
-export bin first last
+export bin src first last
 
 ls "$src"/labs/catalogue/*.toml | xargs -n1 basename | sed 's/\.toml$//' \
   | xargs -P2 -I{} bash -c 'one_lab "$1" > "'"$tmp"'/$1.out"' _ {}
@@ -35,4 +41,4 @@ if [ -s "$tmp/all" ]; then
   echo "FAIL: $(grep -c '^FAIL' "$tmp/all") lab/seed pairs fail their own checks"
   exit 1
 fi
-echo "PASS: $n catalogue labs pass their checks at seeds $first-$last"
+echo "PASS: $n catalogue labs pass their checks at seeds $first-$last (labs with a bottleneck: the first 5)"
