@@ -23,7 +23,9 @@ digest_of() {  # LAB SEED NAME
   [ "$seed" != "-" ] && args+=(--seed "$seed")
   "$bin/tcplab" run "${args[@]}" --trace "$tmp/t.jsonl" --pcap "$tmp/t.pcap" > "$tmp/raw.txt" 2>&1
   local rc=$?
-  sed "s|$src_abs/|SRC/|g" "$tmp/raw.txt" > "$tmp/t.txt"
+  # A run that takes more than 2 s of wall time prints a progress line (labs/run_control):
+  # wall-clock dependent by design (a slower build prints more of them), so not part of the digest.
+  grep -v ' (Ctrl-C stops here)$' "$tmp/raw.txt" | sed "s|$src_abs/|SRC/|g" > "$tmp/t.txt"
   echo "$(sha256sum < "$tmp/t.jsonl" | cut -d' ' -f1)  $name seed=$seed trace"
   echo "$(sha256sum < "$tmp/t.pcap" | cut -d' ' -f1)  $name seed=$seed pcap"
   echo "$(sha256sum < "$tmp/t.txt" | cut -d' ' -f1)  $name seed=$seed text"
