@@ -32,9 +32,17 @@ digest_of() {  # LAB SEED NAME
   echo "exit=$rc  $name seed=$seed exit"
 }
 
+# Under ASan (ASAN_OPTIONS set, as scripts/test does) the labs with a [[bottleneck]] (long bulk
+# transfers, several seconds each there) are left out, to keep CI under its time limit: the
+# main build checks them, and the ASan build still checks every other lab.
+skipped=()
 {
   for f in "$src"/labs/catalogue/*.toml; do
     n=$(basename "$f" .toml)
+    if [ -n "${ASAN_OPTIONS:-}" ] && [ "$update" != "--update" ] && grep -q '^\[\[bottleneck\]\]' "$f"; then
+      skipped+=("$n")
+      continue
+    fi
     for s in 1 2 3; do digest_of "$n" "$s" "$n"; done
   done
   digest_of "$src/bench/determinism.toml" - bench/determinism
@@ -46,10 +54,16 @@ if [ "$update" = "--update" ]; then
   exit 0
 fi
 [ -f "$golden" ] || { echo "FAIL: no $golden (run: $0 $bin $src --update)"; exit 1; }
-if diff -q "$golden" "$tmp/now.sha256" >/dev/null; then
-  echo "PASS: $(wc -l < "$golden") outputs equal to the recorded digests"
+cp "$golden" "$tmp/want.sha256"
+for n in "${skipped[@]+"${skipped[@]}"}"; do
+  grep -v "^[0-9a-z=]*  $n seed=" "$tmp/want.sha256" > "$tmp/w" && mv "$tmp/w" "$tmp/want.sha256"
+done
+note=""
+[ ${#skipped[@]} -gt 0 ] && note=" (left out under ASan: ${skipped[*]})"
+if diff -q "$tmp/want.sha256" "$tmp/now.sha256" >/dev/null; then
+  echo "PASS: $(wc -l < "$tmp/want.sha256") outputs equal to the recorded digests$note"
   exit 0
 fi
 echo "FAIL: outputs differ from tests/golden/outputs.sha256:"
-diff "$golden" "$tmp/now.sha256" | grep '^>' | sed -E 's/^> [^ ]+  /  /'
+diff "$tmp/want.sha256" "$tmp/now.sha256" | grep '^>' | sed -E 's/^> [^ ]+  /  /'
 exit 1
