@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 #include "labs/lab_reader.hpp"
 #include "labs/suggest.hpp"
@@ -62,9 +63,12 @@ QueueLimit read_buffer(const Reader& r, const toml::node& n, const toml::node* b
   std::size_t i = 0;
   while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
   const std::string unit = s.substr(i);
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + i, v);
-  if (i == 0 || ec != std::errc() || end != s.data() + i || !(v > 0)) r.fail(n, forms);
+  // strtod, not from_chars: Emscripten's libc++ has no floating-point from_chars (the web build).
+  // The digits and dots were checked above, and "C" is the locale tcplab runs in.
+  const std::string number = s.substr(0, i);
+  char* end = nullptr;
+  const double v = i == 0 ? 0 : std::strtod(number.c_str(), &end);
+  if (i == 0 || end != number.c_str() + number.size() || !(v > 0)) r.fail(n, forms);
   double bytes = 0;
   if (unit == "BDP") {
     if (!bdp_rtt) r.fail(n, "bottleneck.buffer = \"" + s + "\" needs bdp_rtt = \"...\" (the round-trip time the BDP is for)");
