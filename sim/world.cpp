@@ -148,8 +148,9 @@ void World::dispatch(const QEvent& e) {
       stacks_[h].on_timer(now_, c, out_);
       absorb(h, out_);
       // A pacing wake-up reports nothing when nothing could go: the connection's other
-      // deadlines (its RTO) must still be queued.
-      if (stacks_[h].valid(c)) schedule_timer(h, c);
+      // deadlines (its RTO) must still be queued. Only future ones: a deadline already past
+      // that the stack did not act on would otherwise be queued again at this instant forever.
+      if (stacks_[h].valid(c) && stacks_[h].conn(c).next_deadline() > now_) schedule_timer(h, c);
       break;
     }
     case EvKind::Task:

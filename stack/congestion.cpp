@@ -42,7 +42,7 @@ void Congestion::on_ack(const CcAck& a) {
     if (a.una_advanced) std::visit([&](auto& x) { x.on_ack(w_, a); }, algo_);
     return;
   }
-  if (!prr_ || a.acked == 0) return;
+  if (!prr_active_ || a.acked == 0) return;
   // RFC 6937 3: on each ACK in recovery, with DeliveredData = a.acked and pipe = a.in_flight.
   prr_delivered_ += a.acked;
   std::int64_t sndcnt;
@@ -72,8 +72,10 @@ void Congestion::enter_recovery(const CcLoss& l, Seq32 snd_una, Seq32 snd_max, b
   in_recovery_ = true;
   recover_ = snd_max;
   high_rxt_ = snd_una;
+  prr_active_ = false;
   if (controls_recovery()) return;  // BBR keeps its own window
   if (prr_ && sack) {
+    prr_active_ = true;
     prr_delivered_ = prr_out_ = 0;
     recover_fs_ = prior_cwnd;  // Linux's RecoverFS: the cwnd before the cut
     return;                    // on_ack sets cwnd from this ACK on

@@ -77,6 +77,7 @@ class Congestion {
   CcAlgo algo_;
   CcWindow w_;
   bool prr_ = false;
+  bool prr_active_ = false;  // this recovery is paced by PRR (PRR needs SACK: the pipe it steers by)
   // RFC 6937: bytes delivered and sent since recovery began, and the window then (RecoverFS:
   // the RFC's is the pipe; Linux's, followed here, the cwnd before the cut).
   std::uint32_t prr_delivered_ = 0, prr_out_ = 0, recover_fs_ = 0;

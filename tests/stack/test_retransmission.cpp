@@ -159,3 +159,19 @@ TEST_CASE("Fast retransmit: NewReno partial ACK resends the next hole at once") 
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("Fast recovery without SACK: a partial ACK deflates the window; PRR (SACK only) does not blow it up") {
+  // linux profile (prr on) without SACK: NewReno recovery (RFC 6582). A PRR step there once
+  // divided by a RecoverFS never set and sent a storm (torture --world seeds 50034853, 50080965).
+  TcpConfig cfg = plain();
+  cfg.cc = CcKind::NewReno;
+  Ep ep = established(cfg);
+  send(ep, 0, std::string(5000, 'p'));
+  for (int i = 0; i < 3; ++i) feed(ep, ms(10 + i), Seg{.ack = L + 1});
+  REQUIRE(ep.c.congestion().in_recovery());
+  (void)sends_of(ep.out);
+  feed(ep, ms(20), Seg{.ack = L + 2001});  // partial: below recover (L + 5001)
+  CHECK(ep.c.congestion().in_recovery());
+  CHECK(ep.c.congestion().cwnd() <= 5000 + 3 * kMss);  // RFC 6582 3.2 step 5: deflated, not grown
+  CHECK(sends_of(ep.out).size() <= 2);
+}
