@@ -34,6 +34,8 @@ Command bench_seek_command();  // bench/seek.cpp
 Command pkt_command();         // labs/cmd_pkt.cpp
 Command plot_command();        // labs/cmd_plot.cpp (not in the WebAssembly build)
 Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
+Command completion_command();  // labs/cmd_docs.cpp
+Command man_command();         // labs/cmd_docs.cpp (hidden)
 
 // Thrown for bad input anywhere below a command; main prints it and exits 2.
 struct BadInput : std::runtime_error {

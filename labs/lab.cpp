@@ -202,6 +202,15 @@ std::optional<std::uint64_t> parse_rate(const std::string& s) {
 
 std::string catalogue_dir() {
   if (const char* env = std::getenv("TCPLAB_CATALOGUE")) return env;
+  // An installed binary (cmake --install) finds the labs installed beside it, in
+  // PREFIX/share/tcplab/catalogue; one in the build tree finds none there and uses the
+  // source tree's.
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "tcplab" / "catalogue";
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
   return TCPLAB_CATALOGUE_DIR;
 }
 

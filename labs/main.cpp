@@ -3,6 +3,7 @@
 #include <new>
 
 #include "labs/cli.hpp"
+#include "labs/cli_docs.hpp"
 
 namespace tcplab::cli {
 namespace {
@@ -18,6 +19,7 @@ std::vector<Command> all_commands() {
 #ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser
       pkt_command(),   bridge_command(),
 #endif
+      completion_command(), man_command(),
   };
 }
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
                "LAB is a built-in lab's name (see `tcplab list`) or a path to a .toml lab file.",
                "tcplab"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_string());
   app.footer("Examples:\n  tcplab list\n  tcplab run handshake\n  tcplab run lost-fin --trace t.jsonl --pcap t.pcap\n"
              "  tcplab check labs/catalogue/*.toml --junit report.xml\n  tcplab netstat syn-flood --at 2s\n"
              "Exit codes: 0 ok, 1 a check failed, 2 bad input.");

@@ -40,7 +40,7 @@ std::optional<Tab> parse_tab(const std::string& s) {
 }
 
 std::string viz_usage() {
-  return "usage: tcplab-viz [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
+  return "usage: tcplab-viz [--version] [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
          "                  [--tab text|netstat|plots|fork|lab|congestion] [--predict] [--predict-cc] [--play] [--speed D]\n"
          "                  [--scale F] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
          "                  [--click X,Y]\n"
@@ -72,6 +72,8 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
     };
     if (a == "-h" || a == "--help") {
       o.help = true;
+    } else if (a == "--version") {
+      o.version = true;
     } else if (a == "--predict") {
       o.predict = true;
     } else if (a == "--predict-cc") {

@@ -36,6 +36,7 @@ struct VizOptions {
   float scale = 1.0F;                  // --scale: projector zoom (ImGui units are this many window pixels)
   int frames = 4;                      // frames rendered before the capture (layout settles)
   bool help = false;
+  bool version = false;  // --version: print tcplab_version and exit
   bool headless() const { return !screenshot.empty() || !dump_model.empty(); }
 };
 

@@ -197,5 +197,9 @@ int main(int argc, char** argv) {
     std::cout << tcplab::viz::viz_usage();
     return 0;
   }
+  if (opt->version) {
+    std::cout << "tcplab-viz " << TCPLAB_VERSION << "\n";
+    return 0;
+  }
   return run(*opt);
 }
