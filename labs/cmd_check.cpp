@@ -17,7 +17,7 @@ namespace {
 struct CheckArgs {
   std::vector<std::string> labs;
   LabOptionArgs common;
-  std::string json, junit;
+  ReportPaths reports;
 };
 
 std::string indent(const std::string& text, const std::string& pad) {
@@ -34,7 +34,10 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 int check(const CheckArgs& a) {
   const auto until = until_of(a.common);  // a bad --until is bad input before anything runs
-  const bool color = color_stdout();
+  // A report written to standard output replaces the text there.
+  std::ostream discarded(nullptr);  // no buffer: what is written is dropped
+  std::ostream& out = a.reports.to_stdout() ? discarded : std::cout;
+  const bool color = !a.reports.to_stdout() && color_stdout();
   std::vector<TestSuiteReport> suites;
   bool bad_input = false, failed = false;
   std::size_t labs_passed = 0;
@@ -47,7 +50,7 @@ int check(const CheckArgs& a) {
       lab = load_common(arg, a.common);
     } catch (const BadInput& e) {
       // One bad lab does not stop the others; the exit code still says bad input.
-      std::cout << std::flush;
+      out << std::flush;
       std::cerr << "tcplab: " << e.what() << "\n";
       TestSuiteReport s;
       s.name = arg;
@@ -58,16 +61,16 @@ int check(const CheckArgs& a) {
     }
     const LabRun run = run_lab(std::move(lab), until, true, &long_run.control());
     const std::string repro = reproduce_command(arg, run.lab, a.common);
-    std::cout << run.lab.name << "  SEED=" << run.lab.seed;
-    for (const auto& v : run.lab.vars) std::cout << "  " << v.name << "=" << v.value;
-    std::cout << "  " << verdict_summary(run.results) << "\n";
+    out << run.lab.name << "  SEED=" << run.lab.seed;
+    for (const auto& v : run.lab.vars) out << "  " << v.name << "=" << v.value;
+    out << "  " << verdict_summary(run.results) << "\n";
     for (const auto& r : run.results) {
-      std::cout << "  " << (r.pass ? paint(Color::Green, "PASS", color) : paint(Color::Red, "FAIL", color)) << "  " << r.name
+      out << "  " << (r.pass ? paint(Color::Green, "PASS", color) : paint(Color::Red, "FAIL", color)) << "  " << r.name
                 << "\n";
-      if (!r.pass) std::cout << indent(narrate(r, repro, color), "        ");
+      if (!r.pass) out << indent(narrate(r, repro, color), "        ");
     }
     if (!run.stopped.empty()) {
-      std::cout << "  " << stopped_line(run) << "\n";
+      out << "  " << stopped_line(run) << "\n";
       stopped_code = std::max(stopped_code, stopped_exit_code(run));
     }
     if (run.all_passed() && run.stopped.empty()) ++labs_passed;
@@ -75,8 +78,8 @@ int check(const CheckArgs& a) {
     suites.push_back(check_suite(run, repro));
   }
   if (a.labs.size() > 1)
-    std::cout << labs_passed << " of " << a.labs.size() << " labs passed all their checks\n";
-  if (auto err = write_reports(a.json, a.junit, "tcplab check", suites); !err.empty()) throw BadInput(err);
+    out << labs_passed << " of " << a.labs.size() << " labs passed all their checks\n";
+  if (auto err = write_reports(a.reports, "tcplab check", suites); !err.empty()) throw BadInput(err);
   if (stopped_code) return stopped_code;
   return bad_input ? kBadInput : failed ? kCheckFailed : kOk;
 }
@@ -88,8 +91,7 @@ Command check_command() {
     auto a = std::make_shared<CheckArgs>();
     sub.add_option("LAB", a->labs, "built-in lab names or .toml files")->required();
     add_lab_options(sub, a->common);
-    sub.add_option("--json", a->json, "write per-check results as JSON (Gradescope results.json shape)");
-    sub.add_option("--junit", a->junit, "write JUnit XML: one <testsuite> per lab, one <testcase> per check");
+    add_report_options(sub, a->reports);
     std::string kinds = "Check kinds and their keys ([[check]] kind = \"...\"; a segment's kind is `segment = \"SYN\"`):\n";
     for (const auto& k : check_kinds()) kinds += "  " + k + "\n";
     sub.footer("Examples:\n  tcplab check handshake\n  tcplab check labs/catalogue/*.toml --junit report.xml --json report.json\n"

@@ -4,12 +4,14 @@
 
 #include "labs/cli.hpp"
 #include "labs/grade.hpp"
+#include "labs/options.hpp"
 
 namespace tcplab::cli {
 namespace {
 
 struct GradeArgs {
-  std::string answers, json, junit;
+  std::string answers;
+  ReportPaths reports;
 };
 
 int run_grade(const GradeArgs& a) {
@@ -19,8 +21,8 @@ int run_grade(const GradeArgs& a) {
   } catch (const LabError& e) {
     throw BadInput(e.what());
   }
-  std::cout << g.text;
-  if (auto err = write_reports(a.json, a.junit, "tcplab grade", {g.suite}); !err.empty()) throw BadInput(err);
+  if (!a.reports.to_stdout()) std::cout << g.text;  // a report on standard output replaces the text
+  if (auto err = write_reports(a.reports, "tcplab grade", {g.suite}); !err.empty()) throw BadInput(err);
   return g.pass ? kOk : kCheckFailed;
 }
 
@@ -30,8 +32,7 @@ Command grade_command() {
   return {"grade", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<GradeArgs>();
     sub.add_option("ANSWERS", a->answers, "the student's answers file (TOML)")->required();
-    sub.add_option("--json", a->json, "write the result as JSON (Gradescope results.json shape)");
-    sub.add_option("--junit", a->junit, "write the result as JUnit XML");
+    add_report_options(sub, a->reports);
     sub.footer("An answers file is TOML:\n"
                "  lab = \"handshake\"\n  student = \"s1234\"\n  predictions = [\"LISTEN\", \"SYN_SENT\", \"S 0 - 0\", ...]\n"
                "or a lab the student wrote, which must pass its checks and use the required kinds:\n"

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "labs/cli.hpp"
-#include "labs/junit.hpp"
+#include "labs/grader_formats.hpp"
 #include "pkt/runner.hpp"
 #include "pkt/script.hpp"
 #include "pkt/target.hpp"
@@ -166,7 +166,9 @@ int run_pkt(const PktArgs& a) {
   if (scripts.size() > 1) std::cout << fmt::format("{} passed, {} failed (against {})\n", passed, failed, described);
   if (!a.junit_path.empty()) {
     suite.properties.push_back({"against", described});
-    if (auto e = write_reports("", a.junit_path, "tcplab pkt", {suite}); !e.empty()) throw BadInput(e);
+    ReportPaths paths;
+    paths.junit = a.junit_path;
+    if (auto e = write_reports(paths, "tcplab pkt", {suite}); !e.empty()) throw BadInput(e);
   }
   return failed == 0 ? kOk : kCheckFailed;
 }

@@ -229,20 +229,3 @@ std::string write_file(const std::string& path, const std::string& text) {
 }
 
 }  // namespace tcplab
-
-namespace tcplab {
-
-std::string write_reports(const std::string& json_path, const std::string& junit_path, const std::string& tool,
-                          const std::vector<TestSuiteReport>& suites) {
-  if (!json_path.empty()) {
-    const std::string text =
-        report_json(tool, suites).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-    if (auto err = write_file(json_path, text); !err.empty()) return "--json: " + err;
-  }
-  if (!junit_path.empty()) {
-    if (auto err = write_file(junit_path, junit_xml(tool, suites)); !err.empty()) return "--junit: " + err;
-  }
-  return "";
-}
-
-}  // namespace tcplab

@@ -48,9 +48,6 @@ TestSuiteReport check_suite(const LabRun& run, const std::string& reproduce);
 // Writes text to a file; returns "" or what went wrong.
 std::string write_file(const std::string& path, const std::string& text);
 
-// Writes the JSON and/or JUnit report (an empty path skips it); returns "" or the error,
-// naming the option ("--json: cannot open ...").
-std::string write_reports(const std::string& json_path, const std::string& junit_path, const std::string& tool,
-                          const std::vector<TestSuiteReport>& suites);
+// Every report format, written by write_reports: labs/grader_formats.hpp.
 
 }  // namespace tcplab

@@ -15,6 +15,17 @@ void add_lab_options(CLI::App& sub, LabOptionArgs& a) {
                  "refuse a lab that would need more memory than this, and stop a run that reaches it (default 4GB)");
 }
 
+void add_report_options(CLI::App& sub, ReportPaths& p) {
+  sub.add_option("--json", p.json, "write the results as JSON (Gradescope results.json shape) to this file (- : stdout)");
+  sub.add_option("--junit", p.junit, "write JUnit XML to this file: one <testsuite> per lab, one <testcase> per check");
+  sub.add_option("--prairielearn", p.prairielearn,
+                 "write PrairieLearn's external-grader results.json (score 0-1, tests, the ladder as an image) to this file");
+  sub.add_option("--inginious", p.inginious,
+                 "write the result, grade (0-100) and reStructuredText feedback for an INGInious run file to this file");
+  sub.add_option("--coderunner", p.coderunner,
+                 "write Moodle CodeRunner's combinator-grader JSON to this file (- : stdout, as a template prints it)");
+}
+
 std::string reproduce_command(const std::string& lab_arg, const Lab& lab, const LabOptionArgs& a) {
   std::string s = "tcplab run " + lab_arg + " --seed " + std::to_string(lab.seed);
   if (!a.student.empty()) s += " --student " + a.student;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "labs/grader_formats.hpp"
 #include "labs/lab.hpp"
 
 namespace tcplab::cli {
@@ -18,6 +19,8 @@ struct LabOptionArgs {
 };
 
 void add_lab_options(CLI::App& sub, LabOptionArgs& a);
+// --json, --junit, --prairielearn, --inginious, --coderunner (labs/grader_formats.hpp).
+void add_report_options(CLI::App& sub, ReportPaths& p);
 // Loads the lab with these options; throws BadInput with a one-line message.
 Lab load_common(const std::string& lab, const LabOptionArgs& a);
 std::optional<Instant> until_of(const LabOptionArgs& a);

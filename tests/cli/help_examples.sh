@@ -42,6 +42,7 @@ skip_reason() {
     sudo\ *) echo "needs root and the Linux kernel (TUN device, network namespace)" ;;
     *huge.toml*) echo "shows the refusal of an oversized lab on purpose (exit 2 is the point)" ;;
     *tcplab-viz*) echo "a GUI" ;;
+    *\ /grade/*) echo "runs inside PrairieLearn's grading container (its /grade directory)" ;;
     *) return 1 ;;
   esac
 }
