@@ -5,6 +5,7 @@
 
 #include "labs/lab.hpp"
 #include "labs/runner.hpp"
+#include "sim/series.hpp"
 #include "sim/timeline.hpp"
 #include "sim/trace.hpp"
 #include "sim/world.hpp"
@@ -15,6 +16,31 @@ inline Lab lab_text(const std::string& toml, std::optional<std::uint64_t> seed =
   LoadOptions o;
   o.seed = seed;
   return parse_lab(toml, "<test>", o);
+}
+
+// A bulk transfer from "client" to "server" over one link: the lab the congestion suites
+// start from, with what they vary as fields.
+struct BulkLab {
+  std::string title = "bulk", until = "20s";
+  std::string client_tcp, server_tcp;  // inline tables' contents, e.g. `cc = "cubic"`
+  std::string delay = "10ms", rate = "10Mbps";
+  int queue = 20;
+  std::uint64_t bytes = 2'000'000;
+};
+inline std::string bulk_lab(const BulkLab& b) {
+  auto tcp = [](const std::string& t) { return t.empty() ? std::string() : "tcp = { " + t + " }\n"; };
+  return "title = \"" + b.title + "\"\nuntil = \"" + b.until + "\"\n[[host]]\nname = \"client\"\n" + tcp(b.client_tcp) +
+         "[[host]]\nname = \"server\"\n" + tcp(b.server_tcp) + "[link]\ndelay = \"" + b.delay + "\"\nrate = \"" + b.rate +
+         "\"\nqueue = " + std::to_string(b.queue) +
+         "\n[[app]]\nhost = \"server\"\nscript = [\"listen 80\", \"accept\", \"recv all\", \"close\"]\n"
+         "[[app]]\nhost = \"client\"\nscript = [\"connect server 80\", \"send " + std::to_string(b.bytes) + "\", \"close\"]\n";
+}
+
+// The sending flow of a bulk lab's series: the client's (host 0) that delivered bytes.
+inline const FlowSeries* sender(const Series& s) {
+  for (const auto& f : s.flows)
+    if (f.host == 0 && !f.samples.empty() && f.samples.back().delivered > 0) return &f;
+  return nullptr;
 }
 
 // The run's trace as JSON Lines, one string per event.

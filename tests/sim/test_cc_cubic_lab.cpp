@@ -15,32 +15,16 @@ using namespace tcplab::test;
 namespace {
 
 std::string bulk_lab(const std::string& cc) {
-  return R"(
-title = "cubic"
-until = "30s"
-[[host]]
-name = "client"
-tcp = { cc = ")" + cc + R"(", hystart = false, snd_buf = 8000000 }
-[[host]]
-name = "server"
-tcp = { rcv_buf = 8000000 }
-[link]
-delay = "50ms"
-rate = "20Mbps"
-queue = 100
-[[app]]
-host = "server"
-script = ["listen 80", "accept", "recv all", "close"]
-[[app]]
-host = "client"
-script = ["connect server 80", "send 80000000", "close"]
-)";
-}
-
-const FlowSeries* sender(const Series& s) {
-  for (const auto& f : s.flows)
-    if (f.host == 0 && !f.samples.empty() && f.samples.back().delivered > 0) return &f;
-  return nullptr;
+  BulkLab b;
+  b.title = "cubic";
+  b.until = "30s";
+  b.client_tcp = "cc = \"" + cc + "\", hystart = false, snd_buf = 8000000";
+  b.server_tcp = "rcv_buf = 8000000";
+  b.delay = "50ms";
+  b.rate = "20Mbps";
+  b.queue = 100;
+  b.bytes = 80'000'000;
+  return tcplab::test::bulk_lab(b);
 }
 
 // The first cut that ends congestion avoidance (not slow start's overshoot, whose losses

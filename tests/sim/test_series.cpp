@@ -8,30 +8,7 @@ using namespace tcplab;
 using namespace tcplab::test;
 
 namespace {
-const char* kBulk = R"(
-title = "bulk"
-until = "20s"
-[[host]]
-name = "client"
-[[host]]
-name = "server"
-[link]
-delay = "10ms"
-rate = "10Mbps"
-queue = 20
-[[app]]
-host = "server"
-script = ["listen 80", "accept", "recv all", "close"]
-[[app]]
-host = "client"
-script = ["connect server 80", "send 2000000", "close"]
-)";
-
-const FlowSeries* sender(const Series& s) {
-  for (const auto& f : s.flows)
-    if (f.host == 0 && !f.samples.empty() && f.samples.back().delivered > 0) return &f;
-  return nullptr;
-}
+const std::string kBulk = bulk_lab({});
 }  // namespace
 
 TEST_CASE("series are empty unless asked for, and asking does not change the trace") {
