@@ -53,7 +53,8 @@ void Cubic::init(CcWindow& w, const CcInit& i) {
   w.cwnd = i.mss * i.initial_window_segments;  // RFC 6928
   w.ssthresh = kInfiniteSsthresh;
   linux_ = i.linux;
-  hystart_ = i.linux && i.hystart;  // HyStart++ (RFC 9406) is not done for the RFC profile
+  hystart_ = i.linux && i.hystart;
+  if (i.linux || !i.hystart) hspp_.stop();  // RFC profile: HyStart++ (RFC 9406) in its place
   mss_ = i.mss;
   round_start_ = last_ack_ = i.now;
 }
@@ -65,11 +66,15 @@ void Cubic::reset_epoch_state() {
   grow_frac_ = 0;
 }
 
-std::string_view Cubic::phase(const CcWindow&) const { return ""; }
+std::string_view Cubic::phase(const CcWindow& w) const {
+  // HyStart++'s Conservative Slow Start is slow start by cwnd < ssthresh, but not its pace.
+  return w.cwnd < w.ssthresh && hspp_.phase == HyStartPlusPlus::Phase::Conservative ? "conservative slow start" : "";
+}
 
 std::uint32_t Cubic::ssthresh_on_loss(const CcWindow& w, const CcLoss& l) {
   mss_ = l.mss;
   reset_epoch_state();
+  hspp_.stop();  // RFC 9406 4.2: a loss ends slow start, and HyStart++ is used only once
   const std::uint32_t cwnd_segs = w.cwnd / l.mss;
   if (linux_) {
     // bictcp_recalc_ssthresh: fast convergence, then cwnd * 717 / 1024 in whole segments.
@@ -98,6 +103,7 @@ void Cubic::on_timeout(CcWindow&, Instant) {
   *this = Cubic{};
   linux_ = lin;
   hystart_ = hy;
+  hspp_.stop();  // the slow start after an RTO is RFC 5681's
   mss_ = mss;
   if (!linux_) delay_min_ = delay_min;
   round_end_ = 0;  // HyStart: a new round begins at the next ACK
@@ -152,6 +158,10 @@ void Cubic::on_ack(CcWindow& w, const CcAck& a) {
   on_rtt(w, a);                           // Linux: pkts_acked comes before cong_avoid
   if (!a.cwnd_limited && linux_) return;  // tcp_is_cwnd_limited
   std::uint32_t acked = a.acked;
+  if (w.cwnd < w.ssthresh && hspp_.active()) {
+    hspp_.on_ack(w, a);  // RFC profile, initial slow start (ends with ssthresh = cwnd)
+    return;
+  }
   if (w.cwnd < w.ssthresh) {
     acked = NewReno::slow_start(w, acked, a.mss, linux_);
     if (acked == 0) return;

@@ -17,8 +17,8 @@
 //   - HyStart (Linux's, not RFC 9406's HyStart++): leaves slow start (ssthresh = cwnd) once
 //     cwnd >= 16 segments when an ACK train spans half the minimum RTT, or when a round's
 //     minimum RTT (its first 8 samples) exceeds the minimum by min RTT / 8 clamped to
-//     [4 ms, 16 ms]. The RFC profile does no HyStart (HyStart++ is not done): slow start
-//     runs to ssthresh as RFC 5681 says.
+//     [4 ms, 16 ms]. The RFC profile uses RFC 9406's HyStart++ instead (stack/hystart_pp.hpp):
+//     delay increase between rounds, then 5 rounds of Conservative Slow Start.
 // A loss (RFC 9438 4.6) sets ssthresh = max(cwnd * beta, 2 MSS) and starts a new epoch; with
 // fast convergence (4.7) W_max = cwnd (1 + beta) / 2 when the window had not regained the
 // previous W_max. After an RTO (4.8) the next epoch starts with K = 0 and W_max = the window
@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "stack/cc_types.hpp"
+#include "stack/hystart_pp.hpp"
 
 namespace tcplab {
 
@@ -74,6 +75,8 @@ struct Cubic {
   Instant round_start_ = 0, last_ack_ = 0;
   Duration curr_rtt_ = 0;        // the round's minimum RTT (0: none yet)
   std::uint32_t sample_cnt_ = 0;
+  // HyStart++ (RFC 9406): the RFC profile's initial slow start, when hystart is on.
+  HyStartPlusPlus hspp_;
 
  private:
   void reset_epoch_state();

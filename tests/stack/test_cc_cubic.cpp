@@ -261,3 +261,76 @@ TEST_CASE("cubic: an RTO resets the epoch: K = 0 and W_max from the window then"
     CHECK(f.segs() > at);  // convex growth from the window at the epoch
   }
 }
+
+// HyStart++ (RFC 9406), the RFC profile's initial slow start for CUBIC.
+TEST_CASE("HyStart++: standard slow start while the RTT stays flat") {
+  Flow f(false);
+  REQUIRE(f.cc.hspp_.active());
+  for (int r = 0; r < 5; ++r) f.round(40 * kMs, kMs / 10);
+  // min(N, 8 SMSS) per ACK: one segment per ACKed segment, the window doubles each round.
+  CHECK(f.segs() == 10 * 32);
+  CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::SlowStart);
+  CHECK(f.w.ssthresh == kInfiniteSsthresh);
+  CHECK(f.cc.phase(f.w) == "");
+}
+
+TEST_CASE("HyStart++: an RTT rise of lastRoundMinRTT/8 (>= 4 ms) starts CSS; 5 CSS rounds end slow start") {
+  Flow f(false);
+  f.round(40 * kMs, kMs / 10);
+  f.round(40 * kMs, kMs / 10);  // lastRoundMinRTT = 40 ms: RttThresh = 5 ms
+  f.round(44 * kMs, kMs / 10);  // +4 ms: below the threshold
+  CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::SlowStart);
+  const std::uint32_t before = f.segs();
+  CHECK(before == 80);
+  // lastRoundMinRTT is now 44 ms: RttThresh = 5.5 ms. The 8th sample at 50 ms enters CSS.
+  for (int i = 0; i < 8; ++i) f.ack(50 * kMs);
+  CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::Conservative);
+  CHECK(f.cc.hspp_.css_baseline_min_rtt == 50 * kMs);
+  CHECK(f.cc.phase(f.w) == "conservative slow start");
+  // In CSS each ACKed segment grows cwnd by a quarter segment.
+  const std::uint32_t css0 = f.w.cwnd;
+  for (int i = 0; i < 8; ++i) f.ack(50 * kMs);
+  CHECK(f.w.cwnd == css0 + 2 * kMss);
+  // CSS_ROUNDS rounds later ssthresh = cwnd: congestion avoidance.
+  for (int r = 0; r < 6 && f.w.ssthresh == kInfiniteSsthresh; ++r) f.round(50 * kMs, kMs / 10);
+  CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::Done);
+  CHECK(f.cc.hspp_.css_rounds == HyStartPlusPlus::kCssRounds);
+  // ssthresh = cwnd when the 5th CSS round ended; the rest of that round's ACKs were
+  // congestion avoidance (less than a segment).
+  CHECK(f.w.ssthresh <= f.w.cwnd);
+  CHECK(f.w.cwnd - f.w.ssthresh < kMss);
+  // CSS grows a quarter as fast: 1.25x a round (about 88 -> 259 segments in 5 rounds), where
+  // slow start would have doubled each round (32x).
+  CHECK(f.w.ssthresh / kMss > 2 * before);
+  CHECK(f.w.ssthresh / kMss < 4 * before);
+}
+
+TEST_CASE("HyStart++: an RTT back below the CSS baseline resumes standard slow start") {
+  Flow f(false);
+  f.round(40 * kMs, kMs / 10);
+  f.round(40 * kMs, kMs / 10);
+  for (int i = 0; i < 8; ++i) f.ack(50 * kMs);
+  REQUIRE(f.cc.hspp_.phase == HyStartPlusPlus::Phase::Conservative);
+  // The next round's 8 samples at 41 ms: the rise was jitter.
+  f.round(41 * kMs, kMs / 10);
+  CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::SlowStart);
+  const std::uint32_t w0 = f.w.cwnd;
+  f.ack(41 * kMs);
+  CHECK(f.w.cwnd == w0 + kMss);  // a whole segment per segment again
+}
+
+TEST_CASE("HyStart++: only the initial slow start; not with hystart = false, nor under linux") {
+  Flow f(false);
+  f.round(40 * kMs, kMs / 10);
+  f.loss();
+  CHECK_FALSE(f.cc.hspp_.active());
+  Flow off(false, false);
+  CHECK_FALSE(off.cc.hspp_.active());
+  Flow lin(true);
+  CHECK_FALSE(lin.cc.hspp_.active());
+  // An RTO: the slow start after it is RFC 5681's.
+  Flow r(false);
+  r.round(40 * kMs, kMs / 10);
+  r.cc.on_timeout(r.w, r.now);
+  CHECK_FALSE(r.cc.hspp_.active());
+}
