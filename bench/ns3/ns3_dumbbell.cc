@@ -134,7 +134,10 @@ TypeId CcType(const std::string& cc) {
   if (cc == "newreno" || cc == "reno") return TcpNewReno::GetTypeId();
   if (cc == "cubic") return TcpCubic::GetTypeId();
   if (cc == "bbr") return TcpBbr::GetTypeId();
-  NS_FATAL_ERROR("unknown congestion control '" << cc << "' (newreno, cubic, bbr)");
+  // A diagnostic, not a tcplab name: ns-3's Reno with Linux's byte counting (cwnd grows by the
+  // segments an ACK covers, not by one per ACK as TcpNewReno does).
+  if (cc == "linuxreno") return TcpLinuxReno::GetTypeId();
+  NS_FATAL_ERROR("unknown congestion control '" << cc << "' (newreno, cubic, bbr; linuxreno)");
 }
 
 // "cc:access:start:stop[:rcvAccess],..." e.g. "newreno:15ms:0.1s:60s,cubic:15ms:1s:60s".
@@ -173,7 +176,7 @@ int main(int argc, char* argv[]) {
   int traceFlow = -1;
 
   CommandLine cmd(__FILE__);
-  cmd.AddValue("flows", "flows: cc:access:start:stop[:rcvAccess],... (cc newreno|cubic|bbr)", flowsText);
+  cmd.AddValue("flows", "flows: cc:access:start:stop[:rcvAccess],... (cc newreno|cubic|bbr, or linuxreno)", flowsText);
   cmd.AddValue("rate", "bottleneck rate", rate);
   cmd.AddValue("delay", "bottleneck one-way delay", delay);
   cmd.AddValue("buffer", "bottleneck drop-tail buffer, packets waiting", buffer);
