@@ -328,8 +328,9 @@ int main(int argc, char* argv[]) {
     sumSq += gp[i] * gp[i];
   }
   const double jain = sumSq > 0 ? sum * sum / (n * sumSq) : 0;
-  std::printf("RESULT prog=ns3_dumbbell flows=%u from_s=%.3f to_s=%.3f rate=%s buffer=%u", n, Time(from).GetSeconds(),
-              Time(to).GetSeconds(), rate.c_str(), buffer);
+  std::printf("RESULT prog=ns3_dumbbell flows=%u from_s=%.3f to_s=%.3f rate_bps=%llu buffer=%u", n,
+              Time(from).GetSeconds(), Time(to).GetSeconds(),
+              static_cast<unsigned long long>(DataRate(rate).GetBitRate()), buffer);
   for (uint32_t i = 0; i < n; ++i) {
     const FlowStats& f = g_flows[i];
     const double rtt = 2 * (flows[i].access + Time(delay) + flows[i].rcvAccess).GetSeconds() * 1e3;
