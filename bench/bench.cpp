@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "dumbbell.hpp"
 #include "labs/cli.hpp"
 #include "labs/lab.hpp"
 #include "labs/options.hpp"
@@ -47,12 +48,14 @@ struct BenchArgs {
   std::uint32_t buf = 16U << 20;
   std::uint32_t queue = 1101;  // 100 device + 1000 qdisc packets waiting + 1 on the wire
   std::uint64_t seed = 1;
+  bool seed_given = false;  // dumbbell: the lab's seed unless --seed is given
   bool trace = false;
   std::string trace_out;
   std::size_t trace_reserve = 0;  // diagnostic: a sink that never regrows (bench/README.md)
   double max_sim_s = 1e6;
   bool quiet = false;
   std::string cc;  // congestion control (empty: the linux profile's, cubic)
+  DumbbellArgs dumbbell;  // the dumbbell workload (bench/dumbbell.cpp)
 };
 
 // The anchor's TCP (ns3 README "The scenarios"), on top of tcplab's Linux defaults.
@@ -404,8 +407,14 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
 
 int bench(const BenchArgs& a) {
   const auto t0 = Clock::now();
+  if (a.workload == "dumbbell") {
+    DumbbellArgs d = a.dumbbell;
+    if (a.seed_given) d.seed = a.seed;
+    return bench_dumbbell(d);
+  }
   const bool bulk = a.workload == "bulk";
-  if (!bulk && a.workload != "conns") throw BadInput("bench: unknown workload '" + a.workload + "' (bulk, conns)");
+  if (!bulk && a.workload != "conns")
+    throw BadInput("bench: unknown workload '" + a.workload + "' (bulk, conns, dumbbell)");
   const std::string loss_text = a.loss.value_or(bulk ? "0.01" : "0");
   // In lowest terms ("0.01" -> 1/100): the ratio decides the draws, and the recorded runs used it.
   ProbabilityError err = ProbabilityError::None;
@@ -421,7 +430,11 @@ int bench(const BenchArgs& a) {
 Command bench_command() {
   return {"bench", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<BenchArgs>();
-    sub.add_option("WORKLOAD", a->workload, "bulk | conns")->required();
+    sub.add_option("WORKLOAD", a->workload, "bulk | conns | dumbbell")->required();
+    sub.add_option("LAB", a->dumbbell.lab, "dumbbell: a lab file with a [[bottleneck]] (bench/dumbbell/*.toml)");
+    sub.add_option("--from", a->dumbbell.from, "dumbbell: the measuring window's start")->capture_default_str();
+    sub.add_option("--to", a->dumbbell.to, "dumbbell: the measuring window's end (default: the run's end)");
+    sub.add_option("--until", a->dumbbell.until, "dumbbell: end the run here (default: the lab's until)");
     sub.add_option("--bytes", a->bytes, "bulk: payload bytes in all (decimal), split over --conns flows")
         ->capture_default_str();
     sub.add_option("--loss", a->loss, "per-packet loss each way: 0.01, 1% or 1/100 (default: bulk 0.01, conns 0)");
@@ -434,7 +447,7 @@ Command bench_command() {
     sub.add_option("--rate", a->rate, "link rate each way")->capture_default_str();
     sub.add_option("--buf", a->buf, "send and receive buffer bytes")->capture_default_str();
     sub.add_option("--queue", a->queue, "sender drop-tail queue, packets (incl. the one on the wire)")->capture_default_str();
-    sub.add_option("--seed", a->seed, "world seed")->capture_default_str();
+    auto* seed = sub.add_option("--seed", a->seed, "world seed (dumbbell: default the lab's)")->capture_default_str();
     sub.add_flag("--trace", a->trace, "record the full trace in memory (a TraceSink lent to World::step) while timing");
     sub.add_option("--trace-out", a->trace_out, "with --trace: write it as JSON Lines afterwards (not timed)");
     sub.add_option("--trace-reserve", a->trace_reserve,
@@ -445,12 +458,14 @@ Command bench_command() {
     sub.footer("Workloads of the ns-3 anchor (../shared/anchors/ns3), see bench/README.md:\n"
                "  tcplab bench bulk --bytes 100000000 --loss 0.01 [--conns 4] [--trace]\n"
                "  tcplab bench conns --conns 10000 [--parallel 100] [--loss 0.01]\n"
+               "  tcplab bench dumbbell bench/dumbbell/cubic-vs-bbr.toml [--from 10s] [--to 60s]\n"
                "Prints one `RESULT k=v ...` line; exit 1 if the run did not complete.");
-    return [a] {
+    return [a, seed] {
+      a->seed_given = seed->count() > 0;
       if (!a->trace_out.empty()) a->trace = true;
       return bench(*a);
     };
-  }, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns)"};
+  }, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns) and the ns-3 dumbbell (dumbbell)"};
 }
 
 }  // namespace tcplab::cli

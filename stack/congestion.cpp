@@ -168,11 +168,14 @@ bool Congestion::next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const {
 
 std::uint32_t Congestion::pipe(Seq32 snd_una, Seq32 snd_max) const {
   // Outstanding bytes, less those SACKed, less holes below the highest SACK that were
-  // not retransmitted yet (lost, so no longer in the network).
+  // not retransmitted yet (lost, so no longer in the network). HighRxt belongs to the
+  // current recovery (RFC 6675 2); outside one (the duplicate ACK that is about to start
+  // it) nothing was retransmitted, and a HighRxt left from no recovery at all (0) or an
+  // old one would hide the holes depending on where the sequence space started.
   std::int64_t p = snd_max - snd_una;
   p -= sacked_bytes();
   if (!sacked_.empty()) {
-    Seq32 cur = seq_max(snd_una, high_rxt_);
+    Seq32 cur = in_recovery_ ? seq_max(snd_una, high_rxt_) : snd_una;
     for (const auto& b : sacked_) {
       if (seq_lt(cur, b.left)) p -= (b.left - cur);
       if (seq_lt(cur, b.right)) cur = b.right;

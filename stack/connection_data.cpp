@@ -174,6 +174,15 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     cc_.on_ack(a);  // PRR: newly SACKed data counts as delivered (RFC 6937 3)
     return;
   }
+  if (in_loss_) {
+    // After a timeout, duplicate ACKs of what was outstanding when it fired do not start a
+    // fast retransmit (RFC 6582 3.2 step 2 and 4: not unless the ACK covers more than
+    // "recover"; Linux stays in CA_Loss). The receiver still reports the out-of-order data
+    // it holds, so SACKs come at once; entering PRR here took the rewound flight as the pipe
+    // and blew the window up.
+    cc_.on_ack(a);
+    return;
+  }
   if (cc_.on_dupack()) {
     CcLoss l;
     l.now = now;

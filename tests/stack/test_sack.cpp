@@ -154,6 +154,73 @@ TEST_CASE("SACK: an ACK with new SACK information is a duplicate ACK even if its
   }
 }
 
+TEST_CASE("SACK: PRR's first step counts the hole as lost, so a write right after the fast retransmit sends nothing") {
+  // tests/pkt/scripts/b-prr-no-send-on-write.pkt: the kernel sets cwnd = in flight + sndcnt on
+  // the ACK that starts recovery, with the hole below the SACKed segments already out of the
+  // flight (6 + 1 = 7 segments); the retransmission fills that. The pipe once counted the hole
+  // as in flight whenever HighRxt, set only by a recovery, read as above SND.UNA: with an ISS
+  // in the upper half of the sequence space before the first recovery, cwnd became 8 and a
+  // write sent a new segment at once.
+  for (const std::uint32_t iss : {L, 0x90000000U}) {
+    CAPTURE(iss);
+    Ep ep{Connection(1, share(with_sack()), kLocal, kRemote, State::Listen), {}, {}, {}};
+    Seg syn = peer_syn();
+    syn.sack_permitted = true;
+    call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(iss), o); return Errno::Ok; });
+    feed(ep, 0, Seg{.ack = iss + 1});
+    REQUIRE(ep.state() == State::Established);
+    send(ep, 0, std::string(10000, 's'));
+    REQUIRE(sends_of(ep.out).size() == 10);  // the initial window
+    feed(ep, ms(100), Seg{.ack = iss + 1, .sack = {{iss + 1001, iss + 2001}}});
+    feed(ep, ms(100), Seg{.ack = iss + 1, .sack = {{iss + 1001, iss + 3001}}});
+    feed(ep, ms(100), Seg{.ack = iss + 1, .sack = {{iss + 1001, iss + 4001}}});
+    expect_sends(ep, {{.flags = kAck, .seq = iss + 1, .len = kMss, .retx = true}});
+    CHECK(ep.c.congestion().cwnd() == 7 * kMss);  // 6 in flight + sndcnt 1 (CUBIC's ssthresh is 7)
+    CHECK(ep.c.bytes_in_flight() == 7 * kMss);
+    send(ep, ms(100), std::string(5000, 't'));
+    expect_silent(ep);
+    // The next SACK delivers one more segment: PRR lets one new segment go.
+    feed(ep, ms(150), Seg{.ack = iss + 1, .sack = {{iss + 1001, iss + 5001}}});
+    expect_sends(ep, {{.flags = kAck, .seq = iss + 10001, .len = kMss}});
+  }
+}
+
+TEST_CASE("SACK: after an RTO, duplicate ACKs with SACK blocks do not start fast recovery (RFC 6582 3.2, Linux CA_Loss)") {
+  // The receiver still holds the out-of-order data and reports it in every ACK. Fast recovery
+  // there once took the rewound flight (SND.NXT past the SACKed blocks) as its pipe and PRR
+  // set cwnd to it and more on each ACK: a burst of a whole send buffer (the ns-3 dumbbell,
+  // bench/README.md). No tail loss probe here, so that the RTO is what fires.
+  TcpConfig cfg = with_sack();
+  cfg.tail_loss_probe = false;
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Seg syn = peer_syn();
+  syn.sack_permitted = true;
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+  feed(ep, 0, Seg{});
+  REQUIRE(ep.tcb().sack_ok);
+  send(ep, 0, std::string(10000, 's'));
+  REQUIRE(sends_of(ep.out).size() == 10);
+  const Instant rto = ep.deadline(TimerKind::Rto);
+  fire(ep, rto);
+  expect_sends(ep, {{.flags = kAck, .seq = L + 1, .len = kMss, .retx = true}});
+  // The first two segments were lost, the next four arrive late (reordered in the network).
+  for (std::uint32_t k = 3; k <= 6; ++k) {
+    CAPTURE(k);
+    feed(ep, rto + ms(k), Seg{.ack = L + 1, .sack = {{L + 2001, L + 1 + k * 1000}}});
+    expect_silent(ep);
+    CHECK_FALSE(ep.c.congestion().in_recovery());
+    CHECK(ep.c.congestion().cwnd() == kMss);
+  }
+  // The retransmission's ACK: slow start from one segment, the next hole first.
+  feed(ep, rto + ms(10), Seg{.ack = L + 1001, .sack = {{L + 2001, L + 6001}}});
+  const auto sent = sends_of(ep.out);
+  REQUIRE_FALSE(sent.empty());
+  CHECK(sent[0].seg.seq.raw() == L + 1001);
+  CHECK(sent[0].retx);
+  CHECK(sent.size() <= 2);
+  CHECK(ep.c.congestion().cwnd() == 2 * kMss);
+}
+
 TEST_CASE("SACK: blocks beyond what was sent are ignored (RFC 2018 4)") {
   Ep ep = established_sack();
   send(ep, 0, std::string(2000, 's'));
