@@ -178,8 +178,9 @@ std::string Explainer::answered(const TraceEvent& e, std::size_t send, const Fra
     hole = true;
     return fmt::format("answers {}, which arrived out of order (SEQ beyond RCV.NXT): a hole", s.id);
   }
-  if (data_len(s) <= 1 && s.seg.seq + 1 == e.seg.ack && !s.seg.has(kFin))
-    return fmt::format("answers {}, a probe at RCV.NXT-1 (keep-alive or zero-window probe)", s.id);
+  if (data_len(s) <= 1 && seq_lt(s.seg.seq, e.seg.ack) && !s.seg.has(kFin) && !s.seg.has(kSyn))
+    return fmt::format("answers {}, which lay below RCV.NXT (a keep-alive, a zero-window probe or an old "
+                       "segment): an unacceptable segment gets an ACK (RFC 9293 3.10.7.4)", s.id);
   if (data_len(s) > 0 && prev != facts_.prev_ack.end() && seq_ge(prev->second, end))
     return fmt::format("answers {}, bytes it already had (a duplicate)", s.id);
   if (data_len(s) > 0) return fmt::format("acknowledges {}", s.id);
@@ -191,14 +192,15 @@ std::string Explainer::describe(const ObservedFrame& o, bool& hole) {
   const FrameTruth& t = o.truth;
   const std::string who = t.id + " " + t.kind;
   if (t.copy) return who + ": a second copy the link made (the sender sent it once)";
-  if (t.loss_probe) return who + ": a tail loss probe (RFC 8985 7.3)" + (t.retx ? ", repeating the last segment" : ", new data");
+  const bool had = facts_.receiver_had.contains(o.frame.send) && facts_.receiver_had.at(o.frame.send);
+  const std::string spurious = had ? "; the receiver had all of it already (spurious)" : "";
+  if (t.loss_probe) return who + ": a tail loss probe (RFC 8985 7.3)" + (t.retx ? ", repeating the last segment" : ", new data") + spurious;
   if (t.retx) {
     std::string w = who + ": a retransmission";
     if (t.trigger == "RTO") w += ": its RTO fired";
     else if (t.trigger == "ACK") w += fmt::format(" on an arriving ACK ({}): fast retransmit or recovery", t.trigger_id);
     else if (!t.trigger.empty()) w += ": " + trigger_words(t.trigger);
-    if (facts_.receiver_had.at(o.frame.send)) w += "; the receiver had all of it already (spurious)";
-    return w;
+    return w + spurious;
   }
   if (t.trigger == "PERSIST") return who + ": a zero-window probe (persist timer)";
   if (t.trigger == "KEEPALIVE") return who + ": a keep-alive probe (keepalive timer)";
