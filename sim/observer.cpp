@@ -222,9 +222,16 @@ std::string Explainer::disagreement(const ObservedFrame& o, bool hole) const {
   const bool receiver_had = facts_.receiver_had.contains(o.frame.send) && facts_.receiver_had.at(o.frame.send);
   if (t.copy && (any_retx || ws.has(WsFlag::OutOfOrder)))
     return "the link duplicated it: a capture cannot tell a copy from a retransmission (same SEQ, same bytes)";
-  if (any_retx && !t.retx && !t.copy)
+  if (any_retx && !t.retx && !t.copy) {
+    if (ws.has(WsFlag::SpuriousRetransmission))
+      return "not a retransmission: the first copy, delayed (reordered) past the receiver's ACK of these bytes "
+             "(a retransmission of them got there first), so it looks like a spurious retransmission";
+    if (ws.has(WsFlag::FastRetransmission))
+      return "the sender sent these bytes once; they arrived late (reordered), after the receiver's duplicate "
+             "ACKs for them, so they look like a fast retransmission";
     return fmt::format("the sender sent these bytes once; they arrived late (reordered), {} after the highest segment "
                        "(not less than {}), so they look repeated", ms_text(ws.after_highest), threshold_text(ws.ooo_threshold));
+  }
   if (ws.has(WsFlag::OutOfOrder) && t.retx)
     return fmt::format("a retransmission; Wireshark calls it out-of-order because it came {} after the highest "
                        "segment, less than {}", ms_text(ws.after_highest), threshold_text(ws.ooo_threshold));
@@ -251,8 +258,8 @@ std::string Explainer::disagreement(const ObservedFrame& o, bool hole) const {
   if (ws.has(WsFlag::DuplicateAck) && !hole && o.truth.trigger != "ACK")
     return "the same ACK again, but not for a hole: " + trigger_words(t.trigger);
   if (ws.has(WsFlag::WindowUpdate) && hole)
-    return "a duplicate ACK for a hole, but its window changed too, so it is a window update to "
-           "Wireshark (and not a duplicate ACK to the sender either: RFC 5681 wants the same window)";
+    return "the receiver answered a hole, but its window changed too, so it is a window update to "
+           "Wireshark (and RFC 5681 2's duplicate ACK also needs an unchanged window)";
   return "";
 }
 
