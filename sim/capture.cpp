@@ -7,17 +7,11 @@
 #include <vector>
 
 namespace tcplab {
-namespace {
-
-// "10.0.0.1:1>10.0.0.2:2" -> "10.0.0.2:2>10.0.0.1:1": a delivery is labelled from the
-// receiver's side, its send from the sender's.
 std::string reversed_pair(const std::string& conn) {
   const auto gt = conn.find('>');
   if (gt == std::string::npos) return conn;
   return conn.substr(gt + 1) + ">" + conn.substr(0, gt);
 }
-
-}  // namespace
 
 void for_each_captured(const TraceEvents& trace, std::size_t hosts, int capture,
                        const std::function<void(const CapturedFrame&)>& frame) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "sim/trace.hpp"
 
@@ -21,6 +22,10 @@ struct CapturedFrame {
   bool arrival = false;      // it arrived at the capture host (not sent by it)
   bool copy = false;         // a second arrival of one send (the link duplicated it)
 };
+
+// "10.0.0.1:1>10.0.0.2:2" -> "10.0.0.2:2>10.0.0.1:1": a Deliver event's connection is
+// labelled from the receiver's side, its Send's (and a Drop's) from the sender's.
+std::string reversed_pair(const std::string& conn);
 
 // At kCaptureLink: every sent segment at its send time (a tap that sees every send,
 // including the ones lost later). At host H: what tcpdump on H would capture: H's own sends

@@ -10,13 +10,6 @@
 namespace tcplab {
 namespace {
 
-std::string reversed_pair(const std::string& conn) {
-  const auto gt = conn.find('>');
-  if (gt == std::string::npos) return conn;
-  return conn.substr(gt + 1) + ">" + conn.substr(0, gt);
-}
-
-
 std::uint32_t data_len(const TraceEvent& e) { return e.len + (e.seg.has(kFin) ? 1U : 0U); }
 
 // What the trace says about the sends: their triggers, their fates, the receiver's ACKs.
@@ -26,8 +19,7 @@ struct TraceFacts {
     std::size_t event = 0;
   };
   struct Fate {
-    std::string dropped;       // "link: loss" ("" when not dropped before arrival)
-    Instant dropped_at = 0;
+    std::string dropped;       // "link: random loss" ("" when not dropped before arriving)
     std::vector<Instant> arrivals;
   };
   std::map<std::size_t, Trigger> trigger;               // by Send index (captured sends only)
@@ -60,10 +52,7 @@ TraceFacts read_facts(const TraceEvents& trace, const std::set<std::size_t>& cap
       }
       case TraceType::Drop: {
         auto& fate = f.fate[e.conn + "|" + e.id];
-        if (fate.dropped.empty() && fate.arrivals.empty()) {
-          fate.dropped = e.where + ": " + e.reason;
-          fate.dropped_at = e.t_ns;
-        }
+        if (fate.dropped.empty() && fate.arrivals.empty()) fate.dropped = e.where + ": " + e.reason;
         break;
       }
       case TraceType::Send: {
@@ -83,8 +72,6 @@ TraceFacts read_facts(const TraceEvents& trace, const std::set<std::size_t>& cap
           auto peer = max_ack_sent.find(reversed_pair(e.conn));
           const Seq32 end = e.seg.seq + data_len(e);
           f.receiver_had[i] = data_len(e) > 0 && peer != max_ack_sent.end() && seq_ge(peer->second, end);
-        }
-        if (captured.contains(i)) {
           if (auto mine = max_ack_sent.find(e.conn); mine != max_ack_sent.end()) f.prev_ack[i] = mine->second;
           if (auto w = last_wnd.find(e.conn); w != last_wnd.end()) f.prev_wnd[i] = w->second;
         }
@@ -123,8 +110,7 @@ std::string trigger_words(const std::string& t) {
 
 class Explainer {
  public:
-  Explainer(const TraceEvents& trace, const TraceFacts& facts, int capture)
-      : trace_(trace), facts_(facts), capture_(capture) {}
+  Explainer(const TraceEvents& trace, const TraceFacts& facts) : trace_(trace), facts_(facts) {}
   void explain(ObservedFrame& o);
 
  private:
@@ -135,7 +121,6 @@ class Explainer {
   void note_seen(const TraceEvent& e);
   const TraceEvents& trace_;
   const TraceFacts& facts_;
-  int capture_;
   std::map<std::string, Seq32> high_;  // per sender conn: the highest end seen at the capture point
 };
 
@@ -292,7 +277,6 @@ void Explainer::explain(ObservedFrame& o) {
   }
   if (t.why.empty()) t.why = disagreement(o, hole);
   note_seen(e);
-  (void)capture_;
 }
 
 }  // namespace
@@ -316,7 +300,7 @@ std::vector<ObservedFrame> observe(const TraceEvents& trace, std::size_t hosts, 
   for (const auto& o : out) segs.push_back(o.seen);
   const std::vector<WsAnalysis> ws = analyze_capture(segs);
   const TraceFacts facts = read_facts(trace, captured);
-  Explainer ex(trace, facts, capture);
+  Explainer ex(trace, facts);
   for (std::size_t i = 0; i < out.size(); ++i) {
     out[i].ws = ws[i];
     ex.explain(out[i]);

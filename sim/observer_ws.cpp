@@ -4,8 +4,6 @@
 // left behind, per direction of a conversation; it never knows what an endpoint knew.
 #include <array>
 #include <map>
-#include <optional>
-#include <tuple>
 
 #include <fmt/format.h>
 
