@@ -92,7 +92,6 @@ struct Flow {
   std::uint32_t lastack = 0;
   Instant lastack_time = 0;
   std::uint32_t window = 0;        // the last window, scaled when the scale is known
-  bool window_set = false;
   std::int64_t dupacknum = 0;      // -1: an ACK of unseen data came the other way
   std::size_t lastnondupack = 0;   // frame number
   std::uint32_t last_flags = 0;    // the analysis flags of this direction's last frame
@@ -264,7 +263,6 @@ WsAnalysis Analyzer::frame(const ObservedSegment& o, std::size_t number) {
   }
   if ((seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) && !probe) fwd.maxseqtobeacked = fwd.nextseq;
   fwd.window = window;
-  fwd.window_set = true;
   fwd.lastack = ack;
   fwd.lastack_time = o.t_ns;
   fwd.last_flags = a.flags;
