@@ -1,8 +1,11 @@
 // `tcplab run LAB`: the lab's segments as tcpdump prints them, with state changes, drops and
 // application calls inline, then the check verdicts and the explanation.
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "labs/terminal.hpp"
 #include "labs/cli.hpp"
@@ -10,6 +13,7 @@
 #include "labs/report.hpp"
 #include "labs/run_control.hpp"
 #include "labs/runner.hpp"
+#include "sim/observer.hpp"
 #include "sim/text_view.hpp"
 
 namespace tcplab::cli {
@@ -19,7 +23,8 @@ struct RunArgs {
   std::string lab;
   LabOptionArgs common;
   std::string trace, pcap, pcap_at = "client";
-  bool timers = false, no_causes = false, absolute = false, quiet = false;
+  bool timers = false, no_causes = false, absolute = false, quiet = false, observer = false;
+  std::string observer_fields;
   std::string host, conn, only, color = "auto";
 };
 
@@ -101,6 +106,25 @@ LineFilter line_filter(const RunArgs& a, const Lab& lab) {
   return f;
 }
 
+// The capture point's name as the observer view prints it: "client (10.0.0.1)", "the link".
+std::string capture_name(const RunArgs& a, const LabRun& r, int capture) {
+  if (capture == kCaptureLink) return "the link (every segment at its send time)";
+  const auto& h = r.lab.hosts[static_cast<std::size_t>(capture)];
+  return fmt::format("{} ({}{})", h.name, ip_to_string(h.ip), a.pcap_at == "client" ? ", the default: the client" : "");
+}
+
+// --observer: Wireshark's view of the capture `--pcap` would write, beside the truth.
+void print_observer(const RunArgs& a, const LabRun& r, int capture) {
+  const auto frames = observe(r.sink->events, r.world.hosts().size(), capture);
+  if (!a.observer_fields.empty()) {
+    std::ofstream out(a.observer_fields, std::ios::binary);
+    out << observer_fields(frames);
+    if (!out) throw BadInput("--observer-fields: cannot write '" + a.observer_fields + "'");
+  }
+  if (a.observer && !a.quiet)
+    std::cout << observer_text(frames, r.sink->events, r.world.host_names(), capture_name(a, r, capture));
+}
+
 int run(const RunArgs& a) {
   Lab lab = load_common(a.lab, a.common);
   LineFilter filter = line_filter(a, lab);
@@ -121,7 +145,9 @@ int run(const RunArgs& a) {
   std::cout << "SEED=" << r.lab.seed;
   for (const auto& v : r.lab.vars) std::cout << "  " << v.name << "=" << v.value;
   std::cout << "\n";
-  if (!a.quiet) {
+  if (a.observer || !a.observer_fields.empty()) {
+    print_observer(a, r, *capture);
+  } else if (!a.quiet) {
     TextViewOptions o;
     o.timers = a.timers || (!a.only.empty() && filter.timers);
     o.causes = !a.no_causes;
@@ -169,6 +195,13 @@ Command run_command() {
                    "where the pcap is captured: 'client' (default: the host of the first app that connects, "
                    "like a student's tcpdump there), a host (name, tag or address: what tcpdump on it would "
                    "see, arrivals at their arrival time), or 'link' (every segment sent, at its send time)");
+    sub.add_flag("--observer", a->observer,
+                 "instead of the trace lines: the frames at the capture point (--pcap-at) with the labels "
+                 "Wireshark's TCP analysis gives them ([TCP Retransmission], [TCP Dup ACK 3#1], ...) and "
+                 "what the endpoints really knew; '≠' marks where the two differ, and why");
+    sub.add_option("--observer-fields", a->observer_fields,
+                   "write the observer view per frame to this file: number, tcp.analysis flags, "
+                   "dup ACK number, why it differs (tab-separated; for comparing with tshark)");
     sub.add_flag("--timers", a->timers, "also print timer set/cancel/fire lines (~~)");
     sub.add_flag("--no-causes", a->no_causes, "leave out the RFC rule behind each state change");
     sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
@@ -181,6 +214,7 @@ Command run_command() {
     sub.add_option("--color", a->color, "colour state changes and drops: auto (a terminal, and NO_COLOR unset), always, never");
     sub.footer("Examples:\n  tcplab run handshake\n  tcplab run lost-fin --seed 7 --trace lost-fin.jsonl\n"
                "  tcplab run time-wait-rebind --var restart=10s --pcap tw.pcap\n"
+               "  tcplab run lossy-transfer --observer --pcap-at server\n"
                "Lines: packets as tcpdump prints them; '**' a state change [the rule]; 'XX' a drop; '..' an app call.\n"
                "Ids: B>A#3 is the 3rd segment host B sent to host A (tags A, B, ... in the lab's host order,\n"
                "not addresses); B>A.2#3 the same on the pair's 2nd connection.");

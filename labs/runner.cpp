@@ -99,64 +99,16 @@ std::optional<int> capture_point(const Lab& lab, const std::string& at) {
   return std::nullopt;
 }
 
-namespace {
-// "10.0.0.1:1>10.0.0.2:2" -> "10.0.0.2:2>10.0.0.1:1": a delivery is labelled from the
-// receiver's side, its send from the sender's.
-std::string reversed_pair(const std::string& conn) {
-  const auto gt = conn.find('>');
-  if (gt == std::string::npos) return conn;
-  return conn.substr(gt + 1) + ">" + conn.substr(0, gt);
-}
-}  // namespace
-
 std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path, int capture) {
   PcapWriter w(path);
   if (!w.ok()) return w.error();
-  std::vector<std::uint16_t> ip_id(hosts, 0);
-  // Segments on their way, by connection (as the sender labels it) and id (ids repeat
-  // across connections), oldest first; the last one that reached the capture host, for a
-  // duplicate's second copy.
-  struct Copy {
-    Segment seg;
-    std::uint16_t ip_id = 0;
-    int sender = -1;
-  };
-  struct InFlight {
-    std::deque<Copy> pending;
-    std::optional<Copy> last;
-  };
-  std::map<std::string, InFlight> flight;
-  for (const auto& e : trace) {
-    if (e.type == TraceType::Send) {
-      Segment s = e.seg;
-      if (s.payload.size() < e.len) s.payload.resize(e.len, 'x');  // bytes past the kept prefix
-      const auto id = static_cast<std::uint16_t>(e.host >= 0 ? ++ip_id[static_cast<std::size_t>(e.host)] : 0);
-      if (capture == kCaptureLink || e.host == capture) w.write(s, e.t_ns, id);
-      else flight[e.conn + "|" + e.id].pending.push_back({std::move(s), id, e.host});
-      continue;
-    }
-    if (capture == kCaptureLink || (e.type != TraceType::Drop && e.type != TraceType::Deliver)) continue;
-    // A delivery is labelled from the receiver's side, a drop from the sender's.
-    auto it = flight.find((e.type == TraceType::Deliver ? reversed_pair(e.conn) : e.conn) + "|" + e.id);
-    if (it == flight.end()) continue;
-    InFlight& f = it->second;
-    if (e.type == TraceType::Deliver) {
-      if (!f.pending.empty()) {
-        if (e.host == capture) f.last = std::move(f.pending.front());
-        f.pending.pop_front();
-      } else if (e.host != capture) {
-        continue;
-      }
-      if (e.host == capture && f.last) w.write(f.last->seg, e.t_ns, f.last->ip_id);
-      continue;
-    }
-    // A drop: by the sender's fault rules, link or queue, or at the receiver before its
-    // stack (host down, corrupted); a drop after delivery (no listener, listen queue full)
-    // was captured already.
-    if (f.pending.empty()) continue;
-    const bool before_arrival = e.host == f.pending.front().sender || e.where == "link" || e.where == "checksum";
-    if (before_arrival) f.pending.pop_front();
-  }
+  for_each_captured(trace, hosts, capture, [&](const CapturedFrame& f) {
+    const TraceEvent& e = trace[f.send];
+    if (e.seg.payload.size() >= e.len) return w.write(e.seg, f.t_ns, f.ip_id);
+    Segment s = e.seg;
+    s.payload.resize(e.len, 'x');  // bytes past the kept prefix
+    w.write(s, f.t_ns, f.ip_id);
+  });
   w.close();
   return "";
 }

@@ -9,6 +9,7 @@
 
 #include "labs/checks.hpp"
 #include "labs/lab.hpp"
+#include "sim/capture.hpp"
 
 namespace tcplab {
 
@@ -41,8 +42,6 @@ LabRun run_lab(Lab lab, std::optional<Instant> until = std::nullopt, bool checks
 std::string write_jsonl(const LabRun& run, const std::string& path);
 std::string write_jsonl(const TraceEvents& trace, const std::vector<std::string>& host_names,
                         const std::string& path);
-// Where a pcap is captured: kCaptureLink, or a host's index.
-constexpr int kCaptureLink = -1;
 // "The client", the default capture point (what a student's tcpdump would see): the host of
 // the first [[app]] in file order that opens connections (a script with `connect`,
 // `clients`, `peer`, `flood` or `scan`); a lab with none captures at its first host.
@@ -50,12 +49,8 @@ int client_host(const Lab& lab);
 // Resolves --pcap-at: "link", "client" (client_host), or a host's name, tag (A, B, ... in
 // file order) or address; nullopt for an unknown one.
 std::optional<int> capture_point(const Lab& lab, const std::string& at);
-// Writes segments to a pcap (Raw IP, virtual timestamps); returns "" or an error.
-// At kCaptureLink: every sent segment at its send time (a tap that sees every send,
-// including the ones lost later). At host H: what tcpdump on H would capture: H's own
-// sends at send time, and the segments that reach H at their arrival time (a segment lost
-// or corrupted on the way is not there; a duplicated one is there twice), so the
-// timestamps never go back.
+// Writes segments to a pcap (Raw IP, virtual timestamps); returns "" or an error. What is
+// written is what the capture point sees (sim/capture.hpp: kCaptureLink, or a host's index).
 std::string write_pcap(const LabRun& run, const std::string& path, int capture = kCaptureLink);
 std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::string& path,
                        int capture = kCaptureLink);

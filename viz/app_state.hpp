@@ -14,7 +14,7 @@
 
 namespace tcplab::viz {
 
-enum class Tab : std::uint8_t { Text, Netstat, Plots, Fork, Lab, Congestion };
+enum class Tab : std::uint8_t { Text, Netstat, Plots, Fork, Lab, Congestion, Observer };
 
 // Projector zoom: ImGui units per window pixel (Ctrl+= / Ctrl+- / Ctrl+0, --scale).
 constexpr float kMinScale = 0.75F, kMaxScale = 3.0F;
@@ -62,6 +62,10 @@ struct UiState {
   std::uint64_t ladder_scrolled_for = UINT64_MAX;
   std::uint64_t text_scrolled_for = UINT64_MAX;
   std::uint64_t netstat_scrolled_for = UINT64_MAX;
+  std::uint64_t observer_scrolled_for = UINT64_MAX;
+  // The observer pane's capture point: -2 the client (as `tcplab run --pcap`), -1 the link, or a host.
+  int observer_at = -2;
+  bool observer_only_flagged = false;  // list only the frames Wireshark labels or the truth explains
 
   std::string lab_path_input;     // the "open a .toml file" box
   bool screenshot_requested = false;  // F12: save this frame as a PNG

@@ -36,12 +36,13 @@ std::optional<Tab> parse_tab(const std::string& s) {
   if (s == "fork" || s == "compare") return Tab::Fork;
   if (s == "lab") return Tab::Lab;
   if (s == "congestion" || s == "cc") return Tab::Congestion;
+  if (s == "observer" || s == "wireshark") return Tab::Observer;
   return std::nullopt;
 }
 
 std::string viz_usage() {
   return "usage: tcplab-viz [--version] [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
-         "                  [--tab text|netstat|plots|fork|lab|congestion] [--predict] [--predict-cc] [--play] [--speed D]\n"
+         "                  [--tab text|netstat|plots|fork|lab|congestion|observer] [--predict] [--predict-cc] [--play] [--speed D]\n"
          "                  [--scale F] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
          "                  [--click X,Y]\n"
          "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
@@ -133,9 +134,9 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
       if (!parse_fault(value, &err)) return fail("--fork: " + err);
       o.forks.push_back(value);
     } else if (a == "--tab") {
-      if (!need()) return fail("--tab needs one of text, netstat, plots, fork, lab, congestion");
+      if (!need()) return fail("--tab needs one of text, netstat, plots, fork, lab, congestion, observer");
       o.tab = parse_tab(value);
-      if (!o.tab) return fail("--tab: '" + value + "' is not one of text, netstat, plots, fork, lab, congestion");
+      if (!o.tab) return fail("--tab: '" + value + "' is not one of text, netstat, plots, fork, lab, congestion, observer");
     } else if (a == "--screenshot" || a == "--dump-model") {
       if (!need() || value.empty()) return fail(a + " needs a file name");
       (a == "--screenshot" ? o.screenshot : o.dump_model) = value;

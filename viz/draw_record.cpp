@@ -116,6 +116,13 @@ std::string draw_record_json(const DrawRecord& rec, int indent) {
                      {"right", c.predict_right}, {"asked", c.predict_asked}};
     j["congestion"] = cc;
   }
+  if (rec.observer) {
+    json rows = json::array();
+    for (const auto& r : rec.observer->rows)
+      rows.push_back({{"frame", r.frame}, {"labels", r.labels}, {"knew", r.knew}, {"why", r.why}, {"send", r.send}, {"selected", r.selected}});
+    j["observer"] = {{"at", rec.observer->at}, {"frames", rec.observer->frames}, {"flagged", rec.observer->flagged},
+                     {"differ", rec.observer->differ}, {"rows", rows}};
+  }
   j["picked_segment"] = rec.picked_segment ? json(*rec.picked_segment) : json(nullptr);
   json colors = json::object();
   for (int s = 0; s < kStateCount; ++s) {

@@ -64,6 +64,7 @@ const char* tab_name(Tab t) {
     case Tab::Fork: return "fork";
     case Tab::Lab: return "lab";
     case Tab::Congestion: return "congestion";
+    case Tab::Observer: return "observer";
   }
   return "";
 }
@@ -115,7 +116,7 @@ void draw_help(UiState& ui) {
         {"click a loss / drop mark", "congestion pane: go to that step, the lost segment selected"},
         {"L", "ladder labels on / off"},
         {"F", "follow the cursor in the ladder and text on / off"},
-        {"1 .. 6", "tabs: tcpdump, netstat, plots, fork, lab, congestion"},
+        {"1 .. 7", "tabs: tcpdump, netstat, plots, fork, lab, congestion, observer (Wireshark vs the truth)"},
         {"Ctrl+S", "the fork tab (save the fork as a lab)"},
         {"F12", "save this frame as tcplab-viz-LAB-N.png"},
         {"F1  or  H", "this help"},
@@ -210,6 +211,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
       tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
       tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd, rec); });
       tab(Tab::Congestion, "congestion", [&] { draw_congestion(v, ui, cmd, rec); });
+      tab(Tab::Observer, "observer", [&] { draw_observer(v, ui, cmd, rec); });
       ImGui::EndTabBar();
     }
   }

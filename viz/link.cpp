@@ -53,6 +53,7 @@ const char* tab_key(Tab t) {
     case Tab::Fork: return "fork";
     case Tab::Lab: return "lab";
     case Tab::Congestion: return "congestion";
+    case Tab::Observer: return "observer";
   }
   return "text";
 }

@@ -242,6 +242,16 @@ void Session::forget_series() {
   congestion_.reset();
   congestion_for_ = -1;
   cc_predictor_.reset();
+  observer_cache_.clear();
+}
+
+const std::vector<ObservedFrame>& Session::observer(int capture) const {
+  auto it = observer_cache_.find(capture);
+  if (it == observer_cache_.end()) {
+    const Timeline& tl = timeline();
+    it = observer_cache_.emplace(capture, observe(tl.trace(), tl.final_world().hosts().size(), capture)).first;
+  }
+  return it->second;
 }
 
 const CongestionData& Session::congestion() {

@@ -18,6 +18,7 @@
 #include "viz/congestion.hpp"
 #include "viz/cwnd_series.hpp"
 #include "viz/predict.hpp"
+#include "sim/observer.hpp"
 #include "sim/trace_index.hpp"
 #include "viz/time_text.hpp"
 
@@ -92,6 +93,9 @@ class Session {
   // with series on, the first time it is asked for (then cached until the timeline changes).
   const CongestionData& congestion();
   CcPredictor& cc_predictor() { return cc_predictor_; }
+  // The observer view of the shown timeline at a capture point (kCaptureLink or a host):
+  // computed the first time it is asked for, then cached until the timeline changes.
+  const std::vector<ObservedFrame>& observer(int capture) const;
   const CcPredictor& cc_predictor() const { return cc_predictor_; }
 
   // cwnd over time for an endpoint of the shown timeline (computed once, then cached).
@@ -134,6 +138,7 @@ class Session {
   std::shared_ptr<CongestionData> congestion_;  // of slot congestion_for_ (shared: Session is copied by move only)
   int congestion_for_ = -1;
   CcPredictor cc_predictor_;
+  mutable std::map<int, std::vector<ObservedFrame>> observer_cache_;  // by capture point, of the shown timeline
 };
 
 }  // namespace tcplab::viz

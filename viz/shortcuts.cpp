@@ -64,9 +64,9 @@ void handle_shortcuts(const WorldView& v, UiState& ui, Commands& cmd) {
     if (pressed(GLFW_KEY_U, false)) cmd.fork(*ui.picked_segment, FaultAction::Duplicate, 0);
     if (pressed(GLFW_KEY_Y, false)) cmd.fork(*ui.picked_segment, FaultAction::Delay, ms(ui.delay_ms));
   }
-  // Tabs: 1..5.
-  const Tab tabs[] = {Tab::Text, Tab::Netstat, Tab::Plots, Tab::Fork, Tab::Lab, Tab::Congestion};
-  for (int i = 0; i < 6; ++i)
+  // Tabs: 1..7.
+  const Tab tabs[] = {Tab::Text, Tab::Netstat, Tab::Plots, Tab::Fork, Tab::Lab, Tab::Congestion, Tab::Observer};
+  for (int i = 0; i < 7; ++i)
     if (!io.KeyCtrl && pressed(GLFW_KEY_1 + i, false)) {
       ui.tab = tabs[i];
       ui.tab_requested = true;

@@ -128,6 +128,19 @@ struct DrawRecord {
     int predict_right = 0, predict_asked = 0;
   };
   std::optional<Congestion> congestion;
+  // The observer pane (when shown): the capture point and the rows drawn.
+  struct Observer {
+    std::string at;                   // "client (10.0.0.1)", "the link"
+    std::uint32_t frames = 0, flagged = 0, differ = 0;
+    struct Row {
+      std::uint32_t frame = 0;
+      std::string labels, knew, why;  // Wireshark's labels; the truth; why they differ ("" agree)
+      std::uint64_t send = 0;         // the send event (the ladder's selection)
+      bool selected = false;          // the segment picked in the ladder
+    };
+    std::vector<Row> rows;            // drawn this frame
+  };
+  std::optional<Observer> observer;
   std::optional<std::uint64_t> picked_segment;  // the segment selected (ladder click, congestion mark)
   std::string predict_prompt;
   std::vector<std::string> predict_choices;
@@ -156,6 +169,7 @@ void draw_text(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_netstat(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_plots(const WorldView& v, UiState& ui, DrawRecord& rec);
 void draw_congestion(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
+void draw_observer(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_fork(const WorldView& v, UiState& ui, Commands& cmd);
 void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);
 void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec);

@@ -736,3 +736,50 @@ TEST_CASE("no DISPLAY and no --screenshot says so") {
   CHECK(s.rc == 1);
   CHECK(s.err.find("xvfb-run") != std::string::npos);
 }
+
+namespace {
+const json* observer_row(const json& m, int frame) {
+  for (const auto& r : m["observer"]["rows"])
+    if (r["frame"] == frame) return &r;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("observer pane: Linux's zero-window probes are keep-alives to Wireshark and a click on a row picks its segment") {
+  const std::string args = "zero-window --tab observer --at 2s";
+  const Frame f = render("obs-zero-window", args, "1400x1000");
+  CHECK(f.model["tab"] == "observer");
+  const json& o = f.model["observer"];
+  CHECK(o["at"] == "client (10.0.0.1), the client");  // where `tcplab run --pcap` captures
+  CHECK(o["frames"] == 120);
+  CHECK(o["differ"] == 4);  // the four probes
+  // Frame 17 (0.7775 s): the persist timer's probe, SEQ=SND.UNA-1 and no data.
+  const json* probe = observer_row(f.model, 17);
+  REQUIRE(probe != nullptr);
+  CHECK((*probe)["labels"] == "[TCP Keep-Alive]");
+  CHECK((*probe)["knew"] == "A>B#11 ACK: a zero-window probe (persist timer)");
+  CHECK((*probe)["why"].get<std::string>().find("looks like a keep-alive") != std::string::npos);
+  CHECK((*probe)["selected"] == false);
+  // The receiver's answer says zero window, as it is.
+  const json* answer = observer_row(f.model, 16);
+  REQUIRE(answer != nullptr);
+  CHECK((*answer)["labels"] == "[TCP ZeroWindow]");
+  CHECK((*answer)["why"] == "");
+  // A click on the probe's row picks its segment and moves the cursor to it: the ladder's
+  // current arrow is that segment, and the row is the selected one.
+  REQUIRE(f.model["items"].contains("observer:17"));
+  const json& b = f.model["items"]["observer:17"];
+  const Frame after = render("obs-zero-window-click", args + click_at((num(b[0]) + num(b[2])) / 2, (num(b[1]) + num(b[3])) / 2), "1400x1000");
+  CHECK(after.model["picked_segment"] == (*probe)["send"]);
+  const json* picked = observer_row(after.model, 17);
+  REQUIRE(picked != nullptr);
+  CHECK((*picked)["selected"] == true);
+  bool current = false;
+  for (const auto& a : after.model["ladder"]["arrows"])
+    if (a["id"] == "A>B#11" && a["current"] == true) current = true;
+  CHECK(current);
+  // The cursor moved back from 2 s to the end of the probe's step (sent at 777.5 ms).
+  CHECK(after.model["now_ns"].get<std::int64_t>() >= 777500000);
+  CHECK(after.model["now_ns"].get<std::int64_t>() < 1000000000);
+  CHECK(after.model["cursor"].get<std::uint64_t>() < f.model["cursor"].get<std::uint64_t>());
+}
