@@ -20,6 +20,7 @@
 #include <string>
 
 #include "dumbbell.hpp"
+#include "lab_speed.hpp"
 #include "labs/cli.hpp"
 #include "labs/lab.hpp"
 #include "labs/options.hpp"
@@ -56,6 +57,7 @@ struct BenchArgs {
   bool quiet = false;
   std::string cc;  // congestion control (empty: the linux profile's, cubic)
   DumbbellArgs dumbbell;  // the dumbbell workload (bench/dumbbell.cpp)
+  bool series = false;    // the lab workload: record the congestion series too
 };
 
 // The anchor's TCP (ns3 README "The scenarios"), on top of tcplab's Linux defaults.
@@ -412,9 +414,16 @@ int bench(const BenchArgs& a) {
     if (a.seed_given) d.seed = a.seed;
     return bench_dumbbell(d);
   }
+  if (a.workload == "lab") {
+    LabSpeedArgs l;
+    l.lab = a.dumbbell.lab;
+    l.series = a.series;
+    if (a.seed_given) l.seed = a.seed;
+    return bench_lab_speed(l);
+  }
   const bool bulk = a.workload == "bulk";
   if (!bulk && a.workload != "conns")
-    throw BadInput("bench: unknown workload '" + a.workload + "' (bulk, conns, dumbbell)");
+    throw BadInput("bench: unknown workload '" + a.workload + "' (bulk, conns, dumbbell, lab)");
   const std::string loss_text = a.loss.value_or(bulk ? "0.01" : "0");
   // In lowest terms ("0.01" -> 1/100): the ratio decides the draws, and the recorded runs used it.
   ProbabilityError err = ProbabilityError::None;
@@ -430,8 +439,10 @@ int bench(const BenchArgs& a) {
 Command bench_command() {
   return {"bench", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<BenchArgs>();
-    sub.add_option("WORKLOAD", a->workload, "bulk | conns | dumbbell")->required();
-    sub.add_option("LAB", a->dumbbell.lab, "dumbbell: a lab file with a [[bottleneck]] (bench/dumbbell/*.toml)");
+    sub.add_option("WORKLOAD", a->workload, "bulk | conns | dumbbell | lab")->required();
+    sub.add_option("LAB", a->dumbbell.lab,
+                   "dumbbell: a lab file with a [[bottleneck]] (bench/dumbbell/*.toml); lab: any lab to time");
+    sub.add_flag("--series", a->series, "lab: also record the congestion series (as tcplab plot does)");
     sub.add_option("--from", a->dumbbell.from, "dumbbell: the measuring window's start")->capture_default_str();
     sub.add_option("--to", a->dumbbell.to, "dumbbell: the measuring window's end (default: the run's end)");
     sub.add_option("--until", a->dumbbell.until, "dumbbell: end the run here (default: the lab's until)");
@@ -459,13 +470,14 @@ Command bench_command() {
                "  tcplab bench bulk --bytes 100000000 --loss 0.01 [--conns 4] [--trace]\n"
                "  tcplab bench conns --conns 10000 [--parallel 100] [--loss 0.01]\n"
                "  tcplab bench dumbbell bench/dumbbell/cubic-vs-bbr.toml [--from 10s] [--to 60s]\n"
+               "  tcplab bench lab bench/bottleneck-60s.toml [--series]\n"
                "Prints one `RESULT k=v ...` line; exit 1 if the run did not complete.");
     return [a, seed] {
       a->seed_given = seed->count() > 0;
       if (!a->trace_out.empty()) a->trace = true;
       return bench(*a);
     };
-  }, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns) and the ns-3 dumbbell (dumbbell)"};
+  }, "benchmark the engine on the ns-3 anchor's workloads (bulk, conns), the ns-3 dumbbell (dumbbell), a lab's run (lab)"};
 }
 
 }  // namespace tcplab::cli
