@@ -181,7 +181,7 @@ class Connection {
   // The IPv4 packet length of a received segment (what Linux charges memory for).
   static std::uint32_t ip_length(const Segment& seg);
   bool read_wants_ack() const;  // after the application read: is a window update due?
-  void send_probe(Instant now, Output& out);
+  void send_probe(Instant now, RetxCause why, Output& out);  // keep-alive or zero-window probe
 
   // Output path.
   void output(Instant now, Output& out);        // sends what the windows allow, then ACK if owed
@@ -191,6 +191,7 @@ class Connection {
     Seq32 seq;
     std::uint32_t len = 0;
     bool rewrite_nxt = false;  // sending at SND.NXT (new data, or go-back-N after an RTO)
+    RetxCause cause = RetxCause::None;  // why, if it turns out to repeat sent sequence space
   };
   bool choose_data(DataChoice& c);               // at SND.UNA, a SACK hole, or at SND.NXT
   bool choose_sack_hole(DataChoice& c) const;    // false: the pipe is full; c.len 0: no hole
@@ -201,7 +202,8 @@ class Connection {
   void send_ack(Instant now, Output& out);
   void send_rst(Instant now, Seq32 seq, Output& out);
   void send_active_reset(Instant now, Output& out);  // ABORT and friends
-  void emit(Instant now, Segment seg, bool retx, Output& out, bool loss_probe = false);
+  void emit(Instant now, Segment seg, bool retx, Output& out, bool loss_probe = false,
+            RetxCause cause = RetxCause::None);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
   void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
   std::uint16_t window_field(std::uint32_t wnd_bytes) const;
@@ -268,6 +270,7 @@ class Connection {
   bool fin_sent_ = false;
   Seq32 fin_seq_;                   // sequence number our FIN occupies
   bool rtx_una_pending_ = false;    // fast retransmit / partial ACK: resend at SND.UNA next
+  RetxCause rtx_una_cause_ = RetxCause::Fast;  // which of the two it is
   int persist_backoff_ = 0;
   bool fin_received_ = false;
   std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
