@@ -123,6 +123,16 @@ class Connection {
   };
   SynAckOffer synack_offer(const Segment& syn) const;
   std::uint32_t loss_probes() const { return tlp_count_; }
+  // What ss -i and netstat -o read (Linux's tcp_info and /proc/net/tcp): SYN or SYN,ACK
+  // retransmissions so far, keep-alive and zero-window probes unanswered (both count only
+  // since the last segment received, as Linux's icsk_probes_out), the persist back-off, the
+  // in-order bytes received, and the peer's segment size as seen here.
+  int syn_retransmits() const { return syn_tries_; }
+  int keepalive_probes_out() const { return keepalive_sent_; }
+  int window_probes_out() const { return zwp_out_; }
+  int persist_backoff() const { return persist_backoff_; }
+  std::uint64_t bytes_received() const { return rcv_total_; }
+  std::uint32_t rcv_mss() const { return rcv_mss_; }
   // Congestion control, as the series and the views show it: the phase in words ("slow
   // start", "recovery", ...) and the bytes in flight (RFC 6675 pipe: SACKed and lost holes out).
   std::string_view cc_phase() const;
@@ -331,6 +341,7 @@ class Connection {
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
   Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
   int keepalive_sent_ = 0;
+  int zwp_out_ = 0;  // zero-window probes since the last segment received
   Instant last_rcv_at_ = 0;
   std::uint32_t retx_count_ = 0;
 };

@@ -648,6 +648,7 @@ Duration Connection::persist_timeout() const {
 void Connection::on_persist(Instant now, Output& out) {
   if (!may_hold_unsent_data(state_) || tcb_.snd_wnd > 0 || snd_buf_.size() == 0) return;
   if (persist_backoff_ < 16) ++persist_backoff_;
+  ++zwp_out_;
   if (cfg_->zwp_at_snd_una_minus_1) {
     send_probe(now, RetxCause::Probe, out);
     output(now, out);  // re-arms persist with the doubled interval
