@@ -75,6 +75,15 @@ int netstat(const NetstatArgs& a) {
   return kOk;
 }
 
+// LAB, --at, --host and the lab options (but --until: --at says how far to run).
+void add_moment_options(CLI::App& sub, std::string& lab, std::string& at, std::string& host, LabOptionArgs& common) {
+  sub.add_option("LAB", lab, "a built-in lab's name or a .toml file")->required();
+  sub.add_option("--at", at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
+  sub.add_option("--host", host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+  add_lab_options(sub, common);
+  sub.remove_option(sub.get_option("--until"));
+}
+
 struct SsArgs {
   std::string lab;
   LabOptionArgs common;
@@ -97,17 +106,13 @@ int ss(SsArgs a) {
 Command ss_command() {
   return {"ss", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<SsArgs>();
-    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-    sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
-    sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+    add_moment_options(sub, a->lab, a->at, a->host, a->common);
     sub.add_flag("-t,--tcp", a->tcp, "TCP sockets only (all tcplab has); without it ss adds the Netid column");
     sub.add_flag("-a,--all", a->o.all, "listeners and TIME-WAIT (and SYN-RECV) sockets too");
     sub.add_flag("-i,--info", a->o.info, "a second line per socket: rto, rtt, mss, cwnd, ssthresh, bytes, unacked, retrans, ...");
     sub.add_flag("-o,--options", a->o.timers, "the timer: timer:(on|keepalive|timewait|persist,time left,count)");
     sub.add_flag("-e,--extended", a->o.extended, "ino, sk and the shutdown marks (<->)");
     sub.add_flag("-n,--numeric", a->numeric, "numeric addresses and ports (tcplab always prints them so)");
-    add_lab_options(sub, a->common);
-    sub.remove_option(sub.get_option("--until"));  // --at says how far to run
     sub.footer(
         "Examples:\n"
         "  tcplab ss handshake --at 50ms -tinoe          ss -tinoe on every host\n"
@@ -122,9 +127,7 @@ Command ss_command() {
 Command netstat_command() {
   return {"netstat", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<NetstatArgs>();
-    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-    sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
-    sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+    add_moment_options(sub, a->lab, a->at, a->host, a->common);
     auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: the socket totals");
     auto* sar = sub.add_flag("--sar", a->sar, "print `sar -n SOCK`: socket counters every --interval from 0 to --at");
     sub.add_option("--interval", a->interval, "the sampling interval of --sar (default 1s)")->needs(sar);
@@ -133,8 +136,6 @@ Command netstat_command() {
     ss->excludes(sar)->excludes(lsof)->excludes(timers);
     timers->excludes(sar)->excludes(lsof);
     sar->excludes(lsof);
-    add_lab_options(sub, a->common);
-    sub.remove_option(sub.get_option("--until"));  // --at says how far to run
     sub.footer(
         "Examples:\n"
         "  tcplab netstat handshake --at 50ms                  netstat -nat on every host\n"

@@ -469,7 +469,8 @@ std::string ss_info(const Connection& c) {
   if (rtt.has_sample()) add("rtt:" + ss_ms(rtt.srtt()) + "/" + ss_ms(rtt.rttvar()));
   add(fmt::format("mss:{}", mss));
   add(fmt::format("rcvmss:{}", c.rcv_mss()));
-  add(fmt::format("advmss:{}", c.config().mss));
+  // Linux's advmss leaves room for the timestamp option once it is in use (1448, not 1460).
+  add(fmt::format("advmss:{}", c.config().mss - (tcb.ts_ok ? 12 : 0)));
   // Before the handshake Linux shows its initial window (cwnd:10), 1 once the SYN timed out.
   const std::uint32_t cwnd = synced ? segments_of(cc.cwnd(), mss)
                                     : c.syn_retransmits() > 0 ? 1 : c.config().initial_window_segments;

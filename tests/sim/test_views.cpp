@@ -193,7 +193,7 @@ TEST_CASE("ss -tanoe: ss's columns, timers and -e fields; the default filter hid
   o.info = true;
   const auto client = lines_of(ss_sockets(w, o, w.host_index("client")));
   REQUIRE(client.size() == 11);
-  CHECK(client[8] == "\t ts sack cubic wscale:10,10 rto:808 backoff:2 rtt:2/1 mss:1448 rcvmss:536 advmss:1460 cwnd:1 "
+  CHECK(client[8] == "\t ts sack cubic wscale:10,10 rto:808 backoff:2 rtt:2/1 mss:1448 rcvmss:536 advmss:1448 cwnd:1 "
                      "ssthresh:7 bytes_acked:1 send 5792000bps unacked:1 retrans:1/3 snd_wnd:65160");
   CHECK(client[6] == "\t cubic rto:1000 mss:536 rcvmss:536 advmss:1460 cwnd:10 unacked:1");
 }
