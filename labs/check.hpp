@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/segment_kind.hpp"
+#include "stack/retx_cause.hpp"
 #include "stack/state.hpp"
 #include "stack/time.hpp"
 
@@ -78,6 +79,9 @@ struct Check {
   // retx: a retransmission (the RTO, fast retransmit); a tail loss probe is not one, as
   // Linux counts it apart (RFC 8985 7.3): loss_probe picks or excludes those.
   std::optional<bool> retx, dropped, loss_probe;
+  // retx_cause: why it was sent again (the trace's retx_cause: fast, recovery, rto, tlp,
+  // probe, keepalive, syn, synack).
+  std::optional<RetxCause> retx_cause;
   std::optional<SegmentId> id;
   bool resent = false;  // segment: check the first retransmission of the segment picked (`at` counts from the original)
   std::int64_t nth = 1;

@@ -39,6 +39,7 @@ struct SegFilter {
   std::optional<SegKind> kind;
   std::optional<std::uint8_t> flags;
   std::optional<bool> retx, dropped, loss_probe;
+  std::optional<RetxCause> cause;
 
   bool matches(const EvalContext& cx, const SegInfo& s) const {
     const TraceEvent& e = cx.trace[s.send_k];
@@ -47,6 +48,7 @@ struct SegFilter {
     if (flags && e.seg.flags != *flags) return false;
     if (retx && is_retx(e) != *retx) return false;
     if (loss_probe && e.loss_probe != *loss_probe) return false;
+    if (cause && e.retx_cause != *cause) return false;
     if (dropped && was_dropped(s) != *dropped) return false;
     return true;
   }
@@ -57,6 +59,7 @@ struct SegFilter {
     if (loss_probe) s += *loss_probe ? "loss-probe " : "non-probe ";
     if (dropped) s += *dropped ? "dropped " : "delivered ";
     s += !kind ? (many ? "segments" : "segment") : std::string(seg_kind_name(*kind)) + (many ? " segments" : " segment");
+    if (cause) s += " sent as " + std::string(retx_cause_text(*cause));
     if (flags) s += " with flags [" + flag_letters(*flags) + "]";
     if (!from.any) s += " from " + from.name;
     if (!to.any) s += " to " + to.name;
@@ -71,6 +74,7 @@ SegFilter seg_filter(const EvalContext& cx, const Check& c, bool with_flags_and_
   f.kind = c.segment_kind;
   f.retx = c.retx;
   f.loss_probe = c.loss_probe;
+  f.cause = c.retx_cause;
   if (with_flags_and_drops) {
     f.flags = c.flags;
     f.dropped = c.dropped;
@@ -198,6 +202,7 @@ std::optional<std::uint64_t> find_picked(const EvalContext& cx, const Check& c, 
   SegFilter f = seg_filter(cx, c, false);
   f.retx.reset();  // here retx and loss_probe are something to check, not a way to pick the segment
   f.loss_probe.reset();
+  f.cause.reset();
   *which = "the " + ordinal(c.nth) + " " + f.describe(false);
   std::int64_t n = 0;
   for (const SegInfo& s : segs) {
@@ -246,6 +251,7 @@ std::vector<std::string> demands(const Check& c, Duration within) {
   if (c.len) want.push_back("length " + std::to_string(*c.len));
   if (c.retx) want.push_back(*c.retx ? "a retransmission" : "not a retransmission");
   if (c.loss_probe) want.push_back(*c.loss_probe ? "a loss probe" : "not a loss probe");
+  if (c.retx_cause) want.push_back("sent as " + std::string(retx_cause_text(*c.retx_cause)));
   if (c.dropped) want.push_back(*c.dropped ? "dropped" : "delivered");
   if (c.at && c.resent) want.push_back("sent " + human(*c.at) + " after the original (within " + human(within) + ")");
   else if (c.at) want.push_back("sent at " + human(*c.at) + " (within " + human(within) + ")");
@@ -288,6 +294,10 @@ Verdict check_segment(const EvalContext& cx, const Check& c) {
   if (c.len) field(static_cast<std::int64_t>(e.len) == *c.len, "length " + std::to_string(e.len));
   if (c.retx) field(is_retx(e) == *c.retx, is_retx(e) ? "a retransmission" : "not a retransmission");
   if (c.loss_probe) field(e.loss_probe == *c.loss_probe, e.loss_probe ? "a loss probe" : "not a loss probe");
+  if (c.retx_cause)
+    field(e.retx_cause == *c.retx_cause, e.retx_cause == RetxCause::None
+                                             ? "not a retransmission or probe"
+                                             : "sent as " + std::string(retx_cause_text(e.retx_cause)));
   if (c.dropped) field(dropped == *c.dropped, dropped ? "dropped" : "delivered");
   if (c.at && original) {  // counted from the original's send
     const Instant sent = cx.trace[*original].t_ns;

@@ -22,6 +22,14 @@ const std::vector<std::string>& segment_kinds() {
   static const std::vector<std::string> k(kSegKindNames.begin(), kSegKindNames.end());
   return k;
 }
+const std::vector<std::string>& retx_causes() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    for (int i = 1; i < kRetxCauses; ++i) v.emplace_back(retx_cause_name(static_cast<RetxCause>(i)));
+    return v;
+  }();
+  return k;
+}
 const std::vector<std::string>& measures() {
   static const std::vector<std::string> m = {"cwnd", "ssthresh", "flight", "srtt",  "throughput",
                                              "queue", "drops",   "fairness", "ping_rtt", "phase"};
@@ -51,6 +59,7 @@ enum class Form {
   Index,      // an integer >= 1
   Bool,
   SegKind,    // SYN SYN-ACK ACK DATA FIN RST
+  Cause,      // a retransmission cause: fast rto tlp ...
   Flags,      // tcpdump letters
   Seq,        // 0 .. 2^32-1
   SegId,      // A>B#3
@@ -86,16 +95,19 @@ const std::vector<KindSpec>& kinds() {
       {"segments", CheckKind::Segments,
        {{"from", Form::Host, false}, {"to", Form::Host, false}, {"segment", Form::SegKind, false},
         {"flags", Form::Flags, false}, {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false},
+        {"retx_cause", Form::Cause, false},
         {"dropped", Form::Bool, false}, {"expect", Form::Count, false}, {"min", Form::Count, false}, {"max", Form::Count, false}}},
       {"intervals", CheckKind::Intervals,
        {{"from", Form::Host, false}, {"to", Form::Host, false}, {"segment", Form::SegKind, true},
-        {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false}, {"expect", Form::Durs, true},
+        {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false},
+        {"retx_cause", Form::Cause, false}, {"expect", Form::Durs, true},
         {"within", Form::Dur, false}}},
       {"segment", CheckKind::Segment,
        {{"id", Form::SegId, false}, {"from", Form::Host, false}, {"to", Form::Host, false},
         {"segment", Form::SegKind, false}, {"nth", Form::Index, false}, {"flags", Form::Flags, false},
         {"seq", Form::Seq, false}, {"ack", Form::Seq, false}, {"absolute", Form::Bool, false},
         {"len", Form::Count, false}, {"retx", Form::Bool, false}, {"loss_probe", Form::Bool, false},
+        {"retx_cause", Form::Cause, false},
         {"dropped", Form::Bool, false}, {"resent", Form::Bool, false}, {"at", Form::Dur, false}, {"within", Form::Dur, false}}},
       {"bytes", CheckKind::Bytes, {{"from", Form::Host, true}, {"to", Form::Host, true}, {"expect", Form::Count, false}}},
       {"app_result", CheckKind::AppResult,
@@ -303,6 +315,12 @@ std::string read_value(const CheckSpec& c, const KeySpec& k, const std::string& 
       if (err.empty()) out->segment_kind = parse_seg_kind(word);
       return err;
     }
+    case Form::Cause: {
+      std::string word;
+      err = read_word(what, v, retx_causes(), "a retransmission cause", &word);
+      if (err.empty()) out->retx_cause = retx_cause_from_name(word);
+      return err;
+    }
     case Form::Flags:
       out->flags = parse_flag_letters(v);
       if (!out->flags)
@@ -349,6 +367,7 @@ std::string example(Form f) {
     case Form::Index: return "1";
     case Form::Bool: return "true";
     case Form::SegKind: return "\"SYN\"";
+    case Form::Cause: return "\"fast\"";
     case Form::Flags: return "\"S.\"";
     case Form::Seq: return "N";
     case Form::SegId: return "\"A>B#1\"";

@@ -26,6 +26,7 @@ Command list_command();        // labs/cmd_list.cpp
 Command run_command();         // labs/cmd_run.cpp
 Command check_command();       // labs/cmd_check.cpp
 Command netstat_command();     // labs/cmd_netstat.cpp
+Command ss_command();          // labs/cmd_netstat.cpp
 Command step_command();        // labs/cmd_step.cpp
 Command grade_command();       // labs/cmd_grade.cpp
 Command torture_command();     // labs/cmd_torture.cpp

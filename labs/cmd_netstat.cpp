@@ -1,5 +1,6 @@
 // `tcplab netstat LAB --at T`: what `netstat -nat` (or `ss -s`, `sar -n SOCK`, `lsof -i :PORT`)
-// would print on the lab's hosts at virtual time T. The views are in sim/views.hpp.
+// would print on the lab's hosts at virtual time T; `tcplab ss LAB --at T -tinoe`: what
+// `ss -tinoe` would. The views are in sim/views.hpp.
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -18,9 +19,36 @@ struct NetstatArgs {
   std::string lab;
   LabOptionArgs common;
   std::string at, host, interval = "1s";
-  bool ss = false, sar = false;
+  bool ss = false, sar = false, timers = false;
   std::optional<std::uint32_t> lsof;
 };
+
+// The lab loaded for a look at time `at` (not past its end) and the host asked for (-1: all).
+struct Moment {
+  Lab lab;
+  World world;
+  int host = -1;
+};
+Moment moment(const std::string& lab_name, const LabOptionArgs& common, const std::string& at_text, Instant at,
+              const std::string& host_name, const char* tool) {
+  Lab lab = load_common(lab_name, common);
+  // Past the lab's until the run does not exist: an empty table there would look like an answer.
+  if (at > lab.until)
+    throw BadInput("--at " + at_text + " is after the end of the lab at " + format_duration(lab.until) + " (its until); " +
+                   tool + " shows a moment of the run");
+  World w = build_world(lab);
+  int host = -1;
+  if (!host_name.empty()) {
+    host = w.host_index(host_name);
+    if (host < 0) {
+      std::string names;
+      for (const auto& n : w.host_names()) names += " " + n;
+      throw BadInput("--host: the lab has no host '" + host_name + "' (hosts:" + names + ")");
+    }
+  }
+  std::cout << "# " << lab.name << " at " << TextView::clock(at) << " (seed " << lab.seed << ")\n";
+  return {std::move(lab), std::move(w), host};
+}
 
 int netstat(const NetstatArgs& a) {
   const Instant at = duration_arg("--at", a.at);
@@ -33,22 +61,9 @@ int netstat(const NetstatArgs& a) {
   }
   if (a.lsof && (*a.lsof > 65535)) throw BadInput("--lsof: " + std::to_string(*a.lsof) + " is not a port (0-65535)");
 
-  const Lab lab = load_common(a.lab, a.common);
-  // Past the lab's until the run does not exist: an empty table there would look like an answer.
-  if (at > lab.until)
-    throw BadInput("--at " + a.at + " is after the end of the lab at " + format_duration(lab.until) +
-                   " (its until); netstat shows a moment of the run");
-  World w = build_world(lab);
-  int host = -1;
-  if (!a.host.empty()) {
-    host = w.host_index(a.host);
-    if (host < 0) {
-      std::string names;
-      for (const auto& n : w.host_names()) names += " " + n;
-      throw BadInput("--host: the lab has no host '" + a.host + "' (hosts:" + names + ")");
-    }
-  }
-  std::cout << "# " << lab.name << " at " << TextView::clock(at) << " (seed " << lab.seed << ")\n";
+  Moment m = moment(a.lab, a.common, a.at, at, a.host, "netstat");
+  World& w = m.world;
+  const int host = m.host;
   if (a.sar) {
     std::cout << sar_sock(w, at, interval, host);
     return kOk;
@@ -56,29 +71,75 @@ int netstat(const NetstatArgs& a) {
   w.run_until(at);
   if (a.ss) std::cout << ss_summary(w, host);
   else if (a.lsof) std::cout << lsof_i(w, static_cast<std::uint16_t>(*a.lsof), host);
-  else std::cout << netstat_nat(w, host);
+  else std::cout << netstat_nat(w, host, a.timers);
+  return kOk;
+}
+
+// LAB, --at, --host and the lab options (but --until: --at says how far to run).
+void add_moment_options(CLI::App& sub, std::string& lab, std::string& at, std::string& host, LabOptionArgs& common) {
+  sub.add_option("LAB", lab, "a built-in lab's name or a .toml file")->required();
+  sub.add_option("--at", at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
+  sub.add_option("--host", host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+  add_lab_options(sub, common);
+  sub.remove_option(sub.get_option("--until"));
+}
+
+struct SsArgs {
+  std::string lab;
+  LabOptionArgs common;
+  std::string at, host;
+  bool tcp = false, numeric = false;
+  SsOptions o;
+};
+
+int ss(SsArgs a) {
+  const Instant at = duration_arg("--at", a.at);
+  a.o.tcp_only = a.tcp;
+  Moment m = moment(a.lab, a.common, a.at, at, a.host, "ss");
+  m.world.run_until(at);
+  std::cout << ss_sockets(m.world, a.o, m.host);
   return kOk;
 }
 
 }  // namespace
 
+Command ss_command() {
+  return {"ss", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<SsArgs>();
+    add_moment_options(sub, a->lab, a->at, a->host, a->common);
+    sub.add_flag("-t,--tcp", a->tcp, "TCP sockets only (all tcplab has); without it ss adds the Netid column");
+    sub.add_flag("-a,--all", a->o.all, "listeners and TIME-WAIT (and SYN-RECV) sockets too");
+    sub.add_flag("-i,--info", a->o.info, "a second line per socket: rto, rtt, mss, cwnd, ssthresh, bytes, unacked, retrans, ...");
+    sub.add_flag("-o,--options", a->o.timers, "the timer: timer:(on|keepalive|timewait|persist,time left,count)");
+    sub.add_flag("-e,--extended", a->o.extended, "ino, sk and the shutdown marks (<->)");
+    sub.add_flag("-n,--numeric", a->numeric, "numeric addresses and ports (tcplab always prints them so)");
+    sub.footer(
+        "Examples:\n"
+        "  tcplab ss handshake --at 50ms -tinoe          ss -tinoe on every host\n"
+        "  tcplab ss lost-fin --at 1s -tanoi --host client\n"
+        "Columns as iproute2 prints them (ss -tanoi on Linux 6.18). tcplab leaves out what it does not model\n"
+        "(pmtu, lastsnd/lastrcv, segs_*, pacing and delivery rates, cgroup; no uid: the labs run as root) and\n"
+        "fakes the inode and sk (lsof's DEVICE number): see the README.");
+    return [a] { return ss(*a); };
+  }, "what ss -tinoe (ss -tanoi, ...) shows at a virtual time: states, queues, timers, rto, rtt, cwnd"};
+}
+
 Command netstat_command() {
   return {"netstat", [](CLI::App& sub) -> std::function<int()> {
     auto a = std::make_shared<NetstatArgs>();
-    sub.add_option("LAB", a->lab, "a built-in lab's name or a .toml file")->required();
-    sub.add_option("--at", a->at, "the virtual time to look at, with its unit, e.g. 2s or 150ms")->required();
-    sub.add_option("--host", a->host, "only this host (name, tag A/B/.. or IP); default: every host, each under a heading");
+    add_moment_options(sub, a->lab, a->at, a->host, a->common);
     auto* ss = sub.add_flag("--ss", a->ss, "print `ss -s`: the socket totals");
     auto* sar = sub.add_flag("--sar", a->sar, "print `sar -n SOCK`: socket counters every --interval from 0 to --at");
     sub.add_option("--interval", a->interval, "the sampling interval of --sar (default 1s)")->needs(sar);
     auto* lsof = sub.add_option("--lsof", a->lsof, "print `lsof -n -P -i :PORT`: the sockets processes hold on PORT (0: all)");
-    ss->excludes(sar)->excludes(lsof);
+    auto* timers = sub.add_flag("-o,--timers", a->timers, "add netstat -o's Timer column: on/keepalive/timewait/probe (seconds left/retransmits/probes)");
+    ss->excludes(sar)->excludes(lsof)->excludes(timers);
+    timers->excludes(sar)->excludes(lsof);
     sar->excludes(lsof);
-    add_lab_options(sub, a->common);
-    sub.remove_option(sub.get_option("--until"));  // --at says how far to run
     sub.footer(
         "Examples:\n"
         "  tcplab netstat handshake --at 50ms                  netstat -nat on every host\n"
+        "  tcplab netstat lost-fin --at 1s -o                  netstat -nato: with the Timer column\n"
         "  tcplab netstat handshake --at 101250us --host server\n"
         "  tcplab netstat handshake --at 1s --ss               ss -s\n"
         "  tcplab netstat handshake --at 90s --sar --interval 10s\n"

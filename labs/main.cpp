@@ -11,7 +11,7 @@ namespace {
 // Every subcommand, in the order `tcplab --help` lists them.
 std::vector<Command> all_commands() {
   return {
-      list_command(),  run_command(),   check_command(),   netstat_command(),    step_command(),
+      list_command(),  run_command(),   check_command(),   netstat_command(),    ss_command(),    step_command(),
 #ifndef __EMSCRIPTEN__  // cairo is not in the browser build
       plot_command(),
 #endif
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", version_string());
   app.footer("Examples:\n  tcplab list\n  tcplab run handshake\n  tcplab run lost-fin --trace t.jsonl --pcap t.pcap\n"
-             "  tcplab check labs/catalogue/*.toml --junit report.xml\n  tcplab netstat syn-flood --at 2s\n"
+             "  tcplab check labs/catalogue/*.toml --junit report.xml\n  tcplab netstat syn-flood --at 2s\n  tcplab ss lossy-transfer --at 1s -tinoe\n"
              "Exit codes: 0 ok, 1 a check failed, 2 bad input.");
   const std::vector<Command> cmds = all_commands();
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;

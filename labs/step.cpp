@@ -40,6 +40,36 @@ std::string normalize(const std::string& s) {
 
 std::string local_of(const std::string& conn) { return conn.substr(0, conn.find('>')); }
 
+// Why a segment is sent again (the trace's retx_cause).
+std::string why_retransmitted(RetxCause c, std::uint32_t seq) {
+  const std::string at = "A retransmission: seq " + std::to_string(seq);
+  switch (c) {
+    case RetxCause::Fast:
+      return "A fast retransmit: seq " + std::to_string(seq) +
+             " repeats the oldest unacknowledged byte (SND.UNA) after three duplicate ACKs (or SACK showing as much "
+             "lost), without waiting for the retransmission timer (RFC 5681 3.2, RFC 6675 5). ";
+    case RetxCause::Recovery:
+      return at + " fills a hole during fast recovery: a partial ACK or the SACK scoreboard shows it lost "
+                  "(RFC 6582 3.2, RFC 6675 5). ";
+    case RetxCause::Rto:
+      return at + " is sent again because the retransmission timer expired: the RTO fired, it was doubled, and "
+                  "sending restarts from SND.UNA (RFC 6298 5.4-5.6, RFC 9293 3.8.1). ";
+    default:
+      return at + " repeats sequence space already sent, because its ACK did not come in time (RFC 9293 3.8.1). ";
+  }
+}
+
+// A keep-alive or zero-window probe: SND.UNA-1 (or one octet at SND.UNA) that forces an ACK.
+std::string why_probe(RetxCause c, std::uint32_t seq, const std::string& me) {
+  if (c == RetxCause::Keepalive)
+    return "A keep-alive probe: seq " + std::to_string(seq) + " = SND.UNA-1, a number the peer already acknowledged, so " +
+           "it must answer with an ACK; " + me + "'s connection was idle for the keep-alive time (RFC 9293 3.8.4, RFC 1122 "
+           "4.2.3.6).";
+  return "A zero-window probe: the peer's window is 0, so " + me + " sends seq " + std::to_string(seq) +
+         " (Linux: SND.UNA-1 without data; RFC 9293: one octet) when the persist timer expires, so that a lost window "
+         "update cannot leave both sides waiting (RFC 9293 3.8.6.1).";
+}
+
 // A sentence on why the segment carries the numbers it does.
 std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<std::uint32_t> ack,
                         const std::string& me, const std::string& peer, std::optional<std::uint32_t> own_fin,
@@ -68,10 +98,10 @@ std::string why_segment(const TraceEvent& e, std::uint32_t seq, std::optional<st
         "tail without waiting for the RTO. "
         "Linux counts it as a loss probe (netstat -s TCPLossProbes); ss -ti leaves it out of the retransmissions "
         "outstanding (retrans:0/1: only the total after the slash has it), and the RTO is not backed off. ";
+  else if (e.retx_cause == RetxCause::Keepalive || e.retx_cause == RetxCause::Probe)
+    return why_probe(e.retx_cause, seq, me);
   else if (e.retx)
-    w = "A retransmission: seq " + std::to_string(seq) +
-        " repeats the oldest unacknowledged byte (SND.UNA), sent again because its ACK did not come in time "
-        "(RFC 9293 3.8.1, RFC 6298). ";
+    w = why_retransmitted(e.retx_cause, seq);
   else if (own_fin && seq > *own_fin && seq >= 2)  // after our FIN: it took a number too
     w = "seq " + std::to_string(seq) + " = SND.NXT: 1 for the SYN + " + std::to_string(seq - 2) +
         " data bytes + 1 for its FIN " + me + " sent before. ";

@@ -82,8 +82,7 @@ std::string TextView::line(const TraceEvent& e) {
   switch (e.type) {
     case TraceType::Send: {
       std::string l = t + " " + packet(e);
-      if (e.loss_probe) l += "  (loss probe)";
-      else if (e.retx) l += "  (retransmission)";
+      if (const std::string_view note = send_note(e); !note.empty()) l += fmt::format("  ({})", note);
       return l;
     }
     case TraceType::State: {

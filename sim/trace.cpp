@@ -27,6 +27,13 @@ std::string_view action_name(TimerAction a) {
 }
 }  // namespace
 
+std::string_view send_note(const TraceEvent& e) {
+  if (e.retx_cause != RetxCause::None) return retx_cause_text(e.retx_cause);
+  if (e.loss_probe) return "tail loss probe";  // of new data
+  if (e.retx) return "retransmission";
+  return "";
+}
+
 std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& host_names) {
   // nlohmann::ordered_json keeps insertion order, so the bytes are stable run to run.
   nlohmann::ordered_json j;
@@ -54,6 +61,8 @@ std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& ho
       j["wnd"] = e.seg.wnd;
       j["retx"] = e.retx;
       if (e.loss_probe) j["loss_probe"] = true;  // only on probes: other lines stay as they were
+      // Only on retransmissions and keep-alive / zero-window probes.
+      if (e.retx_cause != RetxCause::None) j["retx_cause"] = retx_cause_name(e.retx_cause);
       break;
     case TraceType::Drop:
       j["id"] = e.id;

@@ -31,6 +31,7 @@ struct TraceEvent {
   std::string kind;         // SYN SYN-ACK ACK DATA FIN RST
   bool retx = false;
   bool loss_probe = false;  // a tail loss probe (RFC 8985 7.3); `retx` too when it repeats data
+  RetxCause retx_cause = RetxCause::None;  // why it was sent again, or which probe it is
   Segment seg;              // header and options; the first kTracePayloadBytes of payload
   std::uint32_t len = 0;    // the real payload length
   // drop
@@ -49,6 +50,10 @@ struct TraceEvent {
 
 // A run's trace: events in the order they happened, in chunks that never move (sim/chunked.hpp).
 using TraceEvents = Chunked<TraceEvent>;
+
+// The note the text view and the visualizer put after a sent segment: "fast retransmit",
+// "RTO retransmit", "tail loss probe", "keepalive probe", ... ("" for an ordinary segment).
+std::string_view send_note(const TraceEvent& e);
 
 // One JSON object per line, keys as in DESIGN.md.
 std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& host_names);

@@ -183,17 +183,89 @@ SockStats sock_stats(const World& w, int host) {
   return s;
 }
 
-std::string netstat_nat(const World& w, int host) {
+SocketTimer socket_timer(const World& w, const SocketRow& r) {
+  // Linux's order (inet_diag / get_tcp4_sock): the transmit timer (RTO or loss probe), then
+  // the zero-window probe timer, then sk_timer (keep-alive); a timewait sock its own.
+  SocketTimer s;
+  if (r.listener) return s;
+  const Connection& c = w.stack(r.host).conn(r.conn);
+  const Timers& t = c.timers();
+  const Instant now = w.now();
+  auto take = [&](SockTimer kind, TimerKind k) {
+    s.kind = kind;
+    s.left = std::max<Duration>(0, t.at(k) - now);
+  };
+  if (t.armed(TimerKind::TimeWait)) take(SockTimer::TimeWait, TimerKind::TimeWait);
+  else if (t.armed(TimerKind::FinWait2) && c.app_closed()) take(SockTimer::TimeWait, TimerKind::FinWait2);
+  else if (t.armed(TimerKind::LossProbe)) take(SockTimer::On, TimerKind::LossProbe);
+  else if (t.armed(TimerKind::Rto)) take(SockTimer::On, TimerKind::Rto);
+  else if (t.armed(TimerKind::Persist)) take(SockTimer::Persist, TimerKind::Persist);
+  else if (t.armed(TimerKind::Keepalive)) take(SockTimer::Keepalive, TimerKind::Keepalive);
+  const bool handshake = c.state() == State::SynSent || c.state() == State::SynReceived;
+  if (s.kind == SockTimer::On) s.retransmits = handshake ? c.syn_retransmits() : c.rtt().backoffs();
+  if (s.kind == SockTimer::Persist) s.probes = c.window_probes_out();
+  if (s.kind == SockTimer::Keepalive) s.probes = c.keepalive_probes_out();
+  return s;
+}
+
+namespace {
+std::string_view timer_word(SockTimer k, bool netstat) {
+  switch (k) {
+    case SockTimer::Off: return "off";
+    case SockTimer::On: return "on";
+    case SockTimer::Keepalive: return "keepalive";
+    case SockTimer::TimeWait: return "timewait";
+    case SockTimer::Persist: return netstat ? "probe" : "persist";
+  }
+  return "off";
+}
+}  // namespace
+
+std::string netstat_timer(const SocketTimer& t) {
+  // /proc/net/tcp gives the time left in clock ticks (1/100 s), which netstat prints as
+  // seconds with two decimals: truncated, not rounded.
+  const Duration cs = t.left / ms(10);
+  return fmt::format("{} ({}.{:02}/{}/{})", timer_word(t.kind, true), cs / 100, cs % 100, t.retransmits, t.probes);
+}
+
+std::string ss_duration(Duration d) {
+  // What iproute2 prints (ss -o on Linux 6.18: "160ms", "1.560ms" for 1.56 s, "48sec",
+  // "1min13sec", "116min"): minutes drop the milliseconds, ten or more seconds too, and ten
+  // or more minutes the seconds. Nothing at all for 0.
+  const std::int64_t total_ms = d / ms(1);
+  const std::int64_t minutes = total_ms / 60000;
+  std::int64_t secs = total_ms / 1000 % 60, millis = total_ms % 1000;
+  std::string out;
+  if (minutes > 0) {
+    millis = 0;
+    out += fmt::format("{}min", minutes);
+    if (minutes > 9) secs = 0;
+  }
+  if (secs > 0) {
+    if (secs > 9) millis = 0;
+    out += fmt::format("{}{}", secs, millis ? "." : "sec");
+  }
+  if (millis > 0) out += fmt::format("{:03}ms", millis);
+  return out;
+}
+
+std::string ss_timer(const SocketTimer& t) {
+  if (t.kind == SockTimer::Off) return "";
+  const int count = t.kind == SockTimer::On ? t.retransmits : t.probes;
+  return fmt::format("timer:({},{},{})", timer_word(t.kind, false), ss_duration(t.left), count);
+}
+
+std::string netstat_nat(const World& w, int host, bool timers) {
   return per_host(w, host, [&](int h) {
     std::string out = "Active Internet connections (servers and established)\n";
-    out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
-                             "Foreign Address", "State")) +
+    out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {:<11} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
+                             "Foreign Address", "State", timers ? "Timer" : "")) +
            "\n";
     for (const SocketRow& r : socket_rows(w, h)) {
       const std::string local = netstat_local(r), remote = netstat_remote(r);
-      // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s"
-      out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {}", "tcp", r.recv_q, r.send_q, local, remote,
-                               linux_state_name(r.state))) +
+      // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s", then -o's " %s (%2.2f/%ld/%d)"
+      out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11} {}", "tcp", r.recv_q, r.send_q, local, remote,
+                               linux_state_name(r.state), timers ? netstat_timer(socket_timer(w, r)) : "")) +
              "\n";
     }
     return out;
@@ -339,6 +411,165 @@ std::string lsof_i(const World& w, std::uint16_t port, int host) {
         l += right[i] ? fmt::format("{:>{}}", c[i], wd[i]) : fmt::format("{:<{}}", c[i], wd[i]);
       }
       out += rtrim(l) + "\n";
+    }
+    return out;
+  });
+}
+
+namespace {
+
+// ss's state names (iproute2 sstate_name).
+std::string_view ss_state_name(State s) {
+  switch (s) {
+    case State::Closed: return "UNCONN";
+    case State::Listen: return "LISTEN";
+    case State::SynSent: return "SYN-SENT";
+    case State::SynReceived: return "SYN-RECV";
+    case State::Established: return "ESTAB";
+    case State::FinWait1: return "FIN-WAIT-1";
+    case State::FinWait2: return "FIN-WAIT-2";
+    case State::CloseWait: return "CLOSE-WAIT";
+    case State::Closing: return "CLOSING";
+    case State::LastAck: return "LAST-ACK";
+    case State::TimeWait: return "TIME-WAIT";
+  }
+  return "UNKNOWN";
+}
+
+// Linux keeps no full socket for these: a TIME_WAIT or orphaned FIN_WAIT2 is a timewait sock,
+// a listener's SYN_RECV child a request sock. ss shows them without tcp_info or an inode.
+bool mini_socket(const SocketRow& r, const Connection& c) {
+  return r.state == State::TimeWait || (r.state == State::FinWait2 && c.app_closed()) ||
+         (r.state == State::SynReceived && c.passive());
+}
+
+// ss's default filter (no -a): every state but LISTEN, TIME-WAIT, SYN-RECV (and CLOSE).
+bool ss_default_shows(State s) { return s != State::Listen && s != State::TimeWait && s != State::SynReceived; }
+
+// Milliseconds as ss prints them (%g of microseconds / 1000).
+std::string ss_ms(Duration d) { return fmt::format("{:g}", static_cast<double>(d / us(1)) / 1000.0); }
+
+std::uint32_t segments_of(std::uint32_t bytes, std::uint32_t mss) { return mss ? (bytes + mss - 1) / mss : 0; }
+
+// The -i line of a full connection: the tcp_info fields tcplab models, in ss's order.
+std::string ss_info(const Connection& c) {
+  const Tcb& tcb = c.tcb();
+  const Congestion& cc = c.congestion();
+  const RttEstimator& rtt = c.rtt();
+  const std::uint32_t mss = tcb.snd_mss;
+  const bool synced = c.state() != State::SynSent && c.state() != State::SynReceived;
+  std::string l;
+  auto add = [&](const std::string& f) { l += " " + f; };
+  if (tcb.ts_ok) add("ts");
+  if (tcb.sack_ok) add("sack");
+  add(c.config().cc == CcKind::NewReno ? "reno" : std::string(cc_name(c.config().cc)));  // Linux calls NewReno "reno"
+  if (synced && (tcb.snd_wscale || tcb.rcv_wscale)) add(fmt::format("wscale:{},{}", tcb.snd_wscale, tcb.rcv_wscale));
+  add("rto:" + ss_ms(rtt.rto() / ms(1) * ms(1)));  // Linux keeps the RTO in jiffies: whole ms
+  if (rtt.backoffs() > 0 || c.persist_backoff() > 0) add(fmt::format("backoff:{}", std::max(rtt.backoffs(), c.persist_backoff())));
+  if (rtt.has_sample()) add("rtt:" + ss_ms(rtt.srtt()) + "/" + ss_ms(rtt.rttvar()));
+  add(fmt::format("mss:{}", mss));
+  add(fmt::format("rcvmss:{}", c.rcv_mss()));
+  // Linux's advmss leaves room for the timestamp option once it is in use (1448, not 1460).
+  add(fmt::format("advmss:{}", c.config().mss - (tcb.ts_ok ? 12 : 0)));
+  // Before the handshake Linux shows its initial window (cwnd:10), 1 once the SYN timed out.
+  const std::uint32_t cwnd = synced ? segments_of(cc.cwnd(), mss)
+                                    : c.syn_retransmits() > 0 ? 1 : c.config().initial_window_segments;
+  add(fmt::format("cwnd:{}", cwnd));
+  if (const std::uint32_t ss = cc.ssthresh() / std::max<std::uint32_t>(1, mss); ss < 0xFFFF) add(fmt::format("ssthresh:{}", ss));
+  // bytes_acked counts the SYN (and FIN) the peer acknowledged, as Linux's does.
+  const std::uint64_t acked = synced ? c.bytes_acked_total() + 1 + (c.state() == State::FinWait2 || c.state() == State::TimeWait) : 0;
+  if (acked) add(fmt::format("bytes_acked:{}", acked));
+  if (c.bytes_received()) add(fmt::format("bytes_received:{}", c.bytes_received()));
+  if (rtt.has_sample() && cwnd)
+    add(fmt::format("send {:.0f}bps", static_cast<double>(cwnd) * mss * 8 * 1e9 / static_cast<double>(rtt.srtt())));
+  const auto outstanding = static_cast<std::uint32_t>(std::max(0, tcb.snd_max - tcb.snd_una));
+  if (outstanding) add(fmt::format("unacked:{}", segments_of(outstanding, mss)));
+  // retrans: resent and not yet acknowledged / in all (loss probes included, as Linux's total).
+  std::uint32_t retrans_out = 0;
+  if (!synced) retrans_out = c.syn_retransmits() > 0 ? 1 : 0;
+  else if (c.cc_phase() == "loss") retrans_out = segments_of(static_cast<std::uint32_t>(std::max(0, tcb.snd_nxt - tcb.snd_una)), mss);
+  else if (cc.in_recovery()) retrans_out = segments_of(static_cast<std::uint32_t>(std::max(0, cc.high_rxt() - tcb.snd_una)), mss);
+  const std::uint32_t total = static_cast<std::uint32_t>(c.syn_retransmits()) + c.retransmissions() + c.loss_probes();
+  if (retrans_out || total) add(fmt::format("retrans:{}/{}", retrans_out, total));
+  if (cc.sacked_bytes()) add(fmt::format("sacked:{}", segments_of(cc.sacked_bytes(), mss)));
+  if (c.unsent_bytes()) add(fmt::format("notsent:{}", c.unsent_bytes()));
+  if (synced && tcb.snd_wnd) add(fmt::format("snd_wnd:{}", tcb.snd_wnd));
+  return l;
+}
+
+// ss -e: " ino:N sk:HEX <->". No uid (root's 0 is not printed), no cgroup. The inode is
+// lsof's DEVICE number for a socket a process holds, 0 otherwise (as Linux shows for an
+// orphan or a socket not accept()ed yet); sk is that number in hex for every socket.
+std::string ss_extended(const SocketRow& r, const Connection& c, bool mini) {
+  const std::uint64_t id = static_cast<std::uint64_t>(r.host + 1) * 100000 + r.conn;
+  std::string e = fmt::format(" ino:{} sk:{:x}", r.has_fd ? id : 0, id);
+  if (mini) return e;
+  // The shutdown marks: '<' while reading is open, '>' while writing is (our FIN not queued).
+  const State s = r.state;
+  const bool rcv_shut = c.eof_received() || c.app_closed();
+  const bool snd_shut = s == State::FinWait1 || s == State::FinWait2 || s == State::Closing || s == State::LastAck ||
+                        s == State::TimeWait || c.app_closed();
+  return e + fmt::format(" {}-{}", rcv_shut ? '-' : '<', snd_shut ? '-' : '>');
+}
+
+}  // namespace
+
+std::string ss_sockets(const World& w, const SsOptions& o, int host) {
+  return per_host(w, host, [&](int h) {
+    struct Row {
+      std::string netid, state, recv_q, send_q, laddr, lport, paddr, pport, extra, info;
+    };
+    std::vector<Row> rows;
+    rows.push_back({"Netid", "State", "Recv-Q", "Send-Q", "Local Address", "Port", "Peer Address", "Port", "", ""});
+    const TcpHost& st = w.stack(h);
+    for (const SocketRow& r : socket_rows(w, h)) {
+      if (!o.all && !ss_default_shows(r.state)) continue;
+      const Connection& c = st.conn(r.conn);
+      const bool mini = !r.listener && mini_socket(r, c);
+      Row x;
+      x.netid = "tcp";
+      x.state = ss_state_name(r.state);
+      x.recv_q = std::to_string(r.recv_q);
+      // A listener's Send-Q is its backlog (ss; netstat prints 0 there).
+      x.send_q = std::to_string(r.listener ? static_cast<std::uint32_t>(st.listeners().at(r.local.port).backlog) : r.send_q);
+      const std::string local = netstat_local(r), remote = netstat_remote(r);
+      x.laddr = local.substr(0, local.rfind(':'));
+      x.lport = local.substr(local.rfind(':') + 1);
+      x.paddr = remote.substr(0, remote.rfind(':'));
+      x.pport = remote.substr(remote.rfind(':') + 1);
+      if (o.timers) {
+        const std::string t = ss_timer(socket_timer(w, r));
+        if (!t.empty()) x.extra += " " + t;
+      }
+      if (o.extended) x.extra += ss_extended(r, c, mini);
+      if (o.info && r.listener) {
+        const std::size_t queued = st.listeners().at(r.local.port).accept_queue.size();
+        x.info = " " + std::string(c.config().cc == CcKind::NewReno ? "reno" : cc_name(c.config().cc)) +
+                 fmt::format(" cwnd:{}", c.config().initial_window_segments) +
+                 (queued ? fmt::format(" unacked:{}", queued) : "");
+      } else if (o.info && !mini) {
+        x.info = ss_info(c);
+      }
+      rows.push_back(std::move(x));
+    }
+    // Each column as wide as its widest cell; addresses right-aligned against the ':'.
+    std::array<std::size_t, 8> wd{};
+    for (const Row& x : rows) {
+      const std::array<const std::string*, 8> cells = {&x.netid, &x.state, &x.recv_q, &x.send_q,
+                                                       &x.laddr, &x.lport, &x.paddr, &x.pport};
+      for (std::size_t i = 0; i < 8; ++i) wd[i] = std::max(wd[i], cells[i]->size());
+    }
+    std::string out;
+    for (const Row& x : rows) {
+      std::string l;
+      if (!o.tcp_only) l += fmt::format("{:<{}} ", x.netid, wd[0]);
+      l += fmt::format("{:<{}} {:<{}} {:<{}} {:>{}}:{:<{}} {:>{}}:{:<{}}", x.state, wd[1], x.recv_q, wd[2], x.send_q, wd[3],
+                       x.laddr, wd[4], x.lport, wd[5], x.paddr, wd[6], x.pport, wd[7]);
+      // The header's "Process" follows the padded Port column without a space ("PortProcess"
+      // when no port is wider than "Port", as ss prints it); the rows' fields start with one.
+      l += &x == &rows.front() ? "Process" : x.extra;
+      out += rtrim(l) + "\n";
+      if (&x != &rows.front() && !x.info.empty()) out += "\t" + x.info + "\n";
     }
     return out;
   });

@@ -94,8 +94,36 @@ struct SockStats {
 };
 SockStats sock_stats(const World& w, int host);
 
-// netstat -nat.
-std::string netstat_nat(const World& w, int host = -1);
+// The one timer Linux shows per socket (/proc/net/tcp's timer_active, inet_diag's idiag_timer):
+// "on" (retransmission or loss probe), "keepalive", "timewait" (TIME_WAIT, and an orphaned
+// FIN_WAIT2, a timewait sock in Linux) or "persist" (netstat: "probe"), with the time left and
+// its counts: retransmits (SYN/SYN,ACK resends, or RTO back-offs) and probes unanswered. The
+// delayed-ACK timer is never shown (Linux does not either).
+enum class SockTimer : std::uint8_t { Off, On, Keepalive, TimeWait, Persist };
+struct SocketTimer {
+  SockTimer kind = SockTimer::Off;
+  Duration left = 0;
+  int retransmits = 0, probes = 0;
+};
+SocketTimer socket_timer(const World& w, const SocketRow& r);
+// netstat -o's Timer column: "on (1.55/3/0)" (seconds in hundredths, retransmits, probes).
+std::string netstat_timer(const SocketTimer& t);
+// ss -o: "timer:(on,1.560ms,3)"; "" when off. The count is retransmits for "on", probes
+// for keepalive and persist, 0 for timewait.
+std::string ss_timer(const SocketTimer& t);
+// ss's time format: 160ms, 1.560ms (1.56 s), 48sec, 1min13sec, 116min.
+std::string ss_duration(Duration d);
+
+// netstat -nat (with timers: netstat -nato, the Timer column).
+std::string netstat_nat(const World& w, int host = -1, bool timers = false);
+
+// ss -t [-a] [-i] [-o] [-e] [-n] (iproute2 6.1's layout, measured on Linux 6.18: see
+// tests/cli/ss_reference.txt). Without `all` listeners and TIME-WAIT sockets are left out
+// (and SYN-RECV children), as ss does. `tcp_only` false adds the Netid column.
+struct SsOptions {
+  bool tcp_only = true, all = false, info = false, timers = false, extended = false;
+};
+std::string ss_sockets(const World& w, const SsOptions& o, int host = -1);
 // ss -s.
 std::string ss_summary(const World& w, int host = -1);
 

@@ -171,6 +171,7 @@ class World {
     bool corrupted = false;
     bool retx = false;
     bool loss_probe = false;
+    RetxCause retx_cause = RetxCause::None;
     // A ping probe (not TCP; `seg` holds only its addresses): ping generator ping_gen's
     // echo request number ping_seq, or the reply to it.
     bool ping = false, ping_reply = false;
@@ -221,7 +222,8 @@ class World {
   // Turns what a host's stack reported into trace lines, packets, timers and task wake-ups.
   void absorb(int host, Output& out);
   // Packets (world_packets.cpp).
-  void transmit(int host, Segment&& seg, ConnId c, bool retx, bool loss_probe = false);
+  void transmit(int host, Segment&& seg, ConnId c, bool retx, bool loss_probe = false,
+                RetxCause cause = RetxCause::None);
   // Puts a packet (after the fault rules) on its way: through a bottleneck if it crosses one,
   // else on its link; `extra` delays it, `dup` sends a second copy.
   void send_on_path(int host, Packet& p, Duration extra, bool dup);

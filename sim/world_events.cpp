@@ -29,7 +29,7 @@ void World::absorb(int host, Output& out) {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, SendEvent>) {
             // The segment is taken: nothing reads a send event after it is absorbed.
-            transmit(host, std::move(b.seg), ev.conn, b.retx, b.loss_probe);
+            transmit(host, std::move(b.seg), ev.conn, b.retx, b.loss_probe, b.cause);
           } else if constexpr (std::is_same_v<T, StateEvent>) {
             trace_state(host, ev.conn, b);
           } else if constexpr (std::is_same_v<T, TimerEvent>) {

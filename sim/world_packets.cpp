@@ -108,6 +108,7 @@ void World::trace_send(int host, Packet& p) {
   e.kind = seg_kind_name(p.kind);
   e.retx = p.retx;
   e.loss_probe = p.loss_probe;
+  e.retx_cause = p.retx_cause;
   // The trace keeps the first bytes (enough to read a request line), not a copy of the
   // stream: the header is copied with the payload set aside, then the first bytes.
   std::string payload = std::move(p.seg.payload);
@@ -157,7 +158,7 @@ void World::free_packet(std::uint32_t slot) {
   free_packets_.push_back(slot);
 }
 
-void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_probe) {
+void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_probe, RetxCause cause) {
   Packet p;
   p.seg = std::move(seg_in);  // the payload moves from the stack's output to the link: no copy
   const Segment& seg = p.seg;
@@ -165,6 +166,7 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
   p.dst_host = route(host, seg.dst.ip);
   p.retx = retx;
   p.loss_probe = loss_probe;
+  p.retx_cause = cause;
   p.kind = segment_kind(seg);
   p.wire_bytes = 40 + static_cast<std::uint32_t>(seg.payload.size());  // IP and TCP headers
   if (seg.ts) p.wire_bytes += 12;

@@ -85,6 +85,7 @@ std::uint32_t Connection::unsent_bytes() const {
 void Connection::on_segment(Instant now, const Segment& seg, Output& out) {
   last_rcv_at_ = now;
   keepalive_sent_ = 0;
+  zwp_out_ = 0;
   switch (state_) {
     case State::Closed:
       return;  // 3.10.7.1: the host answers for a closed connection, not the TCB

@@ -123,6 +123,16 @@ class Connection {
   };
   SynAckOffer synack_offer(const Segment& syn) const;
   std::uint32_t loss_probes() const { return tlp_count_; }
+  // What ss -i and netstat -o read (Linux's tcp_info and /proc/net/tcp): SYN or SYN,ACK
+  // retransmissions so far, keep-alive and zero-window probes unanswered (both count only
+  // since the last segment received, as Linux's icsk_probes_out), the persist back-off, the
+  // in-order bytes received, and the peer's segment size as seen here.
+  int syn_retransmits() const { return syn_tries_; }
+  int keepalive_probes_out() const { return keepalive_sent_; }
+  int window_probes_out() const { return zwp_out_; }
+  int persist_backoff() const { return persist_backoff_; }
+  std::uint64_t bytes_received() const { return rcv_total_; }
+  std::uint32_t rcv_mss() const { return rcv_mss_; }
   // Congestion control, as the series and the views show it: the phase in words ("slow
   // start", "recovery", ...) and the bytes in flight (RFC 6675 pipe: SACKed and lost holes out).
   std::string_view cc_phase() const;
@@ -181,7 +191,7 @@ class Connection {
   // The IPv4 packet length of a received segment (what Linux charges memory for).
   static std::uint32_t ip_length(const Segment& seg);
   bool read_wants_ack() const;  // after the application read: is a window update due?
-  void send_probe(Instant now, Output& out);
+  void send_probe(Instant now, RetxCause why, Output& out);  // keep-alive or zero-window probe
 
   // Output path.
   void output(Instant now, Output& out);        // sends what the windows allow, then ACK if owed
@@ -191,6 +201,7 @@ class Connection {
     Seq32 seq;
     std::uint32_t len = 0;
     bool rewrite_nxt = false;  // sending at SND.NXT (new data, or go-back-N after an RTO)
+    RetxCause cause = RetxCause::None;  // why, if it turns out to repeat sent sequence space
   };
   bool choose_data(DataChoice& c);               // at SND.UNA, a SACK hole, or at SND.NXT
   bool choose_sack_hole(DataChoice& c) const;    // false: the pipe is full; c.len 0: no hole
@@ -201,7 +212,8 @@ class Connection {
   void send_ack(Instant now, Output& out);
   void send_rst(Instant now, Seq32 seq, Output& out);
   void send_active_reset(Instant now, Output& out);  // ABORT and friends
-  void emit(Instant now, Segment seg, bool retx, Output& out, bool loss_probe = false);
+  void emit(Instant now, Segment seg, bool retx, Output& out, bool loss_probe = false,
+            RetxCause cause = RetxCause::None);
   Segment make_segment(Instant now, Seq32 seq, std::uint8_t flags) const;
   void add_sack_blocks(Segment& s) const;  // D-SACK, then RFC 2018 4's order
   std::uint16_t window_field(std::uint32_t wnd_bytes) const;
@@ -268,6 +280,7 @@ class Connection {
   bool fin_sent_ = false;
   Seq32 fin_seq_;                   // sequence number our FIN occupies
   bool rtx_una_pending_ = false;    // fast retransmit / partial ACK: resend at SND.UNA next
+  RetxCause rtx_una_cause_ = RetxCause::Fast;  // which of the two it is
   int persist_backoff_ = 0;
   bool fin_received_ = false;
   std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
@@ -328,6 +341,7 @@ class Connection {
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
   Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
   int keepalive_sent_ = 0;
+  int zwp_out_ = 0;  // zero-window probes since the last segment received
   Instant last_rcv_at_ = 0;
   std::uint32_t retx_count_ = 0;
 };

@@ -138,7 +138,10 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
         if (cfg_->prr) cc_.on_ack(a);  // Linux: the ACK that ends recovery may grow the window
       } else {
         cc_.on_partial_ack(acked, mss, tcb_.sack_ok);  // RFC 6582 3.2 step 5
-        if (!tcb_.sack_ok) rtx_una_pending_ = true;
+        if (!tcb_.sack_ok) {
+          rtx_una_pending_ = true;
+          rtx_una_cause_ = RetxCause::Recovery;
+        }
         cc_.on_ack(a);  // PRR (RFC 6937 3)
       }
     } else {
@@ -190,6 +193,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     l.flight = flight_size();
     cc_.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
     rtx_una_pending_ = true;  // fast retransmit
+    rtx_una_cause_ = RetxCause::Fast;
     disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
   }
   cc_.on_ack(a);  // the first PRR step, or (BBR) the SACKed delivery

@@ -72,7 +72,7 @@ void Connection::add_sack_blocks(Segment& s) const {
   for (const auto& r : ranges) add(block(r));
 }
 
-void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_probe) {
+void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_probe, RetxCause cause) {
   if (seg.has(kAck) && !seg.has(kSyn)) {
     // Linux tcp_event_ack_sent: an ACK of new data or of a FIN uses one quick ACK.
     if (ack_scheduled_ && quickacks_left_ > 0) --quickacks_left_;
@@ -95,7 +95,7 @@ void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_pr
   }
   if (loss_probe) ++tlp_count_;
   else if (retx) ++retx_count_;
-  out.events.push_back({id_, SendEvent{std::move(seg), retx, loss_probe}});
+  out.events.push_back({id_, SendEvent{std::move(seg), retx, loss_probe, cause}});
 }
 
 std::uint16_t Connection::syn_window() const {
@@ -129,7 +129,7 @@ void Connection::send_syn(Instant now, bool with_ack, bool retx, Output& out) {
     rtt_seq_ = tcb_.iss + 1;
     rtt_sent_at_ = now;
   }
-  emit(now, std::move(s), retx, out);
+  emit(now, std::move(s), retx, out, false, !retx ? RetxCause::None : with_ack ? RetxCause::SynAck : RetxCause::Syn);
 }
 
 void Connection::send_ack(Instant now, Output& out) {
@@ -150,10 +150,10 @@ void Connection::send_active_reset(Instant now, Output& out) {
   emit(now, std::move(s), false, out);
 }
 
-void Connection::send_probe(Instant now, Output& out) {
+void Connection::send_probe(Instant now, RetxCause why, Output& out) {
   // Keepalive and Linux's zero-window probe: an old sequence number (SND.UNA-1) that the
   // peer must answer with an ACK showing RCV.NXT and its window.
-  emit(now, make_segment(now, tcb_.snd_una - 1, kAck), false, out);
+  emit(now, make_segment(now, tcb_.snd_una - 1, kAck), false, out, false, why);
 }
 
 bool Connection::send_one_data(Instant now, Output& out) {
@@ -187,6 +187,7 @@ bool Connection::choose_data(DataChoice& c) {
     const std::uint32_t mss = tcb_.snd_mss;
     const std::uint32_t buffered = snd_buf_.size();
     c.seq = tcb_.snd_una;
+    c.cause = rtx_una_cause_;
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min(mss, buffered > off ? buffered - off : 0);
     return true;
@@ -205,6 +206,7 @@ bool Connection::choose_sack_hole(DataChoice& c) const {
   const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
   if (pipe + mss > cc_.cwnd()) return false;
   std::uint32_t hole = 0;
+  c.cause = RetxCause::Recovery;
   if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &c.seq, &hole)) {
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min({mss, hole, buffered > off ? buffered - off : 0});
@@ -221,6 +223,8 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
     tcb_.snd_nxt = b->right;
   }
   c.seq = tcb_.snd_nxt;
+  // Below SND.MAX here only after an RTO rewound SND.NXT (go-back-N).
+  c.cause = in_loss_ ? RetxCause::Rto : RetxCause::Recovery;
   const Seq32 seq = c.seq;
   const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
   const std::uint32_t avail = buffered > off ? buffered - off : 0;
@@ -309,7 +313,8 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     rtt_sent_at_ = now;
   }
   const auto wire_bytes = static_cast<std::uint32_t>(40 + s.payload.size() + (s.ts ? 12 : 0));
-  emit(now, std::move(s), retx, out, loss_probe);
+  const RetxCause cause = !retx ? RetxCause::None : loss_probe ? RetxCause::Tlp : c.cause;
+  emit(now, std::move(s), retx, out, loss_probe, cause);
   paced(now, wire_bytes);
   if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
@@ -643,8 +648,9 @@ Duration Connection::persist_timeout() const {
 void Connection::on_persist(Instant now, Output& out) {
   if (!may_hold_unsent_data(state_) || tcb_.snd_wnd > 0 || snd_buf_.size() == 0) return;
   if (persist_backoff_ < 16) ++persist_backoff_;
+  ++zwp_out_;
   if (cfg_->zwp_at_snd_una_minus_1) {
-    send_probe(now, out);
+    send_probe(now, RetxCause::Probe, out);
     output(now, out);  // re-arms persist with the doubled interval
     return;
   }
@@ -658,7 +664,7 @@ void Connection::on_persist(Instant now, Output& out) {
   s.payload.assign(snd_buf_.peek(0, 1));  // the send buffer starts at SND.UNA
   const bool retx = seq_lt(seq, tcb_.snd_max);
   if (seq_gt(seq + 1, tcb_.snd_max)) tcb_.snd_max = seq + 1;
-  emit(now, std::move(s), retx, out);
+  emit(now, std::move(s), retx, out, false, RetxCause::Probe);
   arm(TimerKind::Persist, now + persist_timeout(), out);
 }
 
@@ -685,7 +691,7 @@ void Connection::on_keepalive(Instant now, Output& out) {
     return;
   }
   ++keepalive_sent_;
-  send_probe(now, out);
+  send_probe(now, RetxCause::Keepalive, out);
   arm(TimerKind::Keepalive, now + cfg_->keepalive_interval_ns, out);
 }
 

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "stack/retx_cause.hpp"
 #include "stack/segment.hpp"
 #include "stack/state.hpp"
 #include "stack/time.hpp"
@@ -23,6 +24,9 @@ struct SendEvent {
   // A tail loss probe (RFC 8985 7.3): sent by the PTO timer, not by the RTO; Linux counts it
   // apart (TCPLossProbes) and it neither backs the RTO off nor counts in `ss`'s retrans_out.
   bool loss_probe = false;
+  // Why it is sent again (or probes): set on every retransmission, keep-alive and
+  // zero-window probe; None otherwise (a loss probe of new data included).
+  RetxCause cause = RetxCause::None;
 };
 struct StateEvent {
   State from, to;

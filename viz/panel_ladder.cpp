@@ -91,7 +91,8 @@ std::string seg_tooltip(const WorldView& v, const SegInfo& s) {
   const TraceEvent& e = tr[s.send_k];
   const Segment& g = e.seg;
   const auto& names = v.index.host_names();
-  std::string t = fmt::format("{}  {}{}\n", e.id, e.kind, e.loss_probe ? "  (loss probe)" : e.retx ? "  (retransmission)" : "");
+  const std::string_view note = send_note(e);
+  std::string t = fmt::format("{}  {}{}\n", e.id, e.kind, note.empty() ? std::string() : fmt::format("  ({})", note));
   t += fmt::format("{}  {} > {}\n", s.label, endpoint_to_string(g.src), endpoint_to_string(g.dst));
   t += fmt::format("SEG.SEQ {}  SEG.ACK {}  SEG.LEN {}  WND {}\n", g.seq.raw(), g.ack.raw(), g.seg_len(), g.wnd);
   std::string opts;

@@ -13,20 +13,6 @@
 namespace tcplab::viz {
 namespace {
 
-std::string timer_column(const Connection& c, Instant now) {
-  // Linux netstat -o style: on / timewait / keepalive / off, with the time left.
-  const Timers& t = c.timers();
-  auto left = [&](TimerKind k) { return fmt::format("{:.2f}", static_cast<double>(std::max<Duration>(0, t.at(k) - now)) / 1e9); };
-  if (t.armed(TimerKind::TimeWait)) return "timewait (" + left(TimerKind::TimeWait) + ")";
-  // Linux's one transmit timer: a pending loss probe shows as "on" with the PTO left.
-  if (t.armed(TimerKind::LossProbe)) return "on (" + left(TimerKind::LossProbe) + ")";
-  if (t.armed(TimerKind::Rto)) return "on (" + left(TimerKind::Rto) + ")";
-  if (t.armed(TimerKind::Persist)) return "probe (" + left(TimerKind::Persist) + ")";
-  if (t.armed(TimerKind::Keepalive)) return "keepalive (" + left(TimerKind::Keepalive) + ")";
-  if (t.armed(TimerKind::FinWait2)) return "timewait (" + left(TimerKind::FinWait2) + ")";
-  return "off";
-}
-
 void counts_plot(const WorldView& v, ImVec2 size, DrawRecord& rec) {
   const TraceIndex& ix = v.index;
   const auto& cs = ix.state_counts();
@@ -152,7 +138,7 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(state_color(c.state())), "%s",
                            std::string(linux_state_name(c.state())).c_str());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(timer_column(c, v.now).c_str());
+        ImGui::TextUnformatted(netstat_timer(socket_timer(w, r)).c_str());
       }
     }
     ImGui::EndTable();

@@ -61,6 +61,30 @@ bad() {  # bad NAME ARGS...
   [ -n "$err" ] || fail "$name: no message"
   echo "ok: $name -> exit 2: $(echo "$err" | head -1)"
 }
+# tcplab ss (issue 19): ss -tanoe's columns, and netstat -o's Timer column; the format is
+# that of tests/cli/ss_reference.txt (captured from ss and netstat on Linux 6.18).
+got=$("$t" ss handshake --at 101220us -tanoe --host client) || fail "ss exited $?"
+expect "ss -tanoe: the client's unacknowledged FIN, its RTO timer, both directions shut" "# handshake at 00:00:00.101220 (seed 1)
+State      Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
+FIN-WAIT-1 0      1           10.0.0.1:39870     10.0.0.2:9502 timer:(on,200ms,0) ino:0 sk:186a0 ---" "$got"
+got=$("$t" ss handshake --at 101220us -tn --host server) || fail "ss -tn exited $?"
+expect "ss -tn: no listener without -a" "# handshake at 00:00:00.101220 (seed 1)
+State Recv-Q Send-Q Local Address:Port Peer Address:Port Process
+ESTAB 0      18          10.0.0.2:9502     10.0.0.1:39870" "$got"
+got=$("$t" ss handshake --at 101220us -tinoe --host server | sed -n 4p) || fail "ss -tinoe exited $?"
+case "$got" in $'\t'" ts sack cubic wscale:10,10 rto:200 rtt:"*" cwnd:10 bytes_acked:1 bytes_received:7 "*"unacked:1 snd_wnd:64512") echo "ok: ss -i line";;
+  *) fail "ss -i line: $got";; esac
+got=$("$t" netstat handshake --at 101220us -o --host client | tail -1) || fail "netstat -o exited $?"
+expect "netstat -o: the Timer column" "tcp        0      1 10.0.0.1:39870          10.0.0.2:9502           FIN_WAIT1   on (0.20/0/0)" "$got"
+bad "ss: an unknown option" ss handshake --at 1s -x
+bad "ss: a bare number" ss handshake --at 5
+bad "ss: no --at" ss handshake -tinoe
+bad "ss: --at after the end" ss handshake --at 500s
+bad "ss: an unknown host" ss handshake --at 1s --host nobody
+bad "netstat: -o with --ss" netstat handshake --at 1s --ss -o
+lines=$("$t" ss handshake --at 5 2>&1 >/dev/null | wc -l)
+[ "$lines" -eq 1 ] || fail "ss: a bad --at gives $lines lines on stderr, expected 1"
+
 bad "a bare number" netstat handshake --at 5
 bad "an unknown unit" netstat handshake --at 5parsecs
 bad "a negative time" netstat handshake --at -1s

@@ -190,7 +190,20 @@ TEST_SUITE("checks: segments") {
     CHECK(contains(r.actual, "3 such segments: A>B#1 at 00:00:00.001000, A>B#2 at 00:00:01.001000, A>B#3 at 00:00:02.001000"));
     CHECK(contains(r.evidence, "Flags [S]"));
     CHECK(contains(r.evidence, "00:00:01.001000"));
-    CHECK(contains(r.evidence, "(retransmission)"));
+    CHECK(contains(r.evidence, "(SYN retransmit)"));
+  }
+
+  TEST_CASE("segments: retx_cause picks retransmissions by why they were sent (issue 19)") {
+    // Two SYNs lost: the SYN timer sends it twice more; nothing else is sent again.
+    auto syn = one_check("[[check]]\nkind = \"segments\"\nfrom = \"client\"\nretx_cause = \"syn\"\nexpect = 2\n",
+                         kTwoSynsLost);
+    CHECK(syn.pass);
+    auto no_rto = one_check("[[check]]\nkind = \"segments\"\nretx_cause = \"rto\"\nexpect = 0\n", kTwoSynsLost);
+    CHECK(no_rto.pass);
+    auto fast = one_check("[[check]]\nkind = \"segments\"\nretx_cause = \"fast\"\nmin = 1\n", kTwoSynsLost);
+    require_narrated_failure(fast);
+    CHECK(fast.expected == "at least 1 segments sent as fast retransmit");
+    CHECK(contains(fast.actual, "0 such segments"));
   }
 }
 
@@ -242,6 +255,21 @@ TEST_SUITE("checks: segment") {
     auto d = one_check("[[check]]\nkind = \"segment\"\nid = \"A>B#1\"\ndropped = true\n", kTwoSynsLost);
     CHECK(d.pass);
     CHECK(contains(d.evidence, "XX A>B#1 SYN dropped (fault: drop A>B SYN #1)"));
+  }
+
+  TEST_CASE("segment: retx_cause is checked on the segment picked (issue 19)") {
+    auto r = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 2\nretx_cause = \"syn\"\n",
+                       kTwoSynsLost);
+    CHECK(r.pass);
+    auto wrong = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 3\nretx_cause = \"rto\"\n",
+                           kTwoSynsLost);
+    require_narrated_failure(wrong);
+    CHECK(wrong.expected == "the 3rd SYN segment from client is sent as RTO retransmit");
+    CHECK(wrong.actual == "A>B#3 is sent as SYN retransmit (wrong: sent as SYN retransmit)");
+    auto first = one_check("[[check]]\nkind = \"segment\"\nfrom = \"client\"\nsegment = \"SYN\"\nnth = 1\nretx_cause = \"syn\"\n",
+                           kTwoSynsLost);
+    CHECK_FALSE(first.pass);
+    CHECK(first.actual == "A>B#1 is not a retransmission or probe (wrong: not a retransmission or probe)");
   }
 
   TEST_CASE("segment: resent = true checks the first retransmission of the segment picked, `at` counted from it (issue 18)") {

@@ -141,6 +141,79 @@ TEST_CASE("netstat -nat lists every socket in its Linux state, with Recv-Q and S
   CHECK(server == std::vector<std::string>(want.begin() + 11, want.begin() + 19));
 }
 
+TEST_CASE("netstat -nato: the Timer column, as net-tools prints it (issue 19)") {
+  const World w = states_world_at(sec(1));
+  const std::vector<std::string> want = {
+      "Active Internet connections (servers and established)",
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State       Timer",
+      "tcp        0      0 10.0.0.1:40001          10.0.0.2:80             ESTABLISHED off (0.00/0/0)",
+      // The orphaned FIN_WAIT2 is a timewait sock in Linux: "timewait", tcp_fin_timeout left.
+      "tcp        0      0 10.0.0.1:40002          10.0.0.2:80             FIN_WAIT2   timewait (59.06/0/0)",
+      "tcp        0      0 10.0.0.1:40003          10.0.0.2:81             TIME_WAIT   timewait (59.03/0/0)",
+      "tcp        0      1 10.0.0.1:40004          10.0.0.99:80            SYN_SENT    on (0.04/0/0)",
+      // Two RTO back-offs since the path went down: retransmits 2.
+      "tcp        0   1000 10.0.0.1:40005          10.0.0.3:7              ESTABLISHED on (0.76/2/0)",
+      "tcp        0      0 10.0.0.1:40006          10.0.0.2:82             ESTABLISHED off (0.00/0/0)",
+  };
+  CHECK(lines_of(netstat_nat(w, w.host_index("client"), true)) == want);
+}
+
+TEST_CASE("ss -tanoe: ss's columns, timers and -e fields; the default filter hides LISTEN and TIME-WAIT (issue 19)") {
+  const World w = states_world_at(sec(1));
+  SsOptions o;
+  o.all = o.timers = o.extended = true;
+  const std::vector<std::string> want = {
+      "State      Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess",
+      "ESTAB      0      0           10.0.0.1:40001     10.0.0.2:80   ino:100000 sk:186a0 <->",
+      "FIN-WAIT-2 0      0           10.0.0.1:40002     10.0.0.2:80   timer:(timewait,59sec,0) ino:0 sk:186a1",
+      "TIME-WAIT  0      0           10.0.0.1:40003     10.0.0.2:81   timer:(timewait,59sec,0) ino:0 sk:186a2",
+      "SYN-SENT   0      1           10.0.0.1:40004    10.0.0.99:80   timer:(on,040ms,0) ino:100003 sk:186a3 <->",
+      "ESTAB      0      1000        10.0.0.1:40005     10.0.0.3:7    timer:(on,768ms,2) ino:100004 sk:186a4 <->",
+      "ESTAB      0      0           10.0.0.1:40006     10.0.0.2:82   ino:100005 sk:186a5 <->",
+  };
+  CHECK(lines_of(ss_sockets(w, o, w.host_index("client"))) == want);
+  // The server: a listener's Send-Q is its backlog, Recv-Q its accept queue; CLOSE-WAIT has
+  // read shut ("-->" would be its mark); without -a no listener.
+  SsOptions plain;
+  plain.tcp_only = false;
+  const std::vector<std::string> server = {
+      "Netid State      Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+      "tcp   ESTAB      5      0           10.0.0.2:80       10.0.0.1:40001",
+      "tcp   CLOSE-WAIT 3      0           10.0.0.2:80       10.0.0.1:40002",
+      "tcp   ESTAB      0      0           10.0.0.2:82       10.0.0.1:40006",
+  };
+  CHECK(lines_of(ss_sockets(w, plain, w.host_index("server"))) == server);
+  plain.all = plain.info = true;
+  plain.tcp_only = true;
+  const auto info = lines_of(ss_sockets(w, plain, w.host_index("server")));
+  REQUIRE(info.size() >= 3);
+  CHECK(info[1] == "LISTEN     0      128          0.0.0.0:80        0.0.0.0:*");
+  CHECK(info[2] == "\t cubic cwnd:10");
+  // -i on the connection that lost its path: the RTO backed off twice, cwnd 1 after it.
+  o.info = true;
+  const auto client = lines_of(ss_sockets(w, o, w.host_index("client")));
+  REQUIRE(client.size() == 11);
+  CHECK(client[8] == "\t ts sack cubic wscale:10,10 rto:808 backoff:2 rtt:2/1 mss:1448 rcvmss:536 advmss:1448 cwnd:1 "
+                     "ssthresh:7 bytes_acked:1 send 5792000bps unacked:1 retrans:1/3 snd_wnd:65160");
+  CHECK(client[6] == "\t cubic rto:1000 mss:536 rcvmss:536 advmss:1460 cwnd:10 unacked:1");
+}
+
+TEST_CASE("ss timer times as iproute2 prints them (measured with ss 6.1 on Linux 6.18)") {
+  CHECK(ss_duration(ms(160)) == "160ms");
+  CHECK(ss_duration(ms(64)) == "064ms");
+  CHECK(ss_duration(ms(8)) == "008ms");
+  CHECK(ss_duration(0) == "");
+  CHECK(ss_duration(ms(1000)) == "1sec");
+  CHECK(ss_duration(ms(1560)) == "1.560ms");
+  CHECK(ss_duration(ms(6488)) == "6.488ms");
+  CHECK(ss_duration(ms(48300)) == "48sec");
+  CHECK(ss_duration(ms(73770)) == "1min13sec");
+  CHECK(ss_duration(ms(6998770)) == "116min");
+  CHECK(ss_timer(SocketTimer{SockTimer::Persist, ms(18980), 0, 7}) == "timer:(persist,18sec,7)");
+  CHECK(netstat_timer(SocketTimer{SockTimer::Persist, ms(18989), 0, 7}) == "probe (18.98/0/7)");
+  CHECK(netstat_timer(SocketTimer{SockTimer::Keepalive, ms(6998770), 0, 0}) == "keepalive (6998.77/0/0)");
+}
+
 TEST_CASE("netstat: a crashed host has no sockets and its heading says so") {
   World w = states_world_at(ms(500));
   w.crash_host(w.host_index("server"));
