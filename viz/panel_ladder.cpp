@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "labs/panel_layout.hpp"
 #include "viz/theme.hpp"
 #include "viz/view.hpp"
 
@@ -21,36 +22,9 @@ constexpr float kRowH = 26.0F;
 constexpr float kPadTop = 12.0F;
 constexpr float kTimeW = 92.0F;
 
-struct Columns {
-  std::vector<int> of_host;  // host -> column
-  std::vector<std::string> names, ips;
-  int other = -1;            // column for addresses no host owns (spoofed floods)
-  std::vector<float> x;      // relative to the content's left edge
-};
-
-Columns columns(const WorldView& v, float width) {
-  Columns c;
-  const auto nh = v.index.host_names().size();
-  c.of_host.assign(nh, -1);
-  auto add = [&](int h) {
-    if (h < 0 || static_cast<std::size_t>(h) >= nh || c.of_host[static_cast<std::size_t>(h)] >= 0) return;
-    c.of_host[static_cast<std::size_t>(h)] = static_cast<int>(c.names.size());
-    c.names.push_back(v.index.host_names()[static_cast<std::size_t>(h)]);
-    c.ips.push_back(ip_to_string(v.world.hosts()[static_cast<std::size_t>(h)].ip));
-  };
-  for (auto ep : v.followed) add(v.index.endpoints()[ep].host);
-  for (std::size_t h = 0; h < nh; ++h) add(static_cast<int>(h));
-  for (const auto& s : v.index.segments())
-    if (s.dst_host < 0) {
-      c.other = static_cast<int>(c.names.size());
-      c.names.push_back("elsewhere");
-      c.ips.push_back("(no host)");
-      break;
-    }
-  const float a0 = kTimeW + 40.0F, a1 = width - 24.0F;
-  const auto n = static_cast<float>(std::max<std::size_t>(1, c.names.size()));
-  for (std::size_t i = 0; i < c.names.size(); ++i) c.x.push_back(a0 + (a1 - a0) * (static_cast<float>(i) + 0.5F) / n);
-  return c;
+// The lanes: the time column, then the hosts' lifelines (labs/panel_layout.hpp).
+layout::LadderColumns columns(const WorldView& v, float width) {
+  return layout::ladder_columns(v.index, v.world, v.followed, kTimeW + 40.0F, width - 24.0F);
 }
 
 ImVec2 lerp(ImVec2 a, ImVec2 b, float t) { return ImVec2(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t); }
@@ -131,7 +105,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   const auto& tr = ix.trace();
   const auto& segs = ix.segments();
   const float width = ImGui::GetContentRegionAvail().x;
-  const Columns cols = columns(v, width);
+  const layout::LadderColumns cols = columns(v, width);
   ImFont* mono = fonts().mono;
   ImFont* sm = fonts().small;
   const float s = rec.scale;
@@ -172,10 +146,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     if (yy < scroll + kRowH * 2 || yy > scroll + view_h - kRowH * 4) ImGui::SetScrollY(std::max(0.0F, yy - view_h * 0.55F));
   }
   auto y_of = [&](std::uint32_t r) { return o.y + kPadTop + static_cast<float>(r) * kRowH + kRowH * 0.5F; };
-  auto x_of_host = [&](int h) {
-    const int c = h >= 0 && static_cast<std::size_t>(h) < cols.of_host.size() ? cols.of_host[static_cast<std::size_t>(h)] : cols.other;
-    return o.x + cols.x[static_cast<std::size_t>(std::max(0, c))];
-  };
+  auto x_of_host = [&](int h) { return o.x + cols.x_of_host(h); };
   if (nrows == 0) {
     ImGui::SetCursorScreenPos(ImVec2(o.x + 10, o.y + 10));
     ImGui::TextDisabled("Nothing happened in this lab's run.");
@@ -227,13 +198,8 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   };
   std::vector<Pill> pills;
   for (std::size_t fi = 0; fi < v.followed.size(); ++fi) {
-    const auto& eps = ix.endpoints();
-    const EndpointInfo& info = eps[v.followed[fi]];
-    std::vector<std::uint64_t> hist;
-    if (info.listener_ep != kNone)
-      for (auto k : eps[info.listener_ep].state_events)
-        if (k < info.first_k) hist.push_back(k);
-    hist.insert(hist.end(), info.state_events.begin(), info.state_events.end());
+    const EndpointInfo& info = ix.endpoints()[v.followed[fi]];
+    const std::vector<std::uint64_t> hist = layout::state_history(ix, v.followed[fi]);
     const float x = x_of_host(info.host);
     const int col = cols.of_host[static_cast<std::size_t>(info.host)];
     const bool left = col == 0 && cols.names.size() > 1 ? true : col + 1 == static_cast<int>(cols.names.size()) ? false : true;
@@ -304,14 +270,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       // sits on a host that has nothing to do with it), and on the arrow's own row band.
       // An address no host owns ("elsewhere": a flood's spoofed sources) is where it is lost:
       // the cross sits just before that lane.
-      float xd = x_of_host(sg.dst_host);
-      if (sg.dst_host < 0) {
-        b = ImVec2(xd + (xd > a.x ? -12.0F : 12.0F), a.y + kRowH * 0.9F);
-      } else {
-        for (float cx : cols.x)
-          if ((o.x + cx - a.x) * (xd - (o.x + cx)) > 1.0F) xd = o.x + cx;
-        b = ImVec2((a.x + xd) * 0.5F, a.y + kRowH * 0.9F);
-      }
+      b = ImVec2(layout::lost_end_x(cols, o.x, a.x, x_of_host(sg.dst_host), sg.dst_host < 0), a.y + kRowH * 0.9F);
       head = false;
       lost = true;
     } else {
@@ -352,10 +311,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // Identical segments sent one after another between the same two hosts (a SYN-ACK
   // retransmitted 12 times, a SYN flood) share one label: "[S.] ×12".
   {
-    auto flags_of = [&](const Drawn& d) {
-      const std::string& l = segs[d.seg].label;
-      return l.substr(0, l.find(']') + 1);
-    };
+    auto flags_of = [&](const Drawn& d) { return layout::label_flags(segs[d.seg].label); };
     for (std::size_t i = 0; i < drawn.size(); ++i) {
       if (drawn[i].group) continue;
       const SegInfo& si = segs[drawn[i].seg];
@@ -413,15 +369,11 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       const SegInfo& sg = segs[d.seg];
       const TraceEvent& e = tr[sg.send_k];
       const std::string times = fonts().unicode ? " ×" : " x";
-      std::string full = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
-                                 : sg.label + (e.loss_probe ? "  TLP" : e.retx ? "  retx" : "");
-      if (d.lost) full += "  LOST";
-      if (sg.fate == SegFate::DroppedOnArrival) full += "  DROPPED";
+      const std::string full = layout::ladder_label(e, sg, d.group, times);
       // Along the arrow as drawn to its end (or its destination, when in flight).
       const ImVec2 end = d.lost || !d.partial ? d.b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
       // The whole label, else the flags alone ("[P.]"), which fit between close lifelines.
-      const std::string flags = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
-                                        : sg.label.substr(0, sg.label.find(']') + 1) + (d.lost ? " LOST" : "");
+      const std::string flags = layout::ladder_short_label(sg, d.lost, d.group, times);
       bool ok = false;
       ImVec4 r;
       std::string label;
