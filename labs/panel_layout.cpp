@@ -61,6 +61,111 @@ std::string ladder_short_label(const SegInfo& s, bool lost, int group, const std
   return group ? label_flags(s.label) + times + std::to_string(group) : label_flags(s.label) + (lost ? " LOST" : "");
 }
 
+bool overlaps(const Rect& a, const Rect& b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
+
+std::vector<Rect> label_spots(Pt a, Pt end, Pt cross, bool lost, bool rightward, float tw, float th) {
+  std::vector<Rect> spots;
+  if (lost) {  // beside the cross, else above it
+    const float x0 = rightward ? cross.x + 12 : cross.x - 12 - tw - 6;
+    spots.push_back({x0, cross.y - th * 0.5F - 1, x0 + tw + 6, cross.y + th * 0.5F + 1});
+    spots.push_back({cross.x - tw * 0.5F - 3, cross.y - th - 12, cross.x + tw * 0.5F + 3, cross.y - 10});
+  }
+  for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
+    const Pt m{a.x + (end.x - a.x) * t, a.y + (end.y - a.y) * t};
+    spots.push_back({m.x - tw * 0.5F - 3, m.y - th - 3, m.x + tw * 0.5F + 3, m.y - 1});
+  }
+  return spots;
+}
+
+std::optional<Rect> first_free(const std::vector<Rect>& spots, const Rect& bounds, const std::vector<Rect>& taken,
+                               const std::vector<Rect>& lanes, bool over_lanes) {
+  auto free_of = [](const Rect& c, const std::vector<Rect>& rs) {
+    return std::none_of(rs.begin(), rs.end(), [&](const Rect& r) { return overlaps(c, r); });
+  };
+  for (const Rect& c : spots) {
+    const bool inside = c.x0 >= bounds.x0 && c.x1 <= bounds.x1 && c.y0 >= bounds.y0 && c.y1 <= bounds.y1;
+    if (inside && free_of(c, taken) && (over_lanes || free_of(c, lanes))) return c;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::size_t, LabelPlaced>> place_labels(const std::vector<LabelAsk>& asks, const TextWidth& width,
+                                                              float text_h, const Rect& bounds, std::vector<Rect> taken,
+                                                              const std::vector<Rect>& lanes) {
+  std::vector<std::size_t> order(asks.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return asks[i].current || asks[i].group_head; });
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return asks[i].current; });
+  std::vector<bool> group_done(asks.size(), false);
+  std::vector<std::pair<std::size_t, LabelPlaced>> out;
+  for (std::size_t i : order) {
+    const LabelAsk& q = asks[i];
+    if (q.group && group_done[q.group_first]) continue;
+    std::optional<Rect> spot;
+    std::string label;
+    // Pass 0 and 1 keep off the lifelines; pass 2 (the cursor's segment only) only off other labels.
+    for (int pass = 0; pass < (q.current ? 3 : 2) && !spot; ++pass) {
+      label = pass == 1 ? q.flags : q.full;
+      spot = first_free(label_spots(q.a, q.end, q.cross, q.lost, q.rightward, width(label), text_h), bounds, taken, lanes, pass == 2);
+    }
+    if (!spot) continue;
+    if (q.group) group_done[q.group_first] = true;
+    taken.push_back(*spot);
+    out.push_back({i, {label, *spot}});
+  }
+  return out;
+}
+
+Grouping group_repeats(const TraceIndex& ix, const std::vector<std::uint32_t>& segs, const std::vector<bool>& lost,
+                       std::uint32_t r0, std::uint32_t r1) {
+  const auto& all = ix.segments();
+  const auto& tr = ix.trace();
+  const std::size_t n = segs.size();
+  Grouping g{std::vector<int>(n, 0), std::vector<std::size_t>(n, 0), std::vector<bool>(n, false)};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (g.size[i]) continue;
+    const SegInfo& si = all[segs[i]];
+    std::vector<std::size_t> run = {i};
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const SegInfo& sj = all[segs[j]];
+      if (sj.row_send > all[segs[run.back()]].row_send + 3) break;
+      const bool same = sj.src_host == si.src_host && sj.dst_host == si.dst_host && label_flags(sj.label) == label_flags(si.label) &&
+                        (sj.label == si.label || si.src_host < 0 || si.dst_host < 0 || tr[sj.send_k].retx || n > 24);
+      if (same && lost[j] == lost[i] && !g.size[j]) run.push_back(j);
+    }
+    if (run.size() < 3) continue;
+    for (std::size_t k : run) {
+      g.size[k] = static_cast<int>(run.size());
+      g.first[k] = i;
+    }
+    std::vector<std::size_t> seen;
+    for (std::size_t k : run)
+      if (all[segs[k]].row_send >= r0 + 1 && all[segs[k]].row_send + 1 <= r1) seen.push_back(k);
+    g.head[seen.empty() ? run[run.size() / 2] : seen[seen.size() / 2]] = true;
+  }
+  return g;
+}
+
+bool pill_left(int column, std::size_t columns) {
+  return column == 0 && columns > 1 ? true : column + 1 == static_cast<int>(columns) ? false : true;
+}
+
+std::vector<Rect> place_pills(const std::vector<Pill>& pills, const std::function<float(const std::string&)>& width,
+                              float text_h, float right_edge) {
+  std::vector<Rect> out;
+  for (std::size_t i = 0; i < pills.size(); ++i) {
+    const Pill& p = pills[i];
+    const float tw = width(std::string(state_name(p.state)));
+    float edge = p.left ? p.x - 10 : p.x + 10;
+    for (std::size_t j = 0; j < i; ++j)
+      if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? out[j].x0 - 4 : out[j].x1 + 4;
+    float x0 = p.left ? edge - tw - 8 : edge;
+    if (!p.left && x0 + tw + 8 > right_edge) x0 = p.x - 10 - tw - 8;
+    out.push_back({x0, p.y - text_h * 0.5F - 2, x0 + tw + 8, p.y + text_h * 0.5F + 2});
+  }
+  return out;
+}
+
 std::vector<std::uint64_t> state_history(const TraceIndex& ix, std::uint32_t ep, std::uint64_t p) {
   const auto& eps = ix.endpoints();
   const EndpointInfo& info = eps[ep];

@@ -19,6 +19,8 @@ namespace tcplab::layout {
 struct Pt {
   float x = 0, y = 0;
 };
+// The width of a text as the painter will draw it.
+using TextWidth = std::function<float(const std::string&)>;
 
 // ---------------------------------------------------------------- the ladder
 // One column per host: the followed endpoints' hosts first, then the others in host order,
@@ -46,6 +48,66 @@ std::string label_flags(const std::string& label);
 std::string ladder_label(const TraceEvent& e, const SegInfo& s, int group, const std::string& times);
 // The short one for a tight spot: the flags (and LOST), or the group.
 std::string ladder_short_label(const SegInfo& s, bool lost, int group, const std::string& times);
+// A rectangle (x0, y0) - (x1, y1): labels, pills and crosses, which labels keep clear of.
+struct Rect {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+bool overlaps(const Rect& a, const Rect& b);
+// Where a segment's label may go, best first: beside its cross, or above it (a lost one),
+// then along the arrow from `a` to `end` at its middle, a third, two thirds, ...
+std::vector<Rect> label_spots(Pt a, Pt end, Pt cross, bool lost, bool rightward, float text_w, float text_h);
+// The first spot inside `bounds` that covers nothing `taken` and (unless `over_lanes`) no lane.
+std::optional<Rect> first_free(const std::vector<Rect>& spots, const Rect& bounds, const std::vector<Rect>& taken,
+                               const std::vector<Rect>& lanes, bool over_lanes);
+
+// Identical segments sent one after another between the same two hosts (a SYN-ACK
+// retransmitted 12 times, a SYN flood) share one label, "[S.] ×12": for each arrow drawn (in
+// segment order, `lost` each), its group's size (0: not grouped), the index of the group's
+// first member, and whether it is the member whose label is tried first (the middle one of
+// those whose send row is inside (r0, r1)).
+struct Grouping {
+  std::vector<int> size;
+  std::vector<std::size_t> first;
+  std::vector<bool> head;
+};
+Grouping group_repeats(const TraceIndex& ix, const std::vector<std::uint32_t>& segs, const std::vector<bool>& lost,
+                       std::uint32_t r0, std::uint32_t r1);
+
+// One arrow's label to place: the whole label, else the short one between close lifelines.
+struct LabelAsk {
+  Pt a, end, cross;          // the arrow from a along to `end`; a lost one's cross
+  bool lost = false, rightward = true, current = false;
+  std::string full, flags;
+  int group = 0;             // Grouping: size, first member, head
+  std::size_t group_first = 0;
+  bool group_head = false;
+};
+struct LabelPlaced {
+  std::string shown;  // "" when no spot was free (hover shows it)
+  Rect rect;
+};
+// Places the labels where they cover no other label, nothing `taken` (crosses, pills) and no
+// lane (a lifeline), inside `bounds`. The cursor's segments choose first, so that theirs are
+// never the ones left out (and may cross a lifeline where nothing else fits); then each
+// group's head; the others of a group only if that one found no room. Returns them in the
+// order placed, with the index of the arrow each is for.
+std::vector<std::pair<std::size_t, LabelPlaced>> place_labels(const std::vector<LabelAsk>& asks, const TextWidth& width,
+                                                              float text_h, const Rect& bounds, std::vector<Rect> taken,
+                                                              const std::vector<Rect>& lanes);
+
+// A state change on a lifeline: a pill with the new state's name, left or right of it.
+struct Pill {
+  float x = 0, y = 0;
+  bool left = true;
+  State state = State::Closed;
+};
+// Which side of its lifeline a column's pills go: outward at the edges.
+bool pill_left(int column, std::size_t columns);
+// The pills' rectangles: several changes in one row line up outward from the lifeline; a pill
+// that would run past `right_edge` goes left of it. `width` measures a state's name.
+std::vector<Rect> place_pills(const std::vector<Pill>& pills, const std::function<float(const std::string&)>& width,
+                              float text_h, float right_edge);
+
 // An endpoint's state changes, its listener's first (for a child accepted from one), before
 // cursor p (all with UINT64_MAX).
 std::vector<std::uint64_t> state_history(const TraceIndex& ix, std::uint32_t ep, std::uint64_t p = UINT64_MAX);
@@ -86,7 +148,6 @@ struct Plate {
   std::vector<std::string> lines;
   std::optional<Pt> leader;    // where the leader line meets the edge, when away from it
 };
-using TextWidth = std::function<float(const std::string&)>;
 Plate place_plate(const Fig5Geometry& g, const std::vector<Pt>& edge, State from, State to, const TextWidth& width,
                   float line_h);
 

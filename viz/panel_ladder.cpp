@@ -191,18 +191,13 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // Lifelines, coloured by the followed endpoint's state on that host.
   for (std::size_t c = 0; c < cols.names.size(); ++c)
     dl->AddLine(ImVec2(o.x + cols.x[c], top), ImVec2(o.x + cols.x[c], bottom), IM_COL32(70, 76, 88, 255), 2.0F);
-  struct Pill {
-    float x, y;
-    bool left;
-    State st;
-  };
-  std::vector<Pill> pills;
+  std::vector<layout::Pill> pills;
   for (std::size_t fi = 0; fi < v.followed.size(); ++fi) {
     const EndpointInfo& info = ix.endpoints()[v.followed[fi]];
     const std::vector<std::uint64_t> hist = layout::state_history(ix, v.followed[fi]);
     const float x = x_of_host(info.host);
     const int col = cols.of_host[static_cast<std::size_t>(info.host)];
-    const bool left = col == 0 && cols.names.size() > 1 ? true : col + 1 == static_cast<int>(cols.names.size()) ? false : true;
+    const bool left = layout::pill_left(col, cols.names.size());
     for (std::size_t i = 0; i < hist.size(); ++i) {
       const std::uint64_t k = hist[i];
       if (k >= v.cursor && !ui.show_future) break;
@@ -222,17 +217,10 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // Pill rectangles: several changes in one row line up outward from the lifeline.
   std::vector<ImVec4> placed;  // rectangles taken by pills and labels (x0, y0, x1, y1)
   std::vector<ImVec4> pill_rect;
-  for (std::size_t i = 0; i < pills.size(); ++i) {
-    const Pill& p = pills[i];
-    const std::string n(state_name(p.st));
-    const ImVec2 ts = sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.c_str());
-    float edge = p.left ? p.x - 10 : p.x + 10;
-    for (std::size_t j = 0; j < i; ++j)
-      if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? pill_rect[j].x - 4 : pill_rect[j].z + 4;
-    float x0 = p.left ? edge - ts.x - 8 : edge;
-    // Inside the ladder: a pill that would run off its right edge goes left of the lifeline.
-    if (!p.left && x0 + ts.x + 8 > o.x + width - 18) x0 = p.x - 10 - ts.x - 8;
-    pill_rect.emplace_back(x0, p.y - ts.y * 0.5F - 2, x0 + ts.x + 8, p.y + ts.y * 0.5F + 2);
+  for (const layout::Rect& r : layout::place_pills(
+           pills, [&](const std::string& n) { return sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.c_str()).x; }, sm->FontSize,
+           o.x + width - 18)) {
+    pill_rect.emplace_back(r.x0, r.y0, r.x1, r.y1);
     placed.push_back(pill_rect.back());
   }
 
@@ -308,32 +296,19 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     }
     drawn.push_back(std::move(d));
   }
-  // Identical segments sent one after another between the same two hosts (a SYN-ACK
-  // retransmitted 12 times, a SYN flood) share one label: "[S.] ×12".
+  // Identical segments sent one after another between the same two hosts share one label.
   {
-    auto flags_of = [&](const Drawn& d) { return layout::label_flags(segs[d.seg].label); };
+    std::vector<std::uint32_t> ids;
+    std::vector<bool> lost;
+    for (const Drawn& d : drawn) {
+      ids.push_back(d.seg);
+      lost.push_back(d.lost);
+    }
+    const layout::Grouping g = layout::group_repeats(ix, ids, lost, r0, r1);
     for (std::size_t i = 0; i < drawn.size(); ++i) {
-      if (drawn[i].group) continue;
-      const SegInfo& si = segs[drawn[i].seg];
-      std::vector<std::size_t> run = {i};
-      for (std::size_t j = i + 1; j < drawn.size(); ++j) {
-        const SegInfo& sj = segs[drawn[j].seg];
-        const SegInfo& sl = segs[drawn[run.back()].seg];
-        if (sj.row_send > sl.row_send + 3) break;
-        const bool same = sj.src_host == si.src_host && sj.dst_host == si.dst_host && flags_of(drawn[j]) == flags_of(drawn[i]) &&
-                          (sj.label == si.label || si.src_host < 0 || si.dst_host < 0 || tr[sj.send_k].retx || drawn.size() > 24);
-        if (same && drawn[j].lost == drawn[i].lost && !drawn[j].group) run.push_back(j);
-      }
-      if (run.size() < 3) continue;
-      for (std::size_t k : run) {
-        drawn[k].group = static_cast<int>(run.size());
-        drawn[k].group_id = i;
-      }
-      // The label goes on the middle one of those in view.
-      std::vector<std::size_t> seen;
-      for (std::size_t k : run)
-        if (segs[drawn[k].seg].row_send >= r0 + 1 && segs[drawn[k].seg].row_send + 1 <= r1) seen.push_back(k);
-      drawn[seen.empty() ? run[run.size() / 2] : seen[seen.size() / 2]].group_head = true;
+      drawn[i].group = g.size[i];
+      drawn[i].group_id = g.first[i];
+      drawn[i].group_head = g.head[i];
     }
   }
   for (Drawn& d : drawn) {
@@ -350,67 +325,34 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   std::vector<ImVec4> lanes;
   for (float cx : cols.x) lanes.emplace_back(o.x + cx - 3, top, o.x + cx + 3, bottom);
   const ImVec2 clip0 = dl->GetClipRectMin(), clip1 = dl->GetClipRectMax();  // the rows in view
-  auto free_of = [](const ImVec4& c, const std::vector<ImVec4>& taken) {
-    for (const auto& p : taken)
-      if (c.x < p.z && p.x < c.z && c.y < p.w && p.y < c.w) return false;
-    return true;
+  auto rects = [](const std::vector<ImVec4>& v) {
+    std::vector<layout::Rect> out;
+    for (const ImVec4& r : v) out.push_back({r.x, r.y, r.z, r.w});
+    return out;
   };
   if (ui.ladder_labels) {
-    // The cursor's segments choose first, so that theirs are never the ones left out.
-    std::vector<std::size_t> order(drawn.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    // Then each group's middle member in view; the others of a group only if that one found no room.
-    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current || drawn[i].group_head; });
-    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current; });
-    std::vector<bool> group_done(drawn.size(), false);
-    for (std::size_t di : order) {
-      Drawn& d = drawn[di];
-      if (d.group && group_done[d.group_id]) continue;
+    const std::string times = fonts().unicode ? " ×" : " x";
+    std::vector<layout::LabelAsk> asks;
+    for (const Drawn& d : drawn) {
       const SegInfo& sg = segs[d.seg];
-      const TraceEvent& e = tr[sg.send_k];
-      const std::string times = fonts().unicode ? " ×" : " x";
-      const std::string full = layout::ladder_label(e, sg, d.group, times);
       // Along the arrow as drawn to its end (or its destination, when in flight).
       const ImVec2 end = d.lost || !d.partial ? d.b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
-      // The whole label, else the flags alone ("[P.]"), which fit between close lifelines.
-      const std::string flags = layout::ladder_short_label(sg, d.lost, d.group, times);
-      bool ok = false;
-      ImVec4 r;
-      std::string label;
-      for (int pass = 0; pass < (d.current ? 3 : 2) && !ok; ++pass) {
-        label = pass == 1 ? flags : full;
-        const ImVec2 ts = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, label.c_str());
-        std::vector<ImVec4> spots;  // where the label may go, best first
-        if (d.lost) {  // beside the cross, else above it
-          const bool rightward = x_of_host(sg.dst_host) >= d.a.x;
-          const float x0 = rightward ? d.b.x + 12 : d.b.x - 12 - ts.x - 6;
-          spots.emplace_back(x0, d.b.y - ts.y * 0.5F - 1, x0 + ts.x + 6, d.b.y + ts.y * 0.5F + 1);
-          spots.emplace_back(d.b.x - ts.x * 0.5F - 3, d.b.y - ts.y - 12, d.b.x + ts.x * 0.5F + 3, d.b.y - 10);
-        }
-        for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
-          const ImVec2 m = lerp(d.a, end, t);
-          spots.emplace_back(m.x - ts.x * 0.5F - 3, m.y - ts.y - 3, m.x + ts.x * 0.5F + 3, m.y - 1);
-        }
-        for (const ImVec4& c : spots) {
-          // Pass 0 and 1 keep off the lifelines; pass 2 (the cursor's segment only: its label
-          // is always shown) only off other labels.
-          // Not over the times, not off the edge, not above or below the rows in view.
-          const bool inside = c.x >= o.x + kTimeW - 4 && c.z <= o.x + width - 18 && c.y >= clip0.y && c.w <= clip1.y;
-          if (inside && free_of(c, placed) && (pass == 2 || free_of(c, lanes))) {
-            r = c;
-            ok = true;
-            break;
-          }
-        }
-      }
-      if (!ok) continue;  // hover shows it
-      if (d.group) group_done[d.group_id] = true;
-      placed.push_back(r);
-      d.shown = label;
+      asks.push_back({{d.a.x, d.a.y}, {end.x, end.y}, {d.b.x, d.b.y}, d.lost, x_of_host(sg.dst_host) >= d.a.x, d.current,
+                      layout::ladder_label(tr[sg.send_k], sg, d.group, times), layout::ladder_short_label(sg, d.lost, d.group, times),
+                      d.group, d.group_id, d.group_head});
+    }
+    // Not over the times, not off the edge, not above or below the rows in view.
+    const auto labels = layout::place_labels(
+        asks, [&](const std::string& l) { return mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, l.c_str()).x; }, mono->FontSize,
+        {o.x + kTimeW - 4, clip0.y, o.x + width - 18, clip1.y}, rects(placed), rects(lanes));
+    for (const auto& [i, l] : labels) {
+      Drawn& d = drawn[i];
+      const ImVec4 r(l.rect.x0, l.rect.y0, l.rect.x1, l.rect.y1);
+      d.shown = l.shown;
       d.label_rect = r;
       dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), IM_COL32(17, 19, 24, d.ghost ? 120 : 215), 3.0F);
       dl->AddText(mono, mono->FontSize, ImVec2(r.x + 3, r.y + 1),
-                  d.ghost ? with_alpha(d.col, 0.8F) : d.current ? IM_COL32_WHITE : d.col, label.c_str());
+                  d.ghost ? with_alpha(d.col, 0.8F) : d.current ? IM_COL32_WHITE : d.col, l.shown.c_str());
     }
   }
   for (const Drawn& d : drawn) {
@@ -447,8 +389,8 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // State pills on the lifelines (drawn over the arrows' ends).
   for (std::size_t i = 0; i < pills.size(); ++i) {
     const ImVec4& r = pill_rect[i];
-    dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].st), 8.0F);
-    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), state_text_color(pills[i].st), std::string(state_name(pills[i].st)).c_str());
+    dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].state), 8.0F);
+    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), state_text_color(pills[i].state), std::string(state_name(pills[i].state)).c_str());
   }
   // Hover and click.
   if (hovered >= 0) {
