@@ -47,6 +47,49 @@ float lost_end_x(const LadderColumns& c, float lane_offset, float from_x, float 
   return (from_x + to_x) * 0.5F;
 }
 
+ArrowGeom arrow_geometry(const TraceIndex& ix, const LadderColumns& c, std::uint32_t seg, float lane_offset,
+                         const std::function<float(std::uint32_t)>& y_of_row, float row_h, std::uint64_t cursor,
+                         Instant now, bool ghost) {
+  const SegInfo& sg = ix.segments()[seg];
+  const auto& tr = ix.trace();
+  const auto nrows = static_cast<std::uint32_t>(ix.rows().size());
+  ArrowGeom g;
+  g.a = {lane_offset + c.x_of_host(sg.src_host), y_of_row(sg.row_send)};
+  const float to_x = lane_offset + c.x_of_host(sg.dst_host);
+  if (sg.fate == SegFate::LostOnWay) {
+    g.b = {lost_end_x(c, lane_offset, g.a.x, to_x, sg.dst_host < 0), g.a.y + row_h * 0.9F};
+    g.head = false;
+    g.lost = true;
+    return g;
+  }
+  const std::uint32_t rf = sg.row_fate != kNone ? sg.row_fate : nrows - 1;
+  g.b = {to_x, y_of_row(rf) + (sg.fate == SegFate::InFlight ? row_h * 0.5F : 0.0F)};
+  if (!ghost && (sg.fate == SegFate::InFlight || sg.fate_k >= cursor)) {  // on its way at the cursor
+    float f = 0.5F;
+    if (sg.fate != SegFate::InFlight) {
+      const Instant t0 = tr[sg.send_k].t_ns, t1 = tr[sg.fate_k].t_ns;
+      f = t1 > t0 ? static_cast<float>(static_cast<double>(now - t0) / static_cast<double>(t1 - t0)) : 0.5F;
+    }
+    f = std::clamp(f, 0.12F, 0.92F);
+    g.b = {g.a.x + (g.b.x - g.a.x) * f, g.a.y + (g.b.y - g.a.y) * f};
+    g.head = false;
+    g.partial = true;
+  }
+  return g;
+}
+
+ArrowShape arrow_shape(Pt a, Pt b, float thick, bool head) {
+  ArrowShape s{b, {b, b, b}};
+  const float l = std::hypot(b.x - a.x, b.y - a.y);
+  if (l < 1 || !head) return s;
+  const Pt d{(b.x - a.x) / l, (b.y - a.y) / l}, n{-d.y, d.x};
+  const float hl = 9.0F + thick;
+  s.line_end = {b.x - d.x * hl * 0.8F, b.y - d.y * hl * 0.8F};
+  s.head = {b, Pt{b.x - d.x * hl + n.x * hl * 0.42F, b.y - d.y * hl + n.y * hl * 0.42F},
+            Pt{b.x - d.x * hl - n.x * hl * 0.42F, b.y - d.y * hl - n.y * hl * 0.42F}};
+  return s;
+}
+
 std::string label_flags(const std::string& label) { return label.substr(0, label.find(']') + 1); }
 
 std::string ladder_label(const TraceEvent& e, const SegInfo& s, int group, const std::string& times) {

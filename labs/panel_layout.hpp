@@ -41,6 +41,23 @@ LadderColumns ladder_columns(const TraceIndex& ix, const World& w, const std::ve
 // sits on a host that has nothing to do with it; just before the lane of an address no host
 // owns. `lane_offset` is added to each column's x (the panel's left edge on screen).
 float lost_end_x(const LadderColumns& c, float lane_offset, float from_x, float to_x, bool to_nowhere);
+// Where a segment's arrow runs, from its send row to its arrival row: a lost one ends in its
+// cross on its own row band; one on its way at the cursor ends where it is (`partial`, no
+// head); `ghost` (sent after the cursor, drawn faintly) runs whole. `y_of_row` is a row's
+// centre, `row_h` the row pitch.
+struct ArrowGeom {
+  Pt a, b;
+  bool head = true, lost = false, partial = false;
+};
+ArrowGeom arrow_geometry(const TraceIndex& ix, const LadderColumns& c, std::uint32_t seg, float lane_offset,
+                         const std::function<float(std::uint32_t)>& y_of_row, float row_h, std::uint64_t cursor,
+                         Instant now, bool ghost);
+// An arrow `thick` wide from a to b: where its line stops and its head's triangle.
+struct ArrowShape {
+  Pt line_end;
+  std::array<Pt, 3> head;
+};
+ArrowShape arrow_shape(Pt a, Pt b, float thick, bool head);
 // The label's flags part: "[S.]" of "[S.] seq 0, ack 1".
 std::string label_flags(const std::string& label);
 // The whole label as the ladder writes it: "[F.] seq 1, ack 1  retx  LOST"; `times` is the

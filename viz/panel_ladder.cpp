@@ -37,22 +37,16 @@ float dist_seg(ImVec2 a, ImVec2 b, ImVec2 m) {
 }
 
 void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, bool dashed, bool head) {
-  const float l = std::hypot(b.x - a.x, b.y - a.y);
-  if (l < 1) return;
-  const ImVec2 d((b.x - a.x) / l, (b.y - a.y) / l);
-  const float hl = 9.0F + thick;
-  const ImVec2 end = head ? ImVec2(b.x - d.x * hl * 0.8F, b.y - d.y * hl * 0.8F) : b;
+  if (std::hypot(b.x - a.x, b.y - a.y) < 1) return;
+  const layout::ArrowShape sh = layout::arrow_shape({a.x, a.y}, {b.x, b.y}, thick, head);
+  const ImVec2 end(sh.line_end.x, sh.line_end.y);
   if (dashed) {
     const float le = std::hypot(end.x - a.x, end.y - a.y);
     for (float s = 0; s < le; s += 10) dl->AddLine(lerp(a, end, s / le), lerp(a, end, std::min(le, s + 6) / le), col, thick);
   } else {
     dl->AddLine(a, end, col, thick);
   }
-  if (head) {
-    const ImVec2 n(-d.y, d.x);
-    dl->AddTriangleFilled(b, ImVec2(b.x - d.x * hl + n.x * hl * 0.42F, b.y - d.y * hl + n.y * hl * 0.42F),
-                          ImVec2(b.x - d.x * hl - n.x * hl * 0.42F, b.y - d.y * hl - n.y * hl * 0.42F), col);
-  }
+  if (head) dl->AddTriangleFilled(b, ImVec2(sh.head[1].x, sh.head[1].y), ImVec2(sh.head[2].x, sh.head[2].y), col);
 }
 
 void cross(ImDrawList* dl, ImVec2 c, float r, ImU32 col) {
@@ -250,31 +244,9 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     if (ghost && !ui.show_future) continue;
     if (sg.row_send == kNone) continue;
     const TraceEvent& e = tr[sg.send_k];
-    const ImVec2 a(x_of_host(sg.src_host), y_of(sg.row_send));
-    ImVec2 b;
-    bool head = true, lost = false, partial = false;
-    if (sg.fate == SegFate::LostOnWay) {
-      // Halfway to the destination, or to the first lifeline in between (so the cross never
-      // sits on a host that has nothing to do with it), and on the arrow's own row band.
-      // An address no host owns ("elsewhere": a flood's spoofed sources) is where it is lost:
-      // the cross sits just before that lane.
-      b = ImVec2(layout::lost_end_x(cols, o.x, a.x, x_of_host(sg.dst_host), sg.dst_host < 0), a.y + kRowH * 0.9F);
-      head = false;
-      lost = true;
-    } else {
-      const std::uint32_t rf = sg.row_fate != kNone ? sg.row_fate : nrows - 1;
-      b = ImVec2(x_of_host(sg.dst_host), y_of(rf) + (sg.fate == SegFate::InFlight ? kRowH * 0.5F : 0.0F));
-      if (!ghost && (sg.fate == SegFate::InFlight || sg.fate_k >= v.cursor)) {  // on its way at the cursor
-        float f = 0.5F;
-        if (sg.fate != SegFate::InFlight) {
-          const Instant t0 = e.t_ns, t1 = tr[sg.fate_k].t_ns;
-          f = t1 > t0 ? static_cast<float>(static_cast<double>(v.now - t0) / static_cast<double>(t1 - t0)) : 0.5F;
-        }
-        b = lerp(a, b, std::clamp(f, 0.12F, 0.92F));
-        head = false;
-        partial = true;
-      }
-    }
+    const layout::ArrowGeom geo = layout::arrow_geometry(ix, cols, i, o.x, y_of, kRowH, v.cursor, v.now, ghost);
+    const ImVec2 a(geo.a.x, geo.a.y), b(geo.b.x, geo.b.y);
+    const bool head = geo.head, lost = geo.lost, partial = geo.partial;
     if (std::max(a.y, b.y) < top - kRowH || std::min(a.y, b.y) > bottom + kRowH) continue;
     Drawn d;
     d.seg = i;
