@@ -53,7 +53,7 @@ std::string Session::export_file(const std::string& what, UiState& ui) const {
     path = fresh_path(".", stem + "-" + what.substr(0, dot), what.substr(dot));
     err = export_panel(*this, ui, *draw::parse_what(what.substr(0, dot)), path);
   } else {
-    return "unknown export '" + what + "' (trace, pcap, lab, or a panel: ladder.svg, diagram.png, ...)";
+    return "unknown export '" + what + "' (trace, pcap or lab)";
   }
   if (!err.empty()) return err;
   ui.written_file = path;
