@@ -4,12 +4,9 @@
 # asked for and the ladder's ink on white; Figure 5 and the endpoint at 1.5 s say TIME_WAIT;
 # the same bytes from two runs; bad input is one line and exit 2.
 # Usage: draw.sh BIN_DIR SOURCE_DIR
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cmd=draw
+source "$(dirname "$0")/picture_test.bash"
 draw() { "$bin/tcplab" draw lost-fin "$@"; }
 
 draw --out "$tmp/ladder.svg" >"$tmp/out" 2>"$tmp/err" || fail "svg: exit $?: $(cat "$tmp/err")"
@@ -65,15 +62,6 @@ cmp -s "$tmp/ladder.svg" "$tmp/again.svg" || fail "two runs give different SVGs"
 draw --size 900x500 --out "$tmp/again.png" >/dev/null 2>&1
 cmp -s "$tmp/ladder.png" "$tmp/again.png" || fail "two runs give different PNGs"
 
-bad() {  # bad 'expected message' args...
-  local want=$1
-  shift
-  "$bin/tcplab" draw "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || fail "draw $*: exit $rc, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "draw $*: $(wc -l <"$tmp/err") lines on stderr: $(cat "$tmp/err")"
-  grep -qF -- "$want" "$tmp/err" || fail "draw $*: '$(cat "$tmp/err")' does not say '$want'"
-}
 bad "--what: 'stairs' is not a panel (ladder, diagram, endpoint)" lost-fin --what stairs --out "$tmp/x.svg"
 bad "--at 700s is after the end of the lab at" lost-fin --at 700s --out "$tmp/x.svg"
 bad "--host: the lab has no host 'nobody' (hosts: client server)" lost-fin --what endpoint --host nobody --out "$tmp/x.svg"

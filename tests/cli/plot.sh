@@ -4,12 +4,9 @@
 # with the curves as paths), the PNG (decoded: the flow's colour in the plot area, white
 # elsewhere), the same bytes from two runs, and bad input (exit 2, one line naming what).
 # Usage: plot.sh BIN_DIR SOURCE_DIR
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cmd=plot
+source "$(dirname "$0")/picture_test.bash"
 plot() { "$bin/tcplab" plot lossy-transfer "$@"; }
 
 # CSV: the numbers, checked by a small reader of the long format.
@@ -99,15 +96,6 @@ plot --series cwnd --seed 2 --out "$tmp/seed2.csv" >/dev/null 2>&1
 cmp -s "$tmp/a.csv" "$tmp/seed2.csv" && fail "another seed gives the same CSV"
 
 # Bad input: exit 2 and one line naming what is wrong.
-bad() {  # bad 'expected message' args...
-  local want=$1
-  shift
-  "$bin/tcplab" plot "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || fail "plot $*: exit $rc, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "plot $*: $(wc -l <"$tmp/err") lines on stderr: $(cat "$tmp/err")"
-  grep -qF -- "$want" "$tmp/err" || fail "plot $*: '$(cat "$tmp/err")' does not say '$want'"
-}
 bad "--series: 'cwin' is not a series (cwnd, queue, rtt, throughput)" lossy-transfer --series cwnd,cwin --out "$tmp/x.svg"
 bad "--out: '$tmp/x.jpg': unknown format" lossy-transfer --series cwnd --out "$tmp/x.jpg"
 bad "--series queue: no queue was recorded in handshake" handshake --series queue --out "$tmp/x.svg"

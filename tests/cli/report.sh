@@ -4,12 +4,9 @@
 # the run's text, the command that reproduces it; the same bytes from two runs; a failing run
 # (exit 1) has its failures narrated; bad input is one line and exit 2.
 # Usage: report.sh BIN_DIR SOURCE_DIR
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cmd=report
+source "$(dirname "$0")/picture_test.bash"
 
 "$bin/tcplab" report lost-fin --student 's<1>&"2"' --out "$tmp/r.html" >"$tmp/out" 2>"$tmp/err" || fail "exit $?: $(cat "$tmp/err")"
 grep -q "8 of 8 checks passed" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
@@ -72,15 +69,6 @@ rc=$?
 [ "$(grep -c '<pre class="narration">' "$tmp/f.html")" -eq 5 ] || fail "failing checks: not 5 narrations"
 grep -q 'reproduce with `tcplab run lost-fin --seed 1 --var outage=100ms`' "$tmp/f.html" || fail "failing checks: the narration has no reproduce line"
 
-bad() {  # bad 'expected message' args...
-  local want=$1
-  shift
-  "$bin/tcplab" report "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || fail "report $*: exit $rc, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "report $*: $(wc -l <"$tmp/err") lines on stderr: $(cat "$tmp/err")"
-  grep -qF -- "$want" "$tmp/err" || fail "report $*: '$(cat "$tmp/err")' does not say '$want'"
-}
 bad "--out: '$tmp/x.pdf': a report is an HTML file (.html)" lost-fin --out "$tmp/x.pdf"
 bad "--out: cannot open '$tmp/no/dir/x.html' for writing" lost-fin --out "$tmp/no/dir/x.html"
 bad "no built-in lab or file named 'no-such-lab'" no-such-lab --out "$tmp/x.html"
