@@ -51,7 +51,7 @@ Command draw_command() {
                "  tcplab draw lost-fin --out lost-fin.svg                       the whole ladder\n"
                "  tcplab draw lost-fin --at 1.5s --what diagram --out fig5.svg   Figure 5 at 1.5 s\n"
                "  tcplab draw lost-fin --step 6 --what endpoint --host server --out server.png\n"
-               "  tcplab draw handshake --from 0 --to 60ms --size 900x400 --out open.png\n"
+               "  tcplab draw handshake --from 0ms --to 60ms --size 900x400 --out open.png\n"
                "The same pictures come from the visualizer: its Export menu, or tcplab-viz LAB --at T --export WHAT --out F.");
     return [a] { return run(*a); };
   }, "draw a lab's ladder, RFC 9293 Figure 5 or an endpoint at a moment, as SVG or PNG (for slides)"};

@@ -43,7 +43,7 @@ Command report_command() {
     sub.add_option("--out", a->out, "the HTML file to write")->required();
     sub.footer("Examples:\n"
                "  tcplab report lost-fin --out lost-fin.html\n"
-               "  tcplab report my-lab.toml --student s1234567 --var loss=2% --out my-lab.html\n"
+               "  tcplab report lossy-transfer --student s1234567 --var loss=2% --out lossy.html\n"
                "One file, nothing beside it: the lab's text, the checks (PASS/FAIL, each failure told step by step), "
                "the ladder (inline SVG), every state change with its RFC rule, the run as `tcplab run` prints it, "
                "and the command that reproduces it. The same lab and seed give the same bytes.\n"
