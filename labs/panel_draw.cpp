@@ -193,7 +193,8 @@ void paint_ladder(Canvas& c, const Scene& s, int width, int height) {
     return;
   }
   const auto n = static_cast<float>(f.rr.last - f.rr.first + 1);
-  f.row_h = std::clamp(avail / n, std::min(kRowH, avail / n), 40.0F);
+  // Rows share the height: at least kRowH each when they fit (ladder_rows saw to it), at most 40.
+  f.row_h = std::min(avail / n, 40.0F);
   f.bottom = f.top + n * f.row_h;
   const std::uint32_t cur = ix.row_at_cursor(s.cursor);
   ladder_rows_band(c, f, cur);
