@@ -34,6 +34,8 @@ Command bench_command();       // bench/bench.cpp
 Command bench_seek_command();  // bench/seek.cpp
 Command pkt_command();         // labs/cmd_pkt.cpp
 Command plot_command();        // labs/cmd_plot.cpp (not in the WebAssembly build)
+Command draw_command();        // labs/cmd_draw.cpp (not in the WebAssembly build)
+Command report_command();      // labs/cmd_report.cpp (not in the WebAssembly build)
 Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
 Command completion_command();  // labs/cmd_docs.cpp
 Command man_command();         // labs/cmd_docs.cpp (hidden)

@@ -2,7 +2,6 @@
 // its congestion series recorded, drawn as stacked panels (labs/plot_draw.cpp) or written as a
 // long-format CSV for pandas, R or gnuplot (labs/plot.cpp).
 #include <fmt/format.h>
-#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -35,23 +34,6 @@ std::vector<plot::Panel> panels_of(const std::string& list) {
   }
 }
 
-std::pair<int, int> size_of(const std::string& s, std::size_t panels) {
-  if (s.empty()) return {900, plot::default_height(panels)};
-  int w = 0, h = 0;
-  char x = 0, extra = 0;
-  if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 200 || h < 150 || w > 10000 || h > 10000)
-    throw BadInput("--size: '" + s + "' is not WIDTHxHEIGHT in pixels (200x150 to 10000x10000), e.g. 900x500");
-  return {w, h};
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw BadInput("--out: cannot open '" + path + "' for writing");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.flush();
-  if (!out) throw BadInput("--out: error writing '" + path + "'");
-}
-
 // What was drawn, and every flow with its number, so that --flows can name them.
 void summary(const plot::Input& in, const std::vector<std::size_t>& shown, const plot::Figure& fig,
              const std::string& out, const std::string& series) {
@@ -70,7 +52,7 @@ int run(const PlotArgs& a) {
   req.panels = panels_of(a.series);
   const auto format = plot::format_of(a.out);
   if (!format) throw BadInput("--out: '" + a.out + "': unknown format (the file must end in .svg, .png or .csv)");
-  const auto [width, height] = size_of(a.size, req.panels.size());
+  const auto [width, height] = a.size.empty() ? std::pair{900, plot::default_height(req.panels.size())} : size_arg(a.size);
   req.flows = a.flows;
   if (!a.from.empty()) req.from = duration_arg("--from", a.from);
   if (!a.to.empty()) req.to = duration_arg("--to", a.to);
@@ -91,7 +73,7 @@ int run(const PlotArgs& a) {
   in.title += ")";
   try {
     const plot::Figure fig = plot::build_figure(in, req);
-    write_file(a.out, *format == plot::Format::Csv ? plot::to_csv(fig) : plot::draw(fig, *format, width, height));
+    write_output(a.out, *format == plot::Format::Csv ? plot::to_csv(fig) : plot::draw(fig, *format, width, height));
     summary(in, plot::select_flows(in, req.flows), fig, a.out, a.series);
   } catch (const plot::PlotError& e) {
     throw BadInput(e.what());

@@ -1,5 +1,8 @@
 #include "labs/options.hpp"
 
+#include <cstdio>
+#include <fstream>
+
 #include "labs/cli.hpp"
 
 namespace tcplab::cli {
@@ -39,6 +42,22 @@ Instant duration_arg(const std::string& option, const std::string& value) {
   auto d = parse_duration(value, &err);
   if (!d) throw BadInput(option + ": " + err);
   return *d;
+}
+
+std::pair<int, int> size_arg(const std::string& s) {
+  int w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 200 || h < 150 || w > 10000 || h > 10000)
+    throw BadInput("--size: '" + s + "' is not WIDTHxHEIGHT in pixels (200x150 to 10000x10000), e.g. 900x500");
+  return {w, h};
+}
+
+void write_output(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw BadInput("--out: cannot open '" + path + "' for writing");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.flush();
+  if (!out) throw BadInput("--out: error writing '" + path + "'");
 }
 
 std::optional<Instant> until_of(const LabOptionArgs& a) {

@@ -13,7 +13,7 @@ std::vector<Command> all_commands() {
   return {
       list_command(),  run_command(),   check_command(),   netstat_command(),    ss_command(),    step_command(),
 #ifndef __EMSCRIPTEN__  // cairo is not in the browser build
-      plot_command(),
+      plot_command(),  draw_command(),  report_command(),
 #endif
       grade_command(), bench_command(), torture_command(), bench_seek_command(),
 #ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser

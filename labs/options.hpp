@@ -31,5 +31,9 @@ std::uint64_t max_memory_of(const LabOptionArgs& a);
 std::string reproduce_command(const std::string& lab_arg, const Lab& lab, const LabOptionArgs& a);
 // Parses a duration option ("2s"); throws BadInput naming the option.
 Instant duration_arg(const std::string& option, const std::string& value);
+// Parses --size WIDTHxHEIGHT in pixels (200x150 to 10000x10000); throws BadInput.
+std::pair<int, int> size_arg(const std::string& value);
+// Writes a picture or a report to --out; throws BadInput when it cannot.
+void write_output(const std::string& path, const std::string& bytes);
 
 }  // namespace tcplab::cli

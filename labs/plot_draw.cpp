@@ -2,14 +2,13 @@
 // axis; each has a header naming its lines, a left axis in its unit and, for the window, a
 // right axis in segments (for throughput with several flows, Jain's index 0..1).
 #include <algorithm>
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
-#include <memory>
 #include <numbers>
 
+#include "labs/cairo_canvas.hpp"
 #include "labs/plot.hpp"
 
 namespace tcplab::plot {
@@ -444,44 +443,17 @@ class FigurePainter {
   }
 };
 
-cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-struct SurfaceDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct ContextDeleter {
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
-};
-
-void paint(cairo_surface_t* surface, const Figure& f, int width, int height) {
-  std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface));
-  FigurePainter(cr.get(), f, width, height).draw();
-  if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS)
-    throw PlotError(std::string("drawing failed: ") + cairo_status_to_string(cairo_status(cr.get())));
-}
-
 }  // namespace
 
 int default_height(std::size_t panels) { return static_cast<int>(110 + 200 * std::max<std::size_t>(panels, 1)); }
 
 std::string draw(const Figure& f, Format format, int width, int height) {
-  std::string out;
-  if (format == Format::Svg) {
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> s(cairo_svg_surface_create_for_stream(append, &out, width, height));
-    cairo_svg_surface_set_document_unit(s.get(), CAIRO_SVG_UNIT_PX);
-    paint(s.get(), f, width, height);
-    cairo_surface_finish(s.get());
-  } else {
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height));
-    paint(s.get(), f, width, height);
-    cairo_surface_flush(s.get());
-    if (cairo_surface_write_to_png_stream(s.get(), append, &out) != CAIRO_STATUS_SUCCESS)
-      throw PlotError("cannot encode the PNG");
+  const auto paint = [&](cairo_t* cr) { FigurePainter(cr, f, width, height).draw(); };
+  try {
+    return format == Format::Svg ? draw::cairo_svg(width, height, paint) : draw::cairo_png(width, height, paint);
+  } catch (const std::runtime_error& e) {
+    throw PlotError(e.what());
   }
-  return out;
 }
 
 }  // namespace tcplab::plot

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "labs/panel_draw.hpp"
 #include "sim/fault.hpp"
 
 namespace tcplab::viz {
@@ -44,9 +45,11 @@ std::string viz_usage() {
   return "usage: tcplab-viz [--version] [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
          "                  [--tab text|netstat|plots|fork|lab|congestion|observer] [--predict] [--predict-cc] [--play] [--speed D]\n"
          "                  [--scale F] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
-         "                  [--click X,Y]\n"
+         "                  [--click X,Y] [--export ladder|diagram|endpoint --out F.svg|F.png]\n"
          "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
-         "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n";
+         "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n"
+         "With --export, that panel at that moment is written as a picture for slides, as `tcplab draw` draws it\n"
+         "(no display needed); in the window, the Export bar's ladder / diagram / endpoint buttons do the same.\n";
 }
 
 std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args, std::string* error) {
@@ -140,6 +143,14 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
     } else if (a == "--screenshot" || a == "--dump-model") {
       if (!need() || value.empty()) return fail(a + " needs a file name");
       (a == "--screenshot" ? o.screenshot : o.dump_model) = value;
+    } else if (a == "--export") {
+      if (!need()) return fail("--export needs a panel: ladder, diagram or endpoint");
+      if (!draw::parse_what(value)) return fail("--export: '" + value + "' is not a panel (ladder, diagram, endpoint)");
+      o.export_what = value;
+    } else if (a == "--out") {
+      if (!need() || value.empty()) return fail("--out needs a file name (.svg or .png)");
+      if (!draw::format_of(value)) return fail("--out: '" + value + "': unknown format (the file must end in .svg or .png)");
+      o.export_out = value;
     } else if (a == "--size") {
       if (!need()) return fail("--size needs WxH, e.g. --size 1600x1000");
       const auto x = value.find('x');
@@ -157,6 +168,7 @@ std::optional<VizOptions> parse_viz_options(const std::vector<std::string>& args
     }
   }
   if (o.step && o.at) return fail("--step and --at both place the cursor: give one");
+  if (o.export_what.empty() != o.export_out.empty()) return fail("--export and --out go together: --export ladder --out ladder.svg");
   return o;
 }
 

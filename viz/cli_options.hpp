@@ -3,7 +3,7 @@
 //   tcplab-viz [LAB] [--seed N] [--step N | --at T] [--fork RULE]... [--tab NAME] [--predict]
 //              [--var NAME=VALUE]... [--student ID] [--play] [--speed D] [--scale F]
 //              [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]
-//              [--predict-cc] [--click X,Y]
+//              [--predict-cc] [--click X,Y] [--export ladder|diagram|endpoint --out F.svg|F.png]
 // Parsed by hand so that every mistake is one line (exit 2), before any window opens.
 #include <array>
 #include <cstdint>
@@ -32,6 +32,7 @@ struct VizOptions {
   std::optional<Duration> speed;       // virtual time per real second
   std::string screenshot;              // render one frame to this PNG and exit
   std::string dump_model;              // write what was drawn (JSON) and exit
+  std::string export_what, export_out;  // --export PANEL --out F: that panel as a picture (no display needed)
   int width = 1600, height = 1000;
   float scale = 1.0F;                  // --scale: projector zoom (ImGui units are this many window pixels)
   int frames = 4;                      // frames rendered before the capture (layout settles)

@@ -17,6 +17,7 @@
 
 #include "viz/cli_options.hpp"
 #include "viz/frame.hpp"
+#include "viz/panel_export.hpp"
 #include "viz/screenshot.hpp"
 #include "viz/session.hpp"
 #include "viz/theme.hpp"
@@ -45,6 +46,14 @@ int run(const VizOptions& opt) {
   if (!started.note.empty()) std::cerr << "tcplab-viz: note: " << started.note << "\n";
   std::unique_ptr<Session>& session = started.session;
   UiState& ui = started.ui;
+  if (!opt.export_what.empty()) {  // a picture of one panel at the cursor: no window, no display
+    if (const std::string err = export_panel(*session, ui, *draw::parse_what(opt.export_what), opt.export_out); !err.empty()) {
+      std::cerr << "tcplab-viz: --out: " << err << "\n";
+      return 2;
+    }
+    std::cout << opt.export_out << ": the " << opt.export_what << " of " << export_scene(*session, ui).title << "\n";
+    return 0;
+  }
 
   if (!has_display()) {
     if (opt.headless())

@@ -11,15 +11,13 @@
 //     the Machado et al. (2009) simulation of protanopia, deuteranopia and tritanopia
 //     (viz/tests/test_palette.cpp checks it). Lightness carries much of the difference, so
 //     light fills take dark text (state_text_dark).
-// No ImGui here: the palette test runs without a display.
-#include <array>
-
-#include "stack/state.hpp"
+// No ImGui here: the palette test runs without a display. The headless pictures (labs/) use
+// the same colours, so the palette lives in labs/palette.hpp.
+#include "labs/palette.hpp"
 
 namespace tcplab::viz {
 
-std::array<int, 3> state_rgb(State s);
-// True when text on this state's fill should be dark (the fill is light).
-bool state_text_dark(State s);
+using tcplab::state_rgb;
+using tcplab::state_text_dark;
 
 }  // namespace tcplab::viz

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "labs/panel_layout.hpp"
 #include "viz/rfc.hpp"
 #include "viz/theme.hpp"
 #include "viz/view.hpp"
@@ -15,102 +16,19 @@
 namespace tcplab::viz {
 namespace {
 
-struct Cell {
-  float col, row;
-};
-// Where Figure 5 puts each box (columns 0..2, rows 0..6), CLOSED once, at the top.
-constexpr std::array<Cell, kStateCount> kCells = {{
-    {1, 0},  // CLOSED
-    {1, 1},  // LISTEN
-    {2, 2},  // SYN-SENT
-    {0, 2},  // SYN-RCVD
-    {1, 3},  // ESTAB
-    {0, 4},  // FIN-WAIT-1
-    {0, 5},  // FIN-WAIT-2
-    {2, 4},  // CLOSE-WAIT
-    {1, 5},  // CLOSING
-    {2, 5},  // LAST-ACK
-    {1, 6},  // TIME-WAIT
-}};
-
-struct Box {
-  ImVec2 min, max;
-  ImVec2 center() const { return ImVec2((min.x + max.x) * 0.5F, (min.y + max.y) * 0.5F); }
-};
-
+// The figure's geometry is the headless pictures' too (labs/panel_layout.hpp).
+using layout::Fig5Geometry;
+using layout::Pt;
+ImVec2 iv(Pt p) { return ImVec2(p.x, p.y); }
+Pt pt(ImVec2 p) { return {p.x, p.y}; }
 ImVec2 operator+(ImVec2 a, ImVec2 b) { return ImVec2(a.x + b.x, a.y + b.y); }
 ImVec2 operator-(ImVec2 a, ImVec2 b) { return ImVec2(a.x - b.x, a.y - b.y); }
 ImVec2 operator*(ImVec2 a, float s) { return ImVec2(a.x * s, a.y * s); }
 
-// Where the ray p + t*d leaves the box (p inside): the smallest positive t over the slabs.
-float exit_t(const Box& b, ImVec2 p, ImVec2 d) {
-  float t = 1e9F;
-  if (d.x > 1e-4F) t = std::min(t, (b.max.x - p.x) / d.x);
-  if (d.x < -1e-4F) t = std::min(t, (b.min.x - p.x) / d.x);
-  if (d.y > 1e-4F) t = std::min(t, (b.max.y - p.y) / d.y);
-  if (d.y < -1e-4F) t = std::min(t, (b.min.y - p.y) / d.y);
-  return t;
-}
-
-struct Geometry {
-  std::array<Box, kStateCount> box;
-  float lane_left = 0, lane_right = 0;
-};
-
-// The path of the edge from -> to: a polyline from one box's border to the other's.
-std::vector<ImVec2> edge_path(const Geometry& g, State from, State to) {
-  const Box& a = g.box[static_cast<int>(from)];
-  const Box& b = g.box[static_cast<int>(to)];
-  if (from == State::LastAck && to == State::Closed) {
-    const float x = g.lane_right;
-    return {ImVec2(a.max.x, a.center().y), ImVec2(x, a.center().y), ImVec2(x, b.center().y + 4),
-            ImVec2(b.max.x, b.center().y + 4)};
-  }
-  if (from == State::TimeWait && to == State::Closed) {
-    const float x = g.lane_left;
-    return {ImVec2(a.min.x, a.center().y), ImVec2(x, a.center().y), ImVec2(x, b.center().y + 4),
-            ImVec2(b.min.x, b.center().y + 4)};
-  }
-  ImVec2 pa = a.center(), pb = b.center();
-  ImVec2 d = pb - pa;
-  const float len = std::sqrt(d.x * d.x + d.y * d.y);
-  if (len < 1) return {pa, pb};
-  d = d * (1.0F / len);
-  // Two-way pairs are drawn side by side.
-  if (figure5_edge(to, from)) {
-    const ImVec2 n(-d.y, d.x);
-    pa = pa + n * 5.0F;
-    pb = pb + n * 5.0F;
-  }
-  const float t0 = exit_t(a, pa, d);
-  const float t1 = exit_t(b, pb, d * -1.0F);
-  return {pa + d * t0, pb - d * t1};
-}
-
-float dist_to_path(const std::vector<ImVec2>& pts, ImVec2 m) {
-  float best = 1e9F;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
-    const ImVec2 a = pts[i], b = pts[i + 1];
-    const ImVec2 ab = b - a, am = m - a;
-    const float l2 = ab.x * ab.x + ab.y * ab.y;
-    const float t = l2 > 0 ? std::clamp((am.x * ab.x + am.y * ab.y) / l2, 0.0F, 1.0F) : 0.0F;
-    const ImVec2 c = a + ab * t;
-    best = std::min(best, std::hypot(m.x - c.x, m.y - c.y));
-  }
-  return best;
-}
-
-// The point a fraction t of the way along the polyline.
-ImVec2 path_at(const std::vector<ImVec2>& pts, float t) {
-  float total = 0;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i) total += std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y);
-  float want = total * t;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
-    const float l = std::hypot(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y);
-    if (want <= l && l > 0) return pts[i] + (pts[i + 1] - pts[i]) * (want / l);
-    want -= l;
-  }
-  return pts.back();
+std::vector<ImVec2> edge_path(const Fig5Geometry& g, State from, State to) {
+  std::vector<ImVec2> out;
+  for (Pt p : layout::fig5_edge_path(g, from, to)) out.push_back(iv(p));
+  return out;
 }
 
 void draw_path(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, float thick, float head, bool dashed) {
@@ -171,7 +89,7 @@ ImVec2 figure_min_size() { return ImVec2(2 * kLane + 3 * (label_w() + 16.0F), bo
 
 // Draws Figure 5 at the cursor in W x H; returns the edge's plate. `interactive`: hovering
 // an edge or a box explains it (not when drawn inside a tooltip).
-Rect draw_figure(const WorldView& v, const History& h, float W, float H, bool interactive, Geometry& g) {
+Rect draw_figure(const WorldView& v, const History& h, float W, float H, bool interactive, Fig5Geometry& g) {
   const auto& tr = v.index.trace();
   const auto& last = h.last;
   const auto& taken = h.taken;
@@ -181,16 +99,9 @@ Rect draw_figure(const WorldView& v, const History& h, float W, float H, bool in
   const float fs = sm->FontSize;
   const float bh = box_h();
   const ImVec2 o = ImGui::GetCursorScreenPos();
-  const float lane = kLane;
-  const float colw = (W - 2 * lane) / 3.0F;
+  const float colw = (W - 2 * kLane) / 3.0F;
   const float bw = std::min(colw - 6.0F, std::max(118.0F, label_w() + 10.0F));
-  const float pitch = std::clamp((H - bh - 6.0F) / 6.0F, min_pitch(), 50.0F);
-  g.lane_left = o.x + lane * 0.45F;
-  g.lane_right = o.x + W - lane * 0.45F;
-  for (int s = 0; s < kStateCount; ++s) {
-    const ImVec2 c(o.x + lane + colw * (kCells[s].col + 0.5F), o.y + 3.0F + bh * 0.5F + kCells[s].row * pitch);
-    g.box[s] = {ImVec2(c.x - bw * 0.5F, c.y - bh * 0.5F), ImVec2(c.x + bw * 0.5F, c.y + bh * 0.5F)};
-  }
+  g = layout::fig5_geometry(pt(o), W, H, bw, bh, min_pitch(), kLane);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   ImGui::InvisibleButton("##fig5", ImVec2(W, H));
@@ -205,110 +116,51 @@ Rect draw_figure(const WorldView& v, const History& h, float W, float H, bool in
     const bool is_last = last && tr[*last].from == e.from && tr[*last].to == e.to;
     if (is_last) continue;
     draw_path(dl, pts, was ? IM_COL32(170, 182, 204, 230) : IM_COL32(86, 92, 106, 255), was ? 1.8F : 1.0F, was ? 7.0F : 6.0F, false);
-    if (hovered && tip.empty() && dist_to_path(pts, mouse) < 5.0F)
+    if (hovered && tip.empty() && layout::dist_to_path(layout::fig5_edge_path(g, e.from, e.to), pt(mouse)) < 5.0F)
       tip = std::string(fig5_name(e.from)) + " -> " + std::string(fig5_name(e.to)) + ":  " + e.event +
             (e.action[0] ? std::string(" / ") + e.action : "");
   }
   std::vector<ImVec2> last_pts;
   if (last) {
     const State f = tr[*last].from, t = tr[*last].to;
-    last_pts = last_in_fig ? edge_path(g, f, t) : edge_path(g, f, t);
+    last_pts = edge_path(g, f, t);
     draw_path(dl, last_pts, kAccent, 3.2F, 11.0F, !last_in_fig);
   }
   // Boxes.
   for (int s = 0; s < kStateCount; ++s) {
     const auto st = static_cast<State>(s);
-    const Box& b = g.box[s];
+    const ImVec2 bmin = iv(g.box[s].min), bmax = iv(g.box[s].max);
     const bool cur = st == current;
     const bool seen = visited.count(s) > 0;
     if (cur) {
-      dl->AddRectFilled(b.min - ImVec2(3, 3), b.max + ImVec2(3, 3), with_alpha(state_color(st), 0.35F), 7.0F);
-      dl->AddRectFilled(b.min, b.max, state_color(st), 5.0F);
-      dl->AddRect(b.min, b.max, IM_COL32(255, 255, 255, 220), 5.0F, 0, 1.5F);
+      dl->AddRectFilled(bmin - ImVec2(3, 3), bmax + ImVec2(3, 3), with_alpha(state_color(st), 0.35F), 7.0F);
+      dl->AddRectFilled(bmin, bmax, state_color(st), 5.0F);
+      dl->AddRect(bmin, bmax, IM_COL32(255, 255, 255, 220), 5.0F, 0, 1.5F);
     } else {
-      dl->AddRectFilled(b.min, b.max, seen ? with_alpha(state_color(st), 0.22F) : IM_COL32(34, 37, 44, 255), 5.0F);
-      dl->AddRect(b.min, b.max, seen ? state_color(st) : IM_COL32(74, 80, 92, 255), 5.0F, 0, seen ? 1.5F : 1.0F);
+      dl->AddRectFilled(bmin, bmax, seen ? with_alpha(state_color(st), 0.22F) : IM_COL32(34, 37, 44, 255), 5.0F);
+      dl->AddRect(bmin, bmax, seen ? state_color(st) : IM_COL32(74, 80, 92, 255), 5.0F, 0, seen ? 1.5F : 1.0F);
     }
-    centered_text(dl, sm, fs, b.min, b.max,
+    centered_text(dl, sm, fs, bmin, bmax,
                   cur ? IM_COL32_WHITE : seen ? IM_COL32(225, 228, 235, 255) : IM_COL32(140, 146, 158, 255),
                   std::string(fig5_name(st)));
-    if (hovered && mouse.x >= b.min.x && mouse.x <= b.max.x && mouse.y >= b.min.y && mouse.y <= b.max.y)
+    if (hovered && mouse.x >= bmin.x && mouse.x <= bmax.x && mouse.y >= bmin.y && mouse.y <= bmax.y)
       tip = state_help(st);
   }
   Rect plate;
-  // The last edge's event / action on a plate by the edge: on one line, or on two (event over
-  // action, as in the figure) when one would cover a box; the first spot that covers none.
+  // The last edge's event / action on its plate (placed as in the headless pictures).
   if (last) {
-    const Fig5Edge* e = figure5_edge(tr[*last].from, tr[*last].to);
-    const bool action = e && e->action[0] && std::string(e->action) != "x";
-    std::vector<std::string> one = {e ? std::string(e->event) + (action ? std::string(" / ") + e->action : "") : "not in Figure 5"};
-    std::vector<std::string> two = one;
-    if (action) two = {e->event, e->action};
-    struct Spot {
-      ImVec2 a, b;
-      const std::vector<std::string>* lines;
-      float cover;
-    };
-    Spot best{{}, {}, &one, 1e9F};
-    for (const auto* lines : {&one, &two}) {
-      float tw = 0;
-      for (const auto& l : *lines) tw = std::max(tw, sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
-      const float th = fs * static_cast<float>(lines->size()) + 1.0F;
-      for (float t : {0.5F, 0.38F, 0.62F, 0.28F, 0.72F, 0.18F, 0.82F}) {
-        const ImVec2 on = path_at(last_pts, t);
-        for (int anchor = 0; anchor < 5; ++anchor) {
-          float x0 = anchor == 0 ? on.x - tw * 0.5F - 4 : anchor == 1 || anchor == 3 ? on.x + 8 : on.x - tw - 16;
-          const ImVec2 m(on.x, anchor >= 3 ? on.y + th * 0.5F + 6 : on.y);  // below the edge, beside or under it
-          x0 = std::clamp(x0, o.x + 2, o.x + W - tw - 10);
-          const ImVec2 a(x0, m.y - th * 0.5F - 2), b(x0 + tw + 8, m.y + th * 0.5F + 2);
-          float cover = 0;
-          for (const Box& x : g.box)
-            cover += std::max(0.0F, std::min(b.x, x.max.x) - std::max(a.x, x.min.x)) *
-                     std::max(0.0F, std::min(b.y, x.max.y) - std::max(a.y, x.min.y));
-          if (cover < best.cover) best = {a, b, lines, cover};
-          if (best.cover == 0) break;
-        }
-        if (best.cover == 0) break;
-      }
-      if (best.cover == 0) break;
-    }
-    // No room by the edge (a short panel packs the boxes): the nearest empty cell of the
-    // figure's grid, with a leader line to the edge.
-    std::optional<ImVec2> leader;
-    if (best.cover > 0) {
-      const ImVec2 mid = path_at(last_pts, 0.5F);
-      float best_d = 1e9F;
-      for (const auto* lines : {&one, &two}) {
-        float tw = 0;
-        for (const auto& l : *lines) tw = std::max(tw, sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
-        const float th = fs * static_cast<float>(lines->size()) + 1.0F;
-        for (float col : {0.0F, 2.0F})
-          for (float row : {0.0F, 1.0F, 3.0F, 6.0F}) {
-            const ImVec2 c(o.x + lane + colw * (col + 0.5F), g.box[0].center().y + row * pitch);
-            const float x0 = std::clamp(c.x - tw * 0.5F - 4, o.x + 2, o.x + W - tw - 10);
-            const ImVec2 a(x0, c.y - th * 0.5F - 2), b(x0 + tw + 8, c.y + th * 0.5F + 2);
-            bool clear = true;
-            for (const Box& x : g.box) clear = clear && (b.x <= x.min.x || x.max.x <= a.x || b.y <= x.min.y || x.max.y <= a.y);
-            const float d = std::hypot(c.x - mid.x, c.y - mid.y);
-            if (clear && d < best_d) {
-              best_d = d;
-              best = {a, b, lines, 0};
-              leader = mid;
-            }
-          }
-      }
-    }
-    if (leader) {
-      const ImVec2 pc((best.a.x + best.b.x) * 0.5F, (best.a.y + best.b.y) * 0.5F);
-      dl->AddLine(pc, *leader, with_alpha(kAccent, 0.6F), 1.0F);
-    }
-    plate = {best.a.x, best.a.y, best.b.x, best.b.y};
-    dl->AddRectFilled(best.a, best.b, IM_COL32(40, 34, 14, 240), 4.0F);
-    dl->AddRect(best.a, best.b, kAccent, 4.0F);
-    float y = best.a.y + 2;
-    for (const auto& l : *best.lines) {
+    std::vector<Pt> edge;
+    for (ImVec2 p : last_pts) edge.push_back(pt(p));
+    const layout::Plate pl = layout::place_plate(g, edge, tr[*last].from, tr[*last].to,
+                                                 [&](const std::string& l) { return sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x; }, fs);
+    if (pl.leader) dl->AddLine(iv(Pt{(pl.a.x + pl.b.x) * 0.5F, (pl.a.y + pl.b.y) * 0.5F}), iv(*pl.leader), with_alpha(kAccent, 0.6F), 1.0F);
+    plate = {pl.a.x, pl.a.y, pl.b.x, pl.b.y};
+    dl->AddRectFilled(iv(pl.a), iv(pl.b), IM_COL32(40, 34, 14, 240), 4.0F);
+    dl->AddRect(iv(pl.a), iv(pl.b), kAccent, 4.0F);
+    float y = pl.a.y + 2;
+    for (const auto& l : pl.lines) {
       const float lw = sm->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x;
-      dl->AddText(sm, fs, ImVec2((best.a.x + best.b.x - lw) * 0.5F, y), kAccent, l.c_str());
+      dl->AddText(sm, fs, ImVec2((pl.a.x + pl.b.x - lw) * 0.5F, y), kAccent, l.c_str());
       y += fs;
     }
   }
@@ -329,12 +181,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
   const auto& tr = v.index.trace();
   const EndpointInfo& info = eps[ep];
   // This connection's history up to the cursor: its listener's first, then its own.
-  std::vector<std::uint64_t> hist;
-  if (info.listener_ep != kNone)
-    for (auto k : eps[info.listener_ep].state_events)
-      if (k < info.first_k && k < v.cursor) hist.push_back(k);
-  for (auto k : info.state_events)
-    if (k < v.cursor) hist.push_back(k);
+  const std::vector<std::uint64_t> hist = layout::state_history(v.index, ep, v.cursor);
   History h;
   for (auto k : hist) {
     h.visited.insert(static_cast<int>(tr[k].from));
@@ -382,7 +229,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
   }
 
   DrawRecord::Diagram d;
-  Geometry g;
+  Fig5Geometry g;
   Rect plate;
   if (inline_fig) {
     plate = draw_figure(v, h, W, fig_h, true, g);
@@ -391,7 +238,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     ImGui::TextDisabled("RFC 9293 Figure 5: hover here");
     if (ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
-      Geometry tg;
+      Fig5Geometry tg;
       draw_figure(v, h, std::max(fig_min.x, 340.0F), std::max(fig_min.y, 240.0F), false, tg);
       ImGui::EndTooltip();
     }

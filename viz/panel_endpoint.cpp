@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "labs/panel_layout.hpp"
 #include "viz/rfc.hpp"
 #include "viz/theme.hpp"
 #include "viz/view.hpp"
@@ -14,25 +15,10 @@
 namespace tcplab::viz {
 
 EndpointNow endpoint_now(const WorldView& v, std::uint32_t ep) {
-  EndpointNow n;
-  if (ep >= v.index.endpoints().size()) return n;
-  const EndpointInfo& info = v.index.endpoints()[ep];
-  if (ConnId c = v.session.conn_at_cursor(info.host, info.label); c != kNoConn) {
-    n.conn = &v.world.stack(info.host).conn(c);
-    n.state = n.conn->state();
-    n.shown_ep = ep;
-    return n;
-  }
-  if (info.listener_ep != kNone) {
-    const EndpointInfo& li = v.index.endpoints()[info.listener_ep];
-    if (ConnId c = v.session.conn_at_cursor(li.host, li.label); c != kNoConn) {
-      n.conn = &v.world.stack(li.host).conn(c);
-      n.via_listener = true;
-      n.state = n.conn->state();
-      n.shown_ep = info.listener_ep;
-    }
-  }
-  return n;
+  const layout::EndpointAt a = layout::endpoint_at(v.index, v.world, ep, [&](int host, const std::string& label) {
+    return v.session.conn_at_cursor(host, label);
+  });
+  return {a.conn, a.via_listener, a.state, a.shown_ep};
 }
 
 namespace {
@@ -98,11 +84,8 @@ void value_text(std::string v, const char* field, DrawRecord::Endpoint& r, float
   ImGui::PopFont();
 }
 
-// The TCB table's two name columns (SEND, RECEIVE), each as wide as its widest name.
-constexpr std::array<TcbField, 7> kSendFields = {TcbField::Iss,  TcbField::SndUna,   TcbField::SndNxt, TcbField::SndWnd,
-                                                 TcbField::Cwnd, TcbField::Ssthresh, TcbField::SndBuf};
-constexpr std::array<TcbField, 6> kRecvFields = {TcbField::Irs,    TcbField::RcvNxt, TcbField::RcvWnd,
-                                                 TcbField::RcvBuf, TcbField::Srtt,   TcbField::Rto};
+using layout::kRecvFields;
+using layout::kSendFields;
 
 // The content width a four-column TCB table needs for value columns `value_w` wide, with
 // or without the ISS / IRS row (whose ten-digit numbers are the widest values).
@@ -115,40 +98,21 @@ float tcb_width_for(float value_w, bool with_iss) {
   return send + recv + 2 * value_w + 8 * ImGui::GetStyle().CellPadding.x + 3.0F;
 }
 
-std::string bytes_mss(std::uint32_t b, std::uint32_t mss) {
-  if (b >= UINT32_MAX / 2) return fonts().unicode ? "∞" : "inf";
-  if (mss == 0) return std::to_string(b);
-  // Whole multiples without the ".0" (what a narrow panel at 1280x720 has room for).
-  if (b % mss == 0) return fmt::format("{} ({} MSS)", b, b / mss);
-  const double n = static_cast<double>(b) / mss;
-  return n >= 10 ? fmt::format("{} ({:.0f} MSS)", b, n) : fmt::format("{} ({:.1f} MSS)", b, n);
-}
-
-// What is not known yet is shown as a dash, not as 0: the peer's numbers (IRS, RCV.NXT,
-// SND.WND) before its SYN arrives; cwnd and ssthresh before there is anything to send to.
-const char* kUnknown = "\u2013";
-
+// What is not known yet is shown as a dash, not as 0 (the model, labs/panel_layout.hpp, says
+// which values are known).
 void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact, float scale) {
-  const Tcb& t = c.tcb();
-  const bool synced = c.state() != State::Closed && c.state() != State::Listen;
-  // Our numbers exist once a SYN went out (a CLOSED TCB that was used keeps them, dimmed);
-  // the peer's (IRS, RCV.NXT, its window) once its SYN came in.
-  const bool ours = c.state() != State::Listen && (c.state() != State::Closed || t.snd_nxt != t.iss);
-  const bool peer = ours && c.state() != State::SynSent && (c.state() != State::Closed || t.rcv_nxt != t.irs);
-  const std::uint32_t mss = t.snd_mss;
-  auto rel = [](Seq32 v, Seq32 base) { return static_cast<std::uint32_t>(v.raw() - base.raw()); };
-  const std::string dash = fonts().unicode ? kUnknown : "-";
-  const bool cc = ours && c.congestion().cwnd() > 0;
-  r.tcb["ISS"] = ours ? std::to_string(t.iss.raw()) : dash;
-  r.tcb["IRS"] = peer ? std::to_string(t.irs.raw()) : dash;
-  r.tcb["SND.UNA"] = ours ? std::to_string(rel(t.snd_una, t.iss)) : dash;
-  r.tcb["SND.NXT"] = ours ? std::to_string(rel(t.snd_nxt, t.iss)) : dash;
-  r.tcb["RCV.NXT"] = peer ? std::to_string(rel(t.rcv_nxt, t.irs)) : dash;
-  r.tcb["SND.WND"] = peer ? std::to_string(t.snd_wnd) : dash;
-  r.tcb["RCV.WND"] = std::to_string(t.rcv_wnd);
+  const layout::TcbTable table = layout::tcb_table(c, fonts().unicode);
+  const bool synced = table.synced;
+  const std::string dash = fonts().unicode ? "\u2013" : "-";
+  for (const auto& [send, recv] : table.rows)
+    for (const layout::TcbCell* x : {&send, recv ? &*recv : nullptr})
+      if (x) r.tcb[tcb_name(x->field)] = x->known ? x->value : dash;
+  // The record keeps the plain numbers of what the panel shows with units.
+  const bool cc = table.rows[4].first.known;
   r.tcb["cwnd"] = cc ? std::to_string(c.congestion().cwnd()) : dash;
   r.tcb["send_buf"] = std::to_string(c.send_queue_bytes());
   r.tcb["recv_buf"] = std::to_string(c.readable_bytes());
+  for (const char* shown : {"ssthresh", "send buf", "recv buf", "SRTT", "RTO"}) r.tcb.erase(shown);
   const float avail = ImGui::GetContentRegionAvail().x;
   const bool marker = avail >= 430.0F;
   // ISS and IRS are ten-digit numbers: in a panel too narrow for them in the table (1024x768,
@@ -156,27 +120,22 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact, float
   const bool iss_in_table = avail >= tcb_width_for(ImGui::CalcTextSize("3654526670").x, true);
   if (!synced) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   if (!iss_in_table) {
-    struct Pair {
-      TcbField f;
-      std::string v;
-      bool known;
-    };
-    const std::array<Pair, 2> pairs = {{{TcbField::Iss, std::to_string(t.iss.raw()), ours}, {TcbField::Irs, std::to_string(t.irs.raw()), peer}}};
+    const std::array<layout::TcbCell, 2> pairs = {table.rows[0].first, *table.rows[0].second};
     const float sp = ImGui::GetStyle().ItemSpacing.x;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      const Pair& p = pairs[i];
-      const float w = ImGui::CalcTextSize(tcb_name(p.f)).x + sp + ImGui::CalcTextSize(p.known ? p.v.c_str() : dash.c_str()).x;
+      const layout::TcbCell& p = pairs[i];
+      const float w = ImGui::CalcTextSize(tcb_name(p.field)).x + sp + ImGui::CalcTextSize(p.known ? p.value.c_str() : dash.c_str()).x;
       if (i) {
         ImGui::SameLine(0, 2 * sp);
         if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();  // IRS under ISS when both do not fit
       }
-      field_name(p.f, false);
+      field_name(p.field, false);
       ImGui::SameLine();
       if (p.known) {
-        value_text(p.v, tcb_name(p.f), r, scale);
+        value_text(p.value, tcb_name(p.field), r, scale);
       } else {
         ImGui::TextDisabled("%s", dash.c_str());
-        note_value_rect(tcb_name(p.f), r, scale);
+        note_value_rect(tcb_name(p.field), r, scale);
       }
     }
   }
@@ -189,74 +148,46 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact, float
   ImGui::TableSetupColumn("RECEIVE", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("##rv", ImGuiTableColumnFlags_WidthStretch, 1.0F);
   if (!compact) ImGui::TableHeadersRow();
-  auto row = [](auto&& left, auto&& right) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    left(0);
-    ImGui::TableNextColumn();
-    left(1);
-    ImGui::TableNextColumn();
-    right(0);
-    ImGui::TableNextColumn();
-    right(1);
-  };
   // A cell pair: the name, then the value (or a dash when it is not known yet).
-  auto cell = [&](TcbField f, std::string v, bool known = true, std::optional<std::uint32_t> abs = {}) {
-    return [&r, f, v, known, abs, marker, dash, scale](int col) {
-      if (col == 0) {
-        field_name(f, marker);
-      } else if (!known) {
-        ImGui::TextDisabled("%s", dash.c_str());
-        note_value_rect(tcb_name(f), r, scale);
-      } else {
-        value_text(v, tcb_name(f), r, scale, abs);
-      }
-    };
+  auto cell = [&](const layout::TcbCell* x) {
+    ImGui::TableNextColumn();
+    if (x) field_name(x->field, marker);
+    ImGui::TableNextColumn();
+    if (!x) return;
+    if (!x->known) {
+      ImGui::TextDisabled("%s", dash.c_str());
+      note_value_rect(tcb_name(x->field), r, scale);
+    } else {
+      value_text(x->value, tcb_name(x->field), r, scale, x->abs);
+    }
   };
-  auto rel_s = [](Seq32 v, Seq32 base) { return std::to_string(static_cast<std::uint32_t>(v.raw() - base.raw())); };
-  const auto& rtt = c.rtt();
-  if (iss_in_table)
-    row(cell(TcbField::Iss, std::to_string(t.iss.raw()), ours), cell(TcbField::Irs, std::to_string(t.irs.raw()), peer));
-  row(cell(TcbField::SndUna, rel_s(t.snd_una, t.iss), ours, t.snd_una.raw()), cell(TcbField::RcvNxt, rel_s(t.rcv_nxt, t.irs), peer, t.rcv_nxt.raw()));
-  row(cell(TcbField::SndNxt, rel_s(t.snd_nxt, t.iss), ours, t.snd_nxt.raw()), cell(TcbField::RcvWnd, std::to_string(t.rcv_wnd)));
-  row(cell(TcbField::SndWnd, std::to_string(t.snd_wnd), peer), cell(TcbField::RcvBuf, fmt::format("{} B", c.readable_bytes())));
-  row(cell(TcbField::Cwnd, bytes_mss(c.congestion().cwnd(), mss), cc),
-      cell(TcbField::Srtt, rtt.has_sample() ? short_duration(rtt.srtt()) : dash));
-  row(cell(TcbField::Ssthresh, bytes_mss(c.congestion().ssthresh(), mss), cc), cell(TcbField::Rto, short_duration(rtt.rto())));
-  row(cell(TcbField::SndBuf, fmt::format("{} B", c.send_queue_bytes())), [](int) {});
+  for (std::size_t i = iss_in_table ? 0 : 1; i < table.rows.size(); ++i) {
+    ImGui::TableNextRow();
+    cell(&table.rows[i].first);
+    cell(table.rows[i].second ? &*table.rows[i].second : nullptr);
+  }
   ImGui::EndTable();
   if (!synced) ImGui::PopStyleColor();
 }
 
 void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecord::Endpoint& r) {
-  bool any = false;
-  for (int i = 0; i < kTimerKinds; ++i) {
-    const auto kind = static_cast<TimerKind>(i);
-    if (!c.timers().armed(kind)) continue;
-    // Linux's one transmit timer: while a loss probe is pending it is what runs (the RTO,
-    // behind it, restarts from the probe), so the panel shows the probe's row only.
-    if (kind == TimerKind::Rto && c.timers().armed(TimerKind::LossProbe)) continue;
-    any = true;
-    const Instant due = c.timers().at(kind);
-    const Duration left = std::max<Duration>(0, due - v.now);
-    Duration total = left;
-    if (auto k = v.index.last_timer_set(ep, kind, v.cursor)) total = std::max<Duration>(1, due - v.index.trace()[*k].t_ns);
-    const float frac = total > 0 ? static_cast<float>(static_cast<double>(left) / static_cast<double>(total)) : 0.0F;
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(timer_color(kind)));
-    ImGui::TextUnformatted(std::string(timer_name(kind)).c_str());
+  const auto rows = layout::timer_rows(v.index, ep, c, v.cursor, v.now);
+  for (const layout::TimerRow& t : rows) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(timer_color(t.kind)));
+    ImGui::TextUnformatted(std::string(timer_name(t.kind)).c_str());
     ImGui::PopStyleColor();
     ImGui::SameLine(0, 3);
-    help_marker(timer_help(kind));
+    help_marker(timer_help(t.kind));
     ImGui::SameLine(104);
-    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImGui::ColorConvertU32ToFloat4(timer_color(kind)));
-    const std::string overlay = short_duration(left) + " left, due " + short_time(due);
-    ImGui::ProgressBar(std::clamp(frac, 0.0F, 1.0F), ImVec2(-1, 0), overlay.c_str());
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImGui::ColorConvertU32ToFloat4(timer_color(t.kind)));
+    const std::string overlay = short_duration(t.left) + " left, due " + short_time(t.due);
+    ImGui::ProgressBar(t.left_fraction, ImVec2(-1, 0), overlay.c_str());
     ImGui::PopStyleColor();
     const ImVec2 b0 = ImGui::GetItemRectMin(), b1 = ImGui::GetItemRectMax();
     const float s = ImGui::GetIO().DisplayFramebufferScale.x;
-    r.timers.push_back({std::string(timer_name(kind)), due, std::clamp(frac, 0.0F, 1.0F), {b0.x * s, b0.y * s, b1.x * s, b1.y * s}});
+    r.timers.push_back({std::string(timer_name(t.kind)), t.due, t.left_fraction, {b0.x * s, b0.y * s, b1.x * s, b1.y * s}});
   }
-  if (!any) ImGui::TextDisabled("no timer running");
+  if (rows.empty()) ImGui::TextDisabled("no timer running");
 }
 
 }  // namespace

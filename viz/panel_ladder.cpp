@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "labs/panel_layout.hpp"
 #include "viz/theme.hpp"
 #include "viz/view.hpp"
 
@@ -21,36 +22,9 @@ constexpr float kRowH = 26.0F;
 constexpr float kPadTop = 12.0F;
 constexpr float kTimeW = 92.0F;
 
-struct Columns {
-  std::vector<int> of_host;  // host -> column
-  std::vector<std::string> names, ips;
-  int other = -1;            // column for addresses no host owns (spoofed floods)
-  std::vector<float> x;      // relative to the content's left edge
-};
-
-Columns columns(const WorldView& v, float width) {
-  Columns c;
-  const auto nh = v.index.host_names().size();
-  c.of_host.assign(nh, -1);
-  auto add = [&](int h) {
-    if (h < 0 || static_cast<std::size_t>(h) >= nh || c.of_host[static_cast<std::size_t>(h)] >= 0) return;
-    c.of_host[static_cast<std::size_t>(h)] = static_cast<int>(c.names.size());
-    c.names.push_back(v.index.host_names()[static_cast<std::size_t>(h)]);
-    c.ips.push_back(ip_to_string(v.world.hosts()[static_cast<std::size_t>(h)].ip));
-  };
-  for (auto ep : v.followed) add(v.index.endpoints()[ep].host);
-  for (std::size_t h = 0; h < nh; ++h) add(static_cast<int>(h));
-  for (const auto& s : v.index.segments())
-    if (s.dst_host < 0) {
-      c.other = static_cast<int>(c.names.size());
-      c.names.push_back("elsewhere");
-      c.ips.push_back("(no host)");
-      break;
-    }
-  const float a0 = kTimeW + 40.0F, a1 = width - 24.0F;
-  const auto n = static_cast<float>(std::max<std::size_t>(1, c.names.size()));
-  for (std::size_t i = 0; i < c.names.size(); ++i) c.x.push_back(a0 + (a1 - a0) * (static_cast<float>(i) + 0.5F) / n);
-  return c;
+// The lanes: the time column, then the hosts' lifelines (labs/panel_layout.hpp).
+layout::LadderColumns columns(const WorldView& v, float width) {
+  return layout::ladder_columns(v.index, v.world, v.followed, kTimeW + 40.0F, width - 24.0F);
 }
 
 ImVec2 lerp(ImVec2 a, ImVec2 b, float t) { return ImVec2(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t); }
@@ -63,22 +37,16 @@ float dist_seg(ImVec2 a, ImVec2 b, ImVec2 m) {
 }
 
 void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, bool dashed, bool head) {
-  const float l = std::hypot(b.x - a.x, b.y - a.y);
-  if (l < 1) return;
-  const ImVec2 d((b.x - a.x) / l, (b.y - a.y) / l);
-  const float hl = 9.0F + thick;
-  const ImVec2 end = head ? ImVec2(b.x - d.x * hl * 0.8F, b.y - d.y * hl * 0.8F) : b;
+  if (std::hypot(b.x - a.x, b.y - a.y) < 1) return;
+  const layout::ArrowShape sh = layout::arrow_shape({a.x, a.y}, {b.x, b.y}, thick, head);
+  const ImVec2 end(sh.line_end.x, sh.line_end.y);
   if (dashed) {
     const float le = std::hypot(end.x - a.x, end.y - a.y);
     for (float s = 0; s < le; s += 10) dl->AddLine(lerp(a, end, s / le), lerp(a, end, std::min(le, s + 6) / le), col, thick);
   } else {
     dl->AddLine(a, end, col, thick);
   }
-  if (head) {
-    const ImVec2 n(-d.y, d.x);
-    dl->AddTriangleFilled(b, ImVec2(b.x - d.x * hl + n.x * hl * 0.42F, b.y - d.y * hl + n.y * hl * 0.42F),
-                          ImVec2(b.x - d.x * hl - n.x * hl * 0.42F, b.y - d.y * hl - n.y * hl * 0.42F), col);
-  }
+  if (head) dl->AddTriangleFilled(b, ImVec2(sh.head[1].x, sh.head[1].y), ImVec2(sh.head[2].x, sh.head[2].y), col);
 }
 
 void cross(ImDrawList* dl, ImVec2 c, float r, ImU32 col) {
@@ -132,7 +100,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   const auto& tr = ix.trace();
   const auto& segs = ix.segments();
   const float width = ImGui::GetContentRegionAvail().x;
-  const Columns cols = columns(v, width);
+  const layout::LadderColumns cols = columns(v, width);
   ImFont* mono = fonts().mono;
   ImFont* sm = fonts().small;
   const float s = rec.scale;
@@ -173,10 +141,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     if (yy < scroll + kRowH * 2 || yy > scroll + view_h - kRowH * 4) ImGui::SetScrollY(std::max(0.0F, yy - view_h * 0.55F));
   }
   auto y_of = [&](std::uint32_t r) { return o.y + kPadTop + static_cast<float>(r) * kRowH + kRowH * 0.5F; };
-  auto x_of_host = [&](int h) {
-    const int c = h >= 0 && static_cast<std::size_t>(h) < cols.of_host.size() ? cols.of_host[static_cast<std::size_t>(h)] : cols.other;
-    return o.x + cols.x[static_cast<std::size_t>(std::max(0, c))];
-  };
+  auto x_of_host = [&](int h) { return o.x + cols.x_of_host(h); };
   if (nrows == 0) {
     ImGui::SetCursorScreenPos(ImVec2(o.x + 10, o.y + 10));
     ImGui::TextDisabled("Nothing happened in this lab's run.");
@@ -221,23 +186,13 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // Lifelines, coloured by the followed endpoint's state on that host.
   for (std::size_t c = 0; c < cols.names.size(); ++c)
     dl->AddLine(ImVec2(o.x + cols.x[c], top), ImVec2(o.x + cols.x[c], bottom), IM_COL32(70, 76, 88, 255), 2.0F);
-  struct Pill {
-    float x, y;
-    bool left;
-    State st;
-  };
-  std::vector<Pill> pills;
+  std::vector<layout::Pill> pills;
   for (std::size_t fi = 0; fi < v.followed.size(); ++fi) {
-    const auto& eps = ix.endpoints();
-    const EndpointInfo& info = eps[v.followed[fi]];
-    std::vector<std::uint64_t> hist;
-    if (info.listener_ep != kNone)
-      for (auto k : eps[info.listener_ep].state_events)
-        if (k < info.first_k) hist.push_back(k);
-    hist.insert(hist.end(), info.state_events.begin(), info.state_events.end());
+    const EndpointInfo& info = ix.endpoints()[v.followed[fi]];
+    const std::vector<std::uint64_t> hist = layout::state_history(ix, v.followed[fi]);
     const float x = x_of_host(info.host);
     const int col = cols.of_host[static_cast<std::size_t>(info.host)];
-    const bool left = col == 0 && cols.names.size() > 1 ? true : col + 1 == static_cast<int>(cols.names.size()) ? false : true;
+    const bool left = layout::pill_left(col, cols.names.size());
     for (std::size_t i = 0; i < hist.size(); ++i) {
       const std::uint64_t k = hist[i];
       if (k >= v.cursor && !ui.show_future) break;
@@ -257,17 +212,10 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // Pill rectangles: several changes in one row line up outward from the lifeline.
   std::vector<ImVec4> placed;  // rectangles taken by pills and labels (x0, y0, x1, y1)
   std::vector<ImVec4> pill_rect;
-  for (std::size_t i = 0; i < pills.size(); ++i) {
-    const Pill& p = pills[i];
-    const std::string n(state_name(p.st));
-    const ImVec2 ts = sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.c_str());
-    float edge = p.left ? p.x - 10 : p.x + 10;
-    for (std::size_t j = 0; j < i; ++j)
-      if (pills[j].x == p.x && pills[j].y == p.y && pills[j].left == p.left) edge = p.left ? pill_rect[j].x - 4 : pill_rect[j].z + 4;
-    float x0 = p.left ? edge - ts.x - 8 : edge;
-    // Inside the ladder: a pill that would run off its right edge goes left of the lifeline.
-    if (!p.left && x0 + ts.x + 8 > o.x + width - 18) x0 = p.x - 10 - ts.x - 8;
-    pill_rect.emplace_back(x0, p.y - ts.y * 0.5F - 2, x0 + ts.x + 8, p.y + ts.y * 0.5F + 2);
+  for (const layout::Rect& r : layout::place_pills(
+           pills, [&](const std::string& n) { return sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, n.c_str()).x; }, sm->FontSize,
+           o.x + width - 18)) {
+    pill_rect.emplace_back(r.x0, r.y0, r.x1, r.y1);
     placed.push_back(pill_rect.back());
   }
 
@@ -297,38 +245,9 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     if (ghost && !ui.show_future) continue;
     if (sg.row_send == kNone) continue;
     const TraceEvent& e = tr[sg.send_k];
-    const ImVec2 a(x_of_host(sg.src_host), y_of(sg.row_send));
-    ImVec2 b;
-    bool head = true, lost = false, partial = false;
-    if (sg.fate == SegFate::LostOnWay) {
-      // Halfway to the destination, or to the first lifeline in between (so the cross never
-      // sits on a host that has nothing to do with it), and on the arrow's own row band.
-      // An address no host owns ("elsewhere": a flood's spoofed sources) is where it is lost:
-      // the cross sits just before that lane.
-      float xd = x_of_host(sg.dst_host);
-      if (sg.dst_host < 0) {
-        b = ImVec2(xd + (xd > a.x ? -12.0F : 12.0F), a.y + kRowH * 0.9F);
-      } else {
-        for (float cx : cols.x)
-          if ((o.x + cx - a.x) * (xd - (o.x + cx)) > 1.0F) xd = o.x + cx;
-        b = ImVec2((a.x + xd) * 0.5F, a.y + kRowH * 0.9F);
-      }
-      head = false;
-      lost = true;
-    } else {
-      const std::uint32_t rf = sg.row_fate != kNone ? sg.row_fate : nrows - 1;
-      b = ImVec2(x_of_host(sg.dst_host), y_of(rf) + (sg.fate == SegFate::InFlight ? kRowH * 0.5F : 0.0F));
-      if (!ghost && (sg.fate == SegFate::InFlight || sg.fate_k >= v.cursor)) {  // on its way at the cursor
-        float f = 0.5F;
-        if (sg.fate != SegFate::InFlight) {
-          const Instant t0 = e.t_ns, t1 = tr[sg.fate_k].t_ns;
-          f = t1 > t0 ? static_cast<float>(static_cast<double>(v.now - t0) / static_cast<double>(t1 - t0)) : 0.5F;
-        }
-        b = lerp(a, b, std::clamp(f, 0.12F, 0.92F));
-        head = false;
-        partial = true;
-      }
-    }
+    const layout::ArrowGeom geo = layout::arrow_geometry(ix, cols, i, o.x, y_of, kRowH, v.cursor, v.now, ghost);
+    const ImVec2 a(geo.a.x, geo.a.y), b(geo.b.x, geo.b.y);
+    const bool head = geo.head, lost = geo.lost, partial = geo.partial;
     if (std::max(a.y, b.y) < top - kRowH || std::min(a.y, b.y) > bottom + kRowH) continue;
     Drawn d;
     d.seg = i;
@@ -350,35 +269,19 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     }
     drawn.push_back(std::move(d));
   }
-  // Identical segments sent one after another between the same two hosts (a SYN-ACK
-  // retransmitted 12 times, a SYN flood) share one label: "[S.] ×12".
+  // Identical segments sent one after another between the same two hosts share one label.
   {
-    auto flags_of = [&](const Drawn& d) {
-      const std::string& l = segs[d.seg].label;
-      return l.substr(0, l.find(']') + 1);
-    };
+    std::vector<std::uint32_t> ids;
+    std::vector<bool> lost;
+    for (const Drawn& d : drawn) {
+      ids.push_back(d.seg);
+      lost.push_back(d.lost);
+    }
+    const layout::Grouping g = layout::group_repeats(ix, ids, lost, r0, r1);
     for (std::size_t i = 0; i < drawn.size(); ++i) {
-      if (drawn[i].group) continue;
-      const SegInfo& si = segs[drawn[i].seg];
-      std::vector<std::size_t> run = {i};
-      for (std::size_t j = i + 1; j < drawn.size(); ++j) {
-        const SegInfo& sj = segs[drawn[j].seg];
-        const SegInfo& sl = segs[drawn[run.back()].seg];
-        if (sj.row_send > sl.row_send + 3) break;
-        const bool same = sj.src_host == si.src_host && sj.dst_host == si.dst_host && flags_of(drawn[j]) == flags_of(drawn[i]) &&
-                          (sj.label == si.label || si.src_host < 0 || si.dst_host < 0 || tr[sj.send_k].retx || drawn.size() > 24);
-        if (same && drawn[j].lost == drawn[i].lost && !drawn[j].group) run.push_back(j);
-      }
-      if (run.size() < 3) continue;
-      for (std::size_t k : run) {
-        drawn[k].group = static_cast<int>(run.size());
-        drawn[k].group_id = i;
-      }
-      // The label goes on the middle one of those in view.
-      std::vector<std::size_t> seen;
-      for (std::size_t k : run)
-        if (segs[drawn[k].seg].row_send >= r0 + 1 && segs[drawn[k].seg].row_send + 1 <= r1) seen.push_back(k);
-      drawn[seen.empty() ? run[run.size() / 2] : seen[seen.size() / 2]].group_head = true;
+      drawn[i].group = g.size[i];
+      drawn[i].group_id = g.first[i];
+      drawn[i].group_head = g.head[i];
     }
   }
   for (Drawn& d : drawn) {
@@ -395,71 +298,34 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   std::vector<ImVec4> lanes;
   for (float cx : cols.x) lanes.emplace_back(o.x + cx - 3, top, o.x + cx + 3, bottom);
   const ImVec2 clip0 = dl->GetClipRectMin(), clip1 = dl->GetClipRectMax();  // the rows in view
-  auto free_of = [](const ImVec4& c, const std::vector<ImVec4>& taken) {
-    for (const auto& p : taken)
-      if (c.x < p.z && p.x < c.z && c.y < p.w && p.y < c.w) return false;
-    return true;
+  auto rects = [](const std::vector<ImVec4>& v) {
+    std::vector<layout::Rect> out;
+    for (const ImVec4& r : v) out.push_back({r.x, r.y, r.z, r.w});
+    return out;
   };
   if (ui.ladder_labels) {
-    // The cursor's segments choose first, so that theirs are never the ones left out.
-    std::vector<std::size_t> order(drawn.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    // Then each group's middle member in view; the others of a group only if that one found no room.
-    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current || drawn[i].group_head; });
-    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return drawn[i].current; });
-    std::vector<bool> group_done(drawn.size(), false);
-    for (std::size_t di : order) {
-      Drawn& d = drawn[di];
-      if (d.group && group_done[d.group_id]) continue;
+    const std::string times = fonts().unicode ? " ×" : " x";
+    std::vector<layout::LabelAsk> asks;
+    for (const Drawn& d : drawn) {
       const SegInfo& sg = segs[d.seg];
-      const TraceEvent& e = tr[sg.send_k];
-      const std::string times = fonts().unicode ? " ×" : " x";
-      std::string full = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
-                                 : sg.label + (e.loss_probe ? "  TLP" : e.retx ? "  retx" : "");
-      if (d.lost) full += "  LOST";
-      if (sg.fate == SegFate::DroppedOnArrival) full += "  DROPPED";
       // Along the arrow as drawn to its end (or its destination, when in flight).
       const ImVec2 end = d.lost || !d.partial ? d.b : ImVec2(x_of_host(sg.dst_host), y_of(sg.row_fate != kNone ? sg.row_fate : nrows - 1));
-      // The whole label, else the flags alone ("[P.]"), which fit between close lifelines.
-      const std::string flags = d.group ? sg.label.substr(0, sg.label.find(']') + 1) + times + std::to_string(d.group)
-                                        : sg.label.substr(0, sg.label.find(']') + 1) + (d.lost ? " LOST" : "");
-      bool ok = false;
-      ImVec4 r;
-      std::string label;
-      for (int pass = 0; pass < (d.current ? 3 : 2) && !ok; ++pass) {
-        label = pass == 1 ? flags : full;
-        const ImVec2 ts = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, label.c_str());
-        std::vector<ImVec4> spots;  // where the label may go, best first
-        if (d.lost) {  // beside the cross, else above it
-          const bool rightward = x_of_host(sg.dst_host) >= d.a.x;
-          const float x0 = rightward ? d.b.x + 12 : d.b.x - 12 - ts.x - 6;
-          spots.emplace_back(x0, d.b.y - ts.y * 0.5F - 1, x0 + ts.x + 6, d.b.y + ts.y * 0.5F + 1);
-          spots.emplace_back(d.b.x - ts.x * 0.5F - 3, d.b.y - ts.y - 12, d.b.x + ts.x * 0.5F + 3, d.b.y - 10);
-        }
-        for (float t : {0.5F, 0.32F, 0.68F, 0.2F, 0.8F}) {
-          const ImVec2 m = lerp(d.a, end, t);
-          spots.emplace_back(m.x - ts.x * 0.5F - 3, m.y - ts.y - 3, m.x + ts.x * 0.5F + 3, m.y - 1);
-        }
-        for (const ImVec4& c : spots) {
-          // Pass 0 and 1 keep off the lifelines; pass 2 (the cursor's segment only: its label
-          // is always shown) only off other labels.
-          // Not over the times, not off the edge, not above or below the rows in view.
-          const bool inside = c.x >= o.x + kTimeW - 4 && c.z <= o.x + width - 18 && c.y >= clip0.y && c.w <= clip1.y;
-          if (inside && free_of(c, placed) && (pass == 2 || free_of(c, lanes))) {
-            r = c;
-            ok = true;
-            break;
-          }
-        }
-      }
-      if (!ok) continue;  // hover shows it
-      if (d.group) group_done[d.group_id] = true;
-      placed.push_back(r);
-      d.shown = label;
+      asks.push_back({{d.a.x, d.a.y}, {end.x, end.y}, {d.b.x, d.b.y}, d.lost, x_of_host(sg.dst_host) >= d.a.x, d.current,
+                      layout::ladder_label(tr[sg.send_k], sg, d.group, times), layout::ladder_short_label(sg, d.lost, d.group, times),
+                      d.group, d.group_id, d.group_head});
+    }
+    // Not over the times, not off the edge, not above or below the rows in view.
+    const auto labels = layout::place_labels(
+        asks, [&](const std::string& l) { return mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, l.c_str()).x; }, mono->FontSize,
+        {o.x + kTimeW - 4, clip0.y, o.x + width - 18, clip1.y}, rects(placed), rects(lanes));
+    for (const auto& [i, l] : labels) {
+      Drawn& d = drawn[i];
+      const ImVec4 r(l.rect.x0, l.rect.y0, l.rect.x1, l.rect.y1);
+      d.shown = l.shown;
       d.label_rect = r;
       dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), IM_COL32(17, 19, 24, d.ghost ? 120 : 215), 3.0F);
       dl->AddText(mono, mono->FontSize, ImVec2(r.x + 3, r.y + 1),
-                  d.ghost ? with_alpha(d.col, 0.8F) : d.current ? IM_COL32_WHITE : d.col, label.c_str());
+                  d.ghost ? with_alpha(d.col, 0.8F) : d.current ? IM_COL32_WHITE : d.col, l.shown.c_str());
     }
   }
   for (const Drawn& d : drawn) {
@@ -496,8 +362,8 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
   // State pills on the lifelines (drawn over the arrows' ends).
   for (std::size_t i = 0; i < pills.size(); ++i) {
     const ImVec4& r = pill_rect[i];
-    dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].st), 8.0F);
-    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), state_text_color(pills[i].st), std::string(state_name(pills[i].st)).c_str());
+    dl->AddRectFilled(ImVec2(r.x, r.y), ImVec2(r.z, r.w), state_color(pills[i].state), 8.0F);
+    dl->AddText(sm, sm->FontSize, ImVec2(r.x + 4, r.y + 2), state_text_color(pills[i].state), std::string(state_name(pills[i].state)).c_str());
   }
   // Hover and click.
   if (hovered >= 0) {

@@ -109,6 +109,20 @@ void draw_exports(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& re
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%s", fork ? "the lab file with the fault rules of this timeline added: run it with tcplab run"
                                  : "the lab file as loaded");
+  if (ui.web) return;  // pictures of a panel: the desktop build (cairo draws the PNG)
+  // Export panel as SVG/PNG: the picture `tcplab draw LAB --at T --what PANEL` gives, at the cursor.
+  ImGui::SameLine();
+  ImGui::TextUnformatted("  panel at the cursor:");
+  for (const char* panel : {"ladder", "diagram", "endpoint"})
+    for (const char* ext : {".svg", ".png"}) {
+      ImGui::SameLine();
+      const std::string what = std::string(panel) + ext;
+      if (ImGui::SmallButton(what.c_str())) cmd.export_file(what);
+      record_item(rec, "export:" + what);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("the %s at the cursor as %s, for slides: as tcplab draw --what %s draws it", panel,
+                          ext[1] == 's' ? "SVG (vector, real text)" : "PNG", panel);
+    }
 }
 
 }  // namespace tcplab::viz

@@ -7,28 +7,6 @@ using S = State;
 
 std::span<const Fig5Edge> figure5_edges() { return figure5_transitions(); }
 
-const Fig5Edge* figure5_edge(State from, State to) {
-  const Transition* t = find_transition(from, to);
-  return t && t->figure5 ? t : nullptr;
-}
-
-std::string_view fig5_name(State s) {
-  switch (s) {
-    case S::Closed: return "CLOSED";
-    case S::Listen: return "LISTEN";
-    case S::SynSent: return "SYN-SENT";
-    case S::SynReceived: return "SYN-RCVD";
-    case S::Established: return "ESTAB";
-    case S::FinWait1: return "FIN-WAIT-1";
-    case S::FinWait2: return "FIN-WAIT-2";
-    case S::CloseWait: return "CLOSE-WAIT";
-    case S::Closing: return "CLOSING";
-    case S::LastAck: return "LAST-ACK";
-    case S::TimeWait: return "TIME-WAIT";
-  }
-  return "?";
-}
-
 const char* state_help(State s) {
   switch (s) {
     case S::Closed: return "RFC 9293 3.3.2: CLOSED represents no connection state at all.";
@@ -42,25 +20,6 @@ const char* state_help(State s) {
     case S::Closing: return "RFC 9293 3.3.2: CLOSING represents waiting for a connection termination request acknowledgment from the remote TCP peer.";
     case S::LastAck: return "RFC 9293 3.3.2: LAST-ACK represents waiting for an acknowledgment of the connection termination request previously sent to the remote TCP peer (this termination request sent to the remote TCP peer already included an acknowledgment of the termination request sent from the remote TCP peer).";
     case S::TimeWait: return "RFC 9293 3.3.2: TIME-WAIT represents waiting for enough time to pass to be sure the remote TCP peer received the acknowledgment of its connection termination request and to avoid new connections being impacted by delayed segments from previous connections.";
-  }
-  return "";
-}
-
-const char* tcb_name(TcbField f) {
-  switch (f) {
-    case TcbField::Iss: return "ISS";
-    case TcbField::Irs: return "IRS";
-    case TcbField::SndUna: return "SND.UNA";
-    case TcbField::SndNxt: return "SND.NXT";
-    case TcbField::SndWnd: return "SND.WND";
-    case TcbField::RcvNxt: return "RCV.NXT";
-    case TcbField::RcvWnd: return "RCV.WND";
-    case TcbField::Cwnd: return "cwnd";
-    case TcbField::Ssthresh: return "ssthresh";
-    case TcbField::SndBuf: return "send buf";
-    case TcbField::RcvBuf: return "recv buf";
-    case TcbField::Srtt: return "SRTT";
-    case TcbField::Rto: return "RTO";
   }
   return "";
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "labs/panel_layout.hpp"
 #include "sim/trace.hpp"
 #include "stack/transitions.hpp"
 
@@ -17,16 +18,14 @@ using Fig5Edge = Transition;
 // The 20 arrows, in drawing order.
 std::span<const Fig5Edge> figure5_edges();
 // The Figure 5 edge from -> to, or nullptr (the stack can take others, e.g. RST -> CLOSED).
-const Fig5Edge* figure5_edge(State from, State to);
+using layout::figure5_edge;
 // The name in the Figure 5 box: "SYN-RCVD", "ESTAB", "FIN-WAIT-1", ...
-std::string_view fig5_name(State s);
+using layout::fig5_name;
 // RFC 9293 3.3.2: what the state represents.
 const char* state_help(State s);
 
-enum class TcbField : std::uint8_t {
-  Iss, Irs, SndUna, SndNxt, SndWnd, RcvNxt, RcvWnd, Cwnd, Ssthresh, SndBuf, RcvBuf, Srtt, Rto,
-};
-const char* tcb_name(TcbField f);  // "SND.UNA"
+using layout::TcbField;
+using layout::tcb_name;  // "SND.UNA"
 const char* tcb_help(TcbField f);  // the RFC's words
 const char* timer_help(TimerKind k);
 

@@ -5,6 +5,7 @@
 
 #include "labs/runner.hpp"
 #include "viz/lab_edit.hpp"
+#include "viz/panel_export.hpp"
 
 namespace tcplab::viz {
 
@@ -47,6 +48,10 @@ std::string Session::export_file(const std::string& what, UiState& ui) const {
       const SaveResult r = save_lab_with_faults(lab_.path, shown.rules, path, false);
       if (r.outcome != SaveResult::Outcome::Written) err = r.message;
     }
+  } else if (const auto dot = what.find('.'); dot != std::string::npos && draw::parse_what(what.substr(0, dot))) {
+    // A panel as a picture: "ladder.svg", "diagram.png", "endpoint.svg" (viz/panel_export.hpp).
+    path = fresh_path(".", stem + "-" + what.substr(0, dot), what.substr(dot));
+    err = export_panel(*this, ui, *draw::parse_what(what.substr(0, dot)), path);
   } else {
     return "unknown export '" + what + "' (trace, pcap or lab)";
   }

@@ -4,12 +4,9 @@
 # with the curves as paths), the PNG (decoded: the flow's colour in the plot area, white
 # elsewhere), the same bytes from two runs, and bad input (exit 2, one line naming what).
 # Usage: plot.sh BIN_DIR SOURCE_DIR
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cmd=plot
+source "$(dirname "$0")/picture_test.bash"
 plot() { "$bin/tcplab" plot lossy-transfer "$@"; }
 
 # CSV: the numbers, checked by a small reader of the long format.
@@ -74,35 +71,13 @@ assert len(blue) >= 4, f"{len(blue)} paths in the flow's colour (#1f77b4): legen
 assert sum(len(p.get("d")) > 1000 for p in blue) >= 3, "fewer than 3 long curves (cwnd, SRTT, throughput)"
 EOF
 plot --series cwnd --size 900x400 --out "$tmp/a.png" >/dev/null 2>&1 || fail "png: exit $?"
-python3 - "$tmp/a.png" <<'EOF' || fail "png contents"
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, chunks = 8, {}
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    chunks.setdefault(kind, b"")
-    chunks[kind] += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-w, h, depth, ctype = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
-assert (w, h) == (900, 400) and depth == 8, (w, h, depth)
-bpp = {2: 3, 6: 4}[ctype]
-raw, stride, prev, img = zlib.decompress(chunks[b"IDAT"]), w * bpp, bytearray(w * bpp), []
-for y in range(h):  # undo the PNG row filters (RFC 2083 6)
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    img.append(line)
-    prev = line
-px = lambda x, y: tuple(img[y][x * bpp:x * bpp + 3])
+python3 - "$tmp/a.png" "$(dirname "$0")" <<'EOF' || fail "png contents"
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[2])
+import png_pixels
+w, h, px = png_pixels.read(sys.argv[1])
+assert (w, h) == (900, 400), (w, h)
 area = [(x, y) for y in range(75, h - 60) for x in range(75, w - 70)]
 blue = sum(px(x, y) == (0x1f, 0x77, 0xb4) for x, y in area)
 white = sum(px(x, y) == (255, 255, 255) for x, y in area)
@@ -121,15 +96,6 @@ plot --series cwnd --seed 2 --out "$tmp/seed2.csv" >/dev/null 2>&1
 cmp -s "$tmp/a.csv" "$tmp/seed2.csv" && fail "another seed gives the same CSV"
 
 # Bad input: exit 2 and one line naming what is wrong.
-bad() {  # bad 'expected message' args...
-  local want=$1
-  shift
-  "$bin/tcplab" plot "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || fail "plot $*: exit $rc, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "plot $*: $(wc -l <"$tmp/err") lines on stderr: $(cat "$tmp/err")"
-  grep -qF -- "$want" "$tmp/err" || fail "plot $*: '$(cat "$tmp/err")' does not say '$want'"
-}
 bad "--series: 'cwin' is not a series (cwnd, queue, rtt, throughput)" lossy-transfer --series cwnd,cwin --out "$tmp/x.svg"
 bad "--out: '$tmp/x.jpg': unknown format" lossy-transfer --series cwnd --out "$tmp/x.jpg"
 bad "--series queue: no queue was recorded in handshake" handshake --series queue --out "$tmp/x.svg"

@@ -783,3 +783,41 @@ TEST_CASE("observer pane: Linux's zero-window probes are keep-alives to Wireshar
   CHECK(after.model["now_ns"].get<std::int64_t>() < 1000000000);
   CHECK(after.model["cursor"].get<std::uint64_t>() < f.model["cursor"].get<std::uint64_t>());
 }
+
+TEST_CASE("--export writes the panel as tcplab draw draws it and needs no display") {
+  const fs::path dir = fs::path(VIZ_TEST_OUT) / "export";
+  fs::create_directories(dir);
+  const std::string tcplab = (fs::path(VIZ_BIN).parent_path() / "tcplab").string();
+  for (const char* what : {"ladder", "diagram", "endpoint"}) {
+    const std::string viz_svg = (dir / (std::string(what) + "-viz.svg")).string();
+    const std::string cli_svg = (dir / (std::string(what) + "-cli.svg")).string();
+    fs::remove(viz_svg);
+    const Cmd c = run_cli(std::string("lost-fin --at 1.5s --export ") + what + " --out " + viz_svg, "env -u DISPLAY -u WAYLAND_DISPLAY");
+    INFO(what << ": " << c.err);
+    REQUIRE(c.rc == 0);
+    const std::string cmd = tcplab + " draw lost-fin --at 1.5s --what " + what + " --out " + cli_svg + " >/dev/null 2>&1";
+    REQUIRE(exit_code(std::system(cmd.c_str())) == 0);
+    const std::string svg = slurp(viz_svg);
+    CHECK(svg.find("<text") != std::string::npos);
+    CHECK(svg.find(">lost-fin (seed 1) at 1.500 s</text>") != std::string::npos);
+    CHECK(svg == slurp(cli_svg));  // one layout, one painter: the same picture
+  }
+  CHECK(slurp((dir / "ladder-viz.svg").string()).find(">[F.] seq 8, ack 19  LOST</text>") != std::string::npos);
+  // The PNG: decoded, the size the picture takes (the ladder: 900 wide).
+  const std::string png = (dir / "ladder.png").string();
+  REQUIRE(run_cli("lost-fin --at 1.5s --export ladder --out " + png, "env -u DISPLAY -u WAYLAND_DISPLAY").rc == 0);
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 3);
+  REQUIRE(px != nullptr);
+  CHECK(w == 900);
+  CHECK(h > 300);
+  stbi_image_free(px);
+  // Bad input: one line, exit 2.
+  for (const char* args : {"lost-fin --export stairs --out x.svg", "lost-fin --export ladder --out x.jpg", "lost-fin --export ladder",
+                           "lost-fin --out x.svg"}) {
+    const Cmd b = run_cli(args);
+    INFO(args << " -> " << b.err);
+    CHECK(b.rc == 2);
+    CHECK(line_count(b.err) == 1);
+  }
+}

@@ -120,4 +120,27 @@ TEST_SUITE("lab file editing") {
     fs::current_path(cwd);
     fs::remove_all(dir);
   }
+
+  TEST_CASE("exports: a panel at the cursor as a picture (ladder.svg, endpoint.png)") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "tcplab-viz-test-export-panel";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir);
+    Session s("lost-fin", LoadOptions{});
+    UiState ui;
+    s.seek_time(ms(1500));
+    REQUIRE(s.export_file("ladder.svg", ui) == "");
+    CHECK(ui.written_file == "./lost-fin-ladder.svg");
+    const std::string svg = slurp(ui.written_file);
+    CHECK(svg.find(">lost-fin (seed 1) at 1.500 s</text>") != std::string::npos);
+    CHECK(svg.find(">[F.] seq 8, ack 19  LOST</text>") != std::string::npos);
+    REQUIRE(s.export_file("endpoint.png", ui) == "");
+    CHECK(ui.written_file == "./lost-fin-endpoint.png");
+    CHECK(slurp(ui.written_file).substr(1, 3) == "PNG");
+    CHECK(s.export_file("stairs.svg", ui) == "unknown export 'stairs.svg' (trace, pcap or lab)");
+    fs::current_path(cwd);
+    fs::remove_all(dir);
+  }
 }

@@ -1,6 +1,6 @@
-#include "viz/palette.hpp"
+#include "labs/palette.hpp"
 
-namespace tcplab::viz {
+namespace tcplab {
 
 std::array<int, 3> state_rgb(State s) {
   switch (s) {
@@ -25,4 +25,4 @@ bool state_text_dark(State s) {
   return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] > 140.0;
 }
 
-}  // namespace tcplab::viz
+}  // namespace tcplab
