@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "labs/canvas.hpp"
+
 namespace tcplab {
 namespace {
 
@@ -101,22 +103,6 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // PrairieLearn (docs "External Grading", "Grading results"): `score` in [0, 1] is the only
 // required key of a gradable result; `gradable: false` with `format_errors` marks input that
 // could not be graded (a lab file that does not load: no attempt is used up); `tests[]` has
@@ -193,7 +179,7 @@ Json coderunner_result(const std::vector<TestSuiteReport>& suites) {
   const ReportScore sc = report_score(suites);
   Json j;
   j["fraction"] = sc.fraction();
-  j["prologuehtml"] = "<p>" + html_escape(fmt::format("{} of {} checks passed", sc.score, sc.max_score)) + "</p>";
+  j["prologuehtml"] = "<p>" + draw::xml_escape(fmt::format("{} of {} checks passed", sc.score, sc.max_score)) + "</p>";
   Json rows = Json::array();
   rows.push_back(Json{"iscorrect", "Lab", "Check", "Expected", "Got"});
   std::string epilogue;
@@ -206,7 +192,7 @@ Json coderunner_result(const std::vector<TestSuiteReport>& suites) {
       const std::string expected = c.details.value("expected", std::string());
       const std::string actual = c.details.value("actual", c.pass ? c.output : std::string());
       rows.push_back(Json{c.pass ? 1 : 0, s.name, c.name, expected, actual});
-      if (!c.pass) epilogue += "<h4>" + html_escape(c.name) + "</h4><pre>" + html_escape(c.message) + "</pre>";
+      if (!c.pass) epilogue += "<h4>" + draw::xml_escape(c.name) + "</h4><pre>" + draw::xml_escape(c.message) + "</pre>";
     }
   }
   j["testresults"] = rows;

@@ -53,9 +53,6 @@ std::string rst_feedback(const std::vector<TestSuiteReport>& suites);
 // Base64 (RFC 4648 section 4, with padding), for data: URLs.
 std::string base64(const std::string& bytes);
 
-// HTML-escapes text (& < > " ').
-std::string html_escape(const std::string& text);
-
 // Writes every report whose path is set ("-": standard output); returns "" or the error,
 // naming the option ("--junit: cannot open ...").
 std::string write_reports(const ReportPaths& paths, const std::string& tool, const std::vector<TestSuiteReport>& suites,

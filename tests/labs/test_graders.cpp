@@ -202,7 +202,12 @@ TEST_SUITE("grader formats") {
     const Json cr = Json::parse(c.out);  // only the JSON on stdout
     check_coderunner(cr);
     CHECK(cr["fraction"] == 0.5);
-    check_prairielearn(Json::parse(labtest::slurp(dir / "pl.json")));
+    const Json pl = Json::parse(labtest::slurp(dir / "pl.json"));
+    check_prairielearn(pl);
+    // The ladder as an image, a PNG (its signature, base64: iVBORw0KGgo).
+    REQUIRE(pl["images"].size() == 1);
+    CHECK(pl["images"][0]["label"] == "lab: the ladder");  // the lab named by its file, lab.toml
+    CHECK(pl["images"][0]["url"].get<std::string>().rfind("data:image/png;base64,iVBORw0KGgo", 0) == 0);
     check_inginious(Json::parse(labtest::slurp(dir / "ing.json")));
     const auto w = labtest::tcplab_cmd("check lab.toml --inginious /nonexistent/dir/f.json", "", dir.string());
     CHECK(w.rc == 2);
