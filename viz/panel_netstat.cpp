@@ -20,6 +20,7 @@ std::string timer_column(const Connection& c, Instant now) {
   if (t.armed(TimerKind::TimeWait)) return "timewait (" + left(TimerKind::TimeWait) + ")";
   // Linux's one transmit timer: a pending loss probe shows as "on" with the PTO left.
   if (t.armed(TimerKind::LossProbe)) return "on (" + left(TimerKind::LossProbe) + ")";
+  if (t.armed(TimerKind::Reorder)) return "on (" + left(TimerKind::Reorder) + ")";
   if (t.armed(TimerKind::Rto)) return "on (" + left(TimerKind::Rto) + ")";
   if (t.armed(TimerKind::Persist)) return "probe (" + left(TimerKind::Persist) + ")";
   if (t.armed(TimerKind::Keepalive)) return "keepalive (" + left(TimerKind::Keepalive) + ")";

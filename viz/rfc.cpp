@@ -92,6 +92,7 @@ const char* timer_help(TimerKind k) {
     case TimerKind::Keepalive: return "Keep-alive timer (RFC 9293 3.8.4): probes an idle connection; the interval must be configurable and default to no less than two hours.";
     case TimerKind::Persist: return "Persist timer (RFC 9293 3.8.6.1): while the peer's window is zero, send a zero-window probe at intervals, backed off exponentially, so that a lost window update cannot deadlock the connection.";
     case TimerKind::FinWait2: return "FIN-WAIT-2 timer (Linux tcp_fin_timeout, not in RFC 9293): an orphaned socket that waits in FIN-WAIT-2 for the peer's FIN is freed when it expires.";
+    case TimerKind::Reorder: return "RACK reordering timer (RFC 8985 6.2, Linux's default loss detection): a segment sent before one that was delivered is not yet deemed lost while reordering could explain it; the timer fires when RACK.rtt + the reordering window (min_rtt/4) has passed since it was sent, and it is then marked lost and retransmitted.";
     case TimerKind::LossProbe: return "Tail loss probe timer (RFC 8985 7.2, Linux's default): PTO = 2*SRTT (+ 200 ms with one segment in flight), never later than the RTO. When it expires, send one probe - the last segment again, or a new one - so that a lost tail is repaired by the ACK it draws; then the RTO restarts (7.3).";
   }
   return "";
