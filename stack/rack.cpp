@@ -45,7 +45,14 @@ Duration Rack::detect_loss(const std::deque<RateSampler::Tx>& sent, Instant now,
     bool pending = false;
     for (const SackBlock& b : lost_)
       if (seq_le(b.left, p.seq) && seq_le(p.end, b.right)) pending = true;
-    if (pending || !sent_after(xmit_ts_, end_seq_, p.sent, p.end)) continue;
+    if (pending) continue;
+    if (!sent_after(xmit_ts_, end_seq_, p.sent, p.end)) {
+      // The records are in sequence order; originals went out in that order and a
+      // retransmission after its original, so nothing above an original sent this late was
+      // sent earlier (Linux walks its time-sorted list and stops here too).
+      if (!p.retx) break;
+      continue;
+    }
     const Duration remaining = rtt_ + reo_wnd - (now - p.sent);
     if (remaining <= 0) mark(p.seq, p.end);
     else wait = std::max(wait, remaining);
