@@ -101,7 +101,7 @@ const char* timer_help(TimerKind k) {
 std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uint64_t end,
                          std::uint64_t send_k) {
   const TraceEvent& s = trace[send_k];
-  bool rto = false, delack = false, persist = false, keepalive = false, delivered = false;
+  bool rto = false, reo = false, delack = false, persist = false, keepalive = false, delivered = false;
   if (s.loss_probe)
     return "RFC 8985 7.3: the tail loss probe timer (PTO) expired with data unacknowledged: send the last segment again (or a new one) to draw an ACK - a loss probe, not counted as a retransmission; the RTO restarts after it.";
   for (std::uint64_t k = begin; k < end; ++k) {
@@ -109,6 +109,7 @@ std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uin
     if (e.type == TraceType::State && e.host == s.host && e.conn == s.conn) return e.cause;
     if (e.type == TraceType::Timer && e.action == TimerAction::Fire) {
       rto |= e.timer == TimerKind::Rto;
+      reo |= e.timer == TimerKind::Reorder;
       delack |= e.timer == TimerKind::DelAck;
       persist |= e.timer == TimerKind::Persist;
       keepalive |= e.timer == TimerKind::Keepalive;
@@ -116,7 +117,8 @@ std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uin
     if (e.type == TraceType::Deliver && e.host == s.host) delivered = true;
   }
   if (s.retx && rto) return "RFC 6298 5.4: the retransmission timer expired: retransmit the earliest segment that has not been acknowledged, and back the timer off (5.5).";
-  if (s.retx) return "RFC 5681 3.2: the third duplicate ACK: fast retransmit of what appears to be the missing segment.";
+  if (s.retx && reo) return "RFC 8985 6.3: RACK's reordering timer expired: a segment sent before one that was delivered has now waited RACK.rtt + the reordering window, so it is deemed lost and retransmitted (fast recovery begins if it had not).";
+  if (s.retx) return "A fast retransmit: RFC 5681 3.2, the third duplicate ACK (RFC 6675 with SACK); under Linux's RACK (RFC 8985 6.2), an ACK showed a segment sent after this one delivered, long enough ago that this one is deemed lost.";
   if (persist) return "RFC 9293 3.8.6.1: the persist timer expired with a zero send window: send a zero-window probe.";
   if (keepalive) return "RFC 9293 3.8.4: the keep-alive timer expired on an idle connection: send a keep-alive probe.";
   if (s.kind == "SYN") return "RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>.";
