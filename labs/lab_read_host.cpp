@@ -12,7 +12,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "fin_timeout", "delayed_ack", "delack", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
               "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
-              "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe",
+              "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe", "rack",
               "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window",
               "cc", "prr", "hystart", "limited_transmit"},
           "[host.tcp]");
@@ -97,6 +97,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
       else if (s == "from-probe") c.zwp_interval_from_answer = false;
       else r.fail(v, w + ": '" + s + "' (expected \"from-answer\" or \"from-probe\")");
     } else if (key == "tail_loss_probe") c.tail_loss_probe = r.boolean(v, w);
+    else if (key == "rack") c.rack = r.boolean(v, w);
     else if (key == "user_timeout") {
       if (v.is_string() && *v.value<std::string>() == "off") c.user_timeout_ns = 0;
       else c.user_timeout_ns = r.duration(v, w + " (a duration, or \"off\")");

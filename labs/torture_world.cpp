@@ -132,6 +132,7 @@ std::string tcp_keys(Gen& g, Gen& cc_g) {
   add("ack_on_read", {"true", "false"});
   add("nagle_minshall", {"true", "false"});
   add("tail_loss_probe", {"true", "false"});
+  add("rack", {"true", "false"});
   add("user_timeout", {"\"off\"", "\"1ms\"", "\"500ms\"", "\"30s\""});
   add("zero_window_probe_interval", {"\"from-answer\"", "\"from-probe\""});
   add("rcv_window", {"\"linux\"", "\"free-space\""});

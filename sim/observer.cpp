@@ -100,6 +100,7 @@ std::string threshold_text(Instant thres) {
 std::string trigger_words(const std::string& t) {
   if (t == "RTO") return "its retransmission timer (RTO) fired";
   if (t == "TLP") return "its tail loss probe timer fired (RFC 8985)";
+  if (t == "REO") return "its RACK reordering timer fired (RFC 8985 6.2): a segment waited out the reordering window";
   if (t == "PERSIST") return "its persist timer fired: a zero-window probe";
   if (t == "KEEPALIVE") return "its keepalive timer fired";
   if (t == "DELACK") return "its delayed-ACK timer fired";
@@ -220,7 +221,7 @@ std::string Explainer::disagreement(const ObservedFrame& o, bool hole) const {
   if (ws.has(WsFlag::OutOfOrder) && t.retx)
     return fmt::format("a retransmission; Wireshark calls it out-of-order because it came {} after the highest "
                        "segment, less than {}", ms_text(ws.after_highest), threshold_text(ws.ooo_threshold));
-  if (ws.has(WsFlag::FastRetransmission) && (t.trigger == "RTO" || t.trigger == "TLP"))
+  if (ws.has(WsFlag::FastRetransmission) && (t.trigger == "RTO" || t.trigger == "TLP" || t.trigger == "REO"))
     return "Wireshark saw 2+ duplicate ACKs less than 20 ms before; the sender retransmitted on its " + t.trigger + " timer";
   if (plain_retx && t.retx && t.trigger == "ACK" && !t.loss_probe)
     return "a fast retransmit or recovery step, but Wireshark's rule (2+ duplicate ACKs for this SEQ "

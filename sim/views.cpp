@@ -198,6 +198,7 @@ SocketTimer socket_timer(const World& w, const SocketRow& r) {
   if (t.armed(TimerKind::TimeWait)) take(SockTimer::TimeWait, TimerKind::TimeWait);
   else if (t.armed(TimerKind::FinWait2) && c.app_closed()) take(SockTimer::TimeWait, TimerKind::FinWait2);
   else if (t.armed(TimerKind::LossProbe)) take(SockTimer::On, TimerKind::LossProbe);
+  else if (t.armed(TimerKind::Reorder)) take(SockTimer::On, TimerKind::Reorder);  // RACK: Linux's one transmit timer
   else if (t.armed(TimerKind::Rto)) take(SockTimer::On, TimerKind::Rto);
   else if (t.armed(TimerKind::Persist)) take(SockTimer::Persist, TimerKind::Persist);
   else if (t.armed(TimerKind::Keepalive)) take(SockTimer::Keepalive, TimerKind::Keepalive);

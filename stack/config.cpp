@@ -23,6 +23,7 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       // RFC 9293 3.8.6.1: "increase exponentially the interval between successive probes".
       c.zwp_interval_from_answer = false;
       c.tail_loss_probe = false;               // RFC 9293 does not require RFC 8985 (TLP)
+      c.rack = false;                          // nor RFC 8985 6 (RACK): RFC 6675 / 5681 loss detection
       c.quickack_segments = 0;                 // RFC 9293 3.8.6.3: delayed ACK from the first segment
       c.delack_ns = ms(200);
       c.delay_fin_ack = false;                 // RFC 9293 3.10.7.4: "send an acknowledgment for the FIN"

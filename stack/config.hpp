@@ -80,6 +80,14 @@ struct TcpConfig {
   // (or sends one new one) so that a lost tail is repaired by an ACK instead of the RTO.
   bool tail_loss_probe = true;
   Duration tlp_multi_segment_extra_ns = ms(8);  // Linux TCP_TIMEOUT_MIN: 2 jiffies at HZ=250
+  // RACK loss detection (RFC 8985 section 6; Linux with SACK negotiated: net.ipv4.tcp_recovery=1
+  // is the default, and Linux 6.18 keeps RACK even with 0; stack/rack.hpp): a segment is lost once one sent after it is delivered
+  // and RACK.rtt + reo_wnd (min_rtt/4; 0 in recovery or with 3 segments SACKed while no
+  // reordering was seen) has passed since it was sent, else the reordering timer ("REO")
+  // waits for that moment. Fast recovery starts when RACK marks a loss (not on the third
+  // duplicate ACK), and a lost retransmission is resent without the RTO. rfc9293: false,
+  // RFC 9293 does not require RFC 8985: RFC 6675's DupThresh and RFC 5681's 3 duplicate ACKs.
+  bool rack = true;
 
   // Connection teardown.
   Duration msl_ns = sec(30);                   // TIME_WAIT lasts 2*MSL (Linux: fixed 60 s)

@@ -16,6 +16,7 @@
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
 #include "stack/events.hpp"
+#include "stack/rack.hpp"
 #include "stack/rate_sampler.hpp"
 #include "stack/rcv_memory.hpp"
 #include "stack/reassembler.hpp"
@@ -139,9 +140,12 @@ class Connection {
   // After an RTO everything outstanding counts as lost (Linux CA_Loss marks it so): only what
   // was sent again since SND.NXT went back to SND.UNA is in flight.
   std::uint32_t bytes_in_flight() const {
-    return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una))
-                    : cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+    return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
   }
+  // RACK loss detection (RFC 8985 6) is in use: the knob, and SACK negotiated (Linux falls
+  // back to duplicate ACKs without it).
+  bool rack_on() const { return cfg_->rack && tcb_.sack_ok; }
+  const Rack& rack() const { return rack_; }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -179,6 +183,17 @@ class Connection {
   void take_options(const Segment& syn);
   void take_syn(Instant now, const Segment& syn, Seq32 iss);  // a passive open's TCB from the SYN
   bool learn_sack(const Segment& seg);  // true when it told us something new
+  // The bytes in the network: RFC 6675 SetPipe (every hole below the highest SACK lost), or
+  // with RACK what Linux counts (outstanding, less SACKed, less marked lost and not resent).
+  std::uint32_t pipe() const;
+  Duration min_rtt() const;  // RACK's minimum RTT (0: none yet)
+  // RACK (RFC 8985 6.2): steps 2-3 for what an ACK delivered, then step 5 (marking losses and
+  // arming or cancelling the reordering timer); and the timer's expiry.
+  void rack_note_delivered(Instant now, const std::vector<RateSampler::Delivery>& delivered, Seq32 prior_fack);
+  void rack_detect_loss(Instant now, bool force, Output& out);
+  void on_reorder_timeout(Instant now, Output& out);
+  // Fast recovery begins (RFC 6675 5 / RFC 6582 3.2; with RACK when it marked a loss).
+  void enter_fast_recovery(Instant now, Output& out);
   bool our_fin_acked() const { return fin_sent_ && seq_gt(tcb_.snd_una, fin_seq_); }
   Seq32 snd_data_start() const { return seq_max(tcb_.snd_una, tcb_.iss + 1); }
   std::uint8_t our_wscale() const;
@@ -281,6 +296,7 @@ class Connection {
   Seq32 fin_seq_;                   // sequence number our FIN occupies
   bool rtx_una_pending_ = false;    // fast retransmit / partial ACK: resend at SND.UNA next
   RetxCause rtx_una_cause_ = RetxCause::Fast;  // which of the two it is
+  bool rack_fast_pending_ = false;  // RACK: the recovery's first resend is its fast retransmit
   int persist_backoff_ = 0;
   bool fin_received_ = false;
   std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
@@ -326,6 +342,7 @@ class Connection {
   bool cwnd_limited_ = false;
   RateSampler rate_;
   RateSample last_rs_;  // what the ACK being processed delivered
+  Rack rack_;
   // Pacing (an algorithm with pacing_bps() > 0, i.e. BBR; Linux's internal pacing, which BBR
   // asks for when no fq qdisc paces): the next data segment leaves no earlier than
   // pace_next_; a silent wake-up (not a traced timer: Linux uses an hrtimer) sends it.

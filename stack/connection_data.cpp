@@ -104,8 +104,12 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   const std::uint32_t mss = tcb_.snd_mss;
   const std::uint32_t prior_in_flight = bytes_in_flight();
   const std::uint32_t sacked_before = cc_.sacked_bytes();
+  const Seq32 prior_fack = cc_.scoreboard().empty() ? tcb_.snd_una : cc_.scoreboard().back().right;
   const bool new_sack = learn_sack(seg);
-  last_rs_ = rate_.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, cc_.scoreboard(), now);
+  std::vector<RateSampler::Delivery> delivered;
+  last_rs_ = rate_.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, cc_.scoreboard(), now,
+                          rack_on() ? &delivered : nullptr);
+  if (rack_on()) rack_note_delivered(now, delivered, prior_fack);
   if (seq_lt(tcb_.snd_una, seg.ack)) {
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK" (SND.MAX after a rewind).
     const Seq32 data_start = snd_data_start();
@@ -126,6 +130,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     tcb_.snd_una = seg.ack;
     if (seq_lt(tcb_.snd_nxt, tcb_.snd_una)) tcb_.snd_nxt = tcb_.snd_una;
     cc_.drop_below(tcb_.snd_una);
+    rack_detect_loss(now, false, out);
     // Bytes newly delivered: cumulatively acknowledged, less what was SACKed before, plus
     // what this ACK newly SACKs (RFC 6937 DeliveredData).
     const std::int64_t delivered = static_cast<std::int64_t>(acked) + cc_.sacked_bytes() - sacked_before;
@@ -146,6 +151,8 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
       }
     } else {
       cc_.reset_dupacks();
+      // RACK (RFC 8985 6.2) may find a loss on an ACK that advances SND.UNA too.
+      if (rack_on() && rack_.has_lost() && !in_loss_) enter_fast_recovery(now, out);
       cc_.on_ack(a);
     }
     update_window(seg);
@@ -169,7 +176,11 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
                    (same_wnd || (new_sack && seg.wnd != 0)) && tcb_.snd_wnd != 0 && tcb_.snd_max != tcb_.snd_una;
   update_window(seg);
   on_window_probe_answer(now, out);
-  if (!dup) return;
+  rack_detect_loss(now, false, out);
+  if (!dup) {
+    if (rack_on() && rack_.has_lost() && !in_loss_ && !cc_.in_recovery()) enter_fast_recovery(now, out);
+    return;
+  }
   // RFC 5681 3.2 duplicate ACK.
   const CcAck a = cc_ack(now, cc_.sacked_bytes() - sacked_before, prior_in_flight);
   if (cc_.in_recovery()) {
@@ -186,17 +197,69 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     cc_.on_ack(a);
     return;
   }
-  if (cc_.on_dupack()) {
-    CcLoss l;
-    l.now = now;
-    l.mss = mss;
-    l.flight = flight_size();
-    cc_.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
-    rtx_una_pending_ = true;  // fast retransmit
-    rtx_una_cause_ = RetxCause::Fast;
-    disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
-  }
+  // The third duplicate ACK starts recovery (RFC 5681 3.2, RFC 6675 5); with RACK, a segment
+  // marked lost does (Linux tcp_time_to_recover: the DupThresh rule is then RACK's
+  // reordering window of 0 with three segments SACKed). The count still lets limited
+  // transmit send (RFC 3042).
+  const bool third = cc_.on_dupack();
+  if (rack_on() ? rack_.has_lost() : third) enter_fast_recovery(now, out);
   cc_.on_ack(a);  // the first PRR step, or (BBR) the SACKed delivery
+}
+
+void Connection::enter_fast_recovery(Instant now, Output& out) {
+  CcLoss l;
+  l.now = now;
+  l.mss = tcb_.snd_mss;
+  l.flight = flight_size();
+  cc_.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
+  // Fast retransmit: of SND.UNA; with RACK, of what it marked lost (choose_sack_hole), the
+  // first of which is the recovery's fast retransmit too (retx_cause "fast").
+  if (!rack_on()) {
+    rtx_una_pending_ = true;
+    rtx_una_cause_ = RetxCause::Fast;
+  } else {
+    rack_fast_pending_ = true;
+  }
+  disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
+}
+
+Duration Connection::min_rtt() const {
+  // Linux's tcp_min_rtt takes every RTT sample: the timed segments' and the delivered ones'.
+  const Duration a = rtt_.min_rtt(), b = rate_.min_rtt();
+  return a == 0 ? b : b == 0 ? a : std::min(a, b);
+}
+
+std::uint32_t Connection::pipe() const {
+  if (!rack_on()) return cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+  // Linux tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out.
+  const std::int64_t p = static_cast<std::int64_t>(flight_size()) - cc_.sacked_bytes() - rack_.lost_bytes();
+  return p > 0 ? static_cast<std::uint32_t>(p) : 0;
+}
+
+void Connection::rack_note_delivered(Instant now, const std::vector<RateSampler::Delivery>& delivered,
+                                     Seq32 prior_fack) {
+  for (const RateSampler::Delivery& d : delivered) {
+    rack_.on_delivered(d, now, min_rtt(), prior_fack);
+    rack_.unmark(d.seq, d.end);  // delivered after all: not to be resent
+  }
+}
+
+void Connection::rack_detect_loss(Instant now, bool force, Output& out) {
+  if (!rack_on()) return;
+  rack_.drop_below(tcb_.snd_una);
+  // After an RTO everything outstanding goes again from SND.UNA (Linux CA_Loss).
+  if (in_loss_ || (!force && !rack_.advanced())) return;
+  const std::uint32_t mss = std::max<std::uint32_t>(tcb_.snd_mss, 1);
+  const std::uint32_t sacked_segments = (cc_.sacked_bytes() + mss - 1) / mss;
+  const Duration reo_wnd = rack_.reo_wnd(cc_.in_recovery(), sacked_segments, min_rtt(), rtt_.srtt());
+  const Duration wait = rack_.detect_loss(rate_.sent(), now, reo_wnd);
+  if (wait > 0) {
+    // Linux's one transmit timer: the reordering timer takes the probe's place.
+    disarm(TimerKind::LossProbe, out);
+    arm(TimerKind::Reorder, Rack::timer_deadline(now, wait), out);
+  } else {
+    disarm(TimerKind::Reorder, out);
+  }
 }
 
 void Connection::on_text(Instant now, const Segment& seg, Output& out) {

@@ -203,10 +203,21 @@ bool Connection::choose_sack_hole(DataChoice& c) const {
   const std::uint32_t mss = tcb_.snd_mss;
   const std::uint32_t buffered = snd_buf_.size();
   // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
-  const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
-  if (pipe + mss > cc_.cwnd()) return false;
+  if (pipe() + mss > cc_.cwnd()) return false;
   std::uint32_t hole = 0;
-  c.cause = RetxCause::Recovery;
+  c.cause = rack_fast_pending_ ? RetxCause::Fast : RetxCause::Recovery;
+  if (rack_on()) {
+    // RACK: what it marked lost, lowest first (Linux tcp_xmit_retransmit_queue); a hole not
+    // (yet) deemed lost is left alone.
+    if (rack_.has_lost()) {
+      const SackBlock& b = rack_.lost().front();
+      c.seq = seq_max(b.left, tcb_.snd_una);
+      hole = static_cast<std::uint32_t>(b.right - c.seq);
+      const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
+      c.len = std::min({mss, hole, buffered > off ? buffered - off : 0});
+    }
+    return true;
+  }
   if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &c.seq, &hole)) {
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min({mss, hole, buffered > off ? buffered - off : 0});
@@ -231,8 +242,8 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
   const std::uint32_t wnd = std::min(cc_.cwnd(), tcb_.snd_wnd);
   std::uint32_t usable;
   if (cc_.in_recovery() && tcb_.sack_ok) {
-    const std::uint32_t pipe = cc_.pipe(tcb_.snd_una, tcb_.snd_max);
-    usable = cc_.cwnd() > pipe ? cc_.cwnd() - pipe : 0;
+    const std::uint32_t in_flight = pipe();
+    usable = cc_.cwnd() > in_flight ? cc_.cwnd() - in_flight : 0;
     const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
     usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
   } else {
@@ -307,6 +318,8 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
     cc_.note_retransmitted(end);
+    rack_.unmark(c.seq, end);  // sent again: RACK watches this transmission now
+    if (c.cause == RetxCause::Fast) rack_fast_pending_ = false;
   } else if (!rtt_timing_) {
     rtt_timing_ = true;
     rtt_seq_ = end;
@@ -409,6 +422,7 @@ void Connection::on_timer(Instant now, Output& out) {
     switch (kind) {
       case TimerKind::Rto: on_rto(now, out); break;
       case TimerKind::LossProbe: on_loss_probe(now, out); break;
+      case TimerKind::Reorder: on_reorder_timeout(now, out); break;
       case TimerKind::Persist: on_persist(now, out); break;
       case TimerKind::Keepalive: on_keepalive(now, out); break;
       case TimerKind::DelAck:
@@ -537,6 +551,8 @@ void Connection::on_rto(Instant now, Output& out) {
   loss_recover_ = tcb_.snd_max;
   tlp_outstanding_ = false;
   disarm(TimerKind::LossProbe, out);
+  rack_.on_timeout();
+  disarm(TimerKind::Reorder, out);
   send_one_data(now, out);
   if (retrans_stamp_ == kNever) retrans_stamp_ = now;
   const Instant next = rto_deadline_after_timeout(now);
@@ -560,6 +576,7 @@ bool Connection::loss_probe_allowed() const {
   // 7.2: with SACK (Linux tcp_is_sack), data outstanding, not in fast recovery or after an
   // RTO, and one probe per tail (Linux tlp_high_seq).
   if (!cfg_->tail_loss_probe || !tcb_.sack_ok || tlp_outstanding_ || in_loss_ || cc_.in_recovery()) return false;
+  if (timers_.armed(TimerKind::Reorder)) return false;  // Linux's one transmit timer waits for RACK
   if (!may_hold_unsent_data(state_) || seq_le(tcb_.snd_una, tcb_.iss)) return false;  // our SYN first
   return tcb_.snd_una != tcb_.snd_max;
 }
@@ -597,6 +614,22 @@ void Connection::on_loss_probe(Instant now, Output& out) {
   // 7.3: after the probe, the RTO (not another PTO) is armed; Linux restarts it in full
   // from the probe and does not back it off.
   restart_rto(now, out);
+}
+
+void Connection::on_reorder_timeout(Instant now, Output& out) {
+  // RFC 8985 6.3 (Linux tcp_rack_reo_timeout): mark what has now waited long enough, enter
+  // recovery if that found a loss, and retransmit it.
+  if (!rack_on() || !may_hold_unsent_data(state_) || tcb_.snd_una == tcb_.snd_max) return;
+  const std::uint32_t lost_before = rack_.lost_bytes();
+  rack_detect_loss(now, true, out);
+  if (rack_.lost_bytes() == lost_before) return;
+  if (!cc_.in_recovery()) {
+    enter_fast_recovery(now, out);
+    // Linux tcp_cwnd_reduction(sk, 1, ...): one PRR step as if a segment was delivered, so
+    // the retransmission may go.
+    if (!cc_.controls_recovery()) cc_.on_ack(cc_ack(now, tcb_.snd_mss, bytes_in_flight()));
+  }
+  output(now, out);
 }
 
 bool Connection::send_loss_probe(Instant now, Output& out) {

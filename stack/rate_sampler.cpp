@@ -55,12 +55,19 @@ void RateSampler::deliver(Tx& p, Instant now, RateSample& rs, Instant& newest_se
   }
 }
 
-RateSample RateSampler::on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now) {
+RateSample RateSampler::on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now,
+                               std::vector<Delivery>* delivered) {
+  auto note = [&](const Tx& p) {
+    if (delivered) delivered->push_back({p.seq, p.end, p.sent, p.retx});
+  };
   RateSample rs;
   Instant newest_sent = 0;
   bool have = false;
   while (!txs_.empty() && seq_le(txs_.front().end, snd_una)) {
-    if (!txs_.front().sacked) deliver(txs_.front(), now, rs, newest_sent, have);
+    if (!txs_.front().sacked) {
+      note(txs_.front());
+      deliver(txs_.front(), now, rs, newest_sent, have);
+    }
     txs_.pop_front();
   }
   if (!sacked.empty()) {
@@ -70,6 +77,7 @@ RateSample RateSampler::on_ack(Seq32 snd_una, const std::vector<SackBlock>& sack
       if (b == sacked.size()) break;
       if (p.sacked || !seq_le(sacked[b].left, p.seq) || !seq_le(p.end, sacked[b].right)) continue;
       p.sacked = true;
+      note(p);
       deliver(p, now, rs, newest_sent, have);
     }
   }

@@ -21,14 +21,24 @@ class RateSampler {
   // The application had nothing more to send while the window had room (draft 3.4): the
   // samples until what is in flight now is delivered are app-limited.
   void mark_app_limited(std::uint32_t in_flight);
+  // A segment an ACK newly delivered: when it was last sent, and whether that was a
+  // retransmission (RACK's step 2, stack/rack.hpp).
+  struct Delivery {
+    Seq32 seq, end;
+    Instant sent = 0;
+    bool retx = false;
+  };
   // An ACK moved SND.UNA to snd_una and the receiver holds `sacked`: the rate sample (not
   // valid when nothing new was delivered or the interval is shorter than the minimum RTT).
-  RateSample on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now);
+  // `delivered`, when given, receives each segment the ACK newly delivered.
+  RateSample on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now,
+                    std::vector<Delivery>* delivered = nullptr);
   std::uint64_t delivered() const { return delivered_; }
   Duration min_rtt() const { return min_rtt_; }
   std::size_t tracked() const { return txs_.size(); }
 
- private:
+  // One record per segment sent and not yet cumulatively acknowledged, in sequence order;
+  // a retransmission re-stamps the records it covers (RACK reads their transmit times).
   struct Tx {
     Seq32 seq, end;
     Instant sent = 0;
@@ -39,6 +49,9 @@ class RateSampler {
     bool retx = false;
     bool sacked = false;
   };
+  const std::deque<Tx>& sent() const { return txs_; }
+
+ private:
   void deliver(Tx& p, Instant now, RateSample& rs, Instant& newest_sent, bool& have);
   static constexpr std::size_t kMaxTracked = 65536;  // a bound on remembered segments
 

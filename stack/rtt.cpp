@@ -6,6 +6,7 @@ namespace tcplab {
 
 void RttEstimator::sample(Duration r) {
   if (r < 1) r = 1;
+  if (min_rtt_ == 0 || r < min_rtt_) min_rtt_ = r;
   if (srtt_ == 0) {
     srtt_ = r;           // 2.2: SRTT <- R, RTTVAR <- R/2
     rttvar_ = r / 2;

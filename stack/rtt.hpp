@@ -21,12 +21,15 @@ class RttEstimator {
   int backoffs() const { return backoff_; }
   Duration srtt() const { return srtt_; }
   Duration rttvar() const { return rttvar_; }
+  // The smallest measurement so far (0: none), the handshake's included (Linux tcp_min_rtt,
+  // whose 5-minute window no lab outlasts).
+  Duration min_rtt() const { return min_rtt_; }
   bool has_sample() const { return srtt_ > 0; }
   // RFC 6298 5.7: after a retransmitted SYN and no RTT sample, data starts with RTO = 3 s.
   void reinit(Duration rto) { if (!has_sample()) rto_ = rto; }
 
  private:
-  Duration srtt_ = 0, rttvar_ = 0;
+  Duration srtt_ = 0, rttvar_ = 0, min_rtt_ = 0;
   Duration rto_ = sec(1), min_ = ms(200), max_ = sec(120);
   int backoff_ = 0;
   bool linux_floor_ = false;

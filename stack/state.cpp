@@ -19,7 +19,7 @@ constexpr auto kErrnoNames = std::to_array<std::string_view>({
     "OK", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EADDRINUSE", "ENOTCONN", "EPIPE",
     "EINVAL", "EISCONN", "EALREADY", "EAGAIN", "ECONNABORTED", "EADDRNOTAVAIL", "ENOBUFS"});
 constexpr auto kTimerNames = std::to_array<std::string_view>({
-    "RTO", "TIME_WAIT", "DELACK", "KEEPALIVE", "PERSIST", "FIN_WAIT_2", "TLP"});
+    "RTO", "TIME_WAIT", "DELACK", "KEEPALIVE", "PERSIST", "FIN_WAIT_2", "REO", "TLP"});
 static_assert(kRfcNames.size() == kStateCount, "one RFC name per State");
 static_assert(kLinuxNames.size() == kStateCount, "one Linux name per State");
 static_assert(kErrnoNames.size() == kErrnoCount, "one name per Errno");

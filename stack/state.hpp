@@ -31,9 +31,11 @@ static_assert(static_cast<int>(Errno::NoBufs) + 1 == kErrnoCount, "kErrnoCount c
 std::string_view errno_name(Errno e);
 std::optional<Errno> parse_errno(std::string_view text);
 
-// LossProbe: the tail loss probe timer (RFC 8985 7.2, the PTO), trace name "TLP".
-enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2, LossProbe };
-constexpr int kTimerKinds = 7;
+// Reorder: RACK's reordering timer (RFC 8985 6.2 step 5, Linux ICSK_TIME_REO_TIMEOUT), trace
+// name "REO". LossProbe: the tail loss probe timer (RFC 8985 7.2, the PTO), trace name "TLP";
+// it stays last (Connection::on_timer fires it first).
+enum class TimerKind : std::uint8_t { Rto, TimeWait, DelAck, Keepalive, Persist, FinWait2, Reorder, LossProbe };
+constexpr int kTimerKinds = 8;
 static_assert(static_cast<int>(TimerKind::LossProbe) + 1 == kTimerKinds, "kTimerKinds counts TimerKind");
 std::string_view timer_name(TimerKind k);  // "RTO", "TIME_WAIT", "DELACK", ...
 

@@ -51,6 +51,7 @@ const char* timer_help(TimerKind k) {
     case TimerKind::Keepalive: return "Keep-alive timer (RFC 9293 3.8.4): probes an idle connection; the interval must be configurable and default to no less than two hours.";
     case TimerKind::Persist: return "Persist timer (RFC 9293 3.8.6.1): while the peer's window is zero, send a zero-window probe at intervals, backed off exponentially, so that a lost window update cannot deadlock the connection.";
     case TimerKind::FinWait2: return "FIN-WAIT-2 timer (Linux tcp_fin_timeout, not in RFC 9293): an orphaned socket that waits in FIN-WAIT-2 for the peer's FIN is freed when it expires.";
+    case TimerKind::Reorder: return "RACK reordering timer (RFC 8985 6.2, Linux's default loss detection): a segment sent before one that was delivered is not yet deemed lost while reordering could explain it; the timer fires when RACK.rtt + the reordering window (min_rtt/4) has passed since it was sent, and it is then marked lost and retransmitted.";
     case TimerKind::LossProbe: return "Tail loss probe timer (RFC 8985 7.2, Linux's default): PTO = 2*SRTT (+ 200 ms with one segment in flight), never later than the RTO. When it expires, send one probe - the last segment again, or a new one - so that a lost tail is repaired by the ACK it draws; then the RTO restarts (7.3).";
   }
   return "";
@@ -59,7 +60,7 @@ const char* timer_help(TimerKind k) {
 std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uint64_t end,
                          std::uint64_t send_k) {
   const TraceEvent& s = trace[send_k];
-  bool rto = false, delack = false, persist = false, keepalive = false, delivered = false;
+  bool rto = false, reo = false, delack = false, persist = false, keepalive = false, delivered = false;
   if (s.loss_probe)
     return "RFC 8985 7.3: the tail loss probe timer (PTO) expired with data unacknowledged: send the last segment again (or a new one) to draw an ACK - a loss probe, not counted as a retransmission; the RTO restarts after it.";
   for (std::uint64_t k = begin; k < end; ++k) {
@@ -67,6 +68,7 @@ std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uin
     if (e.type == TraceType::State && e.host == s.host && e.conn == s.conn) return e.cause;
     if (e.type == TraceType::Timer && e.action == TimerAction::Fire) {
       rto |= e.timer == TimerKind::Rto;
+      reo |= e.timer == TimerKind::Reorder;
       delack |= e.timer == TimerKind::DelAck;
       persist |= e.timer == TimerKind::Persist;
       keepalive |= e.timer == TimerKind::Keepalive;
@@ -74,7 +76,8 @@ std::string segment_rule(const TraceEvents& trace, std::uint64_t begin, std::uin
     if (e.type == TraceType::Deliver && e.host == s.host) delivered = true;
   }
   if (s.retx && rto) return "RFC 6298 5.4: the retransmission timer expired: retransmit the earliest segment that has not been acknowledged, and back the timer off (5.5).";
-  if (s.retx) return "RFC 5681 3.2: the third duplicate ACK: fast retransmit of what appears to be the missing segment.";
+  if (s.retx && reo) return "RFC 8985 6.3: RACK's reordering timer expired: a segment sent before one that was delivered has now waited RACK.rtt + the reordering window, so it is deemed lost and retransmitted (fast recovery begins if it had not).";
+  if (s.retx) return "A fast retransmit: RFC 5681 3.2, the third duplicate ACK (RFC 6675 with SACK); under Linux's RACK (RFC 8985 6.2), an ACK showed a segment sent after this one delivered, long enough ago that this one is deemed lost.";
   if (persist) return "RFC 9293 3.8.6.1: the persist timer expired with a zero send window: send a zero-window probe.";
   if (keepalive) return "RFC 9293 3.8.4: the keep-alive timer expired on an idle connection: send a keep-alive probe.";
   if (s.kind == "SYN") return "RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>.";

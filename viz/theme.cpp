@@ -152,6 +152,7 @@ ImU32 timer_color(TimerKind k) {
     case TimerKind::Keepalive: return IM_COL32(80, 190, 140, 255);
     case TimerKind::Persist: return IM_COL32(200, 120, 230, 255);
     case TimerKind::FinWait2: return state_color(State::FinWait2);
+    case TimerKind::Reorder: return IM_COL32(250, 110, 90, 255);  // near the RTO's: it also leads to a retransmission
     case TimerKind::LossProbe: return IM_COL32(250, 200, 60, 255);  // a lighter shade of the RTO's
   }
   return kDim;
