@@ -62,7 +62,7 @@ echo "ok: $compared labs, $total frames: the observer view and tshark agree (all
 # The text view: Wireshark's words on the frames, the truth under them, and why they differ.
 out=$("$bin/tcplab" run zero-window --observer 2>&1)
 grep -q '^# observer view at client (10.0.0.1, the default: the client)' <<<"$out" || { echo "FAIL: --observer does not name its capture point"; exit 1; }
-grep -q 'length 0  \[TCP Keep-Alive\]$' <<<"$out" || { echo "FAIL: zero-window --observer: no [TCP Keep-Alive] frame"; exit 1; }
+grep -q 'length 0  (zero-window probe)  \[TCP Keep-Alive\]$' <<<"$out" || { echo "FAIL: zero-window --observer: no [TCP Keep-Alive] frame"; exit 1; }
 grep -q '^        knew: A>B#10 ACK: a zero-window probe (persist timer)$' <<<"$out" || { echo "FAIL: zero-window --observer: the probe's truth is missing"; exit 1; }
 grep -q '^      ≠ a zero-window probe: Linux probes with SEQ=SND.UNA-1' <<<"$out" || { echo "FAIL: zero-window --observer: no reason for the difference"; exit 1; }
 out=$("$bin/tcplab" run lossy-transfer --observer --pcap-at server 2>&1)
