@@ -318,6 +318,25 @@ inline Ep syn_sent(const TcpConfig& cfg = plain()) {
   return ep;
 }
 
+// SACK negotiated (the peer's SYN offers it too in established_with_rtt).
+inline TcpConfig sack_cfg(Profile p = Profile::Linux) {
+  TcpConfig c = plain(p);
+  c.sack = true;
+  return c;
+}
+
+// ESTABLISHED by a passive open with SACK and one RTT sample of `rtt`: our SYN,ACK at 0, the
+// peer's ACK at `rtt` (the loss probe and RACK suites start from here).
+inline Ep established_with_rtt(Duration rtt, const TcpConfig& cfg) {
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+  Seg syn = peer_syn();
+  syn.sack_permitted = true;
+  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+  feed(ep, rtt, Seg{});
+  REQUIRE(ep.state() == State::Established);
+  return ep;
+}
+
 // Passive open at t=0 (a listener's child takes the peer's SYN <SEQ=R>): our SYN,ACK is out.
 inline Ep syn_received(const TcpConfig& cfg = plain()) {
   Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};

@@ -11,20 +11,9 @@ constexpr Duration kRtt = ms(40);
 // After one 40 ms sample: SRTT 40 ms, RTTVAR 20 ms, Linux RTO = SRTT + max(4*RTTVAR, 200 ms).
 constexpr Duration kRto = ms(240);
 
-TcpConfig sack_cfg(Profile p = Profile::Linux) {
-  TcpConfig c = plain(p);
-  c.sack = true;
-  return c;
-}
-
 // ESTABLISHED with SACK and an RTT sample of 40 ms (our SYN,ACK at 0, the peer's ACK at 40 ms).
 Ep established_rtt(const TcpConfig& cfg = sack_cfg()) {
-  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-  Seg syn = peer_syn();
-  syn.sack_permitted = true;
-  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
-  feed(ep, kRtt, Seg{});
-  REQUIRE(ep.state() == State::Established);
+  Ep ep = established_with_rtt(kRtt, cfg);
   REQUIRE(ep.c.rtt().srtt() == kRtt);
   if (cfg.profile == Profile::Linux) REQUIRE(ep.c.rtt().rto() == kRto);
   return ep;

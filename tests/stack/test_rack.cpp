@@ -12,21 +12,10 @@ constexpr Duration kRtt = ms(40);
 constexpr Instant t0 = ms(100);  // when the data goes out
 constexpr Instant tack = t0 + kRtt;  // when the first answer to it arrives
 
-TcpConfig sack_cfg(Profile p = Profile::Linux) {
-  TcpConfig c = plain(p);
-  c.sack = true;
-  return c;
-}
-
 // ESTABLISHED with SACK and one 40 ms RTT sample (our SYN,ACK at 0, the peer's ACK at 40 ms):
 // min_rtt 40 ms, so RACK's reordering window is 10 ms.
 Ep established_rtt(const TcpConfig& cfg = sack_cfg()) {
-  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-  Seg syn = peer_syn();
-  syn.sack_permitted = true;
-  call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
-  feed(ep, kRtt, Seg{});
-  REQUIRE(ep.state() == State::Established);
+  Ep ep = established_with_rtt(kRtt, cfg);
   REQUIRE(ep.c.rtt().min_rtt() == kRtt);
   return ep;
 }
