@@ -30,7 +30,8 @@
 //     4-tuple with a new ISN while the peer still acknowledges the old one, and that is
 //     correct TCP (the peer's answer is a challenge ACK or an RST exchange);
 //   - bytes read with `verify` are those `send N` generated (World counters), only in runs
-//     without crashes, with MSL >= 1s on every host and no fixed local port reused: an old
+//     without crashes, with MSL >= 1s on every host, no fixed local port reused and no SYN
+//     cookie that reopened an old stream (cookie_reopened_old_stream below): an old
 //     duplicate accepted by a new incarnation of the same 4-tuple is what TIME_WAIT (and a
 //     quiet time after a crash) exists to prevent, so without them it is not a bug;
 //   - determinism: a second run (through a Timeline) gives the same trace (a hash of the
@@ -43,6 +44,7 @@
 #include <string>
 
 #include "labs/torture.hpp"
+#include "sim/trace.hpp"
 
 namespace tcplab {
 
@@ -52,6 +54,15 @@ inline constexpr std::uint64_t kWorldEventsPerSecond = 20'000;
 // its arrival, an ACK, the ACK's arrival and a window update: about four events a byte,
 // however fast the link. Eight leaves room and still catches a loop that delivers nothing.
 inline constexpr std::uint64_t kWorldEventsPerByte = 8;
+
+// Linux checks a SYN cookie loosely (the MSS index in its low bits may decode as another of
+// the four), so an ACK that acknowledges a byte or three of an old connection's data also
+// passes as a cookie once the listener has forgotten that connection (reset, aborted): a new
+// connection opens with ISS = SEG.ACK-1, inside the old one's sequence space, and the peer,
+// never told, reads its bytes as the old stream's (tests/pkt/scripts/
+// b-syncookie-ack-of-data-reopens.pkt shows the kernel doing it). True when the trace has a
+// cookie child whose ISS is no SYN,ACK's ISS on its 4-tuple; `verify` is not checked then.
+bool cookie_reopened_old_stream(const TraceEvents& events);
 
 // Draws the random lab for `seed` (always a valid lab).
 std::string world_scenario(std::uint64_t seed);

@@ -6,12 +6,13 @@
 # transfer, a second or more per run, several under ASan) are checked at the first 5 seeds of
 # the range only, which keeps CI under its time limit; their losses come from the queue, not
 # from the seed's random link loss.
-# Usage: catalogue_seeds.sh BIN_DIR SOURCE_DIR [FIRST LAST]
+# Usage: catalogue_seeds.sh BIN_DIR SOURCE_DIR [FIRST LAST]  (LAST defaults to $TCPLAB_SEEDS_LAST
+# or 50; the sanitizer build sets 10)
 set -u
 bin=$1
 src=$2
 first=${3:-1}
-last=${4:-50}
+last=${4:-${TCPLAB_SEEDS_LAST:-50}}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
