@@ -3,6 +3,7 @@
 #include "labs/plot.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <map>
 #include <fmt/format.h>
@@ -465,6 +466,25 @@ std::string to_csv(const Figure& f) {
   std::string out = "t_s,series,flow,value,unit,phase\n";
   for (const auto& r : rows) out += r.text + "\n";
   return out;
+}
+
+double value_max(const PanelData& d) {
+  double m = 0;
+  for (const auto& l : d.lines) {
+    if (!l.draw || l.right_axis) continue;
+    for (const auto& v : l.v)
+      if (v) m = std::max(m, *v);
+    if (l.at_from) m = std::max(m, *l.at_from);
+  }
+  for (const auto& k : d.marks)
+    if (k.series != "ping_lost") m = std::max(m, k.y);
+  return m * d.scale;
+}
+
+double nice_step(double span, int want) {
+  if (!(span > 0)) return 1;
+  const double raw = span / want, mag = std::pow(10, std::floor(std::log10(raw))), f = raw / mag;
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
 }  // namespace tcplab::plot

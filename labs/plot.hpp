@@ -99,6 +99,12 @@ struct PanelData {
   std::vector<Mark> marks;
 };
 
+// The largest value a panel's left axis must show (its drawn lines, their values at the range's
+// start, its marks but lost pings), in axis units: the window and the pictures both scale by it.
+double value_max(const PanelData& d);
+// A tick step of 1, 2 or 5 times a power of ten giving about `want` ticks over [0, span].
+double nice_step(double span, int want);
+
 struct LegendEntry {
   std::string label;
   int color = 0;

@@ -102,18 +102,15 @@ class Painter {
   cairo_t* cr_;
 };
 
-// Tick positions at 1, 2 or 5 times a power of ten, about `want` of them over [0, max].
+// Tick positions (nice_step) and the decimals their labels need.
 struct Ticks {
   double step = 1;
   int decimals = 0;
 };
 Ticks nice_ticks(double span, int want) {
   if (!(span > 0)) return {};
-  const double raw = span / want;
-  const double mag = std::pow(10, std::floor(std::log10(raw)));
-  const double f = raw / mag;
   Ticks t;
-  t.step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+  t.step = nice_step(span, want);
   t.decimals = std::max(0, static_cast<int>(-std::floor(std::log10(t.step) + 1e-9)));
   return t;
 }
@@ -307,19 +304,6 @@ class FigurePainter {
         }
         break;
     }
-  }
-
-  double value_max(const PanelData& d) const {
-    double m = 0;
-    for (const auto& l : d.lines) {
-      if (!l.draw || l.right_axis) continue;
-      for (const auto& v : l.v)
-        if (v) m = std::max(m, *v);
-      if (l.at_from) m = std::max(m, *l.at_from);
-    }
-    for (const auto& k : d.marks)
-      if (k.series != "ping_lost") m = std::max(m, k.y);
-    return m * d.scale;
   }
 
   void panel(const PanelData& d, const TimeAxis& axis, bool bottom) {

@@ -19,6 +19,8 @@ using plot::Line;
 using plot::Mark;
 using plot::PanelData;
 using plot::Style;
+using plot::nice_step;
+using plot::value_max;
 
 // Colours: the headless plot's, with its dark link / ping tones lightened for a dark ground.
 std::array<int, 3> rgb_of(int color) {
@@ -42,13 +44,6 @@ std::string value_text(double v, const std::string& unit) {
   if (unit == "packets") return fmt::format("{:.0f} pkts", v);
   if (unit == "Mb/s") return fmt::format("{:.2f} Mb/s", v);
   return fmt::format("{:.3f}", v);
-}
-
-// Tick step at 1, 2 or 5 times a power of ten, about `want` ticks over [0, span].
-double nice_step(double span, int want) {
-  if (!(span > 0)) return 1;
-  const double raw = span / want, mag = std::pow(10, std::floor(std::log10(raw))), f = raw / mag;
-  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
 struct Axis {
@@ -171,19 +166,6 @@ std::uint32_t draw_line(ImDrawList* dl, const Line& l, const Axis& a, Instant un
   if (l.steps && prev && std::min(l.until, until) > last && last <= until) path.point(a.x(std::min(l.until, until)), *prev);
   stroke(path);
   return drawn;
-}
-
-double value_max(const PanelData& d) {
-  double m = 0;
-  for (const auto& l : d.lines) {
-    if (!l.draw || l.right_axis) continue;
-    for (const auto& v : l.v)
-      if (v) m = std::max(m, *v);
-    if (l.at_from) m = std::max(m, *l.at_from);
-  }
-  for (const auto& k : d.marks)
-    if (k.series != "ping_lost") m = std::max(m, k.y);
-  return m * d.scale;
 }
 
 const char* short_title(const PanelData& d) {
