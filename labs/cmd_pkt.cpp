@@ -56,7 +56,7 @@ Duration parse_tolerance(const std::string& t) {
   }
   const std::string unit = t.substr(used);
   double scale = unit == "s" ? 1e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "ns" ? 1 : -1;
-  if (used == 0 || scale < 0 || v < 0 || v > 10)
+  if (used == 0 || scale < 0 || v < 0 || v * scale > 10e9)
     throw BadInput(fmt::format("--tolerance {}: expected a duration such as 4ms, 500us or 0.01s (at most 10s)", t));
   return static_cast<Duration>(v * scale);
 }

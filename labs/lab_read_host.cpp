@@ -14,7 +14,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe", "rack",
               "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window",
-              "cc", "prr", "hystart", "limited_transmit"},
+              "cc", "prr", "hystart", "limited_transmit", "slow_start_after_idle"},
           "[host.tcp]");
   if (auto* n = t.get("profile")) {
     auto p = parse_profile(r.str(*n, "profile"));
@@ -78,6 +78,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     else if (key == "hystart") c.hystart = r.boolean(v, w);
     else if (key == "limited_transmit") c.limited_transmit = r.boolean(v, w);
     else if (key == "nagle_minshall") c.nagle_minshall = r.boolean(v, w);
+    else if (key == "slow_start_after_idle") c.slow_start_after_idle = r.boolean(v, w);
     else if (key == "initial_window") c.initial_window_segments = static_cast<std::uint32_t>(r.integer(v, w, 1, 1000));
     else if (key == "keepalive") c.keepalive = r.boolean(v, w);
     else if (key == "keepalive_idle") c.keepalive_idle_ns = r.duration(v, w);

@@ -183,9 +183,10 @@ std::string TcplabTarget::set_sysctl(const SysctlLine& s) {
   else if (n == "net.ipv4.tcp_syncookies") k.syn_cookies = static_cast<int>(std::clamp<long long>(v, 0, 2));
   // 3 and 4 schedule tail loss probes (Linux tcp_schedule_loss_probe); 0-2 do not.
   else if (n == "net.ipv4.tcp_early_retrans") k.tail_loss_probe = v == 3 || v == 4;
+  else if (n == "net.ipv4.tcp_slow_start_after_idle") k.slow_start_after_idle = v != 0;
   else if (n == "net.ipv4.tcp_min_tso_segs" ||
            n == "net.ipv4.tcp_congestion_control" || n == "net.ipv4.tcp_ecn" || n == "net.ipv4.tcp_fastopen" ||
-           n == "net.ipv4.tcp_slow_start_after_idle" || n == "net.core.default_qdisc" ||
+           n == "net.core.default_qdisc" ||
            // Linux 6.18 finds losses with RACK whatever this says (tests/pkt/scripts/
            // b-rack-recovery-sysctl.pkt: tcp_recovery=0 still resends after the reordering
            // window); its other bits (static window, no DupThresh) are not modelled.

@@ -61,6 +61,10 @@ struct Bbr {
   // Sending restarts after the application had nothing to send (Linux CA_EVENT_TX_START
   // while app-limited): no PROBE_RTT until new data is acknowledged; in PROBE_BW pace at BtlBw.
   void on_idle_restart(CcWindow& w, Instant now);
+  // Linux bbr_cwnd_event: CA_EVENT_TX_START while app-limited is an idle restart.
+  void on_tx_start(CcWindow& w, Instant now, Duration, bool app_limited) {
+    if (app_limited) on_idle_restart(w, now);
+  }
   std::uint64_t pacing_bps(const CcWindow&) const { return pacing_bps_; }
   std::string_view phase(const CcWindow&) const;
 

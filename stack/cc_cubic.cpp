@@ -93,6 +93,11 @@ std::uint32_t Cubic::ssthresh_on_loss(const CcWindow& w, const CcLoss& l) {
   return std::max(ss, 2 * l.mss);
 }
 
+void Cubic::on_tx_start(CcWindow&, Instant now, Duration idle, bool) {
+  if (!epoch_started_ || idle <= 0) return;
+  epoch_start_ = std::min(epoch_start_ + idle, now);
+}
+
 void Cubic::on_timeout(CcWindow&, Instant) {
   // RFC 9438 4.8: the first congestion avoidance after an RTO starts with K = 0 and W_max =
   // the window then. Linux (bictcp_state on TCP_CA_Loss) forgets everything, the minimum RTT

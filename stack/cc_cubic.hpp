@@ -12,8 +12,7 @@
 //     to W_est directly and uses alpha = 1 once cwnd passes the cwnd before the loss.
 //   - K from an exact cube root (Linux's cubic_root uses a table and one Newton step, within
 //     about 0.2 %), and the cnt is recomputed at most every 1/32 s while cwnd stays the same
-//     (Linux: HZ / 32 jiffies); the epoch is not moved after an idle period (Linux's
-//     CA_EVENT_TX_START: tcplab gives the algorithm no such event).
+//     (Linux: HZ / 32 jiffies).
 //   - HyStart (Linux's, not RFC 9406's HyStart++): leaves slow start (ssthresh = cwnd) once
 //     cwnd >= 16 segments when an ACK train spans half the minimum RTT, or when a round's
 //     minimum RTT (its first 8 samples) exceeds the minimum by min RTT / 8 clamped to
@@ -39,6 +38,10 @@ struct Cubic {
   std::uint32_t ssthresh_on_loss(const CcWindow& w, const CcLoss& l);
   void on_recovery_exit(CcWindow&, Instant) {}
   void on_timeout(CcWindow& w, Instant now);
+  // Sending starts again after `idle` without data: the curve moves later by the idle time, so
+  // that t counts only time spent sending (Linux bictcp_cwnd_event on CA_EVENT_TX_START; RFC
+  // 9438 5.8: no growth while application-limited), never past now.
+  void on_tx_start(CcWindow& w, Instant now, Duration idle, bool app_limited);
   std::uint64_t pacing_bps(const CcWindow&) const { return 0; }
   std::string_view phase(const CcWindow& w) const;
 

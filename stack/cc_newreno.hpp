@@ -19,6 +19,7 @@ struct NewReno {
   std::uint32_t ssthresh_on_loss(const CcWindow& w, const CcLoss& l) const;
   void on_recovery_exit(CcWindow&, Instant) {}
   void on_timeout(CcWindow&, Instant) { ca_acked_ = 0; }
+  void on_tx_start(CcWindow&, Instant, Duration, bool) {}
   std::uint64_t pacing_bps(const CcWindow&) const { return 0; }
   std::string_view phase(const CcWindow&) const { return ""; }
 

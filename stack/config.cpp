@@ -29,6 +29,7 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.delay_fin_ack = false;                 // RFC 9293 3.10.7.4: "send an acknowledgment for the FIN"
       c.ack_on_read = false;                   // RFC 9293 3.8.6.3: the delayed-ACK timer or the 2nd full segment
       c.nagle_minshall = false;                // RFC 896, RFC 9293 3.7.4: Nagle holds while any data is unacked
+      c.idle_restart_decays = false;           // RFC 5681 4.1: cwnd = min(RW, cwnd) at once
       // RFC 6298 5.5: the RTO doubles from the first SYN retransmission; RFC 9293 3.8.3: R2
       // for a SYN "MUST be set large enough to provide retransmission of the segment for at
       // least 3 minutes": 7 retries (SYNs at 0, 1, 3, ..., 127 s) give up at 255 s.

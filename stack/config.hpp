@@ -126,6 +126,15 @@ struct TcpConfig {
   // while any data is unacknowledged.
   bool nagle_minshall = true;
   std::uint32_t initial_window_segments = 10;  // RFC 6928
+  // net.ipv4.tcp_slow_start_after_idle (1): when the application writes after the connection
+  // sent no data for longer than the RTO, with nothing in flight, cwnd is brought back towards
+  // the initial window first (RFC 5681 4.1 "Restarting Idle Connections"; Linux
+  // tcp_slow_start_after_idle_check; not for BBR, which keeps its own model).
+  bool slow_start_after_idle = true;
+  // How: Linux (tcp_cwnd_restart) halves cwnd once per RTO of idleness, never below the restart
+  // window min(IW, cwnd), and raises ssthresh to at least 3/4 of the old cwnd (RFC 2861's decay);
+  // rfc9293: false, RFC 5681 4.1: cwnd = min(RW, cwnd) with RW = min(IW, cwnd), ssthresh kept.
+  bool idle_restart_decays = true;
   // Congestion control (stack/cc_*.hpp): net.ipv4.tcp_congestion_control or TCP_CONGESTION.
   // Most Linux distributions default to cubic (this machine's kernel is built with bbr as its
   // default: ../shared/NOTES-kernel.md; the profile follows the common case). rfc9293: NewReno

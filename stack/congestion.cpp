@@ -19,6 +19,23 @@ void Congestion::init(CcKind kind, const CcInit& i, bool prr) {
   sacked_.clear();
 }
 
+void Congestion::restart_after_idle(Duration idle, Duration rto, std::uint32_t initial_window, bool decay) {
+  const std::uint32_t restart = std::min(initial_window, w_.cwnd);
+  if (!decay) {
+    w_.cwnd = restart;
+    return;
+  }
+  // tcp_current_ssthresh outside a window reduction: at least 3/4 of the window before.
+  if (!in_recovery_) w_.ssthresh = std::max(w_.ssthresh, (w_.cwnd >> 1) + (w_.cwnd >> 2));
+  std::uint32_t cwnd = w_.cwnd;
+  for (Duration left = idle - rto; left > 0 && cwnd > restart; left -= rto) cwnd >>= 1;
+  w_.cwnd = std::max(cwnd, restart);
+}
+
+void Congestion::on_tx_start(Instant now, Duration idle, bool app_limited) {
+  std::visit([&](auto& a) { a.on_tx_start(w_, now, idle, app_limited); }, algo_);
+}
+
 std::string_view Congestion::algo_phase() const {
   return std::visit([&](const auto& a) { return a.phase(w_); }, algo_);
 }

@@ -53,6 +53,14 @@ class Congestion {
   // with PRR, cwnd = ssthresh (RFC 6937 3, Linux tcp_end_cwnd_reduction).
   void exit_recovery(std::uint32_t flight, std::uint32_t mss, Instant now);
   void inflate(std::uint32_t mss) { w_.cwnd += mss; }  // NewReno: each further dupack
+  // The application writes after the connection sent no data for `idle` (> the RTO) and with
+  // nothing in flight (RFC 5681 4.1; Linux tcp_cwnd_restart). decay: Linux's, halve cwnd once
+  // per RTO of idleness down to min(IW, cwnd) and keep ssthresh >= 3/4 of the old cwnd; else
+  // the RFC's cwnd = min(RW, cwnd), RW = min(IW, cwnd).
+  void restart_after_idle(Duration idle, Duration rto, std::uint32_t initial_window, bool decay);
+  // Data leaves with nothing in flight (Linux CA_EVENT_TX_START), `idle` after the last data:
+  // CUBIC moves its epoch by the idle time, BBR restarting app-limited paces at BtlBw.
+  void on_tx_start(Instant now, Duration idle, bool app_limited);
   // RTO (RFC 5681 3.1 eq. 4, RFC 6298 5.5): ssthresh from the algorithm, cwnd = 1 MSS.
   void on_timeout(const CcLoss& l);
   // Bytes sent while in recovery (RFC 6937 prr_out).

@@ -475,6 +475,7 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   ci.linux = cfg_->profile == Profile::Linux;
   ci.hystart = cfg_->hystart;
   cc_.init(cfg_->cc, ci, cfg_->prr);
+  last_data_sent_at_ = now;  // Linux tcp_init_transfer: idleness counts from here
   // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
   rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
   tcb_.rcv_wup = tcb_.rcv_nxt;

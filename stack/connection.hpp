@@ -255,6 +255,8 @@ class Connection {
   void disarm(TimerKind k, Output& out);
   void disarm_all(Output& out);
   void restart_rto(Instant now, Output& out);
+  // A write after an idle period brings cwnd back towards the initial window (RFC 5681 4.1).
+  void restart_window_after_idle(Instant now);
   void on_rto(Instant now, Output& out);
   bool user_timeout_expired(Instant now) const;
   Instant rto_deadline_after_timeout(Instant now) const;  // clamped to the user timeout
@@ -312,6 +314,7 @@ class Connection {
   bool pingpong_ = false;           // interactive mode: no quick ACKs (Linux inet_csk_in_pingpong_mode)
   bool data_seen_ = false;          // some data arrived (Linux: icsk_ack.ato is no longer 0)
   Instant last_data_at_ = 0;        // when in-order data last arrived (Linux icsk_ack.lrcvtime)
+  Instant last_data_sent_at_ = 0;   // when data last left, or ESTABLISHED began (Linux lsndtime)
   std::uint32_t rcv_mss_ = 536;     // the peer's segment size as we see it (Linux icsk_ack.rcv_mss)
   Seq32 snd_sml_;                   // end of the last small segment we sent (Linux snd_sml)
   // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks

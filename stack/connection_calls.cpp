@@ -94,6 +94,7 @@ Errno Connection::send(Instant now, std::string_view data, std::uint32_t* taken,
     case State::Established:
     case State::CloseWait:
       if (fin_queued_) return Errno::Pipe;
+      if (state_ == State::Established || state_ == State::CloseWait) restart_window_after_idle(now);
       *taken = snd_buf_.push(data);
       if (state_ == State::Established || state_ == State::CloseWait) output(now, out);
       return *taken == 0 && !data.empty() ? Errno::Again : Errno::Ok;

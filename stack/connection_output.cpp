@@ -314,6 +314,11 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
   }
   cc_.on_sent(c.len);  // RFC 6937 prr_out
+  if (c.len > 0) {
+    // Linux tcp_event_data_sent: data leaving an idle connection is CA_EVENT_TX_START.
+    if (bytes_in_flight() == 0) cc_.on_tx_start(now, now - last_data_sent_at_, rate_.app_limited());
+    last_data_sent_at_ = now;
+  }
   if (c.len > 0) rate_.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
@@ -403,6 +408,18 @@ void Connection::disarm_all(Output& out) {
 }
 
 void Connection::restart_rto(Instant now, Output& out) { arm(TimerKind::Rto, now + rtt_.rto(), out); }
+
+void Connection::restart_window_after_idle(Instant now) {
+  // BBR (the one algorithm that steers recovery itself, Linux's cong_control) keeps its model
+  // across idle periods: Linux skips the restart for it.
+  if (!cfg_->slow_start_after_idle || cc_.controls_recovery()) return;
+  // Linux checks when a write starts a new segment with nothing in flight (tcp_skb_entail ->
+  // tcp_slow_start_after_idle_check): here, a write into an empty, fully acknowledged queue.
+  if (tcb_.snd_una != tcb_.snd_max || unsent_bytes() > 0) return;
+  const Duration idle = now - last_data_sent_at_;
+  if (idle <= rtt_.rto()) return;
+  cc_.restart_after_idle(idle, rtt_.rto(), cfg_->initial_window_segments * tcb_.snd_mss, cfg_->idle_restart_decays);
+}
 
 void Connection::on_timer(Instant now, Output& out) {
   if (pace_wakeup_ && now >= pace_next_) {

@@ -34,6 +34,7 @@ class RateSampler {
   RateSample on_ack(Seq32 snd_una, const std::vector<SackBlock>& sacked, Instant now,
                     std::vector<Delivery>* delivered = nullptr);
   std::uint64_t delivered() const { return delivered_; }
+  bool app_limited() const { return app_limited_until_ != 0; }  // C.app_limited is set
   Duration min_rtt() const { return min_rtt_; }
   std::size_t tracked() const { return txs_.size(); }
 

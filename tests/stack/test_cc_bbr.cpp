@@ -417,3 +417,15 @@ TEST_CASE("BBR: PROBE_BW's first phase comes from the connection's start time, d
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("BBR: data leaving an idle, app-limited connection is an idle restart (CA_EVENT_TX_START)") {
+  Path p;
+  // In the probing phase (pacing gain 5/4), where pacing at BtlBw is a visible change.
+  REQUIRE(p.run_until([&] { return p.phase() == "probe_bw" && p.bbr.pacing_gain() > 256; }, sec(5)));
+  const std::uint64_t pacing = p.bbr.pacing_bps(p.w);
+  REQUIRE(pacing > p.bbr.btl_bw_bps());
+  p.bbr.on_tx_start(p.w, p.now, sec(1), false);  // not app-limited: nothing changes
+  CHECK(p.bbr.pacing_bps(p.w) == pacing);
+  p.bbr.on_tx_start(p.w, p.now, sec(1), true);
+  CHECK(p.bbr.pacing_bps(p.w) == p.bbr.btl_bw_bps() * 99 / 100);
+}

@@ -334,3 +334,28 @@ TEST_CASE("HyStart++: only the initial slow start; not with hystart = false, nor
   r.cc.on_timeout(r.w, r.now);
   CHECK_FALSE(r.cc.hspp_.active());
 }
+
+TEST_CASE("cubic: after an idle period the curve moves by the idle time (CA_EVENT_TX_START, RFC 9438 5.8)") {
+  for (bool linux : {true, false}) {
+    CAPTURE(linux);
+    Flow f = after_loss_at(100, linux);
+    f.round(100 * kMs, 0);  // the epoch starts at this round's first ACK
+    REQUIRE(f.cc.epoch_started_);
+    const Instant start = f.cc.epoch_start_;
+    const std::uint32_t before = f.w.cwnd;
+    // 5 s without data, then sending again: the epoch moves 5 s later, so one more round
+    // grows the window as one round after `start` would, not as 5 s of the curve would.
+    f.now += 5 * kS;
+    f.cc.on_tx_start(f.w, f.now, 5 * kS, true);
+    CHECK(f.cc.epoch_start_ == start + 5 * kS);
+    f.round(100 * kMs, 0);
+    CHECK(f.w.cwnd - before <= 3 * kMss);  // W_cubic near its plateau after 0.2 s of sending
+    // Never past now: an idle time longer than the epoch's age puts the epoch at now.
+    f.cc.on_tx_start(f.w, f.now, 100 * kS, true);
+    CHECK(f.cc.epoch_start_ == f.now);
+  }
+  // Before any epoch (slow start), nothing to move.
+  Flow fresh(true);
+  fresh.cc.on_tx_start(fresh.w, 7 * kS, 7 * kS, true);
+  CHECK_FALSE(fresh.cc.epoch_started_);
+}
