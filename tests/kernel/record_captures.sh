@@ -1,0 +1,171 @@
+#!/bin/bash
+# Records Linux's own TCP for `tcplab import` to be checked against (issue 21): two network
+# namespaces joined by a veth pair, small Python programs as client and server, tcpdump on the
+# client's side, and `ss -tanH` polled in both namespaces every few milliseconds. For each
+# scenario NAME it writes OUT/NAME.pcap (the client's capture point) and OUT/NAME.ss: a line
+# per socket state change seen by the poller below (ns is "client" or "server"; times are
+# CLOCK_REALTIME, the clock of the pcap's timestamps). States are named as `ss` names them. Needs root, iproute2, tcpdump and python3; exits 77 otherwise.
+# Nothing outside the two namespaces it creates (and removes) is touched.
+# Usage: record_captures.sh OUT_DIR [SCENARIO...]
+set -u
+out=$1
+shift
+mkdir -p "$out"
+[ "$(id -u)" = 0 ] || { echo "SKIPPED: needs root"; exit 77; }
+for t in ip tcpdump ss python3; do
+  command -v $t >/dev/null || { echo "SKIPPED: needs $t"; exit 77; }
+done
+tag=tl$$
+ca=${tag}c
+sa=${tag}s
+cleanup() {
+  jobs -p | xargs -r kill 2>/dev/null
+  ip netns del "$ca" 2>/dev/null
+  ip netns del "$sa" 2>/dev/null
+}
+trap cleanup EXIT
+ip netns add "$ca" && ip netns add "$sa" || { echo "SKIPPED: cannot create network namespaces"; exit 77; }
+ip link add "${tag}a" netns "$ca" type veth peer name "${tag}b" netns "$sa" || { echo "SKIPPED: no veth"; exit 77; }
+ip -n "$ca" addr add 10.77.0.1/24 dev "${tag}a"
+ip -n "$sa" addr add 10.77.0.2/24 dev "${tag}b"
+for n in "$ca" "$sa"; do
+  ip -n "$n" link set lo up
+  ip netns exec "$n" sysctl -qw net.ipv4.tcp_congestion_control=reno 2>/dev/null || true
+  # One segment per packet in the capture, as a NIC without offloads would send them.
+  ip netns exec "$n" ethtool -K "${tag}a" tso off gso off gro off 2>/dev/null || true
+  ip netns exec "$n" ethtool -K "${tag}b" tso off gso off gro off 2>/dev/null || true
+done
+ip -n "$ca" link set "${tag}a" up
+ip -n "$sa" link set "${tag}b" up
+for n in "$ca" "$sa"; do
+  ip netns exec "$n" ethtool -K "${tag}a" tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$n" ethtool -K "${tag}b" tso off gso off gro off >/dev/null 2>&1 || true
+done
+sleep 0.2  # the veth pair comes up (IPv6 DAD does not matter: IPv4 only)
+
+# The two ends of each scenario, in Python: argv = scenario role.
+cat >"$out/.roles.py" <<'PY'
+import socket, struct, sys, time
+scenario, role = sys.argv[1], sys.argv[2]
+SERVER = ("10.77.0.2", 9502)
+
+def listener(rcvbuf=None):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf: s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind(SERVER); s.listen(8)
+    return s
+
+def read_all(c):
+    n = 0
+    while True:
+        d = c.recv(65536)
+        if not d: return n
+        n += len(d)
+
+if scenario == "close":  # the article's exchange, then the client closes first
+    if role == "server":
+        l = listener(); c, _ = l.accept()
+        c.recv(7); c.sendall(b"x" * 18)
+        read_all(c); time.sleep(0.3); c.close()     # CLOSE_WAIT for 0.3 s, then LAST_ACK
+    else:
+        c = socket.create_connection(SERVER); time.sleep(0.1)
+        c.sendall(b"request"); c.recv(18); time.sleep(0.2)
+        c.close(); time.sleep(1.0)                   # FIN_WAIT_2, then TIME_WAIT
+elif scenario == "passive-close":  # the server closes first
+    if role == "server":
+        l = listener(); c, _ = l.accept()
+        c.sendall(b"y" * 1000); time.sleep(0.2); c.close(); time.sleep(1.0)
+    else:
+        c = socket.create_connection(SERVER)
+        while len(c.recv(4096)) > 0: pass
+        time.sleep(0.3); c.close(); time.sleep(0.3)  # CLOSE_WAIT for 0.3 s
+elif scenario == "rst":  # SO_LINGER 0: close() sends an RST
+    if role == "server":
+        l = listener(); c, _ = l.accept(); c.recv(100); time.sleep(0.1)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close(); time.sleep(0.3)
+    else:
+        c = socket.create_connection(SERVER); c.sendall(b"hello")
+        try: c.recv(100)
+        except ConnectionResetError: pass
+        time.sleep(0.3)
+elif scenario == "refused":  # a SYN to a closed port
+    if role == "client":
+        try: socket.create_connection(("10.77.0.2", 9999), timeout=1)
+        except OSError: pass
+        time.sleep(0.2)
+    else:
+        time.sleep(0.5)
+elif scenario == "zero-window":  # a receiver that does not read: the window closes, probes
+    if role == "server":
+        l = listener(rcvbuf=4096); c, _ = l.accept(); time.sleep(1.5)
+        read_all(c); c.close(); time.sleep(0.3)
+    else:
+        c = socket.create_connection(SERVER); c.sendall(b"z" * 200000); c.close(); time.sleep(1.0)
+elif scenario == "half-close":  # shutdown(SHUT_WR): the other way keeps sending
+    if role == "server":
+        l = listener(); c, _ = l.accept(); read_all(c)
+        for _ in range(3): c.sendall(b"w" * 500); time.sleep(0.1)
+        c.close(); time.sleep(0.3)
+    else:
+        c = socket.create_connection(SERVER); c.sendall(b"q" * 100); c.shutdown(socket.SHUT_WR)
+        read_all(c); c.close(); time.sleep(0.5)
+PY
+
+# The poller: /proc/net/tcp read every millisecond or so (no process per poll), one line per
+# socket each time its state is first seen: t_ns <TAB> ns <TAB> STATE <TAB> local <TAB> peer
+# <TAB> t_ns of the poll before (the state began between the two). A socket that disappears
+# is reported once as CLOSED.
+cat >"$out/.poll.py" <<'PY'
+import socket, struct, sys, time
+ns = sys.argv[1]
+NAMES = {1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2", 6: "TIME-WAIT",
+         7: "CLOSED", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING", 12: "NEW-SYN-RECV"}
+def addr(h):
+    ip, port = h.split(":")
+    return "%s:%d" % (socket.inet_ntoa(struct.pack("<I", int(ip, 16))), int(port, 16))
+seen, prev = {}, time.time_ns()
+out = sys.stdout
+while True:
+    now = time.time_ns()
+    cur = {}
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            p = line.split()
+            cur[(addr(p[1]), addr(p[2]))] = NAMES.get(int(p[3], 16), p[3])
+    for k, st in cur.items():
+        if seen.get(k) != st:
+            out.write("%d\t%s\t%s\t%s\t%s\t%d\n" % (now, ns, st, k[0], k[1], prev))
+    for k in seen:
+        if k not in cur:
+            out.write("%d\t%s\tCLOSED\t%s\t%s\t%d\n" % (now, ns, k[0], k[1], prev))
+    out.flush()
+    seen, prev = cur, now
+    time.sleep(0.001)
+PY
+poll() {  # poll NS LABEL FILE: until killed
+  ip netns exec "$1" python3 "$out/.poll.py" "$2" >>"$3" 2>/dev/null &
+}
+
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(close passive-close rst refused zero-window half-close)
+for sc in "${scenarios[@]}"; do
+  : >"$out/$sc.ss"
+  ip netns exec "$ca" tcpdump -i "${tag}a" -n -s 0 -U -w "$out/$sc.pcap" tcp 2>/dev/null &
+  dump=$!
+  poll "$ca" client "$out/$sc.ss"; pc=$!
+  poll "$sa" server "$out/$sc.ss"; ps=$!
+  sleep 0.5  # tcpdump attached, both pollers running
+  ip netns exec "$sa" python3 "$out/.roles.py" "$sc" server &
+  srv=$!
+  sleep 0.2
+  ip netns exec "$ca" python3 "$out/.roles.py" "$sc" client
+  wait $srv
+  sleep 0.3
+  kill $pc $ps 2>/dev/null; wait $pc $ps 2>/dev/null
+  kill -INT $dump; wait $dump 2>/dev/null
+  sort -o "$out/$sc.ss" "$out/$sc.ss"
+  echo "$sc: $(tcpdump -r "$out/$sc.pcap" -n 2>/dev/null | wc -l) packets, $(wc -l <"$out/$sc.ss") ss lines"
+done
+rm -f "$out/.roles.py" "$out/.poll.py"
