@@ -41,6 +41,9 @@ for n in "$ca" "$sa"; do
   ip netns exec "$n" ethtool -K "${tag}a" tso off gso off gro off >/dev/null 2>&1 || true
   ip netns exec "$n" ethtool -K "${tag}b" tso off gso off gro off >/dev/null 2>&1 || true
 done
+# 10.77.0.3 is nobody: its frames go to the server's namespace, which does not forward them.
+ip -n "$ca" neigh add 10.77.0.3 lladdr "$(ip -n "$sa" -o link show "${tag}b" | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/')" \
+  dev "${tag}a" nud permanent
 sleep 0.2  # the veth pair comes up (IPv6 DAD does not matter: IPv4 only)
 
 # The two ends of each scenario, in Python: argv = scenario role.
@@ -89,13 +92,14 @@ elif scenario == "rst":  # SO_LINGER 0: close() sends an RST
         try: c.recv(100)
         except ConnectionResetError: pass
         time.sleep(0.3)
-elif scenario == "refused":  # a SYN to a closed port
-    if role == "client":
-        try: socket.create_connection(("10.77.0.2", 9999), timeout=1)
-        except OSError: pass
-        time.sleep(0.2)
+elif scenario == "dead-host":  # SYNs to an address nobody answers: SYN_SENT, retransmissions
+    if role == "client":  # still waiting when the recording stops (3.5 s)
+        c = socket.socket(); c.setblocking(False)
+        try: c.connect(("10.77.0.3", 9502))
+        except BlockingIOError: pass
+        time.sleep(4.5)
     else:
-        time.sleep(0.5)
+        time.sleep(2.5)
 elif scenario == "zero-window":  # a receiver that does not read: the window closes, probes
     if role == "server":
         l = listener(rcvbuf=4096); c, _ = l.accept(); time.sleep(1.5)
@@ -114,7 +118,7 @@ PY
 
 # The poller: /proc/net/tcp read every millisecond or so (no process per poll), one line per
 # socket each time its state is first seen: t_ns <TAB> ns <TAB> STATE <TAB> local <TAB> peer
-# <TAB> t_ns of the poll before (the state began between the two). A socket that disappears
+# <TAB> t_ns when the read before started (the state began between the two). A socket that disappears
 # is reported once as CLOSED.
 cat >"$out/.poll.py" <<'PY'
 import socket, struct, sys, time
@@ -127,13 +131,17 @@ def addr(h):
 seen, prev = {}, time.time_ns()
 out = sys.stdout
 while True:
-    now = time.time_ns()
+    # A state first seen in this read began after the previous read started (prev) and
+    # before this one ended (now): the clock is read around the file, since the poller may
+    # be descheduled anywhere in between on a loaded machine.
+    start = time.time_ns()
     cur = {}
     with open("/proc/net/tcp") as f:
         next(f)
         for line in f:
             p = line.split()
             cur[(addr(p[1]), addr(p[2]))] = NAMES.get(int(p[3], 16), p[3])
+    now = time.time_ns()
     for k, st in cur.items():
         if seen.get(k) != st:
             out.write("%d\t%s\t%s\t%s\t%s\t%d\n" % (now, ns, st, k[0], k[1], prev))
@@ -141,7 +149,7 @@ while True:
         if k not in cur:
             out.write("%d\t%s\tCLOSED\t%s\t%s\t%d\n" % (now, ns, k[0], k[1], prev))
     out.flush()
-    seen, prev = cur, now
+    seen, prev = cur, start
     time.sleep(0.001)
 PY
 poll() {  # poll NS LABEL FILE: until killed
@@ -149,10 +157,10 @@ poll() {  # poll NS LABEL FILE: until killed
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(close passive-close rst refused zero-window half-close)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(close passive-close rst dead-host zero-window half-close)
 for sc in "${scenarios[@]}"; do
   : >"$out/$sc.ss"
-  ip netns exec "$ca" tcpdump -i "${tag}a" -n -s 0 -U -w "$out/$sc.pcap" tcp 2>/dev/null &
+  ip netns exec "$ca" tcpdump -i "${tag}a" -n -s 0 -U --immediate-mode -w "$out/$sc.pcap" tcp 2>/dev/null &
   dump=$!
   poll "$ca" client "$out/$sc.ss"; pc=$!
   poll "$sa" server "$out/$sc.ss"; ps=$!
@@ -160,11 +168,13 @@ for sc in "${scenarios[@]}"; do
   ip netns exec "$sa" python3 "$out/.roles.py" "$sc" server &
   srv=$!
   sleep 0.2
-  ip netns exec "$ca" python3 "$out/.roles.py" "$sc" client
+  ip netns exec "$ca" python3 "$out/.roles.py" "$sc" client &
+  cli=$!
   wait $srv
-  sleep 0.3
+  sleep 1  # the last packets reach the capture file
   kill $pc $ps 2>/dev/null; wait $pc $ps 2>/dev/null
   kill -INT $dump; wait $dump 2>/dev/null
+  wait $cli
   sort -o "$out/$sc.ss" "$out/$sc.ss"
   echo "$sc: $(tcpdump -r "$out/$sc.pcap" -n 2>/dev/null | wc -l) packets, $(wc -l <"$out/$sc.ss") ss lines"
 done
