@@ -33,7 +33,7 @@ const std::vector<std::string> kExpectedLabs = {
     "fin-wait-1-pileup", "last-ack-pileup", "time-wait-pileup",  "lossy-transfer",     "zero-window",
     "blind-reset",       "syn-in-established", "data-after-close", "old-duplicate-ack",
     "congestion-sawtooth", "reno-vs-cubic",   "rtt-unfairness",    "bufferbloat",        "bbr-vs-cubic",
-    "nic-overload",
+    "nic-overload",      "idle-restart",
 };
 
 // Labs written before per-student variables existed (not ours to change here).
@@ -139,6 +139,7 @@ TEST_SUITE("catalogue") {
   CATALOGUE_LAB("syn-in-established")
   CATALOGUE_LAB("data-after-close")
   CATALOGUE_LAB("old-duplicate-ack")
+  CATALOGUE_LAB("idle-restart")
 
   TEST_CASE("catalogue: every expected lab is there") {
     std::set<std::string> have;
