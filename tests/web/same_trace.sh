@@ -6,32 +6,40 @@ set -uo pipefail
 node_cli=$1 native=$2/tcplab catalogue=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-runs=0 diffs=0
 # A run slower than 2 s of wall time prints a progress line (labs/run_control): wall-clock
 # dependent by design, so left out of the comparison.
 progress=' (Ctrl-C stops here)$'
+one_run() {  # NAME SEED: prints "same" or what differs
+  local name=$1 seed=$2 d="$tmp/$1-$2" wrc nrc
+  mkdir -p "$d"
+  node "$node_cli" run "$name" --seed "$seed" --trace "$d/w.jsonl" --pcap "$d/w.pcap" > "$d/w.out" 2>&1
+  wrc=$?
+  "$native" run "$name" --seed "$seed" --trace "$d/n.jsonl" --pcap "$d/n.pcap" > "$d/n.out" 2>&1
+  nrc=$?
+  if [ $wrc -ne $nrc ] || ! cmp -s "$d/w.jsonl" "$d/n.jsonl" || ! cmp -s "$d/w.pcap" "$d/n.pcap" \
+     || ! cmp -s <(grep -v "$progress" "$d/w.out") <(grep -v "$progress" "$d/n.out"); then
+    echo "DIFFERENT: $name seed $seed (exit $wrc vs $nrc)"
+    diff <(head -c 100000 "$d/w.jsonl") <(head -c 100000 "$d/n.jsonl") | head -5
+    diff "$d/w.out" "$d/n.out" | head -5
+  elif [ ! -s "$d/n.jsonl" ]; then
+    echo "EMPTY trace: $name seed $seed"
+  else
+    echo "same"
+  fi
+  rm -rf "$d"
+}
+export -f one_run
+export node_cli native tmp progress
+# Two runs at a time (the machine's two cores): each lab at seeds 1, 7 and 42; labs with a
+# [[bottleneck]] (long bulk transfers: seconds per run under Node) at seed 1 only.
 for lab in "$catalogue"/*.toml; do
   name=$(basename "$lab" .toml)
   seeds="1 7 42"
-  # Labs with a [[bottleneck]] (long bulk transfers: seconds per run under Node) at one seed.
   grep -q '^\[\[bottleneck\]\]' "$lab" && seeds="1"
-  for seed in $seeds; do
-    node "$node_cli" run "$name" --seed "$seed" --trace "$tmp/w.jsonl" --pcap "$tmp/w.pcap" > "$tmp/w.out" 2>&1
-    wrc=$?
-    "$native" run "$name" --seed "$seed" --trace "$tmp/n.jsonl" --pcap "$tmp/n.pcap" > "$tmp/n.out" 2>&1
-    nrc=$?
-    runs=$((runs + 1))
-    if [ $wrc -ne $nrc ] || ! cmp -s "$tmp/w.jsonl" "$tmp/n.jsonl" || ! cmp -s "$tmp/w.pcap" "$tmp/n.pcap" \
-       || ! cmp -s <(grep -v "$progress" "$tmp/w.out") <(grep -v "$progress" "$tmp/n.out"); then
-      diffs=$((diffs + 1))
-      echo "DIFFERENT: $name seed $seed (exit $wrc vs $nrc)"
-      diff <(head -c 100000 "$tmp/w.jsonl") <(head -c 100000 "$tmp/n.jsonl") | head -5
-      diff "$tmp/w.out" "$tmp/n.out" | head -5
-    elif [ ! -s "$tmp/n.jsonl" ]; then
-      diffs=$((diffs + 1))
-      echo "EMPTY trace: $name seed $seed"
-    fi
-  done
-done
+  for seed in $seeds; do echo "$name $seed"; done
+done | xargs -P2 -L1 bash -c 'one_run "$0" "$1"' > "$tmp/results"
+runs=$(grep -cE '^(same|DIFFERENT|EMPTY)' "$tmp/results")
+diffs=$(grep -cv '^same$' <(grep -E '^(same|DIFFERENT|EMPTY)' "$tmp/results"))
+grep -v '^same$' "$tmp/results"
 echo "$runs runs, $diffs different (trace, pcap and printed output compared)"
-[ $diffs -eq 0 ]
+[ "$runs" -gt 0 ] && [ $diffs -eq 0 ]
