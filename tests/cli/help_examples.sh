@@ -65,22 +65,43 @@ done
 n=$(wc -l <"$examples")
 [ "$n" -ge 20 ] || fail "only $n examples found; the extraction is broken"
 
+# Two examples at a time (the machine's two cores), each in its own copy of the scratch
+# directory (examples write files: two may write the same name), its own wrapper log.
+run_one() {  # K LINE: runs example K, writes $tmp/result.K
+  local k=$1 line=$2 dir="$tmp/run.$k" rc
+  cp -a "$tmp/run" "$dir"
+  sed "s|$tmp/bad|$tmp/bad.$k|" "$tmp/path/tcplab" >"$tmp/path.$k"
+  mkdir -p "$tmp/pathdir.$k" "$dir/build/bin"
+  mv "$tmp/path.$k" "$tmp/pathdir.$k/tcplab"
+  chmod +x "$tmp/pathdir.$k/tcplab"
+  ln -sf "$tmp/pathdir.$k/tcplab" "$dir/build/bin/tcplab"
+  : >"$tmp/bad.$k"
+  (cd "$dir" && PATH="$tmp/pathdir.$k:$PATH" timeout 20 bash -c "$line" </dev/null >"$tmp/out.$k" 2>"$tmp/err.$k")
+  rc=$?
+  if [ -s "$tmp/bad.$k" ]; then
+    echo "FAIL: $line: $(head -1 "$tmp/bad.$k"): $(head -c 300 "$tmp/err.$k")" >"$tmp/result.$k"
+  else
+    echo "ok (exit $rc): $line" >"$tmp/result.$k"
+  fi
+  rm -rf "$dir"
+}
 ran=0
+k=0
 while IFS= read -r line; do
+  k=$((k + 1))
   if why=$(skip_reason "$line"); then
-    echo "skip: $line  ($why)"
+    echo "skip: $line  ($why)" >"$tmp/result.$k"
     continue
   fi
-  : >"$tmp/bad"
-  (cd "$tmp/run" && PATH="$tmp/path:$PATH" timeout 20 bash -c "$line" </dev/null >"$tmp/out" 2>"$tmp/err")
-  rc=$?
   ran=$((ran + 1))
-  if [ -s "$tmp/bad" ]; then
-    fail "$line: $(head -1 "$tmp/bad"): $(head -c 300 "$tmp/err")"
-  else
-    echo "ok (exit $rc): $line"
-  fi
+  while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+  run_one "$k" "$line" &
 done <"$examples"
+wait
+for i in $(seq 1 "$k"); do
+  cat "$tmp/result.$i"
+  grep -q '^FAIL: ' "$tmp/result.$i" && fails=$((fails + 1))
+done
 [ "$ran" -ge 15 ] || fail "only $ran examples ran"
 echo "$ran examples ran, $fails failed"
 [ "$fails" -eq 0 ]
