@@ -106,7 +106,9 @@ std::string write_pcap(const TraceEvents& trace, std::size_t hosts, const std::s
     const TraceEvent& e = trace[f.send];
     if (e.seg.payload.size() >= e.len) return w.write(e.seg, f.t_ns, f.ip_id);
     Segment s = e.seg;
-    s.payload.resize(e.len, 'x');  // bytes past the kept prefix
+    std::string bytes = e.seg.payload.str();
+    bytes.resize(e.len, 'x');  // bytes past the kept prefix
+    s.payload = std::move(bytes);
     w.write(s, f.t_ns, f.ip_id);
   });
   w.close();

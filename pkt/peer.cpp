@@ -25,7 +25,7 @@ Segment Peer::inbound(const PacketLine& line) const {
   s.seq = Seq32(kPeerIsn + line.seq);
   if (line.ack) s.ack = Seq32(*line.ack + stack_isn_.value_or(0));
   s.wnd = static_cast<std::uint16_t>(line.win.value_or(kDefaultInboundWindow));
-  s.payload.assign(line.len, 'x');
+  s.payload = std::string(line.len, 'x');
   if (line.options) {
     for (const auto& o : *line.options) {
       switch (o.kind) {

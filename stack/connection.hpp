@@ -68,6 +68,8 @@ class Connection {
   Errno send_fill(Instant now, std::uint32_t n, std::uint32_t* taken, Output& out);
   // Takes up to max in-order bytes. Returns EAGAIN when none yet, Ok with empty data at EOF.
   Errno recv(Instant now, std::uint32_t max, std::string* data, Output& out);
+  // The same, with the bytes as the slices the buffer holds (no copy; for readers that count).
+  Errno recv(Instant now, std::uint32_t max, std::vector<Payload>* data, Output& out);
   Errno shutdown_write(Instant now, Output& out);  // half-close: queue our FIN
   Errno close(Instant now, Output& out);            // full close (the app forgets the socket)
   Errno abort(Instant now, Output& out);            // RST if synchronized (3.10.5), then CLOSED
@@ -156,6 +158,8 @@ class Connection {
   void release_buffers();
 
  private:
+  // send() and send_fill(): queue a slice (`wanted`: the app asked for at least one byte).
+  Errno send_payload(Instant now, const Payload& data, bool wanted, std::uint32_t* taken, Output& out);
   // The one place state_ is written after construction: `on` with state_ and `to` must be
   // a row of transitions(), or it throws std::logic_error.
   void set_state(State to, TcpEvent on, std::string cause, Output& out);

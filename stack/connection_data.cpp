@@ -302,14 +302,12 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       }
       return;
     }
-    std::string_view fresh = std::string_view(seg.payload).substr(skip);
-    const std::uint32_t n = rcv_buf_.push(fresh.substr(0, room));
+    const std::uint32_t n = rcv_buf_.push(seg.payload.substr(skip, room));
     tcb_.rcv_nxt += n;
     rcv_total_ += n;
     if (linux_window()) take_in_order(n, ip_length(seg));
     const bool had_holes = !ooo_.empty();
-    std::string more = ooo_.take_contiguous(rcv_total_);
-    if (!more.empty()) {
+    for (const Payload& more : ooo_.take_contiguous(rcv_total_)) {
       const std::uint32_t m = rcv_buf_.push(more);
       tcb_.rcv_nxt += m;
       rcv_total_ += m;
@@ -334,7 +332,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::uint64_t limit = rcv_total_ + room;
   if (at < limit) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(seg.payload.size(), limit - at));
-    if (ooo_.insert(at, std::string_view(seg.payload).substr(0, keep))) {
+    if (ooo_.insert(at, seg.payload.substr(0, static_cast<std::uint32_t>(keep)))) {
       remember_sack_segment(at);
       if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
     }

@@ -296,7 +296,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
   const bool retx = seq_lt(c.seq, tcb_.snd_max);
   Segment s = make_segment(now, c.seq, flags);
-  if (c.len > 0) s.payload.assign(snd_buf_.peek(off, c.len));
+  if (c.len > 0) s.payload = snd_buf_.slice(off, c.len);
   if (flags & kFin) {
     fin_sent_ = true;
     fin_seq_ = c.seq + c.len;
@@ -711,7 +711,7 @@ void Connection::on_persist(Instant now, Output& out) {
   // When the window opens, the octet goes again with the rest (or was ACKed already).
   const Seq32 seq = tcb_.snd_una;
   Segment s = make_segment(now, seq, kAck);
-  s.payload.assign(snd_buf_.peek(0, 1));  // the send buffer starts at SND.UNA
+  s.payload = snd_buf_.slice(0, 1);  // the send buffer starts at SND.UNA
   const bool retx = seq_lt(seq, tcb_.snd_max);
   if (seq_gt(seq + 1, tcb_.snd_max)) tcb_.snd_max = seq + 1;
   emit(now, std::move(s), retx, out, false, RetxCause::Probe);

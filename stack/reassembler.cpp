@@ -2,7 +2,7 @@
 
 namespace tcplab {
 
-bool Reassembler::insert(std::uint64_t at, std::string_view data) {
+bool Reassembler::insert(std::uint64_t at, const Payload& data) {
   std::uint64_t start = at;
   std::uint64_t end = at + data.size();
   // Trim against neighbours so stored fragments never overlap; new bytes fill only gaps.
@@ -18,7 +18,7 @@ bool Reassembler::insert(std::uint64_t at, std::string_view data) {
     const std::uint64_t gap_end = (it == frags_.end()) ? end : std::min(end, it->first);
     if (gap_end > start) {
       if (frags_.size() >= kMaxFragments) return false;
-      frags_.emplace(start, std::string(data.substr(start - at, gap_end - start)));
+      frags_.emplace(start, data.substr(static_cast<std::uint32_t>(start - at), static_cast<std::uint32_t>(gap_end - start)));
       held_ += gap_end - start;
     }
     if (it == frags_.end() || it->first >= end) break;
@@ -27,14 +27,14 @@ bool Reassembler::insert(std::uint64_t at, std::string_view data) {
   return true;
 }
 
-std::string Reassembler::take_contiguous(std::uint64_t next) {
-  std::string out;
+std::vector<Payload> Reassembler::take_contiguous(std::uint64_t next) {
+  std::vector<Payload> out;
   while (!frags_.empty()) {
     auto it = frags_.begin();
     const std::uint64_t end = it->first + it->second.size();
     if (it->first > next) break;
     if (end > next) {
-      out.append(it->second, next - it->first, std::string::npos);
+      out.push_back(it->second.substr(static_cast<std::uint32_t>(next - it->first)));
       next = end;
     }
     held_ -= it->second.size();

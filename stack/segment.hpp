@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "stack/payload.hpp"
 #include "stack/seq.hpp"
 
 namespace tcplab {
@@ -44,12 +45,12 @@ struct Segment {
   std::optional<Timestamps> ts;
   std::uint8_t sack_count = 0;
   std::array<SackBlock, 4> sack{};
-  std::string payload;
+  Payload payload;  // a shared slice, not a copy (stack/payload.hpp)
 
   bool has(Flag f) const { return (flags & f) != 0; }
   // SEG.LEN: payload plus one for each of SYN and FIN.
   std::uint32_t seg_len() const {
-    return static_cast<std::uint32_t>(payload.size()) + (has(kSyn) ? 1U : 0U) + (has(kFin) ? 1U : 0U);
+    return payload.size() + (has(kSyn) ? 1U : 0U) + (has(kFin) ? 1U : 0U);
   }
   friend bool operator==(const Segment&, const Segment&) = default;
 };

@@ -164,7 +164,7 @@ Errno TcpHost::send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* 
   return e;
 }
 
-Errno TcpHost::recv(Instant now, ConnId c, std::uint32_t max, std::string* data, Output& out) {
+Errno TcpHost::recv(Instant now, ConnId c, std::uint32_t max, std::vector<Payload>* data, Output& out) {
   const std::size_t first = out.events.size();
   const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.recv(now, max, data, out); });
   bookkeep(first, out);

@@ -53,7 +53,14 @@ class TcpHost {
   ConnId accept(ConnId listener);
   Errno send(Instant now, ConnId c, std::string_view data, std::uint32_t* taken, Output& out);
   Errno send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* taken, Output& out);
-  Errno recv(Instant now, ConnId c, std::uint32_t max, std::string* data, Output& out);
+  Errno recv(Instant now, ConnId c, std::uint32_t max, std::vector<Payload>* data, Output& out);
+  // The same, with the bytes joined into one string (the TUN bridge, the pkt target, tests).
+  Errno recv(Instant now, ConnId c, std::uint32_t max, std::string* data, Output& out) {
+    std::vector<Payload> parts;
+    const Errno e = recv(now, c, max, &parts, out);
+    *data = join(parts);
+    return e;
+  }
   Errno shutdown(Instant now, ConnId c, Output& out);
   Errno close(Instant now, ConnId c, Output& out);
   Errno abort(Instant now, ConnId c, Output& out);

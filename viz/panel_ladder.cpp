@@ -85,7 +85,7 @@ std::string seg_tooltip(const WorldView& v, const SegInfo& s) {
   }
   if (!g.payload.empty()) {
     std::string p;
-    for (char c : g.payload.substr(0, 40)) p += (c >= 32 && c < 127) ? std::string(1, c) : c == '\r' ? "\\r" : c == '\n' ? "\\n" : ".";
+    for (char c : g.payload.substr(0, 40).str()) p += (c >= 32 && c < 127) ? std::string(1, c) : c == '\r' ? "\\r" : c == '\n' ? "\\n" : ".";
     t += "\npayload: \"" + p + (g.payload.size() > 40 || e.len > g.payload.size() ? "...\"" : "\"");
   }
   t += "\n\nclick: drop, delay or duplicate it in a fork of the timeline";

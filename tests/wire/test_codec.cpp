@@ -281,7 +281,7 @@ TEST_CASE("ECE/CWR bits survive, oversized payload is refused without throwing")
   Segment s = data_psh();
   s.flags |= 0xc0;
   check_round_trip(s);
-  s.payload.assign(70000, 'x');
+  s.payload = std::string(70000, 'x');
   CHECK(encode_ipv4(s, 1).empty());
 }
 

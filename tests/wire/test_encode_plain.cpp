@@ -82,8 +82,9 @@ Segment random_segment(std::mt19937& rng) {
     b = SackBlock{Seq32(static_cast<std::uint32_t>(rng())), Seq32(static_cast<std::uint32_t>(rng()))};
   }
   const std::uint32_t len = below(4) == 0 ? 0 : below(2001);
-  s.payload.resize(len);
-  for (auto& c : s.payload) c = static_cast<char>(rng());
+  std::string bytes(len, '\0');
+  for (auto& c : bytes) c = static_cast<char>(rng());
+  s.payload = std::move(bytes);
   return s;
 }
 
@@ -166,7 +167,7 @@ TEST_CASE("payload size limit: both refuse past 65,455 bytes, both encode at it"
   Segment s = data_segment();
   for (std::size_t len : {std::size_t{65455}, std::size_t{65456}, std::size_t{70000}}) {
     CAPTURE(len);
-    s.payload.assign(len, 'x');
+    s.payload = std::string(len, 'x');
     const Bytes tins = encode_ipv4(s, 3);
     CHECK(tins.empty() == (len > 65455));
     CHECK_MESSAGE(encode_ipv4_plain(s, 3) == tins, differences(encode_ipv4_plain(s, 3), tins));
@@ -177,10 +178,13 @@ TEST_CASE("checksums of 0: a computed zero is written as 0 by both") {
   // Setting the word the checksum covers to the checksum it produced when zero makes the
   // one's-complement sum 0xffff, so the new checksum is 0 (RFC 1071).
   Segment s = data_segment();
-  s.payload.replace(0, 2, std::string(2, '\0'));
+  std::string bytes = s.payload.str();
+  bytes.replace(0, 2, std::string(2, '\0'));
+  s.payload = bytes;
   const Bytes first = encode_ipv4_plain(s, 0);
-  s.payload[0] = static_cast<char>(first[36]);
-  s.payload[1] = static_cast<char>(first[37]);
+  bytes[0] = static_cast<char>(first[36]);
+  bytes[1] = static_cast<char>(first[37]);
+  s.payload = bytes;
   const auto ip_id = static_cast<std::uint16_t>((first[10] << 8) | first[11]);
   const Bytes tins = encode_ipv4(s, ip_id);
   const Bytes plain = encode_ipv4_plain(s, ip_id);
@@ -227,7 +231,7 @@ TEST_CASE("pcap bytes equal PcapWriter's file, and read back to the same segment
   sack.sack_count = 3;
   for (std::uint32_t i = 0; i < 3; ++i) sack.sack[i] = SackBlock{Seq32(8000 + 2000 * i), Seq32(9000 + 2000 * i)};
   Segment too_big = data_segment();
-  too_big.payload.assign(70000, 'x');  // skipped by both writers
+  too_big.payload = std::string(70000, 'x');  // skipped by both writers
   struct Rec { Segment seg; std::int64_t t_ns; std::uint16_t ip_id; };
   const std::vector<Rec> recs = {
       {syn_segment(), 0, 1},
