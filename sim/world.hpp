@@ -15,6 +15,7 @@
 #include "pkt/peer_script.hpp"
 #include "sim/app.hpp"
 #include "sim/bottleneck.hpp"
+#include "sim/event_queue.hpp"
 #include "sim/fault.hpp"
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
@@ -305,7 +306,7 @@ class World {
   Instant now_ = 0;
   std::uint64_t order_ = 0;
   std::uint64_t trace_seq_ = 0;
-  std::priority_queue<QEvent, std::vector<QEvent>, std::greater<>> queue_;
+  EventQueue<QEvent> queue_;  // near events in a heap, far deadlines (TIME_WAIT) in a FIFO lane
   std::vector<HostInfo> hosts_;
   std::vector<TcpHost> stacks_;
   std::vector<std::vector<Instant>> timer_at_;        // per host, per conn: the queued timer event
