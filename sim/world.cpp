@@ -84,7 +84,7 @@ std::string World::conn_label(int host, ConnId c) const {
 }
 
 void World::push(Instant t, EvKind k, int target, std::uint32_t slot, std::uint32_t epoch) {
-  queue_.push(QEvent{t, order_++, k, target, slot, epoch});
+  queue_.push(QEvent{t, order_++, k, target, slot, epoch}, now_);
 }
 
 // ---------------------------------------------------------------- running

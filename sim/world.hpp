@@ -15,12 +15,15 @@
 #include "pkt/peer_script.hpp"
 #include "sim/app.hpp"
 #include "sim/bottleneck.hpp"
+#include "sim/event_queue.hpp"
 #include "sim/fault.hpp"
+#include "sim/flat_map.hpp"
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
 #include "sim/segment_kind.hpp"
 #include "sim/series.hpp"
 #include "sim/trace.hpp"
+#include "stack/isn.hpp"
 #include "stack/tcp_host.hpp"
 
 namespace tcplab {
@@ -63,6 +66,15 @@ struct SegOrdinals {
 struct TupleConn {
   std::uint32_t pair_conn = 0;
   std::array<std::uint64_t, 2> side{};  // SegOrdinals::serial of the lower/upper endpoint's connection
+};
+
+// The key of a 4-tuple (lower endpoint first) and its hash, for World's tuple table.
+using TupleKey = std::pair<Endpoint, Endpoint>;
+struct TupleKeyHash {
+  std::size_t operator()(const TupleKey& k) const {
+    return static_cast<std::size_t>(mix64((static_cast<std::uint64_t>(k.first.ip) << 16 | k.first.port) ^
+                                          mix64(static_cast<std::uint64_t>(k.second.ip) << 16 | k.second.port)));
+  }
 };
 
 struct WorldCounters {
@@ -305,7 +317,7 @@ class World {
   Instant now_ = 0;
   std::uint64_t order_ = 0;
   std::uint64_t trace_seq_ = 0;
-  std::priority_queue<QEvent, std::vector<QEvent>, std::greater<>> queue_;
+  EventQueue<QEvent> queue_;  // near events in a heap, far deadlines (TIME_WAIT) in a FIFO lane
   std::vector<HostInfo> hosts_;
   std::vector<TcpHost> stacks_;
   std::vector<std::vector<Instant>> timer_at_;        // per host, per conn: the queued timer event
@@ -315,7 +327,7 @@ class World {
   // Connection numbers of host pairs (ids A>B.k#n): connections so far per pair of id tags,
   // and the current incarnation of each 4-tuple (lower endpoint first).
   std::map<std::pair<std::string, std::string>, std::uint32_t> pair_conns_;
-  std::map<std::pair<Endpoint, Endpoint>, TupleConn> tuple_conns_;
+  FlatMap<TupleKey, TupleConn, TupleKeyHash> tuple_conns_;  // looked up, never iterated
   std::uint64_t conn_serial_ = 0;
   std::vector<Link> links_;
   std::map<std::pair<int, int>, int> link_index_;

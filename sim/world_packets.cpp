@@ -54,21 +54,21 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
   const bool lower = a < b;
   const auto key = lower ? std::pair{a, b} : std::pair{b, a};
   const std::size_t side = lower ? 0 : 1;
-  auto it = tuple_conns_.find(key);
+  TupleConn* it = tuple_conns_.find(key);
   if (ord) ord->serial = ++conn_serial_;
-  const bool fresh = it == tuple_conns_.end() || (ord && it->second.side[side] != 0);
+  const bool fresh = it == nullptr || (ord && it->side[side] != 0);
   if (fresh) {
     const std::string src = p.seg.src.ip == hosts_[host].ip ? hosts_[host].tag : ip_to_string(p.seg.src.ip);
     const std::string dst = p.dst_host >= 0 ? hosts_[p.dst_host].tag : ip_to_string(p.seg.dst.ip);
     TupleConn t;
     t.pair_conn = ++pair_conns_[src < dst ? std::pair{src, dst} : std::pair{dst, src}];
-    it = tuple_conns_.insert_or_assign(key, t).first;
+    it = &tuple_conns_.insert_or_assign(key, t);
   }
   if (ord) {
-    it->second.side[side] = ord->serial;
-    ord->pair_conn = it->second.pair_conn;
+    it->side[side] = ord->serial;
+    ord->pair_conn = it->pair_conn;
   }
-  return it->second.pair_conn;
+  return it->pair_conn;
 }
 
 // The segment's stable id (DESIGN rule 4): "A>B#3", the third segment A sent on that

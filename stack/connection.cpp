@@ -497,6 +497,7 @@ void Connection::enter_time_wait(Instant now, TcpEvent on, std::string cause, Ou
   disarm_all(out);
   set_state(State::TimeWait, on, std::move(cause), out);
   arm(TimerKind::TimeWait, now + cfg_->time_wait_ns(), out);
+  free_empty_queues();
 }
 
 void Connection::take_options(const Segment& syn) {

@@ -156,6 +156,9 @@ class Connection {
   std::string check_invariants() const;
   // A TCP keeps its TCB in CLOSED for the record; its buffers are freed.
   void release_buffers();
+  // Heap storage the per-segment records hold (rate samples, receive-memory skbs): none
+  // once in TIME_WAIT or CLOSED after a normal close.
+  std::size_t record_storage_bytes() const { return rate_.storage_bytes() + rmem_.storage_bytes(); }
 
  private:
   // send() and send_fill(): queue a slice (`wanted`: the app asked for at least one byte).
@@ -277,6 +280,9 @@ class Connection {
   void on_keepalive(Instant now, Output& out);
   void enter_established(Instant now, TcpEvent on, std::string cause, Output& out);
   void enter_time_wait(Instant now, TcpEvent on, std::string cause, Output& out);
+  // TIME_WAIT needs no queues: frees the storage of the empty ones (a connection waiting
+  // out 2MSL then holds no heap memory of its own, as Linux's tcp_timewait_sock).
+  void free_empty_queues();
   void fail(Instant now, Errno e, TcpEvent on, std::string cause, Output& out);  // -> CLOSED, tell the app
   void notice(Notice what, Errno e, Output& out);
   std::uint32_t ts_now(Instant now) const;

@@ -284,7 +284,17 @@ void Connection::crash(Instant, std::string cause, Output& out) {
   set_state(State::Closed, TcpEvent::Crash, std::move(cause), out);
 }
 
+void Connection::free_empty_queues() {
+  // Only empty ones: what is released is storage, never state (the app may still read
+  // what TIME_WAIT holds, and the window it offers comes from rmem_'s accounting).
+  if (snd_buf_.size() == 0) snd_buf_.release();
+  if (rcv_buf_.size() == 0) rcv_buf_.release();
+  rmem_.trim();
+  rate_.trim();
+}
+
 void Connection::release_buffers() {
+  rate_.trim();
   snd_buf_.release();
   rcv_buf_.release();
   rmem_.clear();

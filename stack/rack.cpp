@@ -35,7 +35,7 @@ Duration Rack::reo_wnd(bool recovering, std::uint32_t sacked_segments, Duration 
   return std::min(min_rtt / 4, srtt);
 }
 
-Duration Rack::detect_loss(const std::deque<RateSampler::Tx>& sent, Instant now, Duration reo_wnd) {
+Duration Rack::detect_loss(const Ring<RateSampler::Tx>& sent, Instant now, Duration reo_wnd) {
   advanced_ = false;
   if (!have_) return 0;
   Duration wait = 0;

@@ -36,7 +36,7 @@ class Rack {
   Duration reo_wnd(bool recovering, std::uint32_t sacked_segments, Duration min_rtt, Duration srtt) const;
   // 6.2 step 5: marks lost each outstanding segment sent before RACK.xmit_ts that has waited
   // RACK.rtt + reo_wnd; returns how long the youngest of the others still has to wait (0: none).
-  Duration detect_loss(const std::deque<RateSampler::Tx>& sent, Instant now, Duration reo_wnd);
+  Duration detect_loss(const Ring<RateSampler::Tx>& sent, Instant now, Duration reo_wnd);
   // Did an ACK advance RACK.xmit_ts since the last detection (Linux rack.advanced)?
   bool advanced() const { return advanced_; }
   void clear_advanced() { advanced_ = false; }

@@ -5,11 +5,11 @@
 // rate over the interval since. BBR models the path with these samples; they also give
 // an RTT per ACK (the most recently sent segment it covers, never retransmitted: Karn).
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "stack/cc_types.hpp"
 #include "stack/segment.hpp"
+#include "stack/ring.hpp"
 
 namespace tcplab {
 
@@ -37,6 +37,7 @@ class RateSampler {
   bool app_limited() const { return app_limited_until_ != 0; }  // C.app_limited is set
   Duration min_rtt() const { return min_rtt_; }
   std::size_t tracked() const { return txs_.size(); }
+  std::size_t storage_bytes() const { return txs_.capacity() * sizeof(Tx); }  // heap held for the records
 
   // One record per segment sent and not yet cumulatively acknowledged, in sequence order;
   // a retransmission re-stamps the records it covers (RACK reads their transmit times).
@@ -50,13 +51,17 @@ class RateSampler {
     bool retx = false;
     bool sacked = false;
   };
-  const std::deque<Tx>& sent() const { return txs_; }
+  const Ring<Tx>& sent() const { return txs_; }
+  // Frees the records' storage once none is tracked (a connection done sending keeps none).
+  void trim() {
+    if (txs_.empty()) txs_.release();
+  }
 
  private:
   void deliver(Tx& p, Instant now, RateSample& rs, Instant& newest_sent, bool& have);
   static constexpr std::size_t kMaxTracked = 65536;  // a bound on remembered segments
 
-  std::deque<Tx> txs_;
+  Ring<Tx> txs_;  // not a std::deque: that allocates ~600 bytes even when empty
   std::uint64_t delivered_ = 0;
   Instant delivered_time_ = 0, first_sent_time_ = 0;
   std::uint64_t app_limited_until_ = 0;  // C.app_limited: 0 or the delivered count that ends it

@@ -173,9 +173,14 @@ void RcvMemory::on_read(std::uint32_t n) {
 }
 
 void RcvMemory::clear() {
-  queue_.clear();
-  ooo_.clear();
+  queue_.release();
+  std::vector<Skb>().swap(ooo_);
   rmem_ = 0;
+}
+
+void RcvMemory::trim() {
+  if (queue_.empty()) queue_.release();
+  if (ooo_.empty()) std::vector<Skb>().swap(ooo_);
 }
 
 bool RcvMemory::under_pressure() const {

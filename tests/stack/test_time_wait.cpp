@@ -184,3 +184,60 @@ TEST_CASE("TIME-WAIT: a SYN with a lower sequence number but a newer TSval reope
 }
 
 }  // TEST_SUITE
+
+// The compact TIME-WAIT (issue 20): a connection that moved data in both directions frees the
+// storage of its per-segment records on entering TIME-WAIT, and behaves exactly as before.
+TEST_SUITE("TIME-WAIT compact") {
+
+namespace {
+// ESTABLISHED, 3 bytes each way (ours acknowledged, the peer's read), then our close and the
+// peer's FIN with the ACK of ours: TIME-WAIT at t = 1 ms.
+Ep time_wait_after_data(const TcpConfig& cfg = plain()) {
+  Ep ep = established(cfg);
+  send(ep, 0, "abc");
+  feed(ep, us(100), Seg{.seq = R + 1, .ack = L + 1, .flags = kAck | kPsh, .payload = "xyz"});
+  CHECK(recv_all(ep, us(200)) == "xyz");
+  CHECK(ep.c.record_storage_bytes() > 0);  // the records of what was sent and received
+  feed(ep, us(300), Seg{.seq = R + 4, .ack = L + 4});
+  close(ep, us(400));
+  REQUIRE(ep.state() == State::FinWait1);
+  feed(ep, ms(1), Seg{.seq = R + 4, .ack = L + 5, .flags = kFin | kAck});
+  REQUIRE(ep.state() == State::TimeWait);
+  return ep;
+}
+}  // namespace
+
+TEST_CASE("TIME-WAIT compact: no record storage once in TIME-WAIT, the FIN ACKed, 2*MSL exact") {
+  Ep ep = time_wait_after_data();
+  CHECK(ep.c.record_storage_bytes() == 0);
+  const auto sent = sends_of(ep.out);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].seg.flags == kAck);
+  CHECK(sent[0].seg.seq.raw() == L + 5);
+  CHECK(sent[0].seg.ack.raw() == R + 5);
+  CHECK(sent[0].seg.seg_len() == 0);
+  CHECK(ep.deadline(TimerKind::TimeWait) == ms(1) + sec(60));
+  fire(ep, ms(1) + sec(60) - 1);
+  expect_silent(ep);
+  fire(ep, ms(1) + sec(60));
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+}
+
+TEST_CASE("TIME-WAIT compact: a retransmitted FIN is ACKed as before and restarts 2*MSL; RST then kills it") {
+  Ep ep = time_wait_after_data();
+  const Segment first_ack = sends_of(ep.out).at(0).seg;
+  feed(ep, sec(5), Seg{.seq = R + 4, .ack = L + 5, .flags = kFin | kAck});
+  const auto again = sends_of(ep.out);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].seg.seq == first_ack.seq);
+  CHECK(again[0].seg.ack == first_ack.ack);
+  CHECK(again[0].seg.wnd == first_ack.wnd);  // the window comes from the accounting, kept
+  CHECK(again[0].seg.flags == kAck);
+  CHECK(ep.deadline(TimerKind::TimeWait) == sec(5) + sec(60));
+  CHECK(ep.c.record_storage_bytes() == 0);
+  feed(ep, sec(6), Seg{.seq = R + 5, .ack = 0, .flags = kRst});
+  expect_silent(ep);
+  CHECK(transitions(ep) == path({"TIME_WAIT>CLOSED"}));
+}
+
+}  // TEST_SUITE
