@@ -55,6 +55,7 @@ void Inference::finish(std::optional<Instant> until) {
 std::vector<ConnInfo> Inference::live() const {
   std::vector<ConnInfo> out;
   for (const auto& [n, c] : impl_->conns) {
+    if (c.over) continue;
     ConnInfo i = c.info;
     for (int k = 0; k < 2; ++k) static_cast<SideTcb&>(i.side[static_cast<std::size_t>(k)]) = c.s[static_cast<std::size_t>(k)];
     out.push_back(std::move(i));
@@ -167,16 +168,32 @@ Conn& Inference::Impl::open_conn(const Endpoint& opener, const Endpoint& other, 
   return c;
 }
 
-void Inference::Impl::end_conn(std::uint64_t number) {
-  auto it = conns.find(number);
-  if (it == conns.end()) return;
-  Conn& c = it->second;
+// Both sides CLOSED: reported now, kept a while so that late segments of it (a stray ACK, a
+// retransmission that crossed the RST) are not taken for a new connection.
+void Inference::Impl::conn_over(Conn& c, Instant t) {
+  if (c.over) return;
+  c.over = true;
   if (!c.far_wait.empty()) release_far(c);
   if (on_end) {
     ConnInfo info = c.info;
     for (std::size_t k = 0; k < 2; ++k) static_cast<SideTcb&>(info.side[k]) = c.s[k];
     on_end(info);
   }
+  over_queue.emplace_back(t, c.info.number);
+}
+
+void Inference::Impl::evict(Instant t) {
+  while (!over_queue.empty() && over_queue.front().first < t - kKeepOver) {
+    end_conn(over_queue.front().second);
+    over_queue.pop_front();
+  }
+}
+
+void Inference::Impl::end_conn(std::uint64_t number) {
+  auto it = conns.find(number);
+  if (it == conns.end()) return;
+  Conn& c = it->second;
+  conn_over(c, now);
   const Endpoint lo = std::min(c.s[0].ep, c.s[1].ep), hi = std::max(c.s[0].ep, c.s[1].ep);
   auto t = by_tuple.find(TupleKey{lo, hi});
   if (t != by_tuple.end() && t->second == number) by_tuple.erase(t);
@@ -191,6 +208,7 @@ bool new_incarnation(const Conn& c, int sender, const DecodedFrame& f) {
   if (!s.has(kSyn) || s.has(kAck)) return false;
   const Side& me = c.s[static_cast<std::size_t>(sender)];
   if (me.iss && *me.iss == s.seq.raw()) return false;
+  if (c.over) return true;
   const Side& peer = c.s[static_cast<std::size_t>(1 - sender)];
   auto done = [](const Side& x) { return !x.opened || x.state == State::Closed || x.state == State::TimeWait; };
   if (me.state == State::SynSent && !peer.opened) return true;  // connect() again with a new ISN
@@ -252,12 +270,23 @@ void Inference::Impl::process(Instant t, std::uint64_t number, const DecodedFram
   const Place at_sender{t, -1, number * 4};
   const Place at_receiver{t, +1, number * 4 + 2};
   // Its ACK of the peer's FIN shows that FIN taken in first (the far side's FIN,ACK in answer to ours).
+  if (const Side& snd = c->side(i); !snd.near && !c->link_mode && snd.tentative && !fr.seg.has(kRst)) {
+    // Its SYN,ACK or FIN again: it did not get the ACK of it.
+    const bool synack_again = fr.seg.has(kSyn) && snd.iss && fr.seg.seq.raw() == *snd.iss;
+    const bool fin_again = fr.seg.has(kFin) && snd.fin_seq && fr.seg.seq.raw() + fr.len == *snd.fin_seq;
+    if (synack_again || fin_again) retract(*c, i, t - std::max<Duration>(delay_now(*c), 0));
+  }
+  synack_evidence(*c, i, t, number * 4, fr);
   fin_evidence(*c, i, t, number * 4, fr);
   send_rules(*c, i, at_sender, fr);
   bool retx = false;
   const RetxCause cause = analyse_send(*c, i, t, fr, retx);
   {
     Side& s = c->side(i);
+    if (fr.seg.flags & (kSyn | kFin)) {
+      if (s.ctl_tx.size() >= 16) s.ctl_tx.erase(s.ctl_tx.begin());
+      s.ctl_tx.push_back(CtlTx{t, number * 4 + 2, fr.seg.flags, fr.seg.ts.has_value(), fr.seg.ts ? fr.seg.ts->val : 0});
+    }
     TraceEvent e;
     e.t_ns = t;
     e.type = TraceType::Send;
@@ -274,16 +303,34 @@ void Inference::Impl::process(Instant t, std::uint64_t number, const DecodedFram
   analyse_receive(*c, j, t, fr);
   recv_rules(*c, j, at_receiver, fr);
   c->side(j).last_arrival = Place{t, 0, number * 4 + 2};
-  if (c->s[0].state == State::Closed && c->s[1].state == State::Closed && (c->s[0].opened || c->s[1].opened))
-    end_conn(c->info.number);
+  if (c->s[0].state == State::Closed && c->s[1].state == State::Closed && (c->s[0].opened || c->s[1].opened || fr.seg.has(kRst)))
+    conn_over(*c, t);
+  evict(t);
   flush(t - opt.horizon);
 }
 
-void Inference::Impl::push(TraceEvent e, std::uint64_t key) {
+std::tuple<Instant, std::uint64_t, std::uint64_t> Inference::Impl::push(TraceEvent e, std::uint64_t key) {
   // Never before what has been handed on already: the order stays monotonic.
   if (e.t_ns < flushed_to) e.t_ns = flushed_to;
-  const Instant t = e.t_ns;
-  pending.emplace(std::tuple{t, key, arrivals++}, std::move(e));
+  const auto k = std::tuple{e.t_ns, key, arrivals++};
+  pending.emplace(k, std::move(e));
+  return k;
+}
+
+// The far side repeats its FIN (or SYN,ACK) after the change our ACK was taken to cause: the
+// ACK never reached it. The change is taken back while it is still held (within the horizon).
+void Inference::Impl::retract(Conn& c, int side, Instant sent_at) {
+  Side& s = c.side(side);
+  if (!s.tentative || sent_at <= s.tentative->t) return;
+  auto it = pending.find(s.tentative->key);
+  if (it == pending.end()) return;
+  pending.erase(it);
+  s.state = s.tentative->from;
+  s.since = s.tentative->t;
+  ++s.timer_gen;  // a TIME-WAIT it started is void
+  if (s.state == State::LastAck || s.state == State::FinWait1 || s.state == State::Closing) s.fin_acked = false;
+  if (c.over && s.state != State::Closed) c.over = false;
+  s.tentative.reset();
 }
 
 void Inference::Impl::flush(Instant upto) {
@@ -304,9 +351,9 @@ std::string Inference::Impl::cause_prefix(const Conn& c, int side, const Place& 
   if (s.near) return "inferred (capture at this host: exact): ";
   const std::string at = near_key ? book.text(*near_key) : "?";
   if (p.dir == 0) return fmt::format("inferred (capture at {}, far side: from its last answer, less sure): ", at);
-  if (c.info.delay < 0) return fmt::format("inferred (capture at {}, far side: one-way delay unknown, placed at the capture time; less sure): ", at);
-  return fmt::format("inferred (capture at {}, far side: placed {} {}us by the one-way delay, known from its answer; less sure): ", at,
-                     p.dir < 0 ? "-" : "+", c.info.delay / 1000);
+  if (delay_now(c) < 0) return fmt::format("inferred (capture at {}, far side: one-way delay unknown, placed at the capture time; less sure): ", at);
+  return fmt::format("inferred (capture at {}, far side: placed {}{}us by the one-way delay, known from its answer; less sure): ", at,
+                     p.dir < 0 ? "-" : "+", delay_now(c) / 1000);
 }
 
 void Inference::Impl::transition(Conn& c, int side, State to, const Place& p, const std::string& rule) {
@@ -327,10 +374,16 @@ void Inference::Impl::transition(Conn& c, int side, State to, const Place& p, co
     e.t_ns = p.t;
     s.since = p.t;
     push(std::move(e), p.key);
-  } else if (c.info.delay >= 0) {
-    e.t_ns = p.t + p.dir * c.info.delay;
+  } else if (delay_now(c) >= 0) {
+    // A side's changes stay in order even when the delay estimate moves between them.
+    e.t_ns = std::max(p.t + p.dir * delay_now(c), s.since);
     s.since = e.t_ns;
-    push(std::move(e), p.key);
+    const bool by_pure_ack = p.dir > 0 && (to == State::Closed || to == State::FinWait2 || to == State::TimeWait ||
+                                           (from == State::SynReceived && to == State::Established));
+    const Instant when = e.t_ns;
+    const auto k = push(std::move(e), p.key);
+    if (by_pure_ack) s.tentative = Side::Tentative{k, from, when};
+    else s.tentative.reset();
   } else {
     e.t_ns = p.t;
     s.since = p.t;
@@ -346,8 +399,8 @@ void Inference::Impl::release_far(Conn& c) {
   for (std::size_t k = 0; k < c.far_wait.size(); ++k) {
     TraceEvent& e = c.far_wait[k];
     const Place& p = c.far_wait_place[k];
-    if (c.info.delay >= 0) {
-      e.t_ns = p.t + p.dir * c.info.delay;
+    if (delay_now(c) >= 0) {
+      e.t_ns = p.t + p.dir * delay_now(c);
       e.cause = cause_prefix(c, e.host == c.s[0].host && e.conn == c.label[0] ? 0 : 1, p) +
                 e.cause.substr(e.cause.find("): ") + 3);
     }
@@ -379,7 +432,7 @@ void Inference::Impl::fire_timers(Instant upto) {
     Conn& c = it->second;
     if (c.side(pt.side).timer_gen != pt.gen) continue;
     timer_fired(c, pt.side, pt.kind, pt.at);
-    if (c.s[0].state == State::Closed && c.s[1].state == State::Closed) end_conn(pt.conn);
+    if (c.s[0].state == State::Closed && c.s[1].state == State::Closed) conn_over(c, pt.at);
   }
 }
 

@@ -33,6 +33,7 @@ struct InferOptions {
   std::string at_host;                // the capture host's address; "" guesses it
   Duration time_wait = sec(60);       // Linux TCP_TIMEWAIT_LEN (2*MSL)
   int syn_retries = 6;                // Linux net.ipv4.tcp_syn_retries
+  int syn_linear_timeouts = 4;        // Linux 6.5+ net.ipv4.tcp_syn_linear_timeouts (1 s timeouts first)
   int synack_retries = 5;             // Linux net.ipv4.tcp_synack_retries
   Duration horizon = sec(5);          // how far back an inferred event may be placed
   std::size_t guess_frames = 4096;    // frames read before the capture host is guessed

@@ -4,6 +4,8 @@
 // ordering, timers; infer_rules.cpp: the RFC 9293 transitions; infer_tcb.cpp: the TCB
 // estimate, retransmissions and their causes).
 #include <deque>
+#include <optional>
+#include <tuple>
 #include <limits>
 #include <map>
 #include <queue>
@@ -26,6 +28,15 @@ struct Place {
   std::uint64_t key = 0;
 };
 
+// A SYN, SYN,ACK or FIN this side sent: the far side's answer says which one it took in.
+struct CtlTx {
+  Instant t = 0;
+  std::uint64_t key = 0;
+  std::uint8_t flags = 0;
+  bool has_ts = false;
+  std::uint32_t tsval = 0;
+};
+
 struct Side : SideTcb {
   bool opened = false;          // left CLOSED at least once
   std::uint32_t ordinal = 0;    // segments sent (ids)
@@ -45,6 +56,16 @@ struct Side : SideTcb {
   std::deque<std::pair<std::uint32_t, Instant>> rtt_wait;  // new data's end and send time
   Instant last_tx_una = -1;     // when SND.UNA's segment was last sent
   std::uint64_t timer_gen = 0;  // invalidates queued timers
+  std::vector<CtlTx> ctl_tx;    // its last SYNs / SYN,ACKs / FINs (a few)
+  bool awaiting_synack_answer = false;  // far side: ESTABLISHED once its ACK of our SYN,ACK shows
+  // Far side: the last change our pure ACK caused (it cannot be acknowledged, so nothing
+  // confirms it); taken back if the side then repeats what that ACK acknowledged.
+  struct Tentative {
+    std::tuple<Instant, std::uint64_t, std::uint64_t> key;
+    State from = State::Closed;
+    Instant t = 0;
+  };
+  std::optional<Tentative> tentative;
 };
 
 struct Conn {
@@ -117,7 +138,12 @@ struct Inference::Impl {
   void process(Instant t, std::uint64_t number, const DecodedFrame& f);
   Conn& open_conn(const Endpoint& opener, const Endpoint& other, Instant t);
   void end_conn(std::uint64_t number);
-  void push(TraceEvent e, std::uint64_t key);
+  void conn_over(Conn& c, Instant t);
+  void evict(Instant t);
+  static constexpr Duration kKeepOver = sec(120);  // 2*MSL and then some: how long late segments still belong
+  std::deque<std::pair<Instant, std::uint64_t>> over_queue;
+  std::tuple<Instant, std::uint64_t, std::uint64_t> push(TraceEvent e, std::uint64_t key);
+  void retract(Conn& c, int side, Instant sent_at);
   void flush(Instant upto);
   void fire_timers(Instant upto);
   void resolve_delays(Instant now);
@@ -131,6 +157,10 @@ struct Inference::Impl {
   void recv_rules(Conn& c, int j, const Place& p, const DecodedFrame& f);
   void fin_reached(Conn& c, int j, const Place& p, std::uint32_t fin_at);
   void fin_evidence(Conn& c, int i, Instant t, std::uint64_t key, const DecodedFrame& f);
+  void synack_evidence(Conn& c, int i, Instant t, std::uint64_t key, const DecodedFrame& f);
+  Place far_receipt(const Conn& c, const Side& sender, std::uint8_t flag, Instant t_answer, std::uint64_t key,
+                    const DecodedFrame& answer) const;
+  Duration delay_now(const Conn& c) const;
   void timer_fired(Conn& c, int side, TimerKind k, Instant at);
   void learn_delay(Conn& c, Duration rtt);
 

@@ -30,6 +30,33 @@ void Inference::Impl::learn_delay(Conn& c, Duration rtt) {
   if (!c.far_wait.empty()) release_far(c);
 }
 
+// The delay to place far events by: half the latest RTT sample at the capture host (queues
+// change it), else half the handshake's.
+Duration Inference::Impl::delay_now(const Conn& c) const {
+  for (const Side& s : c.s)
+    if (s.near && s.rtt_samples > 0) return s.rtt_last / 2;
+  return c.info.delay;
+}
+
+// When the far side took in the capture host's SYN / SYN,ACK / FIN that its answer (captured at
+// t_answer) acknowledges: the transmission whose timestamp the answer echoes (RFC 7323 4.3),
+// else the last one sent a round trip before the answer, plus the one-way delay. Without
+// either, one delay before the answer.
+Place Inference::Impl::far_receipt(const Conn& c, const Side& sender, std::uint8_t flag, Instant t_answer, std::uint64_t key,
+                                   const DecodedFrame& answer) const {
+  const Duration d = delay_now(c);
+  if (d >= 0) {
+    if (answer.seg.ts)
+      for (const CtlTx& tx : sender.ctl_tx)
+        if ((tx.flags & flag) && tx.has_ts && tx.tsval == answer.seg.ts->ecr && tx.t <= t_answer) return Place{tx.t, +1, tx.key};
+    const CtlTx* best = nullptr;
+    for (const CtlTx& tx : sender.ctl_tx)
+      if ((tx.flags & flag) && tx.t + 2 * d <= t_answer + us(1)) best = &tx;
+    if (best) return Place{best->t, +1, best->key};
+  }
+  return Place{t_answer, -1, key};
+}
+
 void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFrame& f) {
   Side& s = c.side(i);
   Side& peer = c.side(1 - i);
@@ -61,14 +88,21 @@ void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFr
       s.rcv_known = true;
       s.rcv_contig = seg.ack.raw();
       s.state = State::Listen;
-      const Place when = (s.near || c.link_mode) && s.syn_arrival.t >= 0 ? s.syn_arrival : p;
+      const Place when = (s.near || c.link_mode) ? (s.syn_arrival.t >= 0 ? s.syn_arrival : p)
+                                                 : far_receipt(c, peer, kSyn, p.t, p.key, f);
       transition(c, i, State::SynReceived, when,
                  fmt::format("3.10.7.2 LISTEN: SYN with SEG.SEQ={} → IRS, RCV.NXT={}; SYN,ACK sent with ISS={} → SYN_RECEIVED",
                              seg.ack.raw() - 1, seg.ack.raw(), seq));
+    } else if (s.state == State::SynSent && !(s.near || c.link_mode)) {
+      // Far away, its SYN,ACK is what shows the peer's SYN reached it in SYN-SENT (simultaneous open).
+      s.rcv_known = true;
+      s.rcv_contig = seg.ack.raw();
+      transition(c, i, State::SynReceived, far_receipt(c, peer, kSyn, p.t, p.key, f),
+                 fmt::format("3.10.7.3 SYN-SENT: SYN without ACK (SEG.SEQ={}): simultaneous open, SYN,ACK sent → SYN_RECEIVED",
+                             seg.ack.raw() - 1));
     }
     return;
   }
-  (void)peer;
   if (seg.has(kFin)) {
     const std::uint32_t fin_at = seq + f.len;
     if (s.fin_seq) return;  // its FIN again
@@ -132,8 +166,33 @@ void Inference::Impl::fin_evidence(Conn& c, int i, Instant t, std::uint64_t key,
   const Side& peer = c.side(1 - i);
   if (s.fin_rcvd || !peer.fin_seq || !f.seg.has(kAck) || f.seg.has(kRst)) return;
   if (!seq_ge(f.seg.ack, Seq32{*peer.fin_seq + 1})) return;
-  const Place p = (s.near || c.link_mode) && s.last_arrival.t >= 0 ? s.last_arrival : Place{t, -1, key};
+  const Place p = (s.near || c.link_mode) ? (s.last_arrival.t >= 0 ? s.last_arrival : Place{t, -1, key})
+                                          : far_receipt(c, peer, kFin, t, key, f);
   fin_reached(c, i, p, *peer.fin_seq);
+}
+
+// The far side's first segment that acknowledges our SYN,ACK shows it ESTABLISHED (3.10.7.3).
+void Inference::Impl::synack_evidence(Conn& c, int i, Instant t, std::uint64_t key, const DecodedFrame& f) {
+  Side& s = c.side(i);
+  const Side& peer = c.side(1 - i);
+  // Its own SYN,ACK (a simultaneous open) shows only our SYN taken in: send_rules.
+  if (!s.awaiting_synack_answer || !peer.iss || !f.seg.has(kAck) || f.seg.has(kRst) || f.seg.has(kSyn)) return;
+  if (!seq_gt(f.seg.ack, Seq32{*peer.iss})) return;
+  const bool simultaneous = s.state == State::SynReceived && !s.passive;
+  if (s.state != State::SynSent && !simultaneous) return;
+  s.awaiting_synack_answer = false;
+  s.rcv_known = true;
+  s.rcv_contig = *peer.iss + 1;
+  s.snd_una = f.seg.ack.raw();
+  const Place when = far_receipt(c, peer, kSyn, t, key, f);
+  if (simultaneous)
+    transition(c, i, State::Established, when,
+               fmt::format("3.10.7.4 SYN-RECEIVED (simultaneous open): SYN,ACK with SEG.SEQ=IRS={} and SEG.ACK={} = SND.NXT "
+                           "acknowledges our SYN → ESTABLISHED (shown by its ACK of it)", *peer.iss, *s.iss + 1));
+  else
+    transition(c, i, State::Established, when,
+               fmt::format("3.10.7.3 SYN-SENT: SEG.ACK={} in (ISS={}, SND.NXT={}] and SYN set → ESTABLISHED (shown by its ACK of the SYN,ACK)",
+                           *s.iss + 1, *s.iss, s.snd_nxt));
 }
 
 void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFrame& f) {
@@ -159,23 +218,25 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
       return;
     }
     // RFC 5961 3.2: only SEG.SEQ = RCV.NXT resets; elsewhere in the window a challenge ACK.
-    const std::uint32_t expected = r.rcv_known ? r.rcv_contig : s.snd_nxt;
-    const std::uint64_t window = std::max<std::uint64_t>(r.wnd_bytes, 1);
-    const bool exact_match = seq == expected;
-    const bool in_window = seq_in(seg.seq, Seq32{expected}, Seq32{static_cast<std::uint32_t>(expected + window)});
-    if (exact_match || (!exact && in_window))
+    const std::uint32_t expected = exact && r.rcv_known ? r.rcv_contig : s.snd_nxt;
+    if (seq == expected)
       transition(c, j, State::Closed, p,
                  fmt::format("3.10.7.4 {}: RST with SEG.SEQ=RCV.NXT={} → CLOSED (connection reset)", rfc_state(r.state), seq));
     return;
   }
   if (seg.has(kSyn) && seg.has(kAck)) {
-    if (r.state == State::SynSent && r.iss && ack == r.snd_nxt) {
+    if (r.state == State::SynSent && r.iss && ack == r.snd_nxt && !exact) {
+      r.awaiting_synack_answer = true;  // far away: its answer shows when (synack_evidence)
+    } else if (r.state == State::SynSent && r.iss && ack == r.snd_nxt) {
       r.rcv_known = true;
       r.rcv_contig = seq + 1;
       r.snd_una = ack;
       if (r.near && c.syn_sent_at >= 0) learn_delay(c, p.t - c.syn_sent_at);
       transition(c, j, State::Established, p,
                  fmt::format("3.10.7.3 SYN-SENT: SEG.ACK={} in (ISS={}, SND.NXT={}] and SYN set → ESTABLISHED", ack, *r.iss, r.snd_nxt));
+    } else if (r.state == State::SynSent && r.iss && ack == r.snd_nxt && !exact) {
+    } else if (r.state == State::SynReceived && !r.passive && ack == r.snd_nxt && !exact) {
+      r.awaiting_synack_answer = true;
     } else if (r.state == State::SynReceived && !r.passive && ack == r.snd_nxt) {
       r.snd_una = ack;
       transition(c, j, State::Established, p,
@@ -185,7 +246,7 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
     return;
   }
   if (seg.has(kSyn)) {
-    if (r.state == State::SynSent) {
+    if (r.state == State::SynSent && exact) {
       r.rcv_known = true;
       r.rcv_contig = seq + 1;
       transition(c, j, State::SynReceived, p,

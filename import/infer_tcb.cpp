@@ -50,7 +50,9 @@ RetxCause Inference::Impl::analyse_send(Conn& c, int i, Instant t, const Decoded
     s.last_syn = t;
     if (s.near && !seg.has(kAck)) c.syn_sent_at = t;
     if (s.near && seg.has(kAck)) c.synack_sent_at = t;
-    const int limit = seg.has(kAck) ? opt.synack_retries : opt.syn_retries;
+    // Linux: SYN_SENT gives up after tcp_syn_retries + tcp_syn_linear_timeouts retransmissions,
+    // SYN_RECV after tcp_synack_retries (measured on the stack's Linux profile, stack/config.hpp).
+    const int limit = seg.has(kAck) ? opt.synack_retries : opt.syn_retries + opt.syn_linear_timeouts;
     // After its last retry a SYN's timer runs once more, twice as long, and the connect gives up.
     if (s.syn_tx >= limit + 1 && s.syn_gap > 0) set_timer(c, i, TimerKind::SynGiveUp, t + 2 * s.syn_gap);
   }
