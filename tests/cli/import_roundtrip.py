@@ -12,7 +12,7 @@ transitions caused by a host crash (all state lost, nothing sent), timer expirie
 importer does not model (FIN_WAIT_2's tcp_fin_timeout, an orphan's retries, keep-alive and
 RTO give-ups) and the listener sockets (their LISTEN is never on the wire).
 
-Usage: import_roundtrip.py TCPLAB LAB [--seed N] [--host NAME ...]; prints one line per
+Usage: import_roundtrip.py TCPLAB LAB [--seed N] [--until T] [--host NAME ...]; prints one line per
 capture point and exits 1 on a mismatch."""
 import json
 import os
@@ -104,17 +104,21 @@ def main():
     tcplab, lab = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
     seed = None
+    until = None
     hosts = []
     while args:
         if args[0] == "--seed":
             seed = args[1]
+            args = args[2:]
+        elif args[0] == "--until":
+            until = args[1]
             args = args[2:]
         elif args[0] == "--host":
             hosts.append(args[1])
             args = args[2:]
         else:
             sys.exit(f"unknown argument {args[0]}")
-    seed_args = ["--seed", seed] if seed else []
+    seed_args = (["--seed", seed] if seed else []) + (["--until", until] if until else [])
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         sim_trace = os.path.join(tmp, "sim.jsonl")
