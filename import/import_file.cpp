@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -22,15 +23,32 @@ bool looks_like_capture(const std::string& path) {
   }
 }
 
+Instant resolve_moment(const ImportRequest& req, Instant first) {
+  if (req.stop_at) return *req.stop_at;
+  if (req.stop_after_first) return first + *req.stop_after_first;
+  if (req.stop_at_time_of_day) {
+    const Instant day = sec(86400);
+    Instant t = first - first % day + *req.stop_at_time_of_day;
+    if (t < first - first % day) t += day;
+    if (t + day <= first) t += day;
+    return t;
+  }
+  return std::numeric_limits<Instant>::max();
+}
+
 ImportSummary import_capture(const ImportRequest& req, const Inference::EventFn& on_event, const Inference::ConnFn& on_end,
                              const AddressBook** live_book) {
   ImportSummary out;
   Inference inf(req.infer, on_event, on_end);
   if (live_book) *live_book = &inf.addresses();
+  const bool stops = req.stop_at || req.stop_after_first || req.stop_at_time_of_day;
   const auto frame = [&](Instant t, std::uint64_t n, const DecodedFrame& f) {
+    if (out.first < 0) {
+      out.first = t;
+      if (stops) out.stop_at = resolve_moment(req, t);
+    }
     // Past the moment asked for by more than the horizon nothing placed before it can change.
-    if (req.stop_at && t > *req.stop_at + req.infer.horizon) return false;
-    if (out.first < 0) out.first = t;
+    if (out.stop_at && t > *out.stop_at + req.infer.horizon) return false;
     out.last = std::max(out.last, t);
     inf.frame(t, n, f);
     return true;
@@ -38,7 +56,7 @@ ImportSummary import_capture(const ImportRequest& req, const Inference::EventFn&
   out.ok = read_capture_file(req.path, req.filter, frame, out.source);
   out.error = out.source.error;
   if (!out.ok) return out;
-  inf.finish(req.stop_at ? std::optional<Instant>(std::min(*req.stop_at, out.last)) : std::nullopt);
+  inf.finish(out.stop_at);
   out.notes = report_lines(out.source);
   if (out.source.tcp == 0)
     out.notes.push_back(fmt::format("note: no TCP segment in {} frame{}{}", out.source.frames, out.source.frames == 1 ? "" : "s",

@@ -16,7 +16,13 @@ struct ImportRequest {
   std::string filter;               // BPF, as tcpdump takes it
   InferOptions infer;
   std::optional<Instant> stop_at;   // read only what shows the capture up to this time (netstat --at)
+  // Or the moment given relative to the capture: a duration after its first segment, or a
+  // time of day (the clock tcpdump prints); stop_at is set from it at the first segment.
+  std::optional<Duration> stop_after_first, stop_at_time_of_day;
 };
+
+// When a request's moment falls, given the capture's first segment's time.
+Instant resolve_moment(const ImportRequest& req, Instant first);
 
 struct ImportSummary {
   bool ok = false;                  // false: nothing could be read (error says why)
@@ -26,6 +32,7 @@ struct ImportSummary {
   std::vector<std::string> host_names;
   std::string capture_host;
   Instant first = -1, last = -1;
+  std::optional<Instant> stop_at;   // the moment, resolved
   std::vector<ConnInfo> live;       // connections not over at the end (or at stop_at)
 };
 
