@@ -270,7 +270,7 @@ void Inference::Impl::process(Instant t, std::uint64_t number, const DecodedFram
   const Place at_sender{t, -1, number * 4};
   const Place at_receiver{t, +1, number * 4 + 2};
   // Its ACK of the peer's FIN shows that FIN taken in first (the far side's FIN,ACK in answer to ours).
-  if (const Side& snd = c->side(i); !snd.near && !c->link_mode && snd.tentative && !fr.seg.has(kRst)) {
+  if (const Side& snd = c->side(i); !snd.near && snd.tentative && !fr.seg.has(kRst)) {
     // Its SYN,ACK or FIN again: it did not get the ACK of it.
     const bool synack_again = fr.seg.has(kSyn) && snd.iss && fr.seg.seq.raw() == *snd.iss;
     const bool fin_again = fr.seg.has(kFin) && snd.fin_seq && fr.seg.seq.raw() + fr.len == *snd.fin_seq;
@@ -369,7 +369,7 @@ void Inference::Impl::transition(Conn& c, int side, State to, const Place& p, co
   e.from = from;
   e.to = to;
   e.cause = cause_prefix(c, side, p) + rule;
-  const bool exact = s.near || c.link_mode || p.dir == 0;
+  const bool exact = s.near || p.dir == 0;
   if (exact) {
     e.t_ns = p.t;
     s.since = p.t;

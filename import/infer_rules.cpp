@@ -33,6 +33,7 @@ void Inference::Impl::learn_delay(Conn& c, Duration rtt) {
 // The delay to place far events by: half the latest RTT sample at the capture host (queues
 // change it), else half the handshake's.
 Duration Inference::Impl::delay_now(const Conn& c) const {
+  if (c.link_mode) return 0;  // a tap on the path: each side's share of the delay is unknown
   for (const Side& s : c.s)
     if (s.near && s.rtt_samples > 0) return s.rtt_last / 2;
   return c.info.delay;
@@ -88,12 +89,12 @@ void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFr
       s.rcv_known = true;
       s.rcv_contig = seg.ack.raw();
       s.state = State::Listen;
-      const Place when = (s.near || c.link_mode) ? (s.syn_arrival.t >= 0 ? s.syn_arrival : p)
+      const Place when = s.near ? (s.syn_arrival.t >= 0 ? s.syn_arrival : p)
                                                  : far_receipt(c, peer, kSyn, p.t, p.key, f);
       transition(c, i, State::SynReceived, when,
                  fmt::format("3.10.7.2 LISTEN: SYN with SEG.SEQ={} → IRS, RCV.NXT={}; SYN,ACK sent with ISS={} → SYN_RECEIVED",
                              seg.ack.raw() - 1, seg.ack.raw(), seq));
-    } else if (s.state == State::SynSent && !(s.near || c.link_mode)) {
+    } else if (s.state == State::SynSent && !s.near) {
       // Far away, its SYN,ACK is what shows the peer's SYN reached it in SYN-SENT (simultaneous open).
       s.rcv_known = true;
       s.rcv_contig = seg.ack.raw();
@@ -128,7 +129,7 @@ void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFr
 void Inference::Impl::fin_reached(Conn& c, int j, const Place& p, std::uint32_t fin_at) {
   Side& r = c.side(j);
   if (r.fin_rcvd) {
-    if (r.state == State::TimeWait && (r.near || c.link_mode)) {
+    if (r.state == State::TimeWait && r.near) {
       // A retransmitted FIN in TIME-WAIT: acknowledged, and the 2 MSL timeout restarts (3.10.7.4).
       set_timer(c, j, TimerKind::TimeWait, p.t + opt.time_wait);
     }
@@ -166,7 +167,7 @@ void Inference::Impl::fin_evidence(Conn& c, int i, Instant t, std::uint64_t key,
   const Side& peer = c.side(1 - i);
   if (s.fin_rcvd || !peer.fin_seq || !f.seg.has(kAck) || f.seg.has(kRst)) return;
   if (!seq_ge(f.seg.ack, Seq32{*peer.fin_seq + 1})) return;
-  const Place p = (s.near || c.link_mode) ? (s.last_arrival.t >= 0 ? s.last_arrival : Place{t, -1, key})
+  const Place p = s.near ? (s.last_arrival.t >= 0 ? s.last_arrival : Place{t, -1, key})
                                           : far_receipt(c, peer, kFin, t, key, f);
   fin_reached(c, i, p, *peer.fin_seq);
 }
@@ -200,7 +201,7 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
   Side& s = c.side(1 - j);
   const Segment& seg = f.seg;
   const std::uint32_t seq = seg.seq.raw(), ack = seg.ack.raw();
-  const bool exact = r.near || c.link_mode;
+  const bool exact = r.near;
   if (seg.has(kRst)) {
     if (r.state == State::SynSent) {
       if (seg.has(kAck) && r.iss && seq_gt(seg.ack, Seq32{*r.iss}) && seq_le(seg.ack, Seq32{r.snd_nxt}))
