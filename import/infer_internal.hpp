@@ -44,6 +44,7 @@ struct Side : SideTcb {
   Instant last_syn = -1, syn_gap = 0;
   bool fin_acked = false, fin_rcvd = false;
   bool acked_any = false;
+  bool sack_seen = false;       // it has sent SACK blocks (RFC 2018): its peer recovers by them
   std::uint32_t last_ack = 0;   // the last ACK it sent
   std::uint16_t last_wnd_raw = 0;
   int dup_run = 0;              // duplicate ACKs it has received in a row

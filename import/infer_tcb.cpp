@@ -18,12 +18,14 @@ RetxCause repeat_cause(const Side& s, const Side& peer, Instant t, const Decoded
   const Segment& seg = f.seg;
   if (seg.has(kSyn)) return seg.has(kAck) ? RetxCause::SynAck : RetxCause::Syn;
   if (peer.wnd_bytes == 0 && peer.zero_since >= 0 && f.len <= 1) return RetxCause::Probe;
-  if (s.dup_run >= 3 && !s.in_recovery) return RetxCause::Fast;
-  if (s.in_recovery) return RetxCause::Recovery;
+  // Silence since SND.UNA was last sent or acknowledged, longer than the timer could be: a timeout.
   const Instant since = s.last_tx_una >= 0 ? t - s.last_tx_una : 0;
   if (since >= std::max(kMinRto, s.srtt + s.srtt / 2)) return RetxCause::Rto;
+  // RFC 5681 3.2: three duplicate ACKs; with SACK (RFC 6675) the blocks can show the loss after one.
+  if (!s.in_recovery && (s.dup_run >= 3 || (peer.sack_seen && s.dup_run >= 1))) return RetxCause::Fast;
+  if (s.in_recovery || s.dup_run > 0 || peer.sack_seen) return RetxCause::Recovery;
   if (seq_ge(Seq32{seg.seq.raw() + f.len}, Seq32{s.snd_nxt})) return RetxCause::Tlp;
-  return RetxCause::Rto;
+  return RetxCause::Recovery;
 }
 
 }  // namespace
@@ -71,6 +73,7 @@ RetxCause Inference::Impl::analyse_send(Conn& c, int i, Instant t, const Decoded
     }
     s.zero_since = -1;
   }
+  if (seg.sack_count) s.sack_seen = true;
   if (seg.has(kAck)) {
     s.rcv_nxt = seg.ack.raw();
     s.last_ack = seg.ack.raw();
@@ -97,8 +100,9 @@ RetxCause Inference::Impl::analyse_send(Conn& c, int i, Instant t, const Decoded
       cause = repeat_cause(s, peer, t, f);
       ++s.retransmits;
       if (cause == RetxCause::Probe) ++s.probes;
-      if (cause == RetxCause::Rto) s.longest_rto_chain = std::max(s.longest_rto_chain, ++s.rto_chain);
-      else s.rto_chain = 0;
+      // A chain: SND.UNA itself sent again and again on the timer (the go-back-N resends after it do not count).
+      if (cause == RetxCause::Rto && seq == s.snd_una) s.longest_rto_chain = std::max(s.longest_rto_chain, ++s.rto_chain);
+      else if (cause != RetxCause::Rto) s.rto_chain = 0;
       if (cause == RetxCause::Fast) {
         s.in_recovery = true;
         s.recover = s.snd_nxt;
