@@ -4,6 +4,7 @@
 #include <tins/exceptions.h>
 #include <tins/sniffer.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -45,7 +46,11 @@ void pump(pcap_t* h, const FrameFn& fn, SourceReport& r) {
       if (r.noted[i]++ == 0) r.noted_first[i] = r.frames;
     }
     ++r.tcp;
-    const Instant t = static_cast<Instant>(hdr->ts.tv_sec) * 1'000'000'000 + static_cast<Instant>(hdr->ts.tv_usec) * 1000;
+    // A damaged (or pcapng 64-bit) timestamp is kept in range: 0 .. year 2096, so the
+    // inference's arithmetic on times cannot overflow.
+    const Instant secs = std::clamp<Instant>(static_cast<Instant>(hdr->ts.tv_sec), 0, 4'000'000'000);
+    const Instant usecs = std::clamp<Instant>(static_cast<Instant>(hdr->ts.tv_usec), 0, 999'999);
+    const Instant t = secs * 1'000'000'000 + usecs * 1000;
     if (!fn(t, r.frames, f)) break;
   }
 }
