@@ -103,7 +103,7 @@ void Findings::note(Finding& f, const std::string& by, Instant t, std::string te
 void Findings::leave(const TraceEvent& e, const Open& o) {
   const Duration held = e.t_ns - o.since;
   if (held < kLong) return;
-  const std::string text = fmt::format("{} on {}: {} from {} to {} ({}), then {}", e.conn, e.host, state_name(o.state),
+  const std::string text = fmt::format("{} on {}: {} from {} to {} ({}), then {}", e.conn, host(e.host), state_name(o.state),
                                        clock(o.since), clock(e.t_ns), ms_text(held), state_name(e.to));
   if (o.state == State::CloseWait) note(close_wait_, std::to_string(e.host), o.since, text);
   if (o.state == State::FinWait1) note(fin_wait_1_, std::to_string(e.host), o.since, text);
@@ -134,7 +134,7 @@ void Findings::event(const TraceEvent& e) {
       note(rebind_, std::to_string(e.host), e.t_ns, fmt::format("{} at {}: a new SYN reused the port pair in TIME_WAIT", e.conn, clock(e.t_ns)));
     if (e.from == State::SynReceived && e.to == State::Closed)
       note(half_open_, addr_of(remote_of(e.conn)), e.t_ns,
-           fmt::format("{} on {}: SYN_RECV until {}, never ESTABLISHED", e.conn, e.host, clock(e.t_ns)));
+           fmt::format("{} on {}: SYN_RECV until {}, never ESTABLISHED", e.conn, host(e.host), clock(e.t_ns)));
     return;
   }
   if (e.type != TraceType::Send || !e.seg.has(kRst)) return;
@@ -156,7 +156,11 @@ void Findings::event(const TraceEvent& e) {
 void Findings::conn_end(const ConnInfo& c) {
   const SideTcb& opener = c.side[0];
   const SideTcb& other = c.side[1];
-  if (opener.syns > 0 && other.segments == 0)
+  if (opener.syns > 0 && other.segments == 0 && other.near && !opener.near)
+    note(syn_ignored_, addr_of(endpoint_to_string(opener.ep)), c.first,
+         fmt::format("{}: {} SYN{} at {}, no SYN,ACK and no RST from this host", c.label, opener.syns, opener.syns == 1 ? "" : "s",
+                     clock(c.first)));
+  else if (opener.syns > 0 && other.segments == 0)
     note(syn_unanswered_, addr_of(remote_of(c.label)), c.first,
          fmt::format("{}: {} SYN{} from {} to {}, no answer", c.label, opener.syns, opener.syns == 1 ? "" : "s", clock(c.first),
                      clock(opener.last_send)));
@@ -199,7 +203,7 @@ std::vector<std::string> Findings::names(const std::vector<ConnInfo>& live, Inst
   for (const auto& [k, p] : f.piles_)
     if (k.second == State::TimeWait) tw_peak = std::max(tw_peak, p.peak);
   if (f.syn_unanswered_.count) out.push_back("syn-sent-unanswered");
-  if (f.half_open_.count + syn_recv_now >= 2) out.push_back("syn-flood");
+  if (f.half_open_.count + syn_recv_now >= 2 || f.syn_ignored_.by.size() >= 4) out.push_back("syn-flood");
   if (f.vanished_.count) out.push_back("peer-gone");
   if (f.close_wait_.count + close_wait_now) out.push_back("close-wait");
   if (f.fin_wait_1_.count + fw1_now) out.push_back("fin-wait-1");
@@ -250,11 +254,17 @@ std::string Findings::report(const std::vector<ConnInfo>& live, Instant end, con
     for (const auto& [a, c] : still_by[State::SynReceived]) sources[a] += c;
     std::uint64_t now = 0;
     for (const auto& [a, c] : still_by[State::SynReceived]) now += c;
+    std::string ignored;
+    if (f.syn_ignored_.count)
+      ignored = fmt::format("   And {} SYN{} from {} more address{} got no answer at all (the SYN queue full, or SYN cookies not on)\n{}",
+                            f.syn_ignored_.count, f.syn_ignored_.count == 1 ? "" : "s", f.syn_ignored_.by.size(),
+                            f.syn_ignored_.by.size() == 1 ? "" : "es", examples({f.syn_ignored_.examples.begin(),
+                                                                                 f.syn_ignored_.examples.begin() + std::min<std::size_t>(2, f.syn_ignored_.examples.size())}));
     section(kExpSynFlood, fmt::format("   Evidence: {} half-open connection{} dropped after their SYN,ACK retries, {} still SYN_RECV at "
-                                   "the end, from {} source address{}: {}\n{}",
+                                   "the end, from {} source address{}: {}\n{}{}",
                                    f.half_open_.count, f.half_open_.count == 1 ? "" : "s", now, sources.size(),
                                    sources.size() == 1 ? "" : "es", top(sources, 5),
-                                   examples(f.half_open_.examples, still[State::SynReceived])));
+                                   examples(f.half_open_.examples, still[State::SynReceived]), ignored));
   }
   if (has("peer-gone"))
     section(kExpVanished, fmt::format("   Evidence: {} connection{} where one side fell silent\n{}", f.vanished_.count,

@@ -7,6 +7,7 @@
 //   and rebinding, RST storms, zero-window stalls, RTO retransmission chains.
 // It keeps counts and a few examples per finding: its memory does not grow with the capture.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ namespace tcplab::capture {
 
 class Findings {
  public:
+  // How to name a host index in the evidence (the capture's address table while it is read).
+  void set_host_text(std::function<std::string(int)> text) { host_text_ = std::move(text); }
   void event(const TraceEvent& e);
   void conn_end(const ConnInfo& c);
   // The report; `live` are the connections not over at the end, `end` the capture's last time.
@@ -51,6 +54,9 @@ class Findings {
 
   std::map<std::pair<int, std::string>, Open> open_;  // (host, conn) -> state and since (only those not CLOSED)
   std::map<std::pair<int, State>, Pile> piles_;       // (host, state) -> counts
+  std::function<std::string(int)> host_text_;
+  std::string host(int h) const { return host_text_ ? host_text_(h) : std::to_string(h); }
+  Finding syn_ignored_;  // SYNs that reached the capture host and got no answer at all
   Finding syn_unanswered_, half_open_, vanished_, close_wait_, fin_wait_1_, last_ack_, rebind_, zero_window_, rto_chain_;
   // RST storms: RSTs in the busiest one-second window.
   std::vector<Instant> rst_window_;

@@ -43,6 +43,10 @@ int run_import(const ImportArgs& a) {
     return h >= 0 && static_cast<std::size_t>(h) < n.size() ? n[static_cast<std::size_t>(h)] : std::string("?");
   });
   capture::Findings findings;
+  findings.set_host_text([&](int h) {
+    const auto& n = book->host_names();
+    return h >= 0 && static_cast<std::size_t>(h) < n.size() ? n[static_cast<std::size_t>(h)] : std::string("?");
+  });
   const auto on_event = [&](const TraceEvent& e) {
     const std::vector<std::string>& names = book->host_names();
     if (a.findings) findings.event(e);

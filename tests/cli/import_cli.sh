@@ -104,5 +104,17 @@ cmp -s "$tmp/a" "$tmp/b" || { bad "netstat CAPTURE differs from netstat LAB"; di
 cmp -s "$tmp/a" "$tmp/b" || { bad "netstat --ss CAPTURE differs from the lab's"; diff "$tmp/a" "$tmp/b" | head; }
 "$T" netstat "$tmp/cw.pcap" --at 1s -o > /dev/null 2>&1; [ $? = 2 ] || bad "netstat CAPTURE -o: exit 2 expected"
 
+# The reference article's own capture (its tcpdump text, tests/import/article_capture.txt): the
+# pcap made from it prints as the article printed it, and both sides reach ESTABLISHED.
+python3 "$src/tests/cli/tcpdump_text_to_pcap.py" "$src/tests/import/article_capture.txt" "$tmp/article.pcap" || bad "tcpdump_text_to_pcap.py"
+if command -v tcpdump > /dev/null; then
+  tcpdump -nr "$tmp/article.pcap" 2> /dev/null | sed 's/127\.0\.0\.1/localhost/g' | cmp -s - "$src/tests/import/article_capture.txt" ||
+    bad "the article's capture does not print back as its text"
+fi
+"$T" import "$tmp/article.pcap" --states --no-causes 2> /dev/null > "$tmp/art"
+grep -q "14:12:45.104701 \*\* 127.0.0.1 127.0.0.1:39870>127.0.0.1:9502: SYN_SENT -> ESTABLISHED" "$tmp/art" &&
+  grep -q "14:12:45.104711 \*\* 127.0.0.1 127.0.0.1:9502>127.0.0.1:39870: SYN_RECEIVED -> ESTABLISHED" "$tmp/art" ||
+  { bad "the article's capture: the handshake's states"; cat "$tmp/art"; }
+
 [ $fail = 0 ] && echo "import: every form, damage, filter, trace, finding and netstat as expected"
 exit $fail
