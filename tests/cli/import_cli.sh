@@ -107,6 +107,7 @@ cmp -s "$tmp/a" "$tmp/b" || { bad "netstat --ss CAPTURE differs from the lab's";
 # The reference article's own capture (its tcpdump text, tests/import/article_capture.txt): the
 # pcap made from it prints as the article printed it, and both sides reach ESTABLISHED.
 python3 "$src/tests/cli/tcpdump_text_to_pcap.py" "$src/tests/import/article_capture.txt" "$tmp/article.pcap" || bad "tcpdump_text_to_pcap.py"
+cmp -s "$tmp/article.pcap" "$src/tests/import/article.pcap" || bad "tests/import/article.pcap is not what tcpdump_text_to_pcap.py makes of the text"
 if command -v tcpdump > /dev/null; then
   tcpdump -nr "$tmp/article.pcap" 2> /dev/null | sed 's/127\.0\.0\.1/localhost/g' | cmp -s - "$src/tests/import/article_capture.txt" ||
     bad "the article's capture does not print back as its text"
