@@ -9,16 +9,10 @@
 namespace tcplab::capture {
 namespace {
 
-bool synchronized(State s) {
-  return s == State::Established || s == State::FinWait1 || s == State::FinWait2 || s == State::CloseWait ||
-         s == State::Closing || s == State::LastAck || s == State::TimeWait;
-}
-
 std::string rfc_state(State s) {  // "FIN-WAIT-1": the RFC's spelling in rule text
   std::string n(state_name(s));
   for (char& ch : n)
     if (ch == '_') ch = '-';
-  if (n == "SYN-RECEIVED") return n;
   return n;
 }
 
@@ -235,7 +229,6 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
       if (r.near && c.syn_sent_at >= 0) learn_delay(c, p.t - c.syn_sent_at);
       transition(c, j, State::Established, p,
                  fmt::format("3.10.7.3 SYN-SENT: SEG.ACK={} in (ISS={}, SND.NXT={}] and SYN set → ESTABLISHED", ack, *r.iss, r.snd_nxt));
-    } else if (r.state == State::SynSent && r.iss && ack == r.snd_nxt && !exact) {
     } else if (r.state == State::SynReceived && !r.passive && ack == r.snd_nxt && !exact) {
       r.awaiting_synack_answer = true;
     } else if (r.state == State::SynReceived && !r.passive && ack == r.snd_nxt) {
@@ -289,7 +282,6 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
     const std::uint32_t fin_at = seq + f.len;
     if (seq_le(seg.seq, Seq32{r.rcv_contig}) || r.fin_rcvd) fin_reached(c, j, p, fin_at);
   }
-  (void)synchronized;
 }
 
 void Inference::Impl::timer_fired(Conn& c, int side, TimerKind k, Instant at) {
