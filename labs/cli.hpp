@@ -37,6 +37,7 @@ Command plot_command();        // labs/cmd_plot.cpp (not in the WebAssembly buil
 Command draw_command();        // labs/cmd_draw.cpp (not in the WebAssembly build)
 Command report_command();      // labs/cmd_report.cpp (not in the WebAssembly build)
 Command bridge_command();      // labs/cmd_bridge.cpp (not in the WebAssembly build)
+Command import_command();      // labs/cmd_import.cpp (not in the WebAssembly build)
 Command completion_command();  // labs/cmd_docs.cpp
 Command man_command();         // labs/cmd_docs.cpp (hidden)
 

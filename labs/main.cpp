@@ -17,7 +17,7 @@ std::vector<Command> all_commands() {
 #endif
       grade_command(), bench_command(), torture_command(), bench_seek_command(),
 #ifndef __EMSCRIPTEN__  // the TUN bridge to a real kernel has no place in a browser
-      pkt_command(),   bridge_command(),
+      pkt_command(),   bridge_command(),  import_command(),
 #endif
       completion_command(), man_command(),
   };

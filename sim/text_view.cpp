@@ -12,6 +12,10 @@ std::string TextView::clock(Instant t) {
 
 std::string TextView::tcpdump_ip(const Endpoint& e) { return ip_to_string(e.ip) + "." + std::to_string(e.port); }
 
+std::string TextView::endpoint_text(const Endpoint& e) const {
+  return address_text_ ? address_text_(e.ip) + "." + std::to_string(e.port) : tcpdump_ip(e);
+}
+
 std::string TextView::packet(const TraceEvent& e) {
   const Segment& s = e.seg;
   // tcpdump's relative numbers (print-tcp.c; checked with tcpdump 4.99.3 on Linux 6.18):
@@ -35,7 +39,9 @@ std::string TextView::packet(const TraceEvent& e) {
     }
     sack_base = theirs;
   }
-  std::string out = fmt::format("IP {} > {}: Flags [{}]", tcpdump_ip(s.src), tcpdump_ip(s.dst), flag_letters(s.flags));
+  const std::string src = endpoint_text(s.src), dst = endpoint_text(s.dst);
+  const bool v6 = src.find(':') != std::string::npos;
+  std::string out = fmt::format("{} {} > {}: Flags [{}]", v6 ? "IP6" : "IP", src, dst, flag_letters(s.flags));
   const bool syn = s.has(kSyn);
   if (e.len > 0 || s.has(kSyn) || s.has(kFin) || s.has(kRst)) {
     if (e.len > 0) out += fmt::format(", seq {}:{}", seq, seq + e.len);
@@ -78,7 +84,9 @@ std::string TextView::packet(const TraceEvent& e) {
 
 std::string TextView::line(const TraceEvent& e) {
   const std::string t = clock(e.t_ns);
-  const std::string host = e.host >= 0 && e.host < static_cast<int>(names_.size()) ? names_[e.host] : "?";
+  const std::string host = host_text_                                           ? host_text_(e.host)
+                           : e.host >= 0 && e.host < static_cast<int>(names_.size()) ? names_[e.host]
+                                                                                   : "?";
   switch (e.type) {
     case TraceType::Send: {
       std::string l = t + " " + packet(e);

@@ -9,6 +9,7 @@
 // State changes, drops and application calls are interleaved on lines of their own, marked
 // so they cannot be mistaken for packets.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,10 +39,18 @@ class TextView {
 
   static std::string clock(Instant t);          // "00:00:01.000250"
   static std::string tcpdump_ip(const Endpoint& e);  // "10.0.0.1.39870"
+  // Addresses that are keys rather than IPv4 values (an imported capture's IPv6 addresses,
+  // import/address_book.hpp): their text; a text with ':' prints as tcpdump's "IP6 a.p > b.p".
+  void set_address_text(std::function<std::string(Ipv4)> text) { address_text_ = std::move(text); }
+  // Hosts named while the events are read (an imported capture meets them as it goes).
+  void set_host_text(std::function<std::string(int)> text) { host_text_ = std::move(text); }
 
  private:
   std::string packet(const TraceEvent& e);
+  std::string endpoint_text(const Endpoint& e) const;
   std::vector<std::string> names_;
+  std::function<std::string(Ipv4)> address_text_;
+  std::function<std::string(int)> host_text_;
   TextViewOptions opt_;
   // tcpdump's tcp_seq_hash: per conversation (the lower endpoint first), each side's base.
   struct Bases {

@@ -256,26 +256,38 @@ std::string ss_timer(const SocketTimer& t) {
   return fmt::format("timer:({},{},{})", timer_word(t.kind, false), ss_duration(t.left), count);
 }
 
+std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers) {
+  std::string out = "Active Internet connections (servers and established)\n";
+  out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {:<11} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
+                           "Foreign Address", "State", timers ? "Timer" : "")) +
+         "\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SocketRow& r = rows[i];
+    const std::string local = netstat_local(r), remote = netstat_remote(r);
+    // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s", then -o's " %s (%2.2f/%ld/%d)"
+    out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11} {}", "tcp", r.recv_q, r.send_q, local, remote,
+                             linux_state_name(r.state), timers && i < timers->size() ? (*timers)[i] : "")) +
+           "\n";
+  }
+  return out;
+}
+
 std::string netstat_nat(const World& w, int host, bool timers) {
   return per_host(w, host, [&](int h) {
-    std::string out = "Active Internet connections (servers and established)\n";
-    out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {:<11} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
-                             "Foreign Address", "State", timers ? "Timer" : "")) +
-           "\n";
-    for (const SocketRow& r : socket_rows(w, h)) {
-      const std::string local = netstat_local(r), remote = netstat_remote(r);
-      // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s", then -o's " %s (%2.2f/%ld/%d)"
-      out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11} {}", "tcp", r.recv_q, r.send_q, local, remote,
-                               linux_state_name(r.state), timers ? netstat_timer(socket_timer(w, r)) : "")) +
-             "\n";
-    }
-    return out;
+    const std::vector<SocketRow> rows = socket_rows(w, h);
+    std::vector<std::string> t;
+    if (timers)
+      for (const SocketRow& r : rows) t.push_back(netstat_timer(socket_timer(w, r)));
+    return netstat_table(rows, timers ? &t : nullptr);
   });
 }
 
 std::string ss_summary(const World& w, int host) {
-  return per_host(w, host, [&](int h) {
-    const SockStats s = sock_stats(w, h);
+  return per_host(w, host, [&](int h) { return ss_summary_text(sock_stats(w, h)); });
+}
+
+std::string ss_summary_text(const SockStats& s) {
+  {
     std::string out;
     out += fmt::format("Total: {}\n", s.total());
     out += fmt::format("TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})\n", s.ss_tcp(), s.estab, s.ss_closed(),
@@ -292,7 +304,7 @@ std::string ss_summary(const World& w, int host) {
     out += row("INET", s.tcp_inuse, s.tcp_inuse);
     out += row("FRAG", 0, 0);
     return out;
-  });
+  }
 }
 
 std::vector<SarSample> sar_samples(const World& start, Instant to, Duration interval) {
@@ -324,9 +336,13 @@ std::vector<SarSample> sar_samples(const Timeline& tl, Instant from, Instant to,
 }
 
 std::string sar_sock(const World& names_from, const std::vector<SarSample>& samples, Instant from, int host) {
+  return per_host(names_from, host, [&](int h) { return sar_table(samples, from, h); });
+}
+
+std::string sar_table(const std::vector<SarSample>& samples, Instant from, int h) {
   const Duration interval = samples.size() >= 1 ? samples[0].t - from : sec(1);
   const int digits = time_digits(from, interval);
-  return per_host(names_from, host, [&](int h) {
+  {
     const std::size_t width = std::max<std::size_t>(11, hms(0, digits).size());
     auto line = [&](const std::string& label, const std::array<std::string, 6>& c) {
       std::string l = fmt::format("{:<{}}", label, width);
@@ -351,7 +367,7 @@ std::string sar_sock(const World& names_from, const std::vector<SarSample>& samp
       out += line("Average:", {avg(sum_tot), avg(sum_tcp), "0", "0", "0", avg(sum_tw)});
     }
     return out;
-  });
+  }
 }
 
 std::string sar_sock(const World& start, Instant to, Duration interval, int host) {
@@ -390,8 +406,11 @@ std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host) {
 }
 
 std::string lsof_i(const World& w, std::uint16_t port, int host) {
-  return per_host(w, host, [&](int h) {
-    const std::vector<LsofRow> rows = lsof_rows(w, port, h);
+  return per_host(w, host, [&](int h) { return lsof_table(lsof_rows(w, port, h)); });
+}
+
+std::string lsof_table(const std::vector<LsofRow>& rows) {
+  {
     if (rows.empty()) return std::string();  // lsof prints nothing when nothing matches
     std::vector<std::array<std::string, 9>> cells;
     cells.push_back({"COMMAND", "PID", "USER", "FD", "TYPE", "DEVICE", "SIZE/OFF", "NODE", "NAME"});
@@ -414,7 +433,7 @@ std::string lsof_i(const World& w, std::uint16_t port, int host) {
       out += rtrim(l) + "\n";
     }
     return out;
-  });
+  }
 }
 
 namespace {

@@ -116,6 +116,11 @@ std::string ss_duration(Duration d);
 
 // netstat -nat (with timers: netstat -nato, the Timer column).
 std::string netstat_nat(const World& w, int host = -1, bool timers = false);
+// The tables alone, for sockets that come from elsewhere (an imported capture, import/sockets.hpp):
+// netstat -nat of `rows` (timers: the Timer column's text per row), ss -s of one host's
+// counters, sar -n SOCK of host index h in `samples`, lsof -i of `rows`.
+std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers = nullptr);
+std::string ss_summary_text(const SockStats& s);
 
 // ss -t [-a] [-i] [-o] [-e] [-n] (iproute2 6.1's layout, measured on Linux 6.18: see
 // tests/cli/ss_reference.txt). Without `all` listeners and TIME-WAIT sockets are left out
@@ -140,6 +145,7 @@ std::vector<SarSample> sar_samples(const Timeline& tl, Instant from, Instant to,
 // gives the hosts' names and addresses. Rows use HH:MM:SS when every time is whole seconds,
 // else HH:MM:SS.mmm (or .uuuuuu); "Average:" rounds to the nearest integer.
 std::string sar_sock(const World& names_from, const std::vector<SarSample>& samples, Instant from, int host = -1);
+std::string sar_table(const std::vector<SarSample>& samples, Instant from, int h);
 // Convenience: sar_samples(start, to, interval) formatted.
 std::string sar_sock(const World& start, Instant to, Duration interval, int host = -1);
 
@@ -154,6 +160,7 @@ struct LsofRow {
 };
 std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host = -1);
 std::string lsof_i(const World& w, std::uint16_t port, int host = -1);
+std::string lsof_table(const std::vector<LsofRow>& rows);
 
 // The fake process identity of a host's applications (see the header comment).
 std::uint32_t fake_pid(int host);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The build enforces the direction viz -> labs -> sim -> pkt -> stack (DESIGN "Layout"): each part
+# The build enforces the direction viz -> labs -> import -> sim -> pkt -> stack (DESIGN "Layout"): each part
 # sees only its own include root and those of the parts below it. A probe that includes a
 # header of a part below compiles; one that includes a part above does not.
 # Usage: layering.sh CXX INCLUDE_ROOTS_DIR
@@ -14,7 +14,8 @@ declare -A sees=(
   [stack]="stack"
   [pkt]="stack pkt"
   [sim]="stack pkt sim"
-  [labs]="stack pkt sim labs"
+  [import]="stack pkt sim import"
+  [labs]="stack pkt sim import labs"
 )
 probe() {  # PART HEADER -> 0 if it compiles
   local flags=()
@@ -40,6 +41,10 @@ expect fails pkt sim/world.hpp
 expect fails stack pkt/script.hpp
 expect ok sim sim/world.hpp
 expect fails sim labs/lab.hpp
+expect fails sim import/infer.hpp
+expect ok import sim/trace.hpp
+expect fails import labs/lab.hpp
+expect ok labs import/infer.hpp
 expect ok labs labs/lab.hpp
 expect fails labs viz/session.hpp
 exit $fail

@@ -1,0 +1,203 @@
+#include "labs/capture_lab.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace tcplab {
+namespace {
+
+std::string endpoint_of(const std::string& conn) { return conn.substr(0, conn.find('>')); }
+std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoint.rfind(':') + 1); }
+
+std::string us_text(Duration d) { return fmt::format("{}us", std::max<Duration>(d, 0) / 1000); }
+
+// One side's application, step by step.
+struct Script {
+  std::vector<std::string> steps;
+  Instant last = 0;             // when its last step happened
+  std::uint64_t pending = 0;    // bytes arrived from the peer, not yet read
+  Instant arrived = 0;          // when the last of them (or the peer's FIN) was seen
+  bool peer_fin = false, closed = false;
+  std::size_t fin_step = 0;     // where its FIN's step is: a shutdown if data came in after it
+  bool read_after_fin = false;
+  void pause_until(Instant t, Duration think) {
+    if (t - last > think) steps.push_back("wait " + us_text(t - last));
+  }
+  // A recv returns when what it waits for has arrived: the pause after it counts from then.
+  void read_pending(bool all) {
+    if (all) steps.push_back("recv all");
+    else if (pending) steps.push_back(fmt::format("recv {}", pending));
+    if (all || pending) last = std::max(last, arrived);
+    pending = 0;
+  }
+};
+
+}  // namespace
+
+std::string capture_conn_key(const TraceEvent& e) {
+  const std::string prefix = e.id.substr(0, e.id.rfind('#'));
+  const auto gt = prefix.find('>');
+  if (gt == std::string::npos) return prefix;
+  std::string a = prefix.substr(0, gt), b = prefix.substr(gt + 1), suffix;
+  // ".2" (the pair's 2nd connection) ends the second address; an IPv4 address has 3 dots.
+  if (std::count(b.begin(), b.end(), '.') > 3 || (b.find(':') != std::string::npos && b.rfind('.') != std::string::npos)) {
+    suffix = b.substr(b.rfind('.'));
+    b = b.substr(0, b.rfind('.'));
+  }
+  return (a < b ? a + ">" + b : b + ">" + a) + suffix;
+}
+
+std::string capture_lab_toml(const CaptureLabInput& in) {
+  if (in.sends.empty()) throw std::runtime_error("the connection has no segments");
+  const TraceEvent* syn = nullptr;
+  for (const TraceEvent& e : in.sends)
+    if (e.seg.has(kSyn) && !e.seg.has(kAck)) {
+      syn = &e;
+      break;
+    }
+  if (!syn) throw std::runtime_error("the connection's SYN is not in the capture: a lab needs its handshake");
+  const std::string opener = endpoint_of(syn->conn);
+  const std::string other = endpoint_of(syn->conn.substr(syn->conn.find('>') + 1));
+  const Instant t0 = syn->t_ns;
+  const Duration rtt = in.rtt > 0 ? in.rtt : ms(1);
+  const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
+
+  std::array<Script, 2> app;
+  app[0].steps.push_back(fmt::format("connect server {} from {}", port_of(other), port_of(opener)));
+  app[1].steps = {"listen " + port_of(other), "accept"};
+  app[0].last = app[1].last = 0;
+  std::array<std::uint32_t, 2> high{};
+  std::array<bool, 2> started{};
+  std::array<std::map<std::pair<std::uint32_t, std::uint8_t>, std::vector<std::uint32_t>>, 2> copies;
+  std::vector<std::string> faults;
+  struct Seen {
+    int side;
+    std::uint32_t ordinal;
+    Instant t;
+    std::uint32_t edge;  // a data segment's end, an ACK's number
+  };
+  std::vector<Seen> sent, acks;
+  Instant end = t0;
+  for (const TraceEvent& e : in.sends) {
+    const int x = endpoint_of(e.conn) == opener ? 0 : 1;
+    Script& me = app[static_cast<std::size_t>(x)];
+    Script& peer = app[static_cast<std::size_t>(1 - x)];
+    const Instant t = e.t_ns - t0;
+    end = std::max(end, e.t_ns);
+    const Segment& s = e.seg;
+    const std::uint32_t seg_len = e.len + (s.has(kSyn) ? 1U : 0U) + (s.has(kFin) ? 1U : 0U);
+    const std::uint32_t ordinal = static_cast<std::uint32_t>(std::stoul(e.id.substr(e.id.rfind('#') + 1)));
+    if (seg_len > 0) {
+      copies[static_cast<std::size_t>(x)][{s.seq.raw(), static_cast<std::uint8_t>(s.flags & (kSyn | kFin))}].push_back(ordinal);
+      sent.push_back({x, ordinal, e.t_ns, s.seq.raw() + seg_len});
+    }
+    if (s.has(kAck)) acks.push_back({x, ordinal, e.t_ns, s.ack.raw()});
+    if (s.has(kSyn)) {
+      if (!started[static_cast<std::size_t>(x)]) me.last = t;
+      started[static_cast<std::size_t>(x)] = true;
+      high[static_cast<std::size_t>(x)] = s.seq.raw() + 1;
+      continue;
+    }
+    if (s.has(kRst)) continue;
+    const std::uint32_t data_end = s.seq.raw() + e.len;
+    if (e.len > 0 && seq_gt(Seq32{data_end}, Seq32{high[static_cast<std::size_t>(x)]})) {
+      const std::uint32_t fresh = static_cast<std::uint32_t>(Seq32{data_end} - Seq32{high[static_cast<std::size_t>(x)]});
+      high[static_cast<std::size_t>(x)] = data_end;
+      // A burst of new data right after the last send is the same send() call.
+      const bool same_call = !me.steps.empty() && me.steps.back().starts_with("send ") && me.pending == 0 && t - me.last < think;
+      if (same_call) {
+        const std::uint64_t before = std::stoull(me.steps.back().substr(5));
+        me.steps.back() = fmt::format("send {}", before + fresh);
+      } else {
+        me.read_pending(false);
+        me.pause_until(t, think);
+        me.steps.push_back(fmt::format("send {}", fresh));
+      }
+      me.last = t;
+      peer.pending += fresh;
+      peer.arrived = t;
+      if (peer.closed) peer.read_after_fin = true;
+    }
+    if (s.has(kFin)) peer.arrived = std::max(peer.arrived, t);  // its last copy is the one that got there
+    if (s.has(kFin) && !me.closed) {
+      me.read_pending(me.peer_fin);
+      me.pause_until(t, think);
+      me.steps.push_back("close");
+      me.fin_step = me.steps.size() - 1;
+      me.closed = true;
+      me.last = t;
+      peer.peer_fin = true;
+    }
+  }
+  for (Script& a : app) {
+    if (!a.closed) {
+      a.read_pending(false);  // it never closed: its socket stays open
+    } else if (a.read_after_fin) {
+      // Data came in after its FIN: it shut down its sending side and went on reading (3.10.4 half-close).
+      a.steps[a.fin_step] = "shutdown";
+      a.read_pending(a.peer_fin);
+      a.steps.push_back("close");
+    }
+  }
+  const char tags[2] = {'A', 'B'};
+  // Every copy but the last of a segment sent again was lost - unless the peer acknowledged
+  // it before the next copy: then the copy got there and that ACK was lost.
+  auto find_sent = [&](int x, std::uint32_t ordinal) -> const Seen* {
+    for (const Seen& v : sent)
+      if (v.side == x && v.ordinal == ordinal) return &v;
+    return nullptr;
+  };
+  for (int x = 0; x < 2; ++x)
+    for (const auto& [key, ordinals] : copies[static_cast<std::size_t>(x)])
+      for (std::size_t k = 0; k + 1 < ordinals.size(); ++k) {
+        const Seen* copy = find_sent(x, ordinals[k]);
+        const Seen* next = find_sent(x, ordinals[k + 1]);
+        const Seen* ack = nullptr;
+        for (const Seen& a : acks)
+          if (copy && next && a.side == 1 - x && a.t >= copy->t && a.t <= next->t && seq_ge(Seq32{a.edge}, Seq32{copy->edge})) {
+            ack = &a;
+            break;
+          }
+        if (ack) faults.push_back(fmt::format("drop {}>{}#{}", tags[1 - x], tags[x], ack->ordinal));
+        else faults.push_back(fmt::format("drop {}>{}#{}", tags[x], tags[1 - x], ordinals[k]));
+      }
+  faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
+  std::sort(faults.begin(), faults.end());
+  faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
+
+  auto ip = [&](std::size_t i, const char* fallback) {
+    const std::string& a = i < in.addresses.size() ? in.addresses[i] : std::string();
+    return a.empty() || a.find(':') != std::string::npos ? std::string(fallback) : a;
+  };
+  auto quoted = [](const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", \"" : "\"") + v[i] + "\"";
+    return out + "]";
+  };
+  std::string toml;
+  toml += fmt::format("title = \"Captured: {}>{} from {}\"\n", opener, other, in.capture);
+  toml += "goal = \"\"\"\nThe connection as the capture showed it, replayed: step through it, fork it (what if a lost segment\n"
+          "had arrived?), compare the states with the ones `tcplab import` inferred.\"\"\"\n";
+  toml += fmt::format(
+      "explanation = \"\"\"\nMade by `tcplab import --to-lab` from {}. The link's one-way delay is half the handshake's\n"
+      "round trip at the capture point ({} us); each side's application calls follow its data's timing and sizes\n"
+      "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us);\n"
+      "the losses are the copies of a segment that the capture shows sent again ({} rule{}). What the capture\n"
+      "could not show (losses before the capture point on the far side, queueing) is not in the lab.\"\"\"\n",
+      in.capture, rtt / 2000, think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
+  toml += "seed = 1\n";
+  toml += fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
+  toml += "faults = " + quoted(faults) + "\n\n";
+  toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n\n", ip(0, "10.0.0.1"));
+  toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n\n", ip(1, "10.0.0.2"));
+  toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(rtt / 2));
+  toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
+  toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
+  return toml;
+}
+
+}  // namespace tcplab

@@ -1,0 +1,38 @@
+#pragma once
+// `tcplab import CAPTURE --to-lab conn.toml --conn N`: a lab that reproduces one captured
+// connection, so every tcplab tool applies to it (step it, fork it, grade it):
+//   * two hosts, the opener and the other, with the capture's addresses (IPv6: 10.0.0.1/2)
+//     and ports (`connect ... from PORT`);
+//   * the link's one-way delay: half the handshake's RTT as the capture point measured it;
+//   * each side's application calls from its data's timing and sizes: `send N` for each burst
+//     of new data, `recv N` for what arrived before it, `wait D` for the pauses between, `close`
+//     when its FIN left (`recv all` first when the peer's FIN came before), `listen`/`accept`
+//     on the passive side;
+//   * the losses as fault rules by segment id: every copy of a segment but the last that the
+//     capture shows was sent again (`drop A>B#3`), ids as the trace numbers them.
+// What a capture cannot give (the peer's own losses it never saw, delayed-ACK choices, queue
+// delays) is the simulator's; the lab says so in its explanation.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/trace.hpp"
+
+namespace tcplab {
+
+struct CaptureLabInput {
+  std::string capture;                 // the file's name, for the lab's title
+  std::vector<TraceEvent> sends;       // the connection's `send` records, in time order
+  std::vector<std::string> addresses;  // the two sides' address texts: opener first
+  Duration rtt = -1;                   // the handshake's RTT at the capture point (-1: unknown)
+};
+
+// The lab's TOML text. Throws std::runtime_error when the segments are not one connection
+// with a handshake.
+std::string capture_lab_toml(const CaptureLabInput& in);
+
+// The connection key of a `send` record: its id without the ordinal, the same both ways
+// ("10.0.0.1>10.0.0.2" and "10.0.0.2>10.0.0.1" give one key, ".2" kept).
+std::string capture_conn_key(const TraceEvent& send);
+
+}  // namespace tcplab

@@ -1,0 +1,156 @@
+// `tcplab import CAPTURE`: a real capture (pcap or pcapng, from tcpdump or Wireshark) read as
+// tcplab reads its own runs: the segments as tcpdump prints them, with each side's inferred
+// state changes and the RFC rule behind them; --trace writes the JSON Lines trace; --findings
+// names the reference article's pathologies with their evidence. The importer is import/.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "import/findings.hpp"
+#include "import/import_file.hpp"
+#include "labs/capture_lab.hpp"
+#include "labs/cli.hpp"
+#include "sim/text_view.hpp"
+
+namespace tcplab::cli {
+namespace {
+
+struct ImportArgs {
+  std::string capture, filter, at_host, trace, to_lab;
+  std::size_t conn = 1;
+  bool findings = false, quiet = false, no_causes = false, absolute = false, states_only = false;
+};
+
+// The handshake's RTT at the capture point: from the SYN to the ACK that completes it (at the
+// client the SYN,ACK comes one RTT after the SYN and is acknowledged at once; at the server
+// the SYN,ACK leaves at once and the ACK comes one RTT later).
+Duration handshake_rtt(const std::vector<TraceEvent>& sends) {
+  Instant syn = -1;
+  bool synack = false;
+  for (const TraceEvent& e : sends) {
+    if (e.seg.has(kSyn) && !e.seg.has(kAck)) syn = e.t_ns;
+    else if (e.seg.has(kSyn)) synack = true;
+    else if (syn >= 0 && synack && e.seg.has(kAck)) return e.t_ns - syn;
+  }
+  return -1;
+}
+
+void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::size_t conns) {
+  if (sends.empty())
+    throw BadInput(fmt::format("--conn {}: the capture has {} connection{}", a.conn, conns, conns == 1 ? "" : "s"));
+  CaptureLabInput in;
+  in.capture = a.capture.substr(a.capture.rfind('/') + 1);
+  in.sends = sends;
+  in.rtt = handshake_rtt(sends);
+  for (const TraceEvent& e : sends)
+    if (e.seg.has(kSyn) && !e.seg.has(kAck)) {
+      const std::string o = e.conn.substr(0, e.conn.find('>')), p = e.conn.substr(e.conn.find('>') + 1);
+      in.addresses = {o.substr(0, o.rfind(':')), p.substr(0, p.rfind(':'))};
+      break;
+    }
+  std::string toml;
+  try {
+    toml = capture_lab_toml(in);
+  } catch (const std::exception& ex) {
+    throw BadInput(fmt::format("--to-lab: connection {}: {}", a.conn, ex.what()));
+  }
+  std::ofstream out(a.to_lab);
+  if (!(out << toml)) throw BadInput("--to-lab: cannot write '" + a.to_lab + "'");
+  std::cerr << "note: wrote " << a.to_lab << " (connection " << a.conn << " of " << conns << ")\n";
+}
+
+int run_import(const ImportArgs& a) {
+  if (a.conn == 0) throw BadInput("--conn: connections are numbered from 1");
+  capture::ImportRequest req;
+  req.path = a.capture;
+  req.filter = a.filter;
+  req.infer.at_host = a.at_host;
+  std::unique_ptr<std::ofstream> trace;
+  if (!a.trace.empty()) {
+    trace = std::make_unique<std::ofstream>(a.trace);
+    if (!*trace) throw BadInput("--trace: cannot write '" + a.trace + "'");
+  }
+  // Hosts are named by their addresses, met while the capture is read.
+  const capture::AddressBook* book = nullptr;
+  TextViewOptions vo;
+  vo.causes = !a.no_causes;
+  vo.absolute = a.absolute;
+  TextView view({}, vo);
+  view.set_address_text([&](Ipv4 key) { return book ? book->text(key) : ip_to_string(key); });
+  view.set_host_text([&](int h) {
+    const auto& n = book->host_names();
+    return h >= 0 && static_cast<std::size_t>(h) < n.size() ? n[static_cast<std::size_t>(h)] : std::string("?");
+  });
+  capture::Findings findings;
+  findings.set_host_text([&](int h) {
+    const auto& n = book->host_names();
+    return h >= 0 && static_cast<std::size_t>(h) < n.size() ? n[static_cast<std::size_t>(h)] : std::string("?");
+  });
+  // --to-lab: the sends of the N-th connection (in order of appearance).
+  std::vector<std::string> conn_keys;
+  std::vector<TraceEvent> lab_sends;
+  const auto on_event = [&](const TraceEvent& e) {
+    if (!a.to_lab.empty() && e.type == TraceType::Send) {
+      const std::string key = capture_conn_key(e);
+      if (std::find(conn_keys.begin(), conn_keys.end(), key) == conn_keys.end()) conn_keys.push_back(key);
+      if (conn_keys.size() >= a.conn && conn_keys[a.conn - 1] == key) lab_sends.push_back(e);
+    }
+    const std::vector<std::string>& names = book->host_names();
+    if (a.findings) findings.event(e);
+    if (trace) *trace << to_json_line(e, names) << '\n';
+    if (a.quiet || (a.states_only && e.type != TraceType::State)) return;
+    TraceEvent shown = e;
+    shown.t_ns %= sec(86400);  // tcpdump prints the time of day
+    const std::string l = view.line(shown);
+    if (!l.empty()) std::cout << l << '\n';
+  };
+  capture::Inference::ConnFn on_end;
+  if (a.findings) on_end = [&](const capture::ConnInfo& c) { findings.conn_end(c); };
+  capture::ImportSummary s = capture::import_capture(req, on_event, on_end, &book);
+  if (!s.ok) throw BadInput(s.error);
+  std::cout.flush();
+  for (const std::string& n : s.notes) std::cerr << n << '\n';
+  if (a.findings) std::cout << (a.quiet ? "" : "\n") << findings.report(s.live, s.last, s.host_names);
+  if (!a.to_lab.empty()) write_lab(a, lab_sends, conn_keys.size());
+  return kOk;
+}
+
+}  // namespace
+
+Command import_command() {
+  return {"import", [](CLI::App& sub) -> std::function<int()> {
+    auto a = std::make_shared<ImportArgs>();
+    sub.add_option("CAPTURE", a->capture, "a pcap or pcapng file (tcpdump -w, Wireshark, dumpcap)")->required();
+    sub.add_option("--filter", a->filter, "only the packets this BPF filter passes, as tcpdump takes it, e.g. \"tcp port 9502\"");
+    sub.add_option("--at-host", a->at_host,
+                   "the address of the host the capture was taken on: its side is seen exactly, the far side inferred "
+                   "(default: the address in every segment, if one is; else a capture on the path)");
+    sub.add_option("--trace", a->trace, "write the trace as JSON Lines to this file (the keys of `tcplab run --trace`)");
+    sub.add_flag("--findings", a->findings,
+                 "after the lines, the reference article's pathologies found in the capture, with its explanation and the evidence");
+    auto* to_lab = sub.add_option("--to-lab", a->to_lab,
+                                  "write a lab (TOML) that replays one connection: delay from its handshake, app calls from its data, losses as faults");
+    sub.add_option("--conn", a->conn, "with --to-lab: which connection, 1 for the first in order of appearance (default 1)")->needs(to_lab);
+    sub.add_flag("--states", a->states_only, "only the inferred state changes (no segment lines)");
+    sub.add_flag("--no-causes", a->no_causes, "leave out the rule behind each state change");
+    sub.add_flag("-S,--absolute", a->absolute, "absolute sequence numbers everywhere (tcpdump -S)");
+    sub.add_flag("-q,--quiet", a->quiet, "no lines (with --findings: only the report)");
+    sub.footer(
+        "Examples:\n"
+        "  tcplab run handshake --pcap handshake.pcap -q && tcplab import handshake.pcap\n"
+        "  tcplab run lost-fin --pcap lost-fin.pcap --pcap-at server -q && tcplab import lost-fin.pcap --at-host 10.0.0.2 --findings\n"
+        "  tcplab run syn-flood --pcap flood.pcap --pcap-at server -q && tcplab import flood.pcap --findings -q\n"
+        "  tcplab run handshake --pcap handshake.pcap -q && tcplab import handshake.pcap --filter \"tcp port 9502\" --trace h.jsonl\n"
+        "  tcplab run lost-fin --pcap lf.pcap -q; tcplab import lf.pcap -q --to-lab lf-lab.toml --conn 1 && tcplab run lf-lab.toml\n"
+        "Lines as `tcplab run` prints them; '**' an inferred state change [inferred (where from): the RFC 9293 rule].\n"
+        "The capture host's side is exact; the far side's changes are placed by the one-way delay (half the handshake's\n"
+        "RTT) and known only from its answers. Times are the capture's time of day. Skipped frames (not TCP, cut, bad\n"
+        "headers) and bad checksums are counted on stderr, one line each. Exit 2 only when nothing can be read.");
+    return [a] { return run_import(*a); };
+  }, "read a real capture (pcap/pcapng): each side's inferred states with their RFC rule, the trace, the article's findings"};
+}
+
+}  // namespace tcplab::cli
