@@ -3,6 +3,7 @@
 // two Sides each. Shared by the files that implement the inference (infer.cpp: grouping,
 // ordering, timers; infer_rules.cpp: the RFC 9293 transitions; infer_tcb.cpp: the TCB
 // estimate, retransmissions and their causes).
+#include <array>
 #include <deque>
 #include <optional>
 #include <tuple>
@@ -55,6 +56,17 @@ struct Side : SideTcb {
   Place syn_arrival{-1, 0, 0};  // the peer's SYN reaching it (passive open)
   Place last_arrival{-1, 0, 0}; // the last segment of the peer's that reached it
   std::deque<std::pair<std::uint32_t, Instant>> rtt_wait;  // new data's end and send time
+  // The last kRecentRtts RTT samples (a ring): their minimum is the round trip the far side's
+  // changes are placed by. One sample stretched by a delayed ACK (up to 40 ms on Linux, and
+  // the ACK of a FIN is often delayed) does not move it; a queue that fills moves them all.
+  static constexpr std::size_t kRecentRtts = 8;
+  std::array<Duration, kRecentRtts> rtt_recent{};
+  Duration recent_rtt_min() const {
+    const std::size_t n = std::min<std::uint64_t>(rtt_samples, kRecentRtts);
+    Duration m = -1;
+    for (std::size_t k = 0; k < n; ++k) m = m < 0 ? rtt_recent[k] : std::min(m, rtt_recent[k]);
+    return m;
+  }
   Instant last_tx_una = -1;     // when SND.UNA's segment was last sent
   std::uint64_t timer_gen = 0;  // invalidates queued timers
   std::vector<CtlTx> ctl_tx;    // its last SYNs / SYN,ACKs / FINs (a few)

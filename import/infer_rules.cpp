@@ -24,12 +24,16 @@ void Inference::Impl::learn_delay(Conn& c, Duration rtt) {
   if (!c.far_wait.empty()) release_far(c);
 }
 
-// The delay to place far events by: half the latest RTT sample at the capture host (queues
-// change it), else half the handshake's.
+// The delay to place far events by: half the smallest of the capture host's recent RTT
+// samples (queues change it; a delayed ACK stretches one sample only), else half the
+// handshake's. The handshake's bounds it too: its SYN,ACK is never delayed.
 Duration Inference::Impl::delay_now(const Conn& c) const {
   if (c.link_mode) return 0;  // a tap on the path: each side's share of the delay is unknown
   for (const Side& s : c.s)
-    if (s.near && s.rtt_samples > 0) return s.rtt_last / 2;
+    if (s.near && s.rtt_samples > 0) {
+      const Duration recent = s.recent_rtt_min() / 2;
+      return c.info.delay >= 0 && s.rtt_samples < Side::kRecentRtts ? std::min(recent, c.info.delay) : recent;
+    }
   return c.info.delay;
 }
 

@@ -138,6 +138,7 @@ void Inference::Impl::analyse_receive(Conn& c, int j, Instant t, const DecodedFr
       const Duration sample = t - r.rtt_wait.front().second;
       r.rtt_wait.pop_front();
       if (!r.rtt_wait.empty() && seq_le(Seq32{r.rtt_wait.front().first}, ack)) continue;  // the newest one covered
+      r.rtt_recent[r.rtt_samples % Side::kRecentRtts] = sample;
       ++r.rtt_samples;
       r.rtt_last = sample;
       r.rtt_min = r.rtt_samples == 1 ? sample : std::min(r.rtt_min, sample);
