@@ -5,6 +5,7 @@
 #   bench/side_by_side.sh                 # full matrix, 3 repetitions (~15 min on 2 cores)
 #   bench/side_by_side.sh --reps 5        # more repetitions
 #   bench/side_by_side.sh --quick         # the small workloads only (~1 min)
+#   bench/side_by_side.sh --only 'REGEX'  # only the workloads whose name matches (grep -E)
 #   bench/side_by_side.sh --summarize DIR # the table again from an earlier run's logs
 #
 # Needs the Debian packages libns3-dev, ns3 and time: installed here if missing (as root).
@@ -16,12 +17,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPS=3
 QUICK=0
 SUMMARIZE=""
+ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
     --summarize) SUMMARIZE=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "side_by_side.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -148,12 +151,19 @@ if [ "$QUICK" = 0 ]; then
   )
 fi
 
+if [ -n "$ONLY" ]; then
+  KEEP=()
+  for w in "${W[@]}"; do if grep -qE "$ONLY" <<< "${w%%|*}"; then KEEP+=("$w"); fi; done
+  [ ${#KEEP[@]} -gt 0 ] || { echo "side_by_side.sh: no workload matches '$ONLY'" >&2; exit 2; }
+  W=("${KEEP[@]}")
+fi
+
 OUT=${OUT:-$BUILD/side_by_side/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 : > "$OUT/workloads.txt"
 for w in "${W[@]}"; do echo "${w%%|*}" >> "$OUT/workloads.txt"; done
 { date -u; uname -a; nproc; lscpu | grep -E 'Model name|^CPU\(s\)' || true; uptime;
-  dpkg -s libns3-dev | grep -E '^Version' || true; echo "reps=$REPS quick=$QUICK"; } > "$OUT/machine.txt"
+  dpkg -s libns3-dev | grep -E '^Version' || true; echo "reps=$REPS quick=$QUICK only=$ONLY"; } > "$OUT/machine.txt"
 
 run() {  # tool name rep command...
   local tool=$1 name=$2 rep=$3; shift 3
@@ -181,5 +191,6 @@ for rep in $(seq 1 "$REPS"); do
   done
 done
 
+{ echo "end of the run:"; date -u; uptime; } >> "$OUT/machine.txt"  # the load during the run: start and end
 echo "== logs in $OUT" >&2
 summarize "$OUT" | tee "$OUT/table.md"
