@@ -1,9 +1,12 @@
 // libFuzzer target: a capture file's bytes (pcap, pcapng) -> `tcplab import`'s whole pipeline:
 // frames decoded, connections inferred, the findings, the sockets and the tcpdump text made.
+// Both readers read it: libpcap's (native) and ours (the browser's).
 // Input that does not start like a capture is one frame for the decoder, its first byte
 // choosing the link type. Nothing may crash, hang or grow without bound.
 #include <cstdint>
 #include <cstdlib>
+#include <sstream>
+#include <string>
 
 #include "import/findings.hpp"
 #include "import/infer.hpp"
@@ -40,6 +43,12 @@ void pipeline(const std::uint8_t* data, std::size_t size) {
       report);
   inf.finish();
   (void)capture::report_lines(report);
+  // Our own reader (the browser build's, import/capture_reader.hpp) on the same bytes.
+  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+  capture::SourceReport ours;
+  (void)capture::read_capture_stream(
+      in, "input", [](Instant, std::uint64_t, const capture::DecodedFrame&) { return true; }, ours);
+  (void)capture::report_lines(ours);
   (void)findings.report(inf.live(), inf.last_time(), inf.addresses().host_names());
   for (int h : sockets.hosts()) (void)netstat_table(sockets.rows(h));
 }

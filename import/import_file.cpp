@@ -7,6 +7,28 @@
 #include <fmt/format.h>
 
 namespace tcplab::capture {
+namespace {
+
+// Natively libpcap reads the file (and compiles the filter); the browser build has no libpcap
+// and reads it with our own reader (import/capture_reader.hpp), without filters.
+bool read_source(const ImportRequest& req, const FrameFn& frame, SourceReport& source) {
+#ifdef __EMSCRIPTEN__
+  if (!req.filter.empty()) {
+    source.error = "--filter needs libpcap, which the browser build does not have";
+    return false;
+  }
+  std::ifstream in(req.path, std::ios::binary);
+  if (!in) {
+    source.error = fmt::format("cannot open '{}'", req.path);
+    return false;
+  }
+  return read_capture_stream(in, req.path, frame, source);
+#else
+  return read_capture_file(req.path, req.filter, frame, source);
+#endif
+}
+
+}  // namespace
 
 bool looks_like_capture(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -53,7 +75,7 @@ ImportSummary import_capture(const ImportRequest& req, const Inference::EventFn&
     inf.frame(t, n, f);
     return true;
   };
-  out.ok = read_capture_file(req.path, req.filter, frame, out.source);
+  out.ok = read_source(req, frame, out.source);
   out.error = out.source.error;
   if (!out.ok) return out;
   inf.finish(out.stop_at);

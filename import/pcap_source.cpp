@@ -16,13 +16,10 @@
 namespace tcplab::capture {
 namespace {
 
-int note_index(std::uint8_t bit) { return __builtin_ctz(bit); }
-
 // Every record of an open handle; the decoder is told the link type of each (pcapng files
 // may change it per interface: libpcap reports it for the current one).
 void pump(pcap_t* h, const FrameFn& fn, SourceReport& r) {
   r.link = pcap_datalink(h);
-  DecodedFrame f;
   pcap_pkthdr* hdr = nullptr;
   const std::uint8_t* data = nullptr;
   for (;;) {
@@ -32,26 +29,8 @@ void pump(pcap_t* h, const FrameFn& fn, SourceReport& r) {
       r.stopped = pcap_geterr(h);
       break;
     }
-    ++r.frames;
-    const int link = pcap_datalink(h);
-    const Skip s = link_type_supported(link) ? decode_frame(link, data, hdr->caplen, f) : Skip::Unsupported;
-    if (s != Skip::None) {
-      const auto i = static_cast<std::size_t>(s);
-      if (r.skipped[i]++ == 0) r.skipped_first[i] = r.frames;
-      continue;
-    }
-    if (hdr->caplen < hdr->len && !(f.notes & kNoteSnapCut)) f.notes |= kNoteSnapCut;
-    for (std::uint8_t bits = f.notes; bits; bits &= static_cast<std::uint8_t>(bits - 1)) {
-      const auto i = static_cast<std::size_t>(note_index(static_cast<std::uint8_t>(bits & -bits)));
-      if (r.noted[i]++ == 0) r.noted_first[i] = r.frames;
-    }
-    ++r.tcp;
-    // A damaged (or pcapng 64-bit) timestamp is kept in range: 0 .. year 2096, so the
-    // inference's arithmetic on times cannot overflow.
-    const Instant secs = std::clamp<Instant>(static_cast<Instant>(hdr->ts.tv_sec), 0, 4'000'000'000);
-    const Instant usecs = std::clamp<Instant>(static_cast<Instant>(hdr->ts.tv_usec), 0, 999'999);
-    const Instant t = secs * 1'000'000'000 + usecs * 1000;
-    if (!fn(t, r.frames, f)) break;
+    const auto usec = static_cast<std::uint32_t>(std::clamp<long>(hdr->ts.tv_usec, 0, 999'999));
+    if (!deliver_frame(pcap_datalink(h), hdr->ts.tv_sec, usec * 1000, data, hdr->caplen, hdr->len, fn, r)) break;
   }
 }
 
@@ -66,23 +45,6 @@ std::string open_error(const std::string& path, const std::string& pcap_message)
 }
 
 }  // namespace
-
-std::vector<std::string> report_lines(const SourceReport& r) {
-  std::vector<std::string> out;
-  if (r.link >= 0 && !link_type_supported(r.link))
-    out.push_back(fmt::format("note: link type {} is not one the importer reads (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback)", r.link));
-  for (int i = 1; i < kSkipKinds; ++i)
-    if (r.skipped[i])
-      out.push_back(fmt::format("note: {} frame{} skipped: {} (first: frame {})", r.skipped[i], r.skipped[i] == 1 ? "" : "s",
-                                skip_text(static_cast<Skip>(i)), r.skipped_first[i]));
-  for (int i = 0; i < kNoteKinds; ++i)
-    if (r.noted[i])
-      out.push_back(fmt::format("note: {} TCP segment{} with {} (first: frame {})", r.noted[i], r.noted[i] == 1 ? "" : "s",
-                                note_text(static_cast<std::uint8_t>(1U << i)), r.noted_first[i]));
-  if (!r.stopped.empty())
-    out.push_back(fmt::format("note: reading stopped after frame {}: {} (the frames before it are used)", r.frames, r.stopped));
-  return out;
-}
 
 bool read_capture_file(const std::string& path, const std::string& filter, const FrameFn& fn, SourceReport& r) {
   std::unique_ptr<Tins::FileSniffer> sniffer;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ std::vector<std::string> report_lines(const SourceReport& r);
 
 // Returns false to stop reading (netstat --at has what it needs).
 using FrameFn = std::function<bool(Instant t_ns, std::uint64_t frame_number, const DecodedFrame&)>;
+
+// One record of a capture to the callback: decoded, counted in the report by what was skipped
+// or noticed. The timestamp is kept to the microsecond, as libpcap hands it on, so that every
+// reader gives the same trace. Returns fn's answer (false: stop reading).
+bool deliver_frame(int link, std::int64_t sec, std::uint32_t nsec, const std::uint8_t* data, std::uint32_t caplen,
+                   std::uint32_t len, const FrameFn& fn, SourceReport& report);
+
+// Reads a capture from a stream with our own reader (import/capture_reader.hpp): no libpcap,
+// no filter. What the browser build reads a dropped file with. `name` is for messages.
+bool read_capture_stream(std::istream& in, const std::string& name, const FrameFn& fn, SourceReport& report);
 
 // Reads `path` (filter: a BPF expression as tcpdump takes it, "" for none). Returns false
 // when nothing could be read (report.error says why). Never throws.

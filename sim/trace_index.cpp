@@ -51,40 +51,60 @@ std::string segment_label(const TraceEvent& e, const RelativeSeq& rel) {
 
 }  // namespace
 
-TraceIndex::TraceIndex(const TraceEvents& trace, const World& w) : trace_(&trace) { build(nullptr, w); }
-
-TraceIndex::TraceIndex(const Timeline& tl, const World& w) : trace_(&tl.trace()) { build(&tl, w); }
-
-void TraceIndex::build(const Timeline* tl, const World& w) {
+TraceIndex::HostTable TraceIndex::hosts_of(const World& w) {
+  HostTable t;
   for (const auto& h : w.hosts()) {
-    host_names_.push_back(h.name);
-    host_tags_.push_back(h.tag);
+    t.names.push_back(h.name);
+    t.tags.push_back(h.tag);
+    t.ips.push_back(h.ip);
   }
-  build_conn_tracks(w);
+  return t;
+}
+
+TraceIndex::TraceIndex(const TraceEvents& trace, const World& w) : trace_(&trace) { build(nullptr, hosts_of(w)); }
+
+TraceIndex::TraceIndex(const Timeline& tl, const World& w) : trace_(&tl.trace()) {
+  const StepStart steps = [&tl](std::uint64_t k) { return tl.step_start(k); };
+  build(&steps, hosts_of(w));
+}
+
+TraceIndex::TraceIndex(const TraceEvents& trace, const HostTable& hosts) : trace_(&trace) {
+  // A capture has no world steps: the events of one instant are one step.
+  std::vector<std::uint64_t> start(trace.size(), 0);
+  for (std::uint64_t k = 1; k < trace.size(); ++k) start[k] = trace[k].t_ns == trace[k - 1].t_ns ? start[k - 1] : k;
+  const StepStart steps = [&start](std::uint64_t k) { return start[k]; };
+  build(&steps, hosts);
+}
+
+void TraceIndex::build(const StepStart* steps, const HostTable& hosts) {
+  host_names_ = hosts.names;
+  host_tags_ = hosts.tags;
+  host_ips_ = hosts.ips;
+  build_conn_tracks();
   // Without the steps, only what the checks need: they neither draw arrows nor follow
   // endpoints, and they render the few lines they quote themselves.
-  if (!tl) {
-    build_segments(w, false);
+  if (!steps) {
+    build_segments(false);
     return;
   }
-  build_groups(*tl);
+  build_groups(*steps);
   build_endpoints();
-  build_segments(w, true);
+  build_segments(true);
   build_fates();
   build_lines();
   build_counts();
 }
 
-void TraceIndex::build_groups(const Timeline& tl) {
+void TraceIndex::build_groups(const StepStart& step_start) {
   const auto& tr = *trace_;
   const std::uint64_t n = tr.size();
   row_of_event_.assign(n, kNone);
   group_end_.assign(n, 0);
   std::uint64_t k = 0;
   while (k < n) {
-    const std::uint64_t start = tl.step_start(k);
+    const std::uint64_t start = step_start(k);
     std::uint64_t end = k + 1;
-    while (end < n && tl.step_start(end) == start) ++end;
+    while (end < n && step_start(end) == start) ++end;
     Group g{k, end, tr[k].t_ns, -1, false};
     for (std::uint64_t i = k; i < end; ++i) {
       group_end_[i] = end;
@@ -108,9 +128,9 @@ void TraceIndex::build_groups(const Timeline& tl) {
   }
 }
 
-void TraceIndex::build_conn_tracks(const World& w) {
+void TraceIndex::build_conn_tracks() {
   const auto& tr = *trace_;
-  conn_tracks_.assign(w.hosts().size(), {});
+  conn_tracks_.assign(host_names_.size(), {});
   std::map<std::pair<int, std::string>, std::size_t> open;  // (host, label) -> index in conn_tracks_[host]
   for (std::uint64_t k = 0; k < tr.size(); ++k) {
     const TraceEvent& e = tr[k];
@@ -166,11 +186,11 @@ void TraceIndex::build_endpoints() {
   }
 }
 
-void TraceIndex::build_segments(const World& w, bool labels) {
+void TraceIndex::build_segments(bool labels) {
   const auto& tr = *trace_;
   seg_of_event_.assign(tr.size(), kNone);
   std::map<Ipv4, int> host_by_ip;
-  for (std::size_t h = 0; h < w.hosts().size(); ++h) host_by_ip[w.hosts()[h].ip] = static_cast<int>(h);
+  for (std::size_t h = 0; h < host_ips_.size(); ++h) host_by_ip[host_ips_[h]] = static_cast<int>(h);
   std::map<std::string, std::uint32_t> last_by_conn_id;  // "conn|id" -> the latest such send
   RelativeSeq rel;
   for (std::uint64_t k = 0; k < tr.size(); ++k) {

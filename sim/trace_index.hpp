@@ -10,6 +10,7 @@
 //     the cursor's stops), the tcpdump-style lines and the connections per state over time.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -92,6 +93,14 @@ class TraceIndex {
   TraceIndex(const TraceEvents& trace, const World& any_world);
   // Everything, for the visualizer.
   TraceIndex(const Timeline& tl, const World& any_world);
+  // Everything, for a trace no simulation made (a capture's, `tcplab import`): each instant
+  // is a step (the frame's send and the state changes the inference placed at that time).
+  // Hosts by index as the trace numbers them, with the address each is keyed by.
+  struct HostTable {
+    std::vector<std::string> names, tags;
+    std::vector<Ipv4> ips;
+  };
+  TraceIndex(const TraceEvents& trace, const HostTable& hosts);
 
   const TraceEvents& trace() const { return *trace_; }
   std::uint64_t size() const { return trace_->size(); }
@@ -145,17 +154,20 @@ class TraceIndex {
   std::uint32_t max_state_count() const { return max_count_; }
 
  private:
-  void build(const Timeline* tl, const World& w);
-  void build_groups(const Timeline& tl);
-  void build_conn_tracks(const World& w);
+  using StepStart = std::function<std::uint64_t(std::uint64_t)>;  // the first event of event k's step
+  static HostTable hosts_of(const World& w);
+  void build(const StepStart* steps, const HostTable& hosts);
+  void build_groups(const StepStart& step_start);
+  void build_conn_tracks();
   void build_endpoints();
-  void build_segments(const World& w, bool labels);
+  void build_segments(bool labels);
   void build_fates();
   void build_lines();
   void build_counts();
 
   const TraceEvents* trace_ = nullptr;
   std::vector<std::string> host_names_, host_tags_;
+  std::vector<Ipv4> host_ips_;
   std::vector<Group> rows_;
   std::vector<std::uint32_t> row_of_event_;
   std::vector<std::uint64_t> group_end_;   // per event: end of its group
