@@ -90,11 +90,15 @@ int client_host(const Lab& lab) {
 }
 
 std::optional<int> capture_point(const Lab& lab, const std::string& at) {
+  // A host's own name comes first: in a lab with a host named "client" (or "link"),
+  // --pcap-at client means that host, not the first host that connects.
+  for (std::size_t i = 0; i < lab.hosts.size(); ++i)
+    if (lab.hosts[i].name == at) return static_cast<int>(i);
   if (at == "link") return kCaptureLink;
   if (at == "client") return client_host(lab);
   for (std::size_t i = 0; i < lab.hosts.size(); ++i) {
     const std::string tag = i < 26 ? std::string(1, static_cast<char>('A' + i)) : "H" + std::to_string(i);
-    if (lab.hosts[i].name == at || tag == at || ip_to_string(lab.hosts[i].ip) == at) return static_cast<int>(i);
+    if (tag == at || ip_to_string(lab.hosts[i].ip) == at) return static_cast<int>(i);
   }
   return std::nullopt;
 }

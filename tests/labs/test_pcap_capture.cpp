@@ -76,3 +76,11 @@ TEST_CASE("lossy-transfer: the pcap at a host has what reached it, at its arriva
   CHECK(at_time(capture(r, client, "c")) == 1);
   CHECK(at_time(capture(r, server, "s")) == 0);
 }
+
+TEST_CASE("--pcap-at names a host by its name before the 'client' rule (syn-cookies: the attacker connects first)") {
+  const Lab lab = load_lab("syn-cookies");
+  REQUIRE(lab.hosts[0].name == "client");
+  REQUIRE(client_host(lab) != 0);                 // the first host that connects is the attacker
+  CHECK(capture_point(lab, "client") == 0);       // the host named client
+  CHECK(capture_point(lab, "attacker") == 2);
+}
