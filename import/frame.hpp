@@ -16,7 +16,11 @@ namespace tcplab::capture {
 struct IpAddr {
   std::array<std::uint8_t, 16> bytes{};  // IPv4: the first 4
   bool v6 = false;
-  friend auto operator<=>(const IpAddr&, const IpAddr&) = default;
+  // == and < by hand: the browser build's libc++ (clang 14) has no <=> for std::array.
+  friend bool operator==(const IpAddr& a, const IpAddr& b) { return a.bytes == b.bytes && a.v6 == b.v6; }
+  friend bool operator<(const IpAddr& a, const IpAddr& b) {
+    return a.bytes != b.bytes ? a.bytes < b.bytes : a.v6 < b.v6;
+  }
 };
 
 // Link types (the pcap LINKTYPE / DLT numbers libpcap reports) the decoder reads.
