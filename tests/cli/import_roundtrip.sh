@@ -8,26 +8,32 @@
 set -u
 bin=$1
 src=$2
-fail=0
-check() {
-  if ! out=$(python3 "$src/tests/cli/import_roundtrip.py" "$bin/tcplab" "$@" 2>&1); then
-    echo "$out"
-    fail=1
-  else
-    echo "$out" | sed 's/^/  /'
-  fi
-}
-for lab in "$src"/labs/catalogue/*.toml; do
-  name=$(basename "$lab" .toml)
-  case $name in
-    bbr-vs-cubic|reno-vs-cubic|rtt-unfairness) check "$name" --until 10s ;;
-    *) check "$name" ;;
-  esac
-done
-for seed in 2 3; do
-  for name in handshake lost-fin lost-synack lost-last-ack lossy-transfer zero-window simultaneous-open; do
-    check "$name" --seed $seed
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# One comparison per line of arguments, two at a time (the machine's two cores); each prints
+# into its own file, shown in order afterwards.
+{
+  for lab in "$src"/labs/catalogue/*.toml; do
+    name=$(basename "$lab" .toml)
+    case $name in
+      bbr-vs-cubic|reno-vs-cubic|rtt-unfairness) echo "$name --until 10s" ;;
+      *) echo "$name" ;;
+    esac
   done
-done
+  for seed in 2 3; do
+    for name in handshake lost-fin lost-synack lost-last-ack lossy-transfer zero-window simultaneous-open; do
+      echo "$name --seed $seed"
+    done
+  done
+} | nl -ba -w4 -s' ' >"$tmp/jobs"
+export bin src tmp
+xargs -P2 -L1 bash -c 'k=$0; if python3 "$src/tests/cli/import_roundtrip.py" "$bin/tcplab" "$@" >"$tmp/out.$k" 2>&1;
+  then sed -i "s/^/  /" "$tmp/out.$k"; else touch "$tmp/fail.$k"; fi' <"$tmp/jobs"
+fail=0
+while read -r k _; do
+  cat "$tmp/out.$k"
+  [ -e "$tmp/fail.$k" ] && fail=1
+done <"$tmp/jobs"
+[ "$(wc -l <"$tmp/jobs")" -gt 40 ] || { echo "FAIL: only $(wc -l <"$tmp/jobs") comparisons"; fail=1; }
 [ $fail = 0 ] && echo "import round trip: every capture point of every lab agrees with the simulation"
 exit $fail
