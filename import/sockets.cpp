@@ -103,20 +103,7 @@ std::vector<LsofRow> CaptureSockets::lsof(int host, const std::string& host_name
   for (const SocketRow& s : rows(host)) {
     if (!s.has_fd) continue;
     if (port != 0 && s.local.port != port && s.remote.port != port) continue;
-    LsofRow r;
-    r.host = host;
-    r.command = host_name.substr(0, 9);
-    r.pid = fake_pid(host);
-    r.user = "?";
-    r.fd = std::to_string(fake_fd(s.conn)) + "u";
-    r.type = s.local.ip >= 0xf0000000U ? "IPv6" : "IPv4";
-    r.device = static_cast<std::uint64_t>(host + 1) * 100000 + s.conn;
-    r.size_off = "0t0";
-    r.node = "TCP";
-    r.name = s.listener ? "*:" + std::to_string(s.local.port) + " (LISTEN)"
-                        : endpoint_to_string(s.local) + "->" + endpoint_to_string(s.remote) + " (" +
-                              std::string(linux_state_name(s.state)) + ")";
-    out.push_back(std::move(r));
+    out.push_back(lsof_row(host, host_name, s, "?", s.local.ip >= 0xf0000000U ? "IPv6" : "IPv4"));
   }
   return out;
 }

@@ -386,23 +386,27 @@ std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host) {
     for (const SocketRow& s : socks) {
       if (!s.has_fd) continue;
       if (port != 0 && s.local.port != port && s.remote.port != port) continue;
-      LsofRow r;
-      r.host = h;
-      r.command = hi.name.substr(0, 9);
-      r.pid = fake_pid(h);
-      r.user = "lab";
-      r.fd = std::to_string(fake_fd(s.conn)) + "u";
-      r.type = "IPv4";
-      r.device = static_cast<std::uint64_t>(h + 1) * 100000 + s.conn;
-      r.size_off = "0t0";
-      r.node = "TCP";
-      r.name = s.listener ? "*:" + std::to_string(s.local.port) + " (LISTEN)"
-                          : endpoint_to_string(s.local) + "->" + endpoint_to_string(s.remote) + " (" +
-                                std::string(linux_state_name(s.state)) + ")";
-      rows.push_back(std::move(r));
+      rows.push_back(lsof_row(h, hi.name, s, "lab", "IPv4"));
     }
   }
   return rows;
+}
+
+LsofRow lsof_row(int host, const std::string& host_name, const SocketRow& s, std::string user, std::string type) {
+  LsofRow r;
+  r.host = host;
+  r.command = host_name.substr(0, 9);
+  r.pid = fake_pid(host);
+  r.user = std::move(user);
+  r.fd = std::to_string(fake_fd(s.conn)) + "u";
+  r.type = std::move(type);
+  r.device = static_cast<std::uint64_t>(host + 1) * 100000 + s.conn;
+  r.size_off = "0t0";
+  r.node = "TCP";
+  r.name = s.listener ? "*:" + std::to_string(s.local.port) + " (LISTEN)"
+                      : endpoint_to_string(s.local) + "->" + endpoint_to_string(s.remote) + " (" +
+                            std::string(linux_state_name(s.state)) + ")";
+  return r;
 }
 
 std::string lsof_i(const World& w, std::uint16_t port, int host) {

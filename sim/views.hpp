@@ -159,6 +159,8 @@ struct LsofRow {
   int host = -1;
 };
 std::vector<LsofRow> lsof_rows(const World& w, std::uint16_t port, int host = -1);
+// One socket's lsof line (`lsof -i` columns), for a lab's world and for a capture alike.
+LsofRow lsof_row(int host, const std::string& host_name, const SocketRow& s, std::string user, std::string type);
 std::string lsof_i(const World& w, std::uint16_t port, int host = -1);
 std::string lsof_table(const std::vector<LsofRow>& rows);
 
