@@ -59,9 +59,10 @@ Instant resolve_moment(const ImportRequest& req, Instant first) {
 }
 
 ImportSummary import_capture(const ImportRequest& req, const Inference::EventFn& on_event, const Inference::ConnFn& on_end,
-                             const AddressBook** live_book) {
+                             const AddressBook** live_book, const Inference::ConnFn& on_frame) {
   ImportSummary out;
   Inference inf(req.infer, on_event, on_end);
+  if (on_frame) inf.on_frame(on_frame);
   if (live_book) *live_book = &inf.addresses();
   const bool stops = req.stop_at || req.stop_after_first || req.stop_at_time_of_day;
   const auto frame = [&](Instant t, std::uint64_t n, const DecodedFrame& f) {

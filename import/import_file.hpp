@@ -38,9 +38,11 @@ struct ImportSummary {
 
 // Runs the whole import; on_event and on_end as for Inference. `live_book` (optional) is set
 // to the importer's address table before the first event, so a callback can name hosts and
-// print IPv6 addresses while it runs (valid until import_capture returns).
+// print IPv6 addresses while it runs (valid until import_capture returns). `on_frame`: as
+// Inference::on_frame (each frame's connection with its TCB estimates then).
 ImportSummary import_capture(const ImportRequest& req, const Inference::EventFn& on_event,
-                             const Inference::ConnFn& on_end = {}, const AddressBook** live_book = nullptr);
+                             const Inference::ConnFn& on_end = {}, const AddressBook** live_book = nullptr,
+                             const Inference::ConnFn& on_frame = {});
 
 // True when the file starts like a pcap or pcapng capture (its magic number).
 bool looks_like_capture(const std::string& path);

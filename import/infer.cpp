@@ -10,6 +10,14 @@
 
 namespace tcplab::capture {
 
+// A connection as the callbacks see it: its info and both sides' TCB estimates now.
+ConnInfo Inference::Impl::info_of(const Conn& c) const {
+  ConnInfo info = c.info;
+  for (std::size_t k = 0; k < 2; ++k) static_cast<SideTcb&>(info.side[k]) = c.s[k];
+  info.delay_now = delay_now(c);
+  return info;
+}
+
 std::string_view kind_of(const DecodedFrame& f) {
   const Segment& s = f.seg;
   if (s.has(kRst)) return "RST";
@@ -52,13 +60,13 @@ void Inference::finish(std::optional<Instant> until) {
   m.flush(std::numeric_limits<Instant>::max());
 }
 
+void Inference::on_frame(ConnFn fn) { impl_->on_frame = std::move(fn); }
+
 std::vector<ConnInfo> Inference::live() const {
   std::vector<ConnInfo> out;
   for (const auto& [n, c] : impl_->conns) {
     if (c.over) continue;
-    ConnInfo i = c.info;
-    for (int k = 0; k < 2; ++k) static_cast<SideTcb&>(i.side[static_cast<std::size_t>(k)]) = c.s[static_cast<std::size_t>(k)];
-    out.push_back(std::move(i));
+    out.push_back(impl_->info_of(c));
   }
   return out;
 }
@@ -155,7 +163,7 @@ Conn& Inference::Impl::open_conn(const Endpoint& opener, const Endpoint& other, 
     s.ep = eps[i];
     s.host = book.host(eps[i].ip);
     s.near = near_key && eps[i].ip == *near_key;
-    c.label[static_cast<std::size_t>(i)] = label(eps[i], eps[1 - i]);
+    c.info.side_label[static_cast<std::size_t>(i)] = label(eps[i], eps[1 - i]);
   }
   c.link_mode = !c.s[0].near && !c.s[1].near;
   const std::string a = book.text(opener.ip), b = book.text(other.ip);
@@ -174,11 +182,7 @@ void Inference::Impl::conn_over(Conn& c, Instant t) {
   if (c.over) return;
   c.over = true;
   if (!c.far_wait.empty()) release_far(c);
-  if (on_end) {
-    ConnInfo info = c.info;
-    for (std::size_t k = 0; k < 2; ++k) static_cast<SideTcb&>(info.side[k]) = c.s[k];
-    on_end(info);
-  }
+  if (on_end) on_end(info_of(c));
   over_queue.emplace_back(t, c.info.number);
 }
 
@@ -291,7 +295,7 @@ void Inference::Impl::process(Instant t, std::uint64_t number, const DecodedFram
     e.t_ns = t;
     e.type = TraceType::Send;
     e.host = s.host;
-    e.conn = c->label[static_cast<std::size_t>(i)];
+    e.conn = c->info.side_label[static_cast<std::size_t>(i)];
     e.id = fmt::format("{}#{}", c->id_prefix[static_cast<std::size_t>(i)], ++s.ordinal);
     e.kind = kind_of(fr);
     e.retx = retx;
@@ -305,6 +309,7 @@ void Inference::Impl::process(Instant t, std::uint64_t number, const DecodedFram
   c->side(j).last_arrival = Place{t, 0, number * 4 + 2};
   if (c->s[0].state == State::Closed && c->s[1].state == State::Closed && (c->s[0].opened || c->s[1].opened || fr.seg.has(kRst)))
     conn_over(*c, t);
+  if (on_frame) on_frame(info_of(*c));  // before evict: it may end this very connection
   evict(t);
   flush(t - opt.horizon);
 }
@@ -365,7 +370,7 @@ void Inference::Impl::transition(Conn& c, int side, State to, const Place& p, co
   TraceEvent e;
   e.type = TraceType::State;
   e.host = s.host;
-  e.conn = c.label[static_cast<std::size_t>(side)];
+  e.conn = c.info.side_label[static_cast<std::size_t>(side)];
   e.from = from;
   e.to = to;
   e.cause = cause_prefix(c, side, p) + rule;
@@ -401,7 +406,7 @@ void Inference::Impl::release_far(Conn& c) {
     const Place& p = c.far_wait_place[k];
     if (delay_now(c) >= 0) {
       e.t_ns = p.t + p.dir * delay_now(c);
-      e.cause = cause_prefix(c, e.host == c.s[0].host && e.conn == c.label[0] ? 0 : 1, p) +
+      e.cause = cause_prefix(c, e.host == c.s[0].host && e.conn == c.info.side_label[0] ? 0 : 1, p) +
                 e.cause.substr(e.cause.find("): ") + 3);
     }
     push(std::move(e), p.key);

@@ -67,10 +67,12 @@ struct SideTcb {
 struct ConnInfo {
   std::uint64_t number = 0;  // 1, 2, ... in order of first segment
   std::string label;         // "10.0.0.1:39870>10.0.0.2:9502": side 0 (the opener) first
+  std::array<std::string, 2> side_label;  // each side's own view, as its trace records name it: "local>remote"
   Instant first = 0, last = 0;
   bool handshake = false;    // the SYN was captured
   bool midstream = false;    // already open when the capture started
-  Duration delay = -1;       // the one-way delay used for the far side (-1: not known)
+  Duration delay = -1;       // the one-way delay the handshake showed (-1: not known)
+  Duration delay_now = -1;   // the one it uses now for the far side (half the smallest recent RTT)
   std::array<SideTcb, 2> side;
   std::uint64_t fins_seen = 0;
 };
@@ -90,6 +92,9 @@ class Inference {
   // Fires the timers the capture's time covers and hands on everything still held.
   // `until`: stop there (the time netstat looks at); default the last frame's time.
   void finish(std::optional<Instant> until = std::nullopt);
+  // After each frame: its connection with both sides' TCB estimates as they stand then (the
+  // visualizer's endpoint panel and plots at any moment). Before the first frame.
+  void on_frame(ConnFn fn);
   // The connections still open (not over), in order of their number.
   std::vector<ConnInfo> live() const;
 

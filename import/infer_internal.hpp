@@ -84,7 +84,6 @@ struct Side : SideTcb {
 struct Conn {
   ConnInfo info;
   std::array<Side, 2> s;
-  std::array<std::string, 2> label;      // each side's view: "local>remote"
   std::array<std::string, 2> id_prefix;  // "10.0.0.1>10.0.0.2" (+ ".2" for the pair's 2nd)
   bool link_mode = false;                // no side is the capture host
   bool over = false;
@@ -123,6 +122,7 @@ struct Inference::Impl {
   InferOptions opt;
   EventFn on_event;
   ConnFn on_end;
+  ConnFn on_frame;
   AddressBook book;
 
   // The capture point.
@@ -174,6 +174,7 @@ struct Inference::Impl {
   Place far_receipt(const Conn& c, const Side& sender, std::uint8_t flag, Instant t_answer, std::uint64_t key,
                     const DecodedFrame& answer) const;
   Duration delay_now(const Conn& c) const;
+  ConnInfo info_of(const Conn& c) const;  // for the callbacks: the info and both sides now
   void timer_fired(Conn& c, int side, TimerKind k, Instant at);
   void learn_delay(Conn& c, Duration rtt);
 

@@ -48,6 +48,12 @@ void CaptureSockets::event(const TraceEvent& e) {
   }
 }
 
+std::string CaptureSockets::label(int host, ConnId row) const {
+  for (const auto& [key, k] : socks_)
+    if (key.first == host && k.order == row) return key.second;
+  return "";
+}
+
 std::vector<SocketRow> CaptureSockets::rows(int host) const {
   std::vector<SocketRow> out;
   for (const auto& [key, order] : listeners_) {

@@ -24,6 +24,8 @@ class CaptureSockets {
   std::vector<SocketRow> rows(int host) const;
   SockStats stats(int host) const;
   std::vector<LsofRow> lsof(int host, const std::string& host_name, std::uint16_t port) const;
+  // The trace's label of a connection row (rows()' conn), "" if none.
+  std::string label(int host, ConnId row) const;
   // Hosts that had a socket, in index order.
   std::vector<int> hosts() const;
 

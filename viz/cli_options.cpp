@@ -42,11 +42,12 @@ std::optional<Tab> parse_tab(const std::string& s) {
 }
 
 std::string viz_usage() {
-  return "usage: tcplab-viz [--version] [LAB] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
+  return "usage: tcplab-viz [--version] [LAB | CAPTURE] [--seed N] [--var NAME=VALUE]... [--student ID] [--step N | --at T] [--fork RULE]...\n"
          "                  [--tab text|netstat|plots|fork|lab|congestion|observer] [--predict] [--predict-cc] [--play] [--speed D]\n"
          "                  [--scale F] [--screenshot out.png] [--dump-model out.json] [--size WxH] [--frames N]\n"
          "                  [--click X,Y] [--export ladder|diagram|endpoint --out F.svg|F.png]\n"
-         "LAB is a built-in lab's name or a path to a .toml file. With --screenshot or --dump-model, one frame of\n"
+         "LAB is a built-in lab's name or a path to a .toml file, or a tcpdump capture (.pcap, .pcapng: each side's\n"
+         "inferred states, as `tcplab import` infers them). With --screenshot or --dump-model, one frame of\n"
          "that moment is rendered (an X display is still needed: run under `xvfb-run -a`) and the program exits.\n"
          "With --export, that panel at that moment is written as a picture for slides, as `tcplab draw` draws it\n"
          "(no display needed); in the window, the Export bar's ladder / diagram / endpoint buttons do the same.\n";

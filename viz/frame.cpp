@@ -41,7 +41,7 @@ DrawRecord draw_session_frame(Session& s, UiState& ui, const std::vector<std::st
 std::string status_line(const Session& s, const UiState& ui) {
   const TraceIndex& ix = s.index();
   const std::uint32_t row = ix.row_at_cursor(s.cursor());
-  std::string line = "lab=" + s.lab().name + " seed=" + std::to_string(s.lab().seed) +
+  std::string line = s.title_words() +
                      " step=" + std::to_string(row == kNone ? 0 : row + 1) + "/" + std::to_string(ix.rows().size()) +
                      " t=" + short_time(s.display_time()) + " timeline=" + s.slot(s.active()).name;
   const auto names = s.world().host_names();

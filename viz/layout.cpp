@@ -71,10 +71,35 @@ const char* tab_name(Tab t) {
 
 }  // namespace
 
+// A capture's summary where a lab's text would be: where it was taken, what the reader
+// noted, and its connections (the numbers `tcplab import --to-lab --conn N` takes).
+void draw_capture_info(const CaptureModel& m) {
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "capture %s", m.name.c_str());
+  ImGui::TextDisabled("%s   %llu frames, %llu TCP segments; times from the first frame", m.path.c_str(),
+                      static_cast<unsigned long long>(m.frames), static_cast<unsigned long long>(m.segments));
+  ImGui::PushTextWrapPos(0);
+  for (const auto& n : m.notes) ImGui::TextUnformatted(n.c_str());
+  if (m.tcb_truncated) ImGui::TextUnformatted("note: TCB estimates are kept for the first segments only (a long capture)");
+  ImGui::Spacing();
+  for (const capture::ConnInfo& c : m.conns)
+    ImGui::BulletText("%llu  %s  %s .. %s%s%s", static_cast<unsigned long long>(c.number), c.label.c_str(),
+                      short_time(std::max<Instant>(0, c.first - m.origin)).c_str(),
+                      short_time(std::max<Instant>(0, c.last - m.origin)).c_str(), c.midstream ? "  (open before the capture began)" : "",
+                      c.delay >= 0 ? ("  one-way delay " + short_duration(c.delay)).c_str() : "");
+  ImGui::Spacing();
+  ImGui::TextDisabled("A lab that replays connection N: tcplab import %s --to-lab %s.toml --conn N", m.path.c_str(), m.name.c_str());
+  ImGui::PopTextWrapPos();
+}
+
 void draw_lab_info(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec) {
   const Lab& lab = v.session.lab();
   ImGui::BeginChild("##labinfo", ImVec2(0, 0), false);
   draw_exports(v, ui, cmd, rec);
+  if (const CaptureModel* m = v.session.capture()) {
+    draw_capture_info(*m);
+    ImGui::EndChild();
+    return;
+  }
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAccent), "%s", lab.title.c_str());
   ImGui::TextDisabled("%s   seed %llu   runs until %s", lab.path.c_str(), static_cast<unsigned long long>(lab.seed),
                       short_time(lab.until).c_str());
@@ -209,7 +234,7 @@ void draw_frame(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec)
       tab(Tab::Netstat, "netstat", [&] { draw_netstat(v, ui, cmd, rec); });
       tab(Tab::Plots, "plots", [&] { draw_plots(v, ui, rec); });
       tab(Tab::Fork, v.session.has_fork() ? "fork / compare *###fork" : "fork / compare###fork", [&] { draw_fork(v, ui, cmd); });
-      tab(Tab::Lab, "lab", [&] { draw_lab_info(v, ui, cmd, rec); });
+      tab(Tab::Lab, v.session.capture() ? "capture###lab" : "lab###lab", [&] { draw_lab_info(v, ui, cmd, rec); });
       tab(Tab::Congestion, "congestion", [&] { draw_congestion(v, ui, cmd, rec); });
       tab(Tab::Observer, "observer", [&] { draw_observer(v, ui, cmd, rec); });
       ImGui::EndTabBar();

@@ -107,6 +107,8 @@ std::optional<VizOptions> parse_link(const std::string& hash, std::string* error
 }
 
 std::string link_for(const Session& s, const UiState& ui) {
+  // A capture opened in the page stays in the page: its name is not put in the address.
+  if (s.capture()) return "#";
   const TraceIndex& ix = s.index();
   const std::uint32_t row = ix.row_at_cursor(s.cursor());
   std::string link = "#lab=" + percent_encode(s.lab_arg()) + "&seed=" + std::to_string(s.lab().seed) +

@@ -189,7 +189,7 @@ void draw_diagram(const WorldView& v, std::uint32_t ep, const EndpointNow& now, 
     h.taken.insert({static_cast<int>(tr[k].from), static_cast<int>(tr[k].to)});
   }
   if (!hist.empty()) h.last = hist.back();
-  h.current = now.conn ? now.state : State::Closed;
+  h.current = now.conn || now.inferred ? now.state : State::Closed;
   const auto& last = h.last;
 
   const float W = size.x;

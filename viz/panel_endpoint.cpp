@@ -15,6 +15,13 @@
 namespace tcplab::viz {
 
 EndpointNow endpoint_now(const WorldView& v, std::uint32_t ep) {
+  if (v.session.capture()) {  // no stacks: the state is the last one the inference placed before the cursor
+    EndpointNow n;
+    n.inferred = true;
+    n.shown_ep = ep;
+    if (const auto k = v.index.last_state_event(ep, v.cursor)) n.state = v.index.trace()[*k].to;
+    return n;
+  }
   const layout::EndpointAt a = layout::endpoint_at(v.index, v.world, ep, [&](int host, const std::string& label) {
     return v.session.conn_at_cursor(host, label);
   });
@@ -190,6 +197,139 @@ void timers(const WorldView& v, std::uint32_t ep, const Connection& c, DrawRecor
   if (rows.empty()) ImGui::TextDisabled("no timer running");
 }
 
+
+// The state, large and coloured (filled when there is a TCB), with since when and a side note
+// on the right in small type; the state's explanation on hover.
+struct StateBadge {
+  State state = State::Closed;
+  bool filled = false;
+  std::string label, since, side, side_short;  // side_short: when side does not fit
+};
+
+void state_badge(const StateBadge& b, bool compact, DrawRecord::Endpoint& r, float scale) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetContentRegionAvail().x;
+  const float h = compact ? 34.0F : 40.0F;
+  const ImVec2 q(p.x + w, p.y + h);
+  if (b.filled) {
+    dl->AddRectFilled(p, q, state_color(b.state), 6.0F);
+    dl->AddRect(p, q, IM_COL32(255, 255, 255, 60), 6.0F);
+  } else {
+    dl->AddRect(p, q, state_color(State::Closed), 6.0F, 0, 2.0F);
+  }
+  ImFont* big = fonts().big;
+  const float bs = big->FontSize;
+  const ImVec2 ts = big->CalcTextSizeA(bs, FLT_MAX, 0, b.label.c_str());
+  const ImVec2 tp(p.x + 12.0F, p.y + (h - ts.y) * 0.5F);
+  if (!b.filled || !state_text_dark(b.state)) dl->AddText(big, bs, ImVec2(tp.x + 1, tp.y + 1), IM_COL32(0, 0, 0, 90), b.label.c_str());
+  dl->AddText(big, bs, tp, b.filled ? state_text_color(b.state) : kDim, b.label.c_str());
+  ImFont* sm = fonts().small;
+  auto small_w = [&](const std::string& t) { return sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, t.c_str()).x; };
+  // The small lines never run into the state's name: shorter, or left out, when the panel is narrow.
+  const float room = q.x - 8 - (tp.x + ts.x + 10);
+  std::string side = b.side, since = b.since;
+  if (small_w(side) > room) side = b.side_short;
+  if (small_w(side) > room) side.clear();
+  if (small_w(since) > room) since.clear();
+  dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - small_w(since), p.y + 5),
+              b.filled ? state_text_color(b.state, 215) : IM_COL32(255, 255, 255, 215), since.c_str());
+  dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - small_w(side), p.y + h - 5 - sm->FontSize),
+              b.filled ? state_text_color(b.state, 170) : IM_COL32(255, 255, 255, 170), side.c_str());
+  ImGui::InvisibleButton("##badge", ImVec2(w, h));
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0F);
+    ImGui::TextUnformatted(state_help(b.state));
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  r.badge = {p.x * scale, p.y * scale, q.x * scale, q.y * scale};
+}
+
+// A capture's side: the inferred state and the inference's TCB estimate after the last
+// captured segment by the cursor's time, said to be inferred and how surely (near or far side).
+void draw_inferred_side(const WorldView& v, std::uint32_t ep, const EndpointNow& now, DrawRecord::Endpoint& r, DrawRecord& rec) {
+  const CaptureModel& m = *v.session.capture();
+  const EndpointInfo& info = v.index.endpoints()[ep];
+  const auto last = v.index.last_state_event(ep, v.cursor);
+  const bool compact = ImGui::GetContentRegionAvail().y < 560.0F;
+  r.state = last ? std::string(state_name(now.state)) : "none";
+  StateBadge b;
+  b.state = now.state;
+  b.filled = last.has_value();
+  b.label = last ? std::string(state_name(now.state)) : "not seen yet";
+  if (last) b.since = "since " + short_time(v.index.trace()[*last].t_ns);
+  b.side_short = last ? "netstat: " + std::string(linux_state_name(now.state)) : "";
+  b.side = last ? "inferred; " + b.side_short : "";
+  state_badge(b, compact, r, rec.scale);
+  const CaptureTcbAt* t = m.tcb_at(info.host, info.label, v.now);
+  // What the far side had sent by now reaches the capture one delay later: its estimate then.
+  if (t && !t->side.near && t->delay > 0 && !m.capture_host.empty())
+    t = m.tcb_at(info.host, info.label, v.now + t->delay);
+  if (!t) {
+    ImGui::TextWrapped("Nothing of this side captured yet.");
+  } else {
+    const capture::SideTcb& s = t->side;
+    if (m.capture_host.empty())
+      ImGui::TextWrapped("Inferred from a capture on the path: both sides from what they sent and answered.");
+    else if (s.near)
+      ImGui::TextWrapped("The capture host's side (%s): seen exactly, at the times its segments were captured.",
+                         m.capture_host.c_str());
+    else
+      ImGui::TextWrapped("The far side, inferred from what it sent and answered; its changes placed one one-way delay "
+                         "(%s) from the capture and only once they showed: less sure.",
+                         t->delay >= 0 ? short_duration(t->delay).c_str() : "unknown");
+    // Sequence numbers relative to the ISS / IRS, as the lab panel shows them; the window in bytes, scaled.
+    auto rel = [](std::uint32_t x, const std::optional<std::uint32_t>& base) {
+      return base ? std::to_string(x - *base) : std::to_string(x);
+    };
+    const std::optional<std::uint32_t> irs = t->peer_iss;
+    const std::string dash = fonts().unicode ? "\u2013" : "-";
+    const std::pair<const char*, std::string> cells[] = {
+        {"SND.UNA", rel(s.snd_una, s.iss)},
+        {"RCV.NXT", rel(s.rcv_nxt, irs)},
+        {"SND.NXT", rel(s.snd_nxt, s.iss)},
+        {"RCV.WND", std::to_string(s.wnd_bytes)},
+        {"SND.WND", std::to_string(t->peer_wnd)},
+        {"wscale", s.wscale >= 0 ? std::to_string(s.wscale) : dash},
+        {"ISS", s.iss ? std::to_string(*s.iss) : dash},
+        {"IRS", irs ? std::to_string(*irs) : dash},
+    };
+    if (ImGui::BeginTable("##inferred_tcb", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+      for (std::size_t i = 0; i < std::size(cells); ++i) {
+        if (i % 2 == 0) ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(cells[i].first);
+        ImGui::TableNextColumn();
+        value_text(cells[i].second, cells[i].first, r, rec.scale);
+        r.tcb[cells[i].first] = cells[i].second;
+      }
+      ImGui::EndTable();
+    }
+    r.tcb["SRTT"] = s.rtt_samples ? short_duration(s.srtt) : dash;
+    r.tcb["retransmits"] = std::to_string(s.retransmits);
+    ImGui::TextDisabled("RTT: %s", s.rtt_samples ? fmt::format("SRTT {}, min {}, last {} ({} samples)", short_duration(s.srtt),
+                                                               short_duration(s.rtt_min), short_duration(s.rtt_last), s.rtt_samples).c_str()
+                                                 : "no sample");
+    ImGui::TextDisabled("sent %llu segments, %llu bytes; %llu retransmitted, %llu dup ACKs",
+                        static_cast<unsigned long long>(s.segments), static_cast<unsigned long long>(s.bytes),
+                        static_cast<unsigned long long>(s.retransmits), static_cast<unsigned long long>(s.dup_acks));
+    if (s.zero_windows || s.probes || s.keepalives || s.rsts)
+      ImGui::TextDisabled("zero windows %llu, probes %llu, keepalives %llu, RSTs %llu", static_cast<unsigned long long>(s.zero_windows),
+                          static_cast<unsigned long long>(s.probes), static_cast<unsigned long long>(s.keepalives),
+                          static_cast<unsigned long long>(s.rsts));
+  }
+  if (!compact) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("Timers and cwnd are not on the wire: a capture cannot show them.");
+    ImGui::PopStyleColor();
+  }
+  ImGui::Separator();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  draw_diagram(v, ep, now, avail, rec);
+}
+
 }  // namespace
 
 float endpoint_min_width() {
@@ -213,58 +353,25 @@ void draw_endpoint(const WorldView& v, std::uint32_t ep, DrawRecord& rec) {
     const ImVec2 c0 = ImGui::GetWindowDrawList()->GetClipRectMin(), c1 = ImGui::GetWindowDrawList()->GetClipRectMax();
     r.window = {c0.x * rec.scale, c0.y * rec.scale, c1.x * rec.scale, c1.y * rec.scale};
   }
+  if (now.inferred) {
+    draw_inferred_side(v, ep, now, r, rec);
+    rec.endpoints.push_back(std::move(r));
+    return;
+  }
 
-  // The state, large and coloured.
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float w = ImGui::GetContentRegionAvail().x;
   // A short panel (1280x720, a projector's zoom) is laid out tighter: a slimmer badge, how the
   // connection was opened said in it rather than on a line of its own.
   const bool compact = ImGui::GetContentRegionAvail().y < 560.0F;
-  const float h = compact ? 34.0F : 40.0F;
-  const ImVec2 q(p.x + w, p.y + h);
-  if (now.conn) {
-    dl->AddRectFilled(p, q, state_color(now.state), 6.0F);
-    dl->AddRect(p, q, IM_COL32(255, 255, 255, 60), 6.0F);
-  } else {
-    dl->AddRect(p, q, state_color(State::Closed), 6.0F, 0, 2.0F);
-  }
-  const std::string label = now.conn ? std::string(state_name(now.state)) : gone ? "CLOSED (TCB gone)" : "no connection yet";
-  ImFont* big = fonts().big;
-  const float bs = big->FontSize;
-  const ImVec2 ts = big->CalcTextSizeA(bs, FLT_MAX, 0, label.c_str());
-  const ImVec2 tp(p.x + 12.0F, p.y + (h - ts.y) * 0.5F);
-  if (!now.conn || !state_text_dark(now.state)) dl->AddText(big, bs, ImVec2(tp.x + 1, tp.y + 1), IM_COL32(0, 0, 0, 90), label.c_str());
-  dl->AddText(big, bs, tp, now.conn ? state_text_color(now.state) : kDim, label.c_str());
-  // Since when, and the name netstat prints.
-  std::string since;
+  StateBadge b;
+  b.state = now.state;
+  b.filled = now.conn != nullptr;
+  b.label = now.conn ? std::string(state_name(now.state)) : gone ? "CLOSED (TCB gone)" : "no connection yet";
   if (auto k = v.index.last_state_event(now.shown_ep == kNone ? ep : now.shown_ep, v.cursor))
-    since = "since " + short_time(v.index.trace()[*k].t_ns);
+    b.since = "since " + short_time(v.index.trace()[*k].t_ns);
   const bool opened_here = compact && now.conn && !now.via_listener;
-  ImFont* sm0 = fonts().small;
-  auto small_w = [&](const std::string& t) { return sm0->CalcTextSizeA(sm0->FontSize, FLT_MAX, 0, t.c_str()).x; };
-  const std::string netstat = now.conn ? "netstat: " + std::string(linux_state_name(now.state)) : "";
-  std::string side = opened_here ? std::string(now.conn->passive() ? "passive open, " : "active open, ") + netstat : netstat;
-  // The small lines never run into the state's name: shorter, or left out, when the panel is narrow.
-  const float room = q.x - 8 - (tp.x + ts.x + 10);
-  if (small_w(side) > room) side = netstat;
-  if (small_w(side) > room) side.clear();
-  if (small_w(since) > room) since.clear();
-  ImFont* sm = fonts().small;
-  dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, since.c_str()).x, p.y + 5),
-              now.conn ? state_text_color(now.state, 215) : IM_COL32(255, 255, 255, 215), since.c_str());
-  dl->AddText(sm, sm->FontSize, ImVec2(q.x - 8 - sm->CalcTextSizeA(sm->FontSize, FLT_MAX, 0, side.c_str()).x, p.y + h - 5 - sm->FontSize),
-              now.conn ? state_text_color(now.state, 170) : IM_COL32(255, 255, 255, 170), side.c_str());
-  ImGui::InvisibleButton("##badge", ImVec2(w, h));
-  if (ImGui::IsItemHovered()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0F);
-    ImGui::TextUnformatted(state_help(now.state));
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
-  const float s = rec.scale;
-  r.badge = {p.x * s, p.y * s, q.x * s, q.y * s};
+  b.side_short = now.conn ? "netstat: " + std::string(linux_state_name(now.state)) : "";
+  b.side = opened_here ? std::string(now.conn->passive() ? "passive open, " : "active open, ") + b.side_short : b.side_short;
+  state_badge(b, compact, r, rec.scale);
 
   if (now.conn && !now.via_listener) {
     if (!compact) ImGui::TextDisabled("%s", now.conn->passive() ? "passive open (accepted from a listener)" : "active open (connect)");

@@ -13,12 +13,16 @@ draw::Scene export_scene(const Session& session, const UiState& ui) {
   s.now = session.display_time();
   s.followed = session.followed(ui);
   s.ep = s.followed.empty() ? kNone : s.followed.front();
-  s.title = session.lab().name + " (seed " + std::to_string(session.lab().seed) + ") at " + layout::short_time(s.now);
+  s.title = (session.capture() ? "capture " + session.lab().name
+                                : session.lab().name + " (seed " + std::to_string(session.lab().seed) + ")") +
+            " at " + layout::short_time(s.now);
   s.lookup = [&session](int host, const std::string& label) { return session.conn_at_cursor(host, label); };
   return s;
 }
 
 std::string export_panel(const Session& session, const UiState& ui, draw::What what, const std::string& path) {
+  if (session.capture() && what != draw::What::Ladder)  // no TCB to draw: the window shows the estimates
+    return "a capture exports only its ladder as a picture (its sides' TCBs are estimates, shown in the window)";
   const auto format = draw::format_of(path);
   if (!format) return "'" + path + "': unknown format (the file must end in .svg or .png)";
   const draw::Scene s = export_scene(session, ui);

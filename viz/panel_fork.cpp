@@ -59,6 +59,15 @@ void side(const char* id, const TimelineSlot& s, std::optional<std::uint64_t> di
 
 void draw_fork(const WorldView& v, UiState& ui, Commands& cmd) {
   const Session& s = v.session;
+  if (const CaptureModel* m = s.capture()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextWrapped("%s is a capture, a recording: it cannot be forked. To ask \"what if this segment had been lost?\", "
+                       "make a lab of one of its connections, which replays it segment for segment, and open that:",
+                       m->name.c_str());
+    ImGui::TextDisabled("tcplab import %s --to-lab %s.toml --conn N", m->path.c_str(), m->name.c_str());
+    ImGui::PopTextWrapPos();
+    return;
+  }
   if (!s.has_fork()) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(

@@ -388,6 +388,15 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
       const TraceEvent& e = tr[k];
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kind_color(e.kind)), "%s  %s", e.id.c_str(),
                          segs[ix.seg_of_event(k)].label.c_str());
+      if (v.session.capture()) {  // a recording: nothing to run again
+        ImGui::TextDisabled("captured: a recording cannot be forked. Make a lab of this connection");
+        ImGui::TextDisabled("(tcplab import FILE --to-lab lab.toml --conn N) and fork that.");
+        ImGui::Separator();
+        if (ImGui::MenuItem("Move the cursor here")) cmd.seek(ix.group_end_of(k));
+        ImGui::EndPopup();
+        ImGui::EndChild();
+        return;
+      }
       ImGui::TextDisabled("fork the timeline just before it was sent, with:");
       ImGui::Separator();
       const std::string drop = v.session.rule_for_segment(k, FaultAction::Drop, 0);

@@ -73,18 +73,44 @@ void counts_plot(const WorldView& v, ImVec2 size, DrawRecord& rec) {
   }
 }
 
+// A row as the table draws it.
+struct NetRow {
+  int host = -1;
+  std::string label;  // the connection's, to follow it ("" for a listener)
+  std::uint32_t recv_q = 0, send_q = 0;
+  std::string local, remote, timer;
+  State state = State::Closed;
+};
+
+// The rows and their columns come from sim/views, as `tcplab netstat` prints them; for a
+// capture, from the sockets its trace implies (as `tcplab netstat CAPTURE --at T`).
+std::vector<NetRow> net_rows(const WorldView& v) {
+  std::vector<NetRow> out;
+  if (const CaptureModel* m = v.session.capture()) {
+    for (const CaptureSocketRow& c : m->sockets_at(v.cursor)) {
+      const SocketRow& r = c.row;
+      out.push_back({r.host, c.label, r.recv_q, r.send_q, r.listener ? netstat_local(r) : m->endpoint_text(r.local),
+                     r.listener ? netstat_remote(r) : m->endpoint_text(r.remote), "", r.state});
+    }
+    return out;
+  }
+  const World& w = v.world;
+  for (const SocketRow& r : socket_rows(w))
+    out.push_back({r.host, w.conn_label(r.host, r.conn), r.recv_q, r.send_q, netstat_local(r), netstat_remote(r),
+                   netstat_timer(socket_timer(w, r)), w.stack(r.host).conn(r.conn).state()});
+  return out;
+}
+
 }  // namespace
 
 void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
-  const World& w = v.world;
-  // The rows and their columns come from sim/views, as `tcplab netstat` prints them.
-  const std::vector<SocketRow> list = socket_rows(w);
+  const std::vector<NetRow> list = net_rows(v);
   rec.netstat_rows = static_cast<std::uint32_t>(list.size());
   const float avail_w = ImGui::GetContentRegionAvail().x;
   const float plot_w = std::min(520.0F, avail_w * 0.42F);
   ImGui::BeginChild("##netstat_list", ImVec2(avail_w - plot_w - 8, 0), false);
-  ImGui::TextDisabled("netstat -nat at %s: %zu connection%s (CLOSED ones are not listed)", short_time(v.now).c_str(), list.size(),
-                      list.size() == 1 ? "" : "s");
+  ImGui::TextDisabled("netstat -nat at %s: %zu connection%s (CLOSED ones are not listed)%s", short_time(v.now).c_str(), list.size(),
+                      list.size() == 1 ? "" : "s", v.session.capture() ? "; inferred from the capture, Recv-Q unknown (0)" : "");
   const ImGuiTableFlags tf = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                              ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
   if (ImGui::BeginTable("##netstat", 7, tf)) {
@@ -101,15 +127,14 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
     clip.Begin(static_cast<int>(list.size()));
     while (clip.Step()) {
       for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
-        const SocketRow& r = list[static_cast<std::size_t>(i)];
-        const Connection& c = w.stack(r.host).conn(r.conn);
-        const std::string label = w.conn_label(r.host, r.conn);
-        const std::uint32_t ep = v.index.endpoint(r.host, label);
+        const NetRow& r = list[static_cast<std::size_t>(i)];
+        const std::string& label = r.label;
+        const std::uint32_t ep = label.empty() ? kNone : v.index.endpoint(r.host, label);
         const bool selected = std::find(v.followed.begin(), v.followed.end(), ep) != v.followed.end();
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::PushID(i);
-        if (ImGui::Selectable(w.hosts()[static_cast<std::size_t>(r.host)].name.c_str(), selected,
+        if (ImGui::Selectable(v.index.host_names()[static_cast<std::size_t>(r.host)].c_str(), selected,
                               ImGuiSelectableFlags_SpanAllColumns) &&
             ep != kNone) {
           const EndpointKey key{r.host, label};
@@ -129,16 +154,14 @@ void draw_netstat(const WorldView& v, UiState& ui, Commands&, DrawRecord& rec) {
         ImGui::TableNextColumn();
         ImGui::Text("%u", r.send_q);
         ImGui::TableNextColumn();
-        const std::string local = netstat_local(r), remote = netstat_remote(r);
-        ImGui::TextUnformatted(local.c_str());
+        ImGui::TextUnformatted(r.local.c_str());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(remote.c_str());
-        rec.netstat_drawn.push_back(fmt::format("{} {} {} {} {}", r.recv_q, r.send_q, local, remote, linux_state_name(r.state)));
+        ImGui::TextUnformatted(r.remote.c_str());
+        rec.netstat_drawn.push_back(fmt::format("{} {} {} {} {}", r.recv_q, r.send_q, r.local, r.remote, linux_state_name(r.state)));
         ImGui::TableNextColumn();
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(state_color(c.state())), "%s",
-                           std::string(linux_state_name(c.state())).c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(state_color(r.state)), "%s", std::string(linux_state_name(r.state)).c_str());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(netstat_timer(socket_timer(w, r)).c_str());
+        ImGui::TextUnformatted(r.timer.c_str());
       }
     }
     ImGui::EndTable();

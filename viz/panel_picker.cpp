@@ -75,12 +75,12 @@ void draw_lab_picker(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord&
   }
   ImGui::Separator();
   if (ui.web) {
-    if (ImGui::Button("Open a lab file from your disk...")) ui.pick_file_requested = true;
+    if (ImGui::Button("Open a lab file or a capture from your disk...")) ui.pick_file_requested = true;
     ImGui::SameLine();
-    ImGui::TextDisabled("or drop a .toml file on the page");
+    ImGui::TextDisabled("or drop a .toml, .pcap or .pcapng file on the page");
   } else {
     ImGui::SetNextItemWidth(320);
-    const bool enter = ImGui::InputTextWithHint("##pickpath", "path/to/lab.toml", &ui.lab_path_input,
+    const bool enter = ImGui::InputTextWithHint("##pickpath", "path/to/lab.toml or capture.pcap", &ui.lab_path_input,
                                                 ImGuiInputTextFlags_EnterReturnsTrue);
     ImGui::SameLine();
     if ((ImGui::Button("Open file") || enter) && !ui.lab_path_input.empty()) {
@@ -96,6 +96,20 @@ void draw_exports(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& re
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(ui.web ? "Download:" : "Export to the working directory:");
   ImGui::SameLine();
+  const bool capture = v.session.capture() != nullptr;
+  if (capture) {  // a recording: its ladder as a picture; the rest is `tcplab import`'s (the Capture tab says how)
+    if (ui.web) {
+      ImGui::TextDisabled("nothing here for a capture: `tcplab import` on the desktop writes its trace and a lab");
+      return;
+    }
+    for (const char* ext : {".svg", ".png"}) {
+      ImGui::SameLine();
+      const std::string what = std::string("ladder") + ext;
+      if (ImGui::SmallButton(what.c_str())) cmd.export_file(what);
+      record_item(rec, "export:" + what);
+    }
+    return;
+  }
   if (ImGui::Button("trace (.jsonl)")) cmd.export_file("trace");
   record_item(rec, "export:trace");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("every event of the shown timeline, one JSON object per line");

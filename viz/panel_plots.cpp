@@ -160,7 +160,11 @@ void draw_plots(const WorldView& v, UiState&, DrawRecord&) {
         if (s.ssthresh < UINT32_MAX / 2) ymax = std::max<double>(ymax, s.ssthresh);
       }
     ymax = std::min(ymax, 4.0 * top + 65536.0);
-    const Axes a = frame(dl, o2, ImVec2(avail.x - w1, avail.y), t0, t1, ymax, "cwnd (blue), ssthresh (grey), flight (green)");
+    // A capture has no cwnd: only the flight size its segments and ACKs imply.
+    const bool inferred = v.session.capture() != nullptr;
+    const Axes a = frame(dl, o2, ImVec2(avail.x - w1, avail.y), t0, t1, ymax,
+                         inferred ? "flight size (green), inferred: cwnd and ssthresh are not on the wire"
+                                  : "cwnd (blue), ssthresh (grey), flight (green)");
     if (cw && !cw->empty()) {
       dl->PushClipRect(a.p0, a.p1, true);
       std::vector<ImVec2> c, f, st;
@@ -177,7 +181,7 @@ void draw_plots(const WorldView& v, UiState&, DrawRecord&) {
       }
       if (st.size() > 1) dl->AddPolyline(st.data(), static_cast<int>(st.size()), IM_COL32(160, 166, 178, 200), 0, 1.2F);
       if (f.size() > 1) dl->AddPolyline(f.data(), static_cast<int>(f.size()), IM_COL32(90, 210, 120, 170), 0, 1.2F);
-      if (c.size() > 1) dl->AddPolyline(c.data(), static_cast<int>(c.size()), IM_COL32(96, 170, 255, 255), 0, 2.0F);
+      if (c.size() > 1 && !inferred) dl->AddPolyline(c.data(), static_cast<int>(c.size()), IM_COL32(96, 170, 255, 255), 0, 2.0F);
       const float xc = a.x(std::clamp<Instant>(v.now, t0, t1));
       dl->AddLine(ImVec2(xc, a.p0.y), ImVec2(xc, a.p1.y), kAccent, 1.2F);
       dl->PopClipRect();

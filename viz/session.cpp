@@ -20,6 +20,34 @@ Session::Session(const std::string& lab_arg, const cli::LabOptionArgs& args) : l
   run_original();
 }
 
+Session::Session(std::shared_ptr<const CaptureModel> capture) : lab_arg_(capture->path), capture_(std::move(capture)) {
+  lab_.name = capture_->name;
+  lab_.path = capture_->path;
+  lab_.seed = 0;
+  lab_.title = "capture " + capture_->name;
+  for (std::size_t h = 0; h < capture_->hosts.names.size(); ++h) {
+    HostSpec hs;
+    hs.name = capture_->hosts.names[h];
+    hs.ip = capture_->hosts.ips[h];
+    lab_.hosts.push_back(std::move(hs));
+  }
+  TimelineSlot s;
+  s.name = "capture";
+  s.index = std::make_unique<TraceIndex>(capture_->trace, capture_->hosts);
+  slots_.push_back(std::move(s));
+  set_cursor(0, 0);
+}
+
+Session Session::open(const std::string& arg, const LoadOptions& opt) {
+  if (is_capture_file(arg)) return Session(load_capture(arg));
+  return Session(arg, opt);
+}
+
+std::string Session::title_words() const {
+  if (capture_) return "capture=" + lab_.name;
+  return "lab=" + lab_.name + " seed=" + std::to_string(lab_.seed);
+}
+
 void Session::run_original() {
   TimelineSlot s;
   s.name = "original";
@@ -29,6 +57,9 @@ void Session::run_original() {
 }
 
 std::string Session::export_file(const std::string& what, UiState& ui) const {
+  if (capture_ && (what == "trace" || what == "pcap" || what == "lab"))
+    return "a capture exports its ladder as a picture; for its trace run `tcplab import " + capture_->path +
+           " --trace FILE`, for a lab `--to-lab FILE --conn N`";
   const TimelineSlot& shown = slot(active_);
   const std::string stem = shown.rules.empty() ? lab_.name : fork_stem(lab_.name, shown.rules);
   std::string path, err;
@@ -70,6 +101,13 @@ void Session::run_slot(TimelineSlot& s, World start) {
 }
 
 const World& Session::world() const {
+  if (capture_) {  // its hosts, and no stack state: the panels read a capture's sockets from the model
+    if (!snapshot_) {
+      snapshot_.emplace();
+      for (const HostSpec& h : lab_.hosts) snapshot_->add_host(h.name, h.ip, TcpConfig{});
+    }
+    return *snapshot_;
+  }
   const std::uint64_t key = cursor_ * 2 + static_cast<std::uint64_t>(active_);
   if (!snapshot_ || snapshot_for_ != key) {
     const Timeline& tl = timeline();
@@ -191,6 +229,9 @@ std::string Session::fork_segment(std::uint64_t send_k, FaultAction a, Duration 
 }
 
 std::string Session::fork_rule(const std::string& rule_text, std::uint64_t k) {
+  if (capture_)
+    return "a capture cannot be forked: make a lab of it first (tcplab import " + capture_->path +
+           " --to-lab lab.toml --conn N), then fork the lab";
   std::string err;
   auto rule = parse_fault(rule_text, &err);
   if (!rule) return "fault rule '" + rule_text + "': " + err;
@@ -253,8 +294,12 @@ void Session::forget_series() {
 const std::vector<ObservedFrame>& Session::observer(int capture) const {
   auto it = observer_cache_.find(capture);
   if (it == observer_cache_.end()) {
-    const Timeline& tl = timeline();
-    it = observer_cache_.emplace(capture, observe(tl.trace(), tl.final_world().hosts().size(), capture)).first;
+    if (capture_) {
+      it = observer_cache_.emplace(capture, observe(capture_->trace, capture_->hosts.names.size(), capture)).first;
+    } else {
+      const Timeline& tl = timeline();
+      it = observer_cache_.emplace(capture, observe(tl.trace(), tl.final_world().hosts().size(), capture)).first;
+    }
   }
   return it->second;
 }
@@ -262,6 +307,13 @@ const std::vector<ObservedFrame>& Session::observer(int capture) const {
 const CongestionData& Session::congestion() {
   if (!congestion_ || congestion_for_ != active_) {
     const TimelineSlot& s = slot(active_);
+    if (capture_) {
+      congestion_ = std::make_shared<CongestionData>();
+      congestion_->error = "a capture shows no congestion window (no host reports it on the wire): "
+                           "the Plots tab shows the flight size and the peer's window the capture implies";
+      congestion_for_ = active_;
+      return *congestion_;
+    }
     congestion_ = compute_congestion(lab_, s.rules, *s.index);
     congestion_for_ = active_;
   }
@@ -271,7 +323,8 @@ const CongestionData& Session::congestion() {
 const std::vector<CwndSample>& Session::cwnd(int host, const std::string& label) {
   auto key = std::make_tuple(active_, host, label);
   auto it = cwnd_cache_.find(key);
-  if (it == cwnd_cache_.end()) it = cwnd_cache_.emplace(key, cwnd_series(timeline(), host, label)).first;
+  if (it == cwnd_cache_.end())
+    it = cwnd_cache_.emplace(key, capture_ ? capture_->flight_series(host, label) : cwnd_series(timeline(), host, label)).first;
   return it->second;
 }
 
@@ -318,14 +371,15 @@ void Session::apply(const Command& c, UiState& ui) {
     case K::LoadLab: {
       try {
         // The same lab again keeps its --seed / --var / --student; another starts afresh.
-        Session fresh = c.text != lab_arg_ ? Session(c.text, LoadOptions{}) : args_ ? Session(c.text, *args_) : Session(c.text, opt_);
+        Session fresh = c.text != lab_arg_ || capture_ ? Session::open(c.text, LoadOptions{})
+                        : args_ ? Session(c.text, *args_) : Session(c.text, opt_);
         *this = std::move(fresh);
         ui.selected.clear();
         ui.picked_segment.reset();
         ui.playing = false;
         ui.confirm_overwrite = false;
         ui.save_path.clear();
-        ui.status = "loaded " + lab_.name + " (" + lab_.path + ")";
+        ui.status = (capture_ ? "opened the capture " : "loaded ") + lab_.name + " (" + lab_.path + ")";
         ui.status_error = false;
       } catch (const std::exception& e) {
         ui.status = e.what();

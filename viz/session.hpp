@@ -14,6 +14,7 @@
 #include "labs/lab.hpp"
 #include "labs/options.hpp"
 #include "viz/app_state.hpp"
+#include "viz/capture_model.hpp"
 #include "viz/cc_predict.hpp"
 #include "viz/congestion.hpp"
 #include "viz/cwnd_series.hpp"
@@ -40,6 +41,16 @@ class Session {
   // With the options of `tcplab run` (--seed, --var NAME=VALUE, --student ID), loaded and
   // checked as it does (cli::load_common); throws cli::BadInput with its one-line message.
   Session(const std::string& lab_arg, const cli::LabOptionArgs& args);
+  // A capture (issue 21): its inferred trace stepped like a lab's timeline. lab() is a stand-in
+  // (the file's stem and path, its hosts); there is no timeline to fork, no cwnd, no checks.
+  explicit Session(std::shared_ptr<const CaptureModel> capture);
+  // A lab, or a capture when ARG is a pcap/pcapng file (the page's drop, the open command).
+  static Session open(const std::string& arg, const LoadOptions& opt = {});
+
+  // The capture shown, or null for a lab.
+  const CaptureModel* capture() const { return capture_.get(); }
+  // What the status line and the model call it: "lab=NAME seed=N" or "capture=NAME".
+  std::string title_words() const;
 
   const Lab& lab() const { return lab_; }
   const std::string& lab_arg() const { return lab_arg_; }
@@ -118,6 +129,7 @@ class Session {
   void set_cursor(std::uint64_t p, Instant shown);
 
   std::string lab_arg_;
+  std::shared_ptr<const CaptureModel> capture_;
   LoadOptions opt_;
   std::optional<cli::LabOptionArgs> args_;  // when loaded with the command line's options
   Lab lab_;

@@ -17,7 +17,17 @@ Started start_session(const VizOptions& opt) {
   lo.vars = opt.vars;
   lo.student = opt.student;
   try {
-    st.session = std::make_unique<Session>(opt.lab.empty() ? default_lab() : opt.lab, lo);
+    if (!opt.lab.empty() && is_capture_file(opt.lab)) {
+      // A recording has no seed and no variables: asking for them is a mistake, not a default.
+      const char* bad = opt.seed ? "--seed" : !opt.vars.empty() ? "--var" : !opt.student.empty() ? "--student" : nullptr;
+      if (bad) {
+        st.error = std::string(bad) + ": " + opt.lab + " is a capture, not a lab (a recording has no seed or variables)";
+        return st;
+      }
+      st.session = std::make_unique<Session>(load_capture(opt.lab));
+    } else {
+      st.session = std::make_unique<Session>(opt.lab.empty() ? default_lab() : opt.lab, lo);
+    }
   } catch (const std::exception& e) {
     st.error = e.what();
     return st;

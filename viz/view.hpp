@@ -37,6 +37,7 @@ struct EndpointNow {
   bool via_listener = false;  // showing the listening socket the child will come from
   State state = State::Closed;
   std::uint32_t shown_ep = kNone;  // the endpoint whose history applies (child or listener)
+  bool inferred = false;  // a capture's side: `state` is the inference's, and there is no TCB (conn is null)
 };
 EndpointNow endpoint_now(const WorldView& v, std::uint32_t ep);
 

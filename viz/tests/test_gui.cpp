@@ -9,6 +9,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -820,4 +821,71 @@ TEST_CASE("--export writes the panel as tcplab draw draws it and needs no displa
     CHECK(b.rc == 2);
     CHECK(line_count(b.err) == 1);
   }
+}
+
+// viz/tests/captures/linux-close.pcap: Linux 6.18's own TCP recorded at the client by
+// tests/kernel/record_captures.sh (two namespaces over veth, tcpdump): a 7-byte request, an
+// 18-byte answer, the client closes first. 11 segments.
+std::string linux_capture() { return std::string(VIZ_TEST_CAPTURES) + "/linux-close.pcap"; }
+
+TEST_CASE("a capture of Linux's own TCP: both sides' inferred states and TCB estimates and every segment an arrow and netstat from the capture") {
+  // At the end: the client (the capture host) in TIME_WAIT, the server CLOSED after LAST_ACK.
+  const Frame f = render("cap-end", linux_capture() + " --step 21 --tab netstat", "1600x1000");
+  CHECK(f.model["timeline"] == "capture");
+  CHECK(f.model["lab"] == "linux-close");
+  const json& c = endpoint(f.model, "10.77.0.1");
+  CHECK(c["state"] == "TIME_WAIT");
+  CHECK(c["tcb"]["SND.NXT"] == "9");   // SYN + 7 bytes + FIN, relative to the ISS
+  CHECK(c["tcb"]["RCV.NXT"] == "20");  // SYN + 18 bytes + FIN, relative to the IRS
+  CHECK(c["tcb"]["ISS"] == "122174342");
+  CHECK(c["tcb"]["wscale"] == "10");
+  CHECK(c["timers"].empty());  // not on the wire
+  const json& s = endpoint(f.model, "10.77.0.2");
+  CHECK(s["state"] == "CLOSED");
+  CHECK(s["tcb"]["IRS"] == "122174342");
+  CHECK(s["tcb"]["SND.NXT"] == "20");
+  // The diagrams show the edges the inference took, with its rule.
+  const json& sd = diagram(f.model, "10.77.0.2");
+  CHECK(sd["highlight"] == "CLOSED");
+  CHECK(sd["taken"][0] == "LAST_ACK");
+  CHECK(sd["cause"].get<std::string>().find("far side") != std::string::npos);
+  CHECK(diagram(f.model, "10.77.0.1")["highlight"] == "TIME_WAIT");
+  // Every captured segment is an arrow between the two hosts, delivered; the client's own
+  // leave at their capture time and reach the server later; the server's arrive when captured.
+  const json& arrows = f.model["ladder"]["arrows"];
+  CHECK(arrows.size() == 11);
+  CHECK(f.model["ladder"]["segments_total"] == 11);
+  for (const auto& a : arrows) {
+    CHECK(a["fate"] == "delivered");
+    CHECK_FALSE(a.contains("cross"));
+  }
+  CHECK(labels(f.model).front() == "[S] seq 122174342");
+  // netstat at the end: the client's TIME_WAIT and the server's listener, as `tcplab netstat CAPTURE` prints them.
+  const auto& drawn = f.model["netstat"]["drawn"];
+  CHECK(std::find(drawn.begin(), drawn.end(), "0 0 10.77.0.1:34710 10.77.0.2:9502 TIME_WAIT") != drawn.end());
+  CHECK(std::find(drawn.begin(), drawn.end(), "0 0 0.0.0.0:9502 0.0.0.0:* LISTEN") != drawn.end());
+  check_state_pixels(f, "10.77.0.1", "TIME_WAIT");
+  check_state_pixels(f, "10.77.0.2", "CLOSED");
+  // Mid-way, after the request and its ACK: both ESTABLISHED, the client's 7 bytes acknowledged.
+  const Frame g = render("cap-mid", linux_capture() + " --step 9", "1600x1000");
+  const json& gc = endpoint(g.model, "10.77.0.1");
+  CHECK(gc["state"] == "ESTABLISHED");
+  CHECK(gc["tcb"]["SND.UNA"] == "8");
+  CHECK(gc["tcb"]["SND.NXT"] == "8");
+  CHECK(endpoint(g.model, "10.77.0.2")["state"] == "ESTABLISHED");
+  check_state_pixels(g, "10.77.0.1", "ESTABLISHED");
+  // The tcpdump pane: a line per segment and per inferred state change.
+  CHECK(g.model["text"]["lines"] == 21);
+}
+
+TEST_CASE("a capture with --seed is one line and exit 2") {
+  const fs::path dir = VIZ_TEST_OUT;
+  fs::create_directories(dir);
+  const std::string err = (dir / "cap-seed.stderr").string();
+  const std::string cmd = std::string(VIZ_BIN) + " " + linux_capture() + " --seed 3 --screenshot /dev/null 2>" + err;
+  CHECK(exit_code(std::system(cmd.c_str())) == 2);
+  const std::string text = slurp(err);
+  CHECK(text.find("--seed") != std::string::npos);
+  CHECK(text.find("is a capture") != std::string::npos);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);
 }
