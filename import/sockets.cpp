@@ -25,8 +25,13 @@ void CaptureSockets::event(const TraceEvent& e) {
     return;
   }
   if (e.type != TraceType::Send) return;
+  sent(e);
+  arrived(e);
+}
+
+// The sender's socket: what it sent.
+void CaptureSockets::sent(const TraceEvent& e) {
   const Segment& s = e.seg;
-  // The sender's socket: what it sent; the receiver's: what it had acknowledged by the peer.
   if (auto it = socks_.find({e.host, e.conn}); it != socks_.end()) {
     Sock& k = it->second;
     k.local = s.src;
@@ -37,6 +42,11 @@ void CaptureSockets::event(const TraceEvent& e) {
     k.sent = true;
     if (k.passive && s.has(kSyn)) listeners_.try_emplace({e.host, s.src.port}, k.order);
   }
+}
+
+// The receiver's socket: what the peer has acknowledged of what it sent.
+void CaptureSockets::arrived(const TraceEvent& e) {
+  const Segment& s = e.seg;
   if (!s.has(kAck) || s.has(kRst)) return;
   const std::string back = reversed_pair(e.conn);
   auto h = host_of_local_.find(back);

@@ -18,8 +18,11 @@ namespace tcplab::capture {
 
 class CaptureSockets {
  public:
-  // Feed the trace in order.
+  // Feed the trace in order. A `send` counts for its sender and its receiver at once (the
+  // capture's time); a trace that places its arrival later gives the two halves apart:
   void event(const TraceEvent& e);
+  void sent(const TraceEvent& send);     // the sender's Send-Q grows
+  void arrived(const TraceEvent& send);  // the receiver learns the ACK it carries
   // The rows of one host (by index), netstat's order: listeners by port, then connections as they appeared.
   std::vector<SocketRow> rows(int host) const;
   SockStats stats(int host) const;

@@ -91,8 +91,20 @@ std::vector<CwndSample> CaptureModel::flight_series(int host, const std::string&
 }
 
 std::vector<CaptureSocketRow> CaptureModel::sockets_at(std::uint64_t cursor) const {
+  // A segment counts for its sender when sent and for its receiver when it arrives.
   capture::CaptureSockets socks;
-  for (std::uint64_t k = 0; k < cursor && k < trace.size(); ++k) socks.event(trace[k]);
+  std::map<std::string, std::uint64_t> sent_by_id;  // the send each deliver is the arrival of
+  for (std::uint64_t k = 0; k < cursor && k < trace.size(); ++k) {
+    const TraceEvent& e = trace[k];
+    if (e.type == TraceType::Send) {
+      socks.sent(e);
+      sent_by_id[e.id] = k;
+    } else if (e.type == TraceType::Deliver) {
+      if (auto it = sent_by_id.find(e.id); it != sent_by_id.end()) socks.arrived(trace[it->second]);
+    } else {
+      socks.event(e);
+    }
+  }
   std::vector<CaptureSocketRow> out;
   for (int h : socks.hosts())
     for (const SocketRow& r : socks.rows(h))

@@ -336,6 +336,38 @@ def open_file(c):
 
 
 @case
+def open_capture(c):
+    """A tcpdump capture from the user's disk: both sides' inferred states, stepped; it stays in the page."""
+    p = c.open("")
+    cap = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "viz", "tests", "captures", "linux-close.pcap")
+    doc = p.send("DOM.getDocument")["root"]["nodeId"]
+    node = p.send("DOM.querySelector", {"nodeId": doc, "selector": "#labfile"})["nodeId"]
+    n = len(p.console)
+    p.send("DOM.setFileInputFiles", {"nodeId": node, "files": [os.path.abspath(cap)]})
+    st = p.wait_console("tcplab: ", lambda s: s.startswith("capture=linux-close "), after=n)
+    check(step_of(st) == 0 and steps_in(st) == 21, "status: " + st)
+    p.key("End")
+    st = p.wait_console("tcplab: ", lambda s: s.startswith("capture=") and step_of(s) == steps_in(s))
+    f = status_fields(st)
+    check(f.get("10.77.0.1") == "TIME_WAIT" and f.get("10.77.0.2") == "CLOSED", "states at the end: " + st)
+    m = p.model(lambda m: m["lab"] == "linux-close" and m["cursor"] == m["events"], after=n)
+    eps = {e["host"]: e for e in m["endpoints"]}
+    check(eps["10.77.0.1"]["tcb"].get("SND.NXT") == "9", "the client's inferred SND.NXT: %s" % eps["10.77.0.1"]["tcb"])
+    check(len(m["ladder"]["arrows"]) == 11, "arrows: %d" % len(m["ladder"]["arrows"]))
+    # The capture's name is not put in the address (it never leaves the page).
+    check("linux-close" not in p.evaluate("location.hash"), "link: " + p.evaluate("location.hash"))
+    c.shot(p, "capture")
+    # A capture cut short in its file header: one line naming the file; the capture shown stays.
+    n = len(p.console)
+    p.evaluate("(function(){const dt=new DataTransfer();"
+               "dt.items.add(new File([new Uint8Array([0xd4,0xc3,0xb2,0xa1,2,0,4,0])],'cut.pcap'));"
+               "window.dispatchEvent(new DragEvent('drop',{dataTransfer:dt,cancelable:true,bubbles:true}));})()")
+    err = p.wait_console("tcplab: error: ", after=n)
+    check("cut.pcap" in err and "\n" not in err, "the error: " + err)
+    check(p.last("tcplab: capture=").startswith("linux-close "), "the capture shown changed after a broken file")
+
+
+@case
 def bad_link(c):
     """A bad link is one line on the console and in the page, and the picker opens."""
     p = c.b.open(c.srv.base + "tcplab.html#lab=no-such-lab&step=3")
