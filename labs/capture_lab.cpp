@@ -81,6 +81,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     std::uint32_t edge;  // a data segment's end, an ACK's number
   };
   std::vector<Seen> sent, acks;
+  bool refused = false;
+  std::array<std::uint64_t, 2> segments_of{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
     const int x = endpoint_of(e.conn) == opener ? 0 : 1;
@@ -88,6 +90,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     Script& peer = app[static_cast<std::size_t>(1 - x)];
     const Instant t = e.t_ns - t0;
     end = std::max(end, e.t_ns);
+    ++segments_of[static_cast<std::size_t>(x)];
     const Segment& s = e.seg;
     const std::uint32_t seg_len = e.len + (s.has(kSyn) ? 1U : 0U) + (s.has(kFin) ? 1U : 0U);
     const std::uint32_t ordinal = static_cast<std::uint32_t>(std::stoul(e.id.substr(e.id.rfind('#') + 1)));
@@ -102,7 +105,20 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       high[static_cast<std::size_t>(x)] = s.seq.raw() + 1;
       continue;
     }
-    if (s.has(kRst)) continue;
+    if (s.has(kRst)) {
+      if (!started[static_cast<std::size_t>(x)]) {
+        refused = true;  // it answered the SYN with RST: nothing listened on that port
+      } else if (!me.closed) {
+        // An RST from an open socket: the application aborted it (close() with SO_LINGER 0, or
+        // with data it had not read: RFC 9293 3.10.4 ABORT, 3.6.1 / Linux tcp_close).
+        me.read_pending(false);
+        me.pause_until(t, think);
+        me.steps.push_back("abort");
+        me.closed = true;
+        me.last = t;
+      }
+      continue;
+    }
     const std::uint32_t data_end = s.seq.raw() + e.len;
     if (e.len > 0 && seq_gt(Seq32{data_end}, Seq32{high[static_cast<std::size_t>(x)]})) {
       const std::uint32_t fresh = static_cast<std::uint32_t>(Seq32{data_end} - Seq32{high[static_cast<std::size_t>(x)]});
@@ -133,7 +149,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       peer.peer_fin = true;
     }
   }
+  if (refused) app[1].steps.clear();  // no listener: its host answers the SYN with RST itself
   for (Script& a : app) {
+    if (a.steps.empty()) continue;
     if (!a.closed) {
       a.read_pending(false);  // it never closed: its socket stays open
     } else if (a.read_after_fin) {
@@ -165,6 +183,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
         if (ack) faults.push_back(fmt::format("drop {}>{}#{}", tags[1 - x], tags[x], ack->ordinal));
         else faults.push_back(fmt::format("drop {}>{}#{}", tags[x], tags[1 - x], ordinals[k]));
       }
+  // Nothing ever came back (a dead host, a filtered port): every copy was lost, the last too,
+  // and the lab ends with the capture (its SYN retransmissions would go on).
+  const bool unanswered = segments_of[1] == 0;
+  if (unanswered)
+    for (const auto& [key, ordinals] : copies[0]) faults.push_back(fmt::format("drop A>B#{}", ordinals.back()));
   faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
   std::sort(faults.begin(), faults.end());
   faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
@@ -190,12 +213,14 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       "could not show (losses before the capture point on the far side, queueing) is not in the lab.\"\"\"\n",
       in.capture, rtt / 2000, think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
   toml += "seed = 1\n";
-  toml += fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
+  // The client starts at 1 ms; an unanswered capture stops with its last segment.
+  toml += unanswered ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
+                     : fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
   toml += "faults = " + quoted(faults) + "\n\n";
   toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n\n", ip(0, "10.0.0.1"));
   toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n\n", ip(1, "10.0.0.2"));
   toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(rtt / 2));
-  toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
+  if (!app[1].steps.empty()) toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
   toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
   return toml;
 }

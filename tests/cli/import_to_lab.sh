@@ -3,10 +3,13 @@
 # that replays the same segment sequence: flags, relative seq/ack and lengths, segment by
 # segment (tcpdump's text without times, windows, options and the SYNs' absolute numbers).
 # Not yet: bulk transfers (the receive buffer and the congestion window are the simulator's, not
-# the capture's: zero-window, lossy-transfer) and captures of several connections (the lab has one).
+# the capture's: zero-window, lossy-transfer), captures of several connections (the lab has one),
+# and a half-close whose ACKs the peer's delayed-ACK timing placed differently (Linux's half-close
+# capture: its ACK of the data and its ACK of the FIN come apart in the lab).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 set -u
 bin=$1
+src=$2
 T=$bin/tcplab
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,6 +44,23 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
     echo "FAIL $1 at $2: the lab's segments differ from the capture's"
     diff "$tmp/a.txt" "$tmp/b.txt" | head -10
     grep -E "^(faults|script|delay)" "$tmp/lab.toml"
+    fail=1
+  fi
+done
+# Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
+# the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host.
+for cap in "$src"/tests/import/linux/linux-*.pcap; do
+  name=$(basename "$cap" .pcap)
+  "$T" import "$cap" -q --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $name: --to-lab: $(cat "$tmp/err")"; fail=1; continue; }
+  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at 10.77.0.1 -q > /dev/null 2>&1
+  segments "$cap" > "$tmp/a.txt"
+  segments "$tmp/b.pcap" > "$tmp/b.txt"
+  if [ -s "$tmp/a.txt" ] && cmp -s "$tmp/a.txt" "$tmp/b.txt"; then
+    echo "ok   $name (Linux 6.18): the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
+  else
+    echo "FAIL $name: the lab's segments differ from the capture's"
+    diff "$tmp/a.txt" "$tmp/b.txt" | head -10
+    grep -E "^(faults|script|delay|until)" "$tmp/lab.toml"
     fail=1
   fi
 done

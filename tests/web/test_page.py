@@ -339,7 +339,7 @@ def open_file(c):
 def open_capture(c):
     """A tcpdump capture from the user's disk: both sides' inferred states, stepped; it stays in the page."""
     p = c.open("")
-    cap = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "viz", "tests", "captures", "linux-close.pcap")
+    cap = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "import", "linux", "linux-close.pcap")
     doc = p.send("DOM.getDocument")["root"]["nodeId"]
     node = p.send("DOM.querySelector", {"nodeId": doc, "selector": "#labfile"})["nodeId"]
     n = len(p.console)

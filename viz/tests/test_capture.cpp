@@ -1,7 +1,7 @@
 // A capture in the visualizer's core (viz/capture_model.hpp, Session's capture mode): the
 // import's trace made drawable (each segment from its send to its arrival, placed by the
 // capture point), the TCB estimates by time, netstat at the cursor, and what a capture
-// refuses (a fork, a seed). viz/tests/captures/linux-close.pcap: Linux 6.18's own TCP,
+// refuses (a fork, a seed). tests/import/linux/linux-close.pcap: Linux 6.18's own TCP,
 // captured at the client 10.77.0.1 (tests/kernel/record_captures.sh).
 #include <doctest/doctest.h>
 

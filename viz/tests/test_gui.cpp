@@ -823,7 +823,7 @@ TEST_CASE("--export writes the panel as tcplab draw draws it and needs no displa
   }
 }
 
-// viz/tests/captures/linux-close.pcap: Linux 6.18's own TCP recorded at the client by
+// tests/import/linux/linux-close.pcap: Linux 6.18's own TCP recorded at the client by
 // tests/kernel/record_captures.sh (two namespaces over veth, tcpdump): a 7-byte request, an
 // 18-byte answer, the client closes first. 11 segments.
 std::string linux_capture() { return std::string(VIZ_TEST_CAPTURES) + "/linux-close.pcap"; }
