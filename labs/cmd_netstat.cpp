@@ -1,8 +1,10 @@
 // `tcplab netstat LAB --at T`: what `netstat -nat` (or `ss -s`, `sar -n SOCK`, `lsof -i :PORT`)
 // would print on the lab's hosts at virtual time T; `tcplab ss LAB --at T -tinoe`: what
 // `ss -tinoe` would. The views are in sim/views.hpp.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +88,7 @@ int capture_netstat(const NetstatArgs& a) {
   std::vector<SarSample> samples;
   std::size_t hosts_seen = 0;
   const capture::AddressBook* book = nullptr;
+  std::map<Ipv4, std::string> v6_text;
   auto sample_until = [&](Instant t) {
     while (first && at && interval > 0) {
       const Instant next = *first + interval * static_cast<Duration>(samples.size() + 1);
@@ -104,6 +107,9 @@ int capture_netstat(const NetstatArgs& a) {
     if (e.t_ns > *at) return;
     sample_until(e.t_ns - 1);
     hosts_seen = std::max(hosts_seen, book ? book->host_names().size() : 0);
+    if (book)  // IPv6 addresses have stand-in keys in the trace: keep their text while the book is there
+      for (const Endpoint& ep : {e.seg.src, e.seg.dst})
+        if (book->is_v6(ep.ip)) v6_text.try_emplace(ep.ip, book->text(ep.ip));
     socks.event(e);
   };
   capture::ImportSummary s = capture::import_capture(req, on_event, {}, &book);
@@ -126,6 +132,18 @@ int capture_netstat(const NetstatArgs& a) {
   } else {
     hosts = socks.hosts();
   }
+  // net-tools writes an IPv6 socket's addresses as "2001:db8::1:39870", a listener's as ":::9502".
+  const bool v6_host_names = std::any_of(s.host_names.begin(), s.host_names.end(), [](const std::string& n) { return n.find(':') != std::string::npos; });
+  const RowAddress v6_address = !v6_host_names ? RowAddress{} : [&](const SocketRow& r, bool local) {
+    const std::string& name = s.host_names[static_cast<std::size_t>(r.host)];
+    if (r.listener) {
+      if (name.find(':') == std::string::npos) return local ? netstat_local(r) : netstat_remote(r);
+      return local ? ":::" + std::to_string(r.local.port) : std::string(":::*");
+    }
+    const Endpoint& e = local ? r.local : r.remote;
+    auto it = v6_text.find(e.ip);
+    return it == v6_text.end() ? endpoint_to_string(e) : it->second + ":" + std::to_string(e.port);
+  };
   bool first_host = true;
   for (int h : hosts) {
     const std::string& name = s.host_names[static_cast<std::size_t>(h)];
@@ -134,7 +152,7 @@ int capture_netstat(const NetstatArgs& a) {
     if (a.sar) std::cout << sar_table(samples, 0, h);
     else if (a.ss) std::cout << ss_summary_text(socks.stats(h));
     else if (a.lsof) std::cout << lsof_table(socks.lsof(h, name, static_cast<std::uint16_t>(*a.lsof)));
-    else std::cout << netstat_table(socks.rows(h));
+    else std::cout << netstat_table(socks.rows(h), nullptr, v6_address);
   }
   std::cout.flush();
   for (const std::string& n : s.notes) std::cerr << n << "\n";

@@ -256,16 +256,18 @@ std::string ss_timer(const SocketTimer& t) {
   return fmt::format("timer:({},{},{})", timer_word(t.kind, false), ss_duration(t.left), count);
 }
 
-std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers) {
+std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers, const RowAddress& address) {
   std::string out = "Active Internet connections (servers and established)\n";
   out += rtrim(fmt::format("{:<5} {:<6} {:<6} {:<23} {:<23} {:<11} {}", "Proto", "Recv-Q", "Send-Q", "Local Address",
                            "Foreign Address", "State", timers ? "Timer" : "")) +
          "\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SocketRow& r = rows[i];
-    const std::string local = netstat_local(r), remote = netstat_remote(r);
+    const std::string local = address ? address(r, true) : netstat_local(r);
+    const std::string remote = address ? address(r, false) : netstat_remote(r);
+    const char* proto = local.find(':') != local.rfind(':') ? "tcp6" : "tcp";
     // net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s", then -o's " %s (%2.2f/%ld/%d)"
-    out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11} {}", "tcp", r.recv_q, r.send_q, local, remote,
+    out += rtrim(fmt::format("{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11} {}", proto, r.recv_q, r.send_q, local, remote,
                              linux_state_name(r.state), timers && i < timers->size() ? (*timers)[i] : "")) +
            "\n";
   }

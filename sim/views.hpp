@@ -51,6 +51,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -119,7 +120,12 @@ std::string netstat_nat(const World& w, int host = -1, bool timers = false);
 // The tables alone, for sockets that come from elsewhere (an imported capture, import/sockets.hpp):
 // netstat -nat of `rows` (timers: the Timer column's text per row), ss -s of one host's
 // counters, sar -n SOCK of host index h in `samples`, lsof -i of `rows`.
-std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers = nullptr);
+// `address`, when given, writes a row's local (true) or foreign address instead of
+// netstat_local/netstat_remote (a capture's IPv6 addresses); a row whose address has more than
+// one colon is an IPv6 socket, "tcp6" as net-tools prints it.
+using RowAddress = std::function<std::string(const SocketRow&, bool local)>;
+std::string netstat_table(const std::vector<SocketRow>& rows, const std::vector<std::string>* timers = nullptr,
+                          const RowAddress& address = {});
 std::string ss_summary_text(const SockStats& s);
 
 // ss -t [-a] [-i] [-o] [-e] [-n] (iproute2 6.1's layout, measured on Linux 6.18: see

@@ -118,7 +118,7 @@ std::string CaptureModel::address_text(Ipv4 key) const {
 }
 
 std::string CaptureModel::endpoint_text(const Endpoint& e) const {
-  if (v6_text.count(e.ip)) return "[" + address_text(e.ip) + "]:" + std::to_string(e.port);
+  if (v6_text.count(e.ip)) return address_text(e.ip) + ":" + std::to_string(e.port);  // as net-tools writes it
   return endpoint_to_string(e);
 }
 

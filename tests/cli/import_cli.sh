@@ -47,6 +47,11 @@ expect_note cut.pcap "reading stopped after frame 9: truncated"
 expect_note nsec.pcap ""
 grep -q "IP6 2001:db8::a00:1.39870 > 2001:db8::a00:2.9502: Flags \[S\]" <("$T" import "$tmp/forms/ipv6.pcap" 2>/dev/null) ||
   bad "ipv6: tcpdump's IP6 line"
+# netstat writes IPv6 sockets as net-tools does (checked on Linux 6.18's netstat -nat): tcp6, addr:port, :::PORT.
+"$T" netstat "$tmp/forms/ipv6.pcap" --at 10s 2>/dev/null > "$tmp/n6"
+grep -qE "^tcp6 +0 +0 :::9502 +:::\* +LISTEN$" "$tmp/n6" || bad "ipv6: netstat's listener line"
+grep -qE "^tcp6 +0 +0 2001:db8::a00:1:39870 +2001:db8::a00:2:9502 +(TIME_WAIT|ESTABLISHED|FIN_WAIT2|CLOSE_WAIT)$" "$tmp/n6" ||
+  { bad "ipv6: netstat's connection line"; cat "$tmp/n6"; }
 if command -v editcap > /dev/null; then
   editcap -F pcapng "$tmp/h.pcap" "$tmp/h.pcapng"
   states "$tmp/h.pcapng" | cmp -s "$tmp/ref" - || bad "pcapng: states differ"
