@@ -83,7 +83,8 @@ std::vector<CwndSample> CaptureModel::flight_series(int host, const std::string&
     s.flight = a.side.snd_nxt - a.side.snd_una;  // modulo 2^32: the sequence space wraps
     s.snd_wnd = static_cast<std::uint32_t>(std::min<std::uint64_t>(a.peer_wnd, UINT32_MAX));
     s.ssthresh = UINT32_MAX;  // unknown: not drawn
-    if (!out.empty() && out.back().flight == s.flight && out.back().snd_wnd == s.snd_wnd) continue;
+    s.rtt = a.side.rtt_samples ? a.side.rtt_last : 0;
+    if (!out.empty() && out.back().flight == s.flight && out.back().snd_wnd == s.snd_wnd && out.back().rtt == s.rtt) continue;
     if (out.size() >= kMaxCwndSamples) break;
     out.push_back(s);
   }

@@ -13,6 +13,7 @@ namespace tcplab::viz {
 struct CwndSample {
   Instant t_ns = 0;
   std::uint32_t cwnd = 0, ssthresh = 0, flight = 0, snd_wnd = 0;
+  Duration rtt = 0;  // a capture's: the RTT sample its latest ACK gave (0: none), for the RTT plot
 };
 
 constexpr std::size_t kMaxCwndSamples = 50'000;  // a bound on memory for long transfers

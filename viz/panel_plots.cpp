@@ -26,6 +26,7 @@ struct Axes {
 std::string human_bytes(double b) {
   if (b >= 1e6) return fmt::format("{:.1f}M", b / 1e6);
   if (b >= 1e4) return fmt::format("{:.0f}k", b / 1e3);
+  if (b < 10 && b != std::floor(b)) return fmt::format("{:.2g}", b);  // an RTT axis in ms: 0.046
   return fmt::format("{:.0f}", b);
 }
 
@@ -48,6 +49,19 @@ Axes frame(ImDrawList* dl, ImVec2 o, ImVec2 size, Instant t0, Instant t1, double
     dl->AddText(sm, sm->FontSize, ImVec2(std::clamp(a.x(t) - w * 0.5F, a.p0.x, a.p1.x - w), a.p1.y + 2), kDim, l.c_str());
   }
   return a;
+}
+
+// A capture's RTT samples (ms) over time, as dots up to the cursor.
+void rtt_plot(ImDrawList* dl, ImVec2 o, ImVec2 size, Instant t0, Instant t1, const std::vector<CwndSample>& series, Instant now) {
+  double top = 0;
+  for (const auto& s : series) top = std::max(top, static_cast<double>(s.rtt) / 1e6);
+  const Axes a = frame(dl, o, size, t0, t1, std::max(top, 0.001), "RTT samples (ms), from the ACKs of its data");
+  dl->PushClipRect(a.p0, a.p1, true);
+  for (const auto& s : series) {
+    if (s.t_ns > now) break;
+    if (s.rtt > 0) dl->AddCircleFilled(ImVec2(a.x(s.t_ns), a.y(static_cast<double>(s.rtt) / 1e6)), 2.5F, IM_COL32(255, 206, 84, 230));
+  }
+  dl->PopClipRect();
 }
 
 }  // namespace
@@ -160,9 +174,12 @@ void draw_plots(const WorldView& v, UiState&, DrawRecord&) {
         if (s.ssthresh < UINT32_MAX / 2) ymax = std::max<double>(ymax, s.ssthresh);
       }
     ymax = std::min(ymax, 4.0 * top + 65536.0);
-    // A capture has no cwnd: only the flight size its segments and ACKs imply.
+    // A capture has no cwnd: only the flight size its segments and ACKs imply, and under it the
+    // RTT samples its ACKs gave.
     const bool inferred = v.session.capture() != nullptr;
-    const Axes a = frame(dl, o2, ImVec2(avail.x - w1, avail.y), t0, t1, ymax,
+    const float h2 = inferred ? avail.y * 0.55F : avail.y;
+    if (inferred && cw) rtt_plot(dl, ImVec2(o2.x, o2.y + h2), ImVec2(avail.x - w1, avail.y - h2), t0, t1, *cw, v.now);
+    const Axes a = frame(dl, o2, ImVec2(avail.x - w1, h2), t0, t1, ymax,
                          inferred ? "flight size (green), inferred: cwnd and ssthresh are not on the wire"
                                   : "cwnd (blue), ssthresh (grey), flight (green)");
     if (cw && !cw->empty()) {
