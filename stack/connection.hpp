@@ -139,12 +139,12 @@ class Connection {
   // The congestion control of a connection that has its body (tests, live connections);
   // the views read the summaries below, which a compact connection keeps.
   const Congestion& congestion() const { return body().cc; }
-  std::uint32_t cwnd() const { return body_ ? body_->cc.cwnd() : settled_.cwnd; }
-  std::uint32_t ssthresh() const { return body_ ? body_->cc.ssthresh() : settled_.ssthresh; }
-  CcKind cc_kind() const { return body_ ? body_->cc.kind() : settled_.kind; }
-  std::uint64_t pacing_bps() const { return body_ ? body_->cc.pacing_bps() : settled_.pacing_bps; }
-  bool in_recovery() const { return body_ ? body_->cc.in_recovery() : settled_.in_recovery; }
-  Seq32 high_rxt() const { return body_ ? body_->cc.high_rxt() : settled_.high_rxt; }
+  std::uint32_t cwnd() const { return lean() ? settled_.cwnd : body().cc.cwnd(); }
+  std::uint32_t ssthresh() const { return lean() ? settled_.ssthresh : body().cc.ssthresh(); }
+  CcKind cc_kind() const { return lean() ? settled_.kind : body().cc.kind(); }
+  std::uint64_t pacing_bps() const { return lean() ? settled_.pacing_bps : body().cc.pacing_bps(); }
+  bool in_recovery() const { return lean() ? settled_.in_recovery : body().cc.in_recovery(); }
+  Seq32 high_rxt() const { return lean() ? settled_.high_rxt : body().cc.high_rxt(); }
   std::uint32_t sacked_bytes() const { return body_ ? body_->cc.sacked_bytes() : 0; }
   const RttEstimator& rtt() const { return rtt_; }
   const TcpConfig& config() const { return *cfg_; }
@@ -188,7 +188,7 @@ class Connection {
   // After an RTO everything outstanding counts as lost (Linux CA_Loss marks it so): only what
   // was sent again since SND.NXT went back to SND.UNA is in flight.
   std::uint32_t bytes_in_flight() const {
-    if (!body_) return settled_.in_flight;
+    if (lean()) return settled_.in_flight;
     return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
   }
   // RACK loss detection (RFC 8985 6) is in use: the knob, and SACK negotiated (Linux falls
@@ -342,6 +342,9 @@ class Connection {
   // (empty queues, no scoreboard: what a compactable connection had, as far as any call in
   // TIME_WAIT or CLOSED can tell; see compactable()).
   ConnBody& body() const;
+  // Compacted once: from then on the views read settled_ (TIME_WAIT and CLOSED change none of
+  // it), even while a call borrows a fresh body; a connection never compacted reads its body.
+  bool lean() const { return settled_.taken; }
   // Nothing in the body is needed any more: TIME_WAIT with nothing outstanding, unread or
   // out of order, or CLOSED with the buffers released.
   bool compactable() const;
@@ -362,7 +365,7 @@ class Connection {
   mutable Boxed<ConnBody> body_;
   // What a compact connection tells the views in place of its body (taken by compact()).
   struct Settled {
-    std::uint32_t cwnd = 0, ssthresh = 0;
+    std::uint32_t cwnd = 0, ssthresh = 0;  // meaningful once taken
     std::uint64_t pacing_bps = 0;
     Seq32 high_rxt;
     std::uint32_t in_flight = 0;

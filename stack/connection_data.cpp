@@ -13,7 +13,7 @@ std::uint32_t Connection::flight_size() const {
 }
 
 std::string_view Connection::cc_phase() const {
-  if (!body_) return settled_.phase;
+  if (lean()) return settled_.phase;
   if (const std::string_view own = body().cc.algo_phase(); !own.empty()) return own;  // BBR's phases
   if (in_loss_) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
   if (body().cc.in_recovery()) return "recovery";
