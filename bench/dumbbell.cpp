@@ -71,7 +71,7 @@ void find_flows(const World& w, const Lab& lab, std::vector<FlowRef>& flows) {
       FlowRef f;
       f.sender = h;
       f.snd = c;
-      f.cc = std::string(cc_name(conn.congestion().kind()));
+      f.cc = std::string(cc_name(conn.cc_kind()));
       f.receiver = host_of(w, conn.remote().ip);
       Duration one_way = bn.delay_ns;
       for (const auto& [who, a] : bn.access) {

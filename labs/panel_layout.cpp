@@ -457,7 +457,7 @@ TcbTable tcb_table(const Connection& c, bool unicode) {
   // came in; cwnd and ssthresh once there is anything to send to.
   const bool ours = c.state() != State::Listen && (c.state() != State::Closed || t.snd_nxt != t.iss);
   const bool peer = ours && c.state() != State::SynSent && (c.state() != State::Closed || t.rcv_nxt != t.irs);
-  const bool cc = ours && c.congestion().cwnd() > 0;
+  const bool cc = ours && c.cwnd() > 0;
   const std::uint32_t mss = t.snd_mss;
   auto rel = [](Seq32 v, Seq32 base) { return std::to_string(static_cast<std::uint32_t>(v.raw() - base.raw())); };
   const auto& rtt = c.rtt();
@@ -468,9 +468,9 @@ TcbTable tcb_table(const Connection& c, bool unicode) {
   r.push_back({{F::SndUna, rel(t.snd_una, t.iss), ours, t.snd_una.raw()}, TcbCell{F::RcvNxt, rel(t.rcv_nxt, t.irs), peer, t.rcv_nxt.raw()}});
   r.push_back({{F::SndNxt, rel(t.snd_nxt, t.iss), ours, t.snd_nxt.raw()}, TcbCell{F::RcvWnd, std::to_string(t.rcv_wnd), true, {}}});
   r.push_back({{F::SndWnd, std::to_string(t.snd_wnd), peer, {}}, TcbCell{F::RcvBuf, fmt::format("{} B", c.readable_bytes()), true, {}}});
-  r.push_back({{F::Cwnd, bytes_mss(c.congestion().cwnd(), mss, unicode), cc, {}},
+  r.push_back({{F::Cwnd, bytes_mss(c.cwnd(), mss, unicode), cc, {}},
                TcbCell{F::Srtt, rtt.has_sample() ? short_duration(rtt.srtt()) : dash, true, {}}});
-  r.push_back({{F::Ssthresh, bytes_mss(c.congestion().ssthresh(), mss, unicode), cc, {}}, TcbCell{F::Rto, short_duration(rtt.rto()), true, {}}});
+  r.push_back({{F::Ssthresh, bytes_mss(c.ssthresh(), mss, unicode), cc, {}}, TcbCell{F::Rto, short_duration(rtt.rto()), true, {}}});
   r.push_back({{F::SndBuf, fmt::format("{} B", c.send_queue_bytes()), true, {}}, std::nullopt});
   return out;
 }

@@ -480,7 +480,6 @@ std::uint32_t segments_of(std::uint32_t bytes, std::uint32_t mss) { return mss ?
 // The -i line of a full connection: the tcp_info fields tcplab models, in ss's order.
 std::string ss_info(const Connection& c) {
   const Tcb& tcb = c.tcb();
-  const Congestion& cc = c.congestion();
   const RttEstimator& rtt = c.rtt();
   const std::uint32_t mss = tcb.snd_mss;
   const bool synced = c.state() != State::SynSent && c.state() != State::SynReceived;
@@ -498,10 +497,10 @@ std::string ss_info(const Connection& c) {
   // Linux's advmss leaves room for the timestamp option once it is in use (1448, not 1460).
   add(fmt::format("advmss:{}", c.config().mss - (tcb.ts_ok ? 12 : 0)));
   // Before the handshake Linux shows its initial window (cwnd:10), 1 once the SYN timed out.
-  const std::uint32_t cwnd = synced ? segments_of(cc.cwnd(), mss)
+  const std::uint32_t cwnd = synced ? segments_of(c.cwnd(), mss)
                                     : c.syn_retransmits() > 0 ? 1 : c.config().initial_window_segments;
   add(fmt::format("cwnd:{}", cwnd));
-  if (const std::uint32_t ss = cc.ssthresh() / std::max<std::uint32_t>(1, mss); ss < 0xFFFF) add(fmt::format("ssthresh:{}", ss));
+  if (const std::uint32_t ss = c.ssthresh() / std::max<std::uint32_t>(1, mss); ss < 0xFFFF) add(fmt::format("ssthresh:{}", ss));
   // bytes_acked counts the SYN (and FIN) the peer acknowledged, as Linux's does.
   const std::uint64_t acked = synced ? c.bytes_acked_total() + 1 + (c.state() == State::FinWait2 || c.state() == State::TimeWait) : 0;
   if (acked) add(fmt::format("bytes_acked:{}", acked));
@@ -514,10 +513,10 @@ std::string ss_info(const Connection& c) {
   std::uint32_t retrans_out = 0;
   if (!synced) retrans_out = c.syn_retransmits() > 0 ? 1 : 0;
   else if (c.cc_phase() == "loss") retrans_out = segments_of(static_cast<std::uint32_t>(std::max(0, tcb.snd_nxt - tcb.snd_una)), mss);
-  else if (cc.in_recovery()) retrans_out = segments_of(static_cast<std::uint32_t>(std::max(0, cc.high_rxt() - tcb.snd_una)), mss);
+  else if (c.in_recovery()) retrans_out = segments_of(static_cast<std::uint32_t>(std::max(0, c.high_rxt() - tcb.snd_una)), mss);
   const std::uint32_t total = static_cast<std::uint32_t>(c.syn_retransmits()) + c.retransmissions() + c.loss_probes();
   if (retrans_out || total) add(fmt::format("retrans:{}/{}", retrans_out, total));
-  if (cc.sacked_bytes()) add(fmt::format("sacked:{}", segments_of(cc.sacked_bytes(), mss)));
+  if (c.sacked_bytes()) add(fmt::format("sacked:{}", segments_of(c.sacked_bytes(), mss)));
   if (c.unsent_bytes()) add(fmt::format("notsent:{}", c.unsent_bytes()));
   if (synced && tcb.snd_wnd) add(fmt::format("snd_wnd:{}", tcb.snd_wnd));
   return l;

@@ -17,16 +17,16 @@ void World::sample_flow(int host, ConnId c) {
   TraceSink* sink = sink_.get();
   if (sink == nullptr || !sink->series_on || c == kNoConn || !stacks_[host].valid(c)) return;
   const Connection& conn = stacks_[host].conn(c);
-  if (conn.congestion().cwnd() == 0) return;  // no window yet (LISTEN, SYN_SENT)
+  if (conn.cwnd() == 0) return;  // no window yet (LISTEN, SYN_SENT)
   FlowSample s;
   s.t = now_;
-  s.cwnd = conn.congestion().cwnd();
-  s.ssthresh = conn.congestion().ssthresh();
+  s.cwnd = conn.cwnd();
+  s.ssthresh = conn.ssthresh();
   s.flight = conn.bytes_in_flight();
   s.srtt_ns = conn.rtt().srtt();
   s.delivered = conn.bytes_acked_total();
   s.phase = std::string(conn.cc_phase());
-  s.pacing_bps = conn.congestion().pacing_bps();
+  s.pacing_bps = conn.pacing_bps();
   s.trace_seq = trace_seq_ == 0 ? 0 : trace_seq_ - 1;
   const auto key = std::make_tuple(host, hosts_[host].epoch, c);
   auto it = sink->flow_index.find(key);
@@ -34,7 +34,7 @@ void World::sample_flow(int host, ConnId c) {
     FlowSeries f;
     f.host = host;
     f.conn = conn_label(host, c);
-    f.cc = std::string(cc_name(conn.congestion().kind()));
+    f.cc = std::string(cc_name(conn.cc_kind()));
     it = sink->flow_index.emplace(key, sink->series.flows.size()).first;
     sink->series.flows.push_back(std::move(f));
   }

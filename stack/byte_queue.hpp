@@ -19,6 +19,7 @@ class ByteQueue {
   std::uint32_t size() const { return static_cast<std::uint32_t>(tail_ - head_); }
   std::uint32_t free_space() const { return capacity_ > size() ? capacity_ - size() : 0; }
   bool empty() const { return size() == 0; }
+  std::size_t storage_bytes() const { return pieces_.capacity() * sizeof(Piece); }  // the piece table
 
   // Appends as much of data as fits; returns how much was taken.
   std::uint32_t push(const Payload& data);

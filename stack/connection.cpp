@@ -20,12 +20,50 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       state_(initial),
       passive_(initial == State::Listen),
       rtt_(cfg_->rto_initial_ns, cfg_->rto_min_ns, cfg_->rto_max_ns, cfg_->profile == Profile::Linux),
-      snd_buf_(cfg_->snd_buf_bytes),
+      snd_cap_(cfg_->snd_buf_bytes),
       // Under Linux's rule the bytes are bounded by the memory they are charged, which may
       // grow to the tcp_rmem max; the queue's capacity is only a backstop.
-      rcv_buf_(cfg_->rcv_window == TcpConfig::RcvWindow::Linux ? std::max(cfg_->rcv_buf_max, cfg_->rcv_buf_bytes)
-                                                                : cfg_->rcv_buf_bytes),
+      rcv_cap_(cfg_->rcv_window == TcpConfig::RcvWindow::Linux ? std::max(cfg_->rcv_buf_max, cfg_->rcv_buf_bytes)
+                                                               : cfg_->rcv_buf_bytes),
       rmem_(*cfg_) {}
+
+ConnBody& Connection::body() const {
+  if (!body_) body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}});
+  return *body_;
+}
+
+bool Connection::compactable() const {
+  if (!body_) return true;
+  const ConnBody& x = *body_;
+  const bool empty = x.snd_buf.size() == 0 && x.rcv_buf.size() == 0 && x.ooo.empty();
+  if (state_ == State::Closed) return empty;  // no segment or timer reaches it any more
+  // TIME_WAIT: our FIN is acknowledged, so an ACK can neither acknowledge data (nothing is
+  // outstanding) nor be a duplicate ACK (RFC 5681 2 (b)), and no data is sent: the queues,
+  // the congestion control, the rate sampler and RACK take part in nothing any segment or
+  // the 2MSL timer can do, and a fresh body behaves as this one. Only the window offered
+  // depends on the receive side, and rmem_ (with the capacity) stays in the connection.
+  return state_ == State::TimeWait && empty && tcb_.snd_una == tcb_.snd_max && x.cc.sacked_bytes() == 0 &&
+         !x.cc.in_recovery() && !x.rack.has_lost();
+}
+
+bool Connection::compact() {
+  if (!body_) return true;
+  if (!compactable()) return false;
+  if (!settled_.taken) {
+    // The views' summary, once: a body lent to a later call (body()) is a fresh one.
+    const Congestion& cc = body_->cc;
+    settled_ = Settled{cc.cwnd(), cc.ssthresh(), cc.pacing_bps(), cc.high_rxt(), bytes_in_flight(), cc_phase(),
+                       cc.kind(), cc.in_recovery(), true};
+  }
+  body_.reset();
+  return true;
+}
+
+std::size_t Connection::footprint_bytes() const {
+  if (!body_) return sizeof(Connection) + rmem_.storage_bytes();
+  return sizeof(Connection) + sizeof(ConnBody) + record_storage_bytes() + body_->snd_buf.storage_bytes() +
+         body_->rcv_buf.storage_bytes();
+}
 
 void Connection::set_state(State to, TcpEvent on, std::string cause, Output& out) {
   if (to == state_) return;
@@ -75,9 +113,10 @@ std::uint32_t Connection::ip_length(const Segment& seg) {
 }
 
 std::uint32_t Connection::unsent_bytes() const {
+  if (!body_) return 0;  // compact: nothing queued
   const auto sent = static_cast<std::uint32_t>(std::max(0, tcb_.snd_max - snd_data_start()));
-  const std::uint32_t sent_data = std::min(sent, snd_buf_.size());
-  return snd_buf_.size() - sent_data;
+  const std::uint32_t sent_data = std::min(sent, body().snd_buf.size());
+  return body().snd_buf.size() - sent_data;
 }
 
 // ---------------------------------------------------------------- SEGMENT ARRIVES
@@ -474,7 +513,7 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   ci.initial_window_segments = cfg_->initial_window_segments;
   ci.linux = cfg_->profile == Profile::Linux;
   ci.hystart = cfg_->hystart;
-  cc_.init(cfg_->cc, ci, cfg_->prr);
+  body().cc.init(cfg_->cc, ci, cfg_->prr);
   last_data_sent_at_ = now;  // Linux tcp_init_transfer: idleness counts from here
   // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
   rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
@@ -487,7 +526,7 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   if (fin_queued_) {
     // 3.10.4: a CLOSE issued in SYN-RECEIVED with data pending was queued until now.
     set_state(State::FinWait1, TcpEvent::Close,
-              str("3.10.4 CLOSE queued in SYN-RECEIVED behind ", snd_buf_.size(),
+              str("3.10.4 CLOSE queued in SYN-RECEIVED behind ", body().snd_buf.size(),
                   " pending bytes, processed on entering ESTABLISHED → FIN_WAIT_1"),
               out);
   }
@@ -567,7 +606,7 @@ std::string Connection::check_invariants() const {
   if (state_ == State::Closed || state_ == State::Listen) return {};
   if (seq_gt(tcb_.snd_una, tcb_.snd_nxt)) return str("SND.UNA=", tcb_.snd_una, " > SND.NXT=", tcb_.snd_nxt);
   if (seq_gt(tcb_.snd_nxt, tcb_.snd_max)) return str("SND.NXT=", tcb_.snd_nxt, " > SND.MAX=", tcb_.snd_max);
-  if (rcv_buf_.size() > rcv_buf_.capacity()) return "receive buffer over capacity";
+  if (body_ && body_->rcv_buf.size() > body_->rcv_buf.capacity()) return "receive buffer over capacity";
   const bool synced = state_ != State::SynSent && state_ != State::SynReceived;
   // 3.10.4: CLOSE in SYN-RECEIVED sends the FIN right after the SYN, so FIN-WAIT-1 (and
   // CLOSING after it) may still be waiting for the ACK of our SYN.

@@ -45,6 +45,43 @@ struct Tcb {
 };
 
 
+// What only an open connection needs: its queues, the congestion control with its SACK
+// scoreboard, the rate sampler and RACK (about 660 bytes). A connection allocates it on first
+// use and gives it back in TIME_WAIT and CLOSED (Connection::compact), keeping only a small
+// summary for the views, as Linux's tcp_timewait_sock keeps only what TIME_WAIT needs.
+struct ConnBody {
+  ByteQueue snd_buf;  // bytes from SND.UNA on (sent-unacked, then unsent)
+  ByteQueue rcv_buf;  // in-order bytes the app has not read
+  Reassembler ooo;
+  Congestion cc;
+  RateSampler rate;
+  RateSample last_rs;  // what the ACK being processed delivered
+  Rack rack;
+};
+
+// An optional heap value that copies what it holds: a world copy (seek, fork) copies its
+// connections by value (DESIGN.md), so a body is never shared between two worlds.
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  explicit operator bool() const { return p_ != nullptr; }
+  T& operator*() const { return *p_; }
+  T* operator->() const { return p_.get(); }
+  void emplace(T v) { p_ = std::make_unique<T>(std::move(v)); }
+  void reset() { p_.reset(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 class Connection {
  public:
   Connection() = default;
@@ -99,7 +136,16 @@ class Connection {
   State state() const { return state_; }
   const Tcb& tcb() const { return tcb_; }
   const Timers& timers() const { return timers_; }
-  const Congestion& congestion() const { return cc_; }
+  // The congestion control of a connection that has its body (tests, live connections);
+  // the views read the summaries below, which a compact connection keeps.
+  const Congestion& congestion() const { return body().cc; }
+  std::uint32_t cwnd() const { return lean() ? settled_.cwnd : body().cc.cwnd(); }
+  std::uint32_t ssthresh() const { return lean() ? settled_.ssthresh : body().cc.ssthresh(); }
+  CcKind cc_kind() const { return lean() ? settled_.kind : body().cc.kind(); }
+  std::uint64_t pacing_bps() const { return lean() ? settled_.pacing_bps : body().cc.pacing_bps(); }
+  bool in_recovery() const { return lean() ? settled_.in_recovery : body().cc.in_recovery(); }
+  Seq32 high_rxt() const { return lean() ? settled_.high_rxt : body().cc.high_rxt(); }
+  std::uint32_t sacked_bytes() const { return body_ ? body_->cc.sacked_bytes() : 0; }
   const RttEstimator& rtt() const { return rtt_; }
   const TcpConfig& config() const { return *cfg_; }
   std::shared_ptr<const TcpConfig> config_ptr() const { return cfg_; }
@@ -109,11 +155,11 @@ class Connection {
   bool app_closed() const { return app_closed_; }  // the app called close(): an orphan
   bool eof_received() const { return fin_received_; }
   Errno error() const { return error_; }
-  std::uint32_t readable_bytes() const { return rcv_buf_.size(); }
+  std::uint32_t readable_bytes() const { return body_ ? body_->rcv_buf.size() : 0; }
   bool linux_window() const { return cfg_->rcv_window == TcpConfig::RcvWindow::Linux; }
   // The receive buffer's size as getsockopt(SO_RCVBUF) reports it (Linux's may have grown).
-  std::uint32_t rcv_buf_size() const { return linux_window() ? rmem_.rcvbuf() : rcv_buf_.capacity(); }
-  std::uint32_t send_queue_bytes() const { return snd_buf_.size(); }  // netstat Send-Q
+  std::uint32_t rcv_buf_size() const { return linux_window() ? rmem_.rcvbuf() : rcv_cap_; }
+  std::uint32_t send_queue_bytes() const { return body_ ? body_->snd_buf.size() : 0; }  // netstat Send-Q
   std::uint32_t unsent_bytes() const;
   std::uint64_t bytes_acked_total() const { return acked_total_; }
   // Segments sent again by the RTO or fast retransmit; tail loss probes are counted apart.
@@ -142,12 +188,13 @@ class Connection {
   // After an RTO everything outstanding counts as lost (Linux CA_Loss marks it so): only what
   // was sent again since SND.NXT went back to SND.UNA is in flight.
   std::uint32_t bytes_in_flight() const {
+    if (lean()) return settled_.in_flight;
     return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
   }
   // RACK loss detection (RFC 8985 6) is in use: the knob, and SACK negotiated (Linux falls
   // back to duplicate ACKs without it).
   bool rack_on() const { return cfg_->rack && tcb_.sack_ok; }
-  const Rack& rack() const { return rack_; }
+  const Rack& rack() const { return body().rack; }
   // RFC 9293 "can the TCB be deleted": the connection has reached CLOSED.
   bool finished() const { return state_ == State::Closed; }
 
@@ -158,7 +205,14 @@ class Connection {
   void release_buffers();
   // Heap storage the per-segment records hold (rate samples, receive-memory skbs): none
   // once in TIME_WAIT or CLOSED after a normal close.
-  std::size_t record_storage_bytes() const { return rate_.storage_bytes() + rmem_.storage_bytes(); }
+  std::size_t record_storage_bytes() const { return (body_ ? body_->rate.storage_bytes() : 0) + rmem_.storage_bytes(); }
+  // TIME_WAIT and CLOSED: gives the body back when nothing in it is needed any more
+  // (compactable()); a call that needs it later gets a fresh one (body()). Returns true when
+  // the connection is compact afterwards.
+  bool compact();
+  bool compact_now() const { return !body_; }
+  // The bytes this connection occupies: itself, plus its body while it has one.
+  std::size_t footprint_bytes() const;
 
  private:
   // send() and send_fill(): queue a slice (`wanted`: the app asked for at least one byte).
@@ -284,6 +338,16 @@ class Connection {
   // out 2MSL then holds no heap memory of its own, as Linux's tcp_timewait_sock).
   void free_empty_queues();
   void fail(Instant now, Errno e, TcpEvent on, std::string cause, Output& out);  // -> CLOSED, tell the app
+  // The body, allocated if the connection has none: a fresh one with the buffers' capacities
+  // (empty queues, no scoreboard: what a compactable connection had, as far as any call in
+  // TIME_WAIT or CLOSED can tell; see compactable()).
+  ConnBody& body() const;
+  // Compacted once: from then on the views read settled_ (TIME_WAIT and CLOSED change none of
+  // it), even while a call borrows a fresh body; a connection never compacted reads its body.
+  bool lean() const { return settled_.taken; }
+  // Nothing in the body is needed any more: TIME_WAIT with nothing outstanding, unread or
+  // out of order, or CLOSED with the buffers released.
+  bool compactable() const;
   void notice(Notice what, Errno e, Output& out);
   std::uint32_t ts_now(Instant now) const;
 
@@ -295,12 +359,24 @@ class Connection {
   Tcb tcb_;
   Timers timers_;
   RttEstimator rtt_;
-  Congestion cc_;
 
-  ByteQueue snd_buf_;  // bytes from SND.UNA on (sent-unacked, then unsent)
-  ByteQueue rcv_buf_;  // in-order bytes the app has not read
-  RcvMemory rmem_;     // Linux's accounting of them, which sets the window it offers
-  Reassembler ooo_;
+  // The body (ConnBody), allocated on first use; mutable: a const call that needs it (the
+  // window a segment offers) in a compact connection gets a fresh one, see body().
+  mutable Boxed<ConnBody> body_;
+  // What a compact connection tells the views in place of its body (taken by compact()).
+  struct Settled {
+    std::uint32_t cwnd = 0, ssthresh = 0;  // meaningful once taken
+    std::uint64_t pacing_bps = 0;
+    Seq32 high_rxt;
+    std::uint32_t in_flight = 0;
+    std::string_view phase;  // cc_phase(): always a literal
+    CcKind kind = CcKind::NewReno;
+    bool in_recovery = false;
+    bool taken = false;
+  };
+  Settled settled_;
+  std::uint32_t snd_cap_ = 0, rcv_cap_ = 0;  // the buffers' capacities (a fresh body's)
+  RcvMemory rmem_;     // Linux's accounting of the receive buffer, which sets the window it offers
   std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
   std::uint64_t acked_total_ = 0;
   bool fin_queued_ = false;         // the app shut down its write side
@@ -353,9 +429,6 @@ class Connection {
   // per window of data: the largest flight since SND.UNA passed cwnd_usage_seq_. Linux grows
   // cwnd only then, so an application-limited flow's window does not grow without bound.
   bool cwnd_limited_ = false;
-  RateSampler rate_;
-  RateSample last_rs_;  // what the ACK being processed delivered
-  Rack rack_;
   // Pacing (an algorithm with pacing_bps() > 0, i.e. BBR; Linux's internal pacing, which BBR
   // asks for when no fq qdisc paces): the next data segment leaves no earlier than
   // pace_next_; a silent wake-up (not a traced timer: Linux uses an hrtimer) sends it.

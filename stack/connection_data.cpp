@@ -13,10 +13,11 @@ std::uint32_t Connection::flight_size() const {
 }
 
 std::string_view Connection::cc_phase() const {
-  if (const std::string_view own = cc_.algo_phase(); !own.empty()) return own;  // BBR's phases
+  if (lean()) return settled_.phase;
+  if (const std::string_view own = body().cc.algo_phase(); !own.empty()) return own;  // BBR's phases
   if (in_loss_) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
-  if (cc_.in_recovery()) return "recovery";
-  return cc_.cwnd() < cc_.ssthresh() ? "slow start" : "congestion avoidance";
+  if (body().cc.in_recovery()) return "recovery";
+  return body().cc.cwnd() < body().cc.ssthresh() ? "slow start" : "congestion avoidance";
 }
 
 CcAck Connection::cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_in_flight) const {
@@ -27,28 +28,28 @@ CcAck Connection::cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_i
   a.prior_in_flight = prior_in_flight;
   a.in_flight = bytes_in_flight();
   a.srtt_ns = rtt_.srtt();
-  a.delivered = rate_.delivered();
-  a.rs = last_rs_;
-  a.rtt_ns = last_rs_.rtt_ns;
-  a.min_rtt_ns = rate_.min_rtt();
-  a.in_recovery = cc_.in_recovery() || in_loss_;
+  a.delivered = body().rate.delivered();
+  a.rs = body().last_rs;
+  a.rtt_ns = body().last_rs.rtt_ns;
+  a.min_rtt_ns = body().rate.min_rtt();
+  a.in_recovery = body().cc.in_recovery() || in_loss_;
   // Linux tcp_is_cwnd_limited: the window limited sending in this window of data, or (slow
   // start) cwnd is below twice the largest flight. The RFC profile grows on every ACK.
   a.cwnd_limited = cfg_->profile != Profile::Linux || cwnd_limited_ ||
-                   (cc_.cwnd() < cc_.ssthresh() && cc_.cwnd() < 2 * max_flight_);
+                   (body().cc.cwnd() < body().cc.ssthresh() && body().cc.cwnd() < 2 * max_flight_);
   return a;
 }
 
 bool Connection::learn_sack(const Segment& seg) {
   if (!tcb_.sack_ok) return false;
-  const std::uint32_t before = cc_.sacked_bytes();
+  const std::uint32_t before = body().cc.sacked_bytes();
   for (std::uint8_t i = 0; i < seg.sack_count && i < seg.sack.size(); ++i) {
     const SackBlock& b = seg.sack[i];
     // RFC 2018 4: ignore blocks outside what we have sent.
     if (seq_gt(b.right, tcb_.snd_max) || !seq_lt(b.left, b.right)) continue;
-    cc_.add_sack(b, tcb_.snd_una);
+    body().cc.add_sack(b, tcb_.snd_una);
   }
-  return cc_.sacked_bytes() != before;
+  return body().cc.sacked_bytes() != before;
 }
 
 void Connection::update_window(const Segment& seg) {
@@ -87,7 +88,7 @@ void Connection::remember_sack_segment(std::uint64_t at) {
   // One entry per held block: those in `at`'s block (which becomes the most recent) and those
   // already delivered go; `at` goes first; the oldest falls off when all slots are in use.
   std::uint64_t lo = at, hi = at + 1;
-  for (const auto& [a, b] : ooo_.ranges())
+  for (const auto& [a, b] : body().ooo.ranges())
     if (a <= at && at < b) lo = a, hi = b;
   std::array<std::uint64_t, 4> kept{};
   std::uint8_t n = 0;
@@ -103,11 +104,11 @@ void Connection::remember_sack_segment(std::uint64_t at) {
 void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& out) {
   const std::uint32_t mss = tcb_.snd_mss;
   const std::uint32_t prior_in_flight = bytes_in_flight();
-  const std::uint32_t sacked_before = cc_.sacked_bytes();
-  const Seq32 prior_fack = cc_.scoreboard().empty() ? tcb_.snd_una : cc_.scoreboard().back().right;
+  const std::uint32_t sacked_before = body().cc.sacked_bytes();
+  const Seq32 prior_fack = body().cc.scoreboard().empty() ? tcb_.snd_una : body().cc.scoreboard().back().right;
   const bool new_sack = learn_sack(seg);
   std::vector<RateSampler::Delivery> delivered;
-  last_rs_ = rate_.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, cc_.scoreboard(), now,
+  body().last_rs = body().rate.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, body().cc.scoreboard(), now,
                           rack_on() ? &delivered : nullptr);
   if (rack_on()) rack_note_delivered(now, delivered, prior_fack);
   if (seq_lt(tcb_.snd_una, seg.ack)) {
@@ -115,8 +116,8 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     const Seq32 data_start = snd_data_start();
     const auto acked = static_cast<std::uint32_t>(seg.ack - tcb_.snd_una);
     const auto data_acked = std::min<std::uint32_t>(static_cast<std::uint32_t>(std::max(0, seg.ack - data_start)),
-                                                    snd_buf_.size());
-    snd_buf_.pop(data_acked);
+                                                    body().snd_buf.size());
+    body().snd_buf.pop(data_acked);
     acked_total_ += data_acked;
     if (rtt_timing_ && seq_ge(seg.ack, rtt_seq_)) {
       rtt_.sample(now - rtt_sent_at_);  // Karn: only timed segments never retransmitted
@@ -129,31 +130,31 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     if (in_loss_ && seq_ge(seg.ack, loss_recover_)) in_loss_ = false;
     tcb_.snd_una = seg.ack;
     if (seq_lt(tcb_.snd_nxt, tcb_.snd_una)) tcb_.snd_nxt = tcb_.snd_una;
-    cc_.drop_below(tcb_.snd_una);
+    body().cc.drop_below(tcb_.snd_una);
     rack_detect_loss(now, false, out);
     // Bytes newly delivered: cumulatively acknowledged, less what was SACKed before, plus
     // what this ACK newly SACKs (RFC 6937 DeliveredData).
-    const std::int64_t delivered = static_cast<std::int64_t>(acked) + cc_.sacked_bytes() - sacked_before;
+    const std::int64_t delivered = static_cast<std::int64_t>(acked) + body().cc.sacked_bytes() - sacked_before;
     CcAck a = cc_ack(now, cfg_->profile == Profile::Linux ? static_cast<std::uint32_t>(std::max<std::int64_t>(0, delivered)) : acked,
                      prior_in_flight);
     a.una_advanced = true;
-    if (cc_.in_recovery()) {
-      if (seq_ge(seg.ack, cc_.recover())) {
-        cc_.exit_recovery(flight_size(), mss, now);
-        if (cfg_->prr) cc_.on_ack(a);  // Linux: the ACK that ends recovery may grow the window
+    if (body().cc.in_recovery()) {
+      if (seq_ge(seg.ack, body().cc.recover())) {
+        body().cc.exit_recovery(flight_size(), mss, now);
+        if (cfg_->prr) body().cc.on_ack(a);  // Linux: the ACK that ends recovery may grow the window
       } else {
-        cc_.on_partial_ack(acked, mss, tcb_.sack_ok);  // RFC 6582 3.2 step 5
+        body().cc.on_partial_ack(acked, mss, tcb_.sack_ok);  // RFC 6582 3.2 step 5
         if (!tcb_.sack_ok) {
           rtx_una_pending_ = true;
           rtx_una_cause_ = RetxCause::Recovery;
         }
-        cc_.on_ack(a);  // PRR (RFC 6937 3)
+        body().cc.on_ack(a);  // PRR (RFC 6937 3)
       }
     } else {
-      cc_.reset_dupacks();
+      body().cc.reset_dupacks();
       // RACK (RFC 8985 6.2) may find a loss on an ACK that advances SND.UNA too.
-      if (rack_on() && rack_.has_lost() && !in_loss_) enter_fast_recovery(now, out);
-      cc_.on_ack(a);
+      if (rack_on() && body().rack.has_lost() && !in_loss_) enter_fast_recovery(now, out);
+      body().cc.on_ack(a);
     }
     update_window(seg);
     if (tcb_.snd_una == tcb_.snd_max) {
@@ -178,14 +179,14 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   on_window_probe_answer(now, out);
   rack_detect_loss(now, false, out);
   if (!dup) {
-    if (rack_on() && rack_.has_lost() && !in_loss_ && !cc_.in_recovery()) enter_fast_recovery(now, out);
+    if (rack_on() && body().rack.has_lost() && !in_loss_ && !body().cc.in_recovery()) enter_fast_recovery(now, out);
     return;
   }
   // RFC 5681 3.2 duplicate ACK.
-  const CcAck a = cc_ack(now, cc_.sacked_bytes() - sacked_before, prior_in_flight);
-  if (cc_.in_recovery()) {
-    if (!tcb_.sack_ok) cc_.inflate(mss);
-    cc_.on_ack(a);  // PRR: newly SACKed data counts as delivered (RFC 6937 3)
+  const CcAck a = cc_ack(now, body().cc.sacked_bytes() - sacked_before, prior_in_flight);
+  if (body().cc.in_recovery()) {
+    if (!tcb_.sack_ok) body().cc.inflate(mss);
+    body().cc.on_ack(a);  // PRR: newly SACKed data counts as delivered (RFC 6937 3)
     return;
   }
   if (in_loss_) {
@@ -194,16 +195,16 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     // "recover"; Linux stays in CA_Loss). The receiver still reports the out-of-order data
     // it holds, so SACKs come at once; entering PRR here took the rewound flight as the pipe
     // and blew the window up.
-    cc_.on_ack(a);
+    body().cc.on_ack(a);
     return;
   }
   // The third duplicate ACK starts recovery (RFC 5681 3.2, RFC 6675 5); with RACK, a segment
   // marked lost does (Linux tcp_time_to_recover: the DupThresh rule is then RACK's
   // reordering window of 0 with three segments SACKed). The count still lets limited
   // transmit send (RFC 3042).
-  const bool third = cc_.on_dupack();
-  if (rack_on() ? rack_.has_lost() : third) enter_fast_recovery(now, out);
-  cc_.on_ack(a);  // the first PRR step, or (BBR) the SACKed delivery
+  const bool third = body().cc.on_dupack();
+  if (rack_on() ? body().rack.has_lost() : third) enter_fast_recovery(now, out);
+  body().cc.on_ack(a);  // the first PRR step, or (BBR) the SACKed delivery
 }
 
 void Connection::enter_fast_recovery(Instant now, Output& out) {
@@ -211,7 +212,7 @@ void Connection::enter_fast_recovery(Instant now, Output& out) {
   l.now = now;
   l.mss = tcb_.snd_mss;
   l.flight = flight_size();
-  cc_.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
+  body().cc.enter_recovery(l, tcb_.snd_una, tcb_.snd_max, tcb_.sack_ok);
   // Fast retransmit: of SND.UNA; with RACK, of what it marked lost (choose_sack_hole), the
   // first of which is the recovery's fast retransmit too (retx_cause "fast").
   if (!rack_on()) {
@@ -225,34 +226,34 @@ void Connection::enter_fast_recovery(Instant now, Output& out) {
 
 Duration Connection::min_rtt() const {
   // Linux's tcp_min_rtt takes every RTT sample: the timed segments' and the delivered ones'.
-  const Duration a = rtt_.min_rtt(), b = rate_.min_rtt();
+  const Duration a = rtt_.min_rtt(), b = body().rate.min_rtt();
   return a == 0 ? b : b == 0 ? a : std::min(a, b);
 }
 
 std::uint32_t Connection::pipe() const {
-  if (!rack_on()) return cc_.pipe(tcb_.snd_una, tcb_.snd_max);
+  if (!rack_on()) return body().cc.pipe(tcb_.snd_una, tcb_.snd_max);
   // Linux tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out.
-  const std::int64_t p = static_cast<std::int64_t>(flight_size()) - cc_.sacked_bytes() - rack_.lost_bytes();
+  const std::int64_t p = static_cast<std::int64_t>(flight_size()) - body().cc.sacked_bytes() - body().rack.lost_bytes();
   return p > 0 ? static_cast<std::uint32_t>(p) : 0;
 }
 
 void Connection::rack_note_delivered(Instant now, const std::vector<RateSampler::Delivery>& delivered,
                                      Seq32 prior_fack) {
   for (const RateSampler::Delivery& d : delivered) {
-    rack_.on_delivered(d, now, min_rtt(), prior_fack);
-    rack_.unmark(d.seq, d.end);  // delivered after all: not to be resent
+    body().rack.on_delivered(d, now, min_rtt(), prior_fack);
+    body().rack.unmark(d.seq, d.end);  // delivered after all: not to be resent
   }
 }
 
 void Connection::rack_detect_loss(Instant now, bool force, Output& out) {
   if (!rack_on()) return;
-  rack_.drop_below(tcb_.snd_una);
+  body().rack.drop_below(tcb_.snd_una);
   // After an RTO everything outstanding goes again from SND.UNA (Linux CA_Loss).
-  if (in_loss_ || (!force && !rack_.advanced())) return;
+  if (in_loss_ || (!force && !body().rack.advanced())) return;
   const std::uint32_t mss = std::max<std::uint32_t>(tcb_.snd_mss, 1);
-  const std::uint32_t sacked_segments = (cc_.sacked_bytes() + mss - 1) / mss;
-  const Duration reo_wnd = rack_.reo_wnd(cc_.in_recovery(), sacked_segments, min_rtt(), rtt_.srtt());
-  const Duration wait = rack_.detect_loss(rate_.sent(), now, reo_wnd);
+  const std::uint32_t sacked_segments = (body().cc.sacked_bytes() + mss - 1) / mss;
+  const Duration reo_wnd = body().rack.reo_wnd(body().cc.in_recovery(), sacked_segments, min_rtt(), rtt_.srtt());
+  const Duration wait = body().rack.detect_loss(body().rate.sent(), now, reo_wnd);
   if (wait > 0) {
     // Linux's one transmit timer: the reordering timer takes the probe's place.
     disarm(TimerKind::LossProbe, out);
@@ -283,7 +284,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   // The bytes the buffer takes: under Linux's rule what the charged memory allows (a
   // segment that starts in the window is taken whole, tcp_data_queue), else the free space.
   const bool memory_ok = !linux_window() || rmem_.admit();
-  const std::uint32_t room = memory_ok ? rcv_buf_.free_space() : 0;
+  const std::uint32_t room = memory_ok ? body().rcv_buf.free_space() : 0;
   if (offset <= 0) {
     const auto skip = static_cast<std::uint32_t>(-offset);
     if (skip > 0) {
@@ -302,13 +303,13 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       }
       return;
     }
-    const std::uint32_t n = rcv_buf_.push(seg.payload.substr(skip, room));
+    const std::uint32_t n = body().rcv_buf.push(seg.payload.substr(skip, room));
     tcb_.rcv_nxt += n;
     rcv_total_ += n;
     if (linux_window()) take_in_order(n, ip_length(seg));
-    const bool had_holes = !ooo_.empty();
-    for (const Payload& more : ooo_.take_contiguous(rcv_total_)) {
-      const std::uint32_t m = rcv_buf_.push(more);
+    const bool had_holes = !body().ooo.empty();
+    for (const Payload& more : body().ooo.take_contiguous(rcv_total_)) {
+      const std::uint32_t m = body().rcv_buf.push(more);
       tcb_.rcv_nxt += m;
       rcv_total_ += m;
     }
@@ -319,7 +320,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
     if (linux_window() && rmem_.grew()) quickacks_left_ |= 1;
     if (n >= tcb_.snd_mss) ++unacked_full_segments_;
     // RFC 5681 4.2: ACK at once when a segment fills a hole or reordering persists.
-    if (had_holes || !ooo_.empty()) ack_now_ = true;
+    if (had_holes || !body().ooo.empty()) ack_now_ = true;
     notice(Notice::Readable, Errno::Ok, out);
     if (peer_fin_at_ == rcv_total_) {
       on_fin(now, out);
@@ -332,7 +333,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
   const std::uint64_t limit = rcv_total_ + room;
   if (at < limit) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(seg.payload.size(), limit - at));
-    if (ooo_.insert(at, seg.payload.substr(0, static_cast<std::uint32_t>(keep)))) {
+    if (body().ooo.insert(at, seg.payload.substr(0, static_cast<std::uint32_t>(keep)))) {
       remember_sack_segment(at);
       if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
     }
@@ -389,7 +390,7 @@ bool Connection::enough_unacked() const {
     // Linux __tcp_ack_snd_check: more than a segment arrived since the last ACK, and that ACK
     // would not offer a smaller window; else the delayed-ACK timer or the next read sends it.
     const bool over_a_segment = static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rmem_.rcv_mss();
-    return over_a_segment && (rcv_buf_.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
+    return over_a_segment && (body().rcv_buf.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
   }
   // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
   return unacked_full_segments_ >= 2;
@@ -406,7 +407,7 @@ bool Connection::read_sends_ack(std::uint32_t copied) const {
   if (!cfg_->ack_on_read || !ack_scheduled_ || !timers_.armed(TimerKind::DelAck)) return false;
   if (static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rcv_mss_) return true;
   const bool pushed = unacked_small_segments_ >= 2 || (unacked_small_segments_ == 1 && !pingpong_);
-  return copied > 0 && rcv_buf_.empty() && pushed;
+  return copied > 0 && body().rcv_buf.empty() && pushed;
 }
 
 }  // namespace tcplab

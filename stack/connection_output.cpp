@@ -28,7 +28,7 @@ std::uint32_t Connection::window_to_offer() const {
   // it: they lie inside [RCV.NXT, RCV.NXT + free) and land in that space when the hole
   // fills. Subtracting them moved the right edge left ("shrinking the window", RFC 9293
   // 3.8.6.2.2 SHLD-14), and data the peer was allowed to send was then refused.
-  const std::uint32_t free = rcv_buf_.free_space();
+  const std::uint32_t free = body().rcv_buf.free_space();
   return std::min<std::uint32_t>(free >> tcb_.rcv_wscale, 65535) << tcb_.rcv_wscale;
 }
 
@@ -58,8 +58,8 @@ void Connection::add_sack_blocks(Segment& s) const {
   };
   // RFC 2883 2: a D-SACK block comes first, once.
   if (dsack_pending_) add(dsack_);
-  if (ooo_.empty()) return;
-  const auto ranges = ooo_.ranges();
+  if (body().ooo.empty()) return;
+  const auto ranges = body().ooo.ranges();
   auto block = [&](const std::pair<std::uint64_t, std::uint64_t>& r) {
     return SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(r.first - rcv_total_),
                      tcb_.rcv_nxt + static_cast<std::uint32_t>(r.second - rcv_total_)};
@@ -100,7 +100,7 @@ void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_pr
 
 std::uint16_t Connection::syn_window() const {
   return static_cast<std::uint16_t>(linux_window() ? rmem_.initial_window()
-                                                   : std::min<std::uint32_t>(rcv_buf_.capacity(), 65535));
+                                                   : std::min<std::uint32_t>(body().rcv_buf.capacity(), 65535));
 }
 
 Connection::SynAckOffer Connection::synack_offer(const Segment& syn) const {
@@ -185,14 +185,14 @@ bool Connection::choose_data(DataChoice& c) {
   if (rtx_una_pending_) {
     rtx_una_pending_ = false;
     const std::uint32_t mss = tcb_.snd_mss;
-    const std::uint32_t buffered = snd_buf_.size();
+    const std::uint32_t buffered = body().snd_buf.size();
     c.seq = tcb_.snd_una;
     c.cause = rtx_una_cause_;
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min(mss, buffered > off ? buffered - off : 0);
     return true;
   }
-  if (cc_.in_recovery() && tcb_.sack_ok) {
+  if (body().cc.in_recovery() && tcb_.sack_ok) {
     if (!choose_sack_hole(c)) return false;
     if (c.len > 0) return true;
   }
@@ -201,16 +201,16 @@ bool Connection::choose_data(DataChoice& c) {
 
 bool Connection::choose_sack_hole(DataChoice& c) const {
   const std::uint32_t mss = tcb_.snd_mss;
-  const std::uint32_t buffered = snd_buf_.size();
+  const std::uint32_t buffered = body().snd_buf.size();
   // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
-  if (pipe() + mss > cc_.cwnd()) return false;
+  if (pipe() + mss > body().cc.cwnd()) return false;
   std::uint32_t hole = 0;
   c.cause = rack_fast_pending_ ? RetxCause::Fast : RetxCause::Recovery;
   if (rack_on()) {
     // RACK: what it marked lost, lowest first (Linux tcp_xmit_retransmit_queue); a hole not
     // (yet) deemed lost is left alone.
-    if (rack_.has_lost()) {
-      const SackBlock& b = rack_.lost().front();
+    if (body().rack.has_lost()) {
+      const SackBlock& b = body().rack.lost().front();
       c.seq = seq_max(b.left, tcb_.snd_una);
       hole = static_cast<std::uint32_t>(b.right - c.seq);
       const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
@@ -218,7 +218,7 @@ bool Connection::choose_sack_hole(DataChoice& c) const {
     }
     return true;
   }
-  if (cc_.next_hole(seq_max(cc_.high_rxt(), tcb_.snd_una), &c.seq, &hole)) {
+  if (body().cc.next_hole(seq_max(body().cc.high_rxt(), tcb_.snd_una), &c.seq, &hole)) {
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min({mss, hole, buffered > off ? buffered - off : 0});
   }
@@ -227,9 +227,9 @@ bool Connection::choose_sack_hole(DataChoice& c) const {
 
 bool Connection::choose_at_snd_nxt(DataChoice& c) {
   const std::uint32_t mss = tcb_.snd_mss;
-  const std::uint32_t buffered = snd_buf_.size();
+  const std::uint32_t buffered = body().snd_buf.size();
   // Skip what the receiver already holds (after a rewind).
-  while (const SackBlock* b = cc_.sacked_at_or_after(tcb_.snd_nxt)) {
+  while (const SackBlock* b = body().cc.sacked_at_or_after(tcb_.snd_nxt)) {
     if (!seq_le(b->left, tcb_.snd_nxt)) break;
     tcb_.snd_nxt = b->right;
   }
@@ -239,20 +239,20 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
   const Seq32 seq = c.seq;
   const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
   const std::uint32_t avail = buffered > off ? buffered - off : 0;
-  const std::uint32_t wnd = std::min(cc_.cwnd(), tcb_.snd_wnd);
+  const std::uint32_t wnd = std::min(body().cc.cwnd(), tcb_.snd_wnd);
   std::uint32_t usable;
-  if (cc_.in_recovery() && tcb_.sack_ok) {
+  if (body().cc.in_recovery() && tcb_.sack_ok) {
     const std::uint32_t in_flight = pipe();
-    usable = cc_.cwnd() > in_flight ? cc_.cwnd() - in_flight : 0;
+    usable = body().cc.cwnd() > in_flight ? body().cc.cwnd() - in_flight : 0;
     const auto in_rwnd = static_cast<std::int64_t>(tcb_.snd_una + tcb_.snd_wnd - seq);
     usable = static_cast<std::uint32_t>(std::min<std::int64_t>(usable, std::max<std::int64_t>(0, in_rwnd)));
   } else {
     // Limited transmit (RFC 3042 2): the first two duplicate ACKs each let one new segment
     // go beyond cwnd (never beyond the receiver's window).
     const std::uint32_t extra = cfg_->limited_transmit && !seq_lt(seq, tcb_.snd_max)
-                                   ? static_cast<std::uint32_t>(std::min(cc_.dupacks(), 2)) * mss
+                                   ? static_cast<std::uint32_t>(std::min(body().cc.dupacks(), 2)) * mss
                                    : 0;
-    const std::uint32_t lt_wnd = std::min(cc_.cwnd() + extra, tcb_.snd_wnd);
+    const std::uint32_t lt_wnd = std::min(body().cc.cwnd() + extra, tcb_.snd_wnd);
     const auto u = static_cast<std::int64_t>(std::max(wnd, lt_wnd)) - (seq - tcb_.snd_una);
     usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
   }
@@ -282,7 +282,7 @@ bool Connection::nagle_holds() const {
 
 std::uint8_t Connection::data_flags(const DataChoice& c) const {
   const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
-  const std::uint32_t buffered = snd_buf_.size();
+  const std::uint32_t buffered = body().snd_buf.size();
   std::uint8_t flags = kAck;
   if (c.len > 0 && off + c.len == buffered) flags |= kPsh;  // the end of what the app wrote
   if (fin_queued_ && off + c.len == buffered && !our_fin_acked() &&
@@ -296,7 +296,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
   const bool retx = seq_lt(c.seq, tcb_.snd_max);
   Segment s = make_segment(now, c.seq, flags);
-  if (c.len > 0) s.payload = snd_buf_.slice(off, c.len);
+  if (c.len > 0) s.payload = body().snd_buf.slice(off, c.len);
   if (flags & kFin) {
     fin_sent_ = true;
     fin_seq_ = c.seq + c.len;
@@ -313,17 +313,17 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
     tcb_.snd_max = end;
     tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
   }
-  cc_.on_sent(c.len);  // RFC 6937 prr_out
+  body().cc.on_sent(c.len);  // RFC 6937 prr_out
   if (c.len > 0) {
     // Linux tcp_event_data_sent: data leaving an idle connection is CA_EVENT_TX_START.
-    if (bytes_in_flight() == 0) cc_.on_tx_start(now, now - last_data_sent_at_, rate_.app_limited());
+    if (bytes_in_flight() == 0) body().cc.on_tx_start(now, now - last_data_sent_at_, body().rate.app_limited());
     last_data_sent_at_ = now;
   }
-  if (c.len > 0) rate_.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
+  if (c.len > 0) body().rate.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
   if (retx) {
     rtt_timing_ = false;  // Karn's algorithm
-    cc_.note_retransmitted(end);
-    rack_.unmark(c.seq, end);  // sent again: RACK watches this transmission now
+    body().cc.note_retransmitted(end);
+    body().rack.unmark(c.seq, end);  // sent again: RACK watches this transmission now
     if (c.cause == RetxCause::Fast) rack_fast_pending_ = false;
   } else if (!rtt_timing_) {
     rtt_timing_ = true;
@@ -339,7 +339,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
 }
 
 bool Connection::pacing_holds(Instant now, Output& out) {
-  if (cc_.pacing_bps() == 0 || now >= pace_next_) return false;
+  if (body().cc.pacing_bps() == 0 || now >= pace_next_) return false;
   // Tell the host's scheduler, which otherwise only looks again at a connection that
   // reported something: the wake-up is a new deadline.
   if (!pace_wakeup_) notice(Notice::Paced, Errno::Ok, out);
@@ -348,7 +348,7 @@ bool Connection::pacing_holds(Instant now, Output& out) {
 }
 
 void Connection::paced(Instant now, std::uint32_t wire_bytes) {
-  const std::uint64_t rate = cc_.pacing_bps();
+  const std::uint64_t rate = body().cc.pacing_bps();
   if (rate == 0) return;
   // The next segment may leave once this one has left at the pacing rate (Linux's
   // tcp_wstamp_ns advances by the packet's length at sk_pacing_rate).
@@ -372,14 +372,14 @@ void Connection::output(Instant now, Output& out) {
   // RFC 8985 7.2: new data went out: (re)start the probe timer (Linux tcp_write_xmit).
   const bool sent = seq_gt(tcb_.snd_max, max_before);
   if (sent) schedule_loss_probe(now, false, out);
-  const bool limited = cc_.cwnd() > 0 && bytes_in_flight() + tcb_.snd_mss > cc_.cwnd();
+  const bool limited = body().cc.cwnd() > 0 && bytes_in_flight() + tcb_.snd_mss > body().cc.cwnd();
   if (sent || limited) cwnd_validate(limited);
   // Nothing more to send and room in the window: the rate samples are app-limited (draft-
   // cheng-iccrg-delivery-rate-estimation 3.4) until what is in flight now is delivered.
-  if (!limited && unsent_bytes() == 0 && !pace_wakeup_ && cc_.cwnd() > 0) rate_.mark_app_limited(bytes_in_flight());
+  if (!limited && unsent_bytes() == 0 && !pace_wakeup_ && body().cc.cwnd() > 0) body().rate.mark_app_limited(bytes_in_flight());
   // BBR's PROBE_RTT sends little on purpose: its rate samples must not lower BtlBw (Linux
   // bbr_check_probe_rtt_done marks the sampler app-limited too).
-  if (cc_.algo_phase() == "probe_rtt") rate_.mark_app_limited(bytes_in_flight());
+  if (body().cc.algo_phase() == "probe_rtt") body().rate.mark_app_limited(bytes_in_flight());
   if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
@@ -412,13 +412,13 @@ void Connection::restart_rto(Instant now, Output& out) { arm(TimerKind::Rto, now
 void Connection::restart_window_after_idle(Instant now) {
   // BBR (the one algorithm that steers recovery itself, Linux's cong_control) keeps its model
   // across idle periods: Linux skips the restart for it.
-  if (!cfg_->slow_start_after_idle || cc_.controls_recovery()) return;
+  if (!cfg_->slow_start_after_idle || body().cc.controls_recovery()) return;
   // Linux checks when a write starts a new segment with nothing in flight (tcp_skb_entail ->
   // tcp_slow_start_after_idle_check): here, a write into an empty, fully acknowledged queue.
   if (tcb_.snd_una != tcb_.snd_max || unsent_bytes() > 0) return;
   const Duration idle = now - last_data_sent_at_;
   if (idle <= rtt_.rto()) return;
-  cc_.restart_after_idle(idle, rtt_.rto(), cfg_->initial_window_segments * tcb_.snd_mss, cfg_->idle_restart_decays);
+  body().cc.restart_after_idle(idle, rtt_.rto(), cfg_->initial_window_segments * tcb_.snd_mss, cfg_->idle_restart_decays);
 }
 
 void Connection::on_timer(Instant now, Output& out) {
@@ -557,7 +557,7 @@ void Connection::on_rto(Instant now, Output& out) {
     l.flight = flight_size();
     l.kind = LossKind::Timeout;
     l.again = in_loss_;
-    cc_.on_timeout(l);
+    body().cc.on_timeout(l);
   }
   tcb_.snd_nxt = tcb_.snd_una;
   rtt_.back_off();
@@ -568,7 +568,7 @@ void Connection::on_rto(Instant now, Output& out) {
   loss_recover_ = tcb_.snd_max;
   tlp_outstanding_ = false;
   disarm(TimerKind::LossProbe, out);
-  rack_.on_timeout();
+  body().rack.on_timeout();
   disarm(TimerKind::Reorder, out);
   send_one_data(now, out);
   if (retrans_stamp_ == kNever) retrans_stamp_ = now;
@@ -592,7 +592,7 @@ Instant Connection::rto_deadline_after_timeout(Instant now) const {
 bool Connection::loss_probe_allowed() const {
   // 7.2: with SACK (Linux tcp_is_sack), data outstanding, not in fast recovery or after an
   // RTO, and one probe per tail (Linux tlp_high_seq).
-  if (!cfg_->tail_loss_probe || !tcb_.sack_ok || tlp_outstanding_ || in_loss_ || cc_.in_recovery()) return false;
+  if (!cfg_->tail_loss_probe || !tcb_.sack_ok || tlp_outstanding_ || in_loss_ || body().cc.in_recovery()) return false;
   if (timers_.armed(TimerKind::Reorder)) return false;  // Linux's one transmit timer waits for RACK
   if (!may_hold_unsent_data(state_) || seq_le(tcb_.snd_una, tcb_.iss)) return false;  // our SYN first
   return tcb_.snd_una != tcb_.snd_max;
@@ -637,14 +637,14 @@ void Connection::on_reorder_timeout(Instant now, Output& out) {
   // RFC 8985 6.3 (Linux tcp_rack_reo_timeout): mark what has now waited long enough, enter
   // recovery if that found a loss, and retransmit it.
   if (!rack_on() || !may_hold_unsent_data(state_) || tcb_.snd_una == tcb_.snd_max) return;
-  const std::uint32_t lost_before = rack_.lost_bytes();
+  const std::uint32_t lost_before = body().rack.lost_bytes();
   rack_detect_loss(now, true, out);
-  if (rack_.lost_bytes() == lost_before) return;
-  if (!cc_.in_recovery()) {
+  if (body().rack.lost_bytes() == lost_before) return;
+  if (!body().cc.in_recovery()) {
     enter_fast_recovery(now, out);
     // Linux tcp_cwnd_reduction(sk, 1, ...): one PRR step as if a segment was delivered, so
     // the retransmission may go.
-    if (!cc_.controls_recovery()) cc_.on_ack(cc_ack(now, tcb_.snd_mss, bytes_in_flight()));
+    if (!body().cc.controls_recovery()) body().cc.on_ack(cc_ack(now, tcb_.snd_mss, bytes_in_flight()));
   }
   output(now, out);
 }
@@ -696,7 +696,7 @@ Duration Connection::persist_timeout() const {
 }
 
 void Connection::on_persist(Instant now, Output& out) {
-  if (!may_hold_unsent_data(state_) || tcb_.snd_wnd > 0 || snd_buf_.size() == 0) return;
+  if (!may_hold_unsent_data(state_) || tcb_.snd_wnd > 0 || body().snd_buf.size() == 0) return;
   if (persist_backoff_ < 16) ++persist_backoff_;
   ++zwp_out_;
   if (cfg_->zwp_at_snd_una_minus_1) {
@@ -711,7 +711,7 @@ void Connection::on_persist(Instant now, Output& out) {
   // When the window opens, the octet goes again with the rest (or was ACKed already).
   const Seq32 seq = tcb_.snd_una;
   Segment s = make_segment(now, seq, kAck);
-  s.payload = snd_buf_.slice(0, 1);  // the send buffer starts at SND.UNA
+  s.payload = body().snd_buf.slice(0, 1);  // the send buffer starts at SND.UNA
   const bool retx = seq_lt(seq, tcb_.snd_max);
   if (seq_gt(seq + 1, tcb_.snd_max)) tcb_.snd_max = seq + 1;
   emit(now, std::move(s), retx, out, false, RetxCause::Probe);

@@ -206,6 +206,7 @@ void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
   const std::size_t first = out.events.size();
   conns_[c].on_timer(now, out);
   bookkeep(first, out);
+  conns_[c].compact();  // TIME_WAIT, CLOSED: the body a timer may have borrowed goes back
 }
 
 void TcpHost::crash(Instant now, std::string_view host, Output& out) {
@@ -229,6 +230,7 @@ void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
     } else {
       c.on_segment(now, seg, out);
       bookkeep(first, out);
+      c.compact();  // a connection that just entered (or is in) TIME_WAIT keeps only its record
       return;
     }
   }
@@ -400,6 +402,7 @@ void TcpHost::bookkeep(std::size_t first, Output& out) {
       parent_port_[c] = 0;
     }
     conns_[c].release_buffers();
+    conns_[c].compact();
   }
 }
 

@@ -111,7 +111,7 @@ class TcpHost {
   std::shared_ptr<const TcpConfig> cfg_ = std::make_shared<const TcpConfig>();
   std::uint64_t secret_ = 0;
   std::uint16_t port_lo_ = 32768, port_hi_ = 60999, next_port_ = 32768;
-  std::deque<Connection> conns_;  // a deque: no 520-byte moves and no doubling slack as it grows
+  std::deque<Connection> conns_;  // a deque: no moves of whole connections and no doubling slack as it grows
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
   std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
   DemuxTable demux_;                                   // lookup only; never iterated

@@ -16,7 +16,7 @@ std::vector<CwndSample> cwnd_series(const Timeline& tl, int host, const std::str
     if (cid == kNoConn) continue;
     const Connection& c = st.conn(cid);
     const Tcb& t = c.tcb();
-    CwndSample x{w.now(), c.congestion().cwnd(), c.congestion().ssthresh(),
+    CwndSample x{w.now(), c.cwnd(), c.ssthresh(),
                  static_cast<std::uint32_t>(std::max<std::int32_t>(0, t.snd_nxt - t.snd_una)), t.snd_wnd};
     if (!out.empty() && out.back().cwnd == x.cwnd && out.back().ssthresh == x.ssthresh &&
         out.back().flight == x.flight && out.back().snd_wnd == x.snd_wnd)

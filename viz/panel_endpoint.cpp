@@ -116,7 +116,7 @@ void tcb_table(const Connection& c, DrawRecord::Endpoint& r, bool compact, float
       if (x) r.tcb[tcb_name(x->field)] = x->known ? x->value : dash;
   // The record keeps the plain numbers of what the panel shows with units.
   const bool cc = table.rows[4].first.known;
-  r.tcb["cwnd"] = cc ? std::to_string(c.congestion().cwnd()) : dash;
+  r.tcb["cwnd"] = cc ? std::to_string(c.cwnd()) : dash;
   r.tcb["send_buf"] = std::to_string(c.send_queue_bytes());
   r.tcb["recv_buf"] = std::to_string(c.readable_bytes());
   for (const char* shown : {"ssthresh", "send buf", "recv buf", "SRTT", "RTO"}) r.tcb.erase(shown);

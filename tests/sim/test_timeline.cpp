@@ -205,6 +205,27 @@ script = ["connect server 80", "send 100", "recv 100", "close"]
   const TcpHost& client = mid.stack(0);
   for (ConnId c = 0; c < client.conn_count(); ++c) time_wait += client.conn(c).state() == State::TimeWait;
   CHECK(time_wait >= 100);
+  // ... each of them compact (its body given back, issue 20), and the server's CLOSED ones
+  // too, in the world seek made and in a copy of it; the runs below continue from such worlds.
+  const World copy = mid;
+  for (const World* w : {&mid, &copy}) {
+    std::size_t lean = 0, closed = 0, closed_lean = 0;
+    for (ConnId c = 0; c < w->stack(0).conn_count(); ++c) {
+      const Connection& conn = w->stack(0).conn(c);
+      if (conn.state() != State::TimeWait) continue;
+      lean += conn.compact_now();
+      CHECK(conn.footprint_bytes() == sizeof(Connection));
+    }
+    for (ConnId c = 0; c < w->stack(1).conn_count(); ++c) {
+      const Connection& conn = w->stack(1).conn(c);
+      if (conn.state() != State::Closed) continue;
+      ++closed;
+      closed_lean += conn.compact_now();
+    }
+    CHECK(lean == time_wait);
+    CHECK(closed >= 100);
+    CHECK(closed_lean == closed);
+  }
   for (std::uint64_t k : seek_points(tl.size())) {
     if (k >= tl.size()) continue;
     CAPTURE(k);
