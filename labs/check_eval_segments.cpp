@@ -226,7 +226,7 @@ std::optional<std::uint64_t> find_segment(const EvalContext& cx, const Check& c,
   const SegInfo& os = seg_at(cx, *picked);
   earlier->clear();
   earlier->push_back(*picked);
-  const std::string named = *which == o.id ? o.id : *which + " (" + o.id + ")";
+  const std::string named = *which == o.id ? o.id.str() : *which + " (" + o.id + ")";
   for (const SegInfo& s : cx.ix.segments()) {
     const TraceEvent& e = cx.trace[s.send_k];
     if (s.send_k <= *picked || e.conn != o.conn || s.src_ep != os.src_ep) continue;

@@ -39,7 +39,7 @@ void for_each_captured(const TraceEvents& trace, std::size_t hosts, int capture,
     }
     if (capture == kCaptureLink || (e.type != TraceType::Drop && e.type != TraceType::Deliver)) continue;
     // A delivery is labelled from the receiver's side, a drop from the sender's.
-    auto it = flight.find((e.type == TraceType::Deliver ? reversed_pair(e.conn) : e.conn) + "|" + e.id);
+    auto it = flight.find((e.type == TraceType::Deliver ? reversed_pair(e.conn) : e.conn.str()) + "|" + e.id);
     if (it == flight.end()) continue;
     InFlight& f = it->second;
     if (e.type == TraceType::Deliver) {

@@ -44,16 +44,16 @@ std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& ho
   switch (e.type) {
     case TraceType::State:
       j["host"] = host;
-      j["conn"] = e.conn;
+      j["conn"] = e.conn.str();
       j["from"] = state_name(e.from);
       j["to"] = state_name(e.to);
-      j["cause"] = e.cause;
+      j["cause"] = e.cause.str();
       break;
     case TraceType::Send:
       j["host"] = host;
-      j["conn"] = e.conn;
-      j["id"] = e.id;
-      j["kind"] = e.kind;
+      j["conn"] = e.conn.str();
+      j["id"] = e.id.str();
+      j["kind"] = e.kind.str();
       j["flags"] = flag_letters(e.seg.flags);
       j["seq"] = e.seg.seq.raw();
       j["ack"] = e.seg.ack.raw();
@@ -65,26 +65,26 @@ std::string to_json_line(const TraceEvent& e, const std::vector<std::string>& ho
       if (e.retx_cause != RetxCause::None) j["retx_cause"] = retx_cause_name(e.retx_cause);
       break;
     case TraceType::Drop:
-      j["id"] = e.id;
-      j["where"] = e.where;
-      j["reason"] = e.reason;
+      j["id"] = e.id.str();
+      j["where"] = e.where.str();
+      j["reason"] = e.reason.str();
       break;
     case TraceType::Deliver:
       j["host"] = host;
-      j["id"] = e.id;
+      j["id"] = e.id.str();
       break;
     case TraceType::Timer:
       j["host"] = host;
-      j["conn"] = e.conn;
+      j["conn"] = e.conn.str();
       j["timer"] = timer_name(e.timer);
       j["action"] = action_name(e.action);
       j["deadline_ns"] = e.deadline_ns;
       break;
     case TraceType::App:
       j["host"] = host;
-      j["conn"] = e.conn;
-      j["call"] = e.call;
-      j["result"] = e.result;
+      j["conn"] = e.conn.str();
+      j["call"] = e.call.str();
+      j["result"] = e.result.str();
       if (e.bytes) j["bytes"] = e.bytes;
       break;
   }

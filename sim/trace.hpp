@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/chunked.hpp"
+#include "sim/trace_label.hpp"
 #include "stack/events.hpp"
 #include "stack/segment.hpp"
 #include "stack/state.hpp"
@@ -17,34 +18,40 @@ constexpr std::size_t kTracePayloadBytes = 64;  // payload bytes kept per sent s
 enum class TraceType : std::uint8_t { State, Send, Drop, Deliver, Timer, App };
 std::string_view trace_type_name(TraceType t);
 
+// A fixed-size record (sim/trace_label.hpp): labels interned, free-form text owned only by
+// the events that have it, the segment's header and options with a short payload prefix.
+// Strings are built only when text or JSON is written.
 struct TraceEvent {
   Instant t_ns = 0;
   std::uint64_t seq_no = 0;
   TraceType type = TraceType::State;
-  int host = -1;            // index into World hosts
-  std::string conn;         // "10.0.0.1:39870>10.0.0.2:9502"
   // state
   State from = State::Closed, to = State::Closed;
-  std::string cause;
-  // send / drop / deliver: the segment's stable id and what it was
-  std::string id;           // "A>B#3"
-  std::string kind;         // SYN SYN-ACK ACK DATA FIN RST
   bool retx = false;
   bool loss_probe = false;  // a tail loss probe (RFC 8985 7.3); `retx` too when it repeats data
   RetxCause retx_cause = RetxCause::None;  // why it was sent again, or which probe it is
-  Segment seg;              // header and options; the first kTracePayloadBytes of payload
-  std::uint32_t len = 0;    // the real payload length
-  // drop
-  std::string where, reason;
   // timer
   TimerKind timer = TimerKind::Rto;
   TimerAction action = TimerAction::Set;
-  Instant deadline_ns = 0;
+  int host = -1;            // index into World hosts
+  Label conn;               // "10.0.0.1:39870>10.0.0.2:9502"
+  Text cause;               // state: the RFC rule and its numbers
+  // send / drop / deliver: the segment's stable id and what it was
+  SegId id;                 // "A>B#3"
+  Label kind;               // SYN SYN-ACK ACK DATA FIN RST
+  std::uint32_t len = 0;    // the real payload length
+  Segment seg;              // header and options; the first kTracePayloadBytes of payload
+  // drop
+  Label where;
+  Text reason;
+  Instant deadline_ns = 0;  // timer
   // app
-  std::string call, result;
+  Label call;
+  Text result;
   std::uint64_t bytes = 0;
   // Field by field: what rewind and determinism checks compare (stricter than the JSON line,
-  // and without building one string per event).
+  // and without building one string per event). Labels compare by id: one table per
+  // process, so equal ids are equal strings across traces (sim/trace_label.hpp).
   friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 

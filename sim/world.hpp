@@ -303,7 +303,7 @@ class World {
   void app_event(int host, ConnId c, const std::string& call, const std::string& result, std::uint64_t bytes = 0,
                  const std::string& label = "");
   // A trace event with its type, host and connection label; record() adds time and seq_no.
-  static TraceEvent trace_event(TraceType type, int host, std::string conn);
+  static TraceEvent trace_event(TraceType type, int host, Label conn);
   void trace_state(int host, ConnId c, const StateEvent& b);
   // Series (world_series.cpp): a connection's congestion state after an event, when asked for.
   void sample_flow(int host, ConnId c);

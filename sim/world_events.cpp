@@ -72,15 +72,15 @@ void World::trace_state(int host, ConnId c, const StateEvent& b) {
   TraceEvent e = trace_event(TraceType::State, host, conn_label(host, c));
   e.from = b.from;
   e.to = b.to;
-  e.cause = b.cause;
+  e.cause = b.cause;  // owned text: it carries the numbers compared (ISS, SEG.ACK)
   record(std::move(e));
 }
 
-TraceEvent World::trace_event(TraceType type, int host, std::string conn) {
+TraceEvent World::trace_event(TraceType type, int host, Label conn) {
   TraceEvent e;
   e.type = type;
   e.host = host;
-  e.conn = std::move(conn);
+  e.conn = conn;
   return e;
 }
 

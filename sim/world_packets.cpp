@@ -101,11 +101,23 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, 
   return id;
 }
 
+namespace {
+// The kind labels, interned once (a trace event is recorded for every packet).
+Label kind_label(SegKind k) {
+  static const std::array<Label, kSegKindCount> labels = [] {
+    std::array<Label, kSegKindCount> a;
+    for (std::size_t i = 0; i < kSegKindCount; ++i) a[i] = Label(kSegKindNames[i]);
+    return a;
+  }();
+  return labels[static_cast<std::size_t>(k)];
+}
+}  // namespace
+
 void World::trace_send(int host, Packet& p) {
   if (!tracing()) return skip_record();
   TraceEvent e = trace_event(TraceType::Send, host, pair_label(p.seg.src, p.seg.dst));
   e.id = p.id;
-  e.kind = seg_kind_name(p.kind);
+  e.kind = kind_label(p.kind);
   e.retx = p.retx;
   e.loss_probe = p.loss_probe;
   e.retx_cause = p.retx_cause;
@@ -121,7 +133,7 @@ void World::trace_drop(int host, const Packet& p, const std::string& where, cons
   if (!tracing()) return skip_record();
   TraceEvent e = trace_event(TraceType::Drop, host, pair_label(p.seg.src, p.seg.dst));
   e.id = p.id;
-  e.kind = p.ping ? (p.ping_reply ? "ECHO-REPLY" : "ECHO") : std::string(seg_kind_name(p.kind));
+  e.kind = p.ping ? Label(p.ping_reply ? "ECHO-REPLY" : "ECHO") : kind_label(p.kind);
   e.where = where;
   e.reason = reason;
   record(std::move(e));
@@ -258,7 +270,7 @@ void World::arrive(const QEvent& e) {
   if (tracing()) {
     TraceEvent t = trace_event(TraceType::Deliver, h, pair_label(p.seg.dst, p.seg.src));
     t.id = p.id;
-    t.kind = seg_kind_name(p.kind);
+    t.kind = kind_label(p.kind);
     record(std::move(t));
   } else {
     skip_record();

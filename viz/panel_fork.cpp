@@ -78,7 +78,7 @@ void draw_fork(const WorldView& v, UiState& ui, Commands& cmd) {
     ImGui::PopTextWrapPos();
     if (ui.picked_segment && *ui.picked_segment < v.index.size()) {
       const std::uint64_t k = *ui.picked_segment;
-      ImGui::Text("Picked: %s", v.index.trace()[k].id.c_str());
+      ImGui::Text("Picked: %s", v.index.trace()[k].id.str().c_str());
       ImGui::SameLine();
       if (ImGui::Button("Drop")) cmd.fork(k, FaultAction::Drop, 0);
       ImGui::SameLine();

@@ -386,7 +386,7 @@ void draw_ladder(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& rec
     if (ui.picked_segment && *ui.picked_segment < tr.size()) {
       const std::uint64_t k = *ui.picked_segment;
       const TraceEvent& e = tr[k];
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kind_color(e.kind)), "%s  %s", e.id.c_str(),
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kind_color(e.kind)), "%s  %s", e.id.str().c_str(),
                          segs[ix.seg_of_event(k)].label.c_str());
       if (v.session.capture()) {  // a recording: nothing to run again
         ImGui::TextDisabled("captured: a recording cannot be forked. Make a lab of this connection");
