@@ -31,37 +31,29 @@ for line in open(sys.argv[1]):
     print(src.rsplit(":", 1)[1], ">", dst.rsplit(":", 1)[1], e["flags"], rel(e["seq"], src), ack, e["len"])
 PY
 }
-for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2" "close 10.0.0.2"}; do
-  set -- $case
-  "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
-  "$T" import "$tmp/a.pcap" -q --at-host "$2" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; continue; }
-  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$2" -q > /dev/null 2>&1
-  segments "$tmp/a.pcap" > "$tmp/a.txt"
-  segments "$tmp/b.pcap" > "$tmp/b.txt"
-  if cmp -s "$tmp/a.txt" "$tmp/b.txt"; then
-    echo "ok   $1 at $2: the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
-  else
-    echo "FAIL $1 at $2: the lab's segments differ from the capture's"
-    diff "$tmp/a.txt" "$tmp/b.txt" | head -10
-    grep -E "^(faults|script|delay)" "$tmp/lab.toml"
-    fail=1
-  fi
-done
-# Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
-# the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host.
-for cap in "$src"/tests/import/linux/linux-*.pcap; do
-  name=$(basename "$cap" .pcap)
-  "$T" import "$cap" -q --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $name: --to-lab: $(cat "$tmp/err")"; fail=1; continue; }
-  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at 10.77.0.1 -q > /dev/null 2>&1
-  segments "$cap" > "$tmp/a.txt"
+# A capture -> its lab (connection 1, capture point AT) -> the lab's pcap: the same segments?
+replays() {  # NAME CAPTURE AT
+  "$T" import "$2" -q --at-host "$3" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; return; }
+  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > /dev/null 2>&1
+  segments "$2" > "$tmp/a.txt"
   segments "$tmp/b.pcap" > "$tmp/b.txt"
   if [ -s "$tmp/a.txt" ] && cmp -s "$tmp/a.txt" "$tmp/b.txt"; then
-    echo "ok   $name (Linux 6.18): the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
+    echo "ok   $1: the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
   else
-    echo "FAIL $name: the lab's segments differ from the capture's"
+    echo "FAIL $1: the lab's segments differ from the capture's"
     diff "$tmp/a.txt" "$tmp/b.txt" | head -10
     grep -E "^(faults|script|delay|until)" "$tmp/lab.toml"
     fail=1
   fi
+}
+for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2" "close 10.0.0.2"}; do
+  set -- $case
+  "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
+  replays "$1 at $2" "$tmp/a.pcap" "$2"
+done
+# Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
+# the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host.
+for cap in "$src"/tests/import/linux/linux-*.pcap; do
+  replays "$(basename "$cap" .pcap) (Linux 6.18)" "$cap" 10.77.0.1
 done
 exit $fail
