@@ -139,8 +139,10 @@ std::optional<Ipv4> Inference::Impl::quick_responder(Ipv4 a, Ipv4 b) {
     have = true;
   }
   if (best[0] < 0 || best[1] < 0) return std::nullopt;
-  if (best[0] * 4 < best[1]) return a;
-  if (best[1] * 4 < best[0]) return b;
+  // x * 4 < y without the product (capture timestamps are anyone's: a gap near 2^62 ns overflows it).
+  const auto quarter_below = [](Duration x, Duration y) { return y > 0 && x <= (y - 1) / 4; };
+  if (quarter_below(best[0], best[1])) return a;
+  if (quarter_below(best[1], best[0])) return b;
   return std::nullopt;
 }
 
