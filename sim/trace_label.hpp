@@ -40,7 +40,7 @@ namespace tcplab {
 template <typename D>
 class StringLike {
  public:
-  friend bool operator==(const StringLike&, const StringLike&) = default;  // no state: the derived types compare
+  friend bool operator==(const StringLike&, const StringLike&) = delete;  // no state: only the derived types compare
   bool empty() const { return self().str().empty(); }
   std::size_t size() const { return self().str().size(); }
   std::size_t length() const { return self().str().size(); }
@@ -63,9 +63,10 @@ class StringLike {
   friend bool operator==(const D& a, std::string_view b) { return std::string_view(a.str()) == b; }
   friend bool operator==(const D& a, const std::string& b) { return std::string_view(a.str()) == b; }
   friend bool operator==(const D& a, const char* b) { return std::string_view(a.str()) == b; }
-  friend std::strong_ordering operator<=>(const D& a, std::string_view b) { return std::string_view(a.str()) <=> b; }
-  friend std::strong_ordering operator<=>(const D& a, const std::string& b) { return std::string_view(a.str()) <=> b; }
-  friend std::strong_ordering operator<=>(const D& a, const char* b) { return std::string_view(a.str()) <=> b; }
+  // compare() <=> 0, not string_view's own <=>: the browser build's libc++ (LLVM 14) has none.
+  friend std::strong_ordering operator<=>(const D& a, std::string_view b) { return std::string_view(a.str()).compare(b) <=> 0; }
+  friend std::strong_ordering operator<=>(const D& a, const std::string& b) { return std::string_view(a.str()).compare(b) <=> 0; }
+  friend std::strong_ordering operator<=>(const D& a, const char* b) { return std::string_view(a.str()).compare(b) <=> 0; }
   friend std::string operator+(const D& a, std::string_view b) { return std::string(a.str()).append(b); }
   friend std::string operator+(const D& a, const std::string& b) { return std::string(a.str()).append(b); }
   friend std::string operator+(const D& a, const char* b) { return std::string(a.str()).append(b); }
@@ -95,7 +96,7 @@ class Label : public StringLike<Label> {
   std::uint32_t id() const { return id_; }  // 0 is ""; never written out
 
   friend bool operator==(const Label& a, const Label& b) { return a.id_ == b.id_; }  // one table: ids equal iff strings
-  friend std::strong_ordering operator<=>(const Label& a, const Label& b) { return a.view() <=> b.view(); }
+  friend std::strong_ordering operator<=>(const Label& a, const Label& b) { return a.view().compare(b.view()) <=> 0; }
 
   // How many distinct strings the process has interned ("" included).
   static std::size_t interned_count();
@@ -125,7 +126,7 @@ class Text : public StringLike<Text> {
   const char* c_str() const { return str().c_str(); }
 
   friend bool operator==(const Text& a, const Text& b) { return a.view() == b.view(); }
-  friend std::strong_ordering operator<=>(const Text& a, const Text& b) { return a.view() <=> b.view(); }
+  friend std::strong_ordering operator<=>(const Text& a, const Text& b) { return a.view().compare(b.view()) <=> 0; }
 
  private:
   static const std::string& empty_string();
@@ -146,7 +147,7 @@ class SegId : public StringLike<SegId> {
 
   // The split is canonical (sim/trace_label.cpp): equal parts iff equal strings.
   friend bool operator==(const SegId& a, const SegId& b) { return a.prefix_ == b.prefix_ && a.n_ == b.n_; }
-  friend std::strong_ordering operator<=>(const SegId& a, const SegId& b) { return a.str() <=> b.str(); }
+  friend std::strong_ordering operator<=>(const SegId& a, const SegId& b) { return a.str().compare(b.str()) <=> 0; }
   const char* c_str() const = delete;  // no stored string: str() (the pointer would dangle)
 
  private:
