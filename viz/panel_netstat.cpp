@@ -87,7 +87,7 @@ struct NetRow {
 std::vector<NetRow> net_rows(const WorldView& v) {
   std::vector<NetRow> out;
   if (const CaptureModel* m = v.session.capture()) {
-    for (const CaptureSocketRow& c : m->sockets_at(v.cursor)) {
+    for (const CaptureSocketRow& c : v.session.capture_sockets()) {
       const SocketRow& r = c.row;
       out.push_back({r.host, c.label, r.recv_q, r.send_q, r.listener ? netstat_local(r) : m->endpoint_text(r.local),
                      r.listener ? netstat_remote(r) : m->endpoint_text(r.remote), "", r.state});

@@ -43,6 +43,14 @@ Session Session::open(const std::string& arg, const LoadOptions& opt) {
   return Session(arg, opt);
 }
 
+const std::vector<CaptureSocketRow>& Session::capture_sockets() const {
+  if (capture_sockets_for_ != cursor_) {
+    capture_sockets_ = capture_ ? capture_->sockets_at(cursor_) : std::vector<CaptureSocketRow>{};
+    capture_sockets_for_ = cursor_;
+  }
+  return capture_sockets_;
+}
+
 std::string Session::title_words() const {
   if (capture_) return "capture=" + lab_.name;
   return "lab=" + lab_.name + " seed=" + std::to_string(lab_.seed);

@@ -49,6 +49,9 @@ class Session {
 
   // The capture shown, or null for a lab.
   const CaptureModel* capture() const { return capture_.get(); }
+  // A capture's sockets at the cursor (rebuilt from the trace only when the cursor moved: the
+  // netstat tab asks every frame).
+  const std::vector<CaptureSocketRow>& capture_sockets() const;
   // What the status line and the model call it: "lab=NAME seed=N" or "capture=NAME".
   std::string title_words() const;
 
@@ -130,6 +133,8 @@ class Session {
 
   std::string lab_arg_;
   std::shared_ptr<const CaptureModel> capture_;
+  mutable std::vector<CaptureSocketRow> capture_sockets_;
+  mutable std::uint64_t capture_sockets_for_ = UINT64_MAX;
   LoadOptions opt_;
   std::optional<cli::LabOptionArgs> args_;  // when loaded with the command line's options
   Lab lab_;
