@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -22,6 +23,8 @@ struct Script {
   std::uint64_t pending = 0;    // bytes arrived from the peer, not yet read
   Instant arrived = 0;          // when the last of them (or the peer's FIN) was seen
   bool peer_fin = false, closed = false;
+  bool eof_read = false;        // a `recv all` is in the script: it read up to the peer's FIN
+  std::optional<std::uint32_t> fin_next;  // the sequence number after its FIN, once it sent one
   std::size_t fin_step = 0;     // where its FIN's step is: a shutdown if data came in after it
   bool read_after_fin = false;
   void pause_until(Instant t, Duration think) {
@@ -29,9 +32,11 @@ struct Script {
   }
   // A recv returns when what it waits for has arrived: the pause after it counts from then.
   void read_pending(bool all) {
+    all = all && !eof_read;
     if (all) steps.push_back("recv all");
     else if (pending) steps.push_back(fmt::format("recv {}", pending));
     if (all || pending) last = std::max(last, arrived);
+    eof_read = eof_read || all;
     pending = 0;
   }
 };
@@ -64,6 +69,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const std::string other = endpoint_of(syn->conn.substr(syn->conn.find('>') + 1));
   const Instant t0 = syn->t_ns;
   const Duration rtt = in.rtt > 0 ? in.rtt : ms(1);
+  // Each side's own clock. The capture host's segments left when they were captured and what it
+  // received arrived then; the far side sent its segments one one-way delay before they were
+  // captured and receives the capture host's one delay after. A capture on the path is half a
+  // delay from each side.
+  const auto lag = [&](int x) -> Duration { return in.near < 0 ? rtt / 4 : x == in.near ? 0 : rtt / 2; };
   const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
 
   std::array<Script, 2> app;
@@ -88,7 +98,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     const int x = endpoint_of(e.conn) == opener ? 0 : 1;
     Script& me = app[static_cast<std::size_t>(x)];
     Script& peer = app[static_cast<std::size_t>(1 - x)];
-    const Instant t = e.t_ns - t0;
+    const Instant t = e.t_ns - t0 - lag(x);          // when x sent it
+    const Instant there = e.t_ns - t0 + lag(1 - x);  // when it reached the peer
     end = std::max(end, e.t_ns);
     ++segments_of[static_cast<std::size_t>(x)];
     const Segment& s = e.seg;
@@ -125,24 +136,31 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       high[static_cast<std::size_t>(x)] = data_end;
       // A burst of new data right after the last send is the same send() call.
       const bool same_call = !me.steps.empty() && me.steps.back().starts_with("send ") && me.pending == 0 && t - me.last < think;
+      // Its ACK covers the peer's FIN: the FIN had arrived, and what came before it had been read
+      // to the end (a reader that answers after the peer's shutdown).
+      const bool after_peer_fin = peer.fin_next && s.has(kAck) && seq_ge(s.ack, Seq32{*peer.fin_next});
       if (same_call) {
         const std::uint64_t before = std::stoull(me.steps.back().substr(5));
         me.steps.back() = fmt::format("send {}", before + fresh);
       } else {
-        me.read_pending(false);
+        me.read_pending(after_peer_fin);
         me.pause_until(t, think);
         me.steps.push_back(fmt::format("send {}", fresh));
       }
       me.last = t;
       peer.pending += fresh;
-      peer.arrived = t;
+      peer.arrived = there;
       if (peer.closed) peer.read_after_fin = true;
     }
-    if (s.has(kFin)) peer.arrived = std::max(peer.arrived, t);  // its last copy is the one that got there
+    if (s.has(kFin)) peer.arrived = std::max(peer.arrived, there);  // its last copy is the one that got there
     if (s.has(kFin) && !me.closed) {
       me.read_pending(me.peer_fin);
-      me.pause_until(t, think);
+      // A FIN leaves when the application closes (Linux sends a FIN-only segment whatever the
+      // congestion window: tcp_cwnd_test), so its pause is kept to the microsecond: it decides
+      // whether the FIN goes before or after what the peer sends meanwhile.
+      me.pause_until(t, 0);
       me.steps.push_back("close");
+      me.fin_next = s.seq.raw() + e.len + 1;
       me.fin_step = me.steps.size() - 1;
       me.closed = true;
       me.last = t;
@@ -208,7 +226,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   toml += fmt::format(
       "explanation = \"\"\"\nMade by `tcplab import --to-lab` from {}. The link's one-way delay is half the handshake's\n"
       "round trip at the capture point ({} us); each side's application calls follow its data's timing and sizes\n"
-      "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us);\n"
+      "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
+      "and the exact pause before a close);\n"
       "the losses are the copies of a segment that the capture shows sent again ({} rule{}). What the capture\n"
       "could not show (losses before the capture point on the far side, queueing) is not in the lab.\"\"\"\n",
       in.capture, rtt / 2000, think / 1000, faults.size(), faults.size() == 1 ? "" : "s");

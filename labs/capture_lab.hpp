@@ -6,8 +6,9 @@
 //   * the link's one-way delay: half the handshake's RTT as the capture point measured it;
 //   * each side's application calls from its data's timing and sizes: `send N` for each burst
 //     of new data, `recv N` for what arrived before it, `wait D` for the pauses between, `close`
-//     when its FIN left (`recv all` first when the peer's FIN came before), `listen`/`accept`
-//     on the passive side;
+//     when its FIN left (`recv all` first when the peer's FIN came before; the pause before it
+//     kept to the microsecond), `listen`/`accept` on the passive side; times on each side's own
+//     clock (the far side sends one one-way delay before the capture sees it);
 //   * the losses as fault rules by segment id: every copy of a segment but the last that the
 //     capture shows was sent again (`drop A>B#3`), ids as the trace numbers them.
 // What a capture cannot give (the peer's own losses it never saw, delayed-ACK choices, queue
@@ -25,6 +26,7 @@ struct CaptureLabInput {
   std::vector<TraceEvent> sends;       // the connection's `send` records, in time order
   std::vector<std::string> addresses;  // the two sides' address texts: opener first
   Duration rtt = -1;                   // the handshake's RTT at the capture point (-1: unknown)
+  int near = -1;                       // the side the capture was taken on: 0 the opener, 1 the other, -1 on the path
 };
 
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection

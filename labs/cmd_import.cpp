@@ -24,33 +24,36 @@ struct ImportArgs {
   bool findings = false, quiet = false, no_causes = false, absolute = false, states_only = false;
 };
 
-// The handshake's RTT at the capture point: from the SYN to the ACK that completes it (at the
-// client the SYN,ACK comes one RTT after the SYN and is acknowledged at once; at the server
-// the SYN,ACK leaves at once and the ACK comes one RTT later).
-Duration handshake_rtt(const std::vector<TraceEvent>& sends) {
-  Instant syn = -1;
-  bool synack = false;
+// The handshake's RTT as the capture point measured it. At the opener the SYN,ACK comes one RTT
+// after the SYN (the ACK after it is only the opener's own processing, which on a fast link can
+// be longer than the RTT); at the other side the ACK comes one RTT after the SYN,ACK; on the path,
+// from the SYN to the ACK.
+Duration handshake_rtt(const std::vector<TraceEvent>& sends, int near) {
+  Instant syn = -1, synack = -1;
   for (const TraceEvent& e : sends) {
     if (e.seg.has(kSyn) && !e.seg.has(kAck)) syn = e.t_ns;
-    else if (e.seg.has(kSyn)) synack = true;
-    else if (syn >= 0 && synack && e.seg.has(kAck)) return e.t_ns - syn;
+    else if (e.seg.has(kSyn)) synack = e.t_ns;
+    else if (syn >= 0 && synack >= 0 && e.seg.has(kAck))
+      return near == 0 ? synack - syn : near == 1 ? e.t_ns - synack : e.t_ns - syn;
   }
   return -1;
 }
 
-void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::size_t conns) {
+void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::size_t conns, const std::string& capture_host) {
   if (sends.empty())
     throw BadInput(fmt::format("--conn {}: the capture has {} connection{}", a.conn, conns, conns == 1 ? "" : "s"));
   CaptureLabInput in;
   in.capture = a.capture.substr(a.capture.rfind('/') + 1);
   in.sends = sends;
-  in.rtt = handshake_rtt(sends);
   for (const TraceEvent& e : sends)
     if (e.seg.has(kSyn) && !e.seg.has(kAck)) {
       const std::string o = e.conn.substr(0, e.conn.find('>')), p = e.conn.substr(e.conn.find('>') + 1);
       in.addresses = {o.substr(0, o.rfind(':')), p.substr(0, p.rfind(':'))};
       break;
     }
+  if (!capture_host.empty() && in.addresses.size() == 2)
+    in.near = capture_host == in.addresses[0] ? 0 : capture_host == in.addresses[1] ? 1 : -1;
+  in.rtt = handshake_rtt(sends, in.near);
   std::string toml;
   try {
     toml = capture_lab_toml(in);
@@ -114,7 +117,7 @@ int run_import(const ImportArgs& a) {
   std::cout.flush();
   for (const std::string& n : s.notes) std::cerr << n << '\n';
   if (a.findings) std::cout << (a.quiet ? "" : "\n") << findings.report(s.live, s.last, s.host_names);
-  if (!a.to_lab.empty()) write_lab(a, lab_sends, conn_keys.size());
+  if (!a.to_lab.empty()) write_lab(a, lab_sends, conn_keys.size(), s.capture_host);
   return kOk;
 }
 

@@ -3,9 +3,7 @@
 # that replays the same segment sequence: flags, relative seq/ack and lengths, segment by
 # segment (tcpdump's text without times, windows, options and the SYNs' absolute numbers).
 # Not yet: bulk transfers (the receive buffer and the congestion window are the simulator's, not
-# the capture's: zero-window, lossy-transfer), captures of several connections (the lab has one),
-# and a half-close whose ACKs the peer's delayed-ACK timing placed differently (Linux's half-close
-# capture: its ACK of the data and its ACK of the FIN come apart in the lab).
+# the capture's: zero-window, lossy-transfer) and captures of several connections (the lab has one).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 set -u
 bin=$1
@@ -52,7 +50,8 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
   replays "$1 at $2" "$tmp/a.pcap" "$2"
 done
 # Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
-# the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host.
+# the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host, a half-close
+# (the client's shutdown crosses the server's ACK; the server answers after reading to the FIN).
 for cap in "$src"/tests/import/linux/linux-*.pcap; do
   replays "$(basename "$cap" .pcap) (Linux 6.18)" "$cap" 10.77.0.1
 done

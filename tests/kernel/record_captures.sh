@@ -4,7 +4,7 @@
 # client's side, and `ss -tanH` polled in both namespaces every few milliseconds. For each
 # scenario NAME it writes OUT/NAME.pcap (the client's capture point) and OUT/NAME.ss: a line
 # per socket state change seen by the poller below (ns is "client" or "server"; times are
-# CLOCK_REALTIME, the clock of the pcap's timestamps). States are named as `ss` names them. Needs root, iproute2, tcpdump and python3; exits 77 otherwise.
+# CLOCK_REALTIME, the clock of the pcap's timestamps). States are named as `ss` names them. Needs root, iproute2, tcpdump, ethtool and python3; exits 77 otherwise.
 # Nothing outside the two namespaces it creates (and removes) is touched.
 # Usage: record_captures.sh OUT_DIR [SCENARIO...]
 set -u
@@ -12,7 +12,7 @@ out=$1
 shift
 mkdir -p "$out"
 [ "$(id -u)" = 0 ] || { echo "SKIPPED: needs root"; exit 77; }
-for t in ip tcpdump ss python3; do
+for t in ip tcpdump ss python3 ethtool; do
   command -v $t >/dev/null || { echo "SKIPPED: needs $t"; exit 77; }
 done
 tag=tl$$
@@ -170,7 +170,12 @@ record() {  # SCENARIO: one recording; fails when tcpdump says the kernel droppe
   sleep 0.5  # tcpdump attached, both pollers running
   ip netns exec "$sa" python3 "$out/.roles.py" "$sc" server &
   srv=$!
-  sleep 0.2
+  # The client starts once the server listens (a loaded machine can take longer than any fixed
+  # pause to start Python, and a SYN before the listen is answered with RST).
+  for _ in $(seq 100); do
+    [ -n "$(ip netns exec "$sa" ss -Hltn 'sport = :9502')" ] && break
+    sleep 0.05
+  done
   ip netns exec "$ca" python3 "$out/.roles.py" "$sc" client &
   cli=$!
   wait $srv
