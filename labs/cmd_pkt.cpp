@@ -26,7 +26,7 @@ struct PktArgs {
   std::string profile = "linux";
   std::vector<std::string> tcp;  // key=value: sysctl names without "net.ipv4."
   std::string tolerance = "4ms";
-  std::string trace_path, pcap_path, junit_path;
+  std::string trace_path, pcap_path, junit_path, states_path;
   bool quiet = false;
 };
 
@@ -71,11 +71,15 @@ struct TraceOut {
   }
 };
 
-std::unique_ptr<pkt::Target> make_target(const PktArgs& a) {
+std::unique_ptr<pkt::Target> make_target(const PktArgs& a, Instant offset) {
   if (a.against == "kernel") {
     if (auto why = pkt::kernel_target_unavailable(); !why.empty())
       throw BadInput(fmt::format("--against kernel: cannot run here: {}", why));
-    return pkt::make_kernel_target();
+    try {
+      return pkt::make_kernel_target(a.states_path, offset);
+    } catch (const std::runtime_error& e) {
+      throw BadInput(e.what());
+    }
   }
   const auto p = parse_profile(a.profile);
   if (!p) throw BadInput(fmt::format("--profile {}: expected linux or rfc9293", a.profile));
@@ -91,6 +95,12 @@ int run_pkt(const PktArgs& a) {
     std::string key = kv.substr(0, eq);
     if (key.rfind("net.", 0) != 0) key = "net.ipv4." + key;
     extra.push_back({key, kv.substr(eq + 1)});
+  }
+  if (!a.states_path.empty()) {
+    if (a.against != "kernel")
+      throw BadInput("--kernel-states: only with --against kernel (tcplab's own states are in `tcplab run --trace`)");
+    if (!std::ofstream(a.states_path, std::ios::trunc))  // each script's poller appends to it
+      throw BadInput(fmt::format("--kernel-states: cannot open {} for writing", a.states_path));
   }
   // Parse every script first: a bad one stops everything before anything runs.
   std::vector<pkt::Script> scripts;
@@ -122,7 +132,7 @@ int run_pkt(const PktArgs& a) {
   Instant offset = 0;  // scripts follow each other in the pcap
   for (std::size_t i = 0; i < scripts.size(); ++i) {
     const auto& path = a.scripts[i];
-    auto target = make_target(a);
+    auto target = make_target(a, offset);
     described = target->describe();
     for (const auto& s : extra)
       if (auto e = target->set_sysctl(s); e.rfind("note: ", 0) == 0) std::cerr << "--tcp: " << e << "\n";
@@ -187,6 +197,10 @@ Command pkt_command() {
     sub.add_option("--trace", a->trace_path, "write every segment, both ways, as JSON Lines");
     sub.add_option("--pcap", a->pcap_path, "write every segment, both ways, as a pcap");
     sub.add_option("--junit", a->junit_path, "write a JUnit XML report (one case per script)");
+    sub.add_option("--kernel-states", a->states_path,
+                   "with --against kernel: write the kernel's socket states as they change (read from /proc/net/tcp about "
+                   "every millisecond; times as in --pcap), one line each: t_ns, kernel, STATE as ss names it, local, peer, "
+                   "the read before");
     sub.add_flag("-q,--quiet", a->quiet, "only the PASS/FAIL lines");
     sub.footer(
         "Examples:\n"

@@ -9,7 +9,8 @@
 //   calls_  carries out socket calls one at a time, so a blocking accept() or read()
 //           blocks there and the runner carries on (start_call/poll_call);
 //   reader_ reads tun0 and timestamps each packet as it comes out, so a segment's time
-//           does not depend on when the runner gets around to asking.
+//           does not depend on when the runner gets around to asking;
+//   states_ (with --kernel-states) polls the namespace's sockets' states.
 #include <sys/eventfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include <thread>
 
 #include "pkt/kernel_sockets.hpp"
+#include "pkt/kernel_states.hpp"
 #include "pkt/target.hpp"
 #include "stack/wire/codec.hpp"
 #include "stack/wire/tun.hpp"
@@ -97,7 +99,7 @@ class KernelTarget final : public Target {
  public:
   KernelTarget() : t0_(Clock::now()) {}
   ~KernelTarget() override;
-  std::string init();  // "" or why the kernel side could not be set up
+  std::string init(const std::string& states_path, Instant base);  // "" or why the kernel side could not be set up
 
   std::string describe() const override { return "Linux " + release_; }
   bool virtual_time() const override { return false; }
@@ -114,7 +116,7 @@ class KernelTarget final : public Target {
   Instant since_start(Clock::time_point t) const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t - t0_).count();
   }
-  std::string setup_in_namespace();
+  std::string setup_in_namespace(const std::string& states_path, Instant base);
   void read_tun();
 
   const Clock::time_point t0_;
@@ -123,6 +125,7 @@ class KernelTarget final : public Target {
   std::thread reader_;
   Fd tun_, wake_;  // wake_: an eventfd that tells the reader to stop
   KernelSockets sockets_;
+  KernelStatePoller states_;
   std::uint16_t ip_id_ = 0;
 
   std::mutex mu_;  // guards everything below
@@ -133,13 +136,13 @@ class KernelTarget final : public Target {
   std::optional<CallResult> result_;
 };
 
-std::string KernelTarget::init() {
+std::string KernelTarget::init(const std::string& states_path, Instant base) {
   ns_.start();
-  return ns_.run([this] { return setup_in_namespace(); });
+  return ns_.run([&] { return setup_in_namespace(states_path, base); });
 }
 
 // Runs on ns_: from here on that thread lives in the new namespace.
-std::string KernelTarget::setup_in_namespace() {
+std::string KernelTarget::setup_in_namespace(const std::string& states_path, Instant base) {
   if (std::string e = enter_new_netns(); !e.empty()) return e;
   // Only the packetdrill addresses: the stack at 192.168.0.1, the peer's network behind tun0.
   if (std::string e = open_tun("tun0", kLocalIp, 0xffffff00, &tun_); !e.empty()) return e;
@@ -148,6 +151,7 @@ std::string KernelTarget::setup_in_namespace() {
   if (!wake_.valid()) return sys_error("eventfd");
   calls_.start();
   reader_ = std::thread([this] { read_tun(); });
+  if (!states_path.empty()) return states_.start(states_path, base, [this] { return now(); });
   return "";
 }
 
@@ -222,6 +226,9 @@ std::optional<CallResult> KernelTarget::poll_call() {
 }
 
 KernelTarget::~KernelTarget() {
+  // The script is over: what the clean-up below does to the sockets (shutdowns, closes) is not
+  // part of it, and is in neither the pcap nor the states.
+  states_.stop();
   // A call blocked on a socket returns once the socket is shut down; a poll() or a close()
   // with SO_LINGER returns by itself within its timeout.
   for (;;) {
@@ -251,9 +258,9 @@ std::string kernel_target_unavailable() {
   return e;
 }
 
-std::unique_ptr<Target> make_kernel_target() {
+std::unique_ptr<Target> make_kernel_target(const std::string& states_path, Instant base) {
   auto t = std::make_unique<KernelTarget>();
-  if (std::string e = t->init(); !e.empty()) throw std::runtime_error("the kernel target cannot start: " + e);
+  if (std::string e = t->init(states_path, base); !e.empty()) throw std::runtime_error("the kernel target cannot start: " + e);
   return t;
 }
 

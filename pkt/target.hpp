@@ -99,6 +99,8 @@ class Target {
 std::unique_ptr<Target> make_tcplab_target(const TcpConfig& cfg);
 // Why the kernel target cannot run here (not root, no /dev/net/tun, no namespaces), or "".
 std::string kernel_target_unavailable();
-std::unique_ptr<Target> make_kernel_target();  // throws std::runtime_error if it cannot start
+// Throws std::runtime_error if it cannot start. With `states_path`, the kernel's socket states
+// are polled while it runs and appended there, times plus `base` (pkt/kernel_states.hpp).
+std::unique_ptr<Target> make_kernel_target(const std::string& states_path = "", Instant base = 0);
 
 }  // namespace tcplab::pkt

@@ -5,7 +5,10 @@
 # script checks segment by segment against the kernel, is written as a pcap and imported. The
 # kernel's side (192.168.0.1, the capture host: exact) must go through the states Linux goes
 # through (tcp_rcv_synsent_state_process: SYN_SENT -> SYN_RECV on a crossing SYN; a lost FIN:
-# LAST_ACK held across its retransmissions until the ACK).
+# LAST_ACK held across its retransmissions until the ACK), and every state the kernel itself
+# had while the script ran (`--kernel-states`: /proc/net/tcp in the script's namespace, read
+# about every millisecond) must be the import's within that read's interval
+# (tests/kernel/compare_states.py, as for the veth recordings).
 # Usage: import_kernel_pkt.sh BIN_DIR SOURCE_DIR
 set -u
 T=$1/tcplab
@@ -21,9 +24,10 @@ check() {  # SCRIPT EXPECTED-STATES...
   local name=$1
   shift
   local out rc
-  out=$("$T" pkt --against kernel -q "$src/tests/pkt/scripts/$name.pkt" --pcap "$tmp/$name.pcap" 2>&1); rc=$?
+  local run=("$T" pkt --against kernel -q "$src/tests/pkt/scripts/$name.pkt" --pcap "$tmp/$name.pcap" --kernel-states "$tmp/$name.ss")
+  out=$("${run[@]}" 2>&1); rc=$?
   if [[ $rc -ne 0 ]]; then  # a loaded machine: once more
-    out=$("$T" pkt --against kernel -q "$src/tests/pkt/scripts/$name.pkt" --pcap "$tmp/$name.pcap" 2>&1); rc=$?
+    out=$("${run[@]}" 2>&1); rc=$?
   fi
   if [[ $rc -eq 2 ]] && grep -q 'cannot run here' <<< "$out"; then echo "skip: $out"; return; fi
   [[ $rc -eq 0 ]] || { echo "FAIL $name against the kernel: $out"; fail=1; return; }
@@ -35,6 +39,13 @@ check() {  # SCRIPT EXPECTED-STATES...
     echo "ok   $name: the kernel's side $want"
   else
     echo "FAIL $name: the kernel's side inferred as '$got', Linux goes '$want'"
+    fail=1
+  fi
+  "$T" import "$tmp/$name.pcap" --at-host 192.168.0.1 --trace "$tmp/$name.jsonl" -q 2>/dev/null
+  if python3 "$src/tests/kernel/compare_states.py" "$tmp/$name.jsonl" "$tmp/$name.ss" "$tmp/$name.pcap" > "$tmp/cmp.txt"; then
+    echo "ok   $name: $(tail -1 "$tmp/cmp.txt")"
+  else
+    echo "FAIL $name: the kernel's polled states against the import:"; cat "$tmp/cmp.txt"
     fail=1
   fi
 }

@@ -65,7 +65,10 @@ def main():
         print(f"compare_states: {e}", file=sys.stderr)
         return 2
     # Timelines per (local IP, conn label): (t, state), starting CLOSED.
-    offset = first if events and max(e.get("t_ns", 0) for e in events) < 10**17 else 0
+    # The trace's times are either the pcap's (then its first segment is at the first packet's
+    # time) or from the first packet (then at 0): tcplab pkt's pcaps start near 0 themselves.
+    first_send = next((e["t_ns"] for e in events if e.get("type") == "send"), 0)
+    offset = 0 if abs(first_send - first) <= 1000 else first
     timelines = {}
     for e in events:
         if e.get("type") != "state":

@@ -171,8 +171,10 @@ record() {  # SCENARIO: one recording; fails when tcpdump says the kernel droppe
   ip netns exec "$sa" python3 "$out/.roles.py" "$sc" server &
   srv=$!
   # The client starts once the server listens (a loaded machine can take longer than any fixed
-  # pause to start Python, and a SYN before the listen is answered with RST).
-  for _ in $(seq 100); do
+  # pause to start Python, and a SYN before the listen is answered with RST); the dead host's
+  # "server" listens on nothing.
+  [ "$sc" = dead-host ] && sleep 0.2
+  [ "$sc" = dead-host ] || for _ in $(seq 100); do
     [ -n "$(ip netns exec "$sa" ss -Hltn 'sport = :9502')" ] && break
     sleep 0.05
   done
