@@ -48,6 +48,8 @@ out=$("$bin" pkt -q "$good" --tolerance 30ms 2>&1); rc=$?
 check "--tolerance 30ms is taken (the 10 s bound is on the duration, not the number)" test $rc -eq 0
 out=$("$bin" pkt -q "$good" --tolerance 11s 2>&1); rc=$?
 check "--tolerance 11s is over the bound, exit 2" test $rc -eq 2
+out=$("$bin" pkt -q "$good" --kernel-states s.txt 2>&1); rc=$?
+check "--kernel-states without --against kernel is one line, exit 2" test $rc -eq 2 -a "$(wc -l <<< "$out")" -eq 1 -a -n "$(grep -F -- '--kernel-states: only with --against kernel' <<< "$out")"
 out=$("$bin" pkt "$good" --tcp tcp_no_such_knob=1 2>&1); rc=$?
 check "an unknown sysctl in --tcp is one line, exit 2" test $rc -eq 2 -a -n "$(grep -F 'does not know the sysctl net.ipv4.tcp_no_such_knob' <<< "$out")"
 out=$("$bin" pkt -q "$good" --tcp tcp_ecn=1 2>&1); rc=$?
