@@ -89,10 +89,37 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     std::uint32_t ordinal;
     Instant t;
     std::uint32_t edge;  // a data segment's end, an ACK's number
+    std::uint32_t start = 0;  // a data segment's first sequence number
+    std::vector<SackBlock> dsack = {};  // an ACK's D-SACK blocks (RFC 2883: below its number)
   };
   std::vector<Seen> sent, acks;
   bool refused = false;
   std::array<std::uint64_t, 2> segments_of{};
+  // The windows each side offered, to tell the application's pauses from the peer's: a sender
+  // whose data reached the edge of the peer's window (blocked) goes on with the same send() when
+  // the window opens; a receiver whose window opens from zero read then.
+  std::array<std::optional<std::uint8_t>, 2> wscale;
+  std::array<std::uint16_t, 2> syn_window{};
+  // What reached x from its peer, in order, on x's clock: when, and the right edge of the
+  // window offered (for the far side, the capture's order is not the order it learnt things in).
+  struct Heard {
+    Instant at;
+    std::optional<std::uint32_t> edge;
+  };
+  std::array<std::vector<Heard>, 2> heard;
+  // The last segment that had reached x by its time t, and the window edge it knew then.
+  const auto known = [&](int x, Instant t) {
+    std::pair<std::optional<Instant>, std::optional<std::uint32_t>> k;
+    const auto& h = heard[static_cast<std::size_t>(x)];
+    for (auto it = h.rbegin(); it != h.rend() && !k.second; ++it)
+      if (it->at <= t) {
+        if (!k.first) k.first = it->at;
+        k.second = it->edge;
+      }
+    return k;
+  };
+  std::array<std::optional<std::uint32_t>, 2> offered;     // the window x offered last, scaled
+  std::array<bool, 2> blocked{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
     const int x = endpoint_of(e.conn) == opener ? 0 : 1;
@@ -107,9 +134,35 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     const std::uint32_t ordinal = static_cast<std::uint32_t>(std::stoul(e.id.substr(e.id.rfind('#') + 1)));
     if (seg_len > 0) {
       copies[static_cast<std::size_t>(x)][{s.seq.raw(), static_cast<std::uint8_t>(s.flags & (kSyn | kFin))}].push_back(ordinal);
-      sent.push_back({x, ordinal, e.t_ns, s.seq.raw() + seg_len});
+      sent.push_back({x, ordinal, e.t_ns, s.seq.raw() + seg_len, s.seq.raw()});
     }
-    if (s.has(kAck)) acks.push_back({x, ordinal, e.t_ns, s.ack.raw()});
+    if (s.has(kAck)) {
+      Seen a{x, ordinal, e.t_ns, s.ack.raw()};
+      for (std::uint8_t i = 0; i < s.sack_count; ++i)
+        if (seq_le(s.sack[i].right, s.ack)) a.dsack.push_back(s.sack[i]);
+      acks.push_back(std::move(a));
+    }
+    Heard& h = heard[static_cast<std::size_t>(1 - x)].emplace_back(Heard{there, std::nullopt});
+    if (s.has(kSyn)) {
+      wscale[static_cast<std::size_t>(x)] = s.wscale;
+      syn_window[static_cast<std::size_t>(x)] = s.wnd;
+      offered[static_cast<std::size_t>(x)] = s.wnd;
+      if (s.has(kAck)) h.edge = s.ack.raw() + s.wnd;
+    } else if (s.has(kAck) && !s.has(kRst)) {
+      // RFC 7323 2.2: windows are scaled only when both SYNs carried the option, never in a SYN.
+      const int shift = wscale[0] && wscale[1] ? *wscale[static_cast<std::size_t>(x)] : 0;
+      const std::uint32_t wnd = static_cast<std::uint32_t>(s.wnd) << shift;
+      const bool reopened = offered[static_cast<std::size_t>(x)] == 0U && wnd > 0 && e.len == 0 && !s.has(kFin);
+      offered[static_cast<std::size_t>(x)] = wnd;
+      h.edge = s.ack.raw() + wnd;
+      if (reopened && me.pending) {
+        // A window update after a zero window: its application read what had arrived.
+        me.pause_until(t, think);
+        me.steps.push_back(fmt::format("recv {}", me.pending));
+        me.pending = 0;
+        me.last = t;
+      }
+    }
     if (s.has(kSyn)) {
       if (!started[static_cast<std::size_t>(x)]) me.last = t;
       started[static_cast<std::size_t>(x)] = true;
@@ -135,7 +188,14 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       const std::uint32_t fresh = static_cast<std::uint32_t>(Seq32{data_end} - Seq32{high[static_cast<std::size_t>(x)]});
       high[static_cast<std::size_t>(x)] = data_end;
       // A burst of new data right after the last send is the same send() call.
-      const bool same_call = !me.steps.empty() && me.steps.back().starts_with("send ") && me.pending == 0 && t - me.last < think;
+      const auto [heard_at, edge] = known(x, t);
+      // The same send() going on when an ACK let it: right after an ACK (a pure ACK wakes no
+      // application; a write blocked on a full send buffer, the congestion window or the peer's
+      // window goes on), or soon after the window it had filled opened.
+      const Duration gap = heard_at ? t - *heard_at : -1;
+      const bool resumed = gap >= 0 && gap < (blocked[static_cast<std::size_t>(x)] ? think : std::min<Duration>(think, ms(1)));
+      const bool same_call = !me.steps.empty() && me.steps.back().starts_with("send ") && me.pending == 0 &&
+                             (t - me.last < think || resumed);
       // Its ACK covers the peer's FIN: the FIN had arrived, and what came before it had been read
       // to the end (a reader that answers after the peer's shutdown).
       const bool after_peer_fin = peer.fin_next && s.has(kAck) && seq_ge(s.ack, Seq32{*peer.fin_next});
@@ -148,6 +208,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
         me.steps.push_back(fmt::format("send {}", fresh));
       }
       me.last = t;
+      blocked[static_cast<std::size_t>(x)] = edge && seq_ge(Seq32{data_end}, Seq32{*edge});
       peer.pending += fresh;
       peer.arrived = there;
       if (peer.closed) peer.read_after_fin = true;
@@ -198,6 +259,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
             ack = &a;
             break;
           }
+        // A D-SACK for it: a copy came twice, so none was lost (a tail loss probe, a spurious RTO).
+        bool duplicated = false;
+        for (const Seen& a : acks)
+          for (const SackBlock& b : a.dsack)
+            duplicated = duplicated || (copy && a.side == 1 - x && a.t >= copy->t && seq_le(b.left, Seq32{copy->start}) &&
+                                        seq_ge(b.right, Seq32{copy->edge}));
+        if (duplicated) continue;
         if (ack) faults.push_back(fmt::format("drop {}>{}#{}", tags[1 - x], tags[x], ack->ordinal));
         else faults.push_back(fmt::format("drop {}>{}#{}", tags[x], tags[1 - x], ordinals[k]));
       }
@@ -236,8 +304,21 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   toml += unanswered ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
                      : fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
   toml += "faults = " + quoted(faults) + "\n\n";
-  toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n\n", ip(0, "10.0.0.1"));
-  toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n\n", ip(1, "10.0.0.2"));
+  // A SYN offering a small window comes from a socket whose receive buffer was set small
+  // (SO_RCVBUF, which Linux doubles): Linux then offers half of it rounded down to whole
+  // segments, and tcplab's rcv_buf does the same (stack/config.hpp). Of the buffers that give
+  // that window, the power of two (what programs ask for: 4096 doubled for 2896), else the
+  // middle of the range; the buffer also decides when the receiver's memory runs out.
+  auto tcp_line = [&](std::size_t i) {
+    const std::uint32_t w = syn_window[i];
+    if (w == 0 || w >= 32768) return std::string();
+    std::uint32_t buf = 1;
+    while (buf < 2 * w) buf <<= 1;
+    if (buf >= 2 * w + 2 * 1448) buf = 2 * w + 1448;
+    return fmt::format("tcp = {{ rcv_buf = {} }}\n", buf);
+  };
+  toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n{}\n", ip(0, "10.0.0.1"), tcp_line(0));
+  toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n{}\n", ip(1, "10.0.0.2"), tcp_line(1));
   toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(rtt / 2));
   if (!app[1].steps.empty()) toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
   toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));

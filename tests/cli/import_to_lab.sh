@@ -2,8 +2,10 @@
 # capture -> lab -> pcap (issue 21): `tcplab import --to-lab` on a lab's capture writes a lab
 # that replays the same segment sequence: flags, relative seq/ack and lengths, segment by
 # segment (tcpdump's text without times, windows, options and the SYNs' absolute numbers).
-# Not yet: bulk transfers (the receive buffer and the congestion window are the simulator's, not
-# the capture's: zero-window, lossy-transfer) and captures of several connections (the lab has one).
+# zero-window: the receiver's small buffer comes from its SYN's window, its read from the window
+# update after the zero window, the sender's one send() from its data going on as the window opens.
+# Not yet: a path with a rate and a queue (lossy-transfer: the lab has no rate), and labs of
+# several connections (the lab has one).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 set -u
 bin=$1
@@ -44,7 +46,9 @@ replays() {  # NAME CAPTURE AT
     fail=1
   fi
 }
-for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2" "close 10.0.0.2"}; do
+for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1"
+                     "fin-wait-2 10.0.0.1" "syn-cookies 10.0.0.1" "zero-window 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2"
+                     "close 10.0.0.2" "lost-syn 10.0.0.2" "lost-synack 10.0.0.2" "zero-window 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"
