@@ -168,7 +168,9 @@ record() {  # SCENARIO: one recording; fails when tcpdump says the kernel droppe
   poll "$ca" client "$out/$sc.ss"; pc=$!
   poll "$sa" server "$out/$sc.ss"; ps=$!
   sleep 0.5  # tcpdump attached, both pollers running
-  ip netns exec "$sa" python3 "$out/.roles.py" "$sc" server &
+  # Each end has 20 s (the longest scenario takes 4.5): one that hangs (a peer that failed
+  # early) ends the recording as failed instead of stalling it.
+  ip netns exec "$sa" timeout 20 python3 "$out/.roles.py" "$sc" server &
   srv=$!
   # The client starts once the server listens (a loaded machine can take longer than any fixed
   # pause to start Python, and a SYN before the listen is answered with RST); the dead host's
@@ -178,14 +180,17 @@ record() {  # SCENARIO: one recording; fails when tcpdump says the kernel droppe
     [ -n "$(ip netns exec "$sa" ss -Hltn 'sport = :9502')" ] && break
     sleep 0.05
   done
-  ip netns exec "$ca" python3 "$out/.roles.py" "$sc" client &
+  ip netns exec "$ca" timeout 20 python3 "$out/.roles.py" "$sc" client &
   cli=$!
   wait $srv
+  local rc_srv=$?
   sleep 1  # the last packets reach the capture file
   kill $pc $ps 2>/dev/null; wait $pc $ps 2>/dev/null
   kill -INT $dump; wait $dump 2>/dev/null
   wait $cli
+  local rc_cli=$?
   sort -o "$out/$sc.ss" "$out/$sc.ss"
+  [ $rc_srv -eq 0 ] && [ $rc_cli -eq 0 ] || { echo "$sc: the server exited $rc_srv, the client $rc_cli: recording again"; return 1; }
   local dropped
   dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$out/.dump.err" | head -1)
   [ "${dropped:-0}" -eq 0 ] || { echo "$sc: tcpdump's buffer lost $dropped packets: recording again"; return 1; }
