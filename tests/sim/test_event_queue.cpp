@@ -42,7 +42,7 @@ void drain_against(EventQueue<Ev>& q, RefHeap& ref) {
 }
 }  // namespace
 
-TEST_CASE("event queue: packets go to the near heap; far kinds, each in order, take one lane each") {
+TEST_CASE("event queue: packets go to the near heap, far kinds each in order take one lane each") {
   // The connection benchmark's pattern: packets 10 us ahead, an RTO re-armed ~1 s ahead on
   // each ACK, TIME_WAIT 240 s ahead; each kind in order, the kinds interleaved.
   EventQueue<Ev> q;
@@ -63,7 +63,7 @@ TEST_CASE("event queue: packets go to the near heap; far kinds, each in order, t
   drain_against(q, ref);
 }
 
-TEST_CASE("event queue: a far event before every lane's last one opens a lane; past kMaxLanes, the far heap") {
+TEST_CASE("event queue: a far event before every lane's last one opens a lane, past kMaxLanes it goes to the far heap") {
   EventQueue<Ev> q;
   RefHeap ref;
   const Instant far = EventQueue<Ev>::kFar + 1000;
