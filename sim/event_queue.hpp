@@ -1,21 +1,34 @@
 #pragma once
-// The world's event queue: a binary heap for near events and a FIFO lane for far ones.
+// The world's event queue: a binary heap for near events; far ones (at least kFar ahead) in
+// sorted FIFO lanes, chosen as in patience sorting, with a second heap for what fits no lane.
 //
-// A run with many connections holds one far deadline per connection (TIME_WAIT's 2MSL,
-// keep-alive): a million of them would sit in the heap that orders 10 us packet events and
-// make every push and pop pay log2(10^6) levels. Far deadlines are almost always set in
-// increasing order (now + a fixed duration, with now never going back), so they are kept in
-// a FIFO instead: an event at least kFar ahead of now that does not sort before the lane's
-// last one is appended there, O(1); any other event goes to the heap. The next event is the
-// smaller of the heap's top and the lane's front under the one order E::operator> defines,
-// so the sequence of events is exactly the one a single heap gives (no ties: E's order is
-// total), and the queue stays a plain copyable value.
+// A run with many connections queues far deadlines much faster than they come due: every ACK
+// re-arms a retransmission timer ~1 s ahead (the superseded entries stay queued until they
+// pop, and the world skips them), and each TIME_WAIT queues its 2MSL. At 10^5 connections
+// that is ~10^5 entries in the queue, against a few hundred packets and wake-ups due within
+// the next milliseconds. In one heap, every pop of a near event paid log2 of all of them in
+// cache misses. Here near events have a heap of their own, small and cache-resident, and far
+// ones wait elsewhere until they are the smallest.
+//
+// Far deadlines are "now + a fixed duration" of their kind (RTO, 2MSL, keep-alive), so each
+// kind arrives nearly in order: an event is appended to the lane whose last event is the
+// latest one not after it (patience sorting's rule), which keeps every lane sorted. A handful
+// of lanes holds the kinds; push is a binary search over the lanes' last events and an
+// append, and a far pop takes the smallest front (a small heap of lanes). A far event that
+// fits no lane when kMaxLanes are in use goes to the far heap.
+//
+// The order is exactly a single heap's: every element sits in the near heap, a sorted lane or
+// the far heap, and top() is the smallest of all of them under the one total order
+// E::operator> defines (time, then rank, then insertion order: no ties), so no event moves,
+// superseded timer entries included. Where an event lands depends only on the queue's
+// contents and `now`, and the queue is a plain copyable value.
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <functional>
 #include <queue>
 #include <vector>
 
+#include "stack/ring.hpp"
 #include "stack/time.hpp"
 
 namespace tcplab {
@@ -23,27 +36,135 @@ namespace tcplab {
 template <class E>  // E has `Instant t` and a total order `bool operator>(const E&) const`
 class EventQueue {
  public:
-  static constexpr Duration kFar = 1'000'000'000;  // 1 s: further than any packet or RTO-scale event
+  // Near: packets, wake-ups, delayed ACKs and loss probes (within a few RTTs of the labs'
+  // paths). Far: retransmission timers (rto_min 200 ms and up), keep-alives, TIME_WAIT.
+  static constexpr Duration kFar = 100'000'000;  // 100 ms
+  // Lanes in use at most: a far pop costs log2 of it, a far push a binary search over it.
+  // The benchmarks need a few; deadlines that vary per connection (an RTO from each one's
+  // SRTT) overflow into the far heap instead of growing the lane set without bound.
+  static constexpr std::size_t kMaxLanes = 32;
 
   void push(const E& e, Instant now) {
-    if (e.t - now >= kFar && (far_.empty() || !(far_.back() > e))) far_.push_back(e);
-    else near_.push(e);
+    ++size_;
+    if (e.t - now < kFar) {
+      near_.push(e);
+      return;
+    }
+    // by_back_ is sorted by the lanes' last events: find the last lane whose back sorts before e.
+    std::size_t lo = 0, hi = by_back_.size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (e > lanes_[by_back_[mid]].back()) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) {  // lanes_[by_back_[lo - 1]] ends before e and the next one after it: order kept
+      lanes_[by_back_[lo - 1]].push_back(e);
+      return;
+    }
+    if (by_back_.size() >= kMaxLanes) {
+      far_.push(e);
+      return;
+    }
+    // e sorts before every lane's back: a new lane, first in by_back_.
+    std::uint32_t id;
+    if (!free_.empty()) {
+      id = free_.back();
+      free_.pop_back();
+    } else {
+      id = static_cast<std::uint32_t>(lanes_.size());
+      lanes_.emplace_back();
+    }
+    lanes_[id].push_back(e);
+    by_back_.insert(by_back_.begin(), id);
+    fronts_.push_back(id);
+    sift_up(fronts_.size() - 1);
   }
-  bool empty() const { return near_.empty() && far_.empty(); }
-  std::size_t size() const { return near_.size() + far_.size(); }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
   std::size_t near_size() const { return near_.size(); }
-  std::size_t far_size() const { return far_.size(); }
-  const E& top() const { return from_far() ? far_.front() : near_.top(); }
+  std::size_t lanes() const { return by_back_.size(); }  // lanes holding events
+  std::size_t far_heap_size() const { return far_.size(); }
+
+  const E& top() const {
+    switch (source()) {
+      case Source::Near: return near_.top();
+      case Source::Lane: return lanes_[fronts_[0]].front();
+      case Source::FarHeap: break;
+    }
+    return far_.top();
+  }
+
   void pop() {
-    if (from_far()) far_.pop_front();
-    else near_.pop();
+    --size_;
+    switch (source()) {
+      case Source::Near: return near_.pop();
+      case Source::FarHeap: return far_.pop();
+      case Source::Lane: break;
+    }
+    const std::uint32_t id = fronts_[0];
+    Ring<E>& lane = lanes_[id];
+    lane.pop_front();
+    if (lane.empty()) {
+      for (std::size_t i = 0; i < by_back_.size(); ++i)
+        if (by_back_[i] == id) {
+          by_back_.erase(by_back_.begin() + static_cast<std::ptrdiff_t>(i));
+          break;
+        }
+      // A lane that grew large gives its storage back: a copy of the world copies it.
+      if (lane.capacity() > kKeepCapacity) lane.release();
+      free_.push_back(id);
+      fronts_[0] = fronts_.back();
+      fronts_.pop_back();
+    }
+    if (!fronts_.empty()) sift_down(0);
   }
 
  private:
-  bool from_far() const { return near_.empty() || (!far_.empty() && near_.top() > far_.front()); }
+  static constexpr std::size_t kKeepCapacity = 1024;
+  enum class Source { Near, Lane, FarHeap };
 
-  std::priority_queue<E, std::vector<E>, std::greater<>> near_;
-  std::deque<E> far_;  // sorted: each element is appended only if it does not sort before the last
+  // Which part holds the smallest event (the queue is not empty).
+  Source source() const {
+    const E* best = near_.empty() ? nullptr : &near_.top();
+    Source s = Source::Near;
+    if (!fronts_.empty() && (!best || *best > lanes_[fronts_[0]].front())) {
+      best = &lanes_[fronts_[0]].front();
+      s = Source::Lane;
+    }
+    if (!far_.empty() && (!best || *best > far_.top())) s = Source::FarHeap;
+    return s;
+  }
+  bool front_after(std::uint32_t a, std::uint32_t b) const { return lanes_[a].front() > lanes_[b].front(); }
+  void sift_up(std::size_t i) {
+    while (i > 0) {
+      const std::size_t p = (i - 1) / 2;
+      if (!front_after(fronts_[p], fronts_[i])) break;
+      std::swap(fronts_[p], fronts_[i]);
+      i = p;
+    }
+  }
+  void sift_down(std::size_t i) {
+    const std::size_t n = fronts_.size();
+    for (;;) {
+      std::size_t m = i;
+      const std::size_t l = 2 * i + 1, r = l + 1;
+      if (l < n && front_after(fronts_[m], fronts_[l])) m = l;
+      if (r < n && front_after(fronts_[m], fronts_[r])) m = r;
+      if (m == i) return;
+      std::swap(fronts_[m], fronts_[i]);
+      i = m;
+    }
+  }
+
+  using Heap = std::priority_queue<E, std::vector<E>, std::greater<>>;
+  Heap near_;                           // less than kFar ahead when pushed
+  std::vector<Ring<E>> lanes_;          // far events, each lane sorted front to back; empty ones in free_
+  std::vector<std::uint32_t> by_back_;  // the non-empty lanes, sorted by their last event
+  std::vector<std::uint32_t> fronts_;   // the non-empty lanes, a min-heap by their first event
+  std::vector<std::uint32_t> free_;     // empty lanes to reuse
+  Heap far_;                            // far events that fit no lane
+  std::size_t size_ = 0;
 };
 
 }  // namespace tcplab

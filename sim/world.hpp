@@ -177,7 +177,12 @@ class World {
   };
   struct Packet {
     Segment seg;
+    // Its id ("A>B.2#3", DESIGN rule 4) as parts: the string is built only when a trace line
+    // or a view reads it (packet_id), not for every packet of an untraced run. A ping's id
+    // is its text (ping: ...), set when it is made; a TCP segment's stays empty.
     std::string id;
+    std::uint32_t ordinal = 0;    // the sender's n-th segment on its connection
+    std::uint32_t pair_conn = 0;  // the connection's number within its host pair
     SegKind kind = SegKind::Ack;
     int src_host = -1, dst_host = -1;
     bool corrupted = false;
@@ -243,6 +248,7 @@ class World {
   void free_packet(std::uint32_t slot);
   void arrive(const QEvent& e);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
+  std::string packet_id(const Packet& p) const;  // p's id, built from its parts
   std::uint32_t pair_conn_of(int host, const Packet& p, SegOrdinals* ord);
   SegOrdinals& ordinals_of(int host, ConnId c);
   void enqueue_arrival(Packet& p, Instant at, bool last);
@@ -317,7 +323,7 @@ class World {
   Instant now_ = 0;
   std::uint64_t order_ = 0;
   std::uint64_t trace_seq_ = 0;
-  EventQueue<QEvent> queue_;  // near events in a heap, far deadlines (TIME_WAIT) in a FIFO lane
+  EventQueue<QEvent> queue_;  // near events in a heap; far deadlines (RTO, TIME_WAIT) in sorted lanes
   std::vector<HostInfo> hosts_;
   std::vector<TcpHost> stacks_;
   std::vector<std::vector<Instant>> timer_at_;        // per host, per conn: the queued timer event

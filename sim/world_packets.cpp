@@ -72,9 +72,9 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
 }
 
 // The segment's stable id (DESIGN rule 4): "A>B#3", the third segment A sent on that
-// connection; "A>B.2#3" when it is the 2nd connection (or later) between A and B. Built in
-// place (for every packet, traced or not: the packet may arrive during a later call that
-// records a trace).
+// connection; "A>B.2#3" when it is the 2nd connection (or later) between A and B. Built when
+// read (packet_id): the packet keeps the parts, so a packet sent untraced that arrives during
+// a later call that records a trace still has its id.
 std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const {
   const Segment& seg = p.seg;
   // A spoofed source (a SYN flood) is named by its address, so each fake client has its
@@ -101,6 +101,10 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, 
   return id;
 }
 
+std::string World::packet_id(const Packet& p) const {
+  return p.ordinal == 0 ? p.id : segment_id(p.src_host, p, p.ordinal, p.pair_conn);
+}
+
 namespace {
 // The kind labels, interned once (a trace event is recorded for every packet).
 Label kind_label(SegKind k) {
@@ -116,7 +120,7 @@ Label kind_label(SegKind k) {
 void World::trace_send(int host, Packet& p) {
   if (!tracing()) return skip_record();
   TraceEvent e = trace_event(TraceType::Send, host, pair_label(p.seg.src, p.seg.dst));
-  e.id = p.id;
+  e.id = packet_id(p);
   e.kind = kind_label(p.kind);
   e.retx = p.retx;
   e.loss_probe = p.loss_probe;
@@ -132,7 +136,7 @@ void World::trace_send(int host, Packet& p) {
 void World::trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason) {
   if (!tracing()) return skip_record();
   TraceEvent e = trace_event(TraceType::Drop, host, pair_label(p.seg.src, p.seg.dst));
-  e.id = p.id;
+  e.id = packet_id(p);
   e.kind = p.ping ? Label(p.ping_reply ? "ECHO-REPLY" : "ECHO") : kind_label(p.kind);
   e.where = where;
   e.reason = reason;
@@ -184,7 +188,8 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
   const std::uint32_t ordinal = ++ord.total;
   const std::uint32_t kind_ordinal = ++ord.per_kind[static_cast<std::size_t>(p.kind)];
   const std::uint32_t pair_conn = pair_conn_of(host, p, c != kNoConn ? &ord : nullptr);
-  p.id = segment_id(host, p, ordinal, pair_conn);
+  p.ordinal = ordinal;
+  p.pair_conn = pair_conn;
 
   ++counters_.link_pkts;
   if (seg.payload.empty()) ++counters_.ack_pkts;
@@ -269,7 +274,7 @@ void World::arrive(const QEvent& e) {
   if (p.ping) return ping_arrived(p);  // not TCP: the world answers it, no Deliver line
   if (tracing()) {
     TraceEvent t = trace_event(TraceType::Deliver, h, pair_label(p.seg.dst, p.seg.src));
-    t.id = p.id;
+    t.id = packet_id(p);
     t.kind = kind_label(p.kind);
     record(std::move(t));
   } else {

@@ -1,7 +1,9 @@
-// EventQueue, the world's two-lane queue: far deadlines go to a FIFO lane, near ones to the
-// heap, and the events come out in exactly the order one heap gives, each at its own time.
+// EventQueue, the world's queue: near events in a heap, far ones in sorted FIFO lanes and an
+// overflow heap. The events come out in exactly the order one heap gives, each at its own
+// time, wherever they landed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <queue>
@@ -9,6 +11,7 @@
 
 #include "sim/event_queue.hpp"
 #include "sim/rng.hpp"
+#include "stack/time.hpp"
 
 using namespace tcplab;
 
@@ -16,80 +19,126 @@ namespace {
 struct Ev {
   Instant t;
   std::uint64_t order;
-  bool operator>(const Ev& o) const { return t != o.t ? t > o.t : order > o.order; }
+  int rank = 1;  // as the world's: packets (0) before the rest at one instant
+  bool operator>(const Ev& o) const {
+    if (t != o.t) return t > o.t;
+    if (rank != o.rank) return rank > o.rank;
+    return order > o.order;
+  }
 };
-}  // namespace
+using RefHeap = std::priority_queue<Ev, std::vector<Ev>, std::greater<>>;
 
-TEST_CASE("event queue: a TIME_WAIT-like far deadline waits in the lane and fires at its exact time") {
-  EventQueue<Ev> q;
-  const Duration two_msl = 240'000'000'000;
-  q.push(Ev{10'000, 0}, 0);         // a packet 10 us ahead: the heap
-  q.push(Ev{two_msl, 1}, 0);        // 2MSL ahead: the far lane
-  q.push(Ev{two_msl + 5, 2}, 3);    // later still, in order: the lane too
-  q.push(Ev{two_msl - 7, 3}, 4);    // far but before the lane's last one: the heap keeps it
-  CHECK(q.near_size() == 2);
-  CHECK(q.far_size() == 2);
-  std::vector<Instant> got;
-  std::vector<std::uint64_t> orders;
-  while (!q.empty()) {
-    got.push_back(q.top().t);
-    orders.push_back(q.top().order);
-    q.pop();
-  }
-  CHECK(got == std::vector<Instant>{10'000, two_msl - 7, two_msl, two_msl + 5});
-  CHECK(orders == std::vector<std::uint64_t>{0, 3, 1, 2});
-}
-
-TEST_CASE("event queue: the same sequence as a single heap, pushes and pops interleaved, copies independent") {
-  Rng rng(7);
-  EventQueue<Ev> q;
-  std::priority_queue<Ev, std::vector<Ev>, std::greater<>> ref;
-  Instant now = 0;
-  std::uint64_t order = 0;
-  std::size_t far_pushes = 0;
-  EventQueue<Ev> snapshot;
-  std::vector<Ev> after_snapshot;
-  for (int i = 0; i < 20000; ++i) {
-    const int pushes = static_cast<int>(rng.next() % 3);
-    for (int k = 0; k < pushes; ++k) {
-      // Mostly near (up to 2 ms), some far: a fixed 2MSL (in order), or a random 1-300 s.
-      const std::uint64_t r = rng.next() % 10;
-      const Duration d = r < 7 ? static_cast<Duration>(rng.next() % 2'000'000)
-                         : r < 9 ? 240'000'000'000
-                                 : static_cast<Duration>(1'000'000'000 + rng.next() % 299'000'000'000ULL);
-      const Ev e{now + d, order++};
-      far_pushes += d >= EventQueue<Ev>::kFar;
-      q.push(e, now);
-      ref.push(e);
-    }
-    if (i == 10000) snapshot = q;
-    if (!ref.empty() && rng.next() % 2) {
-      REQUIRE(!q.empty());
-      CHECK(q.top().order == ref.top().order);
-      CHECK(q.top().t == ref.top().t);
-      now = q.top().t;
-      if (i > 10000) after_snapshot.push_back(q.top());
-      q.pop();
-      ref.pop();
-    }
-  }
-  CHECK(far_pushes > 1000);
+// Pops both to the end, checking each event against the reference heap's.
+void drain_against(EventQueue<Ev>& q, RefHeap& ref) {
   while (!ref.empty()) {
     REQUIRE(!q.empty());
+    REQUIRE(q.size() == ref.size());
+    CHECK(q.top().t == ref.top().t);
     CHECK(q.top().order == ref.top().order);
     q.pop();
     ref.pop();
   }
   CHECK(q.empty());
-  // The copy taken halfway was not disturbed by what the original did later.
-  CHECK(snapshot.size() > 0);
-  std::size_t n = 0;
-  Ev prev{-1, 0};
-  while (!snapshot.empty()) {
-    CHECK(!(prev > snapshot.top()));
-    prev = snapshot.top();
-    snapshot.pop();
-    ++n;
+}
+}  // namespace
+
+TEST_CASE("event queue: packets go to the near heap, far kinds each in order take one lane each") {
+  // The connection benchmark's pattern: packets 10 us ahead, an RTO re-armed ~1 s ahead on
+  // each ACK, TIME_WAIT 240 s ahead; each kind in order, the kinds interleaved.
+  EventQueue<Ev> q;
+  RefHeap ref;
+  std::uint64_t order = 0;
+  Instant now = 0;
+  for (int i = 0; i < 1000; ++i) {
+    for (const Duration d : {Duration{10'000}, Duration{1'020'000'000}, Duration{240'000'000'000}}) {
+      const Ev e{now + d, order++};
+      q.push(e, now);
+      ref.push(e);
+    }
+    now += 10'000;
   }
-  CHECK(n > 0);
+  CHECK(q.near_size() == 1000);
+  CHECK(q.lanes() == 2);
+  CHECK(q.far_heap_size() == 0);
+  drain_against(q, ref);
+}
+
+TEST_CASE("event queue: a far event before every lane's last one opens a lane, past kMaxLanes it goes to the far heap") {
+  EventQueue<Ev> q;
+  RefHeap ref;
+  const Instant far = EventQueue<Ev>::kFar + 1000;
+  const auto n = static_cast<std::uint64_t>(EventQueue<Ev>::kMaxLanes + 5);
+  for (std::uint64_t i = 0; i < n; ++i) {  // decreasing times: each sorts before all the others
+    const Ev e{far - static_cast<Instant>(i), i};
+    q.push(e, 0);
+    ref.push(e);
+  }
+  CHECK(q.lanes() == EventQueue<Ev>::kMaxLanes);
+  CHECK(q.far_heap_size() == 5);
+  CHECK(q.near_size() == 0);
+  // Equal times: rank, then insertion order decide, across the near heap, lanes and the far heap.
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const Ev e{far - 10, n + i, static_cast<int>(i % 2)};
+    q.push(e, i < 3 ? 0 : far - 20);  // the first three far when pushed, the others near
+    ref.push(e);
+  }
+  CHECK(q.near_size() == 3);
+  drain_against(q, ref);
+  // Lanes emptied are reused.
+  q.push(Ev{far, 0}, 0);
+  CHECK(q.lanes() == 1);
+  CHECK(q.top().t == far);
+}
+
+TEST_CASE("event queue: the same sequence as a single heap, pushes and pops interleaved, copies independent") {
+  for (const std::uint64_t seed : {7ULL, 8ULL, 9ULL}) {
+    Rng rng(seed);
+    EventQueue<Ev> q;
+    RefHeap ref;
+    Instant now = 0;
+    std::uint64_t order = 0;
+    EventQueue<Ev> snapshot;
+    RefHeap ref_snapshot;
+    std::size_t max_near = 0, max_lanes = 0, max_far_heap = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const int pushes = static_cast<int>(rng.next() % 3);
+      for (int k = 0; k < pushes; ++k) {
+        // A few fixed delays (in order per kind), random near ones (up to 2 ms: out of order),
+        // random far ones (1-300 s), and events at now; packets rank before the rest.
+        const std::uint64_t r = rng.next() % 10;
+        const Duration d = r < 3   ? static_cast<Duration>(rng.next() % 2'000'000)
+                           : r < 5 ? 10'000
+                           : r < 7 ? 1'020'000'000
+                           : r < 8 ? 240'000'000'000
+                           : r < 9 ? static_cast<Duration>(1'000'000'000 + rng.next() % 299'000'000'000ULL)
+                                   : 0;
+        const Ev e{now + d, order++, static_cast<int>(rng.next() % 2)};
+        q.push(e, now);
+        ref.push(e);
+      }
+      if (i == 10000) {
+        snapshot = q;
+        ref_snapshot = ref;
+      }
+      max_near = std::max(max_near, q.near_size());
+      max_lanes = std::max(max_lanes, q.lanes());
+      max_far_heap = std::max(max_far_heap, q.far_heap_size());
+      if (!ref.empty() && rng.next() % 2) {
+        REQUIRE(!q.empty());
+        CHECK(q.top().order == ref.top().order);
+        CHECK(q.top().t == ref.top().t);
+        now = q.top().t;
+        q.pop();
+        ref.pop();
+      }
+    }
+    // Every part took part: random far delays overflowed the lanes into the far heap.
+    CHECK(max_near > 0);
+    CHECK(max_lanes == EventQueue<Ev>::kMaxLanes);
+    CHECK(max_far_heap > 0);
+    drain_against(q, ref);
+    // The copy taken halfway was not disturbed by what the original did later.
+    CHECK(snapshot.size() > 0);
+    drain_against(snapshot, ref_snapshot);
+  }
 }
