@@ -36,8 +36,9 @@ namespace tcplab {
 template <class E>  // E has `Instant t` and a total order `bool operator>(const E&) const`
 class EventQueue {
  public:
-  // Near: packets, wake-ups, delayed ACKs and loss probes (within a few RTTs of the labs'
-  // paths). Far: retransmission timers (rto_min 200 ms and up), keep-alives, TIME_WAIT.
+  // Near: packets, wake-ups, and timers set less than kFar ahead (delayed ACKs and loss probes
+  // on short paths). Far: retransmission timers (rto_min 200 ms and up), keep-alives, TIME_WAIT,
+  // and a delayed ACK or probe set further ahead (the conns benchmark's 200 ms delayed ACK).
   static constexpr Duration kFar = 100'000'000;  // 100 ms
   // Lanes in use at most: a far pop costs log2 of it, a far push a binary search over it.
   // The benchmarks need a few; deadlines that vary per connection (an RTO from each one's
