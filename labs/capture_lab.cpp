@@ -41,6 +41,57 @@ struct Script {
   }
 };
 
+// Bytes on the wire as tcplab's links count them (sim/world_packets.cpp): IP and TCP headers,
+// the timestamp option, the payload.
+std::uint32_t wire_bytes(const TraceEvent& e) {
+  return 40 + e.len + (e.seg.ts ? 12U : 0U) + (e.seg.has(kSyn) ? 8U : 0U);
+}
+
+// The path's rate, when the capture shows one. Behind a bottleneck, what reaches the capture host
+// comes spaced by the time the bottleneck took to send it: data (at the receiver) one segment
+// apart, ACKs (at the sender) the data they acknowledge apart. Each pair of arrivals from the far
+// side gives a time per wire byte; the path has a rate when the smallest of them (the 10th
+// percentile: a sample or two can come closer) is also what many pairs show (a bottleneck
+// spaces them alike); arrivals spaced by the far side's sending alone show no such mode.
+std::optional<std::uint64_t> path_rate_bps(const std::vector<TraceEvent>& sends, const std::string& near_endpoint) {
+  std::vector<double> per_byte;  // ns per wire byte
+  std::map<std::uint32_t, std::uint32_t> mine;  // the capture host's data: end -> wire bytes
+  const TraceEvent* prev = nullptr;
+  for (const TraceEvent& e : sends) {
+    const bool near = endpoint_of(e.conn) == near_endpoint;
+    if (near) {
+      if (e.len > 0) mine[e.seg.seq.raw() + e.len] = wire_bytes(e);
+      continue;
+    }
+    if (prev && e.t_ns > prev->t_ns) {
+      const Duration dt = e.t_ns - prev->t_ns;
+      if (e.len > 0 && prev->len > 0) {
+        per_byte.push_back(static_cast<double>(dt) / wire_bytes(e));
+      } else if (e.len == 0 && prev->len == 0 && e.seg.has(kAck) && seq_gt(e.seg.ack, prev->seg.ack)) {
+        // One or two segments acknowledged (an ACK that fills a hole acknowledges what came long before).
+        std::uint64_t bytes = 0;
+        int segments = 0;
+        for (auto it = mine.upper_bound(prev->seg.ack.raw()); it != mine.end() && seq_le(Seq32{it->first}, e.seg.ack); ++it) {
+          bytes += it->second;
+          ++segments;
+        }
+        if (segments == 1 || segments == 2) per_byte.push_back(static_cast<double>(dt) / static_cast<double>(bytes));
+      }
+    }
+    prev = &e;
+  }
+  if (per_byte.size() < 16) return std::nullopt;
+  std::sort(per_byte.begin(), per_byte.end());
+  const double tau = per_byte[per_byte.size() / 10];
+  const auto alike = std::count_if(per_byte.begin(), per_byte.end(), [&](double v) { return v <= tau * 1.05; });
+  if (tau <= 0 || static_cast<std::size_t>(alike) * 3 < per_byte.size()) return std::nullopt;
+  // Three significant digits: "10.0Mbps" rather than a rate only the capture's rounding chose.
+  double bps = 8e9 / tau;
+  double unit = 1;
+  while (bps / unit >= 1000) unit *= 10;
+  return static_cast<std::uint64_t>(std::llround(bps / unit) * unit);
+}
+
 }  // namespace
 
 std::string capture_conn_key(const TraceEvent& e) {
@@ -75,6 +126,12 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // delay from each side.
   const auto lag = [&](int x) -> Duration { return in.near < 0 ? rtt / 4 : x == in.near ? 0 : rtt / 2; };
   const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
+  // The path's rate, if the capture shows one; the handshake's RTT then also holds the SYN's and
+  // the SYN,ACK's transmission times (60 wire bytes each), which the link's delay must not.
+  const std::optional<std::uint64_t> rate =
+      in.near >= 0 ? path_rate_bps(in.sends, in.near == 0 ? opener : other) : std::nullopt;
+  const Duration delay =
+      (rtt - (rate ? static_cast<Duration>(2 * 60 * 8 * 1'000'000'000ULL / *rate) : 0)) / 2;
 
   std::array<Script, 2> app;
   app[0].steps.push_back(fmt::format("connect server {} from {}", port_of(other), port_of(opener)));
@@ -82,6 +139,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   app[0].last = app[1].last = 0;
   std::array<std::uint32_t, 2> high{};
   std::array<bool, 2> started{};
+  bool accepted = false;
   std::array<std::map<std::pair<std::uint32_t, std::uint8_t>, std::vector<std::uint32_t>>, 2> copies;
   std::vector<std::string> faults;
   struct Seen {
@@ -162,6 +220,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
         me.pending = 0;
         me.last = t;
       }
+    }
+    // connect() returns when the SYN,ACK arrives, accept() when the handshake's ACK does: a
+    // pause of the application counts from then.
+    if (s.has(kSyn) && s.has(kAck) && x == 1) app[0].last = std::max(app[0].last, there);
+    if (!s.has(kSyn) && x == 0 && !accepted) {
+      app[1].last = std::max(app[1].last, there);
+      accepted = true;
     }
     if (s.has(kSyn)) {
       if (!started[static_cast<std::size_t>(x)]) me.last = t;
@@ -293,12 +358,16 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
           "had arrived?), compare the states with the ones `tcplab import` inferred.\"\"\"\n";
   toml += fmt::format(
       "explanation = \"\"\"\nMade by `tcplab import --to-lab` from {}. The link's one-way delay is half the handshake's\n"
-      "round trip at the capture point ({} us); each side's application calls follow its data's timing and sizes\n"
+      "round trip at the capture point ({} us){}; each side's application calls follow its data's timing and sizes\n"
       "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
       "and the exact pause before a close);\n"
       "the losses are the copies of a segment that the capture shows sent again ({} rule{}). What the capture\n"
       "could not show (losses before the capture point on the far side, queueing) is not in the lab.\"\"\"\n",
-      in.capture, rtt / 2000, think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
+      in.capture, delay / 1000,
+      rate ? ",\nless the SYNs' transmission; its rate, from the spacing of what reached the capture host, is the\n"
+             "bottleneck's"
+           : "",
+      think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
   toml += unanswered ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
@@ -319,7 +388,16 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   };
   toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n{}\n", ip(0, "10.0.0.1"), tcp_line(0));
   toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n{}\n", ip(1, "10.0.0.2"), tcp_line(1));
-  toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(rtt / 2));
+  if (rate) {
+    const std::uint64_t r = *rate;
+    const std::string text = r % 1'000'000'000 == 0 ? fmt::format("{}Gbps", r / 1'000'000'000)
+                             : r % 1'000'000 == 0   ? fmt::format("{}Mbps", r / 1'000'000)
+                             : r % 1'000 == 0       ? fmt::format("{}kbps", r / 1'000)
+                                                    : fmt::format("{}bps", r);
+    toml += fmt::format("[link]\ndelay = \"{}\"\nrate = \"{}\"\n\n", us_text(delay), text);
+  } else {
+    toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(delay));
+  }
   if (!app[1].steps.empty()) toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
   toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
   return toml;

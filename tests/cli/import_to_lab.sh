@@ -4,8 +4,9 @@
 # segment (tcpdump's text without times, windows, options and the SYNs' absolute numbers).
 # zero-window: the receiver's small buffer comes from its SYN's window, its read from the window
 # update after the zero window, the sender's one send() from its data going on as the window opens.
-# Not yet: a path with a rate and a queue (lossy-transfer: the lab has no rate), and labs of
-# several connections (the lab has one).
+# A path's rate comes from the spacing of what reached the capture host (lossy-transfer's lab gets
+# its 10Mbps and 20 ms), but its losses and queue do not replay exactly yet (lossy-transfer differs
+# from its 440th segment on); labs of several connections are checked on their first.
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 set -u
 bin=$1
@@ -35,7 +36,11 @@ PY
 replays() {  # NAME CAPTURE AT
   "$T" import "$2" -q --at-host "$3" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; return; }
   "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > /dev/null 2>&1
-  segments "$2" > "$tmp/a.txt"
+  # The lab holds connection 1: the capture's segments of that port pair.
+  segments "$2" > "$tmp/all.txt"
+  local pair
+  pair=$(head -1 "$tmp/all.txt" | awk '{print $1 " " $3}')
+  awk -v p="$pair" '($1 " " $3) == p || ($3 " " $1) == p' "$tmp/all.txt" > "$tmp/a.txt"
   segments "$tmp/b.pcap" > "$tmp/b.txt"
   if [ -s "$tmp/a.txt" ] && cmp -s "$tmp/a.txt" "$tmp/b.txt"; then
     echo "ok   $1: the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
@@ -47,7 +52,8 @@ replays() {  # NAME CAPTURE AT
   fi
 }
 for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1"
-                     "fin-wait-2 10.0.0.1" "syn-cookies 10.0.0.1" "zero-window 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2"
+                     "fin-wait-2 10.0.0.1" "syn-cookies 10.0.0.1" "zero-window 10.0.0.1" "lost-syn 10.0.0.1"
+                     "syn-flood 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2"
                      "close 10.0.0.2" "lost-syn 10.0.0.2" "lost-synack 10.0.0.2" "zero-window 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
