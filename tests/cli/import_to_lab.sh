@@ -59,6 +59,18 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"
 done
+# The path's rate and delay from a capture behind a 10 Mb/s bottleneck with 20 ms each way (at
+# the sender: the ACKs come back spaced by the data's transmission); none without a bottleneck.
+rate_of() {  # LAB IP -> the lab's [link] lines, joined
+  "$T" run "$1" --pcap "$tmp/r.pcap" --pcap-at "$2" -q > /dev/null 2>&1
+  "$T" import "$tmp/r.pcap" -q --at-host "$2" --to-lab "$tmp/r.toml" --conn 1 2> /dev/null
+  grep -E '^(delay|rate) = ' "$tmp/r.toml" | tr '\n' ' '
+}
+for want in 'lossy-transfer 10.0.0.1|delay = "20000us" rate = "10Mbps" ' 'handshake 10.0.0.1|delay = "50us" '; do
+  got=$(rate_of ${want%%|*})
+  if [ "$got" = "${want#*|}" ]; then echo "ok   ${want%%|*}: the lab's link is $got"
+  else echo "FAIL ${want%%|*}: the lab's link is '$got', expected '${want#*|}'"; fail=1; fi
+done
 # Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
 # the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host, a half-close
 # (the client's shutdown crosses the server's ACK; the server answers after reading to the FIN).
