@@ -158,6 +158,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // the window opens; a receiver whose window opens from zero read then.
   std::array<std::optional<std::uint8_t>, 2> wscale;
   std::array<std::uint16_t, 2> syn_window{};
+  std::array<std::uint32_t, 2> syn_mss{536, 536};  // RFC 9293 3.7.1: 536 without the option
   // What reached x from its peer, in order, on x's clock: when, and the right edge of the
   // window offered (for the far side, the capture's order is not the order it learnt things in).
   struct Heard {
@@ -204,6 +205,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     if (s.has(kSyn)) {
       wscale[static_cast<std::size_t>(x)] = s.wscale;
       syn_window[static_cast<std::size_t>(x)] = s.wnd;
+      if (s.mss) syn_mss[static_cast<std::size_t>(x)] = *s.mss;
       offered[static_cast<std::size_t>(x)] = s.wnd;
       if (s.has(kAck)) h.edge = s.ack.raw() + s.wnd;
     } else if (s.has(kAck) && !s.has(kRst)) {
@@ -381,9 +383,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   auto tcp_line = [&](std::size_t i) {
     const std::uint32_t w = syn_window[i];
     if (w == 0 || w >= 32768) return std::string();
+    // The segment it counts in: the one its peer may send it (the peer's MSS option).
+    const std::uint32_t seg = syn_mss[1 - i];
     std::uint32_t buf = 1;
     while (buf < 2 * w) buf <<= 1;
-    if (buf >= 2 * w + 2 * 1448) buf = 2 * w + 1448;
+    if (buf >= 2 * (w + seg)) buf = 2 * w + seg;
     return fmt::format("tcp = {{ rcv_buf = {} }}\n", buf);
   };
   toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n{}\n", ip(0, "10.0.0.1"), tcp_line(0));

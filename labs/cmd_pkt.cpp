@@ -98,7 +98,7 @@ int run_pkt(const PktArgs& a) {
   }
   if (!a.states_path.empty()) {
     if (a.against != "kernel")
-      throw BadInput("--kernel-states: only with --against kernel (tcplab's own states are in `tcplab run --trace`)");
+      throw BadInput("--kernel-states: only with --against kernel (it reads the kernel's own sockets in the script's namespace)");
     if (!std::ofstream(a.states_path, std::ios::trunc))  // each script's poller appends to it
       throw BadInput(fmt::format("--kernel-states: cannot open {} for writing", a.states_path));
   }

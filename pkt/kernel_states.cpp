@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -19,13 +20,16 @@ const char* ss_state_name(unsigned st) {
   return st < sizeof names / sizeof names[0] ? names[st] : "?";
 }
 
+// Hex as /proc writes it; strtoul rather than stoul: nothing in the poller's thread may throw.
+unsigned long hex_value(const std::string& s) { return std::strtoul(s.c_str(), nullptr, 16); }
+
 // "0100A8C0:1F90": the address as the kernel's 32-bit word in host order (x86: the bytes
 // reversed), the port in hex.
 std::string endpoint_text(const std::string& hex) {
   const auto colon = hex.find(':');
   if (colon != 8) return hex;
-  const std::uint32_t a = static_cast<std::uint32_t>(std::stoul(hex.substr(0, 8), nullptr, 16));
-  const unsigned port = static_cast<unsigned>(std::stoul(hex.substr(colon + 1), nullptr, 16));
+  const std::uint32_t a = static_cast<std::uint32_t>(hex_value(hex.substr(0, 8)));
+  const unsigned port = static_cast<unsigned>(hex_value(hex.substr(colon + 1)));
   unsigned char b[4];
   std::memcpy(b, &a, 4);
   return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." + std::to_string(b[3]) +
@@ -79,7 +83,7 @@ bool KernelStatePoller::poll_once(Instant prev) {
     std::istringstream in(line);
     std::string slot, local, peer, st;
     if (!(in >> slot >> local >> peer >> st)) continue;
-    cur[{endpoint_text(local), endpoint_text(peer)}] = ss_state_name(static_cast<unsigned>(std::stoul(st, nullptr, 16)));
+    cur[{endpoint_text(local), endpoint_text(peer)}] = ss_state_name(static_cast<unsigned>(hex_value(st)));
   }
   const Instant t = now_();
   for (const auto& [k, state] : cur) {
