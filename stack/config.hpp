@@ -195,6 +195,8 @@ struct TcpConfig {
 
   // The profile's values for the knobs where stacks differ.
   static TcpConfig for_profile(Profile p);
+  // Every field equal (padding aside: a byte compare of two equal copies can differ there).
+  bool operator==(const TcpConfig&) const = default;
   Duration time_wait_ns() const { return 2 * msl_ns; }
 };
 

@@ -27,23 +27,29 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
                                                                : cfg_->rcv_buf_bytes),
       rmem_(*cfg_) {}
 
-ConnBody& Connection::body() const {
-  if (!body_) body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}});
-  return *body_;
+void Connection::make_body() const {
+  body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}, {}});
 }
 
 bool Connection::compactable() const {
   if (!body_) return true;
   const ConnBody& x = *body_;
   const bool empty = x.snd_buf.size() == 0 && x.rcv_buf.size() == 0 && x.ooo.empty();
-  if (state_ == State::Closed) return empty;  // no segment or timer reaches it any more
+  // No pacing wake-up pending: next_deadline() would read the body's pace_next.
+  if (state_ == State::Closed) return empty && !pace_wakeup_;  // no segment or timer reaches it any more
   // TIME_WAIT: our FIN is acknowledged, so an ACK can neither acknowledge data (nothing is
   // outstanding) nor be a duplicate ACK (RFC 5681 2 (b)), and no data is sent: the queues,
   // the congestion control, the rate sampler and RACK take part in nothing any segment or
   // the 2MSL timer can do, and a fresh body behaves as this one. Only the window offered
   // depends on the receive side, and rmem_ (with the capacity) stays in the connection.
+  // The sender's state (Sending) is at rest: no resend pending, no segment timed, no probe
+  // or RTO recovery open, no pacing wake-up; what else it holds is read only under those
+  // flags or while sending data, so a fresh body's defaults are as good.
+  const Sending& t = x.tx;
+  const bool at_rest = !t.rtx_una_pending && !t.rack_fast_pending && !t.rtt_timing && !t.tlp_outstanding &&
+                       !t.in_loss && t.retrans_stamp == kNever && !pace_wakeup_;
   return state_ == State::TimeWait && empty && tcb_.snd_una == tcb_.snd_max && x.cc.sacked_bytes() == 0 &&
-         !x.cc.in_recovery() && !x.rack.has_lost();
+         !x.cc.in_recovery() && !x.rack.has_lost() && at_rest;
 }
 
 bool Connection::compact() {
@@ -239,7 +245,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     // count against tcp_synack_retries (req->num_timeout), not these answers.
     if (!oow_ack_allowed(now)) return;
     ++syn_tries_;
-    rtt_timing_ = false;
+    body().tx.rtt_timing = false;
     send_syn(now, true, true, out);
     arm(TimerKind::Rto, now + rtt_.rto(), out);
     return;
@@ -502,9 +508,9 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   // Every way into ESTABLISHED (3.10.7.3, 3.10.7.4, simultaneous open) sets up the same
   // things: the SYN's RTT sample (Karn: only if it was not retransmitted), the initial
   // congestion window, quick-ACK mode, the keepalive timer.
-  if (rtt_timing_ && syn_tries_ == 0) rtt_.sample(now - rtt_sent_at_);
+  if (body().tx.rtt_timing && syn_tries_ == 0) rtt_.sample(now - body().tx.rtt_sent_at);
   if (syn_tries_ > 0) rtt_.reinit(std::max(sec(3), cfg_->rto_min_ns));  // RFC 6298 5.7
-  rtt_timing_ = false;
+  body().tx.rtt_timing = false;
   rtt_.reset_backoff();
   disarm(TimerKind::Rto, out);
   CcInit ci;

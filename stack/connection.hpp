@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stack/boxed.hpp"
 #include "stack/byte_queue.hpp"
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
@@ -45,10 +46,46 @@ struct Tcb {
 };
 
 
+// The sender's recovery, RTT-timing, loss-probe and pacing state (about 60 bytes), part of
+// the body. When a connection may be compacted everything it sent is acknowledged, and each
+// of these is at its resting value (compactable() checks the flags), so TIME_WAIT and
+// CLOSED keep none of it.
+struct Sending {
+  bool rtx_una_pending = false;    // fast retransmit / partial ACK: resend at SND.UNA next
+  RetxCause rtx_una_cause = RetxCause::Fast;  // which of the two it is
+  bool rack_fast_pending = false;  // RACK: the recovery's first resend is its fast retransmit
+  // RTT timing of one segment at a time (Karn: never a retransmitted one).
+  bool rtt_timing = false;
+  // Tail loss probe state: one probe per tail (Linux tlp_high_seq), until an ACK covers
+  // the SND.MAX it was sent at; tail_seq is where the last new segment began (what a probe
+  // resends); after an RTO (loss recovery up to loss_recover) no probe is scheduled.
+  bool tlp_outstanding = false;
+  bool in_loss = false;
+  // Was the window what limited sending (Linux tcp_cwnd_validate, RFC 7661's idea)? Kept
+  // per window of data: the largest flight since SND.UNA passed cwnd_usage_seq. Linux grows
+  // cwnd only then, so an application-limited flow's window does not grow without bound.
+  bool cwnd_limited = false;
+  Seq32 rtt_seq;
+  Seq32 tlp_high_seq;
+  Seq32 tail_seq;
+  Seq32 loss_recover;
+  std::uint32_t max_flight = 0;
+  Seq32 cwnd_usage_seq;
+  Instant rtt_sent_at = 0;
+  // Pacing (an algorithm with pacing_bps() > 0, i.e. BBR; Linux's internal pacing, which BBR
+  // asks for when no fq qdisc paces): the next data segment leaves no earlier than
+  // pace_next; a silent wake-up (not a traced timer: Linux uses an hrtimer) sends it.
+  Instant pace_next = 0;
+  // When the first timeout retransmission of the unacknowledged data went out (Linux
+  // retrans_stamp): the user timeout counts from it.
+  Instant retrans_stamp = kNever;
+};
+
 // What only an open connection needs: its queues, the congestion control with its SACK
-// scoreboard, the rate sampler and RACK (about 660 bytes). A connection allocates it on first
-// use and gives it back in TIME_WAIT and CLOSED (Connection::compact), keeping only a small
-// summary for the views, as Linux's tcp_timewait_sock keeps only what TIME_WAIT needs.
+// scoreboard, the rate sampler, RACK and the sender's state (about 720 bytes). A connection
+// allocates it on first use and gives it back in TIME_WAIT and CLOSED (Connection::compact),
+// keeping only a small summary for the views, as Linux's tcp_timewait_sock keeps only what
+// TIME_WAIT needs.
 struct ConnBody {
   ByteQueue snd_buf;  // bytes from SND.UNA on (sent-unacked, then unsent)
   ByteQueue rcv_buf;  // in-order bytes the app has not read
@@ -57,29 +94,7 @@ struct ConnBody {
   RateSampler rate;
   RateSample last_rs;  // what the ACK being processed delivered
   Rack rack;
-};
-
-// An optional heap value that copies what it holds: a world copy (seek, fork) copies its
-// connections by value (DESIGN.md), so a body is never shared between two worlds.
-template <class T>
-class Boxed {
- public:
-  Boxed() = default;
-  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
-  Boxed(Boxed&&) noexcept = default;
-  Boxed& operator=(const Boxed& o) {
-    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
-    return *this;
-  }
-  Boxed& operator=(Boxed&&) noexcept = default;
-  explicit operator bool() const { return p_ != nullptr; }
-  T& operator*() const { return *p_; }
-  T* operator->() const { return p_.get(); }
-  void emplace(T v) { p_ = std::make_unique<T>(std::move(v)); }
-  void reset() { p_.reset(); }
-
- private:
-  std::unique_ptr<T> p_;
+  Sending tx;
 };
 
 class Connection {
@@ -129,7 +144,7 @@ class Connection {
   Seq32 reincarnation_iss(Seq32 clock_iss) const;
   // RFC 7323 5.3 R1: the segment's TSval is older than TS.Recent (PAWS rejects it).
   bool paws_reject(const Segment& seg) const;
-  Instant next_deadline() const { return pace_wakeup_ ? std::min(timers_.next(), pace_next_) : timers_.next(); }
+  Instant next_deadline() const { return pace_wakeup_ ? std::min(timers_.next(), body().tx.pace_next) : timers_.next(); }
 
   // --- queries ---
   ConnId id() const { return id_; }
@@ -189,7 +204,7 @@ class Connection {
   // was sent again since SND.NXT went back to SND.UNA is in flight.
   std::uint32_t bytes_in_flight() const {
     if (lean()) return settled_.in_flight;
-    return in_loss_ ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
+    return body().tx.in_loss ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
   }
   // RACK loss detection (RFC 8985 6) is in use: the knob, and SACK negotiated (Linux falls
   // back to duplicate ACKs without it).
@@ -341,7 +356,11 @@ class Connection {
   // The body, allocated if the connection has none: a fresh one with the buffers' capacities
   // (empty queues, no scoreboard: what a compactable connection had, as far as any call in
   // TIME_WAIT or CLOSED can tell; see compactable()).
-  ConnBody& body() const;
+  ConnBody& body() const {
+    if (!body_) make_body();
+    return *body_;
+  }
+  void make_body() const;
   // Compacted once: from then on the views read settled_ (TIME_WAIT and CLOSED change none of
   // it), even while a call borrows a fresh body; a connection never compacted reads its body.
   bool lean() const { return settled_.taken; }
@@ -382,9 +401,6 @@ class Connection {
   bool fin_queued_ = false;         // the app shut down its write side
   bool fin_sent_ = false;
   Seq32 fin_seq_;                   // sequence number our FIN occupies
-  bool rtx_una_pending_ = false;    // fast retransmit / partial ACK: resend at SND.UNA next
-  RetxCause rtx_una_cause_ = RetxCause::Fast;  // which of the two it is
-  bool rack_fast_pending_ = false;  // RACK: the recovery's first resend is its fast retransmit
   int persist_backoff_ = 0;
   bool fin_received_ = false;
   std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
@@ -411,34 +427,10 @@ class Connection {
   bool dsack_pending_ = false;
   SackBlock dsack_{};
 
-  // RTT timing of one segment at a time (Karn: never a retransmitted one).
-  bool rtt_timing_ = false;
-  Seq32 rtt_seq_;
-  Instant rtt_sent_at_ = 0;
-
-  // Tail loss probe state: one probe per tail (Linux tlp_high_seq), until an ACK covers
-  // the SND.MAX it was sent at; tail_seq_ is where the last new segment began (what a probe
-  // resends); after an RTO (loss recovery up to loss_recover_) no probe is scheduled.
-  bool tlp_outstanding_ = false;
-  Seq32 tlp_high_seq_;
-  Seq32 tail_seq_;
-  bool in_loss_ = false;
-  Seq32 loss_recover_;
   std::uint32_t tlp_count_ = 0;
-  // Was the window what limited sending (Linux tcp_cwnd_validate, RFC 7661's idea)? Kept
-  // per window of data: the largest flight since SND.UNA passed cwnd_usage_seq_. Linux grows
-  // cwnd only then, so an application-limited flow's window does not grow without bound.
-  bool cwnd_limited_ = false;
-  // Pacing (an algorithm with pacing_bps() > 0, i.e. BBR; Linux's internal pacing, which BBR
-  // asks for when no fq qdisc paces): the next data segment leaves no earlier than
-  // pace_next_; a silent wake-up (not a traced timer: Linux uses an hrtimer) sends it.
-  Instant pace_next_ = 0;
+  // Pacing: a silent wake-up is due at the body's tx.pace_next (see Sending). Kept here, as
+  // next_deadline() reads it for every connection the world looks at, compact ones included.
   bool pace_wakeup_ = false;
-  std::uint32_t max_flight_ = 0;
-  Seq32 cwnd_usage_seq_;
-  // When the first timeout retransmission of the unacknowledged data went out (Linux
-  // retrans_stamp): the user timeout counts from it.
-  Instant retrans_stamp_ = kNever;
 
   Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
   int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first

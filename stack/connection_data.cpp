@@ -15,7 +15,7 @@ std::uint32_t Connection::flight_size() const {
 std::string_view Connection::cc_phase() const {
   if (lean()) return settled_.phase;
   if (const std::string_view own = body().cc.algo_phase(); !own.empty()) return own;  // BBR's phases
-  if (in_loss_) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
+  if (body().tx.in_loss) return "loss";  // after an RTO, until SND.UNA passes what was outstanding
   if (body().cc.in_recovery()) return "recovery";
   return body().cc.cwnd() < body().cc.ssthresh() ? "slow start" : "congestion avoidance";
 }
@@ -32,11 +32,11 @@ CcAck Connection::cc_ack(Instant now, std::uint32_t acked, std::uint32_t prior_i
   a.rs = body().last_rs;
   a.rtt_ns = body().last_rs.rtt_ns;
   a.min_rtt_ns = body().rate.min_rtt();
-  a.in_recovery = body().cc.in_recovery() || in_loss_;
+  a.in_recovery = body().cc.in_recovery() || body().tx.in_loss;
   // Linux tcp_is_cwnd_limited: the window limited sending in this window of data, or (slow
   // start) cwnd is below twice the largest flight. The RFC profile grows on every ACK.
-  a.cwnd_limited = cfg_->profile != Profile::Linux || cwnd_limited_ ||
-                   (body().cc.cwnd() < body().cc.ssthresh() && body().cc.cwnd() < 2 * max_flight_);
+  a.cwnd_limited = cfg_->profile != Profile::Linux || body().tx.cwnd_limited ||
+                   (body().cc.cwnd() < body().cc.ssthresh() && body().cc.cwnd() < 2 * body().tx.max_flight);
   return a;
 }
 
@@ -119,15 +119,15 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
                                                     body().snd_buf.size());
     body().snd_buf.pop(data_acked);
     acked_total_ += data_acked;
-    if (rtt_timing_ && seq_ge(seg.ack, rtt_seq_)) {
-      rtt_.sample(now - rtt_sent_at_);  // Karn: only timed segments never retransmitted
-      rtt_timing_ = false;
+    if (body().tx.rtt_timing && seq_ge(seg.ack, body().tx.rtt_seq)) {
+      rtt_.sample(now - body().tx.rtt_sent_at);  // Karn: only timed segments never retransmitted
+      body().tx.rtt_timing = false;
     }
     rtt_.reset_backoff();
     persist_backoff_ = 0;
-    retrans_stamp_ = kNever;
-    if (tlp_outstanding_ && seq_ge(seg.ack, tlp_high_seq_)) tlp_outstanding_ = false;  // the probe's episode is over
-    if (in_loss_ && seq_ge(seg.ack, loss_recover_)) in_loss_ = false;
+    body().tx.retrans_stamp = kNever;
+    if (body().tx.tlp_outstanding && seq_ge(seg.ack, body().tx.tlp_high_seq)) body().tx.tlp_outstanding = false;  // the probe's episode is over
+    if (body().tx.in_loss && seq_ge(seg.ack, body().tx.loss_recover)) body().tx.in_loss = false;
     tcb_.snd_una = seg.ack;
     if (seq_lt(tcb_.snd_nxt, tcb_.snd_una)) tcb_.snd_nxt = tcb_.snd_una;
     body().cc.drop_below(tcb_.snd_una);
@@ -145,15 +145,15 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
       } else {
         body().cc.on_partial_ack(acked, mss, tcb_.sack_ok);  // RFC 6582 3.2 step 5
         if (!tcb_.sack_ok) {
-          rtx_una_pending_ = true;
-          rtx_una_cause_ = RetxCause::Recovery;
+          body().tx.rtx_una_pending = true;
+          body().tx.rtx_una_cause = RetxCause::Recovery;
         }
         body().cc.on_ack(a);  // PRR (RFC 6937 3)
       }
     } else {
       body().cc.reset_dupacks();
       // RACK (RFC 8985 6.2) may find a loss on an ACK that advances SND.UNA too.
-      if (rack_on() && body().rack.has_lost() && !in_loss_) enter_fast_recovery(now, out);
+      if (rack_on() && body().rack.has_lost() && !body().tx.in_loss) enter_fast_recovery(now, out);
       body().cc.on_ack(a);
     }
     update_window(seg);
@@ -179,7 +179,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   on_window_probe_answer(now, out);
   rack_detect_loss(now, false, out);
   if (!dup) {
-    if (rack_on() && body().rack.has_lost() && !in_loss_ && !body().cc.in_recovery()) enter_fast_recovery(now, out);
+    if (rack_on() && body().rack.has_lost() && !body().tx.in_loss && !body().cc.in_recovery()) enter_fast_recovery(now, out);
     return;
   }
   // RFC 5681 3.2 duplicate ACK.
@@ -189,7 +189,7 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
     body().cc.on_ack(a);  // PRR: newly SACKed data counts as delivered (RFC 6937 3)
     return;
   }
-  if (in_loss_) {
+  if (body().tx.in_loss) {
     // After a timeout, duplicate ACKs of what was outstanding when it fired do not start a
     // fast retransmit (RFC 6582 3.2 step 2 and 4: not unless the ACK covers more than
     // "recover"; Linux stays in CA_Loss). The receiver still reports the out-of-order data
@@ -216,10 +216,10 @@ void Connection::enter_fast_recovery(Instant now, Output& out) {
   // Fast retransmit: of SND.UNA; with RACK, of what it marked lost (choose_sack_hole), the
   // first of which is the recovery's fast retransmit too (retx_cause "fast").
   if (!rack_on()) {
-    rtx_una_pending_ = true;
-    rtx_una_cause_ = RetxCause::Fast;
+    body().tx.rtx_una_pending = true;
+    body().tx.rtx_una_cause = RetxCause::Fast;
   } else {
-    rack_fast_pending_ = true;
+    body().tx.rack_fast_pending = true;
   }
   disarm(TimerKind::LossProbe, out);  // RFC 8985 7.2: no probe during recovery
 }
@@ -249,7 +249,7 @@ void Connection::rack_detect_loss(Instant now, bool force, Output& out) {
   if (!rack_on()) return;
   body().rack.drop_below(tcb_.snd_una);
   // After an RTO everything outstanding goes again from SND.UNA (Linux CA_Loss).
-  if (in_loss_ || (!force && !body().rack.advanced())) return;
+  if (body().tx.in_loss || (!force && !body().rack.advanced())) return;
   const std::uint32_t mss = std::max<std::uint32_t>(tcb_.snd_mss, 1);
   const std::uint32_t sacked_segments = (body().cc.sacked_bytes() + mss - 1) / mss;
   const Duration reo_wnd = body().rack.reo_wnd(body().cc.in_recovery(), sacked_segments, min_rtt(), rtt_.srtt());

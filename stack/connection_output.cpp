@@ -125,9 +125,9 @@ void Connection::send_syn(Instant now, bool with_ack, bool retx, Output& out) {
   else s.ts.reset();
   if (cfg_->window_scaling && (offer || tcb_.snd_wscale != 0 || tcb_.rcv_wscale != 0)) s.wscale = our_wscale();
   if (!retx) {
-    rtt_timing_ = true;
-    rtt_seq_ = tcb_.iss + 1;
-    rtt_sent_at_ = now;
+    body().tx.rtt_timing = true;
+    body().tx.rtt_seq = tcb_.iss + 1;
+    body().tx.rtt_sent_at = now;
   }
   emit(now, std::move(s), retx, out, false, !retx ? RetxCause::None : with_ack ? RetxCause::SynAck : RetxCause::Syn);
 }
@@ -182,12 +182,12 @@ bool Connection::send_one_data(Instant now, Output& out) {
 }
 
 bool Connection::choose_data(DataChoice& c) {
-  if (rtx_una_pending_) {
-    rtx_una_pending_ = false;
+  if (body().tx.rtx_una_pending) {
+    body().tx.rtx_una_pending = false;
     const std::uint32_t mss = tcb_.snd_mss;
     const std::uint32_t buffered = body().snd_buf.size();
     c.seq = tcb_.snd_una;
-    c.cause = rtx_una_cause_;
+    c.cause = body().tx.rtx_una_cause;
     const auto off = static_cast<std::uint32_t>(std::max(0, c.seq - snd_data_start()));
     c.len = std::min(mss, buffered > off ? buffered - off : 0);
     return true;
@@ -205,7 +205,7 @@ bool Connection::choose_sack_hole(DataChoice& c) const {
   // RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS, holes first.
   if (pipe() + mss > body().cc.cwnd()) return false;
   std::uint32_t hole = 0;
-  c.cause = rack_fast_pending_ ? RetxCause::Fast : RetxCause::Recovery;
+  c.cause = body().tx.rack_fast_pending ? RetxCause::Fast : RetxCause::Recovery;
   if (rack_on()) {
     // RACK: what it marked lost, lowest first (Linux tcp_xmit_retransmit_queue); a hole not
     // (yet) deemed lost is left alone.
@@ -235,7 +235,7 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
   }
   c.seq = tcb_.snd_nxt;
   // Below SND.MAX here only after an RTO rewound SND.NXT (go-back-N).
-  c.cause = in_loss_ ? RetxCause::Rto : RetxCause::Recovery;
+  c.cause = body().tx.in_loss ? RetxCause::Rto : RetxCause::Recovery;
   const Seq32 seq = c.seq;
   const auto off = static_cast<std::uint32_t>(std::max(0, seq - snd_data_start()));
   const std::uint32_t avail = buffered > off ? buffered - off : 0;
@@ -311,7 +311,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   if (c.rewrite_nxt) tcb_.snd_nxt = end;
   if (seq_gt(end, tcb_.snd_max)) {
     tcb_.snd_max = end;
-    tail_seq_ = c.seq;  // the newest segment: what a loss probe would send again
+    body().tx.tail_seq = c.seq;  // the newest segment: what a loss probe would send again
   }
   body().cc.on_sent(c.len);  // RFC 6937 prr_out
   if (c.len > 0) {
@@ -321,14 +321,14 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   }
   if (c.len > 0) body().rate.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
   if (retx) {
-    rtt_timing_ = false;  // Karn's algorithm
+    body().tx.rtt_timing = false;  // Karn's algorithm
     body().cc.note_retransmitted(end);
     body().rack.unmark(c.seq, end);  // sent again: RACK watches this transmission now
-    if (c.cause == RetxCause::Fast) rack_fast_pending_ = false;
-  } else if (!rtt_timing_) {
-    rtt_timing_ = true;
-    rtt_seq_ = end;
-    rtt_sent_at_ = now;
+    if (c.cause == RetxCause::Fast) body().tx.rack_fast_pending = false;
+  } else if (!body().tx.rtt_timing) {
+    body().tx.rtt_timing = true;
+    body().tx.rtt_seq = end;
+    body().tx.rtt_sent_at = now;
   }
   const auto wire_bytes = static_cast<std::uint32_t>(40 + s.payload.size() + (s.ts ? 12 : 0));
   const RetxCause cause = !retx ? RetxCause::None : loss_probe ? RetxCause::Tlp : c.cause;
@@ -339,7 +339,7 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
 }
 
 bool Connection::pacing_holds(Instant now, Output& out) {
-  if (body().cc.pacing_bps() == 0 || now >= pace_next_) return false;
+  if (body().cc.pacing_bps() == 0 || now >= body().tx.pace_next) return false;
   // Tell the host's scheduler, which otherwise only looks again at a connection that
   // reported something: the wake-up is a new deadline.
   if (!pace_wakeup_) notice(Notice::Paced, Errno::Ok, out);
@@ -352,15 +352,15 @@ void Connection::paced(Instant now, std::uint32_t wire_bytes) {
   if (rate == 0) return;
   // The next segment may leave once this one has left at the pacing rate (Linux's
   // tcp_wstamp_ns advances by the packet's length at sk_pacing_rate).
-  pace_next_ = std::max(pace_next_, now) + static_cast<Duration>(wire_bytes * 8ULL * 1'000'000'000ULL / rate);
+  body().tx.pace_next = std::max(body().tx.pace_next, now) + static_cast<Duration>(wire_bytes * 8ULL * 1'000'000'000ULL / rate);
 }
 
 void Connection::cwnd_validate(bool limited) {
   const std::uint32_t flight = bytes_in_flight();
-  if (!seq_lt(tcb_.snd_una, cwnd_usage_seq_) || limited || (!cwnd_limited_ && flight > max_flight_)) {
-    cwnd_limited_ = limited;
-    max_flight_ = flight;
-    cwnd_usage_seq_ = tcb_.snd_nxt;
+  if (!seq_lt(tcb_.snd_una, body().tx.cwnd_usage_seq) || limited || (!body().tx.cwnd_limited && flight > body().tx.max_flight)) {
+    body().tx.cwnd_limited = limited;
+    body().tx.max_flight = flight;
+    body().tx.cwnd_usage_seq = tcb_.snd_nxt;
   }
 }
 
@@ -422,7 +422,7 @@ void Connection::restart_window_after_idle(Instant now) {
 }
 
 void Connection::on_timer(Instant now, Output& out) {
-  if (pace_wakeup_ && now >= pace_next_) {
+  if (pace_wakeup_ && now >= body().tx.pace_next) {
     pace_wakeup_ = false;
     output(now, out);  // the paced segment's time has come
   }
@@ -467,7 +467,7 @@ void Connection::on_timer(Instant now, Output& out) {
 }
 
 void Connection::on_rto(Instant now, Output& out) {
-  rtt_timing_ = false;
+  body().tx.rtt_timing = false;
   switch (state_) {
     case State::SynSent:
     case State::SynReceived: {
@@ -529,7 +529,7 @@ void Connection::on_rto(Instant now, Output& out) {
   const int limit = app_closed_ ? cfg_->orphan_retries : cfg_->data_retries;
   if (user_timeout_expired(now)) {
     fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
-         str("3.8.3 USER TIMEOUT: SEQ=", tcb_.snd_una, " unacknowledged ", (now - retrans_stamp_) / ms(1),
+         str("3.8.3 USER TIMEOUT: SEQ=", tcb_.snd_una, " unacknowledged ", (now - body().tx.retrans_stamp) / ms(1),
              "ms after its first timeout retransmission (TCP_USER_TIMEOUT=", cfg_->user_timeout_ns / ms(1),
              "ms) → CLOSED (connection timed out, no RST)"),
          out);
@@ -556,35 +556,35 @@ void Connection::on_rto(Instant now, Output& out) {
     l.mss = tcb_.snd_mss;
     l.flight = flight_size();
     l.kind = LossKind::Timeout;
-    l.again = in_loss_;
+    l.again = body().tx.in_loss;
     body().cc.on_timeout(l);
   }
   tcb_.snd_nxt = tcb_.snd_una;
   rtt_.back_off();
-  rtx_una_pending_ = false;
+  body().tx.rtx_una_pending = false;
   // Loss recovery up to what was sent: no tail loss probe until it is all acknowledged
   // (Linux's CA_Loss state; RFC 8985 7.2 schedules probes only outside recovery).
-  in_loss_ = true;
-  loss_recover_ = tcb_.snd_max;
-  tlp_outstanding_ = false;
+  body().tx.in_loss = true;
+  body().tx.loss_recover = tcb_.snd_max;
+  body().tx.tlp_outstanding = false;
   disarm(TimerKind::LossProbe, out);
   body().rack.on_timeout();
   disarm(TimerKind::Reorder, out);
   send_one_data(now, out);
-  if (retrans_stamp_ == kNever) retrans_stamp_ = now;
+  if (body().tx.retrans_stamp == kNever) body().tx.retrans_stamp = now;
   const Instant next = rto_deadline_after_timeout(now);
   if (timers_.at(TimerKind::Rto) != next) arm(TimerKind::Rto, next, out);
 }
 
 bool Connection::user_timeout_expired(Instant now) const {
-  return cfg_->user_timeout_ns > 0 && retrans_stamp_ != kNever && now - retrans_stamp_ >= cfg_->user_timeout_ns;
+  return cfg_->user_timeout_ns > 0 && body().tx.retrans_stamp != kNever && now - body().tx.retrans_stamp >= cfg_->user_timeout_ns;
 }
 
 Instant Connection::rto_deadline_after_timeout(Instant now) const {
   // Linux tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout.
   const Instant at = now + rtt_.rto();
-  if (cfg_->user_timeout_ns == 0 || retrans_stamp_ == kNever) return at;
-  return std::max(now + 1, std::min(at, retrans_stamp_ + cfg_->user_timeout_ns));
+  if (cfg_->user_timeout_ns == 0 || body().tx.retrans_stamp == kNever) return at;
+  return std::max(now + 1, std::min(at, body().tx.retrans_stamp + cfg_->user_timeout_ns));
 }
 
 // ---------------------------------------------------------------- tail loss probe (RFC 8985 7)
@@ -592,7 +592,7 @@ Instant Connection::rto_deadline_after_timeout(Instant now) const {
 bool Connection::loss_probe_allowed() const {
   // 7.2: with SACK (Linux tcp_is_sack), data outstanding, not in fast recovery or after an
   // RTO, and one probe per tail (Linux tlp_high_seq).
-  if (!cfg_->tail_loss_probe || !tcb_.sack_ok || tlp_outstanding_ || in_loss_ || body().cc.in_recovery()) return false;
+  if (!cfg_->tail_loss_probe || !tcb_.sack_ok || body().tx.tlp_outstanding || body().tx.in_loss || body().cc.in_recovery()) return false;
   if (timers_.armed(TimerKind::Reorder)) return false;  // Linux's one transmit timer waits for RACK
   if (!may_hold_unsent_data(state_) || seq_le(tcb_.snd_una, tcb_.iss)) return false;  // our SYN first
   return tcb_.snd_una != tcb_.snd_max;
@@ -626,8 +626,8 @@ bool Connection::schedule_loss_probe(Instant now, bool advancing_rto, Output& ou
 void Connection::on_loss_probe(Instant now, Output& out) {
   if (!loss_probe_allowed()) return;  // the RTO still runs
   if (!send_loss_probe(now, out)) return;
-  tlp_outstanding_ = true;
-  tlp_high_seq_ = tcb_.snd_max;
+  body().tx.tlp_outstanding = true;
+  body().tx.tlp_high_seq = tcb_.snd_max;
   // 7.3: after the probe, the RTO (not another PTO) is armed; Linux restarts it in full
   // from the probe and does not back it off.
   restart_rto(now, out);
@@ -665,7 +665,7 @@ bool Connection::send_loss_probe(Instant now, Output& out) {
   }
   // ... "else retransmit the highest-sequence segment sent": the last one, at most one MSS
   // of it (its FIN too, if it carried one).
-  const Seq32 start = seq_max(tail_seq_, tcb_.snd_una);
+  const Seq32 start = seq_max(body().tx.tail_seq, tcb_.snd_una);
   const std::uint32_t fin = fin_sent_ && !our_fin_acked() ? 1 : 0;
   const auto span = static_cast<std::uint32_t>(std::max(0, tcb_.snd_max - start));
   if (span == 0) return false;

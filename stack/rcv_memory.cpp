@@ -134,13 +134,14 @@ void RcvMemory::queue_in_order(std::uint32_t len, std::uint32_t ip_len) {
   const std::uint32_t t = truesize(ip_len);
   measure(len, t);
   // A small segment is copied into the room left after the last one (no new charge).
-  if (!queue_.empty() && len <= queue_.back().tailroom) {
-    queue_.back().len += len;
-    queue_.back().tailroom -= len;
+  Ring<Skb>& queue = skbs().in_order;
+  if (!queue.empty() && len <= queue.back().tailroom) {
+    queue.back().len += len;
+    queue.back().tailroom -= len;
   } else {
     const std::uint32_t alloc = head_alloc(ip_len);
     const std::uint32_t used = kSharedInfo + kHeadroom + ip_len;
-    queue_.push_back(Skb{0, len, t, alloc > used ? alloc - used : 0});
+    queue.push_back(Skb{0, len, t, alloc > used ? alloc - used : 0});
     rmem_ += t;
   }
   grow(len, t);
@@ -148,39 +149,44 @@ void RcvMemory::queue_in_order(std::uint32_t len, std::uint32_t ip_len) {
 
 void RcvMemory::queue_out_of_order(std::uint64_t at, std::uint32_t len, std::uint32_t ip_len) {
   const std::uint32_t t = truesize(ip_len);
-  ooo_.push_back(Skb{at, len, t, 0});
+  skbs().ooo.push_back(Skb{at, len, t, 0});
   rmem_ += t;
 }
 
 void RcvMemory::ooo_joined(std::uint64_t rcv_total) {
   // Out-of-order segments below RCV.NXT join the in-order queue with their charge.
-  auto it = std::stable_partition(ooo_.begin(), ooo_.end(), [&](const Skb& s) { return s.at + s.len > rcv_total; });
-  for (auto j = it; j != ooo_.end(); ++j) queue_.push_back(Skb{0, j->len, j->truesize, 0});
-  ooo_.erase(it, ooo_.end());
+  if (!skbs_) return;
+  std::vector<Skb>& ooo = skbs_->ooo;
+  auto it = std::stable_partition(ooo.begin(), ooo.end(), [&](const Skb& s) { return s.at + s.len > rcv_total; });
+  for (auto j = it; j != ooo.end(); ++j) skbs_->in_order.push_back(Skb{0, j->len, j->truesize, 0});
+  ooo.erase(it, ooo.end());
 }
 
 void RcvMemory::on_read(std::uint32_t n) {
-  while (n > 0 && !queue_.empty()) {
-    Skb& s = queue_.front();
+  if (!skbs_) return;
+  Ring<Skb>& queue = skbs_->in_order;
+  while (n > 0 && !queue.empty()) {
+    Skb& s = queue.front();
     const std::uint32_t k = std::min(n, s.len);
     s.len -= k;
     n -= k;
     if (s.len == 0) {
       rmem_ -= std::min(rmem_, s.truesize);
-      queue_.pop_front();
+      queue.pop_front();
     }
   }
 }
 
 void RcvMemory::clear() {
-  queue_.release();
-  std::vector<Skb>().swap(ooo_);
+  skbs_.reset();
   rmem_ = 0;
 }
 
 void RcvMemory::trim() {
-  if (queue_.empty()) queue_.release();
-  if (ooo_.empty()) std::vector<Skb>().swap(ooo_);
+  if (!skbs_) return;
+  if (skbs_->in_order.empty() && skbs_->ooo.empty()) return skbs_.reset();
+  if (skbs_->in_order.empty()) skbs_->in_order.release();
+  if (skbs_->ooo.empty()) std::vector<Skb>().swap(skbs_->ooo);
 }
 
 bool RcvMemory::under_pressure() const {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "stack/boxed.hpp"
 #include "stack/config.hpp"
 #include "stack/ring.hpp"
 
@@ -45,7 +46,9 @@ class RcvMemory {
   void clear();
   // Frees the queues' storage when they are empty (TIME_WAIT keeps the accounting, not them).
   void trim();
-  std::size_t storage_bytes() const { return queue_.capacity() * sizeof(Skb) + ooo_.capacity() * sizeof(Skb); }
+  std::size_t storage_bytes() const {
+    return skbs_ ? skbs_->in_order.capacity() * sizeof(Skb) + skbs_->ooo.capacity() * sizeof(Skb) : 0;
+  }
 
   // __tcp_select_window: the window Linux would like to offer now (bytes).
   std::uint32_t wanted_window(std::uint32_t rcv_wnd, std::uint8_t wscale) const;
@@ -88,8 +91,17 @@ class RcvMemory {
   std::uint32_t advmss_ = 536, rcv_mss_ = 536;
   std::uint8_t wscale_ = 0;
   bool grew_ = false;
-  Ring<Skb> queue_;         // in order, front first (not a std::deque: ~600 bytes when empty)
-  std::vector<Skb> ooo_;    // out of order, by arrival
+  // The segments charged: boxed, as a connection waiting out TIME_WAIT or kept CLOSED has
+  // none (and a million of them paid 64 bytes each for the two empty containers).
+  struct Skbs {
+    Ring<Skb> in_order;    // front first (not a std::deque: ~600 bytes when empty)
+    std::vector<Skb> ooo;  // out of order, by arrival
+  };
+  Skbs& skbs() {
+    if (!skbs_) skbs_.emplace(Skbs{});
+    return *skbs_;
+  }
+  Boxed<Skbs> skbs_;  // allocated by the first segment queued, given back by clear() and trim()
 };
 
 }  // namespace tcplab

@@ -12,12 +12,10 @@
 namespace tcplab {
 
 namespace {
-// True only when a and b are the same bytes, hence the same settings. Padding may make
-// equal configs compare unequal: that costs a copy, never a wrong setting.
-bool same_config(const TcpConfig& a, const TcpConfig& b) {
-  if constexpr (std::is_trivially_copyable_v<TcpConfig>) return std::memcmp(&a, &b, sizeof(TcpConfig)) == 0;
-  return false;
-}
+// Field by field: a byte compare (memcmp) also compared the padding, which copies of one
+// config need not share, and so gave every connection of the conns benchmark its own copy
+// (280 bytes each).
+bool same_config(const TcpConfig& a, const TcpConfig& b) { return a == b; }
 }  // namespace
 
 TcpHost::TcpHost(Ipv4 ip, TcpConfig cfg, std::uint64_t secret)
@@ -42,25 +40,25 @@ ConnId TcpHost::add_conn(Connection c) {
 
 Errno TcpHost::bind_check(std::uint16_t port, bool reuse_addr) const {
   if (listeners_.count(port)) return Errno::AddrInUse;
-  auto it = port_refs_.find(port);
-  if (it == port_refs_.end() || it->second.all == 0) return Errno::Ok;
-  return reuse_addr && it->second.no_reuse == 0 ? Errno::Ok : Errno::AddrInUse;
+  const PortRefs r = port_refs_.get(port);
+  if (r.all == 0) return Errno::Ok;
+  return reuse_addr && r.no_reuse == 0 ? Errno::Ok : Errno::AddrInUse;
 }
 
 void TcpHost::hold_port(ConnId c) {
   registered_[c] = 1;
-  PortRefs& r = port_refs_[conns_[c].local().port];
+  PortRefs& r = port_refs_.at(conns_[c].local().port);
   ++r.all;
   if (!conns_[c].config().reuse_addr) ++r.no_reuse;
 }
 
 void TcpHost::release_port(ConnId c) {
   registered_[c] = 0;
-  auto p = port_refs_.find(conns_[c].local().port);
-  if (p == port_refs_.end()) return;
-  --p->second.all;
-  if (!conns_[c].config().reuse_addr) --p->second.no_reuse;
-  if (p->second.all == 0) port_refs_.erase(p);
+  PortRefs& r = port_refs_.at(conns_[c].local().port);
+  if (r.all == 0) return;  // (never held: nothing to give back)
+  --r.all;
+  if (!conns_[c].config().reuse_addr) --r.no_reuse;
+  if (r.all == 0) r = PortRefs{};  // as a port never used
 }
 
 const ListenSocket* TcpHost::listener_of(ConnId child) const {

@@ -15,6 +15,7 @@
 #include "stack/connection.hpp"
 #include "stack/demux_table.hpp"
 #include "stack/events.hpp"
+#include "stack/port_table.hpp"
 
 namespace tcplab {
 
@@ -115,11 +116,7 @@ class TcpHost {
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
   std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
   DemuxTable demux_;                                   // lookup only; never iterated
-  struct PortRefs {
-    std::uint32_t all = 0;       // live connections using the port
-    std::uint32_t no_reuse = 0;  // ... of which without SO_REUSEADDR
-  };
-  std::map<std::uint16_t, PortRefs> port_refs_;  // local port -> its users
+  PortTable port_refs_;  // local port -> its users
   std::map<std::uint16_t, ListenSocket> listeners_;
   TcpHostCounters counters_;
 };
