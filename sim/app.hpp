@@ -118,6 +118,10 @@ struct Task {
   int gen = -1;                 // the generator that started it, if any
   int app = -1;                 // the [[app]] it runs for (its children too): its `stop` applies
   std::uint32_t epoch = 0;      // host epoch it belongs to (a crash ends it)
+  // Its number among the world's tasks in the order they were started: ended tasks give their
+  // slot to new ones (sim/slot_pool.hpp), so where the order of tasks shows (app_stop,
+  // unfinished_io) it is this, not the slot.
+  std::uint64_t serial = 0;
 };
 
 }  // namespace tcplab

@@ -17,6 +17,11 @@
 // append, and a far pop takes the smallest front (a small heap of lanes). A far event that
 // fits no lane when kMaxLanes are in use goes to the far heap.
 //
+// A lane is a chain of fixed blocks (kBlock events, 4 KB of the world's 32-byte events) taken
+// from one pool that every lane shares: a lane that grows takes a block, one that drains gives
+// its blocks back. A doubling ring per lane copied its events and touched fresh pages at every
+// growth (3.6 % of a run of 10^5 connections), and each lane kept its own slack.
+//
 // The order is exactly a single heap's: every element sits in the near heap, a sorted lane or
 // the far heap, and top() is the smallest of all of them under the one total order
 // E::operator> defines (time, then rank, then insertion order: no ties), so no event moves,
@@ -24,6 +29,7 @@
 // contents and `now`, and the queue is a plain copyable value.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <queue>
 #include <vector>
@@ -55,11 +61,11 @@ class EventQueue {
     std::size_t lo = 0, hi = by_back_.size();
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
-      if (e > lanes_[by_back_[mid]].back()) lo = mid + 1;
+      if (e > back(lanes_[by_back_[mid]])) lo = mid + 1;
       else hi = mid;
     }
     if (lo > 0) {  // lanes_[by_back_[lo - 1]] ends before e and the next one after it: order kept
-      lanes_[by_back_[lo - 1]].push_back(e);
+      lane_push(lanes_[by_back_[lo - 1]], e);
       return;
     }
     if (by_back_.size() >= kMaxLanes) {
@@ -75,7 +81,7 @@ class EventQueue {
       id = static_cast<std::uint32_t>(lanes_.size());
       lanes_.emplace_back();
     }
-    lanes_[id].push_back(e);
+    lane_push(lanes_[id], e);
     by_back_.insert(by_back_.begin(), id);
     fronts_.push_back(id);
     sift_up(fronts_.size() - 1);
@@ -90,7 +96,7 @@ class EventQueue {
   const E& top() const {
     switch (source()) {
       case Source::Near: return near_.top();
-      case Source::Lane: return lanes_[fronts_[0]].front();
+      case Source::Lane: return front(lanes_[fronts_[0]]);
       case Source::FarHeap: break;
     }
     return far_.top();
@@ -104,16 +110,14 @@ class EventQueue {
       case Source::Lane: break;
     }
     const std::uint32_t id = fronts_[0];
-    Ring<E>& lane = lanes_[id];
-    lane.pop_front();
-    if (lane.empty()) {
+    Lane& lane = lanes_[id];
+    lane_pop(lane);
+    if (lane.blocks.empty()) {
       for (std::size_t i = 0; i < by_back_.size(); ++i)
         if (by_back_[i] == id) {
           by_back_.erase(by_back_.begin() + static_cast<std::ptrdiff_t>(i));
           break;
         }
-      // A lane that grew large gives its storage back: a copy of the world copies it.
-      if (lane.capacity() > kKeepCapacity) lane.release();
       free_.push_back(id);
       fronts_[0] = fronts_.back();
       fronts_.pop_back();
@@ -122,21 +126,62 @@ class EventQueue {
   }
 
  private:
-  static constexpr std::size_t kKeepCapacity = 1024;
+  static constexpr std::uint32_t kBlock = 128;  // events per block
+  struct Block {
+    E ev[kBlock];
+  };
+  // A sorted lane: its blocks in order; events from `head` in the first block to `tail` (one
+  // past the last) in the last. No blocks: empty.
+  struct Lane {
+    Ring<std::uint32_t> blocks;
+    std::uint32_t head = 0, tail = 0;
+  };
   enum class Source { Near, Lane, FarHeap };
+
+  const E& front(const Lane& l) const { return blocks_[l.blocks.front()].ev[l.head]; }
+  const E& back(const Lane& l) const { return blocks_[l.blocks.back()].ev[l.tail - 1]; }
+  void lane_push(Lane& l, const E& e) {
+    if (l.blocks.empty() || l.tail == kBlock) {
+      std::uint32_t b;
+      if (!free_blocks_.empty()) {
+        b = free_blocks_.back();
+        free_blocks_.pop_back();
+      } else {
+        b = static_cast<std::uint32_t>(blocks_.size());
+        blocks_.emplace_back();
+      }
+      if (l.blocks.empty()) l.head = 0;
+      l.blocks.push_back(b);
+      l.tail = 0;
+    }
+    blocks_[l.blocks.back()].ev[l.tail++] = e;
+  }
+  void lane_pop(Lane& l) {
+    ++l.head;
+    const bool last = l.blocks.size() == 1;
+    if (l.head == kBlock || (last && l.head == l.tail)) {  // the first block is used up
+      free_blocks_.push_back(l.blocks.front());
+      l.blocks.pop_front();
+      l.head = 0;
+      if (last) {
+        l.tail = 0;
+        l.blocks.release();
+      }
+    }
+  }
 
   // Which part holds the smallest event (the queue is not empty).
   Source source() const {
     const E* best = near_.empty() ? nullptr : &near_.top();
     Source s = Source::Near;
-    if (!fronts_.empty() && (!best || *best > lanes_[fronts_[0]].front())) {
-      best = &lanes_[fronts_[0]].front();
+    if (!fronts_.empty() && (!best || *best > front(lanes_[fronts_[0]]))) {
+      best = &front(lanes_[fronts_[0]]);
       s = Source::Lane;
     }
     if (!far_.empty() && (!best || *best > far_.top())) s = Source::FarHeap;
     return s;
   }
-  bool front_after(std::uint32_t a, std::uint32_t b) const { return lanes_[a].front() > lanes_[b].front(); }
+  bool front_after(std::uint32_t a, std::uint32_t b) const { return front(lanes_[a]) > front(lanes_[b]); }
   void sift_up(std::size_t i) {
     while (i > 0) {
       const std::size_t p = (i - 1) / 2;
@@ -160,7 +205,9 @@ class EventQueue {
 
   using Heap = std::priority_queue<E, std::vector<E>, std::greater<>>;
   Heap near_;                           // less than kFar ahead when pushed
-  std::vector<Ring<E>> lanes_;          // far events, each lane sorted front to back; empty ones in free_
+  std::vector<Lane> lanes_;             // far events, each lane sorted front to back; empty ones in free_
+  std::deque<Block> blocks_;            // the lanes' storage (a deque: blocks never move)
+  std::vector<std::uint32_t> free_blocks_;  // blocks no lane holds, reused last freed first
   std::vector<std::uint32_t> by_back_;  // the non-empty lanes, sorted by their last event
   std::vector<std::uint32_t> fronts_;   // the non-empty lanes, a min-heap by their first event
   std::vector<std::uint32_t> free_;     // empty lanes to reuse

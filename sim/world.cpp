@@ -68,7 +68,13 @@ std::vector<std::string> World::host_names() const {
 
 std::vector<World::UnfinishedIo> World::unfinished_io() const {
   std::vector<UnfinishedIo> out;
-  for (const Task& t : tasks_) {
+  // In the order the tasks were started (slots are reused, so not in slot order).
+  std::vector<std::pair<std::uint64_t, int>> order;
+  for (std::size_t i = 0; i < tasks_.slots(); ++i)
+    if (tasks_.used(static_cast<int>(i))) order.push_back({tasks_[static_cast<int>(i)].serial, static_cast<int>(i)});
+  std::sort(order.begin(), order.end());
+  for (const auto& [serial, id] : order) {
+    const Task& t = tasks_[id];
     if (t.done || t.progress == 0 || t.pc >= t.script->size() || t.epoch != hosts_[t.host].epoch) continue;
     const Op op = (*t.script)[t.pc].op;
     if (op != Op::Send && op != Op::Recv && op != Op::RecvAll) continue;
@@ -154,7 +160,7 @@ void World::dispatch(const QEvent& e) {
       break;
     }
     case EvKind::Task:
-      if (static_cast<std::size_t>(e.target) < tasks_.size()) run_task(e.target);
+      if (tasks_.live(e.target, e.slot)) run_task(e.target);  // not an ended task's (or its slot's next)
       break;
     case EvKind::AppStart:
     case EvKind::GenTick:
@@ -204,8 +210,12 @@ void World::crash_host(int h) {
   timer_at_[h].clear();
   ordinals_[h].clear();
   conn_task_[h].clear();
-  for (auto& t : tasks_)
-    if (t.host == h) t.done = true;
+  for (std::size_t i = 0; i < tasks_.slots(); ++i) {
+    const int id = static_cast<int>(i);
+    if (!tasks_.used(id) || tasks_[id].host != h) continue;
+    tasks_[id].done = true;
+    task_release(id);  // one on the call stack (its own `crash` step) gives it back when it returns
+  }
 }
 
 void World::restart_host(int h) {

@@ -22,6 +22,7 @@
 #include "sim/rng.hpp"
 #include "sim/segment_kind.hpp"
 #include "sim/series.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/trace.hpp"
 #include "stack/isn.hpp"
 #include "stack/tcp_host.hpp"
@@ -145,7 +146,7 @@ class World {
   enum class EvKind : std::uint8_t {
     Arrive,    // packet `slot` arrives at host `target`
     Timer,     // host `target`, connection `slot`, for the host's `epoch`
-    Task,      // task `target` wakes (a `wait` ended)
+    Task,      // task `target` wakes (a `wait` ended), if its slot's generation is still `slot`
     AppStart,  // generator `target` starts
     GenTick,   // generator `target` starts its next client, SYN or probe
     Crash,     // host `target` crashes
@@ -283,6 +284,7 @@ class World {
   void run_task(int id);
   void run_task_once(int id);
   void task_done(int id);
+  void task_release(int id);  // an ended task not on the call stack gives its slot back
   void task_bind(int id, ConnId c);
   static void task_next(Task& t);
   Flow task_listen(int id, Task& t, const Step& s);
@@ -328,11 +330,23 @@ class World {
   std::vector<TcpHost> stacks_;
   std::vector<std::vector<Instant>> timer_at_;        // per host, per conn: the queued timer event
   std::vector<std::vector<SegOrdinals>> ordinals_;    // per host, per conn
-  std::vector<std::vector<int>> conn_task_;           // per host, per conn: the task blocked on it
+  // The task blocked on a connection, as a handle: the task may end and its slot go to another.
+  struct TaskRef {
+    int id = -1;
+    std::uint32_t gen = 0;
+  };
+  std::vector<std::vector<TaskRef>> conn_task_;       // per host, per conn: the task blocked on it
   std::map<std::string, SegOrdinals> stray_ordinals_;  // RSTs for no connection, by 4-tuple
   // Connection numbers of host pairs (ids A>B.k#n): connections so far per pair of id tags,
   // and the current incarnation of each 4-tuple (lower endpoint first).
-  std::map<std::pair<std::string, std::string>, std::uint32_t> pair_conns_;
+  // A pair's names as numbers: a host (kHostName | its index, standing for its tag) or an
+  // address; lower one first.
+  static constexpr std::uint64_t kHostName = std::uint64_t{1} << 32;
+  using NamePair = std::pair<std::uint64_t, std::uint64_t>;
+  struct NamePairHash {
+    std::size_t operator()(const NamePair& k) const { return static_cast<std::size_t>(mix64(k.first ^ mix64(k.second))); }
+  };
+  FlatMap<NamePair, std::uint32_t, NamePairHash> pair_conns_;  // looked up, never iterated
   FlatMap<TupleKey, TupleConn, TupleKeyHash> tuple_conns_;  // looked up, never iterated
   std::uint64_t conn_serial_ = 0;
   std::vector<Link> links_;
@@ -343,7 +357,11 @@ class World {
   std::vector<FaultRule> faults_;
   std::vector<Packet> packets_;
   std::vector<std::uint32_t> free_packets_;
-  std::deque<Task> tasks_;  // a deque: a Task& stays valid while a step spawns more tasks
+  // Slots in a deque: a Task& stays valid while a step spawns more tasks. An ended task gives
+  // its slot back once it is off the call stack (run_task), so the tasks held are those alive,
+  // not every task the run ever started (two per connection).
+  SlotPool<Task> tasks_;
+  std::uint64_t task_serial_ = 0;  // tasks started so far (Task::serial)
   std::vector<Gen> gens_;
   WorldCounters counters_;
   Output out_;  // reused between calls

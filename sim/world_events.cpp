@@ -53,16 +53,17 @@ void World::absorb(int host, Output& out) {
   }
   std::sort(touched.begin(), touched.end());
   touched.erase_from(std::unique(touched.begin(), touched.end()));
-  InlineList<int, 8> wake;
+  InlineList<TaskRef, 8> wake;  // handles: a task woken first may end another and free its slot
   for (ConnId c : touched) {
     if (!stacks_[host].valid(c)) continue;
     schedule_timer(host, c);
     sample_flow(host, c);
     auto& ct = conn_task_[host];
-    if (c < ct.size() && ct[c] >= 0) wake.push_back(ct[c]);
+    if (c < ct.size() && tasks_.live(ct[c].id, ct[c].gen)) wake.push_back(ct[c]);
   }
   out.clear();
-  for (int t : wake) run_task(t);
+  for (const TaskRef& t : wake)
+    if (tasks_.live(t.id, t.gen)) run_task(t.id);
 }
 
 // ---------------------------------------------------------------- trace

@@ -58,10 +58,17 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
   if (ord) ord->serial = ++conn_serial_;
   const bool fresh = it == nullptr || (ord && it->side[side] != 0);
   if (fresh) {
-    const std::string src = p.seg.src.ip == hosts_[host].ip ? hosts_[host].tag : ip_to_string(p.seg.src.ip);
-    const std::string dst = p.dst_host >= 0 ? hosts_[p.dst_host].tag : ip_to_string(p.seg.dst.ip);
+    // The pair of names the id shows (a host's tag, or an address: a spoofed source, a
+    // destination that is no host), as numbers: tags and address strings never coincide, so
+    // the pairs counted apart are the same as the strings'. No string is built.
+    const std::uint64_t src = p.seg.src.ip == hosts_[host].ip ? kHostName | static_cast<std::uint64_t>(host) : p.seg.src.ip;
+    const std::uint64_t dst = p.dst_host >= 0 ? kHostName | static_cast<std::uint64_t>(p.dst_host) : p.seg.dst.ip;
+    const NamePair names{std::min(src, dst), std::max(src, dst)};
+    std::uint32_t* n = pair_conns_.find(names);
+    const std::uint32_t k = n ? *n + 1 : 1;
+    pair_conns_.insert_or_assign(names, k);
     TupleConn t;
-    t.pair_conn = ++pair_conns_[src < dst ? std::pair{src, dst} : std::pair{dst, src}];
+    t.pair_conn = k;
     it = &tuple_conns_.insert_or_assign(key, t);
   }
   if (ord) {

@@ -4,8 +4,9 @@
 // A task names its sockets by ConnId, an index into its host's TcpHost. A crash replaces
 // the TcpHost, and ids start again from 0 in the new incarnation, so an id is only
 // meaningful together with the host epoch the task was started in: every look at a task's
-// connection goes through task_conn(), which checks both. Tasks live in a deque, so a
-// `Task&` stays valid while the step it is running spawns more tasks.
+// connection goes through task_conn(), which checks both. Tasks live in slots of a deque
+// (sim/slot_pool.hpp), so a `Task&` stays valid while the step it is running spawns more
+// tasks; an ended task's slot is reused, and whatever names a task keeps the slot's generation.
 #include <algorithm>
 
 #include "sim/world.hpp"
@@ -20,8 +21,8 @@ int World::spawn(int host, std::shared_ptr<const Script> script, ConnId conn, in
   t.gen = gen;
   t.app = app;
   t.epoch = hosts_[host].epoch;
-  tasks_.push_back(std::move(t));
-  const int id = static_cast<int>(tasks_.size() - 1);
+  t.serial = task_serial_++;
+  const int id = tasks_.add(std::move(t));
   if (conn != kNoConn) task_bind(id, conn);
   if (gen >= 0) ++gens_[gen].running;
   return id;
@@ -29,8 +30,14 @@ int World::spawn(int host, std::shared_ptr<const Script> script, ConnId conn, in
 
 void World::task_bind(int id, ConnId c) {
   auto& ct = conn_task_[tasks_[id].host];
-  if (ct.size() <= c) ct.resize(c + 1, -1);
-  ct[c] = id;
+  if (ct.size() <= c) ct.resize(c + 1);
+  ct[c] = TaskRef{id, tasks_.gen(id)};
+}
+
+// Its connections' handles and its queued wake-ups name the slot with the generation they
+// were made with, so they can no longer reach it: nothing else holds a task's id.
+void World::task_release(int id) {
+  if (tasks_.used(id) && tasks_[id].done && !tasks_[id].running) tasks_.release(id);
 }
 
 void World::task_done(int id) {
@@ -188,11 +195,19 @@ void World::gen_peer(int gi) {
 // its tasks blocked in a send is woken to end it (task_send).
 void World::app_stop(int gi) {
   gens_[gi].stopped = true;
-  const std::size_t n = tasks_.size();  // tasks spawned meanwhile are not blocked in a send
-  for (std::size_t i = 0; i < n; ++i) {
-    const Task& t = tasks_[i];
-    if (t.app != gi || t.done || t.pc >= t.script->size() || (*t.script)[t.pc].op != Op::Send) continue;
-    run_task(static_cast<int>(i));
+  // In the order the tasks were started; those started meanwhile are not blocked in a send.
+  std::vector<std::pair<std::uint64_t, int>> order;
+  for (std::size_t i = 0; i < tasks_.slots(); ++i) {
+    const int id = static_cast<int>(i);
+    if (tasks_.used(id) && tasks_[id].app == gi) order.push_back({tasks_[id].serial, id});
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [serial, id] : order) {
+    // Looked at when its turn comes, as the ones before it may have ended it (or its slot).
+    if (!tasks_.used(id) || tasks_[id].serial != serial) continue;
+    const Task& t = tasks_[id];
+    if (t.done || t.pc >= t.script->size() || (*t.script)[t.pc].op != Op::Send) continue;
+    run_task(id);
   }
 }
 
@@ -211,10 +226,11 @@ void World::run_task(int id) {
     run_task_once(id);
   } while (tasks_[id].rerun && !tasks_[id].done);
   tasks_[id].running = false;
+  task_release(id);
 }
 
 void World::run_task_once(int id) {
-  Task& t = tasks_[id];  // stays valid: tasks_ is a deque that only grows at the back
+  Task& t = tasks_[id];  // stays valid: slots live in a deque, and this one is not released while it runs
   for (int guard = 0; guard < 100000; ++guard) {
     if (t.done) return;
     const int h = t.host;
@@ -437,7 +453,7 @@ World::Flow World::task_wait(int id, Task& t, const Step& s) {
   if (!t.started_step) {
     t.started_step = true;
     t.progress = static_cast<std::uint64_t>(now_ + s.duration);
-    push(now_ + s.duration, EvKind::Task, id);
+    push(now_ + s.duration, EvKind::Task, id, tasks_.gen(id));
     return Flow::Block;
   }
   if (now_ < static_cast<Instant>(t.progress)) return Flow::Block;

@@ -142,3 +142,42 @@ TEST_CASE("event queue: the same sequence as a single heap, pushes and pops inte
     drain_against(snapshot, ref_snapshot);
   }
 }
+
+TEST_CASE("event queue: lanes span many blocks, share them when drained, and copy deep") {
+  // Two far kinds in order (two lanes), each far longer than a block, pushed and popped
+  // interleaved so that blocks are given back by one lane and taken by the other; a copy
+  // taken halfway drains the same as the original, independently.
+  EventQueue<Ev> q;
+  RefHeap ref;
+  std::uint64_t order = 0;
+  Instant now = 0;
+  auto push_far = [&](Duration ahead) {
+    const Ev e{now + ahead, order++};
+    q.push(e, now);
+    ref.push(e);
+  };
+  for (int i = 0; i < 3000; ++i) {
+    push_far(sec(1));
+    if (i % 3 == 0) push_far(sec(240));
+    now += us(10);
+  }
+  CHECK(q.lanes() == 2);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 700; ++i) {  // pops (time moves to each popped event)
+      REQUIRE(q.top().order == ref.top().order);
+      now = q.top().t;
+      q.pop();
+      ref.pop();
+    }
+    for (int i = 0; i < 500; ++i) {
+      push_far(sec(1));
+      now += us(10);
+    }
+  }
+  EventQueue<Ev> copy = q;
+  RefHeap ref_copy = ref;
+  for (int i = 0; i < 300; ++i) push_far(sec(2));  // only the original sees these
+  CHECK(q.far_heap_size() == 0);
+  drain_against(q, ref);
+  drain_against(copy, ref_copy);
+}
