@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "stack/wire/wire_format.hpp"
+
 namespace tcplab::capture {
 namespace {
 
@@ -16,9 +18,7 @@ constexpr std::uint32_t kMaxRecord = 16U << 20;
 std::uint32_t le32(const std::uint8_t* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
-std::uint32_t be32(const std::uint8_t* p) {
-  return (static_cast<std::uint32_t>(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-}
+using wire::be32;
 std::uint32_t pad4(std::uint32_t n) { return (n + 3U) & ~3U; }
 
 }  // namespace

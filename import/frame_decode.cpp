@@ -4,14 +4,13 @@
 
 #include <cstring>
 
+#include "stack/wire/wire_format.hpp"
+
 namespace tcplab::capture {
 namespace {
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
-         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
-}
+using wire::be16;
+using wire::be32;
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86dd;
 constexpr std::uint8_t kProtoTcp = 6;

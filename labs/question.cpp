@@ -8,8 +8,21 @@ namespace tcplab {
 
 namespace {
 
+std::vector<std::string> alternatives(const std::string& entry) {
+  std::vector<std::string> v;
+  std::size_t from = 0;
+  for (;;) {
+    const auto bar = entry.find('|', from);
+    v.push_back(normalize_answer(entry.substr(from, bar == std::string::npos ? std::string::npos : bar - from)));
+    if (bar == std::string::npos) return v;
+    from = bar + 1;
+  }
+}
+
+}  // namespace
+
 // Lower case, runs of spaces as one, no spaces at the ends.
-std::string normalize(const std::string& s) {
+std::string normalize_answer(const std::string& s) {
   std::istringstream in(s);
   std::string out, w;
   while (in >> w) {
@@ -18,19 +31,6 @@ std::string normalize(const std::string& s) {
   }
   return out;
 }
-
-std::vector<std::string> alternatives(const std::string& entry) {
-  std::vector<std::string> v;
-  std::size_t from = 0;
-  for (;;) {
-    const auto bar = entry.find('|', from);
-    v.push_back(normalize(entry.substr(from, bar == std::string::npos ? std::string::npos : bar - from)));
-    if (bar == std::string::npos) return v;
-    from = bar + 1;
-  }
-}
-
-}  // namespace
 
 std::string question_pattern_error(const std::string& pattern) {
   try {
@@ -42,7 +42,7 @@ std::string question_pattern_error(const std::string& pattern) {
 }
 
 bool question_right(const QuestionSpec& q, const std::string& said) {
-  const std::string a = normalize(said);
+  const std::string a = normalize_answer(said);
   if (a.empty()) return false;
   if (!q.choices.empty()) {
     std::string n = a;
@@ -50,7 +50,7 @@ bool question_right(const QuestionSpec& q, const std::string& said) {
     std::size_t v = 0;
     auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
     if (ec == std::errc() && p == n.data() + n.size()) return v == q.choice;
-    return a == normalize(q.choices[q.choice - 1]);
+    return a == normalize_answer(q.choices[q.choice - 1]);
   }
   if (!q.keywords.empty()) {
     for (const auto& k : q.keywords) {
@@ -64,7 +64,7 @@ bool question_right(const QuestionSpec& q, const std::string& said) {
     const std::regex re(q.pattern, std::regex::ECMAScript | std::regex::icase);
     return std::regex_search(said, re);
   }
-  return a == normalize(q.answer);
+  return a == normalize_answer(q.answer);
 }
 
 std::string question_answer_text(const QuestionSpec& q) {

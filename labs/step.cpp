@@ -29,14 +29,6 @@ std::optional<std::uint32_t> number(const std::string& s) {
   return v;
 }
 
-std::string normalize(const std::string& s) {
-  std::string out;
-  for (const auto& w : words(s)) {
-    if (!out.empty()) out += ' ';
-    for (char c : w) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  return out;
-}
 
 std::string local_of(const std::string& conn) { return conn.substr(0, conn.find('>')); }
 
@@ -213,7 +205,7 @@ StepScore score_answer(const StepItem& item, const std::string& answer) {
   const auto w = words(answer);
   switch (item.what) {
     case StepItem::What::Question: {
-      s.points = item.question ? (question_right(*item.question, answer) ? 1 : 0) : normalize(answer) == normalize(item.answer) ? 1 : 0;
+      s.points = item.question ? (question_right(*item.question, answer) ? 1 : 0) : normalize_answer(answer) == normalize_answer(item.answer) ? 1 : 0;
       s.verdict = w.empty() ? "skipped" : s.points ? "right" : "wrong";
       return s;
     }

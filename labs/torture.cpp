@@ -143,16 +143,16 @@ std::string render(std::uint64_t seed, const Scenario& s) {
   return t;
 }
 
-std::string reverse_conn(const std::string& c) {
-  const auto gt = c.find('>');
-  return gt == std::string::npos ? c : c.substr(gt + 1) + ">" + c.substr(0, gt);
-}
-
 bool is_failure(const std::string& result) {
   return result.rfind("ECONN", 0) == 0 || result == "ETIMEDOUT" || result == "EPIPE" || result == "ENOTCONN";
 }
 
 }  // namespace
+
+std::string reverse_conn(const std::string& c) {
+  const auto gt = c.find('>');
+  return gt == std::string::npos ? c : c.substr(gt + 1) + ">" + c.substr(0, gt);
+}
 
 std::string torture_scenario(std::uint64_t seed) { return render(seed, draw(seed)); }
 

@@ -19,6 +19,8 @@ struct TortureRun {
   std::uint64_t trace_events = 0;
 };
 
+// "A>B" -> "B>A": a connection as its peer names it in the trace.
+std::string reverse_conn(const std::string& conn);
 // Draws the scenario for `seed` as lab text.
 std::string torture_scenario(std::uint64_t seed);
 // Runs a lab text and checks the invariants.

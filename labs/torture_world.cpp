@@ -11,6 +11,7 @@
 
 #include "labs/checks.hpp"
 #include "labs/lab.hpp"
+#include "labs/torture.hpp"
 #include "sim/rng.hpp"
 #include "sim/timeline.hpp"
 #include "stack/transitions.hpp"
@@ -496,11 +497,6 @@ std::string draw_lab(std::uint64_t seed, Traits& tr) {
 }
 
 // ------------------------------------------------------------------ checking a run
-
-std::string reverse_conn(const std::string& c) {
-  const auto gt = c.find('>');
-  return gt == std::string::npos ? c : c.substr(gt + 1) + ">" + c.substr(0, gt);
-}
 
 bool same_events(const TraceEvents& a, const TraceEvents& b) {
   if (a.size() != b.size()) return false;

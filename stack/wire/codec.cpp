@@ -7,21 +7,14 @@
 #include <exception>
 #include <utility>
 
+#include "stack/wire/wire_format.hpp"
+
 namespace tcplab {
 namespace {
 
+using namespace wire;  // the header sizes, option kinds and be16
+
 constexpr std::size_t kIpMinHeader = 20;
-constexpr std::size_t kTcpMinHeader = 20;
-constexpr std::size_t kTcpMaxOptions = 40;
-constexpr std::uint8_t kProtoTcp = 6;
-
-// TCP option kinds (IANA).
-constexpr std::uint8_t kOptEol = 0, kOptNop = 1, kOptMss = 2, kOptWscale = 3, kOptSackPerm = 4,
-                       kOptSack = 5, kOptTs = 8;
-
-std::uint16_t be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
 
 // RFC 1071 sum, folded to 16 bits, not complemented.
 std::uint16_t csum_add(const std::uint8_t* data, std::size_t len, std::uint32_t acc = 0) {

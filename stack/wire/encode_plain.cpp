@@ -4,19 +4,15 @@
 #include <cstddef>
 
 #include "stack/wire/codec.hpp"  // encodable_sack_blocks' declaration; codec.hpp has no libtins
+#include "stack/wire/wire_format.hpp"
 
 namespace tcplab {
 namespace {
 
 constexpr std::size_t kIpHeader = 20;  // no IP options
-constexpr std::size_t kTcpMinHeader = 20;
-constexpr std::size_t kTcpMaxOptions = 40;
-constexpr std::uint8_t kProtoTcp = 6;
 constexpr std::uint16_t kDontFragment = 0x4000;  // flags/fragment offset word, DF bit
 
-// TCP option kinds (IANA).
-constexpr std::uint8_t kOptEol = 0, kOptNop = 1, kOptMss = 2, kOptWscale = 3, kOptSackPerm = 4,
-                       kOptSack = 5, kOptTs = 8;
+using namespace wire;  // the header sizes and option kinds
 
 using Bytes = std::vector<std::uint8_t>;
 

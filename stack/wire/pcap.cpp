@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "stack/wire/codec.hpp"
+#include "stack/wire/wire_format.hpp"
 
 // libtins 4.0 has no DataLinkType<IP>; this is the shim. libpcap maps DLT_RAW (12 on
 // Linux) to LINKTYPE_RAW (101) in the file header, which tshark/tcpdump read as Raw IP.
@@ -94,7 +95,7 @@ std::uint32_t le32(const unsigned char* p) {
 std::uint32_t swap32(std::uint32_t v) {
   return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
 }
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+using wire::be16;
 
 // Where the IPv4 datagram starts inside a frame of the given link type, or an error.
 std::optional<std::size_t> l3_offset(std::uint32_t link, const std::vector<std::uint8_t>& f,

@@ -53,6 +53,9 @@ struct Cmd {
   std::string out, err;
 };
 
+// Whether part occurs in s (doctest CHECKs read better with it than with find).
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

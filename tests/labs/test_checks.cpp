@@ -6,12 +6,12 @@
 #include "lab_fixture.hpp"
 
 using namespace tcplab;
+using labtest::contains;
 using labtest::kTwoSynsLost;
 using labtest::one_check;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // A failed check carries words for both sides, the evidence line and its seq_no.
 void require_narrated_failure(const CheckResult& r) {

@@ -9,10 +9,10 @@
 #include "lab_fixture.hpp"
 
 using namespace tcplab;
+using labtest::contains;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string error_of(const std::string& text) {
   try {

@@ -78,7 +78,7 @@ std::vector<std::string> csv_lines(const std::string& csv) {
   return out;
 }
 
-bool has(const std::vector<std::string>& rows, const std::string& row) {
+bool has_row(const std::vector<std::string>& rows, const std::string& row) {
   return std::find(rows.begin(), rows.end(), row) != rows.end();
 }
 
@@ -177,14 +177,14 @@ TEST_CASE("the CSV: a header, one row per sample in time order, every series wit
   REQUIRE(rows.size() > 10);
   CHECK(rows[0] == "t_s,series,flow,value,unit,phase");
   CHECK(rows[1].rfind("0.000000000,", 0) == 0);
-  CHECK(has(rows, "0.000000000,cwnd,s1 10.0.0.1:40000>10.0.0.3:80 cubic,14480,bytes,slow start"));
-  CHECK(has(rows, "0.000000000,ssthresh,s1 10.0.0.1:40000>10.0.0.3:80 cubic,,bytes,slow start"));
-  CHECK(has(rows, "0.200000000,loss,s1 10.0.0.1:40000>10.0.0.3:80 cubic,28960,bytes,recovery"));
-  CHECK(has(rows, "0.200000000,drop,bn>,3,packets,"));
-  CHECK(has(rows, "0.150000000,queue_bytes,bn>,72400,bytes,"));
-  CHECK(has(rows, "0.600000000,ping,ping s1>r1,,ms,"));
-  CHECK(has(rows, "0.100000000,ping,ping s1>r1,45,ms,"));
-  CHECK(has(rows, "0.500000000,jain,all,0.500000,,"));
+  CHECK(has_row(rows, "0.000000000,cwnd,s1 10.0.0.1:40000>10.0.0.3:80 cubic,14480,bytes,slow start"));
+  CHECK(has_row(rows, "0.000000000,ssthresh,s1 10.0.0.1:40000>10.0.0.3:80 cubic,,bytes,slow start"));
+  CHECK(has_row(rows, "0.200000000,loss,s1 10.0.0.1:40000>10.0.0.3:80 cubic,28960,bytes,recovery"));
+  CHECK(has_row(rows, "0.200000000,drop,bn>,3,packets,"));
+  CHECK(has_row(rows, "0.150000000,queue_bytes,bn>,72400,bytes,"));
+  CHECK(has_row(rows, "0.600000000,ping,ping s1>r1,,ms,"));
+  CHECK(has_row(rows, "0.100000000,ping,ping s1>r1,45,ms,"));
+  CHECK(has_row(rows, "0.500000000,jain,all,0.500000,,"));
   // A row where a line changes: flow 1's window 14480, 28960, 20000 (not again at 300 ms), flow 2's 14480.
   CHECK(count_rows(rows, "cwnd") == 4);
   CHECK(count_rows(rows, "throughput") == 2 * 32);  // every 25 ms to 800 ms
@@ -220,7 +220,7 @@ TEST_CASE("a panel without data, or a bad range, is an error naming it") {
 TEST_CASE("the PNG: the first flow's colour where its window is drawn, the background elsewhere") {
   const Series s = two_flows();
   const Figure f = build_figure(input(s), request({Panel::Cwnd}));
-  const std::string png = draw(f, Format::Png, 900, 400);
+  const std::string png = plot::draw(f, Format::Png, 900, 400);
   int w = 0, h = 0, n = 0;
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), static_cast<int>(png.size()),
                                             &w, &h, &n, 3);
@@ -258,7 +258,7 @@ TEST_CASE("the PNG: the first flow's colour where its window is drawn, the backg
 TEST_CASE("the SVG: one document with the curves as paths, the same bytes for the same figure") {
   const Series s = two_flows();
   const Figure f = build_figure(input(s), request({Panel::Cwnd, Panel::Throughput}));
-  const std::string svg = draw(f, Format::Svg, 900, 500);
+  const std::string svg = plot::draw(f, Format::Svg, 900, 500);
   CHECK(svg.rfind("<?xml", 0) == 0);
   CHECK(svg.find("width=\"900px\" height=\"500px\"") != std::string::npos);
   CHECK(svg.find("stroke:rgb(12.156863%,46.666667%,70.588235%)") != std::string::npos);  // #1f77b4

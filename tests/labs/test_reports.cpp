@@ -9,10 +9,10 @@
 #include "lab_fixture.hpp"
 
 using namespace tcplab;
+using labtest::contains;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // A small XML 1.0 reader: enough to say whether a document is well-formed (nested tags that
 // match, quoted attributes without '<', known entities only, no raw '&' or control bytes) and

@@ -36,18 +36,18 @@ std::vector<std::string> dropped_ids(const LabRun& r) {
   return v;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has_id(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
 }  // namespace
 
 TEST_CASE("the first connection of a host pair keeps A>B#n, the k-th is A>B.k#n, both ways") {
   LabRun r = run_lab(parse_lab(two_conns(""), "ids.toml"));
   const auto ids = sent_ids(r);
-  CHECK(has(ids, "A>B#1"));
-  CHECK(has(ids, "B>A#1"));
-  CHECK(has(ids, "A>B.2#1"));
-  CHECK(has(ids, "B>A.2#1"));
-  CHECK_FALSE(has(ids, "A>B.1#1"));
+  CHECK(has_id(ids, "A>B#1"));
+  CHECK(has_id(ids, "B>A#1"));
+  CHECK(has_id(ids, "A>B.2#1"));
+  CHECK(has_id(ids, "B>A.2#1"));
+  CHECK_FALSE(has_id(ids, "A>B.1#1"));
   // No id repeats: each names one segment.
   std::set<std::string> unique(ids.begin(), ids.end());
   CHECK(unique.size() == ids.size());

@@ -7,10 +7,10 @@
 #include "lab_fixture.hpp"
 
 using namespace tcplab;
+using labtest::contains;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::vector<StepItem> handshake_items() {
   static const LabRun run = run_lab(load_lab("handshake"), std::nullopt, false);

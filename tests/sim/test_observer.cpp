@@ -14,7 +14,7 @@ using namespace tcplab;
 
 namespace {
 
-constexpr Endpoint kA{0x0a000001, 40000}, kB{0x0a000002, 80};
+constexpr Endpoint kObsA{0x0a000001, 40000}, kObsB{0x0a000002, 80};
 constexpr std::uint32_t kIssA = 1000, kIssB = 5000;
 constexpr Instant kMs = 1'000'000;
 
@@ -25,8 +25,8 @@ struct Capture {
                        std::uint32_t len, std::uint16_t wnd = 1000) {
     ObservedSegment o;
     o.t_ns = t_ms * kMs;
-    o.seg.src = from_a ? kA : kB;
-    o.seg.dst = from_a ? kB : kA;
+    o.seg.src = from_a ? kObsA : kObsB;
+    o.seg.dst = from_a ? kObsB : kObsA;
     o.seg.seq = Seq32((from_a ? kIssA : kIssB) + rel_seq);
     o.seg.ack = Seq32((from_a ? kIssB : kIssA) + rel_ack);
     o.seg.flags = flags;

@@ -8,13 +8,13 @@ using namespace tcplab;
 using namespace tcplab::test;
 
 namespace {
-const std::string kBulk = bulk_lab({});
+const std::string kSeriesBulk = bulk_lab({});
 }  // namespace
 
 TEST_CASE("series are empty unless asked for, and asking does not change the trace") {
-  const LabRun plain = run_lab(lab_text(kBulk), std::nullopt, false);
+  const LabRun plain = run_lab(lab_text(kSeriesBulk), std::nullopt, false);
   CHECK(plain.sink->series.flows.empty());
-  const LabRun with = run_lab(lab_text(kBulk), std::nullopt, false, nullptr, true);
+  const LabRun with = run_lab(lab_text(kSeriesBulk), std::nullopt, false, nullptr, true);
   REQUIRE(!with.sink->series.flows.empty());
   REQUIRE(plain.sink->events.size() == with.sink->events.size());
   CHECK(joined(jsonl(plain.sink->events, plain.world.host_names())) ==
@@ -22,7 +22,7 @@ TEST_CASE("series are empty unless asked for, and asking does not change the tra
 }
 
 TEST_CASE("the sender's series: slow start from the initial window, a cut at the first loss, all bytes delivered") {
-  const LabRun r = run_lab(lab_text(kBulk), std::nullopt, false, nullptr, true);
+  const LabRun r = run_lab(lab_text(kSeriesBulk), std::nullopt, false, nullptr, true);
   const FlowSeries* f = sender(r.sink->series);
   REQUIRE(f != nullptr);
   CHECK(f->conn.find(">10.0.0.2:80") != std::string::npos);

@@ -16,11 +16,11 @@ using namespace tcplab;
 
 namespace {
 
-constexpr std::uint32_t kMss = 1000;
+constexpr std::uint32_t kBbrMss = 1000;
 constexpr std::uint64_t kRateBps = 10'000'000;  // 10 Mb/s: 1250 packets a second
 constexpr Duration kRtProp = ms(40);
-constexpr Duration kTxTime = static_cast<Duration>(kMss * 8ULL * 1'000'000'000ULL / kRateBps);  // 0.8 ms
-constexpr std::uint32_t kBdpBytes = 50 * kMss;  // 10 Mb/s x 40 ms (the serialization adds 1 packet of RTT)
+constexpr Duration kTxTime = static_cast<Duration>(kBbrMss * 8ULL * 1'000'000'000ULL / kRateBps);  // 0.8 ms
+constexpr std::uint32_t kBdpBytes = 50 * kBbrMss;  // 10 Mb/s x 40 ms (the serialization adds 1 packet of RTT)
 
 struct Sent {
   Instant sent, ack_at;
@@ -46,11 +46,11 @@ struct Path {
   explicit Path(Instant start = 0) : now(start) {
     CcInit i;
     i.now = start;
-    i.mss = kMss;
+    i.mss = kBbrMss;
     bbr.init(w, i);
     phases.emplace_back(bbr.phase(w));
   }
-  std::uint32_t in_flight() const { return static_cast<std::uint32_t>(flight.size()) * kMss; }
+  std::uint32_t in_flight() const { return static_cast<std::uint32_t>(flight.size()) * kBbrMss; }
   std::string phase() const { return std::string(bbr.phase(w)); }
 
   void send_one() {
@@ -59,7 +59,7 @@ struct Path {
     link_free = depart;
     flight.push_back({now, depart + kRtProp + extra_rtt, delivered, delivered_time, first_sent_time, false});
     const std::uint64_t pace = bbr.pacing_bps(w);
-    next_send = pace ? now + static_cast<Duration>(kMss * 8ULL * 1'000'000'000ULL / pace) : now;
+    next_send = pace ? now + static_cast<Duration>(kBbrMss * 8ULL * 1'000'000'000ULL / pace) : now;
   }
 
   void ack_one() {
@@ -67,11 +67,11 @@ struct Path {
     flight.pop_front();
     CcAck a;
     a.now = now;
-    a.mss = kMss;
-    a.acked = kMss;
-    a.prior_in_flight = in_flight() + kMss;
+    a.mss = kBbrMss;
+    a.acked = kBbrMss;
+    a.prior_in_flight = in_flight() + kBbrMss;
     a.in_flight = in_flight();
-    delivered += kMss;
+    delivered += kBbrMss;
     delivered_time = now;
     a.delivered = delivered;
     a.rtt_ns = now - p.sent;
@@ -92,7 +92,7 @@ struct Path {
 
   // One event: the next ACK, or the next send when the window and the pacing allow it.
   void step() {
-    const bool can_send = in_flight() + kMss <= w.cwnd;
+    const bool can_send = in_flight() + kBbrMss <= w.cwnd;
     const Instant ack_at = flight.empty() ? kNever : flight.front().ack_at;
     const Instant send_at = can_send ? std::max(now, next_send) : kNever;
     if (send_at <= ack_at) {
@@ -125,7 +125,7 @@ TEST_SUITE("BBR") {
 TEST_CASE("BBR: init: the initial window, STARTUP's gains, pacing from cwnd over a nominal 1 ms") {
   Path p;
   CHECK(p.phase() == "startup");
-  CHECK(p.w.cwnd == 10 * kMss);
+  CHECK(p.w.cwnd == 10 * kBbrMss);
   CHECK(p.w.ssthresh == kInfiniteSsthresh);
   CHECK(gain_of(p.bbr.pacing_gain()) == doctest::Approx(2.885).epsilon(0.002));
   CHECK(gain_of(p.bbr.cwnd_gain()) == doctest::Approx(2.885).epsilon(0.002));
@@ -221,7 +221,7 @@ TEST_CASE("BBR: PROBE_BW cycles 1.25, 0.75, 1 x 6, one RTprop a phase; cwnd = 2 
       // cwnd: 2 x BDP, 3 packets of budget, rounded up to even; 2 more in the 1.25 phase.
       const std::uint32_t bdp2 = p.bbr.bdp_bytes(p.bbr.btl_bw_bps(), 2 * Bbr::kUnit);
       CHECK(p.w.cwnd >= bdp2);
-      CHECK(p.w.cwnd <= bdp2 + 6 * kMss);
+      CHECK(p.w.cwnd <= bdp2 + 6 * kBbrMss);
     }
     return order.size() >= 18;
   }, sec(5));
@@ -242,7 +242,7 @@ TEST_CASE("BBR: PROBE_BW cycles 1.25, 0.75, 1 x 6, one RTprop a phase; cwnd = 2 
   p.run_until(t0 + sec(2));
   const double mbps = static_cast<double>(p.delivered - d0) * 8 / (static_cast<double>(p.now - t0) / 1e9) / 1e6;
   CHECK(mbps == doctest::Approx(10.0).epsilon(0.05));
-  CHECK(p.in_flight() <= 2 * kBdpBytes + 8 * kMss);
+  CHECK(p.in_flight() <= 2 * kBdpBytes + 8 * kBbrMss);
 }
 
 TEST_CASE("BBR: PROBE_RTT after 10 s without a lower RTT: 4 packets for 200 ms and a round, then back") {
@@ -258,7 +258,7 @@ TEST_CASE("BBR: PROBE_RTT after 10 s without a lower RTT: 4 packets for 200 ms a
   }, sec(12)));
   CHECK(entered > sec(10));
   CHECK(entered < sec(10) + sec(1));
-  CHECK(p.w.cwnd == 4 * kMss);
+  CHECK(p.w.cwnd == 4 * kBbrMss);
   CHECK(gain_of(p.bbr.pacing_gain()) == 1.0);
   Instant left = 0;
   std::uint32_t max_cwnd_inside = 0;
@@ -267,12 +267,12 @@ TEST_CASE("BBR: PROBE_RTT after 10 s without a lower RTT: 4 packets for 200 ms a
     else left = p.now;
     return left != 0;
   }, sec(13)));
-  CHECK(max_cwnd_inside == 4 * kMss);
+  CHECK(max_cwnd_inside == 4 * kBbrMss);
   // At least 200 ms at 4 packets, plus the time to drain down to them; not much more.
   CHECK(left - entered > ms(200));
   CHECK(left - entered < ms(200) + 3 * rtprop);
   CHECK(p.phase() == "probe_bw");  // the pipe was full: straight back to PROBE_BW
-  CHECK(p.w.cwnd >= cwnd_before - 2 * kMss);  // the saved cwnd, restored
+  CHECK(p.w.cwnd >= cwnd_before - 2 * kBbrMss);  // the saved cwnd, restored
   CHECK(p.bbr.min_rtt_ns() == rtprop);        // re-measured: the same path
   // The next one is 10 s later.
   REQUIRE(p.run_until([&] { return p.phase() == "probe_rtt"; }, left + sec(11)));
@@ -300,7 +300,7 @@ TEST_CASE("BBR: a loss keeps ssthresh and cwnd; the first round of recovery cons
   const std::uint32_t cwnd = p.w.cwnd, ssthresh = p.w.ssthresh;
   CcLoss l;
   l.now = p.now;
-  l.mss = kMss;
+  l.mss = kBbrMss;
   l.flight = p.in_flight();
   l.kind = LossKind::FastRecovery;
   CHECK(p.bbr.ssthresh_on_loss(p.w, l) == ssthresh);  // BBR keeps ssthresh: not halved
@@ -308,25 +308,25 @@ TEST_CASE("BBR: a loss keeps ssthresh and cwnd; the first round of recovery cons
   // The ACK that entered recovery: 3 packets SACKed, 1 marked lost; 60 packets still in flight.
   CcAck a;
   a.now = p.now;
-  a.mss = kMss;
-  a.acked = 3 * kMss;
-  a.lost = kMss;
-  a.in_flight = 60 * kMss;
-  a.prior_in_flight = 64 * kMss;
-  a.delivered = p.delivered + 3 * kMss;
+  a.mss = kBbrMss;
+  a.acked = 3 * kBbrMss;
+  a.lost = kBbrMss;
+  a.in_flight = 60 * kBbrMss;
+  a.prior_in_flight = 64 * kBbrMss;
+  a.delivered = p.delivered + 3 * kBbrMss;
   a.in_recovery = true;
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == 63 * kMss);  // in flight + delivered: one out for each one in
+  CHECK(p.w.cwnd == 63 * kBbrMss);  // in flight + delivered: one out for each one in
   // Still the first round: each ACK releases what it delivered, no more.
-  a.acked = kMss;
+  a.acked = kBbrMss;
   a.lost = 0;
-  a.in_flight = 62 * kMss;
-  a.delivered += kMss;
-  a.rs.delivered = kMss;
+  a.in_flight = 62 * kBbrMss;
+  a.delivered += kBbrMss;
+  a.rs.delivered = kBbrMss;
   a.rs.interval_ns = kRtProp;
-  a.rs.prior_delivered = p.delivered - 10 * kMss;  // sent before recovery began
+  a.rs.prior_delivered = p.delivered - 10 * kBbrMss;  // sent before recovery began
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == 63 * kMss);
+  CHECK(p.w.cwnd == 63 * kBbrMss);
   // Recovery ends: the cwnd from before it comes back.
   p.bbr.on_recovery_exit(p.w, p.now);
   CHECK(p.w.cwnd == cwnd);
@@ -339,25 +339,25 @@ TEST_CASE("BBR: after the first round of recovery cwnd grows toward the target a
   REQUIRE(p.run_until([&] { return p.phase() == "probe_bw"; }, sec(3)));
   CcLoss l;
   l.now = p.now;
-  l.mss = kMss;
+  l.mss = kBbrMss;
   p.bbr.ssthresh_on_loss(p.w, l);
   CcAck a;
   a.now = p.now;
-  a.mss = kMss;
-  a.acked = kMss;
-  a.in_flight = 20 * kMss;
-  a.delivered = p.delivered + kMss;
+  a.mss = kBbrMss;
+  a.acked = kBbrMss;
+  a.in_flight = 20 * kBbrMss;
+  a.delivered = p.delivered + kBbrMss;
   a.in_recovery = true;
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == 21 * kMss);
+  CHECK(p.w.cwnd == 21 * kBbrMss);
   // An ACK of data sent after recovery began ends that round: growth by what is acked.
-  a.delivered += kMss;
-  a.rs.delivered = kMss;
+  a.delivered += kBbrMss;
+  a.rs.delivered = kBbrMss;
   a.rs.interval_ns = kRtProp;
-  a.rs.prior_delivered = a.delivered - kMss;
-  a.in_flight = 20 * kMss;
+  a.rs.prior_delivered = a.delivered - kBbrMss;
+  a.in_flight = 20 * kBbrMss;
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == 22 * kMss);  // cwnd + acked, with 20 in flight: 2 out for the 1 in
+  CHECK(p.w.cwnd == 22 * kBbrMss);  // cwnd + acked, with 20 in flight: 2 out for the 1 in
 }
 
 TEST_CASE("BBR: an RTO restarts full-pipe detection; when the loss episode ends the prior cwnd comes back") {
@@ -366,24 +366,24 @@ TEST_CASE("BBR: an RTO restarts full-pipe detection; when the loss episode ends 
   const std::uint32_t cwnd = p.w.cwnd;
   CcLoss l;
   l.now = p.now;
-  l.mss = kMss;
+  l.mss = kBbrMss;
   l.kind = LossKind::Timeout;
   p.w.ssthresh = p.bbr.ssthresh_on_loss(p.w, l);
-  p.w.cwnd = kMss;  // what stack/congestion does on an RTO
+  p.w.cwnd = kBbrMss;  // what stack/congestion does on an RTO
   p.bbr.on_timeout(p.w, p.now);
   CcAck a;
   a.now = p.now + ms(300);
-  a.mss = kMss;
-  a.acked = kMss;
+  a.mss = kBbrMss;
+  a.acked = kBbrMss;
   a.in_flight = 0;
-  a.delivered = p.delivered + kMss;
+  a.delivered = p.delivered + kBbrMss;
   a.in_recovery = true;  // still in the RTO's loss episode: slow start, no conservation
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == 4 * kMss);  // the minimum window
+  CHECK(p.w.cwnd == 4 * kBbrMss);  // the minimum window
   a.in_recovery = false;  // the episode is over
-  a.delivered += kMss;
+  a.delivered += kBbrMss;
   p.bbr.on_ack(p.w, a);
-  CHECK(p.w.cwnd == std::min(cwnd + kMss, p.bbr.inflight_target(p.bbr.btl_bw_bps(), p.bbr.cwnd_gain())));
+  CHECK(p.w.cwnd == std::min(cwnd + kBbrMss, p.bbr.inflight_target(p.bbr.btl_bw_bps(), p.bbr.cwnd_gain())));
 }
 
 TEST_CASE("BBR: idle restart: no PROBE_RTT while restarting, and PROBE_BW paces at BtlBw") {
@@ -394,7 +394,7 @@ TEST_CASE("BBR: idle restart: no PROBE_RTT while restarting, and PROBE_BW paces 
   // An ACK without new delivery 11 s later: the filter expired, but the restart holds it off.
   CcAck a;
   a.now = p.now + sec(11);
-  a.mss = kMss;
+  a.mss = kBbrMss;
   a.in_flight = 0;
   a.delivered = p.delivered;
   p.bbr.on_ack(p.w, a);

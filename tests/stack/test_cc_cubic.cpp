@@ -10,7 +10,7 @@ using namespace tcplab;
 
 namespace {
 
-constexpr std::uint32_t kMss = 1000;
+constexpr std::uint32_t kCubicMss = 1000;
 constexpr Duration kMs = 1'000'000;
 constexpr Duration kS = 1'000'000'000;
 
@@ -22,18 +22,18 @@ struct Flow {
 
   explicit Flow(bool linux, bool hystart = true) {
     CcInit i;
-    i.mss = kMss;
+    i.mss = kCubicMss;
     i.linux = linux;
     i.hystart = hystart;
     cc.init(w, i);
   }
-  std::uint32_t segs() const { return w.cwnd / kMss; }
+  std::uint32_t segs() const { return w.cwnd / kCubicMss; }
   void ack(Duration rtt) {
     CcAck a;
     a.now = now;
-    a.mss = kMss;
-    a.acked = kMss;
-    delivered += kMss;
+    a.mss = kCubicMss;
+    a.acked = kCubicMss;
+    delivered += kCubicMss;
     a.delivered = delivered;
     a.in_flight = w.cwnd;  // the sender keeps the window full
     a.prior_in_flight = w.cwnd;
@@ -63,7 +63,7 @@ struct Flow {
   void loss() {
     CcLoss l;
     l.now = now;
-    l.mss = kMss;
+    l.mss = kCubicMss;
     l.flight = w.cwnd;
     w.ssthresh = cc.ssthresh_on_loss(w, l);
     w.cwnd = w.ssthresh;  // recovery ended: cwnd = ssthresh
@@ -74,8 +74,8 @@ struct Flow {
 Flow after_loss_at(std::uint32_t w_max, bool linux) {
   Flow f(linux, false);
   f.now = 10 * kS;
-  f.w.cwnd = w_max * kMss;
-  f.w.ssthresh = w_max * kMss;
+  f.w.cwnd = w_max * kCubicMss;
+  f.w.ssthresh = w_max * kCubicMss;
   f.loss();
   return f;
 }
@@ -84,15 +84,15 @@ Flow after_loss_at(std::uint32_t w_max, bool linux) {
 
 TEST_CASE("cubic: a loss at W_max leaves 0.7 W_max (Linux 717/1024) and remembers W_max") {
   Flow lin = after_loss_at(100, true);
-  CHECK(lin.w.cwnd == 70 * kMss);  // 100 * 717 / 1024 = 70.02, whole segments
-  CHECK(lin.w.ssthresh == 70 * kMss);
+  CHECK(lin.w.cwnd == 70 * kCubicMss);  // 100 * 717 / 1024 = 70.02, whole segments
+  CHECK(lin.w.ssthresh == 70 * kCubicMss);
   CHECK(lin.cc.w_max_ == 100);
   Flow rfc = after_loss_at(100, false);
-  CHECK(rfc.w.cwnd == 70 * kMss);  // RFC 9438 4.6: cwnd * 0.7
+  CHECK(rfc.w.cwnd == 70 * kCubicMss);  // RFC 9438 4.6: cwnd * 0.7
   CHECK(rfc.cc.w_max_rfc_ == doctest::Approx(100));
   // Never under 2 MSS.
   Flow small = after_loss_at(2, true);
-  CHECK(small.w.ssthresh == 2 * kMss);
+  CHECK(small.w.ssthresh == 2 * kCubicMss);
 }
 
 TEST_CASE("cubic: K is RFC 9438's cbrt(W_max (1 - beta) / C)") {
@@ -138,12 +138,12 @@ TEST_CASE("cubic: the window follows W_cubic(t) in the concave and the convex re
 TEST_CASE("cubic: fast convergence lowers W_max when a loss comes before regaining it") {
   for (bool linux : {true, false}) {
     Flow f = after_loss_at(100, linux);
-    f.w.cwnd = 80 * kMss;  // lost again at 80, below the W_max of 100
+    f.w.cwnd = 80 * kCubicMss;  // lost again at 80, below the W_max of 100
     f.loss();
     if (linux) CHECK(f.cc.w_max_ == 80 * 1741 / 2048);  // 68: cwnd (1 + beta) / 2
     else CHECK(f.cc.w_max_rfc_ == doctest::Approx(80 * 0.85));
-    CHECK(f.w.cwnd == 56 * kMss);
-    f.w.cwnd = 120 * kMss;  // a loss above W_max: W_max is that window
+    CHECK(f.w.cwnd == 56 * kCubicMss);
+    f.w.cwnd = 120 * kCubicMss;  // a loss above W_max: W_max is that window
     f.loss();
     if (linux) CHECK(f.cc.w_max_ == 120);
     else CHECK(f.cc.w_max_rfc_ == doctest::Approx(120));
@@ -173,8 +173,8 @@ TEST_CASE("cubic: with a short RTT the Reno-friendly region grows faster than W_
 
 TEST_CASE("cubic: without a loss, the window grows at least one segment per 20 ACKed (Linux)") {
   Flow f(true, false);
-  f.w.ssthresh = 20 * kMss;
-  f.w.cwnd = 40 * kMss;
+  f.w.ssthresh = 20 * kCubicMss;
+  f.w.cwnd = 40 * kCubicMss;
   f.now = kS;
   const Duration rtt = 10 * kMs;
   for (int i = 0; i < 40; ++i) {
@@ -199,7 +199,7 @@ TEST_CASE("HyStart: slow start continues when the RTT does not grow, and stops w
   grows.round(rtt + 10 * kMs, 10'000);
   CHECK(grows.cc.hystart_found_);
   CHECK(grows.w.ssthresh < kInfiniteSsthresh);
-  CHECK(grows.w.ssthresh >= 64 * kMss);
+  CHECK(grows.w.ssthresh >= 64 * kCubicMss);
   // Slow start ended there: what is left of the round grows by congestion avoidance only
   // (one segment per 20 ACKed before any loss).
   CHECK(grows.w.cwnd <= grows.w.ssthresh + grows.w.ssthresh / 10);
@@ -222,8 +222,8 @@ TEST_CASE("HyStart: an ACK train spanning half the minimum RTT ends slow start")
   while (!f.cc.hystart_found_ && f.segs() < 1000) f.paced_round(rtt);  // 40 ms / cwnd apart
   CHECK(f.cc.hystart_found_);
   // The train (ACKs under 2 ms apart) spans 20 ms once a round has 20+ segments: 16..40.
-  CHECK(f.w.ssthresh >= 16 * kMss);
-  CHECK(f.w.ssthresh <= 80 * kMss);
+  CHECK(f.w.ssthresh >= 16 * kCubicMss);
+  CHECK(f.w.ssthresh <= 80 * kCubicMss);
   // Switched off (TcpConfig::hystart = false), and in the RFC profile (HyStart++ not done).
   for (bool linux : {true, false}) {
     Flow off(linux, linux ? false : true);
@@ -245,13 +245,13 @@ TEST_CASE("cubic: an RTO resets the epoch: K = 0 and W_max from the window then"
     // RTO: ssthresh from the algorithm, cwnd 1 MSS, then slow start to ssthresh.
     CcLoss l;
     l.now = f.now;
-    l.mss = kMss;
+    l.mss = kCubicMss;
     l.kind = LossKind::Timeout;
     f.w.ssthresh = f.cc.ssthresh_on_loss(f.w, l);
-    f.w.cwnd = kMss;
+    f.w.cwnd = kCubicMss;
     f.cc.on_timeout(f.w, f.now);
     CHECK_FALSE(f.cc.epoch_started_);
-    CHECK(f.w.ssthresh / kMss == 49);  // 70 * 0.7
+    CHECK(f.w.ssthresh / kCubicMss == 49);  // 70 * 0.7
     while (f.w.cwnd < f.w.ssthresh) f.round(rtt, 10'000);
     f.round(rtt, 10'000);
     CHECK(f.cc.epoch_started_);
@@ -290,7 +290,7 @@ TEST_CASE("HyStart++: an RTT rise of lastRoundMinRTT/8 (>= 4 ms) starts CSS; 5 C
   // In CSS each ACKed segment grows cwnd by a quarter segment.
   const std::uint32_t css0 = f.w.cwnd;
   for (int i = 0; i < 8; ++i) f.ack(50 * kMs);
-  CHECK(f.w.cwnd == css0 + 2 * kMss);
+  CHECK(f.w.cwnd == css0 + 2 * kCubicMss);
   // CSS_ROUNDS rounds later ssthresh = cwnd: congestion avoidance.
   for (int r = 0; r < 6 && f.w.ssthresh == kInfiniteSsthresh; ++r) f.round(50 * kMs, kMs / 10);
   CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::Done);
@@ -298,11 +298,11 @@ TEST_CASE("HyStart++: an RTT rise of lastRoundMinRTT/8 (>= 4 ms) starts CSS; 5 C
   // ssthresh = cwnd when the 5th CSS round ended; the rest of that round's ACKs were
   // congestion avoidance (less than a segment).
   CHECK(f.w.ssthresh <= f.w.cwnd);
-  CHECK(f.w.cwnd - f.w.ssthresh < kMss);
+  CHECK(f.w.cwnd - f.w.ssthresh < kCubicMss);
   // CSS grows a quarter as fast: 1.25x a round (about 88 -> 259 segments in 5 rounds), where
   // slow start would have doubled each round (32x).
-  CHECK(f.w.ssthresh / kMss > 2 * before);
-  CHECK(f.w.ssthresh / kMss < 4 * before);
+  CHECK(f.w.ssthresh / kCubicMss > 2 * before);
+  CHECK(f.w.ssthresh / kCubicMss < 4 * before);
 }
 
 TEST_CASE("HyStart++: an RTT back below the CSS baseline resumes standard slow start") {
@@ -316,7 +316,7 @@ TEST_CASE("HyStart++: an RTT back below the CSS baseline resumes standard slow s
   CHECK(f.cc.hspp_.phase == HyStartPlusPlus::Phase::SlowStart);
   const std::uint32_t w0 = f.w.cwnd;
   f.ack(41 * kMs);
-  CHECK(f.w.cwnd == w0 + kMss);  // a whole segment per segment again
+  CHECK(f.w.cwnd == w0 + kCubicMss);  // a whole segment per segment again
 }
 
 TEST_CASE("HyStart++: only the initial slow start; not with hystart = false, nor under linux") {
@@ -349,7 +349,7 @@ TEST_CASE("cubic: after an idle period the curve moves by the idle time (CA_EVEN
     f.cc.on_tx_start(f.w, f.now, 5 * kS, true);
     CHECK(f.cc.epoch_start_ == start + 5 * kS);
     f.round(100 * kMs, 0);
-    CHECK(f.w.cwnd - before <= 3 * kMss);  // W_cubic near its plateau after 0.2 s of sending
+    CHECK(f.w.cwnd - before <= 3 * kCubicMss);  // W_cubic near its plateau after 0.2 s of sending
     // Never past now: an idle time longer than the epoch's age puts the epoch at now.
     f.cc.on_tx_start(f.w, f.now, 100 * kS, true);
     CHECK(f.cc.epoch_start_ == f.now);

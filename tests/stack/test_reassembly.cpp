@@ -9,7 +9,7 @@ using namespace tcplab;
 using namespace tcplab::test;
 
 namespace {
-std::string pattern(std::size_t n, std::size_t salt = 0) {
+std::string reassembly_pattern(std::size_t n, std::size_t salt = 0) {
   std::string s(n, '\0');
   for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('A' + (i * 7 + salt + i / 26) % 26);
   return s;
@@ -78,7 +78,7 @@ TEST_CASE("ESTABLISHED: the first segment of a window is lost → the rest is ke
   // the window we offered and must be kept (RFC 9293 3.8.6.2.2: the window must not shrink,
   // so nothing the peer may send is refused), and the retransmission delivers everything.
   Ep ep = established();
-  const std::string data = pattern(8000);
+  const std::string data = reassembly_pattern(8000);
   for (std::uint32_t off = kMss; off < 8000; off += kMss) {
     feed(ep, ms(1), Seg{.seq = R + 1 + off, .payload = data.substr(off, kMss)});
     expect_sends(ep, {{.ack = R + 1}});  // duplicate ACKs, window unchanged
@@ -100,7 +100,7 @@ TEST_CASE("Pair: every third data segment lost once → all bytes arrive exactly
     }
     return Pair::Fate{};
   };
-  const std::string data = pattern(40000, 3);
+  const std::string data = reassembly_pattern(40000, 3);
   std::size_t off = 0;
   while (off < data.size()) {  // the app writes as fast as the buffer takes it
     std::uint32_t taken = 0;
@@ -123,7 +123,7 @@ TEST_CASE("Pair: reordered segments → delivered in order, no retransmission ne
     if (to_b && !s.payload.empty() && ++n == 2) return Pair::Fate{.extra = ms(3)};
     return Pair::Fate{};
   };
-  const std::string data = pattern(4000, 5);
+  const std::string data = reassembly_pattern(4000, 5);
   send(p.a, p.now, data);
   p.settle();
   CHECK(p.got_b == data);
@@ -133,7 +133,7 @@ TEST_CASE("Pair: reordered segments → delivered in order, no retransmission ne
 TEST_CASE("Pair: every segment duplicated → bytes delivered once") {
   Pair p = connected_pair();
   p.fate = [](const Segment&, bool) { return Pair::Fate{.copies = 2}; };
-  const std::string up = pattern(12000, 1), down = pattern(3000, 2);
+  const std::string up = reassembly_pattern(12000, 1), down = reassembly_pattern(3000, 2);
   send(p.a, p.now, up);
   send(p.b, p.now, down);
   p.run(p.now + sec(5));

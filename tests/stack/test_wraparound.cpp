@@ -9,7 +9,7 @@ namespace {
 constexpr std::uint32_t kIssA = 0xFFFFFF00U;
 constexpr std::uint32_t kIssB = 0xFFFFFFF0U;
 
-std::string pattern(std::size_t n, std::size_t salt) {
+std::string wrap_pattern(std::size_t n, std::size_t salt) {
   std::string s(n, '\0');
   for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 11 + salt) % 26);
   return s;
@@ -20,7 +20,7 @@ TEST_SUITE("Wraparound") {
 
 TEST_CASE("Wraparound: data both ways across 2^32, then a clean close") {
   Pair p = connected_pair(plain(), plain(), kIssA, kIssB);
-  const std::string up = pattern(6000, 1), down = pattern(5000, 2);
+  const std::string up = wrap_pattern(6000, 1), down = wrap_pattern(5000, 2);
   send(p.a, p.now, up);
   send(p.b, p.now, down);
   p.settle();
@@ -53,7 +53,7 @@ TEST_CASE("Wraparound: the segment holding the wrap is lost, later ones wait in 
     }
     return Pair::Fate{};
   };
-  const std::string up = pattern(8000, 3);
+  const std::string up = wrap_pattern(8000, 3);
   send(p.a, p.now, up);
   p.run(p.now + sec(5));
   CHECK(dropped);

@@ -14,6 +14,7 @@
 
 #include "stack/wire/codec.hpp"
 #include "stack/wire/pcap.hpp"
+#include "temp_file.hpp"
 
 using namespace tcplab;
 using Bytes = std::vector<std::uint8_t>;
@@ -154,24 +155,6 @@ void check_round_trip(const Segment& s) {
   CHECK(*d.seg == s);
 }
 
-// A file in a per-process temp directory, removed when the guard goes (ctest may run the
-// cases of this binary in parallel processes, and other checkouts may test at the same time).
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("tcplab-test-wire-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    path = (dir / name).string();
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    std::filesystem::remove(std::filesystem::path(path).parent_path(), ec);  // only if empty
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-};
 
 Bytes read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -14,6 +14,7 @@
 #include "stack/wire/codec.hpp"
 #include "stack/wire/encode_plain.hpp"
 #include "stack/wire/pcap.hpp"
+#include "temp_file.hpp"
 
 using namespace tcplab;
 using Bytes = std::vector<std::uint8_t>;
@@ -115,23 +116,6 @@ Segment syn_segment() {
   return s;
 }
 
-// A per-process temp file, removed with its directory (if empty) when the guard goes.
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("tcplab-test-encode-plain-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    path = (dir / name).string();
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    std::filesystem::remove(std::filesystem::path(path).parent_path(), ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

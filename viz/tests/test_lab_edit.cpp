@@ -21,7 +21,7 @@ std::string edit(const std::string& text, std::vector<std::string> rules) {
   REQUIRE(!out.empty());
   return out;
 }
-std::string slurp(const std::string& p) {
+std::string slurp_file(const std::string& p) {
   std::ifstream in(p);
   std::stringstream s;
   s << in.rdbuf();
@@ -72,10 +72,10 @@ TEST_SUITE("lab file editing") {
     REQUIRE(lab.faults.size() == 1);
     CHECK(lab.faults[0].text == "drop B>A#3");
     CHECK(fresh_path(dir.string(), "handshake-drop-B-A-3") == (dir / "handshake-drop-B-A-3-2.toml").string());
-    const std::string before = slurp(out);
+    const std::string before = slurp_file(out);
     r = save_lab_with_faults(src, {"drop A>B#1"}, out, false);
     CHECK(r.outcome == SaveResult::Outcome::Exists);
-    CHECK(slurp(out) == before);
+    CHECK(slurp_file(out) == before);
     r = save_lab_with_faults(src, {"drop A>B#1"}, out, true);
     CHECK(r.outcome == SaveResult::Outcome::Written);
     CHECK(load_lab(out).faults[0].text == "drop A>B#1");
@@ -104,12 +104,12 @@ TEST_SUITE("lab file editing") {
     // The trace is what `tcplab run lost-fin --seed 3 --trace` writes.
     LabRun run = run_lab(load_lab("lost-fin", lo));
     REQUIRE(write_jsonl(run, (dir / "ref.jsonl").string()) == "");
-    CHECK(slurp((dir / "lost-fin.jsonl").string()) == slurp((dir / "ref.jsonl").string()));
+    CHECK(slurp_file((dir / "lost-fin.jsonl").string()) == slurp_file((dir / "ref.jsonl").string()));
     REQUIRE(write_pcap(run, (dir / "ref.pcap").string()) == "");
-    CHECK(slurp((dir / "lost-fin.pcap").string()) == slurp((dir / "ref.pcap").string()));
+    CHECK(slurp_file((dir / "lost-fin.pcap").string()) == slurp_file((dir / "ref.pcap").string()));
     // No fork: the lab as loaded. A fork: its rule is in the lab, which loads.
     REQUIRE(s.export_file("lab", ui) == "");
-    CHECK(slurp(ui.written_file) == slurp(resolve_lab_path("lost-fin")));
+    CHECK(slurp_file(ui.written_file) == slurp_file(resolve_lab_path("lost-fin")));
     REQUIRE(s.fork_rule("drop B>A#2", 0) == "");
     REQUIRE(s.export_file("lab", ui) == "");
     CHECK(ui.written_file.find("lost-fin-drop-B-A-2") != std::string::npos);
@@ -133,12 +133,12 @@ TEST_SUITE("lab file editing") {
     s.seek_time(ms(1500));
     REQUIRE(s.export_file("ladder.svg", ui) == "");
     CHECK(ui.written_file == "./lost-fin-ladder.svg");
-    const std::string svg = slurp(ui.written_file);
+    const std::string svg = slurp_file(ui.written_file);
     CHECK(svg.find(">lost-fin (seed 1) at 1.500 s</text>") != std::string::npos);
     CHECK(svg.find(">[F.] seq 8, ack 19  LOST</text>") != std::string::npos);
     REQUIRE(s.export_file("endpoint.png", ui) == "");
     CHECK(ui.written_file == "./lost-fin-endpoint.png");
-    CHECK(slurp(ui.written_file).substr(1, 3) == "PNG");
+    CHECK(slurp_file(ui.written_file).substr(1, 3) == "PNG");
     CHECK(s.export_file("stairs.svg", ui) == "unknown export 'stairs.svg' (trace, pcap or lab)");
     fs::current_path(cwd);
     fs::remove_all(dir);

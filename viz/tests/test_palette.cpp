@@ -15,7 +15,7 @@ namespace {
 
 using tcplab::State;
 using Mat = std::array<std::array<double, 3>, 3>;
-using Lab = std::array<double, 3>;
+using CieLab = std::array<double, 3>;
 constexpr double kPi = 3.14159265358979323846;
 
 // Machado et al. 2009, Table 1 (severity 1.0).
@@ -31,7 +31,7 @@ double to_linear(double c) {
 
 // sRGB (0..255) through the simulation matrix, then to CIELAB (D65). The simulated linear
 // values are clamped to the gamut, as a display would show them.
-Lab simulated_lab(std::array<int, 3> rgb, const Mat& m) {
+CieLab simulated_lab(std::array<int, 3> rgb, const Mat& m) {
   const std::array<double, 3> l = {to_linear(rgb[0]), to_linear(rgb[1]), to_linear(rgb[2])};
   std::array<double, 3> s{};
   for (int i = 0; i < 3; ++i) s[i] = std::clamp(m[i][0] * l[0] + m[i][1] * l[1] + m[i][2] * l[2], 0.0, 1.0);
@@ -46,7 +46,7 @@ double deg(double r) { return r * 180.0 / kPi; }
 double rad(double d) { return d * kPi / 180.0; }
 
 // CIEDE2000 (Sharma, Wu and Dalal 2005), kL = kC = kH = 1.
-double ciede2000(const Lab& p, const Lab& q) {
+double ciede2000(const CieLab& p, const CieLab& q) {
   const double c1 = std::hypot(p[1], p[2]), c2 = std::hypot(q[1], q[2]);
   const double cb7 = std::pow((c1 + c2) / 2.0, 7.0);
   const double g = 0.5 * (1.0 - std::sqrt(cb7 / (cb7 + std::pow(25.0, 7.0))));
@@ -118,7 +118,7 @@ TEST_SUITE("palette") {
   }
 
   TEST_CASE("no state looks like the red of a lost segment") {
-    const Lab lost = simulated_lab({235, 64, 64}, kNormal);
+    const CieLab lost = simulated_lab({235, 64, 64}, kNormal);
     for (int a = 0; a < tcplab::kStateCount; ++a) {
       const auto c = tcplab::viz::state_rgb(static_cast<State>(a));
       INFO(tcplab::state_name(static_cast<State>(a)));

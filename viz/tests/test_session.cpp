@@ -8,7 +8,7 @@ using namespace tcplab::viz;
 
 namespace {
 
-std::string lab(const char* f) { return std::string(VIZ_TEST_LABS) + "/" + f; }
+std::string session_lab(const char* f) { return std::string(VIZ_TEST_LABS) + "/" + f; }
 
 State state_of(const Session& s, const std::string& host_name) {
   const auto& ix = s.index();
@@ -87,7 +87,7 @@ TEST_SUITE("session") {
   }
 
   TEST_CASE("segments are matched with their fate, lost ones included") {
-    Session s(lab("lost-fin.toml"));
+    Session s(session_lab("lost-fin.toml"));
     int lost = 0, retx = 0;
     for (const auto& g : s.index().segments()) {
       const auto& e = s.index().trace()[g.send_k];
