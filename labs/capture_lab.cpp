@@ -17,7 +17,7 @@ std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoi
 std::string us_text(Duration d) { return fmt::format("{}us", std::max<Duration>(d, 0) / 1000); }
 
 // One side's application, step by step.
-struct Script {
+struct SideScript {
   std::vector<std::string> steps;
   Instant last = 0;             // when its last step happened
   std::uint64_t pending = 0;    // bytes arrived from the peer, not yet read
@@ -92,6 +92,27 @@ std::optional<std::uint64_t> path_rate_bps(const std::vector<TraceEvent>& sends,
   return static_cast<std::uint64_t>(std::llround(bps / unit) * unit);
 }
 
+// The far side went silent: after its last segment the capture host went on sending what needs
+// an answer (data, a FIN, a SYN, again and again) and nothing came back for more than a round
+// trip until the capture ended. Returns the capture time of the far side's last segment then.
+// Its host is then gone (crashed, unplugged, a spoofed source): a peer gone without a FIN, the
+// reference article's half-open connections and FIN_WAIT_1 / LAST_ACK piles.
+std::optional<Instant> far_silent_since(const std::vector<TraceEvent>& sends, const std::string& near_endpoint,
+                                        Duration rtt) {
+  const TraceEvent* last_far = nullptr;
+  for (const TraceEvent& e : sends)
+    if (endpoint_of(e.conn) != near_endpoint) last_far = &e;
+  // A far side that never sent anything is a dead host from the start (the lab's faults say it);
+  // one whose last word was a RST had closed, and its host answers what comes after.
+  if (!last_far || last_far->seg.has(kRst) || sends.empty()) return std::nullopt;
+  for (const TraceEvent& e : sends) {
+    if (e.t_ns <= last_far->t_ns || endpoint_of(e.conn) != near_endpoint) continue;
+    const bool needs_answer = e.len > 0 || e.seg.has(kSyn) || e.seg.has(kFin);
+    if (needs_answer) return sends.back().t_ns - e.t_ns > rtt ? std::optional<Instant>(last_far->t_ns) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string capture_conn_key(const TraceEvent& e) {
@@ -133,7 +154,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const Duration delay =
       (rtt - (rate ? static_cast<Duration>(2 * 60 * 8 * 1'000'000'000ULL / *rate) : 0)) / 2;
 
-  std::array<Script, 2> app;
+  std::array<SideScript, 2> app;
   app[0].steps.push_back(fmt::format("connect server {} from {}", port_of(other), port_of(opener)));
   app[1].steps = {"listen " + port_of(other), "accept"};
   app[0].last = app[1].last = 0;
@@ -179,11 +200,26 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   };
   std::array<std::optional<std::uint32_t>, 2> offered;     // the window x offered last, scaled
   std::array<bool, 2> blocked{};
+  // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): an empty segment one below what it sent last,
+  // with its data all acknowledged and the peer's window open (else a zero-window probe), after
+  // an idle time since it last heard from the peer; the next ones an interval apart.
+  std::array<std::optional<Duration>, 2> keepalive_idle, keepalive_interval;
+  std::array<std::optional<Instant>, 2> last_probe;
+  std::array<std::optional<std::uint32_t>, 2> acked_by_peer;  // the peer's last ACK number
+  // A host that lost the connection: a RST without ACK (the answer of a host with no socket for
+  // the segment, RFC 9293 3.10.7.1) from a side that was open and had not closed. Its host went
+  // down after its previous segment and came back before the RST (`crash for D`).
+  struct Reboot {
+    int side;
+    Instant down, up;  // on that side's clock
+  };
+  std::optional<Reboot> reboot;
+  std::array<Instant, 2> last_sent{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
     const int x = endpoint_of(e.conn) == opener ? 0 : 1;
-    Script& me = app[static_cast<std::size_t>(x)];
-    Script& peer = app[static_cast<std::size_t>(1 - x)];
+    SideScript& me = app[static_cast<std::size_t>(x)];
+    SideScript& peer = app[static_cast<std::size_t>(1 - x)];
     const Instant t = e.t_ns - t0 - lag(x);          // when x sent it
     const Instant there = e.t_ns - t0 + lag(1 - x);  // when it reached the peer
     end = std::max(end, e.t_ns);
@@ -236,9 +272,22 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       high[static_cast<std::size_t>(x)] = s.seq.raw() + 1;
       continue;
     }
+    const Instant previous = last_sent[static_cast<std::size_t>(x)];
+    last_sent[static_cast<std::size_t>(x)] = t;
+    if (s.has(kAck) && !s.has(kRst)) acked_by_peer[static_cast<std::size_t>(1 - x)] = s.ack.raw();
     if (s.has(kRst)) {
       if (!started[static_cast<std::size_t>(x)]) {
         refused = true;  // it answered the SYN with RST: nothing listened on that port
+      } else if (!s.has(kAck) && !me.closed && !reboot) {
+        // Down after the last segment it sent or received before the one its RST answers.
+        Instant down = previous;
+        std::vector<Instant> arrived;
+        for (const Heard& h : heard[static_cast<std::size_t>(x)])
+          if (h.at <= t) arrived.push_back(h.at);
+        std::sort(arrived.begin(), arrived.end());
+        if (arrived.size() >= 2) down = std::max(down, arrived[arrived.size() - 2]);
+        reboot = Reboot{x, down, t};
+        me.closed = true;
       } else if (!me.closed) {
         // An RST from an open socket: the application aborted it (close() with SO_LINGER 0, or
         // with data it had not read: RFC 9293 3.10.4 ABORT, 3.6.1 / Linux tcp_close).
@@ -251,6 +300,19 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       continue;
     }
     const std::uint32_t data_end = s.seq.raw() + e.len;
+    const bool probe_like = e.len == 0 && !s.has(kFin) && s.seq.raw() + 1 == high[static_cast<std::size_t>(x)];
+    if (probe_like && acked_by_peer[static_cast<std::size_t>(x)] == high[static_cast<std::size_t>(x)] &&
+        offered[static_cast<std::size_t>(1 - x)] != 0U) {
+      const auto [heard_at, edge] = known(x, t);
+      auto& probe = last_probe[static_cast<std::size_t>(x)];
+      if (probe && (!heard_at || *heard_at <= *probe)) {
+        keepalive_interval[static_cast<std::size_t>(x)] = t - *probe;  // unanswered: the next one
+      } else if (heard_at && !keepalive_idle[static_cast<std::size_t>(x)]) {
+        keepalive_idle[static_cast<std::size_t>(x)] = t - *heard_at;
+      }
+      probe = t;
+      continue;
+    }
     if (e.len > 0 && seq_gt(Seq32{data_end}, Seq32{high[static_cast<std::size_t>(x)]})) {
       const std::uint32_t fresh = static_cast<std::uint32_t>(Seq32{data_end} - Seq32{high[static_cast<std::size_t>(x)]});
       high[static_cast<std::size_t>(x)] = data_end;
@@ -296,7 +358,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     }
   }
   if (refused) app[1].steps.clear();  // no listener: its host answers the SYN with RST itself
-  for (Script& a : app) {
+  for (SideScript& a : app) {
     if (a.steps.empty()) continue;
     if (!a.closed) {
       a.read_pending(false);  // it never closed: its socket stays open
@@ -315,11 +377,16 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       if (v.side == x && v.ordinal == ordinal) return &v;
     return nullptr;
   };
+  // A far side gone silent: the capture host's copies after its last segment reached no one
+  // (its host is down in the lab), they were not lost on the link.
+  const std::optional<Instant> silent =
+      in.near >= 0 ? far_silent_since(in.sends, in.near == 0 ? opener : other, rtt) : std::nullopt;
   for (int x = 0; x < 2; ++x)
     for (const auto& [key, ordinals] : copies[static_cast<std::size_t>(x)])
       for (std::size_t k = 0; k + 1 < ordinals.size(); ++k) {
         const Seen* copy = find_sent(x, ordinals[k]);
         const Seen* next = find_sent(x, ordinals[k + 1]);
+        if (silent && copy && copy->t > *silent) continue;
         const Seen* ack = nullptr;
         for (const Seen& a : acks)
           if (copy && next && a.side == 1 - x && a.t >= copy->t && a.t <= next->t && seq_ge(Seq32{a.edge}, Seq32{copy->edge})) {
@@ -372,7 +439,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
-  toml += unanswered ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
+  toml += unanswered || silent ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
                      : fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
   toml += "faults = " + quoted(faults) + "\n\n";
   // A SYN offering a small window comes from a socket whose receive buffer was set small
@@ -381,14 +448,24 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // that window, the power of two (what programs ask for: 4096 doubled for 2896), else the
   // middle of the range; the buffer also decides when the receiver's memory runs out.
   auto tcp_line = [&](std::size_t i) {
+    std::vector<std::string> keys;
     const std::uint32_t w = syn_window[i];
-    if (w == 0 || w >= 32768) return std::string();
-    // The segment it counts in: the one its peer may send it (the peer's MSS option).
-    const std::uint32_t seg = syn_mss[1 - i];
-    std::uint32_t buf = 1;
-    while (buf < 2 * w) buf <<= 1;
-    if (buf >= 2 * (w + seg)) buf = 2 * w + seg;
-    return fmt::format("tcp = {{ rcv_buf = {} }}\n", buf);
+    if (w != 0 && w < 32768) {
+      // The segment it counts in: the one its peer may send it (the peer's MSS option).
+      const std::uint32_t seg = syn_mss[1 - i];
+      std::uint32_t buf = 1;
+      while (buf < 2 * w) buf <<= 1;
+      if (buf >= 2 * (w + seg)) buf = 2 * w + seg;
+      keys.push_back(fmt::format("rcv_buf = {}", buf));
+    }
+    if (keepalive_idle[i]) {
+      keys.push_back(fmt::format("keepalive = true, keepalive_idle = \"{}\"", us_text(*keepalive_idle[i])));
+      if (keepalive_interval[i]) keys.push_back(fmt::format("keepalive_interval = \"{}\"", us_text(*keepalive_interval[i])));
+    }
+    if (keys.empty()) return std::string();
+    std::string line = "tcp = { ";
+    for (std::size_t k = 0; k < keys.size(); ++k) line += (k ? ", " : "") + keys[k];
+    return line + " }\n";
   };
   toml += fmt::format("[[host]]\nname = \"client\"\nip = \"{}\"\n{}\n", ip(0, "10.0.0.1"), tcp_line(0));
   toml += fmt::format("[[host]]\nname = \"server\"\nip = \"{}\"\n{}\n", ip(1, "10.0.0.2"), tcp_line(1));
@@ -404,6 +481,26 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   }
   if (!app[1].steps.empty()) toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
   toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
+  if (reboot) {
+    // Down just after its previous segment, up again just before the RST (it answered a segment
+    // that arrived then); on the lab's clock as below.
+    const Instant down = ms(1) + reboot->down + lag(0) + 1000;
+    const Instant up = ms(1) + reboot->up + lag(0) - std::min<Duration>(ms(1), (reboot->up - reboot->down) / 4);
+    toml += fmt::format("\n# Its RST without ACK answered a segment of a connection it no longer had: its host had\n"
+                        "# restarted (crashed and came back) since its previous segment.\n"
+                        "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash for {}\"]\n",
+                        reboot->side == 0 ? "client" : "server", us_text(down), us_text(up - down));
+  }
+  if (silent) {
+    // The far host goes down just after its last segment (on the lab's clock: the opener's SYN
+    // left at 1 ms, each side's times shifted by its lag behind the capture).
+    const int far = 1 - in.near;
+    const Instant at = ms(1) + (*silent - t0 - lag(far)) + lag(0) + 1000;
+    toml += fmt::format("\n# Nothing came back from it after {}: its host went down (crashed, unplugged).\n"
+                        "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash\"]\n",
+                        far == 0 ? "the client's last segment" : "the server's last segment",
+                        far == 0 ? "client" : "server", us_text(at));
+  }
   return toml;
 }
 

@@ -7,6 +7,10 @@
 # A path's rate comes from the spacing of what reached the capture host (lossy-transfer's lab gets
 # its 10Mbps and 20 ms), but its losses and queue do not replay exactly yet (lossy-transfer differs
 # from its 440th segment on); labs of several connections are checked on their first.
+# A far side gone silent (nothing back for the capture host's FIN or SYN,ACK copies: fin-wait-1-pileup
+# and last-ack-pileup at the server, syn-flood's spoofed SYNs) is a host that went down after its last
+# segment; a RST without ACK from an open side (half-open) a host that restarted, and the empty
+# segments one below SND.NXT before it are keep-alive probes (the lab's keepalive_idle from them).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 set -u
 bin=$1
@@ -25,23 +29,27 @@ for line in open(sys.argv[1]):
     if e["type"] != "send":
         continue
     src, dst = e["conn"].split(">")
+    # Each direction's ISN: a server's endpoint is shared by its clients' connections.
     if "S" in e["flags"]:
-        isn[src] = e["seq"]
-    rel = lambda v, who: (v - isn.get(who, 0)) % 2**32
-    ack = rel(e["ack"], dst) if "." in e["flags"] else "-"
-    print(src.rsplit(":", 1)[1], ">", dst.rsplit(":", 1)[1], e["flags"], rel(e["seq"], src), ack, e["len"])
+        isn[(src, dst)] = e["seq"]
+    rel = lambda v, a, b: (v - isn.get((a, b), 0)) % 2**32
+    ack = rel(e["ack"], dst, src) if "." in e["flags"] else "-"
+    print(src, ">", dst, e["flags"], rel(e["seq"], src, dst), ack, e["len"])
 PY
 }
+ports() { sed -E 's/[^ ]*[:.]([0-9]+) > [^ ]*[:.]([0-9]+) /\1 > \2 /'; }
 # A capture -> its lab (connection 1, capture point AT) -> the lab's pcap: the same segments?
 replays() {  # NAME CAPTURE AT
   "$T" import "$2" -q --at-host "$3" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; return; }
   "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > /dev/null 2>&1
   # The lab holds connection 1: the capture's segments of that port pair.
+  # Compared by port (an IPv6 capture's lab has IPv4 addresses), connection 1 chosen by address
+  # and port (other clients may use the same port).
   segments "$2" > "$tmp/all.txt"
   local pair
   pair=$(head -1 "$tmp/all.txt" | awk '{print $1 " " $3}')
-  awk -v p="$pair" '($1 " " $3) == p || ($3 " " $1) == p' "$tmp/all.txt" > "$tmp/a.txt"
-  segments "$tmp/b.pcap" > "$tmp/b.txt"
+  awk -v p="$pair" '($1 " " $3) == p || ($3 " " $1) == p' "$tmp/all.txt" | ports > "$tmp/a.txt"
+  segments "$tmp/b.pcap" | ports > "$tmp/b.txt"
   if [ -s "$tmp/a.txt" ] && cmp -s "$tmp/a.txt" "$tmp/b.txt"; then
     echo "ok   $1: the lab replays the capture's $(wc -l < "$tmp/a.txt") segments"
   else
@@ -54,7 +62,9 @@ replays() {  # NAME CAPTURE AT
 for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.0.1" "close 10.0.0.1" "lost-last-ack 10.0.0.1"
                      "fin-wait-2 10.0.0.1" "syn-cookies 10.0.0.1" "zero-window 10.0.0.1" "lost-syn 10.0.0.1"
                      "syn-flood 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2"
-                     "close 10.0.0.2" "lost-syn 10.0.0.2" "lost-synack 10.0.0.2" "zero-window 10.0.0.2"}; do
+                     "close 10.0.0.2" "lost-syn 10.0.0.2" "lost-synack 10.0.0.2" "zero-window 10.0.0.2"
+                     "fin-wait-2 10.0.0.2" "last-ack-pileup 10.0.0.1" "last-ack-pileup 10.0.0.2"
+                     "fin-wait-1-pileup 10.0.0.2" "syn-flood 10.0.0.2" "half-open 10.0.0.1" "half-open 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"
