@@ -214,6 +214,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     Instant down, up;  // on that side's clock
   };
   std::optional<Reboot> reboot;
+  std::optional<Instant> other_connects_at;  // on its clock
   std::array<Instant, 2> last_sent{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
@@ -267,6 +268,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       accepted = true;
     }
     if (s.has(kSyn)) {
+      // The other side's own SYN (no ACK): it connected too, a simultaneous open (RFC 9293
+      // 3.5 Figure 8), rather than listening.
+      if (x == 1 && !s.has(kAck) && !started[1]) other_connects_at = t;
       if (!started[static_cast<std::size_t>(x)]) me.last = t;
       started[static_cast<std::size_t>(x)] = true;
       high[static_cast<std::size_t>(x)] = s.seq.raw() + 1;
@@ -332,7 +336,17 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
         const std::uint64_t before = std::stoull(me.steps.back().substr(5));
         me.steps.back() = fmt::format("send {}", before + fresh);
       } else {
-        me.read_pending(after_peer_fin);
+        // What its ACK does not cover had not reached it yet (in a simultaneous open each side
+        // sends before the other's data arrives): that stays to be read later.
+        const std::uint32_t peer_end = high[static_cast<std::size_t>(1 - x)];
+        const std::uint64_t unarrived =
+            s.has(kAck) && seq_gt(Seq32{peer_end}, s.ack) ? static_cast<std::uint32_t>(Seq32{peer_end} - s.ack) : 0U;
+        if (unarrived > 0 && unarrived <= me.pending && !after_peer_fin) {
+          if (me.pending > unarrived) me.steps.push_back(fmt::format("recv {}", me.pending - unarrived));
+          me.pending = unarrived;
+        } else {
+          me.read_pending(after_peer_fin);
+        }
         me.pause_until(t, think);
         me.steps.push_back(fmt::format("send {}", fresh));
       }
@@ -344,7 +358,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     }
     if (s.has(kFin)) peer.arrived = std::max(peer.arrived, there);  // its last copy is the one that got there
     if (s.has(kFin) && !me.closed) {
-      me.read_pending(me.peer_fin);
+      // It read to the peer's FIN first only if that FIN had reached it: its own FIN acknowledges
+      // it (in a simultaneous close each FIN leaves before the other arrives).
+      me.read_pending(me.peer_fin && peer.fin_next && s.has(kAck) && seq_ge(s.ack, Seq32{*peer.fin_next}));
       // A FIN leaves when the application closes (Linux sends a FIN-only segment whatever the
       // congestion window: tcp_cwnd_test), so its pause is kept to the microsecond: it decides
       // whether the FIN goes before or after what the peer sends meanwhile.
@@ -479,7 +495,15 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   } else {
     toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(delay));
   }
-  if (!app[1].steps.empty()) toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
+  if (other_connects_at && app[1].steps.size() >= 2) {
+    // Its connect() instead of listen() and accept(), when its SYN left (on the lab's clock).
+    app[1].steps.erase(app[1].steps.begin(), app[1].steps.begin() + 2);
+    app[1].steps.insert(app[1].steps.begin(), fmt::format("connect client {} from {}", port_of(opener), port_of(other)));
+    toml += fmt::format("[[app]]\nhost = \"server\"\nstart = \"{}\"\nscript = {}\n\n",
+                        us_text(ms(1) + *other_connects_at + lag(0)), quoted(app[1].steps));
+  } else if (!app[1].steps.empty()) {
+    toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
+  }
   toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
   if (reboot) {
     // Down just after its previous segment, up again just before the RST (it answered a segment

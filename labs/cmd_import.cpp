@@ -2,6 +2,7 @@
 // tcplab reads its own runs: the segments as tcpdump prints them, with each side's inferred
 // state changes and the RFC rule behind them; --trace writes the JSON Lines trace; --findings
 // names the reference article's pathologies with their evidence. The importer is import/.
+#include <array>
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -29,13 +30,31 @@ struct ImportArgs {
 // be longer than the RTT); at the other side the ACK comes one RTT after the SYN,ACK; on the path,
 // from the SYN to the ACK.
 Duration handshake_rtt(const std::vector<TraceEvent>& sends, int near) {
-  Instant syn = -1, synack = -1;
+  // Each side's SYN copy that was answered (the last before the peer's first SYN,ACK), the
+  // peer's first SYN,ACK, the last SYN,ACK copy before the opener's ACK and that ACK (0: the
+  // opener, whose SYN came first; 1: the other side, which sent a SYN too in a simultaneous open).
+  std::string opener;
+  std::array<Instant, 2> syn{-1, -1}, synack{-1, -1}, last_synack{-1, -1};
+  Instant ack = -1;
   for (const TraceEvent& e : sends) {
-    if (e.seg.has(kSyn) && !e.seg.has(kAck)) syn = e.t_ns;
-    else if (e.seg.has(kSyn)) synack = e.t_ns;
-    else if (syn >= 0 && synack >= 0 && e.seg.has(kAck))
-      return near == 0 ? synack - syn : near == 1 ? e.t_ns - synack : e.t_ns - syn;
+    const std::string src = e.conn.substr(0, e.conn.find('>'));
+    if (opener.empty() && e.seg.has(kSyn) && !e.seg.has(kAck)) opener = src;
+    const std::size_t x = src == opener ? 0 : 1;
+    if (e.seg.has(kSyn) && !e.seg.has(kAck)) {
+      if (synack[1 - x] < 0) syn[x] = e.t_ns;
+    } else if (e.seg.has(kSyn)) {
+      if (synack[x] < 0) synack[x] = e.t_ns;
+      if (ack < 0) last_synack[x] = e.t_ns;
+    } else if (e.seg.has(kAck) && x == 0 && syn[0] >= 0 && synack[1] >= 0 && ack < 0) {
+      ack = e.t_ns;
+    }
   }
+  // At a side that sent a SYN: from it to the peer's SYN,ACK that answers it. At the side that
+  // only answered: from its SYN,ACK to the opener's ACK. On the path: SYN to ACK.
+  if (near >= 0 && syn[static_cast<std::size_t>(near)] >= 0 && synack[static_cast<std::size_t>(1 - near)] >= 0)
+    return synack[static_cast<std::size_t>(1 - near)] - syn[static_cast<std::size_t>(near)];
+  if (near == 1 && last_synack[1] >= 0 && ack >= 0) return ack - last_synack[1];
+  if (near < 0 && syn[0] >= 0 && ack >= 0) return ack - syn[0];
   return -1;
 }
 

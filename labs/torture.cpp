@@ -36,7 +36,7 @@ struct Scenario {
   bool rfc_profile = false;
 };
 
-Scenario draw(std::uint64_t seed) {
+Scenario draw_scenario(std::uint64_t seed) {
   Rng r(seed);
   Scenario s;
   auto impair = [&] {
@@ -154,7 +154,7 @@ std::string reverse_conn(const std::string& c) {
   return gt == std::string::npos ? c : c.substr(gt + 1) + ">" + c.substr(0, gt);
 }
 
-std::string torture_scenario(std::uint64_t seed) { return render(seed, draw(seed)); }
+std::string torture_scenario(std::uint64_t seed) { return render(seed, draw_scenario(seed)); }
 
 TortureRun torture_check(std::uint64_t seed, const std::string& lab_text) {
   TortureRun run;
@@ -242,7 +242,7 @@ TortureRun torture_check(std::uint64_t seed, const std::string& lab_text) {
 
 std::string torture_shrink(std::uint64_t seed, const std::string& lab_text, int max_tries) {
   // Greedy: try removing one thing at a time; keep the change if the run still fails.
-  Scenario best = draw(seed);
+  Scenario best = draw_scenario(seed);
   if (render(seed, best) != lab_text) return lab_text;
   auto fails = [&](const Scenario& s) { return !torture_check(seed, render(seed, s)).violations.empty(); };
   int tries = 0;

@@ -11,7 +11,12 @@
 # and last-ack-pileup at the server, syn-flood's spoofed SYNs) is a host that went down after its last
 # segment; a RST without ACK from an open side (half-open) a host that restarted, and the empty
 # segments one below SND.NXT before it are keep-alive probes (the lab's keepalive_idle from them).
+# A SYN from the side that did not open: it connected too (simultaneous open: both connect, the
+# delay from each side's SYN to the SYN,ACK that answers it), and what its ACK does not cover had
+# not reached it when it sent; a FIN that does not acknowledge the peer's left before that one
+# arrived (simultaneous close: no read to the end first).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
+# TCPLAB_SAMPLE_EVERY=N (the sanitizer build, tests/CMakeLists.txt): every N-th replay.
 set -u
 bin=$1
 src=$2
@@ -39,7 +44,9 @@ PY
 }
 ports() { sed -E 's/[^ ]*[:.]([0-9]+) > [^ ]*[:.]([0-9]+) /\1 > \2 /'; }
 # A capture -> its lab (connection 1, capture point AT) -> the lab's pcap: the same segments?
+sample=0
 replays() {  # NAME CAPTURE AT
+  (( sample++ % ${TCPLAB_SAMPLE_EVERY:-1} == 0 )) || return 0
   "$T" import "$2" -q --at-host "$3" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; return; }
   "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > /dev/null 2>&1
   # The lab holds connection 1: the capture's segments of that port pair.
@@ -64,7 +71,9 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
                      "syn-flood 10.0.0.1" "handshake 10.0.0.2" "lost-fin 10.0.0.2"
                      "close 10.0.0.2" "lost-syn 10.0.0.2" "lost-synack 10.0.0.2" "zero-window 10.0.0.2"
                      "fin-wait-2 10.0.0.2" "last-ack-pileup 10.0.0.1" "last-ack-pileup 10.0.0.2"
-                     "fin-wait-1-pileup 10.0.0.2" "syn-flood 10.0.0.2" "half-open 10.0.0.1" "half-open 10.0.0.2"}; do
+                     "fin-wait-1-pileup 10.0.0.2" "syn-flood 10.0.0.2" "half-open 10.0.0.1" "half-open 10.0.0.2"
+                     "simultaneous-open 10.0.0.1" "simultaneous-open 10.0.0.2"
+                     "simultaneous-close 10.0.0.1" "simultaneous-close 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"

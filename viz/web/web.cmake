@@ -34,6 +34,8 @@ target_include_directories(imgui_web SYSTEM PUBLIC ${IM} ${IM}/backends ${IM}/mi
 # WebGL 2 is OpenGL ES 3.0; the backend would otherwise pick ES 2 for Emscripten.
 target_compile_definitions(imgui_web PUBLIC IMGUI_IMPL_OPENGL_ES3)
 target_compile_options(imgui_web PRIVATE -w)
+# ImGui's files each set up their own macros (the OpenGL backend's GL_* probes): one at a time.
+set_target_properties(imgui_web PROPERTIES UNITY_BUILD OFF)
 
 # Fonts: DejaVu Sans and Sans Mono, as on the desktop (fonts-dejavu-core), embedded at the
 # same paths so theme.cpp finds them. The bold face is left out (700 kB); theme.cpp uses
