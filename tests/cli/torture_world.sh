@@ -18,7 +18,14 @@ echo "$out" | grep -qx "$runs runs, 0 violations" || { echo "FAIL: expected '$ru
 # a hang (15123457), all 2026-12-05; a SYN cookie's TSval ahead of the clock, which PAWS
 # rejected, looping at one instant (451), and a one-byte window's four events a byte taken
 # for a hang (107867), 2026-12-06.
+# Under ASan (ASAN_OPTIONS set, as scripts/test does) the two long ones are left out (107867 moves
+# 200,000 bytes a byte at a time: 53 s and 2.8 GB there, 11 s in the main build; 15123457: 9 s):
+# the main build runs them all.
 for f in "$src"/tests/cli/torture_regressions/*.toml; do
+  if [ -n "${ASAN_OPTIONS:-}" ] && [[ $f == *-107867.toml || $f == *-15123457.toml ]]; then
+    echo "left out under ASan: $(basename "$f")"
+    continue
+  fi
   out=$("$bin/tcplab" torture --world --lab "$f")
   echo "$out" | grep -qx "1 runs, 0 violations" || { echo "FAIL: $f:"; echo "$out" | head -5; exit 1; }
 done

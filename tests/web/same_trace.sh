@@ -30,11 +30,12 @@ one_run() {  # NAME SEED: prints "same" or what differs
 }
 export -f one_run
 export node_cli native tmp progress
-# Two runs at a time (the machine's two cores): each lab at seeds 1, 7 and 42; labs with a
-# [[bottleneck]] (long bulk transfers: seconds per run under Node) at seed 1 only.
+# Two runs at a time (the machine's two cores): each lab at seeds 1 and 42; labs with a
+# [[bottleneck]] (long bulk transfers: seconds per run under Node) at seed 1 only. (Seed 7 as
+# well took 148 s of CI's 30 minutes; golden.sh checks three seeds of the native build.)
 for lab in "$catalogue"/*.toml; do
   name=$(basename "$lab" .toml)
-  seeds="1 7 42"
+  seeds="1 42"
   grep -q '^\[\[bottleneck\]\]' "$lab" && seeds="1"
   for seed in $seeds; do echo "$name $seed"; done
 done | xargs -P2 -L1 bash -c 'one_run "$0" "$1"' > "$tmp/results"
