@@ -63,6 +63,11 @@ void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFr
   const std::uint32_t seq = seg.seq.raw();
   if (seg.has(kRst)) {
     if (s.state == State::Closed || s.state == State::Listen) return;  // no TCB: a reply (3.10.7.1)
+    // A stack's own RST carries SEG.SEQ=SND.NXT (3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>; a
+    // reply takes SEG.ACK, which is it too). One at another number, once the side has sent
+    // (its ISN known), is no TCB's: a third party's forged RST or an attacker's blind guess
+    // (RFC 5961 3): its sender's state does not change (the receiver's rules judge it).
+    if (s.iss && seq != s.snd_nxt) return;
     transition(c, i, State::Closed, p,
                fmt::format("3.10.5 ABORT (or data after close, 3.6.1) in {}: RST sent with SEG.SEQ={} → CLOSED", rfc_state(s.state), seq));
     return;

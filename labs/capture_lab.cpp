@@ -1,5 +1,8 @@
 #include "labs/capture_lab.hpp"
 
+#include "labs/capture_losses.hpp"
+#include "labs/capture_peer.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -11,7 +14,6 @@
 namespace tcplab {
 namespace {
 
-std::string endpoint_of(const std::string& conn) { return conn.substr(0, conn.find('>')); }
 std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoint.rfind(':') + 1); }
 
 std::string us_text(Duration d) { return fmt::format("{}us", std::max<Duration>(d, 0) / 1000); }
@@ -27,6 +29,7 @@ struct SideScript {
   std::optional<std::uint32_t> fin_next;  // the sequence number after its FIN, once it sent one
   std::size_t fin_step = 0;     // where its FIN's step is: a shutdown if data came in after it
   bool read_after_fin = false;
+  bool reset_after_close = false;  // it answered data that came after its FIN with a RST
   void pause_until(Instant t, Duration think) {
     if (t - last > think) steps.push_back("wait " + us_text(t - last));
   }
@@ -58,7 +61,7 @@ std::optional<std::uint64_t> path_rate_bps(const std::vector<TraceEvent>& sends,
   std::map<std::uint32_t, std::uint32_t> mine;  // the capture host's data: end -> wire bytes
   const TraceEvent* prev = nullptr;
   for (const TraceEvent& e : sends) {
-    const bool near = endpoint_of(e.conn) == near_endpoint;
+    const bool near = capture_endpoint(e.conn) == near_endpoint;
     if (near) {
       if (e.len > 0) mine[e.seg.seq.raw() + e.len] = wire_bytes(e);
       continue;
@@ -101,12 +104,12 @@ std::optional<Instant> far_silent_since(const std::vector<TraceEvent>& sends, co
                                         Duration rtt) {
   const TraceEvent* last_far = nullptr;
   for (const TraceEvent& e : sends)
-    if (endpoint_of(e.conn) != near_endpoint) last_far = &e;
+    if (capture_endpoint(e.conn) != near_endpoint) last_far = &e;
   // A far side that never sent anything is a dead host from the start (the lab's faults say it);
   // one whose last word was a RST had closed, and its host answers what comes after.
   if (!last_far || last_far->seg.has(kRst) || sends.empty()) return std::nullopt;
   for (const TraceEvent& e : sends) {
-    if (e.t_ns <= last_far->t_ns || endpoint_of(e.conn) != near_endpoint) continue;
+    if (e.t_ns <= last_far->t_ns || capture_endpoint(e.conn) != near_endpoint) continue;
     const bool needs_answer = e.len > 0 || e.seg.has(kSyn) || e.seg.has(kFin);
     if (needs_answer) return sends.back().t_ns - e.t_ns > rtt ? std::optional<Instant>(last_far->t_ns) : std::nullopt;
   }
@@ -137,8 +140,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       break;
     }
   if (!syn) throw std::runtime_error("the connection's SYN is not in the capture: a lab needs its handshake");
-  const std::string opener = endpoint_of(syn->conn);
-  const std::string other = endpoint_of(syn->conn.substr(syn->conn.find('>') + 1));
+  const std::string opener = capture_endpoint(syn->conn);
+  const std::string other = capture_endpoint(syn->conn.substr(syn->conn.find('>') + 1));
   const Instant t0 = syn->t_ns;
   const Duration rtt = in.rtt > 0 ? in.rtt : ms(1);
   // Each side's own clock. The capture host's segments left when they were captured and what it
@@ -146,6 +149,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // captured and receives the capture host's one delay after. A capture on the path is half a
   // delay from each side.
   const auto lag = [&](int x) -> Duration { return in.near < 0 ? rtt / 4 : x == in.near ? 0 : rtt / 2; };
+  // An opener that sent what no stack sends is replayed as a scripted peer (labs/capture_peer.hpp).
+  const std::optional<std::string> scripted = opener_unlike_a_stack(in.sends, opener, lag(0));
   const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
   // The path's rate, if the capture shows one; the handshake's RTT then also holds the SYN's and
   // the SYN,ACK's transmission times (60 wire bytes each), which the link's delay must not.
@@ -161,19 +166,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   std::array<std::uint32_t, 2> high{};
   std::array<bool, 2> started{};
   bool accepted = false;
-  std::array<std::map<std::pair<std::uint32_t, std::uint8_t>, std::vector<std::uint32_t>>, 2> copies;
-  std::vector<std::string> faults;
-  struct Seen {
-    int side;
-    std::uint32_t ordinal;
-    Instant t;
-    std::uint32_t edge;  // a data segment's end, an ACK's number
-    std::uint32_t start = 0;  // a data segment's first sequence number
-    std::vector<SackBlock> dsack = {};  // an ACK's D-SACK blocks (RFC 2883: below its number)
-  };
-  std::vector<Seen> sent, acks;
   bool refused = false;
-  std::array<std::uint64_t, 2> segments_of{};
   // The windows each side offered, to tell the application's pauses from the peer's: a sender
   // whose data reached the edge of the peer's window (blocked) goes on with the same send() when
   // the window opens; a receiver whose window opens from zero read then.
@@ -218,26 +211,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   std::array<Instant, 2> last_sent{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
-    const int x = endpoint_of(e.conn) == opener ? 0 : 1;
+    const int x = capture_endpoint(e.conn) == opener ? 0 : 1;
     SideScript& me = app[static_cast<std::size_t>(x)];
     SideScript& peer = app[static_cast<std::size_t>(1 - x)];
     const Instant t = e.t_ns - t0 - lag(x);          // when x sent it
     const Instant there = e.t_ns - t0 + lag(1 - x);  // when it reached the peer
     end = std::max(end, e.t_ns);
-    ++segments_of[static_cast<std::size_t>(x)];
     const Segment& s = e.seg;
-    const std::uint32_t seg_len = e.len + (s.has(kSyn) ? 1U : 0U) + (s.has(kFin) ? 1U : 0U);
-    const std::uint32_t ordinal = static_cast<std::uint32_t>(std::stoul(e.id.substr(e.id.rfind('#') + 1)));
-    if (seg_len > 0) {
-      copies[static_cast<std::size_t>(x)][{s.seq.raw(), static_cast<std::uint8_t>(s.flags & (kSyn | kFin))}].push_back(ordinal);
-      sent.push_back({x, ordinal, e.t_ns, s.seq.raw() + seg_len, s.seq.raw()});
-    }
-    if (s.has(kAck)) {
-      Seen a{x, ordinal, e.t_ns, s.ack.raw()};
-      for (std::uint8_t i = 0; i < s.sack_count; ++i)
-        if (seq_le(s.sack[i].right, s.ack)) a.dsack.push_back(s.sack[i]);
-      acks.push_back(std::move(a));
-    }
     Heard& h = heard[static_cast<std::size_t>(1 - x)].emplace_back(Heard{there, std::nullopt});
     if (s.has(kSyn)) {
       wscale[static_cast<std::size_t>(x)] = s.wscale;
@@ -300,6 +280,10 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
         me.steps.push_back("abort");
         me.closed = true;
         me.last = t;
+      } else if (me.read_after_fin) {
+        // Data after its FIN answered with a RST: its application had closed, not shut down
+        // (RFC 9293 3.6.1: data for a closed socket; Linux's tcp_rcv_state_process "data after close").
+        me.reset_after_close = true;
       }
       continue;
     }
@@ -378,55 +362,20 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     if (a.steps.empty()) continue;
     if (!a.closed) {
       a.read_pending(false);  // it never closed: its socket stays open
-    } else if (a.read_after_fin) {
+    } else if (a.read_after_fin && !a.reset_after_close) {
       // Data came in after its FIN: it shut down its sending side and went on reading (3.10.4 half-close).
       a.steps[a.fin_step] = "shutdown";
       a.read_pending(a.peer_fin);
       a.steps.push_back("close");
     }
   }
-  const char tags[2] = {'A', 'B'};
-  // Every copy but the last of a segment sent again was lost - unless the peer acknowledged
-  // it before the next copy: then the copy got there and that ACK was lost.
-  auto find_sent = [&](int x, std::uint32_t ordinal) -> const Seen* {
-    for (const Seen& v : sent)
-      if (v.side == x && v.ordinal == ordinal) return &v;
-    return nullptr;
-  };
   // A far side gone silent: the capture host's copies after its last segment reached no one
   // (its host is down in the lab), they were not lost on the link.
   const std::optional<Instant> silent =
       in.near >= 0 ? far_silent_since(in.sends, in.near == 0 ? opener : other, rtt) : std::nullopt;
-  for (int x = 0; x < 2; ++x)
-    for (const auto& [key, ordinals] : copies[static_cast<std::size_t>(x)])
-      for (std::size_t k = 0; k + 1 < ordinals.size(); ++k) {
-        const Seen* copy = find_sent(x, ordinals[k]);
-        const Seen* next = find_sent(x, ordinals[k + 1]);
-        if (silent && copy && copy->t > *silent) continue;
-        const Seen* ack = nullptr;
-        for (const Seen& a : acks)
-          if (copy && next && a.side == 1 - x && a.t >= copy->t && a.t <= next->t && seq_ge(Seq32{a.edge}, Seq32{copy->edge})) {
-            ack = &a;
-            break;
-          }
-        // A D-SACK for it: a copy came twice, so none was lost (a tail loss probe, a spurious RTO).
-        bool duplicated = false;
-        for (const Seen& a : acks)
-          for (const SackBlock& b : a.dsack)
-            duplicated = duplicated || (copy && a.side == 1 - x && a.t >= copy->t && seq_le(b.left, Seq32{copy->start}) &&
-                                        seq_ge(b.right, Seq32{copy->edge}));
-        if (duplicated) continue;
-        if (ack) faults.push_back(fmt::format("drop {}>{}#{}", tags[1 - x], tags[x], ack->ordinal));
-        else faults.push_back(fmt::format("drop {}>{}#{}", tags[x], tags[1 - x], ordinals[k]));
-      }
-  // Nothing ever came back (a dead host, a filtered port): every copy was lost, the last too,
-  // and the lab ends with the capture (its SYN retransmissions would go on).
-  const bool unanswered = segments_of[1] == 0;
-  if (unanswered)
-    for (const auto& [key, ordinals] : copies[0]) faults.push_back(fmt::format("drop A>B#{}", ordinals.back()));
-  faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
-  std::sort(faults.begin(), faults.end());
-  faults.erase(std::unique(faults.begin(), faults.end()), faults.end());
+  const CaptureLosses losses = capture_losses(in.sends, opener, in.near, rtt, silent);
+  const std::vector<std::string>& faults = losses.faults;
+  const bool unanswered = losses.unanswered;
 
   auto ip = [&](std::size_t i, const char* fallback) {
     const std::string& a = i < in.addresses.size() ? in.addresses[i] : std::string();
@@ -504,8 +453,24 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   } else if (!app[1].steps.empty()) {
     toml += fmt::format("[[app]]\nhost = \"server\"\nscript = {}\n\n", quoted(app[1].steps));
   }
-  toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
-  if (reboot) {
+  if (scripted) {
+    // The other side's segments that the faults drop never reach it: no '>' line for them.
+    std::vector<std::uint32_t> dropped;
+    for (const std::string& f : faults)
+      if (f.starts_with("drop B>A#")) dropped.push_back(static_cast<std::uint32_t>(std::stoul(f.substr(9))));
+    toml += fmt::format("# The client sent what no TCP stack sends ({}): it replays the capture's segments\n"
+                        "# as a scripted peer ('<' what it sent, '>' what it must receive; labs/README.md).\n"
+                        "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
+                        "own_port = {}\nscript = \"\"\"\n{}\"\"\"\n",
+                        *scripted, us_text(ms(1)), port_of(other), port_of(opener),
+                        opener_peer_script(in.sends, opener, lag(0), dropped));
+    toml += "\n[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
+            "kind = \"peer\"\nhost = \"client\"\n";
+  } else {
+    toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
+  }
+  // A scripted client's segments are all in its script: its RSTs and its silence too.
+  if (reboot && !(scripted && reboot->side == 0)) {
     // Down just after its previous segment, up again just before the RST (it answered a segment
     // that arrived then); on the lab's clock as below.
     const Instant down = ms(1) + reboot->down + lag(0) + 1000;
@@ -515,7 +480,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash for {}\"]\n",
                         reboot->side == 0 ? "client" : "server", us_text(down), us_text(up - down));
   }
-  if (silent) {
+  if (silent && !(scripted && in.near == 1)) {
     // The far host goes down just after its last segment (on the lab's clock: the opener's SYN
     // left at 1 ms, each side's times shifted by its lag behind the capture).
     const int far = 1 - in.near;

@@ -9,8 +9,10 @@
 //     when its FIN left (`recv all` first when the peer's FIN came before; the pause before it
 //     kept to the microsecond), `listen`/`accept` on the passive side; times on each side's own
 //     clock (the far side sends one one-way delay before the capture sees it);
-//   * the losses as fault rules by segment id: every copy of a segment but the last that the
-//     capture shows was sent again (`drop A>B#3`), ids as the trace numbers them.
+//   * the losses as fault rules by segment id (labs/capture_losses.hpp), ids as the trace
+//     numbers them;
+//   * an opener that sent what no stack sends (blind RSTs, old ACKs, a SYN mid-connection) as a
+//     scripted peer replaying its segments (labs/capture_peer.hpp).
 // What a capture cannot give (the peer's own losses it never saw, delayed-ACK choices, queue
 // delays) is the simulator's; the lab says so in its explanation.
 #include <cstdint>
@@ -32,6 +34,13 @@ struct CaptureLabInput {
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection
 // with a handshake.
 std::string capture_lab_toml(const CaptureLabInput& in);
+
+// "10.0.0.1:39870" of "10.0.0.1:39870>10.0.0.2:9502": the sender's endpoint.
+inline std::string capture_endpoint(const std::string& conn) { return conn.substr(0, conn.find('>')); }
+// 3 of "A>B#3": the segment's ordinal in its direction, as fault rules name it.
+inline std::uint32_t capture_ordinal(const TraceEvent& send) {
+  return static_cast<std::uint32_t>(std::stoul(std::string(send.id).substr(std::string(send.id).rfind('#') + 1)));
+}
 
 // The connection key of a `send` record: its id without the ordinal, the same both ways
 // ("10.0.0.1>10.0.0.2" and "10.0.0.2>10.0.0.1" give one key, ".2" kept).

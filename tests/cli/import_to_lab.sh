@@ -15,6 +15,10 @@
 # delay from each side's SYN to the SYN,ACK that answers it), and what its ACK does not cover had
 # not reached it when it sent; a FIN that does not acknowledge the peer's left before that one
 # arrived (simultaneous close: no read to the end first).
+# An opener that sent what no stack sends (blind RSTs, a SYN in an open connection, old or
+# impossible ACKs, segments after the peer's RST) is a scripted peer replaying its segments.
+# lost-last-ack at the server: the client's lost ACK is not in the capture; the server's FIN,
+# which acknowledged the client's FIN, got there (the client never sent its FIN again).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 # TCPLAB_SAMPLE_EVERY=N (the sanitizer build, tests/CMakeLists.txt): every N-th replay.
 set -u
@@ -48,7 +52,12 @@ sample=0
 replays() {  # NAME CAPTURE AT
   (( sample++ % ${TCPLAB_SAMPLE_EVERY:-1} == 0 )) || return 0
   "$T" import "$2" -q --at-host "$3" --to-lab "$tmp/lab.toml" --conn 1 2> "$tmp/err" || { echo "FAIL $1: --to-lab: $(cat "$tmp/err")"; fail=1; return; }
-  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > /dev/null 2>&1
+  "$T" run "$tmp/lab.toml" --pcap "$tmp/b.pcap" --pcap-at "$3" -q > "$tmp/run.out" 2>&1
+  local rc=$?
+  # A scripted client's lab checks that every segment it expected came as the capture shows.
+  if grep -q '^kind = "peer"' "$tmp/lab.toml" && [ $rc -ne 0 ]; then
+    echo "FAIL $1: the scripted client's check failed (exit $rc):"; grep -E "FAIL|MISMATCH" "$tmp/run.out" | head -5; fail=1
+  fi
   # The lab holds connection 1: the capture's segments of that port pair.
   # Compared by port (an IPv6 capture's lab has IPv4 addresses), connection 1 chosen by address
   # and port (other clients may use the same port).
@@ -73,7 +82,10 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
                      "fin-wait-2 10.0.0.2" "last-ack-pileup 10.0.0.1" "last-ack-pileup 10.0.0.2"
                      "fin-wait-1-pileup 10.0.0.2" "syn-flood 10.0.0.2" "half-open 10.0.0.1" "half-open 10.0.0.2"
                      "simultaneous-open 10.0.0.1" "simultaneous-open 10.0.0.2"
-                     "simultaneous-close 10.0.0.1" "simultaneous-close 10.0.0.2"}; do
+                     "simultaneous-close 10.0.0.1" "simultaneous-close 10.0.0.2"
+                     "blind-reset 10.0.0.1" "blind-reset 10.0.0.2" "syn-in-established 10.0.0.1"
+                     "syn-in-established 10.0.0.2" "data-after-close 10.0.0.1" "data-after-close 10.0.0.2"
+                     "old-duplicate-ack 10.0.0.1" "old-duplicate-ack 10.0.0.2" "lost-last-ack 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"

@@ -235,3 +235,28 @@ TEST_CASE("import: decode_frame reads SLL2 and IPv6 with a hop-by-hop header, an
   CHECK(decode_frame(kLinkEthernet, ip.data(), 10, f) == Skip::ShortLink);
   CHECK(decode_frame(999, ip.data(), ip.size(), f) == Skip::Unsupported);
 }
+
+TEST_CASE("import: a RST away from its sender's SND.NXT is no TCB's (a blind reset): only the exact one closes") {
+  Run r;
+  InferOptions opt;
+  opt.at_host = "10.0.0.2";
+  Inference inf(opt, [&](const TraceEvent& e) { r.events.push_back(e); });
+  std::uint64_t n = 0;
+  inf.frame(ms(10), ++n, seg(1, 48001, 2, 80, kSyn, 0, 0));
+  inf.frame(ms(10), ++n, seg(2, 80, 1, 48001, kSyn | kAck, 5000, 1));
+  inf.frame(ms(30), ++n, seg(1, 48001, 2, 80, kAck, 1, 5001));
+  inf.frame(ms(130), ++n, seg(1, 48001, 2, 80, kRst, 1001, 0));     // in the server's window, not RCV.NXT
+  inf.frame(ms(150), ++n, seg(2, 80, 1, 48001, kAck, 5001, 1));     // the challenge ACK
+  inf.frame(ms(250), ++n, seg(1, 48001, 2, 80, kRst, 1000000, 0));  // outside it
+  inf.frame(ms(350), ++n, seg(1, 48001, 2, 80, kRst, 1, 0));        // SEG.SEQ = RCV.NXT = the client's SND.NXT
+  inf.finish();
+  std::vector<std::pair<std::string, State>> closed;
+  for (const auto& e : r.states())
+    if (e.to == State::Closed) closed.emplace_back(e.conn.substr(0, 8), e.from);
+  // Each side closes once, at the exact RST: the client's guesses changed neither side.
+  REQUIRE(closed.size() == 2);
+  for (const auto& e : r.states())
+    if (e.to == State::Closed) CHECK(e.t_ns >= ms(340));
+  CHECK(closed[0].second == State::Established);
+  CHECK(closed[1].second == State::Established);
+}
