@@ -4,6 +4,7 @@
 #include "labs/capture_peer.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <map>
 #include <optional>
@@ -178,6 +179,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   struct Heard {
     Instant at;
     std::optional<std::uint32_t> edge;
+    std::optional<std::uint32_t> ack = std::nullopt;
   };
   std::array<std::vector<Heard>, 2> heard;
   // The last segment that had reached x by its time t, and the window edge it knew then.
@@ -199,6 +201,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   std::array<std::optional<Duration>, 2> keepalive_idle, keepalive_interval;
   std::array<std::optional<Instant>, 2> last_probe;
   std::array<std::optional<std::uint32_t>, 2> acked_by_peer;  // the peer's last ACK number
+  std::array<std::uint32_t, 2> max_flight{};                  // the most data x had unacknowledged
   // A host that lost the connection: a RST without ACK (the answer of a host with no socket for
   // the segment, RFC 9293 3.10.7.1) from a side that was open and had not closed. Its host went
   // down after its previous segment and came back before the RST (`crash for D`).
@@ -218,7 +221,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     const Instant there = e.t_ns - t0 + lag(1 - x);  // when it reached the peer
     end = std::max(end, e.t_ns);
     const Segment& s = e.seg;
-    Heard& h = heard[static_cast<std::size_t>(1 - x)].emplace_back(Heard{there, std::nullopt});
+    Heard& h = heard[static_cast<std::size_t>(1 - x)].emplace_back(
+        Heard{there, std::nullopt, s.has(kAck) && !s.has(kRst) ? std::optional<std::uint32_t>(s.ack.raw()) : std::nullopt});
     if (s.has(kSyn)) {
       wscale[static_cast<std::size_t>(x)] = s.wscale;
       syn_window[static_cast<std::size_t>(x)] = s.wnd;
@@ -304,6 +308,14 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     if (e.len > 0 && seq_gt(Seq32{data_end}, Seq32{high[static_cast<std::size_t>(x)]})) {
       const std::uint32_t fresh = static_cast<std::uint32_t>(Seq32{data_end} - Seq32{high[static_cast<std::size_t>(x)]});
       high[static_cast<std::size_t>(x)] = data_end;
+      // In flight then: what it had sent beyond the last ACK that had reached it (on its clock).
+      const auto& h = heard[static_cast<std::size_t>(x)];
+      for (auto it = h.rbegin(); it != h.rend(); ++it)
+        if (it->at <= t && it->ack) {
+          max_flight[static_cast<std::size_t>(x)] =
+              std::max(max_flight[static_cast<std::size_t>(x)], static_cast<std::uint32_t>(Seq32{data_end} - Seq32{*it->ack}));
+          break;
+        }
       // A burst of new data right after the last send is the same send() call.
       const auto [heard_at, edge] = known(x, t);
       // The same send() going on when an ACK let it: right after an ACK (a pure ACK wakes no
@@ -422,7 +434,22 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       while (buf < 2 * w) buf <<= 1;
       if (buf >= 2 * (w + seg)) buf = 2 * w + seg;
       keys.push_back(fmt::format("rcv_buf = {}", buf));
+    } else if (const auto s = wscale[i]; s && w == 65535 && *s <= 14) {
+      // A full 65535 in the SYN: more than 64 KiB free at once, a buffer set large (SO_RCVBUF;
+      // the default buffer's half, 64 KiB, offers whole segments: 64240). The scale is chosen for
+      // the share of it the window may use, half (stack/rcv_memory.cpp): the power of two that
+      // gives this scale.
+      keys.push_back(fmt::format("rcv_buf = {}", 1U << (*s + 16)));
+    } else if (s && w != 0 && *s >= 7 && *s != 10 && *s <= 14) {
+      // The default buffer, but another largest one it may grow to (net.ipv4.tcp_rmem's max,
+      // which the scale is chosen for; 10 is this kernel's 32 MiB): 6 MiB, most distributions'
+      // default, gives 7.
+      keys.push_back(fmt::format("tcp_rmem = [4096, 131072, {}]", 3U << (*s + 14)));
     }
+    // More in flight than tcplab's fixed send buffer holds (64 KiB): Linux had grown its buffer
+    // (tcp_wmem, up to 4 MiB by default); the lab's is that size (twice the flight beyond it),
+    // so that the application's writes go in as they did, not in buffer-sized pieces.
+    if (max_flight[i] > 65536) keys.push_back(fmt::format("snd_buf = {}", std::max(4194304U, std::bit_ceil(2 * max_flight[i]))));
     if (keepalive_idle[i]) {
       keys.push_back(fmt::format("keepalive = true, keepalive_idle = \"{}\"", us_text(*keepalive_idle[i])));
       if (keepalive_interval[i]) keys.push_back(fmt::format("keepalive_interval = \"{}\"", us_text(*keepalive_interval[i])));

@@ -9,6 +9,8 @@
 //     when its FIN left (`recv all` first when the peer's FIN came before; the pause before it
 //     kept to the microsecond), `listen`/`accept` on the passive side; times on each side's own
 //     clock (the far side sends one one-way delay before the capture sees it);
+//   * each side's buffers where the capture shows them: a receive buffer from its SYN's window
+//     and scale, a send buffer grown beyond tcplab's fixed 64 KiB from what it had in flight;
 //   * the losses as fault rules by segment id (labs/capture_losses.hpp), ids as the trace
 //     numbers them;
 //   * an opener that sent what no stack sends (blind RSTs, old ACKs, a SYN mid-connection) as a

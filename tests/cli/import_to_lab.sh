@@ -19,6 +19,9 @@
 # impossible ACKs, segments after the peer's RST) is a scripted peer replaying its segments.
 # lost-last-ack at the server: the client's lost ACK is not in the capture; the server's FIN,
 # which acknowledged the client's FIN, got there (the client never sent its FIN again).
+# idle-restart: the client's SYN offers 65535 with scale 7, a receive buffer set to 8 MiB
+# (rcv_buf), and the server had 500 kB in flight, more than tcplab's fixed 64 KiB send buffer
+# holds: Linux had grown its buffer (the lab's snd_buf: 4 MiB).
 # Usage: import_to_lab.sh BIN_DIR SOURCE_DIR (CASES="LAB IP ..." to choose)
 # TCPLAB_SAMPLE_EVERY=N (the sanitizer build, tests/CMakeLists.txt): every N-th replay.
 set -u
@@ -85,7 +88,8 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
                      "simultaneous-close 10.0.0.1" "simultaneous-close 10.0.0.2"
                      "blind-reset 10.0.0.1" "blind-reset 10.0.0.2" "syn-in-established 10.0.0.1"
                      "syn-in-established 10.0.0.2" "data-after-close 10.0.0.1" "data-after-close 10.0.0.2"
-                     "old-duplicate-ack 10.0.0.1" "old-duplicate-ack 10.0.0.2" "lost-last-ack 10.0.0.2"}; do
+                     "old-duplicate-ack 10.0.0.1" "old-duplicate-ack 10.0.0.2" "lost-last-ack 10.0.0.2"
+                     "idle-restart 10.0.0.1" "idle-restart 10.0.0.2"}; do
   set -- $case
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"
