@@ -4,8 +4,8 @@
 #include "labs/capture_peer.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -312,8 +312,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       const auto& h = heard[static_cast<std::size_t>(x)];
       for (auto it = h.rbegin(); it != h.rend(); ++it)
         if (it->at <= t && it->ack) {
-          max_flight[static_cast<std::size_t>(x)] =
-              std::max(max_flight[static_cast<std::size_t>(x)], static_cast<std::uint32_t>(Seq32{data_end} - Seq32{*it->ack}));
+          // (an ACK of data never sent, which a scripted peer may send, says nothing of it)
+          if (seq_gt(Seq32{data_end}, Seq32{*it->ack}))
+            max_flight[static_cast<std::size_t>(x)] = std::max(
+                max_flight[static_cast<std::size_t>(x)],
+                std::min(static_cast<std::uint32_t>(Seq32{data_end} - Seq32{*it->ack}), 1U << 30));
           break;
         }
       // A burst of new data right after the last send is the same send() call.
@@ -449,7 +452,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     // More in flight than tcplab's fixed send buffer holds (64 KiB): Linux had grown its buffer
     // (tcp_wmem, up to 4 MiB by default); the lab's is that size (twice the flight beyond it),
     // so that the application's writes go in as they did, not in buffer-sized pieces.
-    if (max_flight[i] > 65536) keys.push_back(fmt::format("snd_buf = {}", std::max(4194304U, std::bit_ceil(2 * max_flight[i]))));
+    if (max_flight[i] > 65536)  // (a scaled window is at most 2^30: so is a lab's buffer)
+      keys.push_back(fmt::format("snd_buf = {}", std::clamp(std::bit_ceil(2 * max_flight[i]), 4194304U, 1U << 30)));
     if (keepalive_idle[i]) {
       keys.push_back(fmt::format("keepalive = true, keepalive_idle = \"{}\"", us_text(*keepalive_idle[i])));
       if (keepalive_interval[i]) keys.push_back(fmt::format("keepalive_interval = \"{}\"", us_text(*keepalive_interval[i])));
