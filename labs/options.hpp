@@ -1,12 +1,17 @@
 #pragma once
 // Options every lab-running subcommand shares: --seed, --until, --var, --student.
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "labs/grader_formats.hpp"
 #include "labs/lab.hpp"
+
+// CLI11 is declared, not included: this header reaches the visualizer's files through
+// viz/session.hpp, and <CLI/CLI.hpp> alone takes ~9 s to compile (gcc -O2).
+namespace CLI {
+class App;
+}
 
 namespace tcplab::cli {
 

@@ -59,20 +59,26 @@ else
     [[ " ${slow_first[*]} " == *" $name "* ]] || ordered+=("$name")
   done
   results=$(mktemp -d)
-  # One script against the kernel, retried once (the machine may be loaded); writes NAME.rc, NAME.out.
+  # One script against the kernel; writes NAME.rc, NAME.out.
   run_on_kernel() {
     local out rc
     out=$("$bin" pkt --against kernel -q "$dir/$1" 2>&1); rc=$?
-    if [[ $rc -ne 0 ]]; then
-      touch "$results/$1.retried"
-      out=$("$bin" pkt --against kernel -q "$dir/$1" 2>&1); rc=$?
-    fi
     printf '%s\n' "$out" > "$results/$1.out"
     echo "$rc" > "$results/$1.rc"
   }
   export -f run_on_kernel
   export bin dir results
   printf '%s\n' "${ordered[@]}" | xargs -P4 -I{} bash -c 'run_on_kernel "$1"' _ {}
+  # A script that failed is retried once, alone, after the others: the kernel's timing is real
+  # (a 10000-byte write left as one TSO segment or as 1000 + 9000 depends on when the reader of
+  # the TUN device ran), and four at once beside the sanitizer build's tests load the machine
+  # (CI, 2026-12-07: b-rto-sack-no-fast-retransmit.pkt failed twice in a row, retried at once).
+  for name in "${ordered[@]}"; do
+    if [[ $(cat "$results/$name.rc" 2>/dev/null) != 0 ]] && ! grep -q 'cannot run here' "$results/$name.out" 2>/dev/null; then
+      touch "$results/$name.retried"
+      run_on_kernel "$name"
+    fi
+  done
   kn=0; kpassed=0; version=""
   for name in "${chosen[@]}"; do
     kn=$((kn + 1))
