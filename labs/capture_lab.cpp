@@ -389,7 +389,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const std::optional<Instant> silent =
       in.near >= 0 ? far_silent_since(in.sends, in.near == 0 ? opener : other, rtt) : std::nullopt;
   const CaptureLosses losses = capture_losses(in.sends, opener, in.near, rtt, silent);
-  const std::vector<std::string>& faults = losses.faults;
+  std::vector<std::string> faults = losses.faults;
+  faults.insert(faults.end(), in.replay_faults.begin(), in.replay_faults.end());
   const bool unanswered = losses.unanswered;
 
   auto ip = [&](std::size_t i, const char* fallback) {
@@ -410,13 +411,20 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       "round trip at the capture point ({} us){}; each side's application calls follow its data's timing and sizes\n"
       "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
       "and the exact pause before a close);\n"
-      "the losses are the copies of a segment that the capture shows sent again ({} rule{}). What the capture\n"
-      "could not show (losses before the capture point on the far side, queueing) is not in the lab.\"\"\"\n",
+      "the losses are the copies of a segment that the capture shows sent again ({} rule{}){}. What the capture\n"
+      "could not show ({}queueing) is not in the lab.\"\"\"\n",
       in.capture, delay / 1000,
       rate ? ",\nless the SYNs' transmission; its rate, from the spacing of what reached the capture host, is the\n"
              "bottleneck's"
            : "",
-      think / 1000, faults.size(), faults.size() == 1 ? "" : "s");
+      think / 1000, losses.faults.size(), losses.faults.size() == 1 ? "" : "s",
+      in.replay_faults.empty()
+          ? std::string()
+          : fmt::format(",\nand the far side's segments lost before the capture point, found by replaying this lab:\n"
+                        "where its capture first differed from the real one, it had a segment of the far side that\n"
+                        "the real capture lacks ({} rule{}, the last ones)",
+                        in.replay_faults.size(), in.replay_faults.size() == 1 ? "" : "s"),
+      in.replay_faults.empty() ? "losses before the capture point on the far side, " : "other losses before the capture point, ");
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
   toml += unanswered || silent ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))

@@ -31,6 +31,9 @@ struct CaptureLabInput {
   std::vector<std::string> addresses;  // the two sides' address texts: opener first
   Duration rtt = -1;                   // the handshake's RTT at the capture point (-1: unknown)
   int near = -1;                       // the side the capture was taken on: 0 the opener, 1 the other, -1 on the path
+  // Losses of the far side's segments before the capture point, found by replaying the lab
+  // (labs/capture_fit.hpp): "drop B>A#171", after the rules the capture itself shows.
+  std::vector<std::string> replay_faults;
 };
 
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection

@@ -12,6 +12,7 @@
 
 #include "import/findings.hpp"
 #include "import/import_file.hpp"
+#include "labs/capture_fit.hpp"
 #include "labs/capture_lab.hpp"
 #include "labs/cli.hpp"
 #include "sim/text_view.hpp"
@@ -73,15 +74,21 @@ void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::s
   if (!capture_host.empty() && in.addresses.size() == 2)
     in.near = capture_host == in.addresses[0] ? 0 : capture_host == in.addresses[1] ? 1 : -1;
   in.rtt = handshake_rtt(sends, in.near);
-  std::string toml;
+  CaptureFit fit;
   try {
-    toml = capture_lab_toml(in);
+    fit = fit_capture_lab(in);
   } catch (const std::exception& ex) {
     throw BadInput(fmt::format("--to-lab: connection {}: {}", a.conn, ex.what()));
   }
   std::ofstream out(a.to_lab);
-  if (!(out << toml)) throw BadInput("--to-lab: cannot write '" + a.to_lab + "'");
+  if (!(out << fit.toml)) throw BadInput("--to-lab: cannot write '" + a.to_lab + "'");
   std::cerr << "note: wrote " << a.to_lab << " (connection " << a.conn << " of " << conns << ")\n";
+  if (!fit.rules.empty())
+    std::cerr << fmt::format("note: replaying it found {} segment{} of the far side lost before the capture point\n",
+                             fit.rules.size(), fit.rules.size() == 1 ? "" : "s");
+  if (in.near >= 0 && fit.replayed < fit.captured)
+    std::cerr << fmt::format("note: the lab replays the capture's first {} of {} segments in order (then timing or losses it cannot tell differ)\n",
+                             fit.replayed, fit.captured);
 }
 
 int run_import(const ImportArgs& a) {

@@ -1,0 +1,102 @@
+#include "labs/capture_fit.hpp"
+
+#include <map>
+#include <optional>
+
+#include "labs/runner.hpp"
+#include "sim/capture.hpp"
+
+namespace tcplab {
+
+namespace {
+
+// A segment's relative numbers need each direction's ISN: the sequence number of the first
+// SYN it sent (0 before one is seen, as tcpdump's relative numbers).
+class RelativeNumbers {
+ public:
+  CapturedSegment of(const TraceEvent& e) {
+    const std::string src = capture_endpoint(e.conn);
+    if (opener_.empty() && e.seg.has(kSyn) && !e.seg.has(kAck)) opener_ = src;
+    const std::string dst = capture_endpoint(std::string(e.conn).substr(std::string(e.conn).find('>') + 1));
+    if (e.seg.has(kSyn) && !isn_.contains(src)) isn_[src] = e.seg.seq.raw();
+    CapturedSegment s;
+    s.from_opener = src == opener_;
+    s.flags = e.seg.flags;
+    s.rel_seq = e.seg.seq.raw() - isn_of(src);
+    s.rel_ack = e.seg.has(kAck) ? e.seg.ack.raw() - isn_of(dst) : 0;
+    s.len = e.len;
+    return s;
+  }
+
+ private:
+  std::uint32_t isn_of(const std::string& endpoint) const {
+    const auto it = isn_.find(endpoint);
+    return it == isn_.end() ? 0 : it->second;
+  }
+  std::string opener_;
+  std::map<std::string, std::uint32_t> isn_;
+};
+
+// What the replay's capture at host `near` shows: its segments and, for the ones the far
+// side sent, their ids in the run ("B>A#171").
+struct Replay {
+  std::vector<CapturedSegment> segments;
+  std::vector<std::string> far_ids;  // "" for the capture host's own segments
+};
+
+Replay replay(const std::string& toml, int near) {
+  LabRun run = run_lab(parse_lab(toml, "capture lab"), std::nullopt, /*checks=*/false);
+  Replay r;
+  RelativeNumbers rel;
+  for_each_captured(run.sink->events, run.lab.hosts.size(), near, [&](const CapturedFrame& f) {
+    const TraceEvent& e = run.sink->events[f.send];
+    r.segments.push_back(rel.of(e));
+    r.far_ids.push_back(f.arrival ? std::string(e.id) : std::string());
+  });
+  return r;
+}
+
+}  // namespace
+
+std::vector<CapturedSegment> captured_segments(const std::vector<TraceEvent>& sends) {
+  RelativeNumbers rel;
+  std::vector<CapturedSegment> out;
+  out.reserve(sends.size());
+  for (const TraceEvent& e : sends) out.push_back(rel.of(e));
+  return out;
+}
+
+std::size_t first_difference(const std::vector<CapturedSegment>& a, const std::vector<CapturedSegment>& b) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  return i;
+}
+
+CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
+  CaptureFit fit;
+  const std::vector<CapturedSegment> want = captured_segments(in.sends);
+  fit.captured = want.size();
+  fit.toml = capture_lab_toml(in);
+  if (in.near < 0) return fit;
+  Replay got = replay(fit.toml, in.near);
+  std::size_t agree = first_difference(want, got.segments);
+  while (!(agree == want.size() && got.segments.size() == want.size()) && fit.rules.size() < max_rules) {
+    // The replay's segment where they part: one the far side sent that the capture lacks?
+    if (agree >= got.segments.size() || got.far_ids[agree].empty()) break;
+    CaptureLabInput next = in;
+    next.replay_faults.push_back("drop " + got.far_ids[agree]);
+    std::string toml = capture_lab_toml(next);
+    Replay again = replay(toml, in.near);
+    const std::size_t later = first_difference(want, again.segments);
+    if (later <= agree) break;  // that loss explains nothing: the difference is something else
+    in = std::move(next);
+    fit.rules.push_back(in.replay_faults.back());
+    fit.toml = std::move(toml);
+    got = std::move(again);
+    agree = later;
+  }
+  fit.replayed = agree;
+  return fit;
+}
+
+}  // namespace tcplab
