@@ -15,7 +15,8 @@
 //     numbers them;
 //   * an opener that sent what no stack sends (blind RSTs, old ACKs, a SYN mid-connection) as a
 //     scripted peer replaying its segments (labs/capture_peer.hpp).
-// What a capture cannot give (the peer's own losses it never saw, delayed-ACK choices, queue
+// The losses the capture point never saw are found by replaying the lab (labs/capture_fit.hpp,
+// which `tcplab import --to-lab` calls). What a capture cannot give (delayed-ACK choices, queue
 // delays) is the simulator's; the lab says so in its explanation.
 #include <cstdint>
 #include <string>
