@@ -6,7 +6,10 @@
 // segment of the far side that the capture lacks; the lab then drops that segment (by its id
 // in the replay, which counts every segment the far side sent) and runs again, as long as
 // each rule moves the first difference later. The fit stops at the first difference no lost
-// far-side segment explains (queueing, timing) and keeps the rules that helped.
+// far-side segment explains (queueing, timing) and keeps the rules that helped. If the lab
+// still differs, the far side becomes a scripted peer sending its captured segments at their
+// times (its timing followed more than this connection: a queue other flows filled), with
+// each congestion control in turn for the capture host; kept if it replays further.
 #include <string>
 #include <vector>
 
@@ -36,6 +39,8 @@ struct CaptureFit {
   std::vector<std::string> rules;         // "drop B>A#171", ...
   std::size_t replayed = 0;               // how many of the capture's segments the lab replays in order (0: not fitted)
   std::size_t captured = 0;               // of how many
+  bool far_scripted = false;              // the far side replays its captured segments as a script
+  std::string near_cc;                    // with this congestion control at the capture host ("": the profile's)
 };
 
 // The lab of capture_lab_toml(in), with the far side's lost segments found by replaying it

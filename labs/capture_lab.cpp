@@ -15,6 +15,13 @@
 namespace tcplab {
 namespace {
 
+// What a side whose capture was cut while it was sending writes beyond the captured bytes.
+constexpr std::uint64_t kMoreThanCaptured = 1 << 20;
+
+// Why a far side replays as captured (in.far_scripted).
+constexpr const char* kFarScriptedWhy =
+    "Its segments and their timing followed more than this one connection (a queue that other flows filled)";
+
 std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoint.rfind(':') + 1); }
 
 std::string us_text(Duration d) { return fmt::format("{}us", std::max<Duration>(d, 0) / 1000); }
@@ -151,7 +158,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // delay from each side.
   const auto lag = [&](int x) -> Duration { return in.near < 0 ? rtt / 4 : x == in.near ? 0 : rtt / 2; };
   // An opener that sent what no stack sends is replayed as a scripted peer (labs/capture_peer.hpp).
-  const std::optional<std::string> scripted = opener_unlike_a_stack(in.sends, opener, lag(0));
+  const std::optional<std::string> unlike = opener_unlike_a_stack(in.sends, opener, lag(0));
+  // A side replayed as captured: an opener unlike a stack, or the far side when asked.
+  const int far = in.near < 0 ? -1 : 1 - in.near;
+  const bool far_script = in.far_scripted && far >= 0;
+  const std::optional<std::string> scripted =
+      unlike ? unlike : far_script && far == 0 ? std::optional<std::string>(kFarScriptedWhy) : std::nullopt;
+  const bool server_scripted = far_script && far == 1;
   const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
   // The path's rate, if the capture shows one; the handshake's RTT then also holds the SYN's and
   // the SYN,ACK's transmission times (60 wire bytes each), which the link's delay must not.
@@ -373,6 +386,23 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     }
   }
   if (refused) app[1].steps.clear();  // no listener: its host answers the SYN with RST itself
+  // A capture that ends in the middle of a transfer (no FIN, no RST, and a side's last data
+  // segment did not push: more was queued behind it): that side had more to send than the
+  // capture shows, and the lab stops where the capture does.
+  bool cut = false;
+  if (std::none_of(in.sends.begin(), in.sends.end(), [](const TraceEvent& e) { return e.seg.has(kFin) || e.seg.has(kRst); })) {
+    for (int x = 0; x < 2; ++x) {
+      const auto last = std::find_if(in.sends.rbegin(), in.sends.rend(), [&](const TraceEvent& e) {
+        return e.len > 0 && (capture_endpoint(e.conn) == opener) == (x == 0);
+      });
+      if (last == in.sends.rend() || last->seg.has(kPsh)) continue;
+      auto& steps = app[static_cast<std::size_t>(x)].steps;
+      const auto send = std::find_if(steps.rbegin(), steps.rend(), [](const std::string& s) { return s.starts_with("send "); });
+      if (send == steps.rend()) continue;
+      *send = fmt::format("send {}", std::stoull(send->substr(5)) + kMoreThanCaptured);
+      cut = true;
+    }
+  }
   for (SideScript& a : app) {
     if (a.steps.empty()) continue;
     if (!a.closed) {
@@ -391,6 +421,17 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const CaptureLosses losses = capture_losses(in.sends, opener, in.near, rtt, silent);
   std::vector<std::string> faults = losses.faults;
   faults.insert(faults.end(), in.replay_faults.begin(), in.replay_faults.end());
+  // A scripted far side sends only what the capture has: no rule drops its segments.
+  if (far_script)
+    std::erase_if(faults, [&](const std::string& f) { return f.starts_with(far == 0 ? "drop A>" : "drop B>"); });
+  // The stack's segments that faults drop, by its ordinals: a script expects none of them.
+  const auto dropped_of = [&](const char* prefix) {
+    std::vector<std::uint32_t> dropped;
+    const std::string p = prefix;
+    for (const std::string& f : faults)
+      if (f.starts_with(p)) dropped.push_back(static_cast<std::uint32_t>(std::stoul(f.substr(p.size()))));
+    return dropped;
+  };
   const bool unanswered = losses.unanswered;
 
   auto ip = [&](std::size_t i, const char* fallback) {
@@ -412,7 +453,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
       "and the exact pause before a close);\n"
       "the losses are the copies of a segment that the capture shows sent again ({} rule{}){}. What the capture\n"
-      "could not show ({}queueing) is not in the lab.\"\"\"\n",
+      "could not show ({}queueing) is not in the lab.{}\"\"\"\n",
       in.capture, delay / 1000,
       rate ? ",\nless the SYNs' transmission; its rate, from the spacing of what reached the capture host, is the\n"
              "bottleneck's"
@@ -424,11 +465,22 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "where its capture first differed from the real one, it had a segment of the far side that\n"
                         "the real capture lacks ({} rule{}, the last ones)",
                         in.replay_faults.size(), in.replay_faults.size() == 1 ? "" : "s"),
-      in.replay_faults.empty() ? "losses before the capture point on the far side, " : "other losses before the capture point, ");
+      in.replay_faults.empty() ? "losses before the capture point on the far side, " : "other losses before the capture point, ",
+      far_script ? fmt::format("\nThe {} is a scripted peer that sends its captured segments at their times (the lab\n"
+                               "without it did not replay the capture: {}).{}",
+                               far == 0 ? "client" : "server", kFarScriptedWhy,
+                               in.near_cc.empty() ? "" : fmt::format(" The {}'s congestion control, {}, is the one that\nreplays it.",
+                                                                     far == 0 ? "server" : "client", in.near_cc))
+                 : std::string());
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
-  toml += unanswered || silent ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
-                     : fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
+  // (On the lab's clock the capture point saw the opener's SYN at 1 ms + the opener's lag; the
+  // lag is the SYN's, and a full segment takes longer on a link with a rate: up to its
+  // transmission time more.)
+  const Duration full_segment = rate ? static_cast<Duration>(1500ULL * 8 * 1'000'000'000ULL / *rate) : 0;
+  toml += cut ? fmt::format("until = \"{}\"\n", us_text(ms(1) + lag(0) + (end - t0) + full_segment + 1000))
+          : unanswered || silent ? fmt::format("until = \"{}\"\n", us_text(end - t0 + ms(1) + std::min<Duration>(think, ms(100))))
+                                 : fmt::format("until = \"{}ms\"\n", (end - t0) / ms(1) + 5000);
   toml += "faults = " + quoted(faults) + "\n\n";
   // A SYN offering a small window comes from a socket whose receive buffer was set small
   // (SO_RCVBUF, which Linux doubles): Linux then offers half of it rounded down to whole
@@ -462,6 +514,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     // so that the application's writes go in as they did, not in buffer-sized pieces.
     if (max_flight[i] > 65536)  // (a scaled window is at most 2^30: so is a lab's buffer)
       keys.push_back(fmt::format("snd_buf = {}", std::clamp(std::bit_ceil(2 * max_flight[i]), 4194304U, 1U << 30)));
+    if (!in.near_cc.empty() && static_cast<int>(i) == in.near) keys.push_back(fmt::format("cc = \"{}\"", in.near_cc));
     if (keepalive_idle[i]) {
       keys.push_back(fmt::format("keepalive = true, keepalive_idle = \"{}\"", us_text(*keepalive_idle[i])));
       if (keepalive_interval[i]) keys.push_back(fmt::format("keepalive_interval = \"{}\"", us_text(*keepalive_interval[i])));
@@ -483,7 +536,14 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   } else {
     toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(delay));
   }
-  if (other_connects_at && app[1].steps.size() >= 2) {
+  if (server_scripted) {
+    toml += fmt::format("# {}.\n# The server replays the capture's segments as a scripted peer ('<' what it sent,\n"
+                        "# at its times; what arrives is not checked: labs/README.md).\n"
+                        "[[app]]\nhost = \"server\"\nstart = \"{}\"\n[app.peer]\ntarget = \"client\"\nport = {}\n"
+                        "own_port = {}\ncheck_arrivals = false\nscript = \"\"\"\n{}\"\"\"\n\n",
+                        kFarScriptedWhy, us_text(ms(1)), port_of(opener), port_of(other),
+                        side_peer_script(in.sends, other, lag(1), lag(0), {}, false));
+  } else if (other_connects_at && app[1].steps.size() >= 2) {
     // Its connect() instead of listen() and accept(), when its SYN left (on the lab's clock).
     app[1].steps.erase(app[1].steps.begin(), app[1].steps.begin() + 2);
     app[1].steps.insert(app[1].steps.begin(), fmt::format("connect client {} from {}", port_of(opener), port_of(other)));
@@ -494,22 +554,28 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   }
   if (scripted) {
     // The other side's segments that the faults drop never reach it: no '>' line for them.
-    std::vector<std::uint32_t> dropped;
-    for (const std::string& f : faults)
-      if (f.starts_with("drop B>A#")) dropped.push_back(static_cast<std::uint32_t>(std::stoul(f.substr(9))));
-    toml += fmt::format("# The client sent what no TCP stack sends ({}): it replays the capture's segments\n"
-                        "# as a scripted peer ('<' what it sent, '>' what it must receive; labs/README.md).\n"
-                        "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
-                        "own_port = {}\nscript = \"\"\"\n{}\"\"\"\n",
-                        *scripted, us_text(ms(1)), port_of(other), port_of(opener),
-                        opener_peer_script(in.sends, opener, lag(0), dropped));
-    toml += "\n[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
-            "kind = \"peer\"\nhost = \"client\"\n";
+    if (unlike) {
+      toml += fmt::format("# The client sent what no TCP stack sends ({}): it replays the capture's segments\n"
+                          "# as a scripted peer ('<' what it sent, '>' what it must receive; labs/README.md).\n"
+                          "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
+                          "own_port = {}\nscript = \"\"\"\n{}\"\"\"\n",
+                          *unlike, us_text(ms(1)), port_of(other), port_of(opener),
+                          opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
+      toml += "\n[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
+              "kind = \"peer\"\nhost = \"client\"\n";
+    } else {
+      toml += fmt::format("# {}.\n# The client replays the capture's segments as a scripted peer ('<' what it sent,\n"
+                          "# at its times; what arrives is not checked: labs/README.md).\n"
+                          "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
+                          "own_port = {}\ncheck_arrivals = false\nscript = \"\"\"\n{}\"\"\"\n",
+                          kFarScriptedWhy, us_text(ms(1)), port_of(other), port_of(opener),
+                          side_peer_script(in.sends, opener, lag(0), lag(0), {}, false));
+    }
   } else {
     toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
   }
   // A scripted client's segments are all in its script: its RSTs and its silence too.
-  if (reboot && !(scripted && reboot->side == 0)) {
+  if (reboot && !(scripted && reboot->side == 0) && !(server_scripted && reboot->side == 1)) {
     // Down just after its previous segment, up again just before the RST (it answered a segment
     // that arrived then); on the lab's clock as below.
     const Instant down = ms(1) + reboot->down + lag(0) + 1000;
@@ -519,10 +585,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash for {}\"]\n",
                         reboot->side == 0 ? "client" : "server", us_text(down), us_text(up - down));
   }
-  if (silent && !(scripted && in.near == 1)) {
+  if (silent && !(scripted && in.near == 1) && !server_scripted) {
     // The far host goes down just after its last segment (on the lab's clock: the opener's SYN
     // left at 1 ms, each side's times shifted by its lag behind the capture).
-    const int far = 1 - in.near;
     const Instant at = ms(1) + (*silent - t0 - lag(far)) + lag(0) + 1000;
     toml += fmt::format("\n# Nothing came back from it after {}: its host went down (crashed, unplugged).\n"
                         "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash\"]\n",

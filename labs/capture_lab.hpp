@@ -35,6 +35,11 @@ struct CaptureLabInput {
   // Losses of the far side's segments before the capture point, found by replaying the lab
   // (labs/capture_fit.hpp): "drop B>A#171", after the rules the capture itself shows.
   std::vector<std::string> replay_faults;
+  // The far side as a scripted peer replaying its captured segments at their times, not a
+  // stack: for a capture whose far side's timing depended on more than this connection (a
+  // queue other flows filled). labs/capture_fit.hpp tries it when the lab does not replay.
+  bool far_scripted = false;
+  std::string near_cc;  // the capture host's congestion control ("newreno", ...; "": the profile's)
 };
 
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection

@@ -51,10 +51,10 @@ std::optional<std::string> opener_unlike_a_stack(const std::vector<TraceEvent>& 
   return std::nullopt;
 }
 
-std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::string& opener, Duration lag,
-                               const std::vector<std::uint32_t>& dropped) {
+std::string side_peer_script(const std::vector<TraceEvent>& sends, const std::string& side, Duration side_lag,
+                             Duration opener_lag, const std::vector<std::uint32_t>& dropped, bool arrivals) {
   std::optional<std::uint32_t> own_isn, other_isn;
-  Instant t0 = 0;
+  std::optional<Instant> base;  // when the opener's SYN left (its clock is the lab's)
   struct Line {
     Instant at;
     bool expected;  // a '>' line
@@ -63,16 +63,14 @@ std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::
   std::vector<Line> lines;
   for (const TraceEvent& e : sends) {
     const Segment& s = e.seg;
-    const bool own = capture_endpoint(e.conn) == opener;
-    if (s.has(kSyn) && !s.has(kAck) && own && !own_isn) {
-      own_isn = s.seq.raw();
-      t0 = e.t_ns;
-    }
-    if (s.has(kSyn) && s.has(kAck) && !own && !other_isn) other_isn = s.seq.raw();
-    if (!own_isn) continue;  // nothing before its SYN is its connection's
-    if (!own && std::find(dropped.begin(), dropped.end(), capture_ordinal(e)) != dropped.end()) continue;
-    const std::uint32_t seq_base = own ? *own_isn : other_isn.value_or(s.seq.raw());
-    const std::uint32_t ack_base = own ? other_isn.value_or(0) : *own_isn;
+    const bool own = capture_endpoint(e.conn) == side;
+    if (!base && s.has(kSyn) && !s.has(kAck)) base = e.t_ns - opener_lag;
+    if (!base) continue;  // nothing before the opener's SYN is its connection's
+    if (s.has(kSyn) && own && !own_isn) own_isn = s.seq.raw();
+    if (s.has(kSyn) && !own && !other_isn) other_isn = s.seq.raw();
+    if (!own && (!arrivals || std::find(dropped.begin(), dropped.end(), capture_ordinal(e)) != dropped.end())) continue;
+    const std::uint32_t seq_base = own ? own_isn.value_or(s.seq.raw()) : other_isn.value_or(s.seq.raw());
+    const std::uint32_t ack_base = own ? other_isn.value_or(0) : own_isn.value_or(0);
     const std::uint32_t seq = s.seq.raw() - seq_base;
     std::string text = fmt::format("{} {} {}:{}({})", own ? '<' : '>', pkt::script_flags(s.flags), seq, seq + e.len, e.len);
     if (s.has(kAck)) text += fmt::format(" ack {}", s.ack.raw() - ack_base);
@@ -81,16 +79,20 @@ std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::
       // (pkt/peer.cpp), which is what a stack echoes.
       text += fmt::format(" win {}", s.wnd);
       std::vector<std::string> opts;
-      if (s.mss) opts.push_back(fmt::format("mss {}", *s.mss));
-      if (s.sack_permitted) opts.push_back("sackOK");
-      if (s.ts) opts.push_back(fmt::format("TS val {} ecr {}", s.ts->val, s.ts->ecr == 0 ? 0 : 1));
-      if (s.wscale) opts.push_back(fmt::format("wscale {}", *s.wscale));
+      // The capture keeps the options, not their layout: nops in front pad them to whole words.
+      std::size_t bytes = 0;
+      if (s.mss) opts.push_back(fmt::format("mss {}", *s.mss)), bytes += 4;
+      if (s.sack_permitted) opts.push_back("sackOK"), bytes += 2;
+      if (s.ts) opts.push_back(fmt::format("TS val {} ecr {}", s.ts->val, s.ts->ecr == 0 ? 0 : 1)), bytes += 10;
+      if (s.wscale) opts.push_back(fmt::format("wscale {}", *s.wscale)), bytes += 3;
       if (s.sack_count > 0) {
         std::string b = "sack";
         for (std::uint8_t i = 0; i < s.sack_count; ++i)
           b += fmt::format(" {}:{}", s.sack[i].left.raw() - ack_base, s.sack[i].right.raw() - ack_base);
         opts.push_back(b);
+        bytes += 2 + 8U * s.sack_count;
       }
+      if (bytes % 4 != 0) opts.insert(opts.begin(), 4 - bytes % 4, "nop");
       if (!opts.empty()) {
         text += " <";
         for (std::size_t i = 0; i < opts.size(); ++i) text += (i ? "," : "") + opts[i];
@@ -99,12 +101,12 @@ std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::
     } else {
       text += " <...>";  // its options and window are the stack's own choice
     }
-    // On the opener's clock: its own segments left when the capture saw them less the lag, the
-    // other side's reached it the lag after the capture saw them (times since its SYN left).
-    const Instant at = own ? e.t_ns - t0 : e.t_ns - t0 + 2 * lag;
+    // On the side's clock: its own segments left when the capture saw them less its lag, the
+    // other side's reached it its lag after the capture saw them; times since the opener's SYN left.
+    const Instant at = (own ? e.t_ns - side_lag : e.t_ns + side_lag) - *base;
     lines.push_back({std::max<Instant>(at, 0), !own, std::move(text)});
   }
-  // In time order; at one instant what arrived comes first (it is what the opener answered).
+  // In time order; at one instant what arrived comes first (it is what the side answered).
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     return a.at != b.at ? a.at < b.at : a.expected > b.expected;
   });

@@ -21,12 +21,20 @@ namespace tcplab {
 std::optional<std::string> opener_unlike_a_stack(const std::vector<TraceEvent>& sends, const std::string& opener,
                                                  Duration lag);
 
-// The packetdrill-format script of the opener's part: times since its SYN left, '<' its
-// segments (relative sequence numbers, its window and options as captured, timestamps
-// echoing what the stack really sent), '>' the other side's as the peer must see them (any
-// options, any window). `dropped` are the other side's ordinals that fault rules drop: they
-// never reach the peer, so they get no '>' line.
-std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::string& opener, Duration lag,
-                               const std::vector<std::uint32_t>& dropped);
+// The packetdrill-format script of one side's part (`side`: its endpoint), times since the
+// opener's SYN left (the lab's clock): '<' its segments (relative sequence numbers, its window
+// and options as captured, timestamps echoing what the stack really sent), '>' the other
+// side's as it must see them (any options, any window). `side_lag` is how far the side is from
+// the capture point (its segments left that long before the capture saw them, the other's
+// reached it that long after), `opener_lag` the opener's. `dropped` are the other side's
+// ordinals that fault rules drop: they never reach it, so they get no '>' line. Without
+// `arrivals`, no '>' lines at all (a script that does not check them: check_arrivals = false).
+std::string side_peer_script(const std::vector<TraceEvent>& sends, const std::string& side, Duration side_lag,
+                             Duration opener_lag, const std::vector<std::uint32_t>& dropped, bool arrivals = true);
+// The opener's part (its SYN at 0).
+inline std::string opener_peer_script(const std::vector<TraceEvent>& sends, const std::string& opener, Duration lag,
+                                      const std::vector<std::uint32_t>& dropped) {
+  return side_peer_script(sends, opener, lag, lag, dropped);
+}
 
 }  // namespace tcplab

@@ -86,6 +86,10 @@ void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::s
   if (!fit.rules.empty())
     std::cerr << fmt::format("note: replaying it found {} segment{} of the far side lost before the capture point\n",
                              fit.rules.size(), fit.rules.size() == 1 ? "" : "s");
+  if (fit.far_scripted)
+    std::cerr << fmt::format("note: the {} replays its captured segments as a scripted peer (its timing followed more than this connection){}\n",
+                             in.near == 0 ? "server" : "client",
+                             fit.near_cc.empty() ? "" : fmt::format("; the {}'s congestion control: {}", in.near == 0 ? "client" : "server", fit.near_cc));
   if (in.near >= 0 && fit.replayed < fit.captured)
     std::cerr << fmt::format("note: the lab replays the capture's first {} of {} segments in order (then timing or losses it cannot tell differ)\n",
                              fit.replayed, fit.captured);

@@ -64,7 +64,7 @@ std::shared_ptr<const pkt::Script> parse_peer_script(const Reader& r, const toml
 
 PeerGen read_peer(const Reader& r, const toml::node& n, const HostNames& hosts) {
   const auto& t = r.table(n, "app.peer");
-  r.allow(t, {"target", "port", "own_port", "script", "file"}, "app.peer");
+  r.allow(t, {"target", "port", "own_port", "script", "file", "check_arrivals"}, "app.peer");
   PeerGen g;
   if (auto* x = t.get("target")) {
     g.target = r.str(*x, "peer.target");
@@ -90,6 +90,14 @@ PeerGen read_peer(const Reader& r, const toml::node& n, const HostNames& hosts) 
     g.script = parse_peer_script(r, *f, ss.str(), rel, false);
   } else {
     r.fail(t, "app.peer needs script = \"\"\"...packet lines...\"\"\" or file = \"peer.pkt\"");
+  }
+  if (auto* x = t.get("check_arrivals")) {
+    g.check_arrivals = r.boolean(*x, "peer.check_arrivals");
+    // Its '>' lines are skipped: a time relative to one would silently move.
+    if (!g.check_arrivals)
+      for (const auto& ev : g.script->events)
+        if (ev.time.kind == pkt::TimeSpec::Kind::Relative)
+          r.fail(*x, fmt::format("peer.check_arrivals = false skips the '>' lines: line {} needs an absolute time, not '+'", ev.at.line));
   }
   return g;
 }

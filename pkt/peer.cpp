@@ -132,6 +132,11 @@ void Peer::learn(const PacketLine& line, const Segment& seg) {
   }
 }
 
+void Peer::learn_unchecked(const Segment& seg) {
+  if (seg.has(kSyn)) stack_isn_ = seg.seq.raw();
+  if (seg.ts) last_ts_val_ = seg.ts->val;
+}
+
 std::string Peer::describe(const Segment& seg) const {
   const bool syn = seg.has(kSyn);
   const std::uint32_t isn = syn && !stack_isn_ ? seg.seq.raw() : stack_isn_.value_or(0);

@@ -42,6 +42,9 @@ class Peer {
   std::string match(const PacketLine& line, const Segment& seg, std::uint32_t covered = 0);
   // Learns what a stack segment tells (its ISN, its port, its TS val) after a match.
   void learn(const PacketLine& line, const Segment& seg);
+  // The same for a segment no line checks (a script that does not check arrivals): a SYN's
+  // sequence number is the stack's ISN (relative 0), and its TS val is the latest.
+  void learn_unchecked(const Segment& seg);
 
   // The stack's segment in the script's own terms: "S. 0:0(0) ack 1 win 65160 <mss 1460,...>".
   std::string describe(const Segment& seg) const;

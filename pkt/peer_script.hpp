@@ -18,8 +18,11 @@ namespace tcplab::pkt {
 class PeerScript {
  public:
   PeerScript() = default;
-  // `start`: lab time at which the script's time 0 is.
-  PeerScript(std::shared_ptr<const Script> script, Endpoint self, Endpoint stack, Instant start);
+  // `start`: lab time at which the script's time 0 is. Without `check_arrivals` the script
+  // only sends: its '>' lines are skipped, and what arrives is learnt from (the stack's ISN
+  // from its SYN), never checked.
+  PeerScript(std::shared_ptr<const Script> script, Endpoint self, Endpoint stack, Instant start,
+             bool check_arrivals = true);
 
   // What the script waits for next.
   enum class Wait : std::uint8_t { Send, Expect, Done };
@@ -38,6 +41,7 @@ class PeerScript {
   std::string expired(Instant now, int* line);
 
   const Endpoint& self() const { return self_; }
+  bool checks_arrivals() const { return check_arrivals_; }
   std::size_t mismatches() const { return mismatches_; }
   bool finished() const { return !script_ || pc_ >= script_->events.size(); }
   // A stack's segment in the script's relative numbers ("S. 0:0(0) ack 1 win 65535 <mss 1460>").
@@ -55,6 +59,7 @@ class PeerScript {
   std::size_t pc_ = 0;
   std::size_t mismatches_ = 0;
   Duration tol_ = ms(4);
+  bool check_arrivals_ = true;
 };
 
 // Throws PktError if the script has lines a lab peer cannot play (system calls, sysctls).

@@ -77,6 +77,9 @@ struct PeerGen {
   std::uint16_t port = 0;
   std::uint16_t own_port = 48001;
   std::shared_ptr<const pkt::Script> script;  // shared: copying a world does not copy it
+  // false: the script only sends (its '<' lines at their times); what the target sends is
+  // not checked (a side of a capture replayed as captured, labs/capture_fit.hpp).
+  bool check_arrivals = true;
 };
 
 // A ping (issue 17): ICMP-echo-like probes, not TCP, from the app's host to `target`, which

@@ -318,6 +318,10 @@ void World::peer_arrived(int gi, const Segment& seg) {
     return;
   }
   int line = 0;
+  if (!g.peer.checks_arrivals()) {  // only learnt from; the Deliver line shows it
+    g.peer.arrived(now_, seg, &line);
+    return;
+  }
   const std::string why = g.peer.arrived(now_, seg, &line);
   app_event(g.host, kNoConn, "peer",
             "line " + std::to_string(line) + (why.empty() ? ": matched " + g.peer.describe(seg) : ": MISMATCH: " + why));

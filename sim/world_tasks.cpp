@@ -147,7 +147,7 @@ void World::gen_peer(int gi) {
     const int dst = host_index(pg.target);
     const Endpoint self{hosts_[g.host].ip, pg.own_port};
     const Endpoint stack{dst >= 0 ? hosts_[dst].ip : parse_ipv4(pg.target).value_or(0), pg.port};
-    g.peer = pkt::PeerScript(pg.script, self, stack, now_);
+    g.peer = pkt::PeerScript(pg.script, self, stack, now_, pg.check_arrivals);
   }
   while (!g.peer_ended) {
     const auto [wait, at] = g.peer.next();

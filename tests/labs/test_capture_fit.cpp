@@ -13,15 +13,17 @@ using namespace tcplab;
 
 namespace {
 
-// A 4-segment transfer over 10 ms each way; the server acknowledges every second segment.
-std::string transfer_lab(const std::string& faults) {
+// A 4-segment transfer over 10 ms each way (or `bytes`, and the link's other keys); the server
+// acknowledges every second segment.
+std::string transfer_lab(const std::string& faults, std::uint32_t bytes = 5792, const std::string& link = "") {
   return "title = \"t\"\nseed = 1\nuntil = \"5s\"\nfaults = [" + faults +
          "]\n"
          "[[host]]\nname = \"client\"\nip = \"10.0.0.1\"\n"
          "[[host]]\nname = \"server\"\nip = \"10.0.0.2\"\n"
-         "[link]\ndelay = \"10ms\"\n"
+         "[link]\ndelay = \"10ms\"\n" + link +
          "[[app]]\nhost = \"server\"\nscript = [\"listen 5001\", \"accept\", \"recv all\", \"close\"]\n"
-         "[[app]]\nhost = \"client\"\nstart = \"1ms\"\nscript = [\"connect server 5001 from 40000\", \"send 5792\", \"close\"]\n";
+         "[[app]]\nhost = \"client\"\nstart = \"1ms\"\nscript = [\"connect server 5001 from 40000\", \"send " +
+         std::to_string(bytes) + "\", \"close\"]\n";
 }
 
 // What a capture at `host` of that run would give `tcplab import`: each segment at its capture
@@ -104,4 +106,25 @@ TEST_CASE("capture -> lab fit: a capture that replays as it is gets no rule, one
   const CaptureFit on_path = fit_capture_lab(input_from(sends, -1));
   CHECK(on_path.rules.empty());
   CHECK(on_path.replayed == 0);
+}
+
+TEST_CASE("capture -> lab fit: a far side whose timing no one-connection lab makes replays as captured, as a script") {
+  // Up to 8 ms of random extra delay on every segment: the server's ACKs reach the client's
+  // capture when no fixed path would bring them, and the client's sending follows them.
+  const LabRun real = run_lab(parse_lab(transfer_lab("", 200'000, "jitter = \"8ms\"\n"), "real.toml"), std::nullopt, false);
+  const std::vector<TraceEvent> sends = captured_at(real, 0);
+  const CaptureLabInput in = input_from(sends, 0);
+  const auto want = captured_segments(sends);
+  const LabRun plain = run_lab(parse_lab(capture_lab_toml(in), "plain.toml"), std::nullopt, false);
+  REQUIRE(first_difference(want, captured_segments(captured_at(plain, 0))) < want.size());
+
+  const CaptureFit fit = fit_capture_lab(in);
+  CHECK(fit.far_scripted);
+  CHECK(fit.replayed == want.size());
+  // The server is a script that sends the capture's segments and checks nothing it receives.
+  CHECK(fit.toml.find("[app.peer]\ntarget = \"client\"\nport = 40000\nown_port = 5001\ncheck_arrivals = false\n") != std::string::npos);
+  CHECK(fit.toml.find("listen 5001") == std::string::npos);
+  const LabRun fitted = run_lab(parse_lab(fit.toml, "fitted.toml"), std::nullopt, true);
+  CHECK(captured_segments(captured_at(fitted, 0)) == want);
+  CHECK(fitted.all_passed());  // the script ran to its end
 }
