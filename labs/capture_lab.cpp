@@ -536,13 +536,18 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   } else {
     toml += fmt::format("[link]\ndelay = \"{}\"\n\n", us_text(delay));
   }
+  // A side as a scripted peer (labs/README.md "Scripted peers"): `why` heads its comment.
+  const auto peer_app = [&](int x, const std::string& why, bool checked, const std::string& script) {
+    const std::string self = x == 0 ? opener : other, them = x == 0 ? other : opener;
+    toml += fmt::format("# {}: it replays the capture's segments as a scripted peer\n# ({}; labs/README.md).\n"
+                        "[[app]]\nhost = \"{}\"\nstart = \"{}\"\n[app.peer]\ntarget = \"{}\"\nport = {}\n"
+                        "own_port = {}\n{}script = \"\"\"\n{}\"\"\"\n\n",
+                        why, checked ? "'<' what it sent, '>' what it must receive" : "'<' what it sent, at its times; what arrives is not checked",
+                        x == 0 ? "client" : "server", us_text(ms(1)), x == 0 ? "server" : "client", port_of(them),
+                        port_of(self), checked ? "" : "check_arrivals = false\n", script);
+  };
   if (server_scripted) {
-    toml += fmt::format("# {}.\n# The server replays the capture's segments as a scripted peer ('<' what it sent,\n"
-                        "# at its times; what arrives is not checked: labs/README.md).\n"
-                        "[[app]]\nhost = \"server\"\nstart = \"{}\"\n[app.peer]\ntarget = \"client\"\nport = {}\n"
-                        "own_port = {}\ncheck_arrivals = false\nscript = \"\"\"\n{}\"\"\"\n\n",
-                        kFarScriptedWhy, us_text(ms(1)), port_of(opener), port_of(other),
-                        side_peer_script(in.sends, other, lag(1), lag(0), {}, false));
+    peer_app(1, kFarScriptedWhy, false, side_peer_script(in.sends, other, lag(1), lag(0), {}, false));
   } else if (other_connects_at && app[1].steps.size() >= 2) {
     // Its connect() instead of listen() and accept(), when its SYN left (on the lab's clock).
     app[1].steps.erase(app[1].steps.begin(), app[1].steps.begin() + 2);
@@ -555,21 +560,12 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   if (scripted) {
     // The other side's segments that the faults drop never reach it: no '>' line for them.
     if (unlike) {
-      toml += fmt::format("# The client sent what no TCP stack sends ({}): it replays the capture's segments\n"
-                          "# as a scripted peer ('<' what it sent, '>' what it must receive; labs/README.md).\n"
-                          "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
-                          "own_port = {}\nscript = \"\"\"\n{}\"\"\"\n",
-                          *unlike, us_text(ms(1)), port_of(other), port_of(opener),
-                          opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
-      toml += "\n[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
+      peer_app(0, fmt::format("The client sent what no TCP stack sends ({})", *unlike), true,
+               opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
+      toml += "[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
               "kind = \"peer\"\nhost = \"client\"\n";
     } else {
-      toml += fmt::format("# {}.\n# The client replays the capture's segments as a scripted peer ('<' what it sent,\n"
-                          "# at its times; what arrives is not checked: labs/README.md).\n"
-                          "[[app]]\nhost = \"client\"\nstart = \"{}\"\n[app.peer]\ntarget = \"server\"\nport = {}\n"
-                          "own_port = {}\ncheck_arrivals = false\nscript = \"\"\"\n{}\"\"\"\n",
-                          kFarScriptedWhy, us_text(ms(1)), port_of(other), port_of(opener),
-                          side_peer_script(in.sends, opener, lag(0), lag(0), {}, false));
+      peer_app(0, kFarScriptedWhy, false, side_peer_script(in.sends, opener, lag(0), lag(0), {}, false));
     }
   } else {
     toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
