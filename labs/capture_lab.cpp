@@ -545,6 +545,10 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         why, checked ? "'<' what it sent, '>' what it must receive" : "'<' what it sent, at its times; what arrives is not checked",
                         x == 0 ? "client" : "server", us_text(ms(1)), x == 0 ? "server" : "client", port_of(them),
                         port_of(self), checked ? "" : "check_arrivals = false\n", script);
+    toml += fmt::format("[[check]]\nname = \"the {}'s script ran to its end{}\"\nkind = \"peer\"\nhost = \"{}\"\n\n",
+                        x == 0 ? "client" : "server",
+                        checked ? " and every segment it expected came as the capture shows" : ": it sent every segment the capture shows",
+                        x == 0 ? "client" : "server");
   };
   if (server_scripted) {
     peer_app(1, kFarScriptedWhy, false, side_peer_script(in.sends, other, lag(1), lag(0), {}, false));
@@ -562,8 +566,6 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     if (unlike) {
       peer_app(0, fmt::format("The client sent what no TCP stack sends ({})", *unlike), true,
                opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
-      toml += "[[check]]\nname = \"the client's script ran to its end and every segment it expected came as the capture shows\"\n"
-              "kind = \"peer\"\nhost = \"client\"\n";
     } else {
       peer_app(0, kFarScriptedWhy, false, side_peer_script(in.sends, opener, lag(0), lag(0), {}, false));
     }

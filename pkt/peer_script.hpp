@@ -46,7 +46,8 @@ class PeerScript {
   bool finished() const { return !script_ || pc_ >= script_->events.size(); }
   // A stack's segment in the script's relative numbers ("S. 0:0(0) ack 1 win 65535 <mss 1460>").
   std::string describe(const Segment& seg) const { return peer_.describe(seg); }
-  // "7 lines, every expected segment matched" / "7 lines, 2 mismatches"
+  // "7 lines, every expected segment matched" / "7 lines, 2 mismatches" / "7 lines sent, arrivals
+  // not checked" (check_arrivals false)
   std::string summary() const;
 
  private:

@@ -124,7 +124,9 @@ TEST_CASE("capture -> lab fit: a far side whose timing no one-connection lab mak
   // The server is a script that sends the capture's segments and checks nothing it receives.
   CHECK(fit.toml.find("[app.peer]\ntarget = \"client\"\nport = 40000\nown_port = 5001\ncheck_arrivals = false\n") != std::string::npos);
   CHECK(fit.toml.find("listen 5001") == std::string::npos);
+  CHECK(fit.toml.find("kind = \"peer\"\nhost = \"server\"") != std::string::npos);
   const LabRun fitted = run_lab(parse_lab(fit.toml, "fitted.toml"), std::nullopt, true);
   CHECK(captured_segments(captured_at(fitted, 0)) == want);
-  CHECK(fitted.all_passed());  // the script ran to its end
+  REQUIRE(fitted.results.size() == 1);
+  CHECK(fitted.all_passed());  // the server's script ran to its end
 }
