@@ -390,8 +390,8 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
               n.err_drops, n.q_drops, ctr.retx, ctr.loss_probes);
   std::printf("  wall                 : run %.3f s (%.2f us per connection), process %.3f s; %.0f conns/s\n", run_wall,
               run_wall * 1e6 / static_cast<double>(conns), total_wall, static_cast<double>(done_n) / run_wall);
-  std::printf("  memory               : peak RSS %ld kB, %ld kB during the run = %.0f bytes per connection\n", rss_peak,
-              rss_run, static_cast<double>(rss_run) * 1024 / static_cast<double>(conns));
+  std::printf("  memory               : peak RSS %ld kB, %ld kB during the run = %.0f bytes per connection; %zu events queued at the end\n",
+              rss_peak, rss_run, static_cast<double>(rss_run) * 1024 / static_cast<double>(conns), w.queued_events());
   std::printf(
       "RESULT prog=tcplab_conns conns=%" PRIu64 " req=%u resp=%u parallel=%u interval=%s loss=%s seed=%" PRIu64
       " trace=%d done=%d closed=%" PRIu64 " time_wait=%" PRIu64 " server_ports=%" PRIu64 " sim_s=%.6f link_pkts=%" PRIu64

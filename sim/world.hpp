@@ -59,14 +59,15 @@ struct SegOrdinals {
   std::uint32_t total = 0;
   std::array<std::uint32_t, kSegKindCount> per_kind{};
   std::uint32_t pair_conn = 0;  // which connection of its host pair (1, 2, ...); 0: not yet known
-  std::uint64_t serial = 0;     // this connection's number in the world (0: not yet known)
 };
 
 // One incarnation of a 4-tuple between two hosts: the connection number of its host pair
-// (`B>A.2#4` is the pair's 2nd connection) and which connection of each side took it.
+// (`B>A.2#4` is the pair's 2nd connection) and whether a connection of each side took it
+// (a side's next connection on the tuple opens the next incarnation). 8 bytes: the table
+// holds one per 4-tuple ever used, a million in a run of a million connections.
 struct TupleConn {
   std::uint32_t pair_conn = 0;
-  std::array<std::uint64_t, 2> side{};  // SegOrdinals::serial of the lower/upper endpoint's connection
+  std::array<bool, 2> joined{};  // the lower / upper endpoint's side
 };
 
 // The key of a 4-tuple (lower endpoint first) and its hash, for World's tuple table.
@@ -113,6 +114,7 @@ class World {
   Instant now() const { return now_; }
   bool idle() const { return queue_.empty(); }
   Instant next_event_time() const { return queue_.empty() ? kNever : queue_.top().t; }
+  std::size_t queued_events() const { return queue_.size(); }  // superseded timer entries included
   // Trace events so far, recorded or not: seq_no of the next one.
   std::uint64_t trace_count() const { return trace_seq_; }
 
@@ -348,7 +350,6 @@ class World {
   };
   FlatMap<NamePair, std::uint32_t, NamePairHash> pair_conns_;  // looked up, never iterated
   FlatMap<TupleKey, TupleConn, TupleKeyHash> tuple_conns_;  // looked up, never iterated
-  std::uint64_t conn_serial_ = 0;
   std::vector<Link> links_;
   std::map<std::pair<int, int>, int> link_index_;
   std::vector<BottleneckDir> bn_dirs_;   // two per bottleneck

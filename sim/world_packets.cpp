@@ -55,8 +55,7 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
   const auto key = lower ? std::pair{a, b} : std::pair{b, a};
   const std::size_t side = lower ? 0 : 1;
   TupleConn* it = tuple_conns_.find(key);
-  if (ord) ord->serial = ++conn_serial_;
-  const bool fresh = it == nullptr || (ord && it->side[side] != 0);
+  const bool fresh = it == nullptr || (ord && it->joined[side]);
   if (fresh) {
     // The pair of names the id shows (a host's tag, or an address: a spoofed source, a
     // destination that is no host), as numbers: tags and address strings never coincide, so
@@ -72,7 +71,7 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
     it = &tuple_conns_.insert_or_assign(key, t);
   }
   if (ord) {
-    it->side[side] = ord->serial;
+    it->joined[side] = true;
     ord->pair_conn = it->pair_conn;
   }
   return it->pair_conn;

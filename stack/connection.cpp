@@ -14,11 +14,11 @@ namespace tcplab {
 Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint local, Endpoint remote,
                        State initial)
     : id_(id),
+      state_(initial),
+      passive_(initial == State::Listen),
       cfg_(std::move(cfg)),
       local_(local),
       remote_(remote),
-      state_(initial),
-      passive_(initial == State::Listen),
       rtt_(cfg_->rto_initial_ns, cfg_->rto_min_ns, cfg_->rto_max_ns, cfg_->profile == Profile::Linux),
       snd_cap_(cfg_->snd_buf_bytes),
       // Under Linux's rule the bytes are bounded by the memory they are charged, which may
@@ -28,7 +28,7 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       rmem_(*cfg_) {}
 
 void Connection::make_body() const {
-  body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}, {}});
+  body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}, {}, {}});
 }
 
 bool Connection::compactable() const {
@@ -45,9 +45,11 @@ bool Connection::compactable() const {
   // The sender's state (Sending) is at rest: no resend pending, no segment timed, no probe
   // or RTO recovery open, no pacing wake-up; what else it holds is read only under those
   // flags or while sending data, so a fresh body's defaults are as good.
+  // The ACK policy (Acking) is at rest too: no ACK owed, no D-SACK waiting for one.
   const Sending& t = x.tx;
   const bool at_rest = !t.rtx_una_pending && !t.rack_fast_pending && !t.rtt_timing && !t.tlp_outstanding &&
-                       !t.in_loss && t.retrans_stamp == kNever && !pace_wakeup_;
+                       !t.in_loss && t.retrans_stamp == kNever && !pace_wakeup_ && !x.rx.ack_now &&
+                       !x.rx.ack_scheduled && !x.rx.dsack_pending;
   return state_ == State::TimeWait && empty && tcb_.snd_una == tcb_.snd_max && x.cc.sacked_bytes() == 0 &&
          !x.cc.in_recovery() && !x.rack.has_lost() && at_rest;
 }
@@ -58,7 +60,7 @@ bool Connection::compact() {
   if (!settled_.taken) {
     // The views' summary, once: a body lent to a later call (body()) is a fresh one.
     const Congestion& cc = body_->cc;
-    settled_ = Settled{cc.cwnd(), cc.ssthresh(), cc.pacing_bps(), cc.high_rxt(), bytes_in_flight(), cc_phase(),
+    settled_ = Settled{cc.cwnd(), cc.ssthresh(), cc.pacing_bps(), cc.high_rxt(), bytes_in_flight(), cc_phase().data(),
                        cc.kind(), cc.in_recovery(), true};
   }
   body_.reset();
@@ -193,7 +195,7 @@ void Connection::on_segment_syn_sent(Instant now, const Segment& seg, Output& ou
     tcb_.snd_una = seg.ack;
     enter_established(now, TcpEvent::RcvSynAck, str("3.10.7.3 SYN-SENT: SEG.ACK=", seg.ack, " in (ISS=", tcb_.iss, ", SND.NXT=",
                                tcb_.snd_nxt, "] and SYN set → ESTABLISHED"), out);
-    ack_now_ = true;
+    body().rx.ack_now = true;
     output(now, out);
     return;
   }
@@ -262,7 +264,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     // Its SYN repeats one already received: a duplicate, ACKed at once (3.10.7.4: the ACK
     // the peer needs in SYN-RECEIVED), with a D-SACK of the SYN's sequence number (RFC 2883).
     note_dsack(SackBlock{seg.seq, seg.seq + 1});
-    ack_now_ = true;
+    body().rx.ack_now = true;
     output(now, out);
     return;
   }
@@ -315,7 +317,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
       on_fin(now, out);
     } else if (!fin_received_) {
       peer_fin_at_ = fin_at;  // out of order: take it when the gap fills
-      ack_now_ = true;        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK
+      body().rx.ack_now = true;        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK
     }
   }
   if (state_ == State::Closed) return;
@@ -467,12 +469,12 @@ void Connection::on_fin(Instant now, Output& out) {
   tcb_.rcv_nxt = tcb_.rcv_nxt + 1;
   fin_received_ = true;
   peer_fin_at_ = UINT64_MAX;
-  ack_scheduled_ = true;
+  body().rx.ack_scheduled = true;
   // In ESTABLISHED Linux ACKs a FIN like data, in ping-pong mode (tcp_fin): by the delayed-ACK
   // timer, or on the FIN of an application that closes at once. Elsewhere at once.
   const bool delayed = cfg_->delay_fin_ack && (state_ == State::Established || state_ == State::SynReceived);
-  if (delayed) pingpong_ = true;
-  else ack_now_ = true;
+  if (delayed) body().rx.pingpong = true;
+  else body().rx.ack_now = true;
   notice(Notice::Eof, Errno::Ok, out);
   const std::string at = str("FIN at SEG.SEQ=", tcb_.rcv_nxt - 1, " = RCV.NXT");
   switch (state_) {
@@ -520,11 +522,11 @@ void Connection::enter_established(Instant now, TcpEvent on, std::string cause, 
   ci.linux = cfg_->profile == Profile::Linux;
   ci.hystart = cfg_->hystart;
   body().cc.init(cfg_->cc, ci, cfg_->prr);
-  last_data_sent_at_ = now;  // Linux tcp_init_transfer: idleness counts from here
+  body().tx.last_data_sent_at = now;  // Linux tcp_init_transfer: idleness counts from here
   // Linux tcp_initialize_rcv_mss: a guess at the peer's segment size until data shows it.
   rcv_mss_ = std::max<std::uint32_t>(88, std::min<std::uint32_t>({cfg_->mss, tcb_.snd_mss, tcb_.rcv_wnd / 2, 536}));
   tcb_.rcv_wup = tcb_.rcv_nxt;
-  snd_sml_ = tcb_.snd_una;
+  body().tx.snd_sml = tcb_.snd_una;
   rmem_.on_established(cfg_->mss - (tcb_.ts_ok ? 12U : 0U), tcb_.snd_mss);
   set_state(State::Established, on, std::move(cause), out);
   notice(passive_ ? Notice::Acceptable : Notice::Connected, Errno::Ok, out);

@@ -46,7 +46,7 @@ struct Tcb {
 };
 
 
-// The sender's recovery, RTT-timing, loss-probe and pacing state (about 60 bytes), part of
+// The sender's recovery, RTT-timing, loss-probe, pacing and idle state (about 80 bytes), part of
 // the body. When a connection may be compacted everything it sent is acknowledged, and each
 // of these is at its resting value (compactable() checks the flags), so TIME_WAIT and
 // CLOSED keep none of it.
@@ -79,10 +79,35 @@ struct Sending {
   // When the first timeout retransmission of the unacknowledged data went out (Linux
   // retrans_stamp): the user timeout counts from it.
   Instant retrans_stamp = kNever;
+  Instant last_data_sent_at = 0;  // when data last left, or ESTABLISHED began (Linux lsndtime)
+  Seq32 snd_sml;                  // end of the last small segment we sent (Linux snd_sml)
+};
+
+// The receive side's ACK policy: delayed ACK, quick-ACK and ping-pong modes (RFC 9293
+// 3.8.6.3; Linux icsk_ack), and the order of SACK blocks (about 70 bytes), part of the body.
+// In TIME_WAIT and CLOSED no data is taken in order (3.10.7.4: the text is ignored) and an
+// ACK goes out at once, so only the two "an ACK is owed" flags and a pending D-SACK could
+// matter there: compactable() wants them clear, and a fresh body's defaults do the rest.
+struct Acking {
+  bool ack_now = false;
+  bool ack_scheduled = false;      // data or a FIN arrived that our next ACK acknowledges
+  bool pingpong = false;           // interactive mode: no quick ACKs (Linux inet_csk_in_pingpong_mode)
+  bool data_seen = false;          // some data arrived (Linux: icsk_ack.ato is no longer 0)
+  int unacked_full_segments = 0;
+  int unacked_small_segments = 0;  // shorter than rcv_mss (Linux ICSK_ACK_PUSHED/PUSHED2), at most 2
+  int quickacks_left = 0;
+  Instant last_data_at = 0;        // when in-order data last arrived (Linux icsk_ack.lrcvtime)
+  // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks
+  // holding them are reported in this order (RFC 2018 4).
+  std::array<std::uint64_t, 4> sack_recent{};
+  std::uint8_t sack_recent_count = 0;
+  // RFC 2883: a duplicate segment to report as the first SACK block of the next ACK.
+  bool dsack_pending = false;
+  SackBlock dsack{};
 };
 
 // What only an open connection needs: its queues, the congestion control with its SACK
-// scoreboard, the rate sampler, RACK and the sender's state (about 720 bytes). A connection
+// scoreboard, the rate sampler, RACK, the sender's state and the ACK policy's (about 810 bytes). A connection
 // allocates it on first use and gives it back in TIME_WAIT and CLOSED (Connection::compact),
 // keeping only a small summary for the views, as Linux's tcp_timewait_sock keeps only what
 // TIME_WAIT needs.
@@ -95,6 +120,7 @@ struct ConnBody {
   RateSample last_rs;  // what the ACK being processed delivered
   Rack rack;
   Sending tx;
+  Acking rx;
 };
 
 class Connection {
@@ -371,10 +397,10 @@ class Connection {
   std::uint32_t ts_now(Instant now) const;
 
   ConnId id_ = kNoConn;
-  std::shared_ptr<const TcpConfig> cfg_;
-  Endpoint local_, remote_;
   State state_ = State::Closed;
   bool passive_ = false;
+  std::shared_ptr<const TcpConfig> cfg_;
+  Endpoint local_, remote_;
   Tcb tcb_;
   Timers timers_;
   RttEstimator rtt_;
@@ -388,7 +414,7 @@ class Connection {
     std::uint64_t pacing_bps = 0;
     Seq32 high_rxt;
     std::uint32_t in_flight = 0;
-    std::string_view phase;  // cc_phase(): always a literal
+    const char* phase = "";  // cc_phase(): always a string literal, so its data() ends in a NUL
     CcKind kind = CcKind::NewReno;
     bool in_recovery = false;
     bool taken = false;
@@ -396,49 +422,34 @@ class Connection {
   Settled settled_;
   std::uint32_t snd_cap_ = 0, rcv_cap_ = 0;  // the buffers' capacities (a fresh body's)
   RcvMemory rmem_;     // Linux's accounting of the receive buffer, which sets the window it offers
+  // Grouped by size (8, 4, then 1 byte), so that no padding sits between them: there are
+  // two connections per connection in a run of a million.
   std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
   std::uint64_t acked_total_ = 0;
-  bool fin_queued_ = false;         // the app shut down its write side
-  bool fin_sent_ = false;
+  std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
+  Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
+  Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
+  Instant last_rcv_at_ = 0;
+
   Seq32 fin_seq_;                   // sequence number our FIN occupies
   int persist_backoff_ = 0;
+  // The ACK policy's state is in the body (Acking); the peer's segment size as we see it
+  // stays here, for ss -i (Linux icsk_ack.rcv_mss).
+  std::uint32_t rcv_mss_ = 536;
+  std::uint32_t tlp_count_ = 0;
+  int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
+  int keepalive_sent_ = 0;
+  int zwp_out_ = 0;  // zero-window probes since the last segment received
+  std::uint32_t retx_count_ = 0;
+
+  bool fin_queued_ = false;         // the app shut down its write side
+  bool fin_sent_ = false;
   bool fin_received_ = false;
-  std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
   bool app_closed_ = false;
   Errno error_ = Errno::Ok;
-
-  // ACK bookkeeping (delayed ACK, quick-ack, SACK order).
-  bool ack_now_ = false;
-  bool ack_scheduled_ = false;      // data or a FIN arrived that our next ACK acknowledges
-  int unacked_full_segments_ = 0;
-  int unacked_small_segments_ = 0;  // shorter than rcv_mss_ (Linux ICSK_ACK_PUSHED/PUSHED2), at most 2
-  int quickacks_left_ = 0;
-  bool pingpong_ = false;           // interactive mode: no quick ACKs (Linux inet_csk_in_pingpong_mode)
-  bool data_seen_ = false;          // some data arrived (Linux: icsk_ack.ato is no longer 0)
-  Instant last_data_at_ = 0;        // when in-order data last arrived (Linux icsk_ack.lrcvtime)
-  Instant last_data_sent_at_ = 0;   // when data last left, or ESTABLISHED began (Linux lsndtime)
-  std::uint32_t rcv_mss_ = 536;     // the peer's segment size as we see it (Linux icsk_ack.rcv_mss)
-  Seq32 snd_sml_;                   // end of the last small segment we sent (Linux snd_sml)
-  // Stream offsets of the latest out-of-order segments, most recent first: the SACK blocks
-  // holding them are reported in this order (RFC 2018 4).
-  std::array<std::uint64_t, 4> sack_recent_{};
-  std::uint8_t sack_recent_count_ = 0;
-  // RFC 2883: a duplicate segment to report as the first SACK block of the next ACK.
-  bool dsack_pending_ = false;
-  SackBlock dsack_{};
-
-  std::uint32_t tlp_count_ = 0;
   // Pacing: a silent wake-up is due at the body's tx.pace_next (see Sending). Kept here, as
   // next_deadline() reads it for every connection the world looks at, compact ones included.
   bool pace_wakeup_ = false;
-
-  Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
-  int syn_tries_ = 0;         // SYN / SYN-ACK transmissions after the first
-  Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
-  int keepalive_sent_ = 0;
-  int zwp_out_ = 0;  // zero-window probes since the last segment received
-  Instant last_rcv_at_ = 0;
-  std::uint32_t retx_count_ = 0;
 };
 
 }  // namespace tcplab

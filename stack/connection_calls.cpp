@@ -141,7 +141,7 @@ Errno Connection::recv(Instant now, std::uint32_t max, std::vector<Payload>* dat
   rmem_.on_read(n);
   const bool synced = state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
   if ((synced && !fin_received_ && read_wants_ack()) || read_sends_ack(n)) {
-    ack_now_ = true;
+    body().rx.ack_now = true;
     output(now, out);
   }
   return Errno::Ok;

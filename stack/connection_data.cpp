@@ -80,8 +80,8 @@ void Connection::send_challenge_ack(Instant now, Output& out) {
 
 void Connection::note_dsack(SackBlock b) {
   if (!tcb_.sack_ok || !cfg_->dsack) return;
-  dsack_ = b;
-  dsack_pending_ = true;
+  body().rx.dsack = b;
+  body().rx.dsack_pending = true;
 }
 
 void Connection::remember_sack_segment(std::uint64_t at) {
@@ -93,12 +93,12 @@ void Connection::remember_sack_segment(std::uint64_t at) {
   std::array<std::uint64_t, 4> kept{};
   std::uint8_t n = 0;
   kept[n++] = at;
-  for (std::uint8_t i = 0; i < sack_recent_count_ && n < kept.size(); ++i) {
-    const std::uint64_t x = sack_recent_[i];
+  for (std::uint8_t i = 0; i < body().rx.sack_recent_count && n < kept.size(); ++i) {
+    const std::uint64_t x = body().rx.sack_recent[i];
     if (x >= rcv_total_ && !(lo <= x && x < hi)) kept[n++] = x;
   }
-  sack_recent_ = kept;
-  sack_recent_count_ = n;
+  body().rx.sack_recent = kept;
+  body().rx.sack_recent_count = n;
 }
 
 void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& out) {
@@ -296,9 +296,9 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       // All old (a duplicate), or no memory: ACK so the sender learns RCV.NXT. After a duplicate
       // Linux also re-enters quick-ACK mode (tcp_enter_quickack_mode): the sender may be
       // retransmitting after a lost ACK.
-      ack_now_ = true;
+      body().rx.ack_now = true;
       if (skip >= seg.payload.size()) {
-        pingpong_ = false;
+        body().rx.pingpong = false;
         grant_quickacks();
       }
       return;
@@ -317,14 +317,14 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
     note_data_received(now, n);
     // A segment that grew the window is ACKed at once: Linux's tcp_grow_window sets a quick
     // ACK (quick |= 1) after tcp_incr_quickack sized the budget.
-    if (linux_window() && rmem_.grew()) quickacks_left_ |= 1;
-    if (n >= tcb_.snd_mss) ++unacked_full_segments_;
+    if (linux_window() && rmem_.grew()) body().rx.quickacks_left |= 1;
+    if (n >= tcb_.snd_mss) ++body().rx.unacked_full_segments;
     // RFC 5681 4.2: ACK at once when a segment fills a hole or reordering persists.
-    if (had_holes || !body().ooo.empty()) ack_now_ = true;
+    if (had_holes || !body().ooo.empty()) body().rx.ack_now = true;
     notice(Notice::Readable, Errno::Ok, out);
     if (peer_fin_at_ == rcv_total_) {
       on_fin(now, out);
-      ack_now_ = true;  // the segment filled the hole before an out-of-order FIN
+      body().rx.ack_now = true;  // the segment filled the hole before an out-of-order FIN
     }
     return;
   }
@@ -338,7 +338,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
       if (linux_window()) rmem_.queue_out_of_order(at, static_cast<std::uint32_t>(keep), ip_length(seg));
     }
   }
-  ack_now_ = true;
+  body().rx.ack_now = true;
 }
 
 void Connection::grant_quickacks() {
@@ -348,38 +348,38 @@ void Connection::grant_quickacks() {
   int budget = static_cast<int>(std::min<std::uint32_t>(tcb_.rcv_wnd / per, 1u << 16));
   if (budget == 0) budget = 2;
   budget = std::min(budget, cfg_->quickack_segments);
-  quickacks_left_ = std::max(quickacks_left_, budget);
+  body().rx.quickacks_left = std::max(body().rx.quickacks_left, budget);
 }
 
 void Connection::note_data_received(Instant now, std::uint32_t len) {
   if (len == 0) return;
-  ack_scheduled_ = true;
+  body().rx.ack_scheduled = true;
   // Linux tcp_measure_rcv_mss: rcv_mss follows the largest segment (up to our MSS); a shorter
   // one counts as a "pushed" small segment, which a read may ACK at once (read_sends_ack).
   if (len >= rcv_mss_) {
     rcv_mss_ = std::min<std::uint32_t>(len, cfg_->mss);
-  } else if (unacked_small_segments_ < 2) {
-    ++unacked_small_segments_;
+  } else if (body().rx.unacked_small_segments < 2) {
+    ++body().rx.unacked_small_segments;
   }
   // The first data grants the quick-ACK budget, and so does data after an idle gap longer than
   // the RTO (the sender restarts from a small window and should not wait for our ACKs).
-  if (!data_seen_ || now - last_data_at_ > rtt_.rto()) grant_quickacks();
-  data_seen_ = true;
-  last_data_at_ = now;
+  if (!body().rx.data_seen || now - body().rx.last_data_at > rtt_.rto()) grant_quickacks();
+  body().rx.data_seen = true;
+  body().rx.last_data_at = now;
 }
 
 Duration Connection::delack_timeout() const {
   // Linux's ato is 0 until data arrives: a FIN that comes first is ACKed at the next tick.
-  return data_seen_ ? cfg_->delack_ns : 0;
+  return body().rx.data_seen ? cfg_->delack_ns : 0;
 }
 
 void Connection::decide_ack(Instant now, Output& out) {
   // After a segment's data and FIN are taken (Linux __tcp_ack_snd_check): ACK now, or let the
   // delayed-ACK timer do it (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2).
-  if (!ack_scheduled_ || ack_now_) return;
-  const bool quick = quickacks_left_ > 0 && !pingpong_;
+  if (!body().rx.ack_scheduled || body().rx.ack_now) return;
+  const bool quick = body().rx.quickacks_left > 0 && !body().rx.pingpong;
   if (!cfg_->delayed_ack || quick || enough_unacked()) {
-    ack_now_ = true;
+    body().rx.ack_now = true;
     return;
   }
   if (!timers_.armed(TimerKind::DelAck)) arm(TimerKind::DelAck, now + delack_timeout(), out);
@@ -393,7 +393,7 @@ bool Connection::enough_unacked() const {
     return over_a_segment && (body().rcv_buf.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
   }
   // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
-  return unacked_full_segments_ >= 2;
+  return body().rx.unacked_full_segments >= 2;
 }
 
 void Connection::take_in_order(std::uint32_t n, std::uint32_t ip_len) {
@@ -404,9 +404,9 @@ bool Connection::read_sends_ack(std::uint32_t copied) const {
   // Linux tcp_cleanup_rbuf: a read sends the pending ACK when more than one segment is
   // unacknowledged, or when it drained the buffer after a small ("pushed") segment, unless the
   // connection is interactive and only one such segment came (its answer will carry the ACK).
-  if (!cfg_->ack_on_read || !ack_scheduled_ || !timers_.armed(TimerKind::DelAck)) return false;
+  if (!cfg_->ack_on_read || !body().rx.ack_scheduled || !timers_.armed(TimerKind::DelAck)) return false;
   if (static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rcv_mss_) return true;
-  const bool pushed = unacked_small_segments_ >= 2 || (unacked_small_segments_ == 1 && !pingpong_);
+  const bool pushed = body().rx.unacked_small_segments >= 2 || (body().rx.unacked_small_segments == 1 && !body().rx.pingpong);
   return copied > 0 && body().rcv_buf.empty() && pushed;
 }
 

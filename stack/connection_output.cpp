@@ -57,7 +57,7 @@ void Connection::add_sack_blocks(Segment& s) const {
     if (s.sack_count < max_blocks) s.sack[s.sack_count++] = b;
   };
   // RFC 2883 2: a D-SACK block comes first, once.
-  if (dsack_pending_) add(dsack_);
+  if (body().rx.dsack_pending) add(body().rx.dsack);
   if (body().ooo.empty()) return;
   const auto ranges = body().ooo.ranges();
   auto block = [&](const std::pair<std::uint64_t, std::uint64_t>& r) {
@@ -66,28 +66,28 @@ void Connection::add_sack_blocks(Segment& s) const {
   };
   // RFC 2018 4: the block holding the most recent segment first, then the blocks of the
   // segments before it, most recent first; any other held block after them.
-  for (std::uint8_t i = 0; i < sack_recent_count_; ++i)
+  for (std::uint8_t i = 0; i < body().rx.sack_recent_count; ++i)
     for (const auto& r : ranges)
-      if (r.first <= sack_recent_[i] && sack_recent_[i] < r.second) add(block(r));
+      if (r.first <= body().rx.sack_recent[i] && body().rx.sack_recent[i] < r.second) add(block(r));
   for (const auto& r : ranges) add(block(r));
 }
 
 void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_probe, RetxCause cause) {
   if (seg.has(kAck) && !seg.has(kSyn)) {
     // Linux tcp_event_ack_sent: an ACK of new data or of a FIN uses one quick ACK.
-    if (ack_scheduled_ && quickacks_left_ > 0) --quickacks_left_;
-    ack_scheduled_ = false;
-    ack_now_ = false;
-    dsack_pending_ = false;
-    unacked_full_segments_ = 0;
-    unacked_small_segments_ = 0;
+    if (body().rx.ack_scheduled && body().rx.quickacks_left > 0) --body().rx.quickacks_left;
+    body().rx.ack_scheduled = false;
+    body().rx.ack_now = false;
+    body().rx.dsack_pending = false;
+    body().rx.unacked_full_segments = 0;
+    body().rx.unacked_small_segments = 0;
     if (timers_.armed(TimerKind::DelAck)) disarm(TimerKind::DelAck, out);
     if (!seg.has(kRst)) {
       // The window just advertised (Linux keeps it unclamped: beyond 65535 unscaled it is
       // what the next choice starts from) and the RCV.NXT it counts from.
       tcb_.rcv_wnd = window_to_offer();
       tcb_.rcv_wup = tcb_.rcv_nxt;
-      if (linux_window() && rmem_.under_pressure()) quickacks_left_ = 0;
+      if (linux_window() && rmem_.under_pressure()) body().rx.quickacks_left = 0;
     }
   } else if (seg.has(kSyn)) {
     tcb_.rcv_wnd = seg.wnd;
@@ -277,7 +277,7 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
 bool Connection::nagle_holds() const {
   if (!cfg_->nagle_minshall) return true;  // RFC 896: any unacknowledged data holds it
   // Minshall's variant (Linux tcp_minshall_check): only a small segment still unacknowledged.
-  return seq_gt(snd_sml_, tcb_.snd_una) && seq_le(snd_sml_, tcb_.snd_nxt);
+  return seq_gt(body().tx.snd_sml, tcb_.snd_una) && seq_le(body().tx.snd_sml, tcb_.snd_nxt);
 }
 
 std::uint8_t Connection::data_flags(const DataChoice& c) const {
@@ -303,10 +303,10 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   }
   const Seq32 end = c.seq + s.seg_len();
   if (c.len > 0) {
-    if (c.len < tcb_.snd_mss) snd_sml_ = c.seq + c.len;  // Linux tcp_minshall_update
+    if (c.len < tcb_.snd_mss) body().tx.snd_sml = c.seq + c.len;  // Linux tcp_minshall_update
     // Data sent within the delayed-ACK time of data received answers it: the connection is
     // interactive, its ACKs ride on the answers (Linux tcp_event_data_sent, ping-pong mode).
-    if (data_seen_ && now - last_data_at_ < cfg_->delack_ns) pingpong_ = true;
+    if (body().rx.data_seen && now - body().rx.last_data_at < cfg_->delack_ns) body().rx.pingpong = true;
   }
   if (c.rewrite_nxt) tcb_.snd_nxt = end;
   if (seq_gt(end, tcb_.snd_max)) {
@@ -316,8 +316,8 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   body().cc.on_sent(c.len);  // RFC 6937 prr_out
   if (c.len > 0) {
     // Linux tcp_event_data_sent: data leaving an idle connection is CA_EVENT_TX_START.
-    if (bytes_in_flight() == 0) body().cc.on_tx_start(now, now - last_data_sent_at_, body().rate.app_limited());
-    last_data_sent_at_ = now;
+    if (bytes_in_flight() == 0) body().cc.on_tx_start(now, now - body().tx.last_data_sent_at, body().rate.app_limited());
+    body().tx.last_data_sent_at = now;
   }
   if (c.len > 0) body().rate.on_send(c.seq, c.seq + c.len, now, retx, bytes_in_flight());
   if (retx) {
@@ -380,7 +380,7 @@ void Connection::output(Instant now, Output& out) {
   // BBR's PROBE_RTT sends little on purpose: its rate samples must not lower BtlBw (Linux
   // bbr_check_probe_rtt_done marks the sampler app-limited too).
   if (body().cc.algo_phase() == "probe_rtt") body().rate.mark_app_limited(bytes_in_flight());
-  if (ack_now_ && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
+  if (body().rx.ack_now && state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
     send_ack(now, out);
   // RFC 9293 3.8.6.1: with a zero window and data waiting, probe on the persist timer.
   if (may_hold_unsent_data(state_) && tcb_.snd_wnd == 0 && unsent_bytes() > 0 && flight_size() == 0) {
@@ -416,7 +416,7 @@ void Connection::restart_window_after_idle(Instant now) {
   // Linux checks when a write starts a new segment with nothing in flight (tcp_skb_entail ->
   // tcp_slow_start_after_idle_check): here, a write into an empty, fully acknowledged queue.
   if (tcb_.snd_una != tcb_.snd_max || unsent_bytes() > 0) return;
-  const Duration idle = now - last_data_sent_at_;
+  const Duration idle = now - body().tx.last_data_sent_at;
   if (idle <= rtt_.rto()) return;
   body().cc.restart_after_idle(idle, rtt_.rto(), cfg_->initial_window_segments * tcb_.snd_mss, cfg_->idle_restart_decays);
 }
@@ -446,7 +446,7 @@ void Connection::on_timer(Instant now, Output& out) {
         if (state_ == State::Closed) break;
         // Linux tcp_delack_timer_handler: a delayed ACK that had to wait for its timer ends
         // ping-pong mode (the application did not answer in time).
-        if (ack_scheduled_) pingpong_ = false;
+        if (body().rx.ack_scheduled) body().rx.pingpong = false;
         send_ack(now, out);
         break;
       case TimerKind::TimeWait:
