@@ -2,10 +2,10 @@
 // The world's event queue: a binary heap for near events; far ones (at least kFar ahead) in
 // sorted FIFO lanes, chosen as in patience sorting, with a second heap for what fits no lane.
 //
-// A run with many connections queues far deadlines much faster than they come due: every ACK
-// re-arms a retransmission timer ~1 s ahead (the superseded entries stay queued until they
-// pop, and the world skips them), and each TIME_WAIT queues its 2MSL. At 10^5 connections
-// that is ~10^5 entries in the queue, against a few hundred packets and wake-ups due within
+// A run with many connections queues far deadlines much faster than they come due: every
+// connection has a retransmission timer ~1 s ahead (the world queues one entry per connection
+// and re-queues it when it pops early, World::ConnTimer), and each TIME_WAIT queues its 2MSL.
+// At 10^5 connections that is ~10^5 entries in the queue, against a few hundred packets and wake-ups due within
 // the next milliseconds. In one heap, every pop of a near event paid log2 of all of them in
 // cache misses. Here near events have a heap of their own, small and cache-resident, and far
 // ones wait elsewhere until they are the smallest.
@@ -24,8 +24,7 @@
 //
 // The order is exactly a single heap's: every element sits in the near heap, a sorted lane or
 // the far heap, and top() is the smallest of all of them under the one total order
-// E::operator> defines (time, then rank, then insertion order: no ties), so no event moves,
-// superseded timer entries included. Where an event lands depends only on the queue's
+// E::operator> defines (time, then rank, then insertion order: no ties), so no event moves. Where an event lands depends only on the queue's
 // contents and `now`, and the queue is a plain copyable value.
 #include <cstddef>
 #include <cstdint>

@@ -22,7 +22,7 @@ int World::add_host(const std::string& name, Ipv4 ip, const TcpConfig& cfg) {
   h.secret = rng_.next();
   stacks_.emplace_back(ip, cfg, h.secret);
   hosts_.push_back(h);
-  timer_at_.emplace_back();
+  conn_timers_.emplace_back();
   ordinals_.emplace_back();
   conn_task_.emplace_back();
   if (!access_.empty()) access_.emplace_back();
@@ -147,9 +147,16 @@ void World::dispatch(const QEvent& e) {
       const int h = e.target;
       const ConnId c = e.slot;
       if (e.epoch != hosts_[h].epoch || !hosts_[h].up) break;
-      auto& at = timer_at_[h];
-      if (c >= at.size() || at[c] != e.t) break;  // superseded by a later deadline
-      at[c] = kNever;
+      auto& timers = conn_timers_[h];
+      if (c >= timers.size()) break;
+      ConnTimer& k = timers[c];
+      if (e.t != k.queued || e.order != k.queued_order) break;  // superseded by an earlier deadline
+      k.queued = kNever;
+      if (e.t != k.at || e.order != k.at_order) {  // the deadline moved later (or went): queue it now
+        if (k.at != kNever) queue_timer(h, c, k);
+        break;
+      }
+      k.at = kNever;
       out_.clear();
       stacks_[h].on_timer(now_, c, out_);
       absorb(h, out_);
@@ -207,7 +214,7 @@ void World::crash_host(int h) {
   ++hosts_[h].epoch;
   hosts_[h].secret = rng_.next();
   stacks_[h] = TcpHost(hosts_[h].ip, hosts_[h].cfg, hosts_[h].secret);
-  timer_at_[h].clear();
+  conn_timers_[h].clear();
   ordinals_[h].clear();
   conn_task_[h].clear();
   for (std::size_t i = 0; i < tasks_.slots(); ++i) {

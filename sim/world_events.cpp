@@ -9,13 +9,22 @@
 namespace tcplab {
 
 void World::schedule_timer(int host, ConnId c) {
-  auto& at = timer_at_[host];
-  if (at.size() <= c) at.resize(stacks_[host].conn_count(), kNever);
+  auto& timers = conn_timers_[host];
+  if (timers.size() <= c) timers.resize(stacks_[host].conn_count());
+  ConnTimer& k = timers[c];
   const Instant d = stacks_[host].conn(c).next_deadline();
-  if (d == at[c]) return;
-  at[c] = d;
-  if (d != kNever) push(std::max(d, now_), EvKind::Timer, host, c, hosts_[host].epoch);
-  if (d != kNever && d < now_) at[c] = now_;
+  if (d == k.at) return;
+  k.at = d;
+  if (d == kNever) return;
+  k.at = std::max(d, now_);  // a deadline already past is due now
+  k.at_order = order_++;
+  if (k.at < k.queued) queue_timer(host, c, k);  // else the entry queued pops first, then queues k.at
+}
+
+void World::queue_timer(int host, ConnId c, ConnTimer& k) {
+  k.queued = k.at;
+  k.queued_order = k.at_order;
+  queue_.push(QEvent{k.at, k.at_order, EvKind::Timer, host, c, hosts_[host].epoch}, now_);
 }
 
 void World::absorb(int host, Output& out) {
