@@ -130,7 +130,7 @@ std::uint32_t Connection::unsent_bytes() const {
 // ---------------------------------------------------------------- SEGMENT ARRIVES
 
 void Connection::on_segment(Instant now, const Segment& seg, Output& out) {
-  last_rcv_at_ = now;
+  body().rx.last_rcv_at = now;
   keepalive_sent_ = 0;
   zwp_out_ = 0;
   switch (state_) {
@@ -316,7 +316,7 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     if (seg.seq + static_cast<std::uint32_t>(seg.payload.size()) == tcb_.rcv_nxt) {
       on_fin(now, out);
     } else if (!fin_received_) {
-      peer_fin_at_ = fin_at;  // out of order: take it when the gap fills
+      body().rx.peer_fin_at = fin_at;  // out of order: take it when the gap fills
       body().rx.ack_now = true;        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK
     }
   }
@@ -468,7 +468,7 @@ void Connection::on_fin(Instant now, Output& out) {
   // 3.10.7.4 eighth: the FIN is in sequence; it takes one sequence number.
   tcb_.rcv_nxt = tcb_.rcv_nxt + 1;
   fin_received_ = true;
-  peer_fin_at_ = UINT64_MAX;
+  body().rx.peer_fin_at = UINT64_MAX;
   body().rx.ack_scheduled = true;
   // In ESTABLISHED Linux ACKs a FIN like data, in ping-pong mode (tcp_fin): by the delayed-ACK
   // timer, or on the FIN of an application that closes at once. Elsewhere at once.

@@ -80,11 +80,12 @@ struct Sending {
   // retrans_stamp): the user timeout counts from it.
   Instant retrans_stamp = kNever;
   Instant last_data_sent_at = 0;  // when data last left, or ESTABLISHED began (Linux lsndtime)
+  Instant syn_first_at = 0;       // when our first SYN went out (SYN_SENT's give-up is timed from it)
   Seq32 snd_sml;                  // end of the last small segment we sent (Linux snd_sml)
 };
 
 // The receive side's ACK policy: delayed ACK, quick-ACK and ping-pong modes (RFC 9293
-// 3.8.6.3; Linux icsk_ack), and the order of SACK blocks (about 70 bytes), part of the body.
+// 3.8.6.3; Linux icsk_ack), and the order of SACK blocks (about 90 bytes), part of the body.
 // In TIME_WAIT and CLOSED no data is taken in order (3.10.7.4: the text is ignored) and an
 // ACK goes out at once, so only the two "an ACK is owed" flags and a pending D-SACK could
 // matter there: compactable() wants them clear, and a fresh body's defaults do the rest.
@@ -104,6 +105,12 @@ struct Acking {
   // RFC 2883: a duplicate segment to report as the first SACK block of the next ACK.
   bool dsack_pending = false;
   SackBlock dsack{};
+  // Two more that only a synchronized state before TIME_WAIT reads: the stream offset of an
+  // out-of-order FIN (taken when the gap fills), and when a segment last arrived (the
+  // keep-alive's idle time counts from it; a keep-alive timer left in TIME_WAIT or CLOSED
+  // returns before reading it).
+  std::uint64_t peer_fin_at = UINT64_MAX;
+  Instant last_rcv_at = 0;
 };
 
 // What only an open connection needs: its queues, the congestion control with its SACK
@@ -426,10 +433,7 @@ class Connection {
   // two connections per connection in a run of a million.
   std::uint64_t rcv_total_ = 0;     // in-order bytes received so far (stream offset of RCV.NXT)
   std::uint64_t acked_total_ = 0;
-  std::uint64_t peer_fin_at_ = UINT64_MAX;  // stream offset of an out-of-order FIN
   Instant last_invalid_ack_ = INT64_MIN;  // when we last answered an unacceptable pure ACK
-  Instant syn_first_at_ = 0;  // when our first SYN went out (SYN_SENT's give-up is timed from it)
-  Instant last_rcv_at_ = 0;
 
   Seq32 fin_seq_;                   // sequence number our FIN occupies
   int persist_backoff_ = 0;

@@ -19,7 +19,7 @@ void Connection::open_active(Instant now, Seq32 iss, Output& out) {
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::ActiveOpen, str("3.10.1 OPEN call, active: SYN sent with ISS=", iss, " → SYN_SENT"), out);
-  syn_first_at_ = now;
+  body().tx.syn_first_at = now;
   choose_initial_window(false, true);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
@@ -36,7 +36,7 @@ Errno Connection::connect_from_listen(Instant now, Endpoint remote, Seq32 iss, O
   tcb_.snd_nxt = iss + 1;
   tcb_.snd_max = iss + 1;
   set_state(State::SynSent, TcpEvent::Send, str("3.10.2 SEND call in LISTEN with a foreign socket: passive → active, SYN sent with ISS=", iss, " → SYN_SENT"), out);
-  syn_first_at_ = now;
+  body().tx.syn_first_at = now;
   choose_initial_window(false, true);
   send_syn(now, false, false, out);
   arm(TimerKind::Rto, now + rtt_.rto(), out);
@@ -55,7 +55,7 @@ void Connection::take_syn(Instant now, const Segment& syn, Seq32 iss) {
   tcb_.snd_max = iss + 1;
   set_snd_wnd(syn.wnd);  // RFC 7323 2.2: the window in a SYN is never scaled
   tcb_.snd_wl1 = syn.seq;
-  last_rcv_at_ = now;
+  body().rx.last_rcv_at = now;
 }
 
 void Connection::accept_cookie(Instant now, const Segment& syn, Seq32 iss, const Segment& ack, Output& out) {

@@ -322,7 +322,7 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
     // RFC 5681 4.2: ACK at once when a segment fills a hole or reordering persists.
     if (had_holes || !body().ooo.empty()) body().rx.ack_now = true;
     notice(Notice::Readable, Errno::Ok, out);
-    if (peer_fin_at_ == rcv_total_) {
+    if (body().rx.peer_fin_at == rcv_total_) {
       on_fin(now, out);
       body().rx.ack_now = true;  // the segment filled the hole before an out-of-order FIN
     }

@@ -483,9 +483,9 @@ void Connection::on_rto(Instant now, Output& out) {
                                                : ((Duration{2} << thresh) - 1) * base + (limit - thresh) * cfg_->rto_max_ns;
         // A user timeout (TCP_USER_TIMEOUT) takes the model's place, counted from the first SYN.
         const Duration give_up = cfg_->user_timeout_ns > 0 ? cfg_->user_timeout_ns : model;
-        if (syn_tries_ >= limit + linear || now - syn_first_at_ >= give_up) {
+        if (syn_tries_ >= limit + linear || now - body().tx.syn_first_at >= give_up) {
           fail(now, Errno::TimedOut, TcpEvent::TimeoutR2,
-               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - syn_first_at_) / ms(1), "ms ago (",
+               str("3.8.3 SYN retransmitted ", syn_tries_, " times, first sent ", (now - body().tx.syn_first_at) / ms(1), "ms ago (",
                    cfg_->user_timeout_ns > 0 ? "TCP_USER_TIMEOUT" : str("tcp_syn_retries=", limit), ": give up after ",
                    give_up / ms(1), "ms) without an answer → CLOSED (connection timed out)"),
                out);
@@ -509,7 +509,7 @@ void Connection::on_rto(Instant now, Output& out) {
       Instant next = now + rtt_.rto();
       // Linux clamps the timer to the user timeout (tcp_clamp_rto_to_user_timeout).
       if (state_ == State::SynSent && cfg_->user_timeout_ns > 0)
-        next = std::max(now + 1, std::min(next, syn_first_at_ + cfg_->user_timeout_ns));
+        next = std::max(now + 1, std::min(next, body().tx.syn_first_at + cfg_->user_timeout_ns));
       arm(TimerKind::Rto, next, out);
       return;
     }
@@ -730,8 +730,8 @@ void Connection::on_keepalive(Instant now, Output& out) {
     if (alive) arm(TimerKind::Keepalive, now + cfg_->keepalive_idle_ns, out);
     return;
   }
-  if (keepalive_sent_ == 0 && now < last_rcv_at_ + cfg_->keepalive_idle_ns) {
-    arm(TimerKind::Keepalive, last_rcv_at_ + cfg_->keepalive_idle_ns, out);  // there was traffic since
+  if (keepalive_sent_ == 0 && now < body().rx.last_rcv_at + cfg_->keepalive_idle_ns) {
+    arm(TimerKind::Keepalive, body().rx.last_rcv_at + cfg_->keepalive_idle_ns, out);  // there was traffic since
     return;
   }
   if (keepalive_sent_ >= cfg_->keepalive_probes) {
