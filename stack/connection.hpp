@@ -46,7 +46,7 @@ struct Tcb {
 };
 
 
-// The sender's recovery, RTT-timing, loss-probe, pacing and idle state (about 80 bytes), part of
+// The sender's recovery, RTT-timing, loss-probe, pacing and idle state (about 90 bytes), part of
 // the body. When a connection may be compacted everything it sent is acknowledged, and each
 // of these is at its resting value (compactable() checks the flags), so TIME_WAIT and
 // CLOSED keep none of it.
@@ -80,7 +80,8 @@ struct Sending {
   // retrans_stamp): the user timeout counts from it.
   Instant retrans_stamp = kNever;
   Instant last_data_sent_at = 0;  // when data last left, or ESTABLISHED began (Linux lsndtime)
-  Instant syn_first_at = 0;       // when our first SYN went out (SYN_SENT's give-up is timed from it)
+  Instant syn_first_at = 0;       // when our first SYN went out (SYN_SENT's give-up is timed from it;
+                                  // read only in SYN_SENT and SYN_RECEIVED, never in a compact state)
   Seq32 snd_sml;                  // end of the last small segment we sent (Linux snd_sml)
 };
 
@@ -114,7 +115,7 @@ struct Acking {
 };
 
 // What only an open connection needs: its queues, the congestion control with its SACK
-// scoreboard, the rate sampler, RACK, the sender's state and the ACK policy's (about 810 bytes). A connection
+// scoreboard, the rate sampler, RACK, the sender's state and the ACK policy's (about 830 bytes). A connection
 // allocates it on first use and gives it back in TIME_WAIT and CLOSED (Connection::compact),
 // keeping only a small summary for the views, as Linux's tcp_timewait_sock keeps only what
 // TIME_WAIT needs.
