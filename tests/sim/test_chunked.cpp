@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -44,4 +45,63 @@ TEST_CASE("chunked: agrees with a vector across chunk boundaries; elements never
   CHECK(part.back() == v[19]);
   part.clear();
   CHECK(part.empty());
+}
+
+namespace {
+
+// Big enough that a few chunks pass the 2 MiB kept on the heap, so the rest come from
+// PageRegions; counts live objects, so a leak or a double destruction shows.
+struct Bulky {
+  static inline int live = 0;
+  explicit Bulky(int v) : value(v) { ++live; }
+  Bulky(const Bulky& o) : value(o.value) { ++live; }
+  Bulky& operator=(const Bulky&) = default;
+  ~Bulky() { --live; }
+  int value;
+  char pad[4092] = {};
+};
+
+}  // namespace
+
+TEST_CASE("chunked: past its first 2 MiB the chunks come from huge-page regions; copies, moves and clear free each element once") {
+  {
+    Chunked<Bulky, 4> c;  // 16 elements of 4 KiB: 64 KiB a chunk, 32 chunks on the heap
+    for (int i = 0; i < 512; ++i) c.emplace_back(i);
+    CHECK(c.size() == 512);
+    CHECK(c.regions() == 0);  // 512 * 4 KiB = the 2 MiB kept on the heap
+    const Bulky* first = &c[0];
+    for (int i = 512; i < 2000; ++i) c.emplace_back(i);
+    CHECK(first == &c[0]);
+    // the first chunk past 2 MiB starts a region, aligned so a huge page can back it
+    CHECK(reinterpret_cast<std::uintptr_t>(&c[512]) % PageRegions::kRegionBytes == 0);
+    CHECK(c.regions() == 3);  // 1,488 elements more, 93 chunks, 32 to a region
+    CHECK(Bulky::live == 2000);
+    bool in_order = true;
+    for (int i = 0; i < 2000; ++i) in_order = in_order && c[static_cast<std::size_t>(i)].value == i;
+    CHECK(in_order);
+
+    Chunked<Bulky, 4> copy = c;
+    CHECK(Bulky::live == 4000);
+    copy[1500].value = -1;
+    CHECK(c[1500].value == 1500);
+    CHECK(copy.regions() == 3);
+
+    Chunked<Bulky, 4> moved = std::move(copy);
+    CHECK(Bulky::live == 4000);
+    CHECK(copy.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+    CHECK(moved[1500].value == -1);
+    CHECK(moved.back().value == 1999);
+
+    moved = c;  // copy-assign over a full one: the old elements go
+    CHECK(Bulky::live == 4000);
+    CHECK(moved[1500].value == 1500);
+
+    c.clear();
+    CHECK(c.empty());
+    CHECK(c.regions() == 0);
+    CHECK(Bulky::live == 2000);
+    c.emplace_back(7);  // usable again after clear
+    CHECK(c.back().value == 7);
+  }
+  CHECK(Bulky::live == 0);
 }
