@@ -39,8 +39,9 @@ Duration Rack::detect_loss(const Ring<RateSampler::Tx>& sent, Instant now, Durat
   advanced_ = false;
   if (!have_) return 0;
   Duration wait = 0;
-  for (const RateSampler::Tx& p : sent) {
-    if (p.sacked) continue;
+  for (std::size_t i = RateSampler::first_unsacked(sent, 0); i < sent.size();
+       i = RateSampler::first_unsacked(sent, i + 1)) {
+    const RateSampler::Tx& p = sent[i];
     // Marked lost and not yet resent: nothing more to learn about it.
     bool pending = false;
     for (const SackBlock& b : lost_)

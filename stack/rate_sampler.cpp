@@ -19,9 +19,12 @@ void RateSampler::on_send(Seq32 seq, Seq32 end, Instant now, bool retx, std::uin
   t.retx = retx;
   if (retx) {
     // A retransmission: the records it covers are sent again now.
-    for (Tx& p : txs_) {
+    std::size_t i = first_at_or_after(seq);
+    if (i > 0 && seq_lt(seq, txs_[i - 1].end)) --i;  // a record that starts before seq and covers it
+    for (; i < txs_.size(); ++i) {
+      Tx& p = txs_[i];
       if (seq_le(end, p.seq)) break;
-      if (seq_le(p.end, seq) || p.sacked) continue;
+      if (p.sacked) continue;
       const Seq32 s = p.seq, e = p.end;
       p = t;
       p.seq = s;
@@ -31,6 +34,27 @@ void RateSampler::on_send(Seq32 seq, Seq32 end, Instant now, bool retx, std::uin
   }
   if (txs_.size() >= kMaxTracked) txs_.pop_front();
   txs_.push_back(t);
+}
+
+std::size_t RateSampler::first_unsacked(const Ring<Tx>& sent, std::size_t i) {
+  while (i < sent.size() && sent[i].sacked) i += sent[i].skip;
+  return i;
+}
+
+std::size_t RateSampler::skip_sacked(std::size_t i) {
+  const std::size_t end = first_unsacked(txs_, i);
+  if (i < txs_.size()) txs_[i].skip = static_cast<std::uint32_t>(end - i);  // the next scan jumps at once
+  return end;
+}
+
+std::size_t RateSampler::first_at_or_after(Seq32 s) const {
+  std::size_t lo = 0, hi = txs_.size();
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (seq_lt(txs_[mid].seq, s)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 void RateSampler::mark_app_limited(std::uint32_t in_flight) {
@@ -70,15 +94,21 @@ RateSample RateSampler::on_ack(Seq32 snd_una, const std::vector<SackBlock>& sack
     }
     txs_.pop_front();
   }
-  if (!sacked.empty()) {
-    std::size_t b = 0;
-    for (Tx& p : txs_) {
-      while (b < sacked.size() && seq_le(sacked[b].right, p.seq)) ++b;
-      if (b == sacked.size()) break;
-      if (p.sacked || !seq_le(sacked[b].left, p.seq) || !seq_le(p.end, sacked[b].right)) continue;
+  // The records each block holds whole, in sequence order (the blocks are sorted and
+  // disjoint, the records sorted and contiguous): from the first record starting in the block
+  // to the last one ending in it.
+  for (const SackBlock& b : sacked) {
+    for (std::size_t i = first_at_or_after(b.left); i < txs_.size() && seq_le(txs_[i].end, b.right);) {
+      Tx& p = txs_[i];
+      if (p.sacked) {
+        i = skip_sacked(i);
+        continue;
+      }
       p.sacked = true;
+      p.skip = 1;
       note(p);
       deliver(p, now, rs, newest_sent, have);
+      ++i;
     }
   }
   if (app_limited_until_ != 0 && delivered_ > app_limited_until_) app_limited_until_ = 0;

@@ -50,7 +50,15 @@ class RateSampler {
     bool app_limited = false;
     bool retx = false;
     bool sacked = false;
+    // When sacked: this record and at least skip - 1 after it are sacked (a lower bound,
+    // lengthened as scans pass; a record is never un-sacked, so it stays true). Scans of the
+    // records jump over a run of SACKed ones instead of walking it: in a recovery with a
+    // large window most records below the highest SACK are SACKed, and each ACK walked them
+    // all (RateSampler::on_ack and Rack::detect_loss were 12 % of a loss-0 bulk run).
+    std::uint32_t skip = 0;
   };
+  // The first record at index i or after it that is not SACKed (sent.size() if none).
+  static std::size_t first_unsacked(const Ring<Tx>& sent, std::size_t i);
   const Ring<Tx>& sent() const { return txs_; }
   // Frees the records' storage once none is tracked (a connection done sending keeps none).
   void trim() {
@@ -59,6 +67,10 @@ class RateSampler {
 
  private:
   void deliver(Tx& p, Instant now, RateSample& rs, Instant& newest_sent, bool& have);
+  // first_unsacked, and records on the way how far the run from i goes.
+  std::size_t skip_sacked(std::size_t i);
+  // The first record whose seq is at or after s.
+  std::size_t first_at_or_after(Seq32 s) const;
   static constexpr std::size_t kMaxTracked = 65536;  // a bound on remembered segments
 
   Ring<Tx> txs_;  // not a std::deque: that allocates ~600 bytes even when empty
