@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/chunked.hpp"
+#include "stack/chunked.hpp"
 #include "sim/trace_label.hpp"
 #include "stack/events.hpp"
 #include "stack/segment.hpp"
@@ -55,7 +55,7 @@ struct TraceEvent {
   friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
-// A run's trace: events in the order they happened, in chunks that never move (sim/chunked.hpp).
+// A run's trace: events in the order they happened, in chunks that never move (stack/chunked.hpp).
 using TraceEvents = Chunked<TraceEvent>;
 
 // The note the text view and the visualizer put after a sent segment: "fast retransmit",

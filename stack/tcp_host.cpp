@@ -140,7 +140,7 @@ ConnId TcpHost::accept(ConnId listener) {
 
 namespace {
 template <typename F>
-Errno with_conn(std::deque<Connection>& conns, ConnId c, F&& f) {
+Errno with_conn(Chunked<Connection, 6>& conns, ConnId c, F&& f) {
   if (c >= conns.size()) return Errno::Inval;
   return f(conns[c]);
 }

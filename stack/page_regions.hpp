@@ -1,5 +1,5 @@
 #pragma once
-// Memory for a large, append-only structure (the trace's chunks, sim/chunked.hpp) in regions
+// Memory for a large, append-only structure (the trace's chunks, stack/chunked.hpp) in regions
 // of 2 MiB, aligned so that the kernel can back each with one transparent huge page.
 //
 // Why: a traced 100 MB bulk run writes ~80 MB of trace events into fresh memory, and each 4 KiB

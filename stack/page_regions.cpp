@@ -1,4 +1,4 @@
-#include "sim/page_regions.hpp"
+#include "stack/page_regions.hpp"
 
 #include <cstdint>
 #include <new>

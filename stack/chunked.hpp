@@ -7,7 +7,7 @@
 //
 // The first 2 MiB of chunks are ordinary heap blocks, so that a short trace costs what it
 // holds; the chunks after that are carved from 2 MiB regions that the kernel may back with
-// huge pages (sim/page_regions.hpp): a long traced run otherwise spends much of its time in
+// huge pages (stack/page_regions.hpp): a long traced run otherwise spends much of its time in
 // page faults.
 #include <cstddef>
 #include <iterator>
@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/page_regions.hpp"
+#include "stack/page_regions.hpp"
 
 namespace tcplab {
 

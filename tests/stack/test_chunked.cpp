@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/chunked.hpp"
+#include "stack/chunked.hpp"
 
 using namespace tcplab;
 
