@@ -380,6 +380,7 @@ class World {
   std::vector<Gen> gens_;
   WorldCounters counters_;
   Output out_;  // reused between calls
+  std::vector<Payload> recv_scratch_;  // task_recv's slices, reused between calls
   LentSink sink_;
 };
 

@@ -392,7 +392,10 @@ World::Flow World::task_send(int, Task& t, const Step& s) {
 
 World::Flow World::task_recv(int, Task& t, const Step& s) {
   const int h = t.host;
-  std::vector<Payload> data;  // slices of the receive buffer: counted, and read only to verify
+  // Slices of the receive buffer: counted, and read only to verify. The world's scratch
+  // vector, so that a read allocates nothing; emptied before absorb() can run another task.
+  std::vector<Payload>& data = recv_scratch_;
+  data.clear();
   out_.clear();
   const ConnId c = t.conn;
   const std::uint64_t want = s.op == Op::Recv ? s.bytes - t.progress : UINT32_MAX;
@@ -414,6 +417,7 @@ World::Flow World::task_recv(int, Task& t, const Step& s) {
       }
     }
   }
+  data.clear();  // gives the slices' chunks back now
   t.read_total += n;
   const std::uint64_t got = t.progress;
   if (e == Errno::Again) {

@@ -28,7 +28,7 @@ Connection::Connection(ConnId id, std::shared_ptr<const TcpConfig> cfg, Endpoint
       rmem_(*cfg_) {}
 
 void Connection::make_body() const {
-  body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}, {}, {}});
+  body_.emplace(ConnBody{ByteQueue(snd_cap_), ByteQueue(rcv_cap_), {}, {}, {}, {}, {}, {}, {}, {}});
 }
 
 bool Connection::compactable() const {

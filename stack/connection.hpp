@@ -129,6 +129,9 @@ struct ConnBody {
   Rack rack;
   Sending tx;
   Acking rx;
+  // The segments the ACK being processed delivered (RateSampler::on_ack fills it, RACK reads
+  // it): kept between ACKs only so that its storage is reused rather than allocated per ACK.
+  std::vector<RateSampler::Delivery> delivered_scratch;
 };
 
 class Connection {

@@ -107,7 +107,8 @@ void Connection::process_ack_of_data(Instant now, const Segment& seg, Output& ou
   const std::uint32_t sacked_before = body().cc.sacked_bytes();
   const Seq32 prior_fack = body().cc.scoreboard().empty() ? tcb_.snd_una : body().cc.scoreboard().back().right;
   const bool new_sack = learn_sack(seg);
-  std::vector<RateSampler::Delivery> delivered;
+  std::vector<RateSampler::Delivery>& delivered = body().delivered_scratch;
+  delivered.clear();
   body().last_rs = body().rate.on_ack(seq_lt(tcb_.snd_una, seg.ack) ? seg.ack : tcb_.snd_una, body().cc.scoreboard(), now,
                           rack_on() ? &delivered : nullptr);
   if (rack_on()) rack_note_delivered(now, delivered, prior_fack);

@@ -93,6 +93,11 @@ void Rack::mark(Seq32 seq, Seq32 end) {
 }
 
 void Rack::unmark(Seq32 seq, Seq32 end) {
+  // Called for every segment an ACK delivers; most of them were never marked lost.
+  const bool overlaps = std::any_of(lost_.begin(), lost_.end(), [&](const SackBlock& s) {
+    return seq_lt(seq, s.right) && seq_lt(s.left, end);
+  });
+  if (!overlaps) return;
   std::vector<SackBlock> kept;
   kept.reserve(lost_.size() + 1);
   for (const SackBlock& s : lost_) {
