@@ -98,8 +98,14 @@ void World::push(Instant t, EvKind k, int target, std::uint32_t slot, std::uint3
 // Lends a sink to the world for one call and takes it back however the call ends.
 class World::SinkLoan {
  public:
-  SinkLoan(World& w, TraceSink* sink) : w_(w) { w_.sink_.set(sink); }
-  ~SinkLoan() { w_.sink_.set(nullptr); }
+  SinkLoan(World& w, TraceSink* sink) : w_(w) {
+    w_.sink_.set(sink);
+    w_.out_.list_timer_events = sink != nullptr;  // unlisted ones are counted (absorb)
+  }
+  ~SinkLoan() {
+    w_.sink_.set(nullptr);
+    w_.out_.list_timer_events = true;
+  }
   SinkLoan(const SinkLoan&) = delete;
   SinkLoan& operator=(const SinkLoan&) = delete;
 

@@ -60,6 +60,9 @@ void World::absorb(int host, Output& out) {
         },
         ev.body);
   }
+  // Timer events the stack counted rather than listed (no trace is recorded: out.list_timer_events).
+  trace_seq_ += out.timer_events_unlisted;
+  for (ConnId c : out.timer_conns) touched.push_back(c);
   std::sort(touched.begin(), touched.end());
   touched.erase_from(std::unique(touched.begin(), touched.end()));
   InlineList<TaskRef, 8> wake;  // handles: a task woken first may end another and free its slot

@@ -394,12 +394,12 @@ void Connection::output(Instant now, Output& out) {
 
 void Connection::arm(TimerKind k, Instant at, Output& out) {
   timers_.deadline_ns[static_cast<int>(k)] = at;
-  out.events.push_back({id_, TimerEvent{k, TimerAction::Set, at}});
+  out.timer(id_, TimerEvent{k, TimerAction::Set, at});
 }
 
 void Connection::disarm(TimerKind k, Output& out) {
   if (!timers_.armed(k)) return;
-  out.events.push_back({id_, TimerEvent{k, TimerAction::Cancel, timers_.at(k)}});
+  out.timer(id_, TimerEvent{k, TimerAction::Cancel, timers_.at(k)});
   timers_.deadline_ns[static_cast<int>(k)] = kNever;
 }
 
@@ -435,7 +435,7 @@ void Connection::on_timer(Instant now, Output& out) {
     if (!timers_.expired(kind, now)) continue;
     const Instant deadline = timers_.at(kind);
     timers_.deadline_ns[k] = kNever;
-    out.events.push_back({id_, TimerEvent{kind, TimerAction::Fire, deadline}});
+    out.timer(id_, TimerEvent{kind, TimerAction::Fire, deadline});
     switch (kind) {
       case TimerKind::Rto: on_rto(now, out); break;
       case TimerKind::LossProbe: on_loss_probe(now, out); break;

@@ -1,6 +1,9 @@
 // TcpHost: demultiplexing, the replies for segments that match no connection (RFC 9293
 // 3.10.7.1), the listen backlog, EADDRINUSE with TIME_WAIT (SO_REUSEADDR), and calls with
 // bad ids. Segments from the peer are hand-made; one test runs two hosts back to back.
+#include <tuple>
+#include <variant>
+
 #include "harness.hpp"
 #include "stack/syn_cookie.hpp"
 
@@ -498,4 +501,53 @@ TEST_CASE("SYN cookie: the TSval that carries the options is never ahead of the 
   CHECK(syn_cookie_mss(1400) == 1300);
   CHECK(syn_cookie_mss(100) == 536);
   CHECK(syn_cookie_mss(9000) == 1460);
+}
+
+TEST_CASE("TcpHost: with timer events counted instead of listed, the other events are the same and the count is the listed ones'") {
+  // What the world does when it records no trace (Output::list_timer_events = false): the
+  // SYN, its retransmission by the RTO and the ETIMEDOUT still come, in the same order.
+  auto run = [](bool list) {
+    TcpConfig cfg = plain();
+    cfg.syn_retries = 1;
+    TcpHost h(kHostIp, cfg, 42);
+    Output out;
+    out.list_timer_events = list;
+    std::vector<ConnEvent> others;
+    std::uint32_t timer_events = 0;
+    std::vector<ConnId> timer_conns;
+    auto take = [&] {
+      for (const ConnEvent& e : out.events) {
+        if (std::holds_alternative<TimerEvent>(e.body)) ++timer_events;
+        else others.push_back(e);
+      }
+      timer_events += out.timer_events_unlisted;
+      timer_conns.insert(timer_conns.end(), out.timer_conns.begin(), out.timer_conns.end());
+      out.clear();
+    };
+    ConnId c = kNoConn;
+    REQUIRE(h.connect(0, Endpoint{kPeerIp, 80}, 40000, &c, out) == Errno::Ok);
+    take();
+    for (int i = 0; i < 3 && h.conn(c).state() != State::Closed; ++i) {
+      h.on_timer(h.conn(c).next_deadline(), c, out);
+      take();
+    }
+    return std::make_tuple(others, timer_events, timer_conns, c);
+  };
+  const auto [listed_others, listed_timers, listed_conns, c1] = run(true);
+  const auto [counted_others, counted_timers, counted_conns, c2] = run(false);
+  CHECK(listed_timers >= 4);  // set, fire and set again, fire: the case has timer events to count
+  CHECK(counted_timers == listed_timers);
+  CHECK(listed_conns.empty());
+  REQUIRE(counted_conns.size() >= 2);  // noted once per call that had any
+  CHECK(std::all_of(counted_conns.begin(), counted_conns.end(), [&](ConnId k) { return k == c2; }));
+  REQUIRE(counted_others.size() == listed_others.size());
+  int sends = 0;
+  for (std::size_t i = 0; i < listed_others.size(); ++i) {
+    CHECK(counted_others[i].body.index() == listed_others[i].body.index());
+    if (const auto* s = std::get_if<SendEvent>(&listed_others[i].body)) {
+      ++sends;
+      CHECK(std::get<SendEvent>(counted_others[i].body).seg == s->seg);
+    }
+  }
+  CHECK(sends >= 2);  // the SYN and its retransmissions
 }
