@@ -43,12 +43,12 @@ struct TraceEvent {
   Segment seg;              // header and options; the first kTracePayloadBytes of payload
   // drop
   Label where;
-  Text reason;
-  Instant deadline_ns = 0;  // timer
-  // app
+  // app (beside `where`: two 4-byte labels fill one 8-byte slot)
   Label call;
-  Text result;
-  std::uint64_t bytes = 0;
+  Text reason;              // drop
+  Instant deadline_ns = 0;  // timer
+  Text result;              // app
+  std::uint64_t bytes = 0;  // app
   // Field by field: what rewind and determinism checks compare (stricter than the JSON line,
   // and without building one string per event). Labels compare by id: one table per
   // process, so equal ids are equal strings across traces (sim/trace_label.hpp).

@@ -42,8 +42,8 @@ struct Segment {
   std::optional<std::uint16_t> mss;
   std::optional<std::uint8_t> wscale;
   bool sack_permitted = false;
+  std::uint8_t sack_count = 0;  // beside the one-byte fields: no padding (104 bytes, not 112)
   std::optional<Timestamps> ts;
-  std::uint8_t sack_count = 0;
   std::array<SackBlock, 4> sack{};
   Payload payload;  // a shared slice, not a copy (stack/payload.hpp)
 
