@@ -16,7 +16,7 @@ void Congestion::init(CcKind kind, const CcInit& i, bool prr) {
   prr_delivered_ = prr_out_ = recover_fs_ = 0;
   dupacks_ = 0;
   in_recovery_ = false;
-  sacked_.clear();
+  clear_sacks();
 }
 
 void Congestion::restart_after_idle(Duration idle, Duration rto, std::uint32_t initial_window, bool decay) {
@@ -121,15 +121,15 @@ void Congestion::on_timeout(const CcLoss& l) {
   w_.cwnd = l.mss;
   in_recovery_ = false;
   dupacks_ = 0;
-  sacked_.clear();  // RFC 2018 8: the receiver may renege; don't trust old SACKs after a timeout
+  clear_sacks();  // RFC 2018 8: the receiver may renege; don't trust old SACKs after a timeout
   std::visit([&](auto& a) { a.on_timeout(w_, l.now); }, algo_);
 }
 
 void Congestion::add_sack(SackBlock b, Seq32 snd_una) {
   if (seq_le(b.right, snd_una) || !seq_lt(b.left, b.right)) return;
   if (seq_lt(b.left, snd_una)) b.left = snd_una;
-  std::vector<SackBlock> merged;
-  merged.reserve(sacked_.size() + 1);
+  std::vector<SackBlock>& merged = merge_scratch_;  // swapped with sacked_ below: no allocation once warm
+  merged.clear();
   bool placed = false;
   for (const auto& s : sacked_) {
     if (seq_lt(s.right, b.left)) {
@@ -144,7 +144,8 @@ void Congestion::add_sack(SackBlock b, Seq32 snd_una) {
   }
   if (!placed) merged.push_back(b);
   if (merged.size() > kMaxScoreboardBlocks) merged.erase(merged.begin());
-  sacked_ = std::move(merged);
+  sacked_.swap(merged);
+  recount();
 }
 
 void Congestion::drop_below(Seq32 snd_una) {
@@ -155,18 +156,18 @@ void Congestion::drop_below(Seq32 snd_una) {
     sacked_[keep++] = s;
   }
   sacked_.resize(keep);
+  recount();
+}
+
+void Congestion::recount() {
+  sacked_total_ = 0;
+  for (const auto& b : sacked_) sacked_total_ += static_cast<std::uint32_t>(b.right - b.left);
 }
 
 const SackBlock* Congestion::sacked_at_or_after(Seq32 s) const {
   for (const auto& b : sacked_)
     if (seq_lt(s, b.right)) return &b;
   return nullptr;
-}
-
-std::uint32_t Congestion::sacked_bytes() const {
-  std::uint32_t n = 0;
-  for (const auto& b : sacked_) n += static_cast<std::uint32_t>(b.right - b.left);
-  return n;
 }
 
 bool Congestion::next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const {

@@ -70,10 +70,13 @@ class Congestion {
   // SACK scoreboard: ranges above SND.UNA the receiver holds.
   void add_sack(SackBlock b, Seq32 snd_una);
   void drop_below(Seq32 snd_una);
-  void clear_sacks() { sacked_.clear(); }
+  void clear_sacks() {
+    sacked_.clear();
+    sacked_total_ = 0;
+  }
   // First sacked range at or after s (for skipping), or nullptr.
   const SackBlock* sacked_at_or_after(Seq32 s) const;
-  std::uint32_t sacked_bytes() const;
+  std::uint32_t sacked_bytes() const { return sacked_total_; }  // the scoreboard's bytes, kept by recount()
   // RFC 6675 NextSeg rule 1: first un-SACKed byte in [from, highest sacked); len is how far
   // the hole goes. False when there is no such hole.
   bool next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const;
@@ -93,6 +96,9 @@ class Congestion {
   bool in_recovery_ = false;
   Seq32 recover_, high_rxt_;
   std::vector<SackBlock> sacked_;  // sorted, disjoint
+  std::uint32_t sacked_total_ = 0;  // their bytes: read several times per ACK, changed less often
+  std::vector<SackBlock> merge_scratch_;  // add_sack's working copy (capacity reused)
+  void recount();
 };
 
 }  // namespace tcplab
