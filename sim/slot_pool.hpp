@@ -8,9 +8,8 @@
 //
 // Slots live in chunks that never move (stack/chunked.hpp): a T& stays valid while more
 // values are added, and indexing is a shift and a mask (std::deque's divides; its indexing was
-// ~1 % of a bulk run). Free slots are
-// reused last given back first, so the numbering depends only on the sequence of calls (no
-// addresses). A plain copyable value, like the world that holds it.
+// ~1 % of a bulk run). Free slots are reused last given back first, so the numbering depends
+// only on the sequence of calls (no addresses). A plain copyable value, like the world that holds it.
 #include <cstddef>
 #include <cstdint>
 #include <utility>
