@@ -117,6 +117,23 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
       if (whole) break;
     }
   }
+  // Still not: the capture host's own segments may have followed its kernel's write path more
+  // than its application's calls (Linux's PSH inside a long write, the order of its segment and
+  // an arriving ACK within microseconds). Its segments as a script then, the far side a stack.
+  if (!(agree == want.size() && got.segments.size() == want.size())) {
+    CaptureLabInput scripted = in;
+    scripted.near_scripted = true;
+    std::string toml = capture_lab_toml(scripted);
+    Replay r = replay(toml, in.near);
+    const std::size_t n = first_difference(want, r.segments);
+    if (n > agree || (n == want.size() && r.segments.size() == want.size())) {
+      agree = n;
+      fit.toml = std::move(toml);
+      fit.far_scripted = false;
+      fit.near_cc.clear();
+      fit.near_scripted = true;
+    }
+  }
   fit.replayed = agree;
   return fit;
 }

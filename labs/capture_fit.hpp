@@ -41,6 +41,7 @@ struct CaptureFit {
   std::size_t captured = 0;               // of how many
   bool far_scripted = false;              // the far side replays its captured segments as a script
   std::string near_cc;                    // with this congestion control at the capture host ("": the profile's)
+  bool near_scripted = false;             // the capture host replays its captured segments as a script
 };
 
 // The lab of capture_lab_toml(in), with the far side's lost segments found by replaying it

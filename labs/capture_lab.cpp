@@ -21,6 +21,10 @@ constexpr std::uint64_t kMoreThanCaptured = 1 << 20;
 // Why a far side replays as captured (in.far_scripted).
 constexpr const char* kFarScriptedWhy =
     "Its segments and their timing followed more than this one connection (a queue that other flows filled)";
+// Why the capture host replays as captured (in.near_scripted).
+constexpr const char* kNearScriptedWhy =
+    "Its segments followed its kernel's write path, not only its application's calls (PSH inside a long "
+    "write; its segment and an arriving ACK ordered by microseconds of CPU time)";
 
 std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoint.rfind(':') + 1); }
 
@@ -161,10 +165,14 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const std::optional<std::string> unlike = opener_unlike_a_stack(in.sends, opener, lag(0));
   // A side replayed as captured: an opener unlike a stack, or the far side when asked.
   const int far = in.near < 0 ? -1 : 1 - in.near;
-  const bool far_script = in.far_scripted && far >= 0;
+  // The side replayed as captured, if any: the far side (a queue other flows filled) or the
+  // capture host (its kernel's write path); the other keeps its stack.
+  const int script_side = in.far_scripted && far >= 0 ? far : in.near_scripted && in.near >= 0 ? in.near : -1;
+  const char* script_why = script_side == far ? kFarScriptedWhy : kNearScriptedWhy;
   const std::optional<std::string> scripted =
-      unlike ? unlike : far_script && far == 0 ? std::optional<std::string>(kFarScriptedWhy) : std::nullopt;
-  const bool server_scripted = far_script && far == 1;
+      unlike ? unlike : script_side == 0 ? std::optional<std::string>(script_why) : std::nullopt;
+  const bool server_scripted = script_side == 1;
+  const bool near_checked = script_side >= 0 && script_side == in.near;
   const Duration think = std::max<Duration>(rtt, ms(10));  // a pause shorter than this is the network's
   // The path's rate, if the capture shows one; the handshake's RTT then also holds the SYN's and
   // the SYN,ACK's transmission times (60 wire bytes each), which the link's delay must not.
@@ -421,8 +429,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   const CaptureLosses losses = capture_losses(in.sends, opener, in.near, rtt, silent);
   std::vector<std::string> faults = losses.faults;
   faults.insert(faults.end(), in.replay_faults.begin(), in.replay_faults.end());
-  // A scripted far side sends only what the capture has: no rule drops its segments.
-  if (far_script)
+  // A scripted far side sends only what the capture has: no rule drops its segments. (A scripted
+  // capture host sends all it sent, each copy: the rules that drop its copies stay.)
+  if (script_side >= 0 && script_side == far)
     std::erase_if(faults, [&](const std::string& f) { return f.starts_with(far == 0 ? "drop A>" : "drop B>"); });
   // The stack's segments that faults drop, by its ordinals: a script expects none of them.
   const auto dropped_of = [&](const char* prefix) {
@@ -466,11 +475,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "the real capture lacks ({} rule{}, the last ones)",
                         in.replay_faults.size(), in.replay_faults.size() == 1 ? "" : "s"),
       in.replay_faults.empty() ? "losses before the capture point on the far side, " : "other losses before the capture point, ",
-      far_script ? fmt::format("\nThe {} is a scripted peer that sends its captured segments at their times (the lab\n"
-                               "without it did not replay the capture: {}).{}",
-                               far == 0 ? "client" : "server", kFarScriptedWhy,
-                               in.near_cc.empty() ? "" : fmt::format(" The {}'s congestion control, {}, is the one that\nreplays it.",
-                                                                     far == 0 ? "server" : "client", in.near_cc))
+      script_side >= 0 ? fmt::format("\nThe {} is a scripted peer that sends its captured segments at their times (the lab\n"
+                                     "without it did not replay the capture: {}).{}",
+                                     script_side == 0 ? "client" : "server", script_why,
+                                     in.near_cc.empty() ? "" : fmt::format(" The {}'s congestion control, {}, is the one that\nreplays it.",
+                                                                           script_side == 0 ? "server" : "client", in.near_cc))
                  : std::string());
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
@@ -551,7 +560,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         x == 0 ? "client" : "server");
   };
   if (server_scripted) {
-    peer_app(1, kFarScriptedWhy, false, side_peer_script(in.sends, other, lag(1), lag(0), {}, false));
+    // A scripted capture host waits for what the capture shows arriving before each of its
+    // segments (the order there is the capture's): its script checks the far side's segments.
+    peer_app(1, script_why, near_checked,
+             side_peer_script(in.sends, other, lag(1), lag(0), near_checked ? dropped_of("drop A>B#") : std::vector<std::uint32_t>{},
+                              near_checked));
   } else if (other_connects_at && app[1].steps.size() >= 2) {
     // Its connect() instead of listen() and accept(), when its SYN left (on the lab's clock).
     app[1].steps.erase(app[1].steps.begin(), app[1].steps.begin() + 2);
@@ -567,7 +580,9 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       peer_app(0, fmt::format("The client sent what no TCP stack sends ({})", *unlike), true,
                opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
     } else {
-      peer_app(0, kFarScriptedWhy, false, side_peer_script(in.sends, opener, lag(0), lag(0), {}, false));
+      peer_app(0, script_why, near_checked,
+               side_peer_script(in.sends, opener, lag(0), lag(0),
+                                near_checked ? dropped_of("drop B>A#") : std::vector<std::uint32_t>{}, near_checked));
     }
   } else {
     toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));
@@ -583,7 +598,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "[[app]]\nhost = \"{}\"\nstart = \"{}\"\nscript = [\"crash for {}\"]\n",
                         reboot->side == 0 ? "client" : "server", us_text(down), us_text(up - down));
   }
-  if (silent && !(scripted && in.near == 1) && !server_scripted) {
+  if (silent && !(scripted && far == 0) && !(server_scripted && far == 1)) {
     // The far host goes down just after its last segment (on the lab's clock: the opener's SYN
     // left at 1 ms, each side's times shifted by its lag behind the capture).
     const Instant at = ms(1) + (*silent - t0 - lag(far)) + lag(0) + 1000;

@@ -106,9 +106,11 @@ std::string side_peer_script(const std::vector<TraceEvent>& sends, const std::st
     const Instant at = (own ? e.t_ns - side_lag : e.t_ns + side_lag) - *base;
     lines.push_back({std::max<Instant>(at, 0), !own, std::move(text)});
   }
-  // In time order; at one instant what arrived comes first (it is what the side answered).
-  std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-    return a.at != b.at ? a.at < b.at : a.expected > b.expected;
+  // In time order; at one instant what arrived comes first (it is what the side answered), but
+  // for the capture host itself (no lag), whose capture order is the order things happened.
+  const bool capture_order = side_lag == 0;
+  std::stable_sort(lines.begin(), lines.end(), [&](const Line& a, const Line& b) {
+    return a.at != b.at ? a.at < b.at : !capture_order && a.expected > b.expected;
   });
   std::string script;
   for (const Line& l : lines) script += fmt::format("{}.{:06} {}\n", l.at / 1'000'000'000, l.at / 1000 % 1'000'000, l.text);

@@ -103,6 +103,36 @@ for case in ${CASES:-"handshake 10.0.0.1" "lost-fin 10.0.0.1" "lost-synack 10.0.
   "$T" run "$1" --pcap "$tmp/a.pcap" --pcap-at "$2" -q > /dev/null 2>&1
   replays "$1 at $2" "$tmp/a.pcap" "$2"
 done
+# A capture host whose segments no application's calls give tcplab's stack: the client's PSH on
+# its 2nd data segment of one long write, as Linux marks it (tests/pkt/scripts/b-psh-inside-write.pkt),
+# set in the catalogue's capture (raw IP frames). The client then replays as a script that sends
+# each segment after what the capture shows arriving before it (three ACKs and two data segments
+# share an instant), the server a stack.
+"$T" run zero-window --pcap "$tmp/z.pcap" --pcap-at 10.0.0.1 -q > /dev/null 2>&1
+python3 - "$tmp/z.pcap" "$tmp/zp.pcap" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+assert struct.unpack("<I", d[20:24])[0] == 101  # LINKTYPE_RAW: each frame begins with its IP header
+off, data = 24, 0
+while off < len(d):
+    n = struct.unpack("<I", d[off + 8:off + 12])[0]
+    ip = off + 16
+    ihl = (d[ip] & 15) * 4
+    tcp = ip + ihl
+    payload = struct.unpack(">H", d[ip + 2:ip + 4])[0] - ihl - (d[tcp + 12] >> 4) * 4
+    if d[ip + 12:ip + 16] == bytes([10, 0, 0, 1]) and payload > 0:
+        data += 1
+        if data == 2:
+            d[tcp + 13] |= 0x08  # PSH (its checksum is now wrong: import reports it and keeps it)
+    off += 16 + n
+open(sys.argv[2], "wb").write(d)
+PY
+replays "zero-window at 10.0.0.1, PSH inside the client's write" "$tmp/zp.pcap" 10.0.0.1
+if grep -q '^own_port = ' "$tmp/lab.toml" && grep -q '"listen 5001", "accept"' "$tmp/lab.toml"; then
+  echo "ok   the client replays as a script, the server keeps its stack"
+else
+  echo "FAIL the PSH case's lab does not script the client with the server's stack kept"; fail=1
+fi
 # The path's rate and delay from a capture behind a 10 Mb/s bottleneck with 20 ms each way (at
 # the sender: the ACKs come back spaced by the data's transmission); none without a bottleneck.
 rate_of() {  # LAB IP -> the lab's [link] lines, joined

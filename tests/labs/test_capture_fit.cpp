@@ -130,3 +130,37 @@ TEST_CASE("capture -> lab fit: a far side whose timing no one-connection lab mak
   REQUIRE(fitted.results.size() == 1);
   CHECK(fitted.all_passed());  // the server's script ran to its end
 }
+
+TEST_CASE("capture -> lab fit: a capture host whose PSH no application's calls give replays as captured, the far side a stack") {
+  // Linux marks PSH inside a long write (tests/pkt/scripts/b-psh-inside-write.pkt); tcplab only
+  // where a segment reaches the end of what was written. The client's capture with PSH on its
+  // 2nd data segment, as a Linux client's might show it.
+  const LabRun real = run_lab(parse_lab(transfer_lab(""), "real.toml"), std::nullopt, false);
+  std::vector<TraceEvent> sends = captured_at(real, 0);
+  std::size_t data = 0, marked = 0;
+  for (std::size_t i = 0; i < sends.size(); ++i)
+    if (std::string(sends[i].id).starts_with("A>B") && sends[i].len > 0 && ++data == 2) {
+      REQUIRE_FALSE(sends[i].seg.has(kPsh));
+      sends[i].seg.flags |= kPsh;
+      marked = i;
+    }
+  REQUIRE(marked > 0);
+  const CaptureLabInput in = input_from(sends, 0);
+  const auto want = captured_segments(sends);
+  const LabRun plain = run_lab(parse_lab(capture_lab_toml(in), "plain.toml"), std::nullopt, false);
+  CHECK(first_difference(want, captured_segments(captured_at(plain, 0))) == marked);
+
+  const CaptureFit fit = fit_capture_lab(in);
+  CHECK(fit.near_scripted);
+  CHECK_FALSE(fit.far_scripted);
+  CHECK(fit.replayed == want.size());
+  // The client is a script that sends the capture's segments, each after what the capture shows
+  // arriving before it, and checks those; the server keeps its stack and application.
+  CHECK(fit.toml.find("[app.peer]\ntarget = \"server\"\nport = 5001\nown_port = 40000\nscript = ") != std::string::npos);
+  CHECK(fit.toml.find("check_arrivals") == std::string::npos);
+  CHECK(fit.toml.find("\"listen 5001\", \"accept\"") != std::string::npos);
+  const LabRun fitted = run_lab(parse_lab(fit.toml, "fitted.toml"), std::nullopt, true);
+  CHECK(captured_segments(captured_at(fitted, 0)) == want);
+  REQUIRE(fitted.results.size() == 1);
+  CHECK(fitted.all_passed());  // every server segment the client's script expected came as captured
+}
