@@ -140,6 +140,8 @@ class SegId : public StringLike<SegId> {
   SegId(std::string_view s);  // NOLINT(google-explicit-constructor): splits "A>B#3"
   SegId(const std::string& s) : SegId(std::string_view(s)) {}  // NOLINT
   SegId(const char* s) : SegId(std::string_view(s)) {}  // NOLINT
+  // From its parts, without the string: "A>B" (no '#' in it) and 3 are what "A>B#3" splits into.
+  SegId(Label prefix, std::uint32_t n) : prefix_(prefix), n_(n) {}
 
   std::string str() const;
   operator std::string() const { return str(); }  // NOLINT

@@ -89,6 +89,11 @@ std::string World::conn_label(int host, ConnId c) const {
   return pair_label(k.local(), k.remote());
 }
 
+Label World::conn_label_of(int host, ConnId c) const {
+  const Connection& k = stacks_[host].conn(c);
+  return pair_label_of(k.local(), k.remote());
+}
+
 void World::push(Instant t, EvKind k, int target, std::uint32_t slot, std::uint32_t epoch) {
   queue_.push(QEvent{t, order_++, k, target, slot, epoch}, now_);
 }

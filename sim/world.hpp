@@ -18,6 +18,7 @@
 #include "sim/event_queue.hpp"
 #include "sim/fault.hpp"
 #include "sim/flat_map.hpp"
+#include "sim/label_cache.hpp"
 #include "sim/link.hpp"
 #include "sim/rng.hpp"
 #include "sim/segment_kind.hpp"
@@ -252,6 +253,10 @@ class World {
   void arrive(const QEvent& e);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
   std::string packet_id(const Packet& p) const;  // p's id, built from its parts
+  // The same for the trace, as labels: remembered (sim/label_cache.hpp), not built per event.
+  SegId packet_seg_id(const Packet& p) const;
+  Label pair_label_of(const Endpoint& a, const Endpoint& b) const;
+  Label conn_label_of(int host, ConnId c) const;
   std::uint32_t pair_conn_of(int host, const Packet& p, SegOrdinals* ord);
   SegOrdinals& ordinals_of(int host, ConnId c);
   void enqueue_arrival(Packet& p, Instant at, bool last);
@@ -364,6 +369,22 @@ class World {
   };
   FlatMap<NamePair, std::uint32_t, NamePairHash> pair_conns_;  // looked up, never iterated
   FlatMap<TupleKey, TupleConn, TupleKeyHash> tuple_conns_;  // looked up, never iterated
+  // A segment id's "A>B" (or "198.18.0.7>B.2") by what names it: the sender's host and source
+  // address, the receiver's host and address, the connection's number in its host pair.
+  struct IdPrefixKey {
+    int src_host = -1, dst_host = -1;
+    std::uint32_t src_ip = 0, dst_ip = 0, pair_conn = 0;
+    friend bool operator==(const IdPrefixKey&, const IdPrefixKey&) = default;
+  };
+  struct IdPrefixKeyHash {
+    std::size_t operator()(const IdPrefixKey& k) const {
+      return static_cast<std::size_t>(mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.src_host)) << 32 | k.src_ip) ^
+                                            mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.dst_host)) << 32 | k.dst_ip) ^
+                                                  mix64(k.pair_conn))));
+    }
+  };
+  mutable LabelCache<TupleKey, TupleKeyHash> pair_labels_;
+  mutable LabelCache<IdPrefixKey, IdPrefixKeyHash> id_prefixes_;
   std::vector<Link> links_;
   std::map<std::pair<int, int>, int> link_index_;
   std::vector<BottleneckDir> bn_dirs_;   // two per bottleneck

@@ -43,7 +43,7 @@ void World::absorb(int host, Output& out) {
             trace_state(host, ev.conn, b);
           } else if constexpr (std::is_same_v<T, TimerEvent>) {
             if (tracing()) {
-              TraceEvent e = trace_event(TraceType::Timer, host, conn_label(host, ev.conn));
+              TraceEvent e = trace_event(TraceType::Timer, host, conn_label_of(host, ev.conn));
               e.timer = b.kind;
               e.action = b.action;
               e.deadline_ns = b.deadline_ns;
@@ -82,7 +82,7 @@ void World::absorb(int host, Output& out) {
 
 void World::trace_state(int host, ConnId c, const StateEvent& b) {
   if (!tracing()) return skip_record();
-  TraceEvent e = trace_event(TraceType::State, host, conn_label(host, c));
+  TraceEvent e = trace_event(TraceType::State, host, conn_label_of(host, c));
   e.from = b.from;
   e.to = b.to;
   e.cause = b.cause;  // owned text: it carries the numbers compared (ISS, SEG.ACK)
@@ -109,7 +109,7 @@ void World::app_event(int host, ConnId c, const std::string& call, const std::st
     skip_record();
     return;
   }
-  TraceEvent e = trace_event(TraceType::App, host, c != kNoConn && stacks_[host].valid(c) ? conn_label(host, c) : label);
+  TraceEvent e = trace_event(TraceType::App, host, c != kNoConn && stacks_[host].valid(c) ? conn_label_of(host, c) : Label(label));
   e.call = call;
   e.result = result;
   e.bytes = bytes;

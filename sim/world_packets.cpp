@@ -111,6 +111,21 @@ std::string World::packet_id(const Packet& p) const {
   return p.ordinal == 0 ? p.id : segment_id(p.src_host, p, p.ordinal, p.pair_conn);
 }
 
+SegId World::packet_seg_id(const Packet& p) const {
+  if (p.ordinal == 0) return SegId(p.id);
+  const IdPrefixKey key{p.src_host, p.dst_host, p.seg.src.ip, p.dst_host >= 0 ? 0U : p.seg.dst.ip, p.pair_conn};
+  const Label prefix = id_prefixes_.get(key, [&] {
+    std::string id = segment_id(p.src_host, p, 0, p.pair_conn);
+    id.resize(id.rfind('#'));  // "A>B#0" less its number
+    return id;
+  });
+  return SegId(prefix, p.ordinal);
+}
+
+Label World::pair_label_of(const Endpoint& a, const Endpoint& b) const {
+  return pair_labels_.get(TupleKey{a, b}, [&] { return pair_label(a, b); });
+}
+
 namespace {
 // The kind labels, interned once (a trace event is recorded for every packet).
 Label kind_label(SegKind k) {
@@ -125,8 +140,8 @@ Label kind_label(SegKind k) {
 
 void World::trace_send(int host, Packet& p) {
   if (!tracing()) return skip_record();
-  TraceEvent e = trace_event(TraceType::Send, host, pair_label(p.seg.src, p.seg.dst));
-  e.id = packet_id(p);
+  TraceEvent e = trace_event(TraceType::Send, host, pair_label_of(p.seg.src, p.seg.dst));
+  e.id = packet_seg_id(p);
   e.kind = kind_label(p.kind);
   e.retx = p.retx;
   e.loss_probe = p.loss_probe;
@@ -141,8 +156,8 @@ void World::trace_send(int host, Packet& p) {
 
 void World::trace_drop(int host, const Packet& p, const std::string& where, const std::string& reason) {
   if (!tracing()) return skip_record();
-  TraceEvent e = trace_event(TraceType::Drop, host, pair_label(p.seg.src, p.seg.dst));
-  e.id = packet_id(p);
+  TraceEvent e = trace_event(TraceType::Drop, host, pair_label_of(p.seg.src, p.seg.dst));
+  e.id = packet_seg_id(p);
   e.kind = p.ping ? Label(p.ping_reply ? "ECHO-REPLY" : "ECHO") : kind_label(p.kind);
   e.where = where;
   e.reason = reason;
@@ -279,8 +294,8 @@ void World::arrive(const QEvent& e) {
   }
   if (p.ping) return ping_arrived(p);  // not TCP: the world answers it, no Deliver line
   if (tracing()) {
-    TraceEvent t = trace_event(TraceType::Deliver, h, pair_label(p.seg.dst, p.seg.src));
-    t.id = packet_id(p);
+    TraceEvent t = trace_event(TraceType::Deliver, h, pair_label_of(p.seg.dst, p.seg.src));
+    t.id = packet_seg_id(p);
     t.kind = kind_label(p.kind);
     record(std::move(t));
   } else {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/label_cache.hpp"
 #include "sim/trace.hpp"
 
 using namespace tcplab;
@@ -72,6 +73,37 @@ TEST_CASE("segment ids: the label and the number give back the string exactly") 
   CHECK(SegId("A>B#3") != "A>B#30");
   CHECK(SegId("A>B#12") < SegId("A>B#3"));  // string order, as before
   CHECK(sizeof(SegId) == 8);
+}
+
+TEST_CASE("segment ids from their parts equal the ones split from the string") {
+  CHECK(SegId(Label("A>B"), 3) == SegId("A>B#3"));
+  CHECK(SegId(Label("A>B.2"), 17).str() == "A>B.2#17");
+  CHECK(SegId(Label("198.18.0.7>B"), 1) == "198.18.0.7>B#1");
+  CHECK(SegId(Label("A>B"), 3) != SegId("A>B#30"));
+}
+
+TEST_CASE("the label cache gives the label a fresh string would, hit or miss, and builds only on a miss") {
+  struct Hash {
+    std::size_t operator()(int k) const { return static_cast<std::size_t>(k); }
+  };
+  LabelCache<int, Hash, 4> cache;  // 1 and 5 share a slot
+  int built = 0;
+  const auto make = [&](int k) {
+    return [&built, k] {
+      ++built;
+      return fmt::format("conn-{}", k);
+    };
+  };
+  CHECK(cache.get(1, make(1)) == Label("conn-1"));
+  CHECK(cache.get(1, make(1)) == Label("conn-1"));
+  CHECK(built == 1);
+  CHECK(cache.get(5, make(5)) == Label("conn-5"));  // evicts 1
+  CHECK(cache.get(2, make(2)) == Label("conn-2"));
+  CHECK(built == 3);
+  CHECK(cache.get(1, make(1)) == Label("conn-1"));  // built again, the same label
+  CHECK(built == 4);
+  CHECK(cache.get(0, make(0)) == "conn-0");  // the key-initialized slot 0 is not a hit before first use
+  CHECK(built == 5);
 }
 
 TEST_CASE("a trace event is a small fixed-size record") {
