@@ -23,11 +23,8 @@ class LabelCache {
   template <typename Make>
   Label get(const Key& key, Make&& make) {
     Slot& s = slots_[Hash{}(key) & (N - 1)];
-    if (!s.used || !(s.key == key)) {
-      s.key = key;
-      s.label = Label(make());
-      s.used = true;
-    }
+    if (!s.used || !(s.key == key)) [[unlikely]]
+      fill(s, key, make);
     return s.label;
   }
 
@@ -37,6 +34,13 @@ class LabelCache {
     Label label;
     bool used = false;
   };
+  // Out of line: the string building stays out of the packet path's code.
+  template <typename Make>
+  [[gnu::noinline]] static void fill(Slot& s, const Key& key, Make& make) {
+    s.key = key;
+    s.label = Label(make());
+    s.used = true;
+  }
   std::array<Slot, N> slots_{};
 };
 

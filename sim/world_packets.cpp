@@ -114,7 +114,7 @@ std::string World::packet_id(const Packet& p) const {
 SegId World::packet_seg_id(const Packet& p) const {
   if (p.ordinal == 0) return SegId(p.id);
   const IdPrefixKey key{p.src_host, p.dst_host, p.seg.src.ip, p.dst_host >= 0 ? 0U : p.seg.dst.ip, p.pair_conn};
-  const Label prefix = id_prefixes_.get(key, [&] {
+  const Label prefix = label_caches().id_prefixes.get(key, [&] {
     std::string id = segment_id(p.src_host, p, 0, p.pair_conn);
     id.resize(id.rfind('#'));  // "A>B#0" less its number
     return id;
@@ -123,7 +123,7 @@ SegId World::packet_seg_id(const Packet& p) const {
 }
 
 Label World::pair_label_of(const Endpoint& a, const Endpoint& b) const {
-  return pair_labels_.get(TupleKey{a, b}, [&] { return pair_label(a, b); });
+  return label_caches().pairs.get(TupleKey{a, b}, [&] { return pair_label(a, b); });
 }
 
 namespace {
