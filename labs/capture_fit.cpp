@@ -117,9 +117,10 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
       if (whole) break;
     }
   }
-  // Still not: the capture host's own segments may have followed its kernel's write path more
-  // than its application's calls (Linux's PSH inside a long write, the order of its segment and
-  // an arriving ACK within microseconds). Its segments as a script then, the far side a stack.
+  // Still not: no application's calls may make the capture host's stack send what it sent (a
+  // kernel's write path: Linux's PSH inside a long write; its segments and the arriving ACKs in
+  // an order within microseconds that the capture cannot resolve). Its segments as a script
+  // then, each after what the capture shows arriving before it; the far side a stack.
   if (!(agree == want.size() && got.segments.size() == want.size())) {
     CaptureLabInput scripted = in;
     scripted.near_scripted = true;

@@ -23,8 +23,8 @@ constexpr const char* kFarScriptedWhy =
     "Its segments and their timing followed more than this one connection (a queue that other flows filled)";
 // Why the capture host replays as captured (in.near_scripted).
 constexpr const char* kNearScriptedWhy =
-    "Its segments followed its kernel's write path, not only its application's calls (PSH inside a long "
-    "write; its segment and an arriving ACK ordered by microseconds of CPU time)";
+    "No application's calls made the lab's stack send its segments as captured (a kernel's write path: "
+    "Linux's PSH inside a long write; an order within microseconds that the capture cannot resolve)";
 
 std::string port_of(const std::string& endpoint) { return endpoint.substr(endpoint.rfind(':') + 1); }
 

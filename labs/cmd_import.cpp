@@ -91,7 +91,7 @@ void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::s
                              in.near == 0 ? "server" : "client",
                              fit.near_cc.empty() ? "" : fmt::format("; the {}'s congestion control: {}", in.near == 0 ? "client" : "server", fit.near_cc));
   if (fit.near_scripted)
-    std::cerr << fmt::format("note: the {} (the capture host) replays its captured segments as a scripted peer (they followed its kernel's write path, not only its application's calls)\n",
+    std::cerr << fmt::format("note: the {} (the capture host) replays its captured segments as a scripted peer (no application's calls made its stack send them as captured)\n",
                              in.near == 0 ? "client" : "server");
   if (in.near >= 0 && fit.replayed < fit.captured)
     std::cerr << fmt::format("note: the lab replays the capture's first {} of {} segments in order (then timing or losses it cannot tell differ)\n",
