@@ -166,7 +166,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // A side replayed as captured: an opener unlike a stack, or the far side when asked.
   const int far = in.near < 0 ? -1 : 1 - in.near;
   // The side replayed as captured, if any: the far side (a queue other flows filled) or the
-  // capture host (its kernel's write path); the other keeps its stack.
+  // capture host (what no application's calls make its stack send); the other keeps its stack.
   const int script_side = in.far_scripted && far >= 0 ? far : in.near_scripted && in.near >= 0 ? in.near : -1;
   const char* script_why = script_side == far ? kFarScriptedWhy : kNearScriptedWhy;
   const std::optional<std::string> scripted =

@@ -40,9 +40,9 @@ struct CaptureLabInput {
   // queue other flows filled). labs/capture_fit.hpp tries it when the lab does not replay.
   bool far_scripted = false;
   // The capture host as a scripted peer replaying its captured segments, the far side a stack:
-  // for a capture host whose segments followed its kernel's write path more than its
-  // application's calls (Linux's PSH inside a long write, a segment and an arriving ACK ordered
-  // by microseconds of CPU time). labs/capture_fit.hpp tries it when nothing else replays.
+  // for a capture host whose segments no application's calls make the lab's stack send (a
+  // kernel's write path: Linux's PSH inside a long write; an order within microseconds that the
+  // capture cannot resolve). labs/capture_fit.hpp tries it when nothing else replays.
   bool near_scripted = false;
   std::string near_cc;  // the capture host's congestion control ("newreno", ...; "": the profile's)
 };
