@@ -253,6 +253,7 @@ class World {
   void free_packet(std::uint32_t slot);
   void arrive(const QEvent& e);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
+  std::string segment_id_prefix(int host, const Packet& p, std::uint32_t pair_conn) const;  // "A>B" or "A>B.2"
   std::string packet_id(const Packet& p) const;  // p's id, built from its parts
   // The same for the trace, as labels: remembered (sim/label_cache.hpp), not built per event.
   SegId packet_seg_id(const Packet& p) const;

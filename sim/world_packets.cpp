@@ -81,7 +81,7 @@ std::uint32_t World::pair_conn_of(int host, const Packet& p, SegOrdinals* ord) {
 // connection; "A>B.2#3" when it is the 2nd connection (or later) between A and B. Built when
 // read (packet_id): the packet keeps the parts, so a packet sent untraced that arrives during
 // a later call that records a trace still has its id.
-std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const {
+std::string World::segment_id_prefix(int host, const Packet& p, std::uint32_t pair_conn) const {
   const Segment& seg = p.seg;
   // A spoofed source (a SYN flood) is named by its address, so each fake client has its
   // own readable id ("198.18.0.7>B#1") instead of all looking like the attacker's.
@@ -89,10 +89,8 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, 
   const std::string& tag = src_ip.empty() ? hosts_[host].tag : src_ip;
   const std::string dst_ip = p.dst_host >= 0 ? std::string() : ip_to_string(seg.dst.ip);
   const std::string& dst_tag = p.dst_host >= 0 ? hosts_[p.dst_host].tag : dst_ip;
-  char digits[10];
-  const char* dend = put_decimal(digits, ordinal);
   std::string id;
-  id.reserve(tag.size() + dst_tag.size() + 8 + static_cast<std::size_t>(dend - digits));
+  id.reserve(tag.size() + dst_tag.size() + 18);
   id += tag;
   id += '>';
   id += dst_tag;
@@ -102,6 +100,13 @@ std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, 
     id += '.';
     id.append(k, static_cast<std::size_t>(kend - k));
   }
+  return id;
+}
+
+std::string World::segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const {
+  std::string id = segment_id_prefix(host, p, pair_conn);
+  char digits[10];
+  const char* dend = put_decimal(digits, ordinal);
   id += '#';
   id.append(digits, static_cast<std::size_t>(dend - digits));
   return id;
@@ -114,11 +119,7 @@ std::string World::packet_id(const Packet& p) const {
 SegId World::packet_seg_id(const Packet& p) const {
   if (p.ordinal == 0) return SegId(p.id);
   const IdPrefixKey key{p.src_host, p.dst_host, p.seg.src.ip, p.dst_host >= 0 ? 0U : p.seg.dst.ip, p.pair_conn};
-  const Label prefix = label_caches().id_prefixes.get(key, [&] {
-    std::string id = segment_id(p.src_host, p, 0, p.pair_conn);
-    id.resize(id.rfind('#'));  // "A>B#0" less its number
-    return id;
-  });
+  const Label prefix = label_caches().id_prefixes.get(key, [&] { return segment_id_prefix(p.src_host, p, p.pair_conn); });
   return SegId(prefix, p.ordinal);
 }
 

@@ -2,8 +2,9 @@
 // A growing sequence kept in fixed-size chunks: what the trace sink records into, and where
 // a host keeps its connections and the world its task slots. A std::vector of 448-byte trace
 // events regrew by copying and faulting in a new block twice as large (40 % of a traced bulk
-// run, a third of its memory); chunks never move once written, so references stay valid. Indexing is a shift and a mask; iterators are random access (seek uses
-// std::upper_bound on it). Copyable, so a trace is still a value.
+// run, a third of its memory); chunks never move once written, so references stay valid.
+// Indexing is a shift and a mask; iterators are random access (seek uses std::upper_bound on
+// it). Copyable, so a trace is still a value.
 //
 // The first 2 MiB of chunks are ordinary heap blocks, so that a short trace costs what it
 // holds; the chunks after that are carved from 2 MiB regions that the kernel may back with
