@@ -111,7 +111,8 @@ void add_cost(const Reader& r, const toml::node& at, const std::string& key, std
 }
 
 AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, AppCost* cost) {
-  r.allow(t, {"host", "start", "stop", "script", "per_connection", "clients", "flood", "scan", "peer", "ping"}, "[[app]]");
+  r.allow(t, {"host", "start", "stop", "wakeup", "script", "per_connection", "clients", "flood", "scan", "peer", "ping"},
+          "[[app]]");
   AppSpec app;
   if (auto* h = t.get("host")) {
     app.host = r.str(*h, "app.host");
@@ -166,6 +167,12 @@ AppSpec read_app(const Reader& r, const toml::table& t, const HostNames& hosts, 
     app.ping = read_ping(r, *p, hosts, app.host);
   }
   if (kinds > 1) r.fail(t, "an [[app]] is one of: a script, clients, flood, scan, peer or ping");
+  if (auto* w = t.get("wakeup")) {
+    // A latency of the socket calls a script makes: the generators of packets make none.
+    if (app.flood || app.scan || app.peer || app.ping)
+      r.fail(*w, "app.wakeup delays a script's blocked socket calls: flood, scan, peer and ping make none");
+    app.wakeup = r.duration(*w, "app.wakeup");
+  }
   if (kinds == 0 && script.empty()) r.fail(t, "[[app]] needs script = [...], clients, flood, scan, peer or ping");
   app.script = script;
   return app;

@@ -98,6 +98,10 @@ struct AppSpec {
   // From this time on, the app's sends end at once (a send in progress keeps the bytes it
   // wrote; the script goes on, normally to `close`); generators start nothing new.
   Instant stop = kNever;
+  // How long after its socket becomes ready a blocked call of this app returns (a process's
+  // scheduling latency: the reader wakes after the data arrived, and reads what arrived
+  // meanwhile too). 0: at once, in the same instant.
+  Duration wakeup = 0;
   Script script;               // a single task
   std::optional<ClientsGen> clients;
   std::optional<FloodGen> flood;
@@ -118,6 +122,7 @@ struct Task {
   bool done = false;
   bool running = false;          // on the call stack now (a wake-up must not re-enter)
   bool rerun = false;            // woken while running: look again before blocking
+  Instant wake_at = kNever;     // a wake-up queued for then (its app's `wakeup` after the socket's)
   int gen = -1;                 // the generator that started it, if any
   int app = -1;                 // the [[app]] it runs for (its children too): its `stop` applies
   std::uint32_t epoch = 0;      // host epoch it belongs to (a crash ends it)

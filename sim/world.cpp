@@ -178,7 +178,10 @@ void World::dispatch(const QEvent& e) {
       break;
     }
     case EvKind::Task:
-      if (tasks_.live(e.target, e.slot)) run_task(e.target);  // not an ended task's (or its slot's next)
+      if (tasks_.live(e.target, e.slot)) {  // not an ended task's (or its slot's next)
+        if (now_ >= tasks_[e.target].wake_at) tasks_[e.target].wake_at = kNever;
+        run_task(e.target);
+      }
       break;
     case EvKind::AppStart:
     case EvKind::GenTick:

@@ -291,6 +291,8 @@ class World {
   // `app`: the [[app]] (generator) the task belongs to, whose `stop` ends its sends.
   int spawn(int host, std::shared_ptr<const Script> script, ConnId conn, int gen, int app = -1);
   void run_task(int id);
+  // Its socket reported something: runs the task now, or its app's `wakeup` later.
+  void wake_task(int id);
   void run_task_once(int id);
   void task_done(int id);
   void task_release(int id);  // an ended task not on the call stack gives its slot back

@@ -75,7 +75,7 @@ void World::absorb(int host, Output& out) {
   }
   out.clear();
   for (const TaskRef& t : wake)
-    if (tasks_.live(t.id, t.gen)) run_task(t.id);
+    if (tasks_.live(t.id, t.gen)) wake_task(t.id);
 }
 
 // ---------------------------------------------------------------- trace

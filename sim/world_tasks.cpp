@@ -229,6 +229,16 @@ void World::run_task(int id) {
   task_release(id);
 }
 
+void World::wake_task(int id) {
+  Task& t = tasks_[id];
+  const Duration d = t.app >= 0 ? gens_[t.app].spec.wakeup : 0;
+  // A running task is awake: it looks again before it blocks (run_task).
+  if (d <= 0 || t.running) return run_task(id);
+  if (t.wake_at != kNever) return;  // already waking: that run reads what came meanwhile too
+  t.wake_at = now_ + d;
+  push(t.wake_at, EvKind::Task, id, tasks_.gen(id));
+}
+
 void World::run_task_once(int id) {
   Task& t = tasks_[id];  // stays valid: slots live in a deque, and this one is not released while it runs
   for (int guard = 0; guard < 100000; ++guard) {
