@@ -217,6 +217,13 @@ bool Connection::acceptable(const Segment& seg) const {
     if (wnd == 0) return seg.seq == nxt;
     return seq_in(seg.seq, nxt, nxt + wnd);
   }
+  // Linux (tcp_sequence) rejects only what ends before RCV.WUP, the RCV.NXT of the last ACK it
+  // sent: a duplicate of data received since then goes on to the data path, which reports it
+  // (D-SACK) and schedules the ACK (tcp_data_queue) instead of answering it at once; in a
+  // nearly full buffer that ACK waits (decide_ack; tests/pkt/scripts/b-zero-window-dup-idle.pkt).
+  if (cfg_->profile == Profile::Linux && !seg.payload.empty() && seq_le(seg.seq + len, nxt) &&
+      seq_ge(seg.seq + len, tcb_.rcv_wup))
+    return true;
   if (wnd == 0) return false;
   return seq_in(seg.seq, nxt, nxt + wnd) || seq_in(seg.seq + (len - 1), nxt, nxt + wnd);
 }
@@ -282,8 +289,11 @@ void Connection::on_segment_synchronized(Instant now, const Segment& seg, Output
     on_rst(now, seg, out);
     return;
   }
-  // RFC 7323 4.3: remember the newest timestamp from a segment at the left window edge.
-  if (tcb_.ts_ok && seg.ts && seq_le(seg.seq, tcb_.rcv_nxt) && static_cast<std::int32_t>(seg.ts->val - tcb_.ts_recent) >= 0)
+  // RFC 7323 4.3 (2): TS.Recent takes SEG.TSval only from a segment that starts at or before
+  // Last.ACK.sent (RCV.WUP), so that a delayed ACK echoes the earliest unacknowledged segment's
+  // timestamp and the sender's RTT sample includes the delay (Linux tcp_replace_ts_recent;
+  // tests/pkt/scripts/b-ts-echo-delayed-ack.pkt).
+  if (tcb_.ts_ok && seg.ts && seq_le(seg.seq, tcb_.rcv_wup) && static_cast<std::int32_t>(seg.ts->val - tcb_.ts_recent) >= 0)
     tcb_.ts_recent = seg.ts->val;
   if (seg.has(kSyn)) {
     if (state_ == State::SynReceived && passive_) {

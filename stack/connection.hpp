@@ -359,6 +359,8 @@ class Connection {
   void decide_ack(Instant now, Output& out);                  // now, or arm the delayed-ACK timer
   bool read_sends_ack(std::uint32_t copied) const;            // Linux tcp_cleanup_rbuf
   bool enough_unacked() const;  // enough data unacknowledged to ACK now (every 2nd segment, Linux rule)
+  // Linux: more than a segment arrived since the last ACK (RCV.NXT - RCV.WUP > rcv_mss).
+  bool over_a_segment() const { return static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rmem_.rcv_mss(); }
   Duration delack_timeout() const;
   bool nagle_holds() const;  // a small segment waits for an ACK (RFC 896 or Minshall's variant)
   void take_in_order(std::uint32_t n, std::uint32_t ip_len);  // Linux's memory charge for in-order data

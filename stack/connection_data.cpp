@@ -295,9 +295,14 @@ void Connection::on_text(Instant now, const Segment& seg, Output& out) {
     }
     if (skip >= seg.payload.size() || room == 0) {
       // All old (a duplicate), or no memory: ACK so the sender learns RCV.NXT. After a duplicate
-      // Linux also re-enters quick-ACK mode (tcp_enter_quickack_mode): the sender may be
-      // retransmitting after a lost ACK.
-      body().rx.ack_now = true;
+      // Linux re-enters quick-ACK mode (tcp_enter_quickack_mode: the sender may be
+      // retransmitting after a lost ACK) and schedules the ACK, which decide_ack() then sends at
+      // once unless the buffer is nearly full (see there).
+      if (linux_window() && skip >= seg.payload.size()) {
+        body().rx.ack_scheduled = true;
+      } else {
+        body().rx.ack_now = true;
+      }
       if (skip >= seg.payload.size()) {
         body().rx.pingpong = false;
         grant_quickacks();
@@ -378,6 +383,13 @@ void Connection::decide_ack(Instant now, Output& out) {
   // After a segment's data and FIN are taken (Linux __tcp_ack_snd_check): ACK now, or let the
   // delayed-ACK timer do it (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2).
   if (!body().rx.ack_scheduled || body().rx.ack_now) return;
+  // Linux (__tcp_ack_snd_check) asks "more than a segment unacknowledged, and would an ACK
+  // offer no smaller window?" before "quick-ACK mode?", and choosing that window
+  // (__tcp_select_window) ends quick-ACK mode when less than half the buffer is free: a
+  // duplicate of unread data in a nearly full buffer then waits for the delayed ACK
+  // (tests/pkt/scripts/b-zero-window-dup-idle.pkt, checked against Linux 6.18).
+  if (linux_window() && over_a_segment() && !body().rcv_buf.empty() && rmem_.under_pressure())
+    body().rx.quickacks_left = 0;
   const bool quick = body().rx.quickacks_left > 0 && !body().rx.pingpong;
   if (!cfg_->delayed_ack || quick || enough_unacked()) {
     body().rx.ack_now = true;
@@ -390,8 +402,7 @@ bool Connection::enough_unacked() const {
   if (linux_window()) {
     // Linux __tcp_ack_snd_check: more than a segment arrived since the last ACK, and that ACK
     // would not offer a smaller window; else the delayed-ACK timer or the next read sends it.
-    const bool over_a_segment = static_cast<std::uint32_t>(tcb_.rcv_nxt - tcb_.rcv_wup) > rmem_.rcv_mss();
-    return over_a_segment && (body().rcv_buf.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
+    return over_a_segment() && (body().rcv_buf.empty() || rmem_.wanted_window(tcb_.rcv_wnd, tcb_.rcv_wscale) >= tcb_.rcv_wnd);
   }
   // RFC 9293 3.8.6.3: ACK at least every second full-sized segment, else within the delay.
   return body().rx.unacked_full_segments >= 2;
