@@ -1,5 +1,6 @@
 #include "labs/capture_fit.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -72,6 +73,46 @@ std::size_t first_difference(const std::vector<CapturedSegment>& a, const std::v
   return i;
 }
 
+Duration far_gro_candidate(const CaptureLabInput& in) {
+  if (in.near < 0) return 0;
+  const std::vector<CapturedSegment> segs = captured_segments(in.sends);
+  const bool near_opens = in.near == 0;
+  // The capture host's new data segments since the far side's last ACK, each run contiguous:
+  // where each ends, and when it was captured.
+  struct Sent {
+    std::uint32_t end = 0;
+    Instant t = 0;
+  };
+  std::vector<Sent> run;
+  std::uint32_t highest = 0;
+  Duration longest = 0;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const CapturedSegment& s = segs[i];
+    const Instant t = in.sends[i].t_ns;
+    if (s.from_opener == near_opens) {
+      if (s.len == 0 || (s.flags & (kSyn | kFin | kRst)) != 0) continue;
+      if (s.rel_seq < highest) {  // a retransmission: no clean run across it
+        run.clear();
+        continue;
+      }
+      if (!run.empty() && run.back().end != s.rel_seq) run.clear();
+      run.push_back({s.rel_seq + s.len, t});
+      highest = s.rel_seq + s.len;
+      continue;
+    }
+    if ((s.flags & kAck) == 0) continue;
+    std::size_t covered = 0;
+    while (covered < run.size() && run[covered].end <= s.rel_ack) ++covered;
+    if (covered >= 2 && run[covered - 1].end == s.rel_ack) {
+      const Duration took = run[covered - 1].t - run[0].t;
+      if (took <= ms(1)) longest = std::max(longest, took);
+    }
+    run.erase(run.begin(), run.begin() + static_cast<std::ptrdiff_t>(covered));
+  }
+  if (longest == 0) return 0;
+  return (longest + us(1) - 1) / us(1) * us(1) + us(1);
+}
+
 CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
   CaptureFit fit;
   const std::vector<CapturedSegment> want = captured_segments(in.sends);
@@ -80,6 +121,7 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
   if (in.near < 0) return fit;
   Replay got = replay(fit.toml, in.near);
   std::size_t agree = first_difference(want, got.segments);
+  CaptureLabInput best = in;  // the input of fit.toml
   while (!(agree == want.size() && got.segments.size() == want.size()) && fit.rules.size() < max_rules) {
     // The replay's segment where they part: one the far side sent that the capture lacks?
     if (agree >= got.segments.size() || got.far_ids[agree].empty()) break;
@@ -94,6 +136,7 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
     fit.toml = std::move(toml);
     got = std::move(again);
     agree = later;
+    best = in;
   }
   // Still not the capture: the far side's timing may have depended on more than this connection
   // (other flows in a bottleneck's queue). Its segments as a script then, with each congestion
@@ -113,6 +156,7 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
         fit.far_scripted = true;
         fit.near_cc = cc;
         got = std::move(r);
+        best = scripted;
       }
       if (whole) break;
     }
@@ -133,6 +177,25 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
       fit.far_scripted = false;
       fit.near_cc.clear();
       fit.near_scripted = true;
+      got = std::move(r);
+      best = scripted;
+    }
+  }
+  // Still not: the far side may have acknowledged back-to-back segments once each pair, as a
+  // kernel does that merged them before its TCP took them (GRO, or the socket backlog while its
+  // application was in a socket call). The best lab so far with the far side's tcp.gro.
+  if (!(agree == want.size() && got.segments.size() == want.size())) {
+    if (const Duration gro = far_gro_candidate(in); gro > 0) {
+      CaptureLabInput coalesced = best;
+      coalesced.far_gro = gro;
+      std::string toml = capture_lab_toml(coalesced);
+      Replay r = replay(toml, in.near);
+      const std::size_t n = first_difference(want, r.segments);
+      if (n > agree || (n == want.size() && r.segments.size() == want.size())) {
+        agree = n;
+        fit.toml = std::move(toml);
+        fit.far_gro = gro;
+      }
     }
   }
   fit.replayed = agree;

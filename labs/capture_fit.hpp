@@ -9,7 +9,8 @@
 // far-side segment explains (queueing, timing) and keeps the rules that helped. If the lab
 // still differs, the far side becomes a scripted peer sending its captured segments at their
 // times (its timing followed more than this connection: a queue other flows filled), with
-// each congestion control in turn for the capture host; kept if it replays further.
+// each congestion control in turn for the capture host; kept if it replays further. Last, the
+// far side's receive coalescing (tcp.gro) the capture suggests, on the best lab so far.
 #include <string>
 #include <vector>
 
@@ -42,7 +43,14 @@ struct CaptureFit {
   bool far_scripted = false;              // the far side replays its captured segments as a script
   std::string near_cc;                    // with this congestion control at the capture host ("": the profile's)
   bool near_scripted = false;             // the capture host replays its captured segments as a script
+  Duration far_gro = 0;                   // the far side's tcp.gro (0: none)
 };
+
+// The far side's receive coalescing a capture suggests: when the far side acknowledged runs of
+// the capture host's new data segments with one ACK each, the longest time a run took to leave
+// (+1 us), so that a tcp.gro that long merges every run; 0 when no ACK covered two such segments
+// within 1 ms.
+Duration far_gro_candidate(const CaptureLabInput& in);
 
 // The lab of capture_lab_toml(in), with the far side's lost segments found by replaying it
 // (at most max_rules of them). A capture on the path (in.near < 0) is not fitted.

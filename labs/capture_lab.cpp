@@ -462,7 +462,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
       "and the exact pause before a close);\n"
       "the losses are the copies of a segment that the capture shows sent again ({} rule{}){}. What the capture\n"
-      "could not show ({}queueing) is not in the lab.{}\"\"\"\n",
+      "could not show ({}queueing) is not in the lab.{}{}\"\"\"\n",
       in.capture, delay / 1000,
       rate ? ",\nless the SYNs' transmission; its rate, from the spacing of what reached the capture host, is the\n"
              "bottleneck's"
@@ -480,7 +480,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                                      script_side == 0 ? "client" : "server", script_why,
                                      in.near_cc.empty() ? "" : fmt::format(" The {}'s congestion control, {}, is the one that\nreplays it.",
                                                                            script_side == 0 ? "server" : "client", in.near_cc))
-                 : std::string());
+                 : std::string(),
+      in.far_gro > 0 && far >= 0
+          ? fmt::format("\nThe {0} acknowledged the {1}'s back-to-back segments once each run: its kernel merged them before\n"
+                        "its TCP took them (GRO, or its socket backlog while its application was in a socket call), which\n"
+                        "the {0}'s tcp.gro ({2} us) does.",
+                        far == 0 ? "client" : "server", far == 0 ? "server" : "client", in.far_gro / 1000)
+          : std::string());
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
   // (On the lab's clock the capture point saw the opener's SYN at 1 ms + the opener's lag; the
@@ -524,6 +530,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     if (max_flight[i] > 65536)  // (a scaled window is at most 2^30: so is a lab's buffer)
       keys.push_back(fmt::format("snd_buf = {}", std::clamp(std::bit_ceil(2 * max_flight[i]), 4194304U, 1U << 30)));
     if (!in.near_cc.empty() && static_cast<int>(i) == in.near) keys.push_back(fmt::format("cc = \"{}\"", in.near_cc));
+    // The far side acknowledged back-to-back segments once each pair (labs/capture_fit.cpp).
+    if (in.far_gro > 0 && in.near >= 0 && static_cast<int>(i) == 1 - in.near) keys.push_back(fmt::format("gro = \"{}\"", us_text(in.far_gro)));
     if (keepalive_idle[i]) {
       keys.push_back(fmt::format("keepalive = true, keepalive_idle = \"{}\"", us_text(*keepalive_idle[i])));
       if (keepalive_interval[i]) keys.push_back(fmt::format("keepalive_interval = \"{}\"", us_text(*keepalive_interval[i])));

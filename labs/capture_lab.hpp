@@ -45,6 +45,10 @@ struct CaptureLabInput {
   // capture cannot resolve). labs/capture_fit.hpp tries it when nothing else replays.
   bool near_scripted = false;
   std::string near_cc;  // the capture host's congestion control ("newreno", ...; "": the profile's)
+  // The far side's receive coalescing (tcp.gro; 0: none): its kernel merged back-to-back
+  // segments before its TCP took them, and acknowledged each merged pair once.
+  // labs/capture_fit.hpp infers it when nothing else replays.
+  Duration far_gro = 0;
 };
 
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection

@@ -93,6 +93,9 @@ void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::s
   if (fit.near_scripted)
     std::cerr << fmt::format("note: the {} (the capture host) replays its captured segments as a scripted peer (no application's calls made its stack send them as captured)\n",
                              in.near == 0 ? "client" : "server");
+  if (fit.far_gro > 0)
+    std::cerr << fmt::format("note: the {} acknowledged back-to-back segments once each run: its kernel merged them before its TCP took them (GRO, or its socket backlog), tcp.gro = \"{}us\"\n",
+                             in.near == 0 ? "server" : "client", fit.far_gro / 1000);
   if (in.near >= 0 && fit.replayed < fit.captured)
     std::cerr << fmt::format("note: the lab replays the capture's first {} of {} segments in order (then timing or losses it cannot tell differ)\n",
                              fit.replayed, fit.captured);

@@ -9,7 +9,7 @@ namespace {
 void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t* port_lo, std::uint16_t* port_hi) {
   r.allow(t, {"profile", "mss", "snd_buf", "rcv_buf", "window_scaling", "timestamps", "sack", "dsack", "rto_initial",
               "rto_min", "rto_max", "syn_retries", "syn_linear_timeouts", "synack_retries", "syn_cookies", "retries", "orphan_retries", "msl",
-              "fin_timeout", "delayed_ack", "delack", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
+              "fin_timeout", "delayed_ack", "delack", "gro", "quickack", "delay_fin_ack", "ack_on_read", "nagle",
               "nagle_minshall", "initial_window", "keepalive",
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe", "rack",
@@ -65,6 +65,11 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
       else c.fin_wait_2_timeout_ns = r.duration(v, w + " (a duration, or \"off\")");
     } else if (key == "delayed_ack") c.delayed_ack = r.boolean(v, w);
     else if (key == "delack") c.delack_ns = r.duration(v, w);
+    else if (key == "gro") {
+      c.gro_ns = r.duration(v, w);
+      // A receive batch lasts microseconds; a longer hold would delay every segment by it.
+      if (c.gro_ns > ms(10)) r.fail(v, w + " must be at most 10ms (segments wait that long for a follower)");
+    }
     else if (key == "quickack") c.quickack_segments = static_cast<int>(r.integer(v, w, 0, 1000));
     else if (key == "delay_fin_ack") c.delay_fin_ack = r.boolean(v, w);
     else if (key == "ack_on_read") c.ack_on_read = r.boolean(v, w);

@@ -196,6 +196,9 @@ void World::dispatch(const QEvent& e) {
     case EvKind::Hop:
       bn_hop(e.target, e.slot);
       break;
+    case EvKind::GroFlush:
+      gro_flush(e.target, e.slot);
+      break;
     case EvKind::TxDone:
       bn_tx_done(e.target);
       break;

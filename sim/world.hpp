@@ -159,6 +159,7 @@ class World {
     TxDone,    // bottleneck direction `target` has finished sending its packet
     AppStop,   // generator `target` reaches its `stop` time
     PingLate,  // ping generator `target`'s probe number `slot` has waited kPingTimeout
+    GroFlush,  // host `target` hands its held segment number `slot` to its TCP (tcp.gro)
   };
   struct QEvent {
     Instant t;
@@ -173,7 +174,9 @@ class World {
     // answered first and the timer, pushed back, sends nothing (tests/pkt/scripts/
     // b-synack-retries-count-timeouts.pkt). Never by pointers.
     // A packet moving through a bottleneck (Hop, TxDone) is a packet event too.
-    int rank() const { return kind == EvKind::Arrive || kind == EvKind::Hop || kind == EvKind::TxDone ? 0 : 1; }
+    int rank() const {
+      return kind == EvKind::Arrive || kind == EvKind::Hop || kind == EvKind::TxDone || kind == EvKind::GroFlush ? 0 : 1;
+    }
     bool operator>(const QEvent& o) const {
       if (t != o.t) return t > o.t;
       if (rank() != o.rank()) return rank() > o.rank();
@@ -252,6 +255,13 @@ class World {
   std::uint32_t store_packet(Packet& p, bool last);
   void free_packet(std::uint32_t slot);
   void arrive(const QEvent& e);
+  // A segment that reached its host goes to the host's TCP (or, held by tcp.gro, later).
+  void to_stack(int host, const Packet& p);
+  // Receive coalescing (tcp.gro, world_gro.cpp): true when the packet was held, merged into the
+  // held segment it continues or held for a follower; a held segment it cannot join goes to
+  // TCP first.
+  bool gro_hold(int host, Packet& p);
+  void gro_flush(int host, std::uint32_t serial);
   std::string segment_id(int host, const Packet& p, std::uint32_t ordinal, std::uint32_t pair_conn) const;
   std::string segment_id_prefix(int host, const Packet& p, std::uint32_t pair_conn) const;  // "A>B" or "A>B.2"
   std::string packet_id(const Packet& p) const;  // p's id, built from its parts
@@ -410,6 +420,16 @@ class World {
   // its slot back once it is off the call stack (run_task), so the tasks held are those alive,
   // not every task the run ever started (two per connection).
   SlotPool<Task> tasks_;
+  // Segments held by a host's receive coalescing (tcp.gro), at most one per host and 4-tuple,
+  // in the order they were first held; each flushes at its first arrival + gro.
+  struct GroHeld {
+    int host = -1;
+    std::uint32_t serial = 0;
+    std::uint32_t epoch = 0;  // the host's: a crash before the flush loses the segment
+    Packet pkt;               // the first packet, its segment grown by those merged into it
+  };
+  std::vector<GroHeld> gro_held_;
+  std::uint32_t gro_serial_ = 0;
   std::uint64_t task_serial_ = 0;  // tasks started so far (Task::serial)
   std::vector<Gen> gens_;
   WorldCounters counters_;

@@ -305,6 +305,11 @@ void World::arrive(const QEvent& e) {
   // A scripted peer's address: the segment is for its script, not for the host's stack
   // (which has no connection there and would answer RST).
   if (const int gi = peer_at(h, p.seg.dst); gi >= 0) return peer_arrived(gi, p.seg);
+  if (hosts_[h].cfg.gro_ns > 0 && gro_hold(h, p)) return;
+  to_stack(h, p);
+}
+
+void World::to_stack(int h, const Packet& p) {
   const auto before = stacks_[h].counters();
   out_.clear();
   stacks_[h].on_segment(now_, p.seg, out_);

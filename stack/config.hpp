@@ -101,6 +101,14 @@ struct TcpConfig {
   // data segment Linux's timeout is 0 (the next timer tick): a FIN that arrives first is
   // ACKed at once by the timer (tcplab: a delayed-ACK deadline of now).
   Duration delack_ns = ms(40);
+  // Receive coalescing: a data segment waits up to this long for the next segment of its
+  // connection; one that continues it (same ACK and options) is merged into it, and TCP then
+  // takes the two as one segment, ACKing them once. Linux does this with GRO (segments a NIC
+  // delivers in one poll) and in the socket backlog (segments that arrive while the
+  // application is inside a socket call, tcp_add_backlog): on a veth pair a reader's window
+  // update brings the sender's next two segments back while the read still holds the socket,
+  // and Linux's zero-window recording is ACKed once per pair (README.md). 0: off.
+  Duration gro_ns = 0;
   // Quick-ACK mode: the first data segments are ACKed at once. The budget is granted when the
   // first data arrives (and again after an idle gap longer than the RTO, or on duplicate data):
   // RCV.WND / (2 * rcv_mss), 2 if that is 0, at most quickack_segments (Linux tcp_incr_quickack,

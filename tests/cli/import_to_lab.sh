@@ -151,4 +151,19 @@ done
 for cap in "$src"/tests/import/linux/linux-*.pcap; do
   replays "$(basename "$cap" .pcap) (Linux 6.18)" "$cap" 10.77.0.1
 done
+# Linux's zero-window recording (payloads cut to 96 bytes): its server ACKed each pair of the
+# client's back-to-back segments once, as the veth handed them over merged (README.md). The
+# lab replays it with the server's tcp.gro, found by import, and not without it.
+"$T" import "$src/tests/import/linux/linux-zero-window.pcap" -q --at-host 10.77.0.1 --to-lab "$tmp/zw.toml" --conn 1 2> /dev/null
+if grep -q '^tcp = { rcv_buf = 8192, gro = "[0-9]*us" }$' "$tmp/zw.toml"; then
+  echo "ok   linux-zero-window: the server has $(grep -o 'gro = "[0-9]*us"' "$tmp/zw.toml")"
+else
+  echo "FAIL linux-zero-window: the server's tcp line is '$(grep -A2 'name = "server"' "$tmp/zw.toml" | grep '^tcp')', no gro"; fail=1
+fi
+sed -E 's/, gro = "[0-9]+us"//' "$tmp/zw.toml" > "$tmp/zw0.toml"
+if "$T" run "$tmp/zw0.toml" -q > /dev/null 2>&1; then
+  echo "FAIL linux-zero-window: the lab without tcp.gro passes its peer check too (gro decides nothing)"; fail=1
+else
+  echo "ok   linux-zero-window: without tcp.gro the scripted client's check fails"
+fi
 exit $fail

@@ -1,7 +1,10 @@
+// How a receiver's reads and arrivals are batched decides how many ACKs it sends.
 // An app's `wakeup`: a blocked call returns that long after its socket became ready (a
 // process's scheduling latency), so a reader that wakes late reads what arrived meanwhile too,
 // and the receiver sends one window update per read (Linux's tcp_cleanup_rbuf; the pattern of
 // tests/pkt/scripts/b-window-update-per-read.pkt, checked against the kernel).
+// A host's tcp.gro: back-to-back segments are merged before TCP takes them (Linux's GRO and
+// socket backlog), so TCP sees one segment per pair and ACKs it once (sim/world_gro.cpp).
 #include <doctest/doctest.h>
 
 #include "labs/lab.hpp"
@@ -13,13 +16,13 @@
 
 using namespace tcplab;
 
-namespace app_wakeup_test {
+namespace receive_batching_test {
 
 // The server's window is two segments (2896 bytes); the client writes ten segments' worth,
 // two at a time as the window allows, both arriving at the same instant.
-std::string reader_lab(const std::string& wakeup_line) {
+std::string reader_lab(const std::string& wakeup_line, const std::string& server_tcp = "") {
   return "title = \"wakeup\"\nseed = 1\nuntil = \"5s\"\n"
-         "[[host]]\nname = \"client\"\n\n[[host]]\nname = \"server\"\ntcp = { rcv_buf = 8192 }\n\n"
+         "[[host]]\nname = \"client\"\n\n[[host]]\nname = \"server\"\ntcp = { rcv_buf = 8192" + server_tcp + " }\n\n"
          "[link]\ndelay = \"1ms\"\n\n"
          "[[app]]\nhost = \"server\"\n" + wakeup_line +
          "script = [\"listen 80\", \"accept\", \"recv all\", \"close\"]\n\n"
@@ -53,9 +56,9 @@ std::vector<std::uint32_t> ack_numbers(const std::vector<ServerAck>& acks) {
   return v;
 }
 
-}  // namespace app_wakeup_test
+}  // namespace receive_batching_test
 
-using namespace app_wakeup_test;
+using namespace receive_batching_test;
 
 TEST_CASE("without wakeup the reader takes each segment as it arrives: an ACK per segment") {
   LabRun r = run_lab(parse_lab(reader_lab(""), "wakeup.toml"));
@@ -86,5 +89,29 @@ TEST_CASE("wakeup is a script's: a generator of packets has no blocked calls to 
   } catch (const std::exception& e) {
     CHECK(std::string(e.what()).find("app.wakeup") != std::string::npos);
     CHECK(std::string(e.what()).find("w.toml:") != std::string::npos);
+  }
+}
+
+TEST_CASE("with tcp.gro the server's TCP takes each pair of back-to-back segments as one: one ACK per pair") {
+  LabRun r = run_lab(parse_lab(reader_lab("", ", gro = \"10us\""), "gro.toml"));
+  const std::vector<ServerAck> acks = server_acks(r);
+  CHECK(ack_numbers(acks) == std::vector<std::uint32_t>{2897, 5793, 8689, 11585, 14482});
+  REQUIRE(acks.size() == 5);
+  // The first pair arrives at 4 ms and waits the 10 us for a follower before TCP takes it.
+  CHECK(acks[0].t == 4'010'000);
+  // The last pair ends with FIN and PSH: the batch ends at once, on the link's 1 ms, no wait.
+  Instant fin_sent = 0;
+  for (const auto& e : r.sink->events)
+    if (e.type == TraceType::Send && e.host == 0 && e.seg.has(kFin)) fin_sent = e.t_ns;
+  CHECK(acks[4].t == fin_sent + 1'000'000);
+}
+
+TEST_CASE("tcp.gro longer than a receive batch is refused with where and why") {
+  try {
+    parse_lab(reader_lab("", ", gro = \"1s\""), "gro.toml");
+    FAIL("gro = 1s was accepted");
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()).find("gro.toml:") != std::string::npos);
+    CHECK(std::string(e.what()).find("must be at most 10ms") != std::string::npos);
   }
 }
