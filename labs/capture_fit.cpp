@@ -138,64 +138,55 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
     agree = later;
     best = in;
   }
+  const auto replays_all = [&] { return agree == want.size() && got.segments.size() == want.size(); };
+  // Another lab for the capture: kept (true) when it replays further, or all of it.
+  const auto try_lab = [&](const CaptureLabInput& x) {
+    std::string toml = capture_lab_toml(x);
+    Replay r = replay(toml, in.near);
+    const std::size_t n = first_difference(want, r.segments);
+    if (n <= agree && !(n == want.size() && r.segments.size() == want.size())) return false;
+    agree = n;
+    fit.toml = std::move(toml);
+    got = std::move(r);
+    best = x;
+    return true;
+  };
   // Still not the capture: the far side's timing may have depended on more than this connection
   // (other flows in a bottleneck's queue). Its segments as a script then, with each congestion
   // control for the capture host (a capture does not name it); the one that replays furthest.
-  if (!(agree == want.size() && got.segments.size() == want.size())) {
+  if (!replays_all()) {
     for (const char* cc : {"", "newreno", "cubic", "bbr"}) {
       CaptureLabInput scripted = in;
       scripted.far_scripted = true;
       scripted.near_cc = cc;
-      std::string toml = capture_lab_toml(scripted);
-      Replay r = replay(toml, in.near);
-      const std::size_t n = first_difference(want, r.segments);
-      const bool whole = n == want.size() && r.segments.size() == want.size();
-      if (n > agree || whole) {
-        agree = n;
-        fit.toml = std::move(toml);
+      if (try_lab(scripted)) {
         fit.far_scripted = true;
         fit.near_cc = cc;
-        got = std::move(r);
-        best = scripted;
       }
-      if (whole) break;
+      if (replays_all()) break;
     }
   }
   // Still not: no application's calls may make the capture host's stack send what it sent (a
   // kernel's write path: Linux's PSH inside a long write; its segments and the arriving ACKs in
   // an order within microseconds that the capture cannot resolve). Its segments as a script
   // then, each after what the capture shows arriving before it; the far side a stack.
-  if (!(agree == want.size() && got.segments.size() == want.size())) {
+  if (!replays_all()) {
     CaptureLabInput scripted = in;
     scripted.near_scripted = true;
-    std::string toml = capture_lab_toml(scripted);
-    Replay r = replay(toml, in.near);
-    const std::size_t n = first_difference(want, r.segments);
-    if (n > agree || (n == want.size() && r.segments.size() == want.size())) {
-      agree = n;
-      fit.toml = std::move(toml);
+    if (try_lab(scripted)) {
       fit.far_scripted = false;
       fit.near_cc.clear();
       fit.near_scripted = true;
-      got = std::move(r);
-      best = scripted;
     }
   }
   // Still not: the far side may have acknowledged back-to-back segments once each pair, as a
   // kernel does that merged them before its TCP took them (GRO, or the socket backlog while its
   // application was in a socket call). The best lab so far with the far side's tcp.gro.
-  if (!(agree == want.size() && got.segments.size() == want.size())) {
+  if (!replays_all()) {
     if (const Duration gro = far_gro_candidate(in); gro > 0) {
       CaptureLabInput coalesced = best;
       coalesced.far_gro = gro;
-      std::string toml = capture_lab_toml(coalesced);
-      Replay r = replay(toml, in.near);
-      const std::size_t n = first_difference(want, r.segments);
-      if (n > agree || (n == want.size() && r.segments.size() == want.size())) {
-        agree = n;
-        fit.toml = std::move(toml);
-        fit.far_gro = gro;
-      }
+      if (try_lab(coalesced)) fit.far_gro = gro;
     }
   }
   fit.replayed = agree;
