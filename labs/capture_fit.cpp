@@ -85,7 +85,7 @@ Duration far_gro_candidate(const CaptureLabInput& in) {
   };
   std::vector<Sent> run;
   std::uint32_t highest = 0;
-  Duration longest = 0;
+  Duration longest = -1;  // none yet
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const CapturedSegment& s = segs[i];
     const Instant t = in.sends[i].t_ns;
@@ -109,7 +109,7 @@ Duration far_gro_candidate(const CaptureLabInput& in) {
     }
     run.erase(run.begin(), run.begin() + static_cast<std::ptrdiff_t>(covered));
   }
-  if (longest == 0) return 0;
+  if (longest < 0) return 0;
   return (longest + us(1) - 1) / us(1) * us(1) + us(1);
 }
 
@@ -151,6 +151,18 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
     best = x;
     return true;
   };
+  // The far side may have acknowledged back-to-back segments once each run, as a kernel does
+  // that merged them before its TCP took them (GRO, or the socket backlog while its application
+  // was in a socket call): `base` with the far side's tcp.gro. Tried before scripting a side,
+  // which keeps less of the lab a stack.
+  const Duration gro = far_gro_candidate(in);
+  const auto try_gro = [&](const CaptureLabInput& base) {
+    if (gro <= 0 || replays_all()) return;
+    CaptureLabInput coalesced = base;
+    coalesced.far_gro = gro;
+    try_lab(coalesced);
+  };
+  try_gro(in);
   // Still not the capture: the far side's timing may have depended on more than this connection
   // (other flows in a bottleneck's queue). Its segments as a script then, with each congestion
   // control for the capture host (a capture does not name it); the one that replays furthest.
@@ -159,10 +171,7 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
       CaptureLabInput scripted = in;
       scripted.far_scripted = true;
       scripted.near_cc = cc;
-      if (try_lab(scripted)) {
-        fit.far_scripted = true;
-        fit.near_cc = cc;
-      }
+      try_lab(scripted);
       if (replays_all()) break;
     }
   }
@@ -173,22 +182,15 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
   if (!replays_all()) {
     CaptureLabInput scripted = in;
     scripted.near_scripted = true;
-    if (try_lab(scripted)) {
-      fit.far_scripted = false;
-      fit.near_cc.clear();
-      fit.near_scripted = true;
-    }
+    try_lab(scripted);
   }
-  // Still not: the far side may have acknowledged back-to-back segments once each pair, as a
-  // kernel does that merged them before its TCP took them (GRO, or the socket backlog while its
-  // application was in a socket call). The best lab so far with the far side's tcp.gro.
-  if (!replays_all()) {
-    if (const Duration gro = far_gro_candidate(in); gro > 0) {
-      CaptureLabInput coalesced = best;
-      coalesced.far_gro = gro;
-      if (try_lab(coalesced)) fit.far_gro = gro;
-    }
-  }
+  // Still not: the best lab so far (the capture host scripted, say) with the far side's tcp.gro.
+  try_gro(best);
+  // What the kept lab is made of.
+  fit.far_scripted = best.far_scripted;
+  fit.near_scripted = best.near_scripted;
+  fit.near_cc = best.near_cc;
+  fit.far_gro = best.far_gro;
   fit.replayed = agree;
   return fit;
 }

@@ -48,8 +48,8 @@ struct CaptureFit {
 
 // The far side's receive coalescing a capture suggests: when the far side acknowledged runs of
 // the capture host's new data segments with one ACK each, the longest time a run took to leave
-// (+1 us), so that a tcp.gro that long merges every run; 0 when no ACK covered two such segments
-// within 1 ms.
+// (+1 us: a run sent in one instant gets 1 us), so that a tcp.gro that long merges every run; 0
+// when no ACK covered two such segments sent within 1 ms.
 Duration far_gro_candidate(const CaptureLabInput& in);
 
 // The lab of capture_lab_toml(in), with the far side's lost segments found by replaying it

@@ -164,3 +164,27 @@ TEST_CASE("capture -> lab fit: a capture host whose PSH no application's calls g
   REQUIRE(fitted.results.size() == 1);
   CHECK(fitted.all_passed());  // every server segment the client's script expected came as captured
 }
+
+TEST_CASE("capture -> lab fit: a far side that ACKed back-to-back segments once each run replays with its tcp.gro") {
+  // The server's kernel merges what arrives back to back (GRO, or its socket backlog): the
+  // client's flight of four segments reaches its TCP as one segment, ACKed once, where a
+  // receiver without it ACKs every second segment.
+  std::string lab = transfer_lab("");
+  const std::string server = "name = \"server\"\nip = \"10.0.0.2\"\n";
+  REQUIRE(lab.find(server) != std::string::npos);
+  lab.replace(lab.find(server), server.size(), server + "tcp = { gro = \"20us\" }\n");
+  const LabRun real = run_lab(parse_lab(lab, "real.toml"), std::nullopt, false);
+  const std::vector<TraceEvent> sends = captured_at(real, 0);
+  const CaptureLabInput in = input_from(sends, 0);
+  const auto want = captured_segments(sends);
+  CHECK(far_gro_candidate(in) == us(1));  // the flight left in one instant
+  const LabRun plain = run_lab(parse_lab(capture_lab_toml(in), "plain.toml"), std::nullopt, false);
+  CHECK(first_difference(want, captured_segments(captured_at(plain, 0))) < want.size());
+
+  const CaptureFit fit = fit_capture_lab(in);
+  CHECK(fit.far_gro == us(1));
+  CHECK(fit.replayed == want.size());
+  CHECK(fit.toml.find("tcp = { gro = \"1us\" }") != std::string::npos);
+  const LabRun fitted = run_lab(parse_lab(fit.toml, "fitted.toml"), std::nullopt, false);
+  CHECK(captured_segments(captured_at(fitted, 0)) == want);
+}
