@@ -76,7 +76,7 @@ bool World::gro_hold(int h, Packet& p) {
 
 void World::gro_flush(int h, std::uint32_t serial) {
   auto held = std::find_if(gro_held_.begin(), gro_held_.end(), [&](const GroHeld& g) { return g.serial == serial; });
-  if (held == gro_held_.end()) return;  // merged away by a segment that could not join it
+  if (held == gro_held_.end()) return;  // already gone to TCP: ended by PSH or FIN, or by a segment that could not join it
   Packet out = std::move(held->pkt);
   const std::uint32_t epoch = held->epoch;
   gro_held_.erase(held);
