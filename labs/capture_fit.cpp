@@ -162,6 +162,13 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
     coalesced.far_gro = gro;
     try_lab(coalesced);
   };
+  // Both ends connected and sent their SYNs again before they crossed: the other side's
+  // connect() timed so that its last SYN crosses the opener's as in the capture.
+  if (!replays_all()) {
+    CaptureLabInput aligned = in;
+    aligned.other_syn_from_last = true;
+    if (capture_lab_toml(aligned) != fit.toml && try_lab(aligned)) in = aligned;
+  }
   try_gro(in);
   // Still not the capture: the far side's timing may have depended on more than this connection
   // (other flows in a bottleneck's queue). Its segments as a script then, with each congestion
@@ -191,6 +198,7 @@ CaptureFit fit_capture_lab(CaptureLabInput in, std::size_t max_rules) {
   fit.near_scripted = best.near_scripted;
   fit.near_cc = best.near_cc;
   fit.far_gro = best.far_gro;
+  fit.other_syn_from_last = best.other_syn_from_last;
   fit.replayed = agree;
   return fit;
 }

@@ -44,6 +44,7 @@ struct CaptureFit {
   std::string near_cc;                    // with this congestion control at the capture host ("": the profile's)
   bool near_scripted = false;             // the capture host replays its captured segments as a script
   Duration far_gro = 0;                   // the far side's tcp.gro (0: none)
+  bool other_syn_from_last = false;       // the other side connects on its last SYN (CaptureLabInput)
 };
 
 // The far side's receive coalescing a capture suggests: when the far side acknowledged runs of

@@ -232,6 +232,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   };
   std::optional<Reboot> reboot;
   std::optional<Instant> other_connects_at;  // on its clock
+  std::array<std::vector<Instant>, 2> syns;  // each side's SYNs without ACK, when it sent them
   std::array<Instant, 2> last_sent{};
   Instant end = t0;
   for (const TraceEvent& e : in.sends) {
@@ -276,6 +277,7 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
       // The other side's own SYN (no ACK): it connected too, a simultaneous open (RFC 9293
       // 3.5 Figure 8), rather than listening.
       if (x == 1 && !s.has(kAck) && !started[1]) other_connects_at = t;
+      if (!s.has(kAck)) syns[static_cast<std::size_t>(x)].push_back(t);
       if (!started[static_cast<std::size_t>(x)]) me.last = t;
       started[static_cast<std::size_t>(x)] = true;
       high[static_cast<std::size_t>(x)] = s.seq.raw() + 1;
@@ -433,12 +435,13 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   // capture host sends all it sent, each copy: the rules that drop its copies stay.)
   if (script_side >= 0 && script_side == far)
     std::erase_if(faults, [&](const std::string& f) { return f.starts_with(far == 0 ? "drop A>" : "drop B>"); });
-  // The stack's segments that faults drop, by its ordinals: a script expects none of them.
-  const auto dropped_of = [&](const char* prefix) {
+  // The stack's segments that faults drop or discard, by its ordinals: a script expects none of
+  // them. (A scripted far side keeps its discard rules: the capture shows those copies arriving.)
+  const auto dropped_of = [&](const char* dir) {
     std::vector<std::uint32_t> dropped;
-    const std::string p = prefix;
     for (const std::string& f : faults)
-      if (f.starts_with(p)) dropped.push_back(static_cast<std::uint32_t>(std::stoul(f.substr(p.size()))));
+      for (const std::string& p : {std::string("drop ") + dir, std::string("discard ") + dir})
+        if (f.starts_with(p)) dropped.push_back(static_cast<std::uint32_t>(std::stoul(f.substr(p.size()))));
     return dropped;
   };
   const bool unanswered = losses.unanswered;
@@ -456,13 +459,21 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
   toml += fmt::format("title = \"Captured: {}>{} from {}\"\n", opener, other, in.capture);
   toml += "goal = \"\"\"\nThe connection as the capture showed it, replayed: step through it, fork it (what if a lost segment\n"
           "had arrived?), compare the states with the ones `tcplab import` inferred.\"\"\"\n";
+  // What else the lab does to replay the capture, each in a sentence.
+  std::string later_notes;
+  if (std::any_of(losses.faults.begin(), losses.faults.end(), [](const std::string& f) { return f.starts_with("discard "); }))
+    later_notes += "\nA copy of the far side's that the capture shows arriving and that was sent again is discarded on\n"
+                   "arrival (`discard`): the capture saw it, its TCP did not (a firewall's DROP rule, as nftables').";
+  if (in.other_syn_from_last)
+    later_notes += "\nBoth ends connected and sent their SYNs again before they crossed: the server's connect() is\n"
+                   "timed from its last SYN (the lab's SYN timers fire on time; Linux's fire late, in its timer wheel).";
   toml += fmt::format(
       "explanation = \"\"\"\nMade by `tcplab import --to-lab` from {}. The link's one-way delay is half the handshake's\n"
       "round trip at the capture point ({} us){}; each side's application calls follow its data's timing and sizes\n"
       "(a send per burst of new data, a recv for what arrived before it, a wait for each pause longer than {} us,\n"
       "and the exact pause before a close);\n"
       "the losses are the copies of a segment that the capture shows sent again ({} rule{}){}. What the capture\n"
-      "could not show ({}queueing) is not in the lab.{}{}\"\"\"\n",
+      "could not show ({}queueing) is not in the lab.{}{}{}\"\"\"\n",
       in.capture, delay / 1000,
       rate ? ",\nless the SYNs' transmission; its rate, from the spacing of what reached the capture host, is the\n"
              "bottleneck's"
@@ -486,7 +497,8 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
                         "its TCP took them (GRO, or its socket backlog while its application was in a socket call), which\n"
                         "the {0}'s tcp.gro ({2} us) does.",
                         far == 0 ? "client" : "server", far == 0 ? "server" : "client", in.far_gro / 1000)
-          : std::string());
+          : std::string(),
+      later_notes);
   toml += "seed = 1\n";
   // The client starts at 1 ms; an unanswered capture stops with its last segment.
   // (On the lab's clock the capture point saw the opener's SYN at 1 ms + the opener's lag; the
@@ -571,9 +583,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     // A scripted capture host waits for what the capture shows arriving before each of its
     // segments (the order there is the capture's): its script checks the far side's segments.
     peer_app(1, script_why, near_checked,
-             side_peer_script(in.sends, other, lag(1), lag(0), near_checked ? dropped_of("drop A>B#") : std::vector<std::uint32_t>{},
+             side_peer_script(in.sends, other, lag(1), lag(0), near_checked ? dropped_of("A>B#") : std::vector<std::uint32_t>{},
                               near_checked));
   } else if (other_connects_at && app[1].steps.size() >= 2) {
+    if (in.other_syn_from_last && syns[0].size() == syns[1].size() && syns[0].size() >= 2)
+      other_connects_at = syns[0].front() + (syns[1].back() - syns[0].back());
     // Its connect() instead of listen() and accept(), when its SYN left (on the lab's clock).
     app[1].steps.erase(app[1].steps.begin(), app[1].steps.begin() + 2);
     app[1].steps.insert(app[1].steps.begin(), fmt::format("connect client {} from {}", port_of(opener), port_of(other)));
@@ -586,11 +600,11 @@ std::string capture_lab_toml(const CaptureLabInput& in) {
     // The other side's segments that the faults drop never reach it: no '>' line for them.
     if (unlike) {
       peer_app(0, fmt::format("The client sent what no TCP stack sends ({})", *unlike), true,
-               opener_peer_script(in.sends, opener, lag(0), dropped_of("drop B>A#")));
+               opener_peer_script(in.sends, opener, lag(0), dropped_of("B>A#")));
     } else {
       peer_app(0, script_why, near_checked,
                side_peer_script(in.sends, opener, lag(0), lag(0),
-                                near_checked ? dropped_of("drop B>A#") : std::vector<std::uint32_t>{}, near_checked));
+                                near_checked ? dropped_of("B>A#") : std::vector<std::uint32_t>{}, near_checked));
     }
   } else {
     toml += fmt::format("[[app]]\nhost = \"client\"\nstart = \"{}\"\nscript = {}\n", us_text(ms(1)), quoted(app[0].steps));

@@ -49,6 +49,11 @@ struct CaptureLabInput {
   // segments before its TCP took them, and acknowledged each merged pair once.
   // labs/capture_fit.hpp infers it when nothing else replays.
   Duration far_gro = 0;
+  // A simultaneous open whose SYNs both went again before they crossed: the other side's
+  // connect() timed from its last SYN rather than its first, on the opener's SYN timer. The
+  // lab's SYN timers fire on time; Linux's fire late (its timer wheel), by a different amount
+  // each, and the crossing depends on the last copies. labs/capture_fit.hpp tries it.
+  bool other_syn_from_last = false;
 };
 
 // The lab's TOML text. Throws std::runtime_error when the segments are not one connection

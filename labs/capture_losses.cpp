@@ -42,16 +42,20 @@ CaptureLosses capture_losses(const std::vector<TraceEvent>& sends, const std::st
             ack = a;
             break;
           }
-        // A D-SACK for it (RFC 2883: a block below the ACK's number): a copy came twice.
-        const bool duplicated = std::any_of(peer.begin(), peer.end(), [&](const TraceEvent* a) {
-          if (!a->seg.has(kAck) || a->t_ns < copy.t_ns) return false;
+        // D-SACKs for it (RFC 2883: a block below the ACK's number): each says one more copy
+        // came, so of n copies with d D-SACKs n - 1 - d were lost: the earliest ones (the last
+        // copies are the ones the D-SACKs answered). Crossing SYNs of a simultaneous open, one
+        // lost each way: SYN, SYN, SYN,ACK and one D-SACK for the SYN the SYN,ACK repeats.
+        const Instant first_t = list.front()->t_ns;
+        const auto dsacks = std::count_if(peer.begin(), peer.end(), [&](const TraceEvent* a) {
+          if (!a->seg.has(kAck) || a->t_ns < first_t) return false;
           for (std::uint8_t i = 0; i < a->seg.sack_count; ++i) {
             const SackBlock& b = a->seg.sack[i];
             if (seq_le(b.right, a->seg.ack) && seq_le(b.left, copy.seg.seq) && seq_ge(b.right, end_of(copy))) return true;
           }
           return false;
         });
-        if (duplicated) continue;
+        if (dsacks > 0 && k + 1 + static_cast<std::size_t>(dsacks) >= list.size()) continue;
         if (ack) {
           out.faults.push_back(fmt::format("drop {}>{}#{}", tags[1 - x], tags[x], capture_ordinal(*ack)));
           continue;
@@ -78,7 +82,10 @@ CaptureLosses capture_losses(const std::vector<TraceEvent>& sends, const std::st
             continue;
           }
         }
-        out.faults.push_back(fmt::format("drop {}>{}#{}", tags[x], tags[1 - x], capture_ordinal(copy)));
+        // Lost. A copy of the far side's that the capture host's capture shows arriving was
+        // lost after the capture point: its firewall (or its NIC's checksum) threw it away.
+        out.faults.push_back(fmt::format("{} {}>{}#{}", x != near && near >= 0 ? "discard" : "drop", tags[x], tags[1 - x],
+                                         capture_ordinal(copy)));
       }
   }
   out.unanswered = of[1].empty();

@@ -96,6 +96,8 @@ void write_lab(const ImportArgs& a, const std::vector<TraceEvent>& sends, std::s
   if (fit.far_gro > 0)
     std::cerr << fmt::format("note: the {} acknowledged back-to-back segments once each run: its kernel merged them before its TCP took them (GRO, or its socket backlog), tcp.gro = \"{}us\"\n",
                              in.near == 0 ? "server" : "client", fit.far_gro / 1000);
+  if (fit.other_syn_from_last)
+    std::cerr << "note: both ends connected and sent their SYNs again before they crossed: the server's connect() is timed from its last SYN\n";
   if (in.near >= 0 && fit.replayed < fit.captured)
     std::cerr << fmt::format("note: the lab replays the capture's first {} of {} segments in order (then timing or losses it cannot tell differ)\n",
                              fit.replayed, fit.captured);

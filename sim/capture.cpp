@@ -59,6 +59,12 @@ void for_each_captured(const TraceEvents& trace, std::size_t hosts, int capture,
     // stack (host down, corrupted); a drop after delivery (no listener, listen queue full)
     // was captured already.
     if (f.pending.empty()) continue;
+    // Discarded by the receiver's firewall (a `discard` fault rule): its capture saw it arrive.
+    if (e.where == "firewall" && e.host != f.pending.front().sender) {
+      if (e.host == capture) frame({e.t_ns, f.pending.front().send, i, f.pending.front().ip_id, true, false});
+      f.pending.pop_front();
+      continue;
+    }
     const bool before_arrival = e.host == f.pending.front().sender || e.where == "link" || e.where == "checksum";
     if (before_arrival) f.pending.pop_front();
   }

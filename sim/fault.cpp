@@ -88,7 +88,8 @@ std::optional<FaultRule> parse_fault(const std::string& text, std::string* error
   else if (w[0] == "delay") r.action = FaultAction::Delay;
   else if (w[0] == "duplicate") r.action = FaultAction::Duplicate;
   else if (w[0] == "corrupt") r.action = FaultAction::Corrupt;
-  else { *error = "unknown fault action '" + w[0] + "' (drop, delay, duplicate, corrupt)"; return std::nullopt; }
+  else if (w[0] == "discard") r.action = FaultAction::Discard;
+  else { *error = "unknown fault action '" + w[0] + "' (drop, delay, duplicate, corrupt, discard)"; return std::nullopt; }
   if (w.size() < 2) { *error = "fault rule '" + text + "' names no segment (e.g. 'drop A>B#3' or 'drop B>A FIN #1')"; return std::nullopt; }
   // Direction, with an optional #n: "A>B#3" or "A>B".
   std::string dir = w[1];

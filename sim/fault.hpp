@@ -12,7 +12,10 @@
 
 namespace tcplab {
 
-enum class FaultAction : std::uint8_t { Drop, Delay, Duplicate, Corrupt };
+// Discard: the segment reaches the receiving host (its capture sees it) and is thrown away
+// before its TCP takes it, as a firewall's DROP rule on input does (nftables/iptables);
+// Drop loses it on the link, before any capture at the receiver.
+enum class FaultAction : std::uint8_t { Drop, Delay, Duplicate, Corrupt, Discard };
 
 struct FaultRule {
   FaultAction action = FaultAction::Drop;

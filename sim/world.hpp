@@ -195,6 +195,8 @@ class World {
     int src_host = -1, dst_host = -1;
     bool corrupted = false;
     bool retx = false;
+    // A `discard` rule matched it (its index in faults_): the receiver throws it away on arrival.
+    std::int32_t discard_rule = -1;
     bool loss_probe = false;
     RetxCause retx_cause = RetxCause::None;
     // A ping probe (not TCP; `seg` holds only its addresses): ping generator ping_gen's

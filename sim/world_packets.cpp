@@ -232,6 +232,7 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
       case FaultAction::Delay: extra = r->delay_ns; break;
       case FaultAction::Duplicate: dup = true; break;
       case FaultAction::Corrupt: p.corrupted = true; break;
+      case FaultAction::Discard: p.discard_rule = static_cast<std::int32_t>(r - faults_.data()); break;
     }
   }
   send_on_path(host, p, extra, dup);
@@ -291,6 +292,11 @@ void World::arrive(const QEvent& e) {
   if (p.corrupted) {
     ++counters_.checksum_drops;
     trace_drop(h, p, "checksum", std::string("corrupted on the link: the ") + (p.ping ? "ICMP" : "TCP") + " checksum does not match");
+    return;
+  }
+  if (p.discard_rule >= 0) {  // after the capture point, before the TCP: a firewall's DROP
+    ++counters_.fault_drops;
+    trace_drop(h, p, "firewall", faults_[static_cast<std::size_t>(p.discard_rule)].text);
     return;
   }
   if (p.ping) return ping_arrived(p);  // not TCP: the world answers it, no Deliver line

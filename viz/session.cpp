@@ -219,6 +219,7 @@ std::string Session::rule_for_segment(std::uint64_t send_k, FaultAction a, Durat
     case FaultAction::Delay: verb = "delay"; break;
     case FaultAction::Duplicate: verb = "duplicate"; break;
     case FaultAction::Corrupt: verb = "corrupt"; break;
+    case FaultAction::Discard: verb = "discard"; break;
   }
   std::string rule = verb + " " + e.id;
   if (a == FaultAction::Delay) rule += " by " + format_duration(d);

@@ -147,7 +147,9 @@ for want in 'lossy-transfer 10.0.0.1|delay = "20000us" rate = "10Mbps" ' 'handsh
 done
 # Linux's own TCP (tests/kernel/record_captures.sh, at the client 10.77.0.1): the article's close,
 # the server closing first, an abort (SO_LINGER 0: RST), SYNs to a dead host, a half-close
-# (the client's shutdown crosses the server's ACK; the server answers after reading to the FIN).
+# (the client's shutdown crosses the server's ACK; the server answers after reading to the FIN),
+# the client's first FIN lost (the server's nftables dropped it), and a simultaneous open (each
+# end dropped the other's first SYN; the SYNs sent again crossed).
 for cap in "$src"/tests/import/linux/linux-*.pcap; do
   replays "$(basename "$cap" .pcap) (Linux 6.18)" "$cap" 10.77.0.1
 done
@@ -168,5 +170,26 @@ else
   else
     echo "ok   linux-zero-window: without tcp.gro the scripted client's check fails"
   fi
+fi
+# The lost FIN: the lab loses the client's first FIN on the link, and the client waits in
+# FIN_WAIT_1 until its RTO sends it again. The simultaneous open: both ends stay stacks (no
+# scripted peer), the server's first SYN is discarded on arrival at the client (the capture saw
+# it: a firewall's drop, not the link's), and each end takes the other's SYN in SYN_SENT.
+"$T" import "$src/tests/import/linux/linux-lost-fin.pcap" -q --at-host 10.77.0.1 --to-lab "$tmp/lf.toml" --conn 1 2> /dev/null
+if grep -q '^faults = \["drop A>B#5"\]$' "$tmp/lf.toml" && "$T" run "$tmp/lf.toml" | grep -q 'XX A>B#5 FIN dropped'; then
+  echo "ok   linux-lost-fin: the lab loses the client's first FIN (drop A>B#5)"
+else
+  echo "FAIL linux-lost-fin: the lab's faults are '$(grep '^faults' "$tmp/lf.toml")', expected drop A>B#5 (the first FIN)"; fail=1
+fi
+"$T" import "$src/tests/import/linux/linux-simultaneous-open.pcap" -q --at-host 10.77.0.1 --to-lab "$tmp/so.toml" --conn 1 2> /dev/null
+opens=$("$T" run "$tmp/so.toml" | grep -c 'SYN_SENT -> SYN_RECEIVED.*simultaneous open')
+if grep -q '^\[app.peer\]' "$tmp/so.toml"; then
+  echo "FAIL linux-simultaneous-open: the lab scripts a side"; fail=1
+elif ! grep -q '^faults = \["discard B>A#1", "drop A>B#1"\]$' "$tmp/so.toml"; then
+  echo "FAIL linux-simultaneous-open: the lab's faults are '$(grep '^faults' "$tmp/so.toml")', expected the server's first SYN discarded at the client and the client's lost"; fail=1
+elif [ "$opens" != 2 ]; then
+  echo "FAIL linux-simultaneous-open: $opens of the lab's two ends went SYN_SENT -> SYN_RECEIVED"; fail=1
+else
+  echo "ok   linux-simultaneous-open: two stacks, the server's first SYN discarded at the client, both ends SYN_SENT -> SYN_RECEIVED"
 fi
 exit $fail

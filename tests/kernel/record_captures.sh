@@ -48,9 +48,28 @@ sleep 0.2  # the veth pair comes up (IPv6 DAD does not matter: IPv4 only)
 
 # The two ends of each scenario, in Python: argv = scenario role.
 cat >"$out/.roles.py" <<'PY'
-import socket, struct, sys, time
-scenario, role = sys.argv[1], sys.argv[2]
+import os, re, select, socket, struct, subprocess, sys, time
+scenario, role, here = sys.argv[1], sys.argv[2], sys.argv[3]
 SERVER = ("10.77.0.2", 9502)
+
+# Losses, made by this end's own namespace (nftables: no netem on these kernels): arriving
+# segments that match `rule` are counted and dropped until undrop().
+def nft(cmd):
+    subprocess.run(["nft", cmd], check=True)
+def drop_arriving(rule):
+    nft("add table inet tl")
+    nft("add chain inet tl in { type filter hook input priority 0; }")
+    nft("add rule inet tl in " + rule + " counter drop")
+def dropped():
+    out = subprocess.run(["nft", "list chain inet tl in"], capture_output=True, text=True).stdout
+    m = re.search(r"counter packets (\d+)", out)
+    return int(m.group(1)) if m else 0
+def undrop_after_first():  # waits until one segment was dropped, then lets the rest through
+    t = time.time()
+    while dropped() < 1:
+        if time.time() - t > 10: sys.exit("%s: nothing was dropped" % role)
+        time.sleep(0.002)
+    nft("delete table inet tl")
 
 def listener(rcvbuf=None):
     s = socket.socket()
@@ -114,6 +133,40 @@ elif scenario == "half-close":  # shutdown(SHUT_WR): the other way keeps sending
     else:
         c = socket.create_connection(SERVER); c.sendall(b"q" * 100); c.shutdown(socket.SHUT_WR)
         read_all(c); c.close(); time.sleep(0.5)
+elif scenario == "lost-fin":  # the client's first FIN never reaches the server: FIN_WAIT_1 until it is sent again
+    if role == "server":
+        drop_arriving("tcp flags & fin == fin"); l = listener(); c, _ = l.accept()
+        c.recv(7); c.sendall(b"x" * 18)
+        undrop_after_first(); read_all(c); time.sleep(0.1); c.close(); time.sleep(0.3)
+    else:
+        c = socket.create_connection(SERVER); c.sendall(b"request"); c.recv(18); time.sleep(0.1)
+        c.close(); time.sleep(1.5)
+elif scenario == "simultaneous-open":  # both ends connect() to each other, no listener
+    # Each end drops the other's first SYN, so both wait in SYN_SENT; the two SYNs sent again
+    # (both timers armed within a millisecond or two, in the same slot of the kernel's timer
+    # wheel) then cross, and each end takes the other's SYN in SYN_SENT: SYN_RECV, SYN,ACK.
+    me, peer = (SERVER, ("10.77.0.1", 9503)) if role == "server" else (("10.77.0.1", 9503), SERVER)
+    drop_arriving("tcp flags & (syn|ack) == syn")
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(me)
+    open(os.path.join(here, ".ready-" + role), "w").close()
+    other = os.path.join(here, ".ready-" + ("client" if role == "server" else "server"))
+    t = time.time()
+    while not os.path.exists(other):
+        if time.time() - t > 10: sys.exit("%s: the other end never got ready" % role)
+        time.sleep(0.0005)
+    s.setblocking(False); s.connect_ex(peer)
+    undrop_after_first()
+    if not select.select([], [s], [], 10)[1] or s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+        sys.exit("%s: the simultaneous open failed" % role)
+    # Then one exchange, a pause before each send (no data crossing within microseconds), and
+    # the server closes first.
+    s.setblocking(True)
+    if role == "server":
+        time.sleep(0.05); s.sendall(b"server"); s.recv(100); time.sleep(0.2); s.close(); time.sleep(1.0)
+    else:
+        s.recv(100); time.sleep(0.05); s.sendall(b"client"); read_all(s); time.sleep(0.2); s.close(); time.sleep(0.3)
+else:
+    sys.exit("no scenario " + scenario)
 PY
 
 # The poller: /proc/net/tcp read every millisecond or so (no process per poll), one line per
@@ -157,7 +210,15 @@ poll() {  # poll NS LABEL FILE: until killed
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(close passive-close rst dead-host zero-window half-close)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(close passive-close rst dead-host zero-window half-close lost-fin simultaneous-open)
+# The two that lose segments need nftables in the namespaces.
+if ! command -v nft >/dev/null; then
+  kept=()
+  for sc in "${scenarios[@]}"; do
+    case $sc in lost-fin|simultaneous-open) echo "$sc: SKIPPED: needs nft (Debian's nftables)" ;; *) kept+=("$sc") ;; esac
+  done
+  scenarios=("${kept[@]}")
+fi
 record() {  # SCENARIO: one recording; fails when tcpdump says the kernel dropped packets
   local sc=$1
   : >"$out/$sc.ss"
@@ -170,17 +231,17 @@ record() {  # SCENARIO: one recording; fails when tcpdump says the kernel droppe
   sleep 0.5  # tcpdump attached, both pollers running
   # Each end has 20 s (the longest scenario takes 4.5): one that hangs (a peer that failed
   # early) ends the recording as failed instead of stalling it.
-  ip netns exec "$sa" timeout 20 python3 "$out/.roles.py" "$sc" server &
+  rm -f "$out/.ready-client" "$out/.ready-server"
+  ip netns exec "$sa" timeout 20 python3 "$out/.roles.py" "$sc" server "$out" &
   srv=$!
   # The client starts once the server listens (a loaded machine can take longer than any fixed
   # pause to start Python, and a SYN before the listen is answered with RST); the dead host's
-  # "server" listens on nothing.
-  [ "$sc" = dead-host ] && sleep 0.2
-  [ "$sc" = dead-host ] || for _ in $(seq 100); do
+  # "server" listens on nothing, and the two ends of a simultaneous open wait for each other.
+  case $sc in dead-host|simultaneous-open) sleep 0.2 ;; *) false ;; esac || for _ in $(seq 100); do
     [ -n "$(ip netns exec "$sa" ss -Hltn 'sport = :9502')" ] && break
     sleep 0.05
   done
-  ip netns exec "$ca" timeout 20 python3 "$out/.roles.py" "$sc" client &
+  ip netns exec "$ca" timeout 20 python3 "$out/.roles.py" "$sc" client "$out" &
   cli=$!
   wait $srv
   local rc_srv=$?
@@ -200,4 +261,4 @@ for sc in "${scenarios[@]}"; do
   echo "$sc: $(tcpdump -r "$out/$sc.pcap" -n 2>/dev/null | wc -l) packets, $(wc -l <"$out/$sc.ss") ss lines"
 done
 rm -f "$out/.dump.err"
-rm -f "$out/.roles.py" "$out/.poll.py"
+rm -f "$out/.roles.py" "$out/.poll.py" "$out/.ready-client" "$out/.ready-server"

@@ -48,10 +48,35 @@ TEST_CASE("capture -> lab losses: the capture host's FIN that acknowledged the p
   s.insert(s.begin() + 6, captured(true, 4, 1'265'000, kFin | kAck, kClientIsn + 1, kServerIsn + 1));
   s.back().id = "A>B#5";
   CHECK(capture_losses(s, "10.0.0.1:48001", 1, kRtt, std::nullopt).faults == std::vector<std::string>{"drop B>A#2"});
-  // Captured at the client, the same segments say the server's first FIN was lost: the client's
-  // answer would be in the capture.
+  // Captured at the client, the same segments say the server's first FIN never reached the
+  // client's TCP (its answer would be in the capture), though the capture saw it arrive: it was
+  // thrown away after the capture point (a firewall), `discard`, not lost on the link.
   CHECK(capture_losses(fin_sent_twice(), "10.0.0.1:48001", 0, kRtt, std::nullopt).faults ==
-        std::vector<std::string>{"drop B>A#2"});
+        std::vector<std::string>{"discard B>A#2"});
+}
+
+TEST_CASE("capture -> lab losses: crossing SYNs, each sent twice, one D-SACK each: each side's first SYN was lost") {
+  // At the client (the opener, side 0): both ends connect; each first SYN is lost; the copies
+  // cross, each end answers the other's SYN with a SYN,ACK (the third copy of its SYN), and each
+  // reports the SYN the SYN,ACK repeats as a D-SACK (Linux, Linux 6.18's simultaneous open).
+  // Of three copies and one D-SACK, two arrived: the first was lost, not the last two.
+  const auto dsack_ack = [](bool from_client, std::uint32_t n, Instant t, std::uint32_t seq, std::uint32_t ack) {
+    TraceEvent e = captured(from_client, n, t, kAck, seq, ack);
+    e.seg.sack_count = 1;
+    e.seg.sack[0] = SackBlock{Seq32{ack - 1}, Seq32{ack}};
+    return e;
+  };
+  const std::vector<TraceEvent> s = {
+      captured(true, 1, 0, kSyn, kClientIsn),
+      captured(false, 1, 100'000, kSyn, kServerIsn),
+      captured(true, 2, 1'012'000, kSyn, kClientIsn),
+      captured(false, 2, 1'012'020, kSyn, kServerIsn),
+      captured(true, 3, 1'012'040, kSyn | kAck, kClientIsn, kServerIsn + 1),
+      captured(false, 3, 1'012'060, kSyn | kAck, kServerIsn, kClientIsn + 1),
+      dsack_ack(true, 4, 1'012'070, kClientIsn + 1, kServerIsn + 1),
+      dsack_ack(false, 4, 1'012'080, kServerIsn + 1, kClientIsn + 1)};
+  CHECK(capture_losses(s, "10.0.0.1:48001", 0, kRtt, std::nullopt).faults ==
+        std::vector<std::string>{"discard B>A#1", "drop A>B#1"});
 }
 
 TEST_CASE("capture -> lab losses: a D-SACK says a copy came twice; nothing back means every copy was lost") {

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "sim/capture.hpp"
+#include "sim/fault.hpp"
 #include "tests/sim/sim_fixture.hpp"
 
 using namespace tcplab;
@@ -164,4 +166,50 @@ TEST_CASE("a kind ordinal counts that kind only: drop A>B DATA #2 and drop A>B A
   REQUIRE(!acks.empty());
   std::set<std::string> dropped = {s.drops[0]->id, s.drops[1]->id};
   CHECK(dropped == std::set<std::string>{data[1], acks[0]});
+}
+
+TEST_CASE("discard B>A#1: the SYN,ACK reaches the client's capture, not its TCP, and the retransmission completes the handshake") {
+  const auto run_with = [](const char* rule) {
+    return run_lab(lab_text(transfer_lab(std::string("faults = [\"") + rule + "\"]\n")), std::nullopt, false);
+  };
+  const LabRun r = run_with("discard B>A#1");
+  const Seen s = look(r.sink->events);
+  REQUIRE(s.drops.size() == 1);
+  const TraceEvent& d = *s.drops[0];
+  CHECK(d.id == "B>A#1");
+  CHECK(d.kind == "SYN-ACK");
+  CHECK(d.where == "firewall");
+  CHECK(d.host == 0);  // at the receiver, on arrival: one link delay after it left
+  REQUIRE(s.send_by_id.count("B>A#1"));
+  CHECK(d.t_ns == s.send_by_id.at("B>A#1")->t_ns + ms(1));
+  // The client's capture has it, at its arrival; with `drop` (lost on the link) it does not.
+  const auto captured_at_client = [](const LabRun& run) {
+    std::vector<std::pair<std::string, Instant>> got;
+    for_each_captured(run.sink->events, run.lab.hosts.size(), 0, [&](const CapturedFrame& f) {
+      if (f.arrival) got.emplace_back(std::string(run.sink->events[f.send].id), f.t_ns);
+    });
+    return got;
+  };
+  const auto got = captured_at_client(r);
+  REQUIRE(!got.empty());
+  CHECK(got.front().first == "B>A#1");
+  CHECK(got.front().second == d.t_ns);
+  const auto lost = captured_at_client(run_with("drop B>A#1"));
+  REQUIRE(!lost.empty());
+  CHECK(lost.front().first != "B>A#1");
+  // The client's TCP never took it: it leaves SYN_SENT on the SYN,ACK sent again (1 s later).
+  Instant established = -1;
+  for (const auto& e : r.sink->events)
+    if (e.type == TraceType::State && e.host == 0 && e.from == State::SynSent && e.to == State::Established) established = e.t_ns;
+  CHECK(established > d.t_ns + ms(900));
+  CHECK(r.world.counters().fault_drops == 1);
+}
+
+TEST_CASE("parse_fault: discard is an action; an unknown one is named with the list") {
+  std::string err;
+  const auto rule = parse_fault("discard B>A SYN-ACK #1", &err);
+  REQUIRE(rule);
+  CHECK(rule->action == FaultAction::Discard);
+  CHECK(!parse_fault("reject A>B#1", &err));
+  CHECK(err == "unknown fault action 'reject' (drop, delay, duplicate, corrupt, discard)");
 }
