@@ -9,6 +9,7 @@
 #include "sim/bridge.hpp"
 #include "sim/fault.hpp"
 #include "sim/probability.hpp"
+#include "stack/wire/pcap.hpp"
 
 namespace tcplab::cli {
 namespace {
@@ -19,6 +20,7 @@ struct BridgeArgs {
   std::uint64_t bytes = 10'000'000;
   std::string loss = "0";
   std::string delay = "1ms", timeout = "120s", closer = "tcplab";
+  std::string pcap;
   bool refused = false, verbose = false;
   std::uint64_t seed = 1;
 };
@@ -42,6 +44,11 @@ int bridge(const BridgeArgs& a) {
   o.refused = a.refused;
   o.seed = a.seed;
   o.verbose = a.verbose;
+  o.pcap = a.pcap;
+  if (!o.pcap.empty()) {  // a path it cannot write is bad input, found before the namespace is made
+    const PcapWriter probe(o.pcap);
+    if (!probe.ok()) throw BadInput("--pcap: " + probe.error());
+  }
   const BridgeResult r = run_bridge(o);
   if (r.skipped) {
     std::cout << "bridge: skipped: " << r.error << "\n";
@@ -85,6 +92,7 @@ Command bridge_command() {
     sub.add_option("--timeout", a->timeout, "wall-clock limit");
     sub.add_option("--seed", a->seed, "seed of the link's loss");
     sub.add_flag("-v,--verbose", a->verbose, "report malformed packets");
+    sub.add_option("--pcap", a->pcap, "write tun0 as tcpdump on the kernel's side would capture it (for `tcplab import --at-host 10.0.0.1`)");
     sub.footer("Needs root: it creates its own network namespace (unshare) with tun0 = 10.0.0.1 (the kernel)\n"
                "and tcplab's stack at 10.0.0.2; nothing outside that namespace is touched, and it vanishes on exit.\n"
                "Exit 77 when it cannot run here (not root, no /dev/net/tun).\n"

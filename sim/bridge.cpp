@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <queue>
 #include <sstream>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "sim/link.hpp"
 #include "stack/tcp_host.hpp"
 #include "stack/wire/codec.hpp"
+#include "stack/wire/pcap.hpp"
 #include "stack/wire/tun.hpp"
 
 namespace tcplab {
@@ -123,6 +125,10 @@ class Bridge {
   KernelPeer k_;
   Instant t0_ = 0;
   std::vector<char> buf_ = std::vector<char>(1 << 16);
+  std::optional<PcapWriter> pcap_;  // opt_.pcap: tun0 at the kernel's side
+  void capture(const Segment& seg, Instant now, std::uint16_t ip_id) {
+    if (pcap_) pcap_->write(seg, now - t0_, ip_id);
+  }
   std::string chunk_;
 };
 
@@ -131,6 +137,13 @@ BridgeResult Bridge::run() {
     r_.skipped = true;
     r_.error = "the bridge needs root and /dev/net/tun (it makes its own network namespace and TUN device)";
     return r_;
+  }
+  if (!opt_.pcap.empty()) {
+    pcap_.emplace(opt_.pcap);
+    if (!pcap_->ok()) {
+      r_.error = pcap_->error();
+      return r_;
+    }
   }
   if (!make_namespace()) return r_;
   csum0_ = tcp_in_csum_errors();
@@ -288,6 +301,7 @@ void Bridge::read_from_kernel(Instant now) {
       continue;
     }
     ++r_.segs_from_kernel;
+    capture(*d.seg, now, static_cast<std::uint16_t>((p[4] << 8) | p[5]));
     if (d.seg->has(kRst)) ++r_.rst_from_kernel;
     const Fate f = to_tcplab_link_.offer(now, static_cast<std::uint32_t>(n));
     if (f.kind != Fate::Kind::Deliver) {
@@ -308,6 +322,9 @@ void Bridge::deliver_due(Instant now) {
   }
   while (!to_kernel_.empty() && to_kernel_.top().at <= now) {
     const auto& b = to_kernel_.top().bytes;
+    if (pcap_) {
+      if (const DecodeResult d = decode_ipv4(b); d.seg) capture(*d.seg, now, static_cast<std::uint16_t>((b[4] << 8) | b[5]));
+    }
     if (!tun_write(tun_.get(), b.data(), b.size()) && opt_.verbose) std::perror("bridge: write(tun0)");
     to_kernel_.pop();
   }

@@ -22,6 +22,9 @@ struct BridgeOptions {
   Duration timeout_ns = sec(120);    // wall-clock limit
   std::uint64_t seed = 1;
   bool verbose = false;
+  // A pcap of tun0 as tcpdump on the kernel's side would take it (the kernel's segments when
+  // it hands them over, tcplab's when they reach it); empty: none.
+  std::string pcap;
 };
 
 struct BridgeResult {
