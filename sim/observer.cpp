@@ -178,6 +178,8 @@ std::string Explainer::describe(const ObservedFrame& o, bool& hole) {
   const FrameTruth& t = o.truth;
   const std::string who = t.id + " " + t.kind;
   if (t.copy) return who + ": a second copy the link made (the sender sent it once)";
+  if (!t.discarded.empty())
+    return who + ": thrown away on arrival, before the receiver's TCP (" + t.discarded + "): the capture has it, the TCP never saw it";
   const bool had = facts_.receiver_had.contains(o.frame.send) && facts_.receiver_had.at(o.frame.send);
   const std::string spurious = had ? "; the receiver had all of it already (spurious)" : "";
   if (t.loss_probe) return who + ": a tail loss probe (RFC 8985 7.3)" + (t.retx ? ", repeating the last segment" : ", new data") + spurious;
@@ -268,6 +270,9 @@ void Explainer::explain(ObservedFrame& o) {
     t.trigger = trig->second.what;
     if (t.trigger == "ACK") t.trigger_id = trace_[trig->second.event].id;
   }
+  // Seen arriving here, then thrown away before the TCP (a `discard` rule: a firewall's DROP).
+  if (auto f = facts_.fate.find(e.conn + "|" + e.id); o.frame.arrival && f != facts_.fate.end() && f->second.dropped.starts_with("firewall: "))
+    t.discarded = f->second.dropped;
   bool hole = false;
   t.what = describe(o, hole);
   if (o.ws.has(WsFlag::LostSegment)) {
@@ -281,6 +286,12 @@ void Explainer::explain(ObservedFrame& o) {
 }
 
 }  // namespace
+
+bool observer_notable(const ObservedFrame& f) {
+  const FrameTruth& t = f.truth;
+  return f.ws.flags || t.retx || t.loss_probe || t.copy || !t.discarded.empty() || !t.why.empty() || t.trigger == "PERSIST" ||
+         t.trigger == "KEEPALIVE";
+}
 
 std::vector<ObservedFrame> observe(const TraceEvents& trace, std::size_t hosts, int capture) {
   std::vector<ObservedFrame> out;

@@ -75,6 +75,7 @@ struct FrameTruth {
   bool retx = false;              // the sender repeated sequence space it had sent before
   bool loss_probe = false;        // a tail loss probe (RFC 8985 7.3)
   bool copy = false;              // a second arrival of one send: the link duplicated it
+  std::string discarded;          // "firewall: discard B>A#1": captured arriving, thrown away before the TCP
   // What made the sender send it: "RTO", "TLP", "ACK" (an arriving segment: fast retransmit,
   // recovery, or an answer), "DELACK", "PERSIST", "KEEPALIVE", "app" (an application call),
   // or "" (unknown). A cause recorded in the trace by the stack would take its place.
@@ -93,6 +94,10 @@ struct ObservedFrame {
 
 // The capture point's frames, analysed and explained. `hosts` is the world's host count.
 std::vector<ObservedFrame> observe(const TraceEvents& trace, std::size_t hosts, int capture);
+
+// A frame worth its "knew:" line (the text view) or its row among the flagged ones (the
+// visualizer): Wireshark labels it, or the endpoints knew more about it than the capture says.
+bool observer_notable(const ObservedFrame& f);
 
 }  // namespace tcplab
 

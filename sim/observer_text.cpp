@@ -26,12 +26,6 @@ std::string flag_counts(const std::vector<ObservedFrame>& frames) {
   return out.empty() ? "none" : out;
 }
 
-// The truth is worth a line when Wireshark said something or the endpoint knew more.
-bool notable(const ObservedFrame& f) {
-  return f.ws.flags || f.truth.retx || f.truth.loss_probe || f.truth.copy || !f.truth.why.empty() ||
-         f.truth.trigger == "PERSIST" || f.truth.trigger == "KEEPALIVE";
-}
-
 }  // namespace
 
 std::string observer_text(const std::vector<ObservedFrame>& frames, const TraceEvents& trace,
@@ -51,7 +45,7 @@ std::string observer_text(const std::vector<ObservedFrame>& frames, const TraceE
     std::string l = fmt::format("{:5} {}", i + 1, tv.line(e));
     if (f.ws.flags) l += "  " + f.ws.labels();
     out += l + "\n";
-    if (!notable(f)) continue;
+    if (!observer_notable(f)) continue;
     out += "        knew: " + f.truth.what + "\n";
     if (!f.truth.why.empty()) out += "      ≠ " + f.truth.why + "\n";
   }

@@ -42,9 +42,6 @@ void capture_picker(const WorldView& v, UiState& ui, int at) {
   }
 }
 
-bool worth_a_row(const ObservedFrame& f) {
-  return f.ws.flags || f.truth.retx || f.truth.loss_probe || f.truth.copy || !f.truth.why.empty();
-}
 
 std::string segment_text(const ObservedFrame& f) {
   const Segment& s = f.seen.seg;
@@ -69,7 +66,7 @@ void draw_observer(const WorldView& v, UiState& ui, Commands& cmd, DrawRecord& r
     if (f.ws.flags) ++out.flagged;
     if (!f.truth.why.empty()) ++out.differ;
     if (ui.predict && f.frame.event >= v.cursor) continue;
-    if (!ui.observer_only_flagged || worth_a_row(f)) rows.push_back(static_cast<std::uint32_t>(i));
+    if (!ui.observer_only_flagged || observer_notable(f)) rows.push_back(static_cast<std::uint32_t>(i));
   }
   ImGui::TextDisabled("Captured at");
   ImGui::SameLine();

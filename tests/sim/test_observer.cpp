@@ -242,3 +242,21 @@ TEST_CASE("a duplicate made by the link is a retransmission to Wireshark, and a 
 }
 
 }
+
+TEST_CASE("a segment a firewall discarded on arrival: in the capture there, and the view says its TCP never saw it") {
+  Lab lab = load_lab("handshake");
+  std::string err;
+  const auto rule = parse_fault("discard B>A#1", &err);  // the server's SYN,ACK, at the client
+  REQUIRE_MESSAGE(rule, err);
+  lab.faults.push_back(*rule);
+  LabRun r = run_lab(std::move(lab));
+  const auto frames = observe(r.sink->events, r.world.hosts().size(), 0);  // at the client
+  const auto synack = std::find_if(frames.begin(), frames.end(), [](const ObservedFrame& f) { return f.truth.id == "B>A#1"; });
+  REQUIRE(synack != frames.end());
+  CHECK(synack->frame.arrival);
+  CHECK(synack->truth.what.find("thrown away on arrival, before the receiver's TCP (firewall: discard B>A#1)") != std::string::npos);
+  // Its copy sent again is a plain retransmission that got through.
+  const auto again = std::find_if(frames.begin(), frames.end(), [](const ObservedFrame& f) { return f.truth.id == "B>A#2"; });
+  REQUIRE(again != frames.end());
+  CHECK(again->truth.what.find("thrown away") == std::string::npos);
+}

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -213,7 +214,8 @@ struct Cmd {
 Cmd run_cli(const std::string& args, const std::string& env = "") {
   const fs::path dir = VIZ_TEST_OUT;
   fs::create_directories(dir);
-  const std::string err = (dir / "cli.stderr").string();
+  // One file per process: ctest runs each case as its own process, several at once.
+  const std::string err = (dir / ("cli." + std::to_string(::getpid()) + ".stderr")).string();
   const std::string cmd = env + " " + VIZ_BIN + " " + args + " >/dev/null 2>" + err;
   const int rc = exit_code(std::system(cmd.c_str()));
   return {rc, slurp(err)};
