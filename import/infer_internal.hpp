@@ -41,7 +41,8 @@ struct CtlTx {
 struct Side : SideTcb {
   bool opened = false;          // left CLOSED at least once
   std::uint32_t ordinal = 0;    // segments sent (ids)
-  int syn_tx = 0;               // SYN or SYN,ACK transmissions
+  int syn_tx = 0;               // SYN or SYN,ACK transmissions (SYN,ACKs only, from the first one)
+  bool sent_synack = false;
   Instant last_syn = -1, syn_gap = 0;
   bool fin_acked = false, fin_rcvd = false;
   bool acked_any = false;
@@ -53,7 +54,7 @@ struct Side : SideTcb {
   std::uint32_t recover = 0;
   bool rcv_known = false;
   std::uint32_t rcv_contig = 0; // what has reached it in order (near side: exact)
-  Place syn_arrival{-1, 0, 0};  // the peer's SYN reaching it (passive open)
+  Place syn_arrival{-1, 0, 0};  // the peer's SYN reaching it (passive open, or in SYN-SENT at this host)
   Place last_arrival{-1, 0, 0}; // the last segment of the peer's that reached it
   std::deque<std::pair<std::uint32_t, Instant>> rtt_wait;  // new data's end and send time
   // The last kRecentRtts RTT samples (a ring): their minimum is the round trip the far side's

@@ -97,11 +97,15 @@ void Inference::Impl::send_rules(Conn& c, int i, const Place& p, const DecodedFr
       transition(c, i, State::SynReceived, when,
                  fmt::format("3.10.7.2 LISTEN: SYN with SEG.SEQ={} → IRS, RCV.NXT={}; SYN,ACK sent with ISS={} → SYN_RECEIVED",
                              seg.ack.raw() - 1, seg.ack.raw(), seq));
-    } else if (s.state == State::SynSent && !s.near) {
-      // Far away, its SYN,ACK is what shows the peer's SYN reached it in SYN-SENT (simultaneous open).
+    } else if (s.state == State::SynSent) {
+      // Its SYN,ACK is what shows the peer's SYN reached its TCP in SYN-SENT (simultaneous open):
+      // at this host when the last SYN arrived (one the capture shows arriving may never have
+      // reached the TCP: a firewall's drop, and no SYN,ACK answers it), far away one delay
+      // before this SYN,ACK was captured.
       s.rcv_known = true;
       s.rcv_contig = seg.ack.raw();
-      transition(c, i, State::SynReceived, far_receipt(c, peer, kSyn, p.t, p.key, f),
+      const Place when = s.near ? (s.syn_arrival.t >= 0 ? s.syn_arrival : p) : far_receipt(c, peer, kSyn, p.t, p.key, f);
+      transition(c, i, State::SynReceived, when,
                  fmt::format("3.10.7.3 SYN-SENT: SYN without ACK (SEG.SEQ={}): simultaneous open, SYN,ACK sent → SYN_RECEIVED",
                              seg.ack.raw() - 1));
     }
@@ -249,12 +253,8 @@ void Inference::Impl::recv_rules(Conn& c, int j, const Place& p, const DecodedFr
     return;
   }
   if (seg.has(kSyn)) {
-    if (r.state == State::SynSent && exact) {
-      r.rcv_known = true;
-      r.rcv_contig = seq + 1;
-      transition(c, j, State::SynReceived, p,
-                 fmt::format("3.10.7.3 SYN-SENT: SYN without ACK (SEG.SEQ={}): simultaneous open, SYN,ACK sent → SYN_RECEIVED", seq));
-    } else if (r.state == State::Closed && !r.opened) {
+    if ((r.state == State::SynSent && exact) || (r.state == State::Closed && !r.opened)) {
+      // Where it arrived: its SYN,ACK answers it (send_rules), or shows it went no further.
       r.syn_arrival = Place{p.t, 0, p.key};
     }
     return;

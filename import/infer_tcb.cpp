@@ -47,6 +47,15 @@ RetxCause Inference::Impl::analyse_send(Conn& c, int i, Instant t, const Decoded
   if (seg.has(kSyn)) {
     ++s.syns;
     if (seg.wscale) s.wscale = std::min<int>(*seg.wscale, 14);
+    if (seg.has(kAck) && !s.sent_synack) {
+      // Its first SYN,ACK. After its own SYNs (a simultaneous open) it answers the peer's SYN and
+      // is no retransmission (Linux sends it afresh, tcp_send_synack): SYN-RECEIVED counts its
+      // SYN,ACK retries from here.
+      s.sent_synack = true;
+      s.syn_tx = 0;
+      s.last_syn = -1;
+      s.syn_gap = 0;
+    }
     ++s.syn_tx;
     if (s.last_syn >= 0) s.syn_gap = t - s.last_syn;
     s.last_syn = t;

@@ -266,3 +266,32 @@ TEST_CASE("import: a RST away from its sender's SND.NXT is no TCB's (a blind res
     }
   CHECK(closed == 2);
 }
+
+TEST_CASE("import: a simultaneous open at one end: a SYN it never answered did not reach its TCP; its SYN,ACK is no retransmission") {
+  // At 10.0.0.1:9503, both ends connect to each other. The peer's first SYN arrives at 0.1 ms
+  // and is not answered (a firewall dropped it after the capture point); both SYNs go again at
+  // 1 s and cross; each end answers the other's with a SYN,ACK.
+  Run r;
+  InferOptions opt;
+  opt.at_host = "10.0.0.1";
+  Inference inf(opt, [&](const TraceEvent& e) { r.events.push_back(e); });
+  std::uint64_t n = 0;
+  inf.frame(0, ++n, seg(1, 9503, 2, 9502, kSyn, 1000, 0));
+  inf.frame(us(100), ++n, seg(2, 9502, 1, 9503, kSyn, 5000, 0));
+  inf.frame(sec(1), ++n, seg(1, 9503, 2, 9502, kSyn, 1000, 0));
+  inf.frame(sec(1) + us(20), ++n, seg(2, 9502, 1, 9503, kSyn, 5000, 0));
+  inf.frame(sec(1) + us(40), ++n, seg(1, 9503, 2, 9502, kSyn | kAck, 1000, 5001));
+  inf.frame(sec(1) + us(60), ++n, seg(2, 9502, 1, 9503, kSyn | kAck, 5000, 1001));
+  inf.frame(sec(1) + us(70), ++n, seg(1, 9503, 2, 9502, kAck, 1001, 5001));
+  inf.frame(sec(1) + us(80), ++n, seg(2, 9502, 1, 9503, kAck, 5001, 1001));
+  inf.finish();
+  std::vector<std::pair<Instant, State>> near;
+  for (const auto& e : r.events) {
+    if (e.type == TraceType::State && e.conn == "10.0.0.1:9503>10.0.0.2:9502") near.emplace_back(e.t_ns, e.to);
+    if (e.type == TraceType::Send && e.conn == "10.0.0.1:9503>10.0.0.2:9502" && e.seg.has(kSyn) && e.seg.has(kAck)) CHECK_FALSE(e.retx);
+  }
+  // SYN_SENT until the SYN it answered arrived (1 s + 20 us), not from the unanswered one at 0.1 ms.
+  const std::vector<std::pair<Instant, State>> want = {
+      {0, State::SynSent}, {sec(1) + us(20), State::SynReceived}, {sec(1) + us(60), State::Established}};
+  CHECK(near == want);
+}

@@ -3,7 +3,8 @@
 # two namespaces, tcpdump at the client, the kernel's socket states polled about every
 # millisecond), import each capture with `tcplab import --at-host <client>` and compare the
 # inferred states of both sides with the kernel's (compare_states.py: each state the kernel
-# had must be the import's at some moment within that poll's interval, +-5 ms).
+# had must be the import's at some moment within that poll's interval, +-5 ms; and each state
+# the import held a socket in for 50 ms or more must be one the kernel had then).
 # Prints SKIPPED and exits 0 where root, namespaces or tcpdump are missing.
 # Usage: check_kernel_captures.sh BIN_DIR SOURCE_DIR
 set -u
@@ -68,4 +69,4 @@ for pcap in "$tmp"/*.pcap; do
   fi
 done
 [ $fails -eq 0 ] || { echo "FAIL: $fails scenarios"; exit 1; }
-echo "every state the kernel had is the import's within the polling interval, and a recording of each scenario replays in its lab (but where said)"
+echo "every state the kernel had is the import's within the polling interval, every state the import held 50 ms or more the kernel had, and a recording of each scenario replays in its lab (but where said)"

@@ -8,13 +8,16 @@ Each .ss line is a socket state the poller saw first at t, having not seen it at
 before (prev): the kernel entered it in (prev, t]. It is matched when the imported trace has
 that side (host = the socket's local IP, conn = "local>peer") in the same state at some
 moment of [prev - SLACK, t + SLACK]. Only sockets of connections the capture holds count
-(the namespaces keep TIME_WAITs of earlier scenarios). Prints one line per socket state and
-a summary; exits 1 on any mismatch, 2 on unreadable input."""
+(the namespaces keep TIME_WAITs of earlier scenarios). The other way round too: a state the
+import holds a socket in for LONG or more (the poller reads every millisecond or so) must be
+one the kernel had at some moment of that time, +-SLACK (LISTEN and CLOSED aside). Prints one
+line per socket state and a summary; exits 1 on any mismatch, 2 on unreadable input."""
 import json
 import struct
 import sys
 
 SLACK_NS = 5_000_000  # pcap stamps and state changes are microseconds apart on a veth pair
+LONG_NS = 50_000_000  # an imported state held this long must have been seen by the poller
 SS_TO_RFC = {"ESTAB": "ESTABLISHED", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RECEIVED",
              "NEW-SYN-RECV": "SYN_RECEIVED", "FIN-WAIT-1": "FIN_WAIT_1", "FIN-WAIT-2": "FIN_WAIT_2",
              "TIME-WAIT": "TIME_WAIT", "CLOSE-WAIT": "CLOSE_WAIT", "LAST-ACK": "LAST_ACK",
@@ -108,7 +111,37 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} {ns:6} {label:45} ss {state:12} at +{when:.6f} s;"
               f" tcplab import: {', '.join(sorted(got))}")
     print(f"{checked} kernel socket states, {bad} not matched by the import")
-    return 1 if bad or checked == 0 else 0
+
+    # The other way: each long imported state, against the kernel's timeline of that socket.
+    kernel = {}
+    last_poll = 0
+    for fields in ss:
+        t, ns, state, local, peer, prev = fields
+        last_poll = max(last_poll, int(t))
+        kernel.setdefault((local.rsplit(":", 1)[0], f"{local}>{peer}"), []).append((int(prev), int(t), state))
+    held = wrong = 0
+    for key, tl in sorted(timelines.items()):
+        if key not in kernel:
+            continue
+        for k, (a, st) in enumerate(tl):
+            b = min(tl[k + 1][0] if k + 1 < len(tl) else last_poll, last_poll)
+            if st in ("LISTEN", "CLOSED") or b - a < LONG_NS:
+                continue
+            lo, hi = a - SLACK_NS, b + SLACK_NS
+            # The kernel's states in [lo, hi]: the one it was in at lo, and each it entered by hi.
+            had = {"CLOSED"}
+            for prev, t, state in kernel[key]:
+                if t <= lo:
+                    had = {SS_TO_RFC.get(state, state)}
+                elif prev <= hi:
+                    had.add(SS_TO_RFC.get(state, state))
+            held += 1
+            ok = st in had
+            wrong += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} import {key[1]:45} {st:12} for {(b - a) / 1e9:.3f} s from"
+                  f" +{(a - first) / 1e9:.6f} s; the kernel: {', '.join(sorted(had))}")
+    print(f"{held} states the import held {LONG_NS // 1_000_000} ms or more, {wrong} the kernel never had then")
+    return 1 if bad or wrong or checked == 0 else 0
 
 
 if __name__ == "__main__":
