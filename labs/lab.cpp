@@ -33,6 +33,8 @@ std::vector<FaultRule> read_faults(const Reader& r, const toml::table& root, con
   std::vector<FaultRule> faults;
   if (auto* n = root.get("faults")) {
     const auto& fa = r.array(*n, "faults");
+    if (fa.size() > World::kMaxFaults)
+      r.fail(*n, "faults: " + std::to_string(fa.size()) + " rules, at most " + std::to_string(World::kMaxFaults));
     for (auto& e : fa) {
       std::string err;
       auto f = parse_fault(r.str(e, "faults entry"), &err);

@@ -91,6 +91,10 @@ class Bridge {
   bool start_tcplab_server();
   bool start_tcplab_client();
   void ship(Instant now);
+  // Into the --pcap file, if any: a segment crossing tun0 now (times from the bridge's start).
+  void capture(const Segment& seg, Instant now, std::uint16_t ip_id) {
+    if (pcap_) pcap_->write(seg, now - t0_, ip_id);
+  }
   bool done() const;
   void exchange();
   bool step(Instant now);
@@ -126,9 +130,6 @@ class Bridge {
   Instant t0_ = 0;
   std::vector<char> buf_ = std::vector<char>(1 << 16);
   std::optional<PcapWriter> pcap_;  // opt_.pcap: tun0 at the kernel's side
-  void capture(const Segment& seg, Instant now, std::uint16_t ip_id) {
-    if (pcap_) pcap_->write(seg, now - t0_, ip_id);
-  }
   std::string chunk_;
 };
 

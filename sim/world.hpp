@@ -9,6 +9,7 @@
 #include <map>
 #include <tuple>
 #include <queue>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -103,7 +104,12 @@ class World {
   // its left and right hosts cross it instead of their link. Returns its index, or -1 when
   // a host is unknown or already behind a bottleneck (labs/ report those before).
   int add_bottleneck(const BottleneckSpec& b);
-  void add_fault(const FaultRule& r) { faults_.push_back(r); }
+  // A lab's fault rules: at most kMaxFaults (labs/lab.cpp refuses more).
+  static constexpr std::size_t kMaxFaults = 32767;
+  void add_fault(const FaultRule& r) {
+    if (faults_.size() >= kMaxFaults) throw std::length_error("more than 32767 fault rules");
+    faults_.push_back(r);
+  }
   void add_app(const AppSpec& app);  // app.host must name a host
   void set_ephemeral_range(int host, std::uint16_t lo, std::uint16_t hi);
 
@@ -195,13 +201,14 @@ class World {
     int src_host = -1, dst_host = -1;
     bool corrupted = false;
     bool retx = false;
-    // A `discard` rule matched it (its index in faults_): the receiver throws it away on arrival.
-    std::int32_t discard_rule = -1;
     bool loss_probe = false;
     RetxCause retx_cause = RetxCause::None;
     // A ping probe (not TCP; `seg` holds only its addresses): ping generator ping_gen's
     // echo request number ping_seq, or the reply to it.
     bool ping = false, ping_reply = false;
+    // A `discard` rule matched it (its index in faults_, below kMaxFaults): the receiver throws
+    // it away on arrival. Two bytes, in what was padding: a packet is copied on every hop.
+    std::int16_t discard_rule = -1;
     int ping_gen = -1;
     std::uint32_t ping_seq = 0;
     std::uint32_t wire_bytes = 0;  // its size on the wire, IP header and up

@@ -232,7 +232,7 @@ void World::transmit(int host, Segment&& seg_in, ConnId c, bool retx, bool loss_
       case FaultAction::Delay: extra = r->delay_ns; break;
       case FaultAction::Duplicate: dup = true; break;
       case FaultAction::Corrupt: p.corrupted = true; break;
-      case FaultAction::Discard: p.discard_rule = static_cast<std::int32_t>(r - faults_.data()); break;
+      case FaultAction::Discard: p.discard_rule = static_cast<std::int16_t>(r - faults_.data()); break;
     }
   }
   send_on_path(host, p, extra, dup);

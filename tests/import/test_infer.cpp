@@ -271,20 +271,14 @@ TEST_CASE("import: a simultaneous open at one end: a SYN it never answered did n
   // At 10.0.0.1:9503, both ends connect to each other. The peer's first SYN arrives at 0.1 ms
   // and is not answered (a firewall dropped it after the capture point); both SYNs go again at
   // 1 s and cross; each end answers the other's with a SYN,ACK.
-  Run r;
-  InferOptions opt;
-  opt.at_host = "10.0.0.1";
-  Inference inf(opt, [&](const TraceEvent& e) { r.events.push_back(e); });
-  std::uint64_t n = 0;
-  inf.frame(0, ++n, seg(1, 9503, 2, 9502, kSyn, 1000, 0));
-  inf.frame(us(100), ++n, seg(2, 9502, 1, 9503, kSyn, 5000, 0));
-  inf.frame(sec(1), ++n, seg(1, 9503, 2, 9502, kSyn, 1000, 0));
-  inf.frame(sec(1) + us(20), ++n, seg(2, 9502, 1, 9503, kSyn, 5000, 0));
-  inf.frame(sec(1) + us(40), ++n, seg(1, 9503, 2, 9502, kSyn | kAck, 1000, 5001));
-  inf.frame(sec(1) + us(60), ++n, seg(2, 9502, 1, 9503, kSyn | kAck, 5000, 1001));
-  inf.frame(sec(1) + us(70), ++n, seg(1, 9503, 2, 9502, kAck, 1001, 5001));
-  inf.frame(sec(1) + us(80), ++n, seg(2, 9502, 1, 9503, kAck, 5001, 1001));
-  inf.finish();
+  const Run r = infer_at("10.0.0.1", {{0, seg(1, 9503, 2, 9502, kSyn, 1000, 0)},
+                                      {us(100), seg(2, 9502, 1, 9503, kSyn, 5000, 0)},
+                                      {sec(1), seg(1, 9503, 2, 9502, kSyn, 1000, 0)},
+                                      {sec(1) + us(20), seg(2, 9502, 1, 9503, kSyn, 5000, 0)},
+                                      {sec(1) + us(40), seg(1, 9503, 2, 9502, kSyn | kAck, 1000, 5001)},
+                                      {sec(1) + us(60), seg(2, 9502, 1, 9503, kSyn | kAck, 5000, 1001)},
+                                      {sec(1) + us(70), seg(1, 9503, 2, 9502, kAck, 1001, 5001)},
+                                      {sec(1) + us(80), seg(2, 9502, 1, 9503, kAck, 5001, 1001)}});
   std::vector<std::pair<Instant, State>> near;
   for (const auto& e : r.events) {
     if (e.type == TraceType::State && e.conn == "10.0.0.1:9503>10.0.0.2:9502") near.emplace_back(e.t_ns, e.to);

@@ -82,6 +82,20 @@ TEST_SUITE("bad labs") {
           std::string::npos);
   }
 
+  TEST_CASE("more fault rules than a packet can name (32767) is refused with the count") {
+    std::string faults;
+    for (int i = 0; i < 32768; ++i) faults += std::string(i ? ", " : "") + "\"drop A>B#1\"";
+    const std::string text = "title = \"x\"\nfaults = [" + faults +
+                             "]\n[[host]]\nname = \"a\"\nip = \"10.0.0.1\"\n[[host]]\nname = \"b\"\nip = \"10.0.0.2\"\n";
+    std::string got = "(no error)";
+    try {
+      tcplab::parse_lab(text, "many.toml");
+    } catch (const tcplab::LabError& e) {
+      got = e.what();
+    }
+    CHECK(got == "many.toml:2:10: faults: 32768 rules, at most 32767");
+  }
+
   TEST_CASE("bad command-line input: unknown --var, a bare --until, a missing lab") {
     auto r = labtest::tcplab_cmd("check handshake --var nope=1");
     CHECK(r.rc == 2);
