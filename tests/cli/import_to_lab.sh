@@ -12,8 +12,9 @@
 # does not replay with a stack at the far side (the queue the others filled set its timing): the
 # far side then replays its captured segments as a script that checks nothing (check_arrivals =
 # false), the capture host's congestion control the one of newreno, cubic, bbr that replays.
-# (All six bottleneck labs replay at both hosts but bbr-vs-cubic at the client, whose ACKs and
-# paced data share microseconds; checked here on bufferbloat, the shortest.)
+# (All six bottleneck labs replay at both hosts but bbr-vs-cubic at the client, where the server's
+# ACKs followed a queue the other flow filled and BBR's paced sends sit microseconds from ACKs:
+# README.md says more; checked here on bufferbloat, the shortest.)
 # A far side gone silent (nothing back for the capture host's FIN or SYN,ACK copies: fin-wait-1-pileup
 # and last-ack-pileup at the server, syn-flood's spoofed SYNs) is a host that went down after its last
 # segment; a RST without ACK from an open side (half-open) a host that restarted, and the empty
