@@ -128,24 +128,28 @@ void Congestion::on_timeout(const CcLoss& l) {
 void Congestion::add_sack(SackBlock b, Seq32 snd_una) {
   if (seq_le(b.right, snd_una) || !seq_lt(b.left, b.right)) return;
   if (seq_lt(b.left, snd_una)) b.left = snd_una;
-  std::vector<SackBlock>& merged = merge_scratch_;  // swapped with sacked_ below: no allocation once warm
-  merged.clear();
-  bool placed = false;
-  for (const auto& s : sacked_) {
-    if (seq_lt(s.right, b.left)) {
-      merged.push_back(s);
-    } else if (seq_lt(b.right, s.left)) {
-      if (!placed) { merged.push_back(b); placed = true; }
-      merged.push_back(s);
-    } else {  // overlap or touch: absorb
-      b.left = seq_min(b.left, s.left);
-      b.right = seq_max(b.right, s.right);
-    }
+  // The ranges are sorted, apart and not touching: the first one that ends at or after b's
+  // start, and those from it that begin at or before b's end, overlap or touch b and merge
+  // into it; the ranges before and after stay as they are.
+  const auto first = std::partition_point(sacked_.begin(), sacked_.end(),
+                                          [&](const SackBlock& s) { return seq_lt(s.right, b.left); });
+  auto last = first;
+  for (; last != sacked_.end() && !seq_lt(b.right, last->left); ++last) {
+    sacked_total_ -= static_cast<std::uint32_t>(last->right - last->left);
+    b.left = seq_min(b.left, last->left);
+    b.right = seq_max(b.right, last->right);
   }
-  if (!placed) merged.push_back(b);
-  if (merged.size() > kMaxScoreboardBlocks) merged.erase(merged.begin());
-  sacked_.swap(merged);
-  recount();
+  sacked_total_ += static_cast<std::uint32_t>(b.right - b.left);
+  if (first == last) {
+    sacked_.insert(first, b);
+  } else {
+    *first = b;
+    sacked_.erase(first + 1, last);
+  }
+  if (sacked_.size() > kMaxScoreboardBlocks) {
+    sacked_total_ -= static_cast<std::uint32_t>(sacked_.front().right - sacked_.front().left);
+    sacked_.erase(sacked_.begin());
+  }
 }
 
 void Congestion::drop_below(Seq32 snd_una) {
@@ -165,9 +169,8 @@ void Congestion::recount() {
 }
 
 const SackBlock* Congestion::sacked_at_or_after(Seq32 s) const {
-  for (const auto& b : sacked_)
-    if (seq_lt(s, b.right)) return &b;
-  return nullptr;
+  const auto it = std::partition_point(sacked_.begin(), sacked_.end(), [&](const SackBlock& b) { return seq_le(b.right, s); });
+  return it == sacked_.end() ? nullptr : &*it;
 }
 
 bool Congestion::next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const {

@@ -19,7 +19,13 @@ using CcAlgo = std::variant<NewReno, Cubic, Bbr>;
 
 class Congestion {
  public:
-  static constexpr std::size_t kMaxScoreboardBlocks = 64;  // a bound on remembered SACK ranges
+  // A bound on the SACKed ranges remembered: past it the lowest is forgotten, and its bytes
+  // count as lost again (sent again by the recovery). Linux has no such bound (a SACKed flag
+  // per queued segment), so it must be above any window's holes: the bench's slow-start
+  // overshoot into a drop-tail queue leaves 138 (a bound of 64 resent 2,500 segments the
+  // receiver held). It stays as a guard against a peer that reports thousands of slivers
+  // (each ACK adds at most four; learn_sack keeps them within what was sent).
+  static constexpr std::size_t kMaxScoreboardBlocks = 8192;
 
   // prr: Proportional Rate Reduction in fast recovery (RFC 6937, as Linux); else RFC 6675's
   // cwnd = ssthresh with sending while pipe < cwnd.
@@ -76,7 +82,7 @@ class Congestion {
   }
   // First sacked range at or after s (for skipping), or nullptr.
   const SackBlock* sacked_at_or_after(Seq32 s) const;
-  std::uint32_t sacked_bytes() const { return sacked_total_; }  // the scoreboard's bytes, kept by recount()
+  std::uint32_t sacked_bytes() const { return sacked_total_; }  // the scoreboard's bytes, kept as ranges change
   // RFC 6675 NextSeg rule 1: first un-SACKed byte in [from, highest sacked); len is how far
   // the hole goes. False when there is no such hole.
   bool next_hole(Seq32 from, Seq32* at, std::uint32_t* len) const;
@@ -97,7 +103,6 @@ class Congestion {
   Seq32 recover_, high_rxt_;
   std::vector<SackBlock> sacked_;  // sorted, disjoint
   std::uint32_t sacked_total_ = 0;  // their bytes: read several times per ACK, changed less often
-  std::vector<SackBlock> merge_scratch_;  // add_sack's working copy (capacity reused)
   void recount();
 };
 

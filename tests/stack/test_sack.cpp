@@ -1,5 +1,7 @@
 // SACK (RFC 2018): blocks in our ACKs for out-of-order data (the most recent first), and
 // the sender's scoreboard from the peer's blocks.
+#include <random>
+
 #include "harness.hpp"
 
 using namespace tcplab;
@@ -229,6 +231,66 @@ TEST_CASE("SACK: blocks beyond what was sent are ignored (RFC 2018 4)") {
   send(ep, 0, std::string(2000, 's'));
   feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{L + 5001, L + 6001}}});
   CHECK(ep.c.congestion().scoreboard().empty());
+}
+
+TEST_CASE("SACK: the scoreboard keeps every range of a window with 138 holes (none forgotten and sent again)") {
+  // The bench's slow-start overshoot into a drop-tail queue: one segment in 21 lost, 139
+  // SACKed ranges above SND.UNA. A bound of 64 ranges forgot the lowest 75, and the recovery
+  // sent 2,500 segments again that the receiver held.
+  Congestion cc;
+  const Seq32 una(4000000000U);  // the ranges cross the wrap of the sequence space
+  constexpr std::uint32_t seg = 1460, every = 21;
+  for (std::uint32_t i = 0; i < 139; ++i) {
+    // Each range as its segments are SACKed one by one (each ACK's first block grows).
+    for (std::uint32_t k = 1; k < every; ++k)
+      cc.add_sack(SackBlock{una + (i * every + 1) * seg, una + (i * every + k + 1) * seg}, una);
+  }
+  CHECK(cc.scoreboard().size() == 139);
+  CHECK(cc.sacked_bytes() == 139U * (every - 1) * seg);
+  // The holes the recovery would fill: exactly the lost segments, from the first to the last.
+  Seq32 from = una;
+  Seq32 at;
+  std::uint32_t len = 0;
+  int holes = 0;
+  while (cc.next_hole(from, &at, &len)) {
+    CHECK(at == una + static_cast<std::uint32_t>(holes) * every * seg);
+    CHECK(len == seg);
+    from = at + len;
+    ++holes;
+  }
+  CHECK(holes == 139);
+  // A segment inside the 5th range: its range is found (what the sender skips).
+  const SackBlock* b = cc.sacked_at_or_after(una + (4 * every + 3) * seg);
+  REQUIRE(b != nullptr);
+  CHECK(b->left == una + (4 * every + 1) * seg);
+}
+
+TEST_CASE("SACK: the scoreboard's ranges equal the bytes SACKed, for random blocks (against a byte map)") {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 40; ++round) {
+    Congestion cc;
+    const Seq32 una(static_cast<std::uint32_t>(rng()));
+    constexpr std::uint32_t span = 3000;
+    std::vector<bool> held(span, false);  // byte i is una + i
+    for (int n = 0; n < 60; ++n) {
+      const auto l = static_cast<std::uint32_t>(rng() % span), w = 1 + static_cast<std::uint32_t>(rng() % 80);
+      const std::uint32_t r = std::min(span, l + w);
+      cc.add_sack(SackBlock{una + l, una + r}, una);
+      for (std::uint32_t i = l; i < r; ++i) held[i] = true;
+      // The model's ranges: maximal runs of held bytes.
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> want;
+      for (std::uint32_t i = 0; i < span; ++i)
+        if (held[i] && (i == 0 || !held[i - 1])) want.emplace_back(i, i);
+      for (auto& [a, e] : want) {
+        e = a;
+        while (e < span && held[e]) ++e;
+      }
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> got;
+      for (const SackBlock& s : cc.scoreboard()) got.emplace_back(s.left - una, s.right - una);
+      REQUIRE(got == want);
+      CHECK(cc.sacked_bytes() == static_cast<std::uint32_t>(std::count(held.begin(), held.end(), true)));
+    }
+  }
 }
 
 }  // TEST_SUITE
