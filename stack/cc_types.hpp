@@ -89,6 +89,8 @@ struct CcLoss {
   // equation (4) applies when the segment "has not yet been resent by way of the
   // retransmission timer"; Linux tcp_enter_loss likewise).
   bool again = false;
+  // A timeout that keeps the SACK scoreboard (TcpConfig::rto_keeps_sack, no reneging seen).
+  bool keep_sacks = false;
 };
 
 }  // namespace tcplab

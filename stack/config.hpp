@@ -166,6 +166,13 @@ struct TcpConfig {
   // RFC 2883 D-SACK: a duplicate segment is reported as the first SACK block of the ACK it
   // gets (Linux net.ipv4.tcp_dsack=1). RFC 9293 does not include RFC 2883: off in rfc9293.
   bool dsack = true;
+  // A retransmission timeout and the SACK scoreboard. RFC 2018 8 (and RFC 6675 5.1, which
+  // notes that the rule is now seen as too strong): the receiver may have reneged, so the
+  // sender forgets what was SACKed and sends everything from SND.UNA again. Linux
+  // (tcp_timeout_mark_lost) keeps it unless the segment at SND.UNA is itself SACKed, which
+  // only a receiver that dropped what it had SACKed would show; the recovery then sends
+  // only what was not SACKed (tests/pkt/scripts/b-rto-keeps-sack.pkt).
+  bool rto_keeps_sack = true;
   // SYN-SENT and a segment whose ACK does not acknowledge our SYN (3.10.7.3 first step): Linux
   // (tcp_rcv_synsent_state_process) suspects that its SYN crossed an old connection's FIN or
   // RST and, unless it has already retransmitted, re-arms the SYN timer to TCP_TIMEOUT_MIN

@@ -121,7 +121,7 @@ void Congestion::on_timeout(const CcLoss& l) {
   w_.cwnd = l.mss;
   in_recovery_ = false;
   dupacks_ = 0;
-  clear_sacks();  // RFC 2018 8: the receiver may renege; don't trust old SACKs after a timeout
+  if (!l.keep_sacks) clear_sacks();  // RFC 2018 8: the receiver may renege; don't trust old SACKs
   std::visit([&](auto& a) { a.on_timeout(w_, l.now); }, algo_);
 }
 
@@ -166,6 +166,15 @@ void Congestion::drop_below(Seq32 snd_una) {
 void Congestion::recount() {
   sacked_total_ = 0;
   for (const auto& b : sacked_) sacked_total_ += static_cast<std::uint32_t>(b.right - b.left);
+}
+
+std::uint32_t Congestion::sacked_below(Seq32 s) const {
+  std::uint32_t n = 0;
+  for (const auto& b : sacked_) {
+    if (!seq_lt(b.left, s)) break;
+    n += static_cast<std::uint32_t>(seq_min(b.right, s) - b.left);
+  }
+  return n;
 }
 
 const SackBlock* Congestion::sacked_at_or_after(Seq32 s) const {

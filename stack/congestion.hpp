@@ -21,10 +21,11 @@ class Congestion {
  public:
   // A bound on the SACKed ranges remembered: past it the lowest is forgotten, and its bytes
   // count as lost again (sent again by the recovery). Linux has no such bound (a SACKed flag
-  // per queued segment), so it must be above any window's holes: the bench's slow-start
-  // overshoot into a drop-tail queue leaves 138 (a bound of 64 resent 2,500 segments the
-  // receiver held). It stays as a guard against a peer that reports thousands of slivers
-  // (each ACK adds at most four; learn_sack keeps them within what was sent).
+  // per queued segment), so it must be above any window's holes: a slow-start overshoot into
+  // a drop-tail queue drops every second segment of a round (the catalogue's bottleneck labs
+  // had more than the 64 this once was). It stays as a guard against a peer that reports
+  // thousands of slivers (each ACK adds at most four; learn_sack keeps them within what was
+  // sent).
   static constexpr std::size_t kMaxScoreboardBlocks = 8192;
 
   // prr: Proportional Rate Reduction in fast recovery (RFC 6937, as Linux); else RFC 6675's
@@ -82,6 +83,8 @@ class Congestion {
   }
   // First sacked range at or after s (for skipping), or nullptr.
   const SackBlock* sacked_at_or_after(Seq32 s) const;
+  // The SACKed bytes below s (after a timeout: what go-back-N skipped is not in flight).
+  std::uint32_t sacked_below(Seq32 s) const;
   std::uint32_t sacked_bytes() const { return sacked_total_; }  // the scoreboard's bytes, kept as ranges change
   // RFC 6675 NextSeg rule 1: first un-SACKed byte in [from, highest sacked); len is how far
   // the hole goes. False when there is no such hole.

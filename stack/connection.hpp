@@ -241,7 +241,8 @@ class Connection {
   // was sent again since SND.NXT went back to SND.UNA is in flight.
   std::uint32_t bytes_in_flight() const {
     if (lean()) return settled_.in_flight;
-    return body().tx.in_loss ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) : pipe();
+    return body().tx.in_loss ? static_cast<std::uint32_t>(std::max(0, tcb_.snd_nxt - tcb_.snd_una)) - body().cc.sacked_below(tcb_.snd_nxt)
+                             : pipe();
   }
   // RACK loss detection (RFC 8985 6) is in use: the knob, and SACK negotiated (Linux falls
   // back to duplicate ACKs without it).

@@ -253,7 +253,10 @@ bool Connection::choose_at_snd_nxt(DataChoice& c) {
                                    ? static_cast<std::uint32_t>(std::min(body().cc.dupacks(), 2)) * mss
                                    : 0;
     const std::uint32_t lt_wnd = std::min(body().cc.cwnd() + extra, tcb_.snd_wnd);
-    const auto u = static_cast<std::int64_t>(std::max(wnd, lt_wnd)) - (seq - tcb_.snd_una);
+    // In flight: from SND.UNA to here, less what the receiver holds (SACKed ranges that the
+    // go-back-N after a timeout skips; none below SND.MAX otherwise, as the window is used).
+    const std::int64_t flight = (seq - tcb_.snd_una) - static_cast<std::int64_t>(body().tx.in_loss ? body().cc.sacked_below(seq) : 0);
+    const auto u = static_cast<std::int64_t>(std::max(wnd, lt_wnd)) - flight;
     usable = u > 0 ? static_cast<std::uint32_t>(u) : 0;
   }
   c.len = std::min({mss, avail, usable});
@@ -557,6 +560,10 @@ void Connection::on_rto(Instant now, Output& out) {
     l.flight = flight_size();
     l.kind = LossKind::Timeout;
     l.again = body().tx.in_loss;
+    // Linux keeps the scoreboard unless the receiver reneged: the segment at SND.UNA SACKed
+    // and not acknowledged (tcp_timeout_mark_lost); RFC 2018 8 forgets it (TcpConfig).
+    const SackBlock* head = body().cc.sacked_at_or_after(tcb_.snd_una);
+    l.keep_sacks = cfg_->rto_keeps_sack && !(head && seq_le(head->left, tcb_.snd_una));
     body().cc.on_timeout(l);
   }
   tcb_.snd_nxt = tcb_.snd_una;

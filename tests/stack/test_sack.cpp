@@ -234,9 +234,9 @@ TEST_CASE("SACK: blocks beyond what was sent are ignored (RFC 2018 4)") {
 }
 
 TEST_CASE("SACK: the scoreboard keeps every range of a window with 138 holes (none forgotten and sent again)") {
-  // The bench's slow-start overshoot into a drop-tail queue: one segment in 21 lost, 139
-  // SACKed ranges above SND.UNA. A bound of 64 ranges forgot the lowest 75, and the recovery
-  // sent 2,500 segments again that the receiver held.
+  // A slow-start overshoot into a drop-tail queue: one segment in 21 lost, 139 SACKed ranges
+  // above SND.UNA. A bound of 64 ranges forgot the lowest 75, whose bytes then counted as
+  // holes to send again.
   Congestion cc;
   const Seq32 una(4000000000U);  // the ranges cross the wrap of the sequence space
   constexpr std::uint32_t seg = 1460, every = 21;
@@ -290,6 +290,52 @@ TEST_CASE("SACK: the scoreboard's ranges equal the bytes SACKed, for random bloc
       REQUIRE(got == want);
       CHECK(cc.sacked_bytes() == static_cast<std::uint32_t>(std::count(held.begin(), held.end(), true)));
     }
+  }
+}
+
+TEST_CASE("SACK: a timeout keeps the scoreboard under linux (not after reneging) and forgets it under rfc9293") {
+  // Five segments out; the peer SACKs the third; the RTO fires. Linux (tcp_timeout_mark_lost)
+  // keeps what was SACKed, so the go-back-N skips 2001:3001 even though the ACKs after the
+  // timeout do not report it again; RFC 2018 8 forgets it and sends it again.
+  const auto after_timeout = [](Profile p, std::uint32_t sack_left, std::uint32_t sack_right) {
+    TcpConfig cfg = with_sack();
+    cfg.tail_loss_probe = false;  // the RTO, not a probe, is the first timer to fire
+    if (p == Profile::Rfc9293) cfg.rto_keeps_sack = TcpConfig::for_profile(p).rto_keeps_sack;
+    Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+    Seg syn = peer_syn();
+    syn.sack_permitted = true;
+    call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+    feed(ep, 0, Seg{});
+    send(ep, 0, std::string(5000, 's'));
+    REQUIRE(sends_of(ep.out).size() == 5);
+    feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{sack_left, sack_right}}});
+    REQUIRE(ep.c.congestion().scoreboard().size() == 1);
+    const Instant rto = ep.c.timers().at(TimerKind::Rto);
+    fire(ep, rto);
+    expect_sends(ep, {{.seq = L + 1, .len = kMss, .payload = std::string(kMss, 's'), .retx = true}});
+    return ep;
+  };
+  SUBCASE("linux: kept; after the ACK of the first segment, 1001:2001 and then 3001:4001") {
+    Ep ep = after_timeout(Profile::Linux, L + 2001, L + 3001);
+    CHECK(ep.c.congestion().scoreboard().size() == 1);
+    feed(ep, ep.c.timers().at(TimerKind::Rto) - ms(1), Seg{.ack = L + 1001});
+    const auto sent = sends_of(ep.out);
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0].seg.seq.raw() == L + 1001);
+    CHECK(sent[1].seg.seq.raw() == L + 3001);
+  }
+  SUBCASE("rfc9293: forgotten; 1001:2001 and then 2001:3001 again") {
+    Ep ep = after_timeout(Profile::Rfc9293, L + 2001, L + 3001);
+    CHECK(ep.c.congestion().scoreboard().empty());
+    feed(ep, ep.c.timers().at(TimerKind::Rto) - ms(1), Seg{.ack = L + 1001});
+    const auto sent = sends_of(ep.out);
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0].seg.seq.raw() == L + 1001);
+    CHECK(sent[1].seg.seq.raw() == L + 2001);
+  }
+  SUBCASE("linux, the segment at SND.UNA SACKed and not acknowledged: the receiver reneged, forgotten") {
+    Ep ep = after_timeout(Profile::Linux, L + 1, L + 1001);
+    CHECK(ep.c.congestion().scoreboard().empty());
   }
 }
 
