@@ -88,8 +88,7 @@ void Connection::remember_sack_segment(std::uint64_t at) {
   // One entry per held block: those in `at`'s block (which becomes the most recent) and those
   // already delivered go; `at` goes first; the oldest falls off when all slots are in use.
   std::uint64_t lo = at, hi = at + 1;
-  for (const auto& [a, b] : body().ooo.ranges())
-    if (a <= at && at < b) lo = a, hi = b;
+  if (const auto r = body().ooo.range_of(at)) lo = r->first, hi = r->second;
   std::array<std::uint64_t, 4> kept{};
   std::uint8_t n = 0;
   kept[n++] = at;

@@ -59,17 +59,18 @@ void Connection::add_sack_blocks(Segment& s) const {
   // RFC 2883 2: a D-SACK block comes first, once.
   if (body().rx.dsack_pending) add(body().rx.dsack);
   if (body().ooo.empty()) return;
-  const auto ranges = body().ooo.ranges();
-  auto block = [&](const std::pair<std::uint64_t, std::uint64_t>& r) {
-    return SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(r.first - rcv_total_),
-                     tcb_.rcv_nxt + static_cast<std::uint32_t>(r.second - rcv_total_)};
+  auto block = [&](std::uint64_t first, std::uint64_t second) {
+    return SackBlock{tcb_.rcv_nxt + static_cast<std::uint32_t>(first - rcv_total_),
+                     tcb_.rcv_nxt + static_cast<std::uint32_t>(second - rcv_total_)};
   };
   // RFC 2018 4: the block holding the most recent segment first, then the blocks of the
   // segments before it, most recent first; any other held block after them.
   for (std::uint8_t i = 0; i < body().rx.sack_recent_count; ++i)
-    for (const auto& r : ranges)
-      if (r.first <= body().rx.sack_recent[i] && body().rx.sack_recent[i] < r.second) add(block(r));
-  for (const auto& r : ranges) add(block(r));
+    if (const auto r = body().ooo.range_of(body().rx.sack_recent[i])) add(block(r->first, r->second));
+  body().ooo.each_range([&](std::uint64_t a, std::uint64_t b) {
+    add(block(a, b));
+    return s.sack_count < max_blocks;
+  });
 }
 
 void Connection::emit(Instant, Segment seg, bool retx, Output& out, bool loss_probe, RetxCause cause) {

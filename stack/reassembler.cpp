@@ -1,56 +1,91 @@
 #include "stack/reassembler.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace tcplab {
 
 bool Reassembler::insert(std::uint64_t at, const Payload& data) {
-  std::uint64_t start = at;
-  std::uint64_t end = at + data.size();
-  // Trim against neighbours so stored fragments never overlap; new bytes fill only gaps.
-  auto it = frags_.upper_bound(start);
-  if (it != frags_.begin()) {
-    auto prev = std::prev(it);
-    const std::uint64_t prev_end = prev->first + prev->second.size();
-    if (prev_end >= end) return true;  // wholly duplicate
-    if (prev_end > start) start = prev_end;
+  if (data.size() == 0) return true;
+  const std::uint64_t end = at + data.size();
+  // The runs that overlap or touch [at, end): from the last one starting at or before `at`
+  // (if it reaches `at`) through the last one starting at or before `end`.
+  auto first = runs_.upper_bound(at);
+  if (first != runs_.begin() && std::prev(first)->second.end >= at) --first;
+  auto last = first;
+  while (last != runs_.end() && last->first <= end) ++last;
+  const auto piece = [&](std::uint64_t from, std::uint64_t to) {
+    held_ += to - from;
+    return data.substr(static_cast<std::uint32_t>(from - at), static_cast<std::uint32_t>(to - from));
+  };
+  if (first == last) {  // apart from everything held: a new run
+    if (runs_.size() >= kMaxRuns) return false;
+    runs_.emplace(at, Run{end, {piece(at, end)}});
+    return true;
   }
-  while (start < end) {
-    it = frags_.lower_bound(start);
-    const std::uint64_t gap_end = (it == frags_.end()) ? end : std::min(end, it->first);
-    if (gap_end > start) {
-      if (frags_.size() >= kMaxFragments) return false;
-      frags_.emplace(start, data.substr(static_cast<std::uint32_t>(start - at), static_cast<std::uint32_t>(gap_end - start)));
-      held_ += gap_end - start;
+  Run& run = first->second;
+  if (std::next(first) == last && first->first <= at) {
+    // One run, which starts at or before the data: a duplicate, or it grows at its end (the
+    // usual case: the next segment after what is held).
+    if (end > run.end) {
+      run.pieces.push_back(piece(run.end, end));
+      run.end = end;
     }
-    if (it == frags_.end() || it->first >= end) break;
-    start = it->first + it->second.size();
+    return true;
   }
+  // The data fills gaps between (or before) runs: one run from the lowest start, the new bytes
+  // placed in the gaps, the later runs' pieces moved after them.
+  Run merged;
+  const std::uint64_t start = std::min(first->first, at);
+  std::uint64_t cur = start;
+  for (auto it = first; it != last; ++it) {
+    if (it->first > cur) merged.pieces.push_back(piece(cur, it->first));  // inside [at, end): they touch
+    std::move(it->second.pieces.begin(), it->second.pieces.end(), std::back_inserter(merged.pieces));
+    cur = it->second.end;
+  }
+  if (end > cur) {
+    merged.pieces.push_back(piece(cur, end));
+    cur = end;
+  }
+  merged.end = cur;
+  runs_.erase(first, last);
+  runs_.emplace(start, std::move(merged));
   return true;
 }
 
 std::vector<Payload> Reassembler::take_contiguous(std::uint64_t next) {
   std::vector<Payload> out;
-  while (!frags_.empty()) {
-    auto it = frags_.begin();
-    const std::uint64_t end = it->first + it->second.size();
+  while (!runs_.empty()) {
+    auto it = runs_.begin();
     if (it->first > next) break;
-    if (end > next) {
-      out.push_back(it->second.substr(static_cast<std::uint32_t>(next - it->first)));
-      next = end;
+    std::uint64_t pos = it->first;
+    for (const Payload& p : it->second.pieces) {
+      const std::uint64_t pend = pos + p.size();
+      if (pend > next) {
+        out.push_back(pos >= next ? p : p.substr(static_cast<std::uint32_t>(next - pos)));
+        next = pend;
+      }
+      pos = pend;
     }
-    held_ -= it->second.size();
-    frags_.erase(it);
+    held_ -= it->second.end - it->first;
+    runs_.erase(it);
   }
   return out;
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> Reassembler::ranges() const {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> r;
-  for (const auto& [start, bytes] : frags_) {
-    const std::uint64_t end = start + bytes.size();
-    if (!r.empty() && r.back().second == start) r.back().second = end;
-    else r.emplace_back(start, end);
-  }
+  r.reserve(runs_.size());
+  for (const auto& [start, run] : runs_) r.emplace_back(start, run.end);
   return r;
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> Reassembler::range_of(std::uint64_t x) const {
+  auto it = runs_.upper_bound(x);
+  if (it == runs_.begin()) return std::nullopt;
+  --it;
+  if (x >= it->second.end) return std::nullopt;
+  return std::make_pair(it->first, it->second.end);
 }
 
 }  // namespace tcplab

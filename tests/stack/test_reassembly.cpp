@@ -1,5 +1,6 @@
 // Lost, duplicated and reordered segments: the Reassembler holds out-of-order bytes and the
 // connection delivers every byte exactly once, in order (RFC 9293 3.10.7.4 seventh).
+#include <random>
 #include <set>
 
 #include "harness.hpp"
@@ -42,11 +43,65 @@ TEST_CASE("Reassembler: take_contiguous skips what the caller already has") {
   CHECK(r.empty());
 }
 
-TEST_CASE("Reassembler: the fragment count is bounded") {
+TEST_CASE("Reassembler: the count of separate ranges is bounded, not the segments") {
   Reassembler r;
-  for (std::uint64_t i = 0; i < Reassembler::kMaxFragments; ++i) CHECK(r.insert(10 + 2 * i, "x"));
-  CHECK_FALSE(r.insert(10 + 2 * Reassembler::kMaxFragments, "y"));  // dropped, will be retransmitted
-  CHECK(r.ranges().size() == Reassembler::kMaxFragments);
+  for (std::uint64_t i = 0; i < Reassembler::kMaxRuns; ++i) CHECK(r.insert(10 + 2 * i, "x"));
+  CHECK_FALSE(r.insert(10 + 2 * Reassembler::kMaxRuns, "y"));  // a new range: dropped, will be retransmitted
+  CHECK(r.ranges().size() == Reassembler::kMaxRuns);
+  CHECK(r.insert(11, "z"));  // joins two ranges: taken
+  CHECK(r.ranges().size() == Reassembler::kMaxRuns - 1);
+  // 10,000 segments after one hole are one range (a bound of 256 segments dropped the rest).
+  Reassembler w;
+  for (std::uint64_t i = 1; i <= 10000; ++i) CHECK(w.insert(i * 1000, std::string(1000, 'w')));
+  CHECK(w.ranges() == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1000, 10001000}});
+  CHECK(w.range_of(5000500) == std::make_pair(std::uint64_t{1000}, std::uint64_t{10001000}));
+  CHECK_FALSE(w.range_of(999).has_value());
+  CHECK(w.bytes_held() == 10000000);
+  CHECK(w.insert(0, std::string(1000, 'v')));
+  std::uint64_t got = 0;
+  for (const Payload& p : w.take_contiguous(0)) got += p.size();
+  CHECK(got == 10001000);
+  CHECK(w.empty());
+}
+
+TEST_CASE("Reassembler: random inserts and takes against a byte map") {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 60; ++round) {
+    Reassembler r;
+    constexpr std::uint64_t span = 400;
+    const std::string stream = reassembly_pattern(span, static_cast<std::size_t>(round));
+    std::vector<bool> held(span, false);
+    std::uint64_t next = 0;
+    std::string delivered;
+    for (int n = 0; n < 80; ++n) {
+      const std::uint64_t at = next + 1 + rng() % 60;
+      if (at >= span) continue;
+      const std::uint64_t len = std::min<std::uint64_t>(1 + rng() % 25, span - at);
+      REQUIRE(r.insert(at, Payload(stream.substr(at, len))));
+      for (std::uint64_t i = at; i < at + len; ++i) held[i] = true;
+      // The model's ranges from `next` on: maximal runs of held bytes.
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> want;
+      for (std::uint64_t i = next; i < span; ++i)
+        if (held[i] && (i == next || !held[i - 1])) {
+          std::uint64_t e = i;
+          while (e < span && held[e]) ++e;
+          want.emplace_back(i, e);
+        }
+      REQUIRE(r.ranges() == want);
+      CHECK(r.bytes_held() == static_cast<std::uint64_t>(std::count(held.begin() + static_cast<std::ptrdiff_t>(next), held.end(), true)));
+      if (rng() % 4 == 0) {  // the hole at `next` fills: take what became contiguous
+        const std::uint64_t fill = std::min<std::uint64_t>(1 + rng() % 10, span - next);
+        delivered += stream.substr(next, fill);
+        for (std::uint64_t i = next; i < next + fill; ++i) held[i] = false;
+        next += fill;
+        const std::string more = join(r.take_contiguous(next));
+        delivered += more;
+        next += more.size();
+        for (std::uint64_t i = 0; i < next; ++i) held[i] = false;
+        REQUIRE(delivered == stream.substr(0, next));
+      }
+    }
+  }
 }
 
 TEST_CASE("ESTABLISHED: segments in reverse order → delivered once, in order") {
