@@ -37,6 +37,7 @@ TcpConfig TcpConfig::for_profile(Profile p) {
       c.syn_retries = 7;
       c.dsack = false;                             // RFC 2883 is not part of RFC 9293
       c.rto_keeps_sack = false;                    // RFC 2018 8: SACK information forgotten on a timeout
+      c.rto_restarts_on_head_resend = false;       // RFC 6298 5.1: started only when not running
       c.syn_sent_bad_ack_retry_ns = std::nullopt;  // 3.10.7.3: "discard the segment"
       c.time_wait_reopen_iss_gap = std::nullopt;   // RFC 6528's ISS, kept above the old SND.MAX
       c.syn_cookies = 0;                           // RFC 4987 is not part of RFC 9293

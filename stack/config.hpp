@@ -173,6 +173,11 @@ struct TcpConfig {
   // only a receiver that dropped what it had SACKed would show; the recovery then sends
   // only what was not SACKed (tests/pkt/scripts/b-rto-keeps-sack.pkt).
   bool rto_keeps_sack = true;
+  // The retransmission timer when a recovery (fast retransmit, SACK or RACK) resends the first
+  // unacknowledged segment: Linux (tcp_xmit_retransmit_queue) restarts it then, unless RACK's
+  // reordering timer is pending; RFC 6298 5.1 starts it only when it is not running, so it
+  // still counts from an earlier transmission (tests/pkt/scripts/b-rto-restarts-on-head-resend.pkt).
+  bool rto_restarts_on_head_resend = true;
   // SYN-SENT and a segment whose ACK does not acknowledge our SYN (3.10.7.3 first step): Linux
   // (tcp_rcv_synsent_state_process) suspects that its SYN crossed an old connection's FIN or
   // RST and, unless it has already retransmitted, re-arms the SYN timer to TCP_TIMEOUT_MIN

@@ -338,7 +338,15 @@ void Connection::send_data(Instant now, const DataChoice& c, std::uint8_t flags,
   const RetxCause cause = !retx ? RetxCause::None : loss_probe ? RetxCause::Tlp : c.cause;
   emit(now, std::move(s), retx, out, loss_probe, cause);
   paced(now, wire_bytes);
-  if (!timers_.armed(TimerKind::Rto)) arm(TimerKind::Rto, now + rtt_.rto(), out);
+  if (!timers_.armed(TimerKind::Rto)) {
+    arm(TimerKind::Rto, now + rtt_.rto(), out);
+  } else if (retx && !loss_probe && c.cause != RetxCause::Rto && c.seq == tcb_.snd_una && cfg_->rto_restarts_on_head_resend &&
+             !timers_.armed(TimerKind::Reorder)) {
+    // A recovery resent the first unacknowledged segment: Linux restarts the timer from it
+    // (TcpConfig::rto_restarts_on_head_resend). After a timeout the ACK that moved SND.UNA
+    // restarted it already (RFC 6298 5.3).
+    arm(TimerKind::Rto, now + rtt_.rto(), out);
+  }
   if (timers_.armed(TimerKind::Persist)) disarm(TimerKind::Persist, out);
 }
 

@@ -339,4 +339,26 @@ TEST_CASE("SACK: a timeout keeps the scoreboard under linux (not after reneging)
   }
 }
 
+TEST_CASE("SACK: the fast retransmit of the first segment restarts the RTO under linux, not under rfc9293") {
+  for (const bool restarts : {true, false}) {
+    CAPTURE(restarts);
+    TcpConfig cfg = with_sack();
+    cfg.rto_restarts_on_head_resend = restarts;
+    Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
+    Seg syn = peer_syn();
+    syn.sack_permitted = true;
+    call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
+    feed(ep, 0, Seg{});
+    send(ep, 0, std::string(5000, 's'));
+    const Instant first = ep.c.timers().at(TimerKind::Rto);
+    feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{L + 1001, L + 2001}}});
+    feed(ep, ms(11), Seg{.ack = L + 1, .sack = {{L + 1001, L + 3001}}});
+    feed(ep, ms(12), Seg{.ack = L + 1, .sack = {{L + 1001, L + 4001}}});
+    const auto sent = sends_of(ep.out);
+    REQUIRE_FALSE(sent.empty());
+    REQUIRE(sent[0].seg.seq.raw() == L + 1);  // the fast retransmit
+    CHECK(ep.c.timers().at(TimerKind::Rto) == (restarts ? ms(12) + ep.c.rtt().rto() : first));
+  }
+}
+
 }  // TEST_SUITE
