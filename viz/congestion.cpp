@@ -36,7 +36,11 @@ bool lost(const SegInfo& s) { return s.fate == SegFate::LostOnWay || s.fate == S
 std::optional<std::uint64_t> segment_of_episode(const TraceIndex& ix, const FlowSeries& f, std::uint64_t from) {
   const auto& tr = ix.trace();
   const Instant t = tr[from].t_ns;
-  for (std::uint64_t k = from; k < tr.size() && tr[k].t_ns == t; ++k) {
+  // Any event of that instant: the sample may be taken after the retransmission's events (a
+  // timer restarted by it, say).
+  std::uint64_t first = from;
+  while (first > 0 && tr[first - 1].t_ns == t) --first;
+  for (std::uint64_t k = first; k < tr.size() && tr[k].t_ns == t; ++k) {
     const TraceEvent& e = tr[k];
     if (e.type != TraceType::Send || !e.retx || e.host != f.host || e.conn != f.conn) continue;
     std::optional<std::uint64_t> earlier;

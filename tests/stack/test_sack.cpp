@@ -17,8 +17,8 @@ TcpConfig with_sack() {
   return c;
 }
 
-Ep established_sack() {
-  Ep ep{Connection(1, share(with_sack()), kLocal, kRemote, State::Listen), {}, {}, {}};
+Ep established_sack(const TcpConfig& cfg = with_sack()) {
+  Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
   Seg syn = peer_syn();
   syn.sack_permitted = true;
   call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
@@ -301,11 +301,7 @@ TEST_CASE("SACK: a timeout keeps the scoreboard under linux (not after reneging)
     TcpConfig cfg = with_sack();
     cfg.tail_loss_probe = false;  // the RTO, not a probe, is the first timer to fire
     if (p == Profile::Rfc9293) cfg.rto_keeps_sack = TcpConfig::for_profile(p).rto_keeps_sack;
-    Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-    Seg syn = peer_syn();
-    syn.sack_permitted = true;
-    call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
-    feed(ep, 0, Seg{});
+    Ep ep = established_sack(cfg);
     send(ep, 0, std::string(5000, 's'));
     REQUIRE(sends_of(ep.out).size() == 5);
     feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{sack_left, sack_right}}});
@@ -315,23 +311,22 @@ TEST_CASE("SACK: a timeout keeps the scoreboard under linux (not after reneging)
     expect_sends(ep, {{.seq = L + 1, .len = kMss, .payload = std::string(kMss, 's'), .retx = true}});
     return ep;
   };
+  // The ACK of the first segment (no SACK blocks repeated): what goes next, cwnd being 2.
+  const auto next_two = [](Ep& ep) {
+    feed(ep, ep.c.timers().at(TimerKind::Rto) - ms(1), Seg{.ack = L + 1001});
+    std::vector<std::uint32_t> seqs;
+    for (const auto& x : sends_of(ep.out)) seqs.push_back(x.seg.seq.raw());
+    return seqs;
+  };
   SUBCASE("linux: kept; after the ACK of the first segment, 1001:2001 and then 3001:4001") {
     Ep ep = after_timeout(Profile::Linux, L + 2001, L + 3001);
     CHECK(ep.c.congestion().scoreboard().size() == 1);
-    feed(ep, ep.c.timers().at(TimerKind::Rto) - ms(1), Seg{.ack = L + 1001});
-    const auto sent = sends_of(ep.out);
-    REQUIRE(sent.size() == 2);
-    CHECK(sent[0].seg.seq.raw() == L + 1001);
-    CHECK(sent[1].seg.seq.raw() == L + 3001);
+    CHECK(next_two(ep) == std::vector<std::uint32_t>{L + 1001, L + 3001});
   }
   SUBCASE("rfc9293: forgotten; 1001:2001 and then 2001:3001 again") {
     Ep ep = after_timeout(Profile::Rfc9293, L + 2001, L + 3001);
     CHECK(ep.c.congestion().scoreboard().empty());
-    feed(ep, ep.c.timers().at(TimerKind::Rto) - ms(1), Seg{.ack = L + 1001});
-    const auto sent = sends_of(ep.out);
-    REQUIRE(sent.size() == 2);
-    CHECK(sent[0].seg.seq.raw() == L + 1001);
-    CHECK(sent[1].seg.seq.raw() == L + 2001);
+    CHECK(next_two(ep) == std::vector<std::uint32_t>{L + 1001, L + 2001});
   }
   SUBCASE("linux, the segment at SND.UNA SACKed and not acknowledged: the receiver reneged, forgotten") {
     Ep ep = after_timeout(Profile::Linux, L + 1, L + 1001);
@@ -344,11 +339,7 @@ TEST_CASE("SACK: the fast retransmit of the first segment restarts the RTO under
     CAPTURE(restarts);
     TcpConfig cfg = with_sack();
     cfg.rto_restarts_on_head_resend = restarts;
-    Ep ep{Connection(1, share(cfg), kLocal, kRemote, State::Listen), {}, {}, {}};
-    Seg syn = peer_syn();
-    syn.sack_permitted = true;
-    call(ep, 0, [&](Connection& c, Output& o) { c.accept_syn(0, to_segment(syn), Seq32(L), o); return Errno::Ok; });
-    feed(ep, 0, Seg{});
+    Ep ep = established_sack(cfg);
     send(ep, 0, std::string(5000, 's'));
     const Instant first = ep.c.timers().at(TimerKind::Rto);
     feed(ep, ms(10), Seg{.ack = L + 1, .sack = {{L + 1001, L + 2001}}});
