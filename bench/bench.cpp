@@ -347,7 +347,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   ConnId cursor = 0;
   auto children_closed = [&]() -> std::uint64_t {
     while (cursor < srv_stack.conn_count()) {
-      const State s = srv_stack.conn(cursor).state();
+      const State s = srv_stack.head(cursor).state;
       // A listener (LISTEN), or a child that is gone: CLOSED, or back to LISTEN after an RST.
       if (s != State::Closed && s != State::Listen) break;
       ++cursor;
@@ -367,7 +367,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   const long rss_peak = rss_peak_kb();
   std::uint64_t time_wait = 0;
   const TcpHost& cli_stack = w.stack(b.client);
-  for (ConnId c = 0; c < cli_stack.conn_count(); ++c) time_wait += cli_stack.conn(c).state() == State::TimeWait;
+  for (ConnId c = 0; c < cli_stack.conn_count(); ++c) time_wait += cli_stack.head(c).state == State::TimeWait;
 
   const LinkCounts n = link_counts(w);
   const auto& ctr = w.counters();
@@ -392,6 +392,10 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
               run_wall * 1e6 / static_cast<double>(conns), total_wall, static_cast<double>(done_n) / run_wall);
   std::printf("  memory               : peak RSS %ld kB, %ld kB during the run = %.0f bytes per connection; %zu events queued at the end\n",
               rss_peak, rss_run, static_cast<double>(rss_run) * 1024 / static_cast<double>(conns), w.queued_events());
+  const std::size_t records = srv_stack.packed_count() + cli_stack.packed_count();
+  const std::size_t record_bytes = srv_stack.record_bytes() + cli_stack.record_bytes();
+  std::printf("  compact records      : %zu connections (TIME_WAIT, CLOSED) in %zu bytes, %.1f each\n", records,
+              record_bytes, records ? static_cast<double>(record_bytes) / static_cast<double>(records) : 0.0);
   std::printf(
       "RESULT prog=tcplab_conns conns=%" PRIu64 " req=%u resp=%u parallel=%u interval=%s loss=%s seed=%" PRIu64
       " trace=%d done=%d closed=%" PRIu64 " time_wait=%" PRIu64 " server_ports=%" PRIu64 " sim_s=%.6f link_pkts=%" PRIu64

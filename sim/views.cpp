@@ -45,19 +45,23 @@ void rows_of_host(const World& w, int h, std::vector<SocketRow>& out) {
     out.push_back(r);
   }
   for (ConnId c = 0; c < st.conn_count(); ++c) {
-    const Connection& k = st.conn(c);
-    const State s = k.state();
+    // From the record's head where it is one (a compact TIME_WAIT holds no bytes), so that
+    // a listing does not unpack every record.
+    const ConnRecordHead k = st.head(c);
+    const State s = k.state;
     if (s == State::Closed || s == State::Listen) continue;  // listeners are above
     SocketRow r;
     r.host = h;
     r.conn = c;
     r.state = s;
-    r.local = k.local();
-    r.remote = k.remote();
-    r.recv_q = k.readable_bytes();
-    r.send_q = netstat_send_q(k);
-    r.orphan = k.app_closed();
-    r.has_fd = !k.app_closed() && st.listener_of(c) == nullptr;
+    r.local = k.local;
+    r.remote = k.remote;
+    if (!st.packed(c)) {
+      r.recv_q = st.conn(c).readable_bytes();
+      r.send_q = netstat_send_q(st.conn(c));
+    }
+    r.orphan = k.app_closed;
+    r.has_fd = !k.app_closed && st.listener_of(c) == nullptr;
     out.push_back(r);
   }
 }
@@ -146,8 +150,8 @@ SockStats sock_stats(const World& w, int host) {
   if (host < 0 || host >= static_cast<int>(w.hosts().size())) return s;
   const TcpHost& st = w.stack(host);
   for (ConnId c = 0; c < st.conn_count(); ++c) {
-    const Connection& k = st.conn(c);
-    const State state = k.state();
+    const ConnRecordHead k = st.head(c);
+    const State state = k.state;
     switch (state) {
       case State::Listen:
         if (!is_listener(st, c)) continue;  // a child sent back to LISTEN by a RST
@@ -155,19 +159,19 @@ SockStats sock_stats(const World& w, int host) {
         ++s.tcp_alloc;
         break;
       case State::Closed:
-        if (!k.app_closed() && !k.passive()) ++s.tcp_alloc;
+        if (!k.app_closed && !k.passive) ++s.tcp_alloc;
         break;
       case State::TimeWait:
         ++s.timewait;
-        if (!k.app_closed()) ++s.tcp_alloc;  // the socket the app holds is CLOSE in the kernel
+        if (!k.app_closed) ++s.tcp_alloc;  // the socket the app holds is CLOSE in the kernel
         break;
       case State::SynReceived:
-        if (k.passive()) break;  // a request sock, in no counter
+        if (k.passive) break;  // a request sock, in no counter
         ++s.tcp_inuse;
         ++s.tcp_alloc;
         break;
       case State::FinWait2:
-        if (k.app_closed()) {
+        if (k.app_closed) {
           ++s.timewait;
           break;
         }
@@ -176,7 +180,7 @@ SockStats sock_stats(const World& w, int host) {
         ++s.tcp_inuse;
         ++s.tcp_alloc;
         if (state == State::Established || state == State::CloseWait) ++s.estab;
-        if (k.app_closed()) ++s.orphaned;
+        if (k.app_closed) ++s.orphaned;
         break;
     }
   }

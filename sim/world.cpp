@@ -85,13 +85,13 @@ std::vector<World::UnfinishedIo> World::unfinished_io() const {
 }
 
 std::string World::conn_label(int host, ConnId c) const {
-  const Connection& k = stacks_[host].conn(c);
-  return pair_label(k.local(), k.remote());
+  const ConnRecordHead k = stacks_[host].head(c);
+  return pair_label(k.local, k.remote);
 }
 
 Label World::conn_label_of(int host, ConnId c) const {
-  const Connection& k = stacks_[host].conn(c);
-  return pair_label_of(k.local(), k.remote());
+  const ConnRecordHead k = stacks_[host].head(c);
+  return pair_label_of(k.local, k.remote);
 }
 
 void World::push(Instant t, EvKind k, int target, std::uint32_t slot, std::uint32_t epoch) {
@@ -174,7 +174,7 @@ void World::dispatch(const QEvent& e) {
       // A pacing wake-up reports nothing when nothing could go: the connection's other
       // deadlines (its RTO) must still be queued. Only future ones: a deadline already past
       // that the stack did not act on would otherwise be queued again at this instant forever.
-      if (stacks_[h].valid(c) && stacks_[h].conn(c).next_deadline() > now_) schedule_timer(h, c);
+      if (stacks_[h].valid(c) && stacks_[h].head(c).next_deadline > now_) schedule_timer(h, c);
       break;
     }
     case EvKind::Task:

@@ -16,6 +16,7 @@
 #include "stack/byte_queue.hpp"
 #include "stack/config.hpp"
 #include "stack/congestion.hpp"
+#include "stack/conn_record.hpp"
 #include "stack/events.hpp"
 #include "stack/rack.hpp"
 #include "stack/rate_sampler.hpp"
@@ -264,6 +265,12 @@ class Connection {
   // the connection is compact afterwards.
   bool compact();
   bool compact_now() const { return !body_; }
+  // The compact record (stack/conn_record.hpp): pack() appends this connection's record to
+  // `out` when it can be one (TIME_WAIT or CLOSED, compact, nothing pending; false and `out`
+  // as it was otherwise); unpack() makes this connection the one packed and returns the
+  // record's length.
+  bool pack(std::string& out, ConfigTable& cfgs) const;
+  std::size_t unpack(const std::uint8_t* rec, const ConfigTable& cfgs);
   // The bytes this connection occupies: itself, plus its body while it has one.
   std::size_t footprint_bytes() const;
 
@@ -407,6 +414,9 @@ class Connection {
   // Nothing in the body is needed any more: TIME_WAIT with nothing outstanding, unread or
   // out of order, or CLOSED with the buffers released.
   bool compactable() const;
+  // Every member not in the record's head, in the order the record keeps them.
+  template <typename Self, typename V>
+  static void record_fields(Self& s, V& v);
   void notice(Notice what, Errno e, Output& out);
   std::uint32_t ts_now(Instant now) const;
 

@@ -66,6 +66,15 @@ class RcvMemory {
   std::uint32_t rcv_ssthresh() const { return ssthresh_; }
   std::uint32_t window_clamp() const { return clamp_; }
 
+  // Every member, for a compact record (stack/conn_record.hpp): no segment may be charged.
+  template <typename Self, typename V>
+  static void record_fields(Self& s, V& v) {
+    v.num(s.rcvbuf_), v.num(s.rcvbuf_max_), v.num(s.rmem_max_), v.num(s.locked_), v.num(s.ratio_);
+    v.num(s.rmem_), v.num(s.clamp_), v.num(s.ssthresh_), v.num(s.rcv_wnd_init_), v.num(s.advmss_);
+    v.num(s.rcv_mss_), v.num(s.wscale_), v.num(s.grew_);
+    v.must_be_empty(!s.skbs_);
+  }
+
   // The memory Linux charges for a packet of ip_len bytes read from a TUN device.
   static std::uint32_t truesize(std::uint32_t ip_len);
 

@@ -27,6 +27,12 @@ class RttEstimator {
   bool has_sample() const { return srtt_ > 0; }
   // RFC 6298 5.7: after a retransmitted SYN and no RTT sample, data starts with RTO = 3 s.
   void reinit(Duration rto) { if (!has_sample()) rto_ = rto; }
+  // Every member, for a compact record (stack/conn_record.hpp).
+  template <typename Self, typename V>
+  static void record_fields(Self& s, V& v) {
+    v.dur(s.srtt_), v.dur(s.rttvar_), v.dur(s.min_rtt_), v.dur(s.rto_), v.dur(s.min_), v.dur(s.max_);
+    v.num(s.backoff_), v.num(s.linux_floor_);
+  }
 
  private:
   Duration srtt_ = 0, rttvar_ = 0, min_rtt_ = 0;

@@ -31,11 +31,89 @@ void TcpHost::set_ephemeral_range(std::uint16_t lo, std::uint16_t hi) {
 }
 
 ConnId TcpHost::add_conn(Connection c) {
-  const auto id = static_cast<ConnId>(conns_.size());
-  conns_.push_back(std::move(c));
+  const auto id = static_cast<ConnId>(where_.size());
+  const std::uint32_t slot = take_slot();
+  pool_[slot] = std::move(c);
+  where_.push_back(slot);
   parent_port_.push_back(0);
   registered_.push_back(0);
   return id;
+}
+
+std::uint32_t TcpHost::take_slot() const {
+  if (free_.empty()) {
+    pool_.emplace_back();
+    return static_cast<std::uint32_t>(pool_.size() - 1);
+  }
+  const std::uint32_t slot = free_.back();
+  free_.pop_back();
+  return slot;
+}
+
+Connection& TcpHost::live(ConnId c) const {
+  const std::uint32_t w = where_[c];
+  if (!(w & kRecord)) return pool_[w];
+  const std::uint32_t off = w & ~kRecord;
+  const std::uint32_t slot = take_slot();
+  pool_[slot].unpack(&records_[off + 1], cfgs_);
+  garbage_ += 1U + records_[off];
+  --packed_;
+  where_[c] = slot;
+  return pool_[slot];
+}
+
+ConnRecordHead TcpHost::head(ConnId c) const {
+  const std::uint32_t w = where_[c];
+  if (w & kRecord) return ConnRecordHead::read(&records_[(w & ~kRecord) + 1]);
+  const Connection& k = pool_[w];
+  return ConnRecordHead{k.next_deadline(), k.state(), k.passive(), k.app_closed(), k.local(), k.remote()};
+}
+
+void TcpHost::settle(ConnId c) {
+  const std::uint32_t slot = where_[c];
+  if (slot & kRecord) return;
+  Connection& k = pool_[slot];
+  if (k.state() != State::TimeWait && k.state() != State::Closed) return;
+  scratch_.clear();
+  if (!k.compact() || !k.pack(scratch_, cfgs_)) return;
+  // One length byte, and no record across a chunk (so that one is read from one pointer).
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  const std::size_t len = scratch_.size();
+  if (len > 255) return;
+  std::size_t at = records_.size();
+  if (at / kChunk != (at + len) / kChunk) {
+    garbage_ += kChunk - at % kChunk;
+    while (records_.size() % kChunk != 0) records_.push_back(0);
+    at = records_.size();
+  }
+  if (at + 1 + len >= kRecord) return;  // 2 GiB of records: keep the rest as they are
+  records_.push_back(static_cast<std::uint8_t>(len));
+  for (char b : scratch_) records_.push_back(static_cast<std::uint8_t>(b));
+  where_[c] = kRecord | static_cast<std::uint32_t>(at);
+  ++packed_;
+  k = Connection();
+  free_.push_back(slot);
+  if (garbage_ > (std::size_t{1} << 20) && garbage_ > records_.size() / 2) rebuild_records();
+}
+
+void TcpHost::rebuild_records() {
+  // The records still packed, in ConnId order, into a fresh arena.
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  Chunked<std::uint8_t, 16> fresh;
+  std::size_t waste = 0;
+  for (std::uint32_t& w : where_) {
+    if (!(w & kRecord)) continue;
+    const std::uint32_t off = w & ~kRecord;
+    const std::size_t n = 1U + records_[off];
+    if (fresh.size() / kChunk != (fresh.size() + n - 1) / kChunk) {
+      waste += kChunk - fresh.size() % kChunk;
+      while (fresh.size() % kChunk != 0) fresh.push_back(0);
+    }
+    w = kRecord | static_cast<std::uint32_t>(fresh.size());
+    for (std::size_t i = 0; i < n; ++i) fresh.push_back(records_[off + i]);
+  }
+  records_ = std::move(fresh);
+  garbage_ = waste;
 }
 
 Errno TcpHost::bind_check(std::uint16_t port, bool reuse_addr) const {
@@ -47,17 +125,17 @@ Errno TcpHost::bind_check(std::uint16_t port, bool reuse_addr) const {
 
 void TcpHost::hold_port(ConnId c) {
   registered_[c] = 1;
-  PortRefs& r = port_refs_.at(conns_[c].local().port);
+  PortRefs& r = port_refs_.at(live(c).local().port);
   ++r.all;
-  if (!conns_[c].config().reuse_addr) ++r.no_reuse;
+  if (!live(c).config().reuse_addr) ++r.no_reuse;
 }
 
 void TcpHost::release_port(ConnId c) {
   registered_[c] = 0;
-  PortRefs& r = port_refs_.at(conns_[c].local().port);
+  PortRefs& r = port_refs_.at(live(c).local().port);
   if (r.all == 0) return;  // (never held: nothing to give back)
   --r.all;
-  if (!conns_[c].config().reuse_addr) --r.no_reuse;
+  if (!live(c).config().reuse_addr) --r.no_reuse;
   if (r.all == 0) r = PortRefs{};  // as a port never used
 }
 
@@ -71,8 +149,8 @@ Errno TcpHost::listen(Instant now, std::uint16_t port, int backlog, ConnId* id, 
   *id = kNoConn;
   if (port == 0 || backlog < 0) return Errno::Inval;
   if (const Errno e = bind_check(port, cfg_->reuse_addr); e != Errno::Ok) return e;
-  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), cfg_, Endpoint{ip_, port}, Endpoint{0, 0}));
-  conns_[c].open_passive(now, out);
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(where_.size()), cfg_, Endpoint{ip_, port}, Endpoint{0, 0}));
+  live(c).open_passive(now, out);
   ListenSocket ls;
   ls.id = c;
   ls.backlog = backlog == 0 ? 1 : backlog;
@@ -94,7 +172,7 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
       // over from a TIME-WAIT that used timestamps: their PAWS check keeps the old
       // connection's segments out, and the new ISS starts above its sequence space.
       // Otherwise connect() fails with EADDRNOTAVAIL, as there.
-      Connection& tw = conns_[*old];
+      Connection& tw = live(*old);
       if (!tw.may_yield_to_connect()) return Errno::AddrNotAvail;
       iss = tw.reincarnation_iss(isn_rfc6528(secret_, Endpoint{ip_, local_port}, remote, now));
       const std::size_t first = out.events.size();
@@ -117,12 +195,12 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
   // on every connect): 160 bytes less per connection, which counts at a million of them.
   auto conf = cfg && !same_config(*cfg, *cfg_) ? std::make_shared<const TcpConfig>(*cfg) : cfg_;
   const Endpoint local{ip_, local_port};
-  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conf, local, remote));
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(where_.size()), conf, local, remote));
   demux_.set(key(local_port, remote), c);
   hold_port(c);
   ++counters_.active_opens;
   const std::size_t first = out.events.size();
-  conns_[c].open_active(now, iss ? *iss : isn_rfc6528(secret_, local, remote, now), out);
+  live(c).open_active(now, iss ? *iss : isn_rfc6528(secret_, local, remote, now), out);
   bookkeep(first, out);
   *id = c;
   return Errno::Ok;
@@ -130,7 +208,7 @@ Errno TcpHost::connect(Instant now, Endpoint remote, std::uint16_t local_port, C
 
 ConnId TcpHost::accept(ConnId listener) {
   if (!valid(listener)) return kNoConn;
-  auto it = listeners_.find(conns_[listener].local().port);
+  auto it = listeners_.find(live(listener).local().port);
   if (it == listeners_.end() || it->second.id != listener || it->second.accept_queue.empty()) return kNoConn;
   const ConnId c = it->second.accept_queue.front();
   it->second.accept_queue.pop_front();
@@ -139,17 +217,19 @@ ConnId TcpHost::accept(ConnId listener) {
 }
 
 namespace {
-template <typename F>
-Errno with_conn(Chunked<Connection, 6>& conns, ConnId c, F&& f) {
-  if (c >= conns.size()) return Errno::Inval;
-  return f(conns[c]);
-}
 }  // namespace
+
+template <typename F>
+Errno TcpHost::with_conn(ConnId c, F&& f) {
+  if (!valid(c)) return Errno::Inval;
+  const Errno e = f(live(c));
+  return e;
+}
 
 Errno TcpHost::send(Instant now, ConnId c, std::string_view data, std::uint32_t* taken, Output& out) {
   const std::size_t first = out.events.size();
   *taken = 0;
-  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.send(now, data, taken, out); });
+  const Errno e = with_conn(c, [&](Connection& k) { return k.send(now, data, taken, out); });
   bookkeep(first, out);
   return e;
 }
@@ -157,21 +237,21 @@ Errno TcpHost::send(Instant now, ConnId c, std::string_view data, std::uint32_t*
 Errno TcpHost::send_fill(Instant now, ConnId c, std::uint32_t n, std::uint32_t* taken, Output& out) {
   const std::size_t first = out.events.size();
   *taken = 0;
-  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.send_fill(now, n, taken, out); });
+  const Errno e = with_conn(c, [&](Connection& k) { return k.send_fill(now, n, taken, out); });
   bookkeep(first, out);
   return e;
 }
 
 Errno TcpHost::recv(Instant now, ConnId c, std::uint32_t max, std::vector<Payload>* data, Output& out) {
   const std::size_t first = out.events.size();
-  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.recv(now, max, data, out); });
+  const Errno e = with_conn(c, [&](Connection& k) { return k.recv(now, max, data, out); });
   bookkeep(first, out);
   return e;
 }
 
 Errno TcpHost::shutdown(Instant now, ConnId c, Output& out) {
   const std::size_t first = out.events.size();
-  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.shutdown_write(now, out); });
+  const Errno e = with_conn(c, [&](Connection& k) { return k.shutdown_write(now, out); });
   bookkeep(first, out);
   return e;
 }
@@ -181,12 +261,12 @@ Errno TcpHost::close(Instant now, ConnId c, Output& out) {
   Errno e = Errno::Inval;
   if (valid(c)) {
     // Closing a listener also resets the children nobody accepted (Linux inet_csk_listen_stop).
-    auto it = listeners_.find(conns_[c].local().port);
+    auto it = listeners_.find(live(c).local().port);
     if (it != listeners_.end() && it->second.id == c) {
-      for (ConnId k = 0; k < conns_.size(); ++k)
-        if (parent_port_[k] == it->first && conns_[k].state() != State::Closed) conns_[k].abort(now, out);
+      for (ConnId k = 0; k < where_.size(); ++k)
+        if (parent_port_[k] == it->first && head(k).state != State::Closed) live(k).abort(now, out);
     }
-    e = conns_[c].close(now, out);
+    e = live(c).close(now, out);
   }
   bookkeep(first, out);
   return e;
@@ -194,7 +274,7 @@ Errno TcpHost::close(Instant now, ConnId c, Output& out) {
 
 Errno TcpHost::abort(Instant now, ConnId c, Output& out) {
   const std::size_t first = out.events.size();
-  const Errno e = with_conn(conns_, c, [&](Connection& k) { return k.abort(now, out); });
+  const Errno e = with_conn(c, [&](Connection& k) { return k.abort(now, out); });
   bookkeep(first, out);
   return e;
 }
@@ -202,15 +282,15 @@ Errno TcpHost::abort(Instant now, ConnId c, Output& out) {
 void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
   if (!valid(c)) return;
   const std::size_t first = out.events.size();
-  conns_[c].on_timer(now, out);
+  live(c).on_timer(now, out);
   bookkeep(first, out);
-  conns_[c].compact();  // TIME_WAIT, CLOSED: the body a timer may have borrowed goes back
+  settle(c);  // TIME_WAIT, CLOSED: the body a timer may have borrowed goes back, the record stays
 }
 
 void TcpHost::crash(Instant now, std::string_view host, Output& out) {
   const std::size_t first = out.events.size();
-  for (Connection& c : conns_)
-    if (c.state() != State::Closed) c.crash(now, str("host ", host, " crashed: all TCP state lost, nothing sent"), out);
+  for (ConnId c = 0; c < where_.size(); ++c)
+    if (head(c).state != State::Closed) live(c).crash(now, str("host ", host, " crashed: all TCP state lost, nothing sent"), out);
   bookkeep(first, out);
 }
 
@@ -220,7 +300,8 @@ void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
   // A SYN that ends a TIME-WAIT opens the new connection with an ISS the old one decides.
   std::optional<Seq32> reopen_iss;
   if (const ConnId* found = demux_.find(key(seg.dst.port, seg.src))) {
-    Connection& c = conns_[*found];
+    const ConnId id = *found;
+    Connection& c = live(id);
     if (c.state() == State::TimeWait)
       reopen_iss = c.reincarnation_iss(isn_rfc6528(secret_, Endpoint{ip_, seg.dst.port}, seg.src, now));
     if (reopen_iss && c.yield_to_new_syn(now, seg, out)) {
@@ -228,12 +309,12 @@ void TcpHost::on_segment(Instant now, const Segment& seg, Output& out) {
     } else {
       c.on_segment(now, seg, out);
       bookkeep(first, out);
-      c.compact();  // a connection that just entered (or is in) TIME_WAIT keeps only its record
+      settle(id);  // a connection that just entered (or is in) TIME_WAIT keeps only its record
       return;
     }
   }
   auto lit = listeners_.find(seg.dst.port);
-  if (lit != listeners_.end() && conns_[lit->second.id].state() == State::Listen) {
+  if (lit != listeners_.end() && live(lit->second.id).state() == State::Listen) {
     on_listen_segment(now, lit->second, seg, out, reopen_iss);
     bookkeep(first, out);
     return;
@@ -254,7 +335,7 @@ void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& se
   // The listen queues are bounded by the backlog (Linux: sk_max_ack_backlog). A full accept
   // queue drops the SYN without a reply (the client retransmits it); a full SYN queue does
   // too, unless SYN cookies answer for it (tcp_syncookies = 1; 2 answers every SYN so).
-  const int cookies = conns_[ls.id].config().syn_cookies;
+  const int cookies = live(ls.id).config().syn_cookies;
   const bool accept_full = ls.accept_queue.size() >= static_cast<std::size_t>(ls.backlog);
   const bool syn_full = ls.syn_queue >= static_cast<std::uint32_t>(ls.backlog);
   if (!accept_full && (cookies == 2 || (syn_full && cookies == 1))) {
@@ -270,12 +351,12 @@ void TcpHost::on_listen_segment(Instant now, ListenSocket& ls, const Segment& se
   const ConnId c = add_child(ls, seg);
   ++ls.syn_queue;
   ++counters_.passive_opens;
-  conns_[c].accept_syn(now, seg, iss ? *iss : isn_rfc6528(secret_, Endpoint{ip_, seg.dst.port}, seg.src, now), out);
+  live(c).accept_syn(now, seg, iss ? *iss : isn_rfc6528(secret_, Endpoint{ip_, seg.dst.port}, seg.src, now), out);
 }
 
 ConnId TcpHost::add_child(ListenSocket& ls, const Segment& seg) {
   const Endpoint local{ip_, seg.dst.port};
-  const ConnId c = add_conn(Connection(static_cast<ConnId>(conns_.size()), conns_[ls.id].config_ptr(), local,
+  const ConnId c = add_conn(Connection(static_cast<ConnId>(where_.size()), live(ls.id).config_ptr(), local,
                                        seg.src, State::Listen));
   demux_.set(key(local.port, seg.src), c);
   hold_port(c);
@@ -286,7 +367,7 @@ ConnId TcpHost::add_child(ListenSocket& ls, const Segment& seg) {
 void TcpHost::send_cookie_synack(Instant now, const ListenSocket& ls, const Segment& syn, Output& out) {
   // The SYN,ACK a child would send (same window and MSS), from no state at all: what the
   // cookie cannot carry is missing (stack/syn_cookie.hpp).
-  const TcpConfig& cfg = conns_[ls.id].config();
+  const TcpConfig& cfg = live(ls.id).config();
   Segment s;
   s.src = syn.dst;
   s.dst = syn.src;
@@ -297,7 +378,7 @@ void TcpHost::send_cookie_synack(Instant now, const ListenSocket& ls, const Segm
   const bool keep = cfg.timestamps && syn.ts;
   Segment as_kept = syn;
   if (!keep) as_kept.wscale.reset(), as_kept.sack_permitted = false;
-  const Connection::SynAckOffer offer = conns_[ls.id].synack_offer(as_kept);
+  const Connection::SynAckOffer offer = live(ls.id).synack_offer(as_kept);
   s.wnd = offer.wnd;
   s.mss = cfg.mss;
   if (keep) {
@@ -314,7 +395,7 @@ void TcpHost::send_cookie_synack(Instant now, const ListenSocket& ls, const Segm
 }
 
 bool TcpHost::take_cookie_ack(Instant now, ListenSocket& ls, const Segment& ack, Output& out) {
-  if (conns_[ls.id].config().syn_cookies == 0) return false;
+  if (live(ls.id).config().syn_cookies == 0) return false;
   const std::optional<Segment> syn = syn_cookie_check(secret_, ack, now);
   if (!syn) {
     ++counters_.syncookies_failed;
@@ -332,7 +413,7 @@ bool TcpHost::take_cookie_ack(Instant now, ListenSocket& ls, const Segment& ack,
   // Counted in the SYN queue for the instant it takes: reaching ESTABLISHED moves it to the
   // accept queue (bookkeep), which takes it off the SYN queue again.
   ++ls.syn_queue;
-  conns_[c].accept_cookie(now, *syn, ack.ack - 1, ack, out);
+  live(c).accept_cookie(now, *syn, ack.ack - 1, ack, out);
   return true;
 }
 
@@ -380,12 +461,12 @@ void TcpHost::bookkeep(std::size_t first, Output& out) {
     const bool gone = st->to == State::Closed || (st->to == State::Listen && st->from == State::SynReceived);
     if (!gone) continue;
     if (st->from == State::Listen && st->to == State::Closed) {  // a listener closed
-      auto it = listeners_.find(conns_[c].local().port);
+      auto it = listeners_.find(live(c).local().port);
       if (it != listeners_.end() && it->second.id == c) listeners_.erase(it);
       continue;
     }
     if (registered_[c]) {
-      demux_.erase_if(key(conns_[c].local().port, conns_[c].remote()), c);
+      demux_.erase_if(key(live(c).local().port, live(c).remote()), c);
       release_port(c);
     }
     if (parent_port_[c] != 0) {
@@ -399,8 +480,8 @@ void TcpHost::bookkeep(std::size_t first, Output& out) {
       }
       parent_port_[c] = 0;
     }
-    conns_[c].release_buffers();
-    conns_[c].compact();
+    live(c).release_buffers();
+    settle(c);
   }
 }
 

@@ -79,14 +79,23 @@ class TcpHost {
   // Linux 6.18: tests/pkt/scripts/a-bind-time-wait-*.pkt). A listener always holds its port.
   Errno bind_check(std::uint16_t port, bool reuse_addr) const;
 
-  bool valid(ConnId c) const { return c < conns_.size(); }
+  bool valid(ConnId c) const { return c < where_.size(); }
   // The connection a segment from `remote` to our `local_port` goes to, or kNoConn.
   ConnId find(std::uint16_t local_port, Endpoint remote) const {
     const ConnId* c = demux_.find(key(local_port, remote));
     return c ? *c : kNoConn;
   }
-  const Connection& conn(ConnId c) const { return conns_[c]; }
-  std::size_t conn_count() const { return conns_.size(); }
+  // A compact connection (TIME_WAIT, CLOSED) is kept as a record and unpacked when asked
+  // for; it stays unpacked until it settles again (settle()). References stay valid until
+  // then: the connections never move.
+  const Connection& conn(ConnId c) const { return live(c); }
+  std::size_t conn_count() const { return where_.size(); }
+  // What the world's timers, labels and the views' scans read, without unpacking a record.
+  ConnRecordHead head(ConnId c) const;
+  bool packed(ConnId c) const { return (where_[c] & kRecord) != 0; }
+  // The bytes the compact records take (the benchmark's breakdown, tests).
+  std::size_t record_bytes() const { return records_.size() - garbage_; }
+  std::size_t packed_count() const { return packed_; }
   const std::map<std::uint16_t, ListenSocket>& listeners() const { return listeners_; }
   const ListenSocket* listener_of(ConnId child) const;
   const TcpHostCounters& counters() const { return counters_; }
@@ -96,6 +105,12 @@ class TcpHost {
     return static_cast<std::uint64_t>(remote.ip) << 32 | static_cast<std::uint64_t>(remote.port) << 16 | local_port;
   }
   ConnId add_conn(Connection c);
+  Connection& live(ConnId c) const;  // unpacks a record
+  // After a call: a connection in TIME_WAIT or CLOSED that needs no body becomes a record.
+  void settle(ConnId c);
+  std::uint32_t take_slot() const;  // a free slot of pool_
+  template <typename F>
+  Errno with_conn(ConnId c, F&& f);  // f(the connection), or EINVAL for no such connection
   // Keeps the tables in step with what the connections just reported (from event `first` on).
   void bookkeep(std::size_t first, Output& out);
   void reply_no_connection(const Segment& seg, Output& out);
@@ -113,9 +128,23 @@ class TcpHost {
   std::shared_ptr<const TcpConfig> cfg_ = std::make_shared<const TcpConfig>();
   std::uint64_t secret_ = 0;
   std::uint16_t port_lo_ = 32768, port_hi_ = 60999, next_port_ = 32768;
-  // In chunks of 64 that never move: no moves of whole connections and no doubling slack as
-  // it grows. Not a std::deque: its nodes are 512 bytes, one 400-byte connection each.
-  Chunked<Connection, 6> conns_;
+  // Connections by ConnId (where_): an open one lives in a slot of pool_, a compact one is a
+  // record in records_ (stack/conn_record.hpp), as Linux keeps a tcp_timewait_sock rather than
+  // the socket. Mutable: conn() unpacks a record when asked, which no caller can tell apart.
+  // pool_ is in chunks of 64 that never move: no moves of whole connections and no doubling
+  // slack as it grows (not a std::deque: its nodes are 512 bytes, one connection each).
+  static constexpr std::uint32_t kRecord = 0x80000000u;  // where_: a record's offset, else a slot
+  mutable Chunked<Connection, 6> pool_;
+  mutable std::vector<std::uint32_t> free_;     // slots of pool_ to reuse
+  mutable std::vector<std::uint32_t> where_;    // per conn
+  // Records, each a length byte then the record, never across a 64 KiB chunk; the bytes of
+  // unpacked ones are garbage until the next rebuild.
+  mutable Chunked<std::uint8_t, 16> records_;
+  mutable std::size_t garbage_ = 0;
+  mutable std::size_t packed_ = 0;  // records live now
+  ConfigTable cfgs_;
+  std::string scratch_;  // the record being packed (its storage reused)
+  void rebuild_records();
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0
   std::vector<std::uint8_t> registered_;               // per conn: in demux_ / port_refs_
   DemuxTable demux_;                                   // lookup only; never iterated

@@ -44,9 +44,25 @@ std::vector<Probe> probes() {
   };
 }
 
-// Feeds the probes to two copies of one TIME_WAIT: `lean` compacted before every call, `full`
-// never. Both must report the same, call by call, and end in the same state.
-void same_as_full(const TcpConfig& cfg) {
+// Packs a compact connection into its record (stack/conn_record.hpp) and makes `c` the
+// connection the record unpacks to; checks that packing that again gives the same bytes.
+void round_trip(Connection& c, ConfigTable& cfgs) {
+  std::string rec;
+  REQUIRE(c.pack(rec, cfgs));
+  Connection back;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(rec.data());
+  CHECK(back.unpack(p, cfgs) == rec.size());
+  std::string again;
+  REQUIRE(back.pack(again, cfgs));
+  CHECK(again == rec);
+  c = back;
+}
+
+// Feeds the probes to two copies of one TIME_WAIT: `lean` compacted before every call (and,
+// with `packed`, kept as its record in between, as TcpHost keeps it), `full` never. Both must
+// report the same, call by call, and end in the same state.
+void same_as_full(const TcpConfig& cfg, bool packed = false) {
+  ConfigTable cfgs;
   Ep full = time_wait(cfg);
   Ep lean = full;
   REQUIRE(lean.c.compact());
@@ -55,6 +71,7 @@ void same_as_full(const TcpConfig& cfg) {
   for (const Probe& p : probes()) {
     t += p.after;
     REQUIRE(lean.c.compact());
+    if (packed && (lean.state() == State::TimeWait || lean.state() == State::Closed)) round_trip(lean.c, cfgs);
     feed(full, t, p.seg);
     feed(lean, t, p.seg);
     lean.c.compact();  // as TcpHost does after every segment: the views read the record
@@ -69,7 +86,13 @@ void same_as_full(const TcpConfig& cfg) {
     CHECK(lean.c.cc_phase() == full.c.cc_phase());
     CHECK(lean.c.bytes_in_flight() == full.c.bytes_in_flight());
     CHECK(lean.c.rcv_buf_size() == full.c.rcv_buf_size());
+    CHECK(lean.c.rtt().srtt() == full.c.rtt().srtt());
+    CHECK(lean.c.rtt().rto() == full.c.rtt().rto());
+    CHECK(lean.c.bytes_acked_total() == full.c.bytes_acked_total());
+    CHECK(lean.c.bytes_received() == full.c.bytes_received());
+    CHECK(lean.c.check_invariants() == "");
   }
+  if (packed) round_trip(lean.c, cfgs);
   fire(full, t + sec(300));
   fire(lean, t + sec(300));
   CHECK(reported(lean.out) == reported(full.out));
@@ -151,6 +174,34 @@ TEST_CASE("compact: ... (RFC 1337: RST ignored)") {
   TcpConfig cfg = plain();
   cfg.time_wait_rst_closes = false;
   same_as_full(cfg);
+}
+
+TEST_CASE("record: a TIME_WAIT kept as its record answers every segment as a full one (Linux)") {
+  same_as_full(plain(), true);
+}
+TEST_CASE("record: ... (RFC 9293 profile)") { same_as_full(rfc(), true); }
+TEST_CASE("record: ... (SACK)") { same_as_full(sack_cfg(), true); }
+
+TEST_CASE("record: a TIME_WAIT's record is small, and an open connection has none") {
+  ConfigTable cfgs;
+  Ep ep = time_wait(sack_cfg());
+  std::string rec;
+  CHECK_FALSE(ep.c.pack(rec, cfgs));  // its body is still there
+  CHECK(rec.empty());
+  REQUIRE(ep.c.compact());
+  REQUIRE(ep.c.pack(rec, cfgs));
+  // The Connection this stands for is 400 bytes (Linux's tcp_timewait_sock about 200).
+  CHECK(rec.size() <= 150);
+  const ConnRecordHead h = ConnRecordHead::read(reinterpret_cast<const std::uint8_t*>(rec.data()));
+  CHECK(h.state == State::TimeWait);
+  CHECK(h.next_deadline == ep.deadline(TimerKind::TimeWait));
+  CHECK(h.local == kLocal);
+  CHECK(h.remote == kRemote);
+  CHECK(h.passive);  // the harness's connection is a listener's child
+  Ep open = established();
+  REQUIRE(open.c.compact_now() == false);
+  CHECK_FALSE(open.c.pack(rec = "", cfgs));
+  CHECK(rec.empty());
 }
 
 TEST_CASE("compact: a CLOSED connection keeps the views' figures") {

@@ -455,6 +455,75 @@ TEST_CASE("TcpHost: two hosts back to back: connect, accept, exchange, close") {
   CHECK(flag_letters(r[0].flags) == "R");
 }
 
+TEST_CASE("TcpHost: TIME_WAIT and CLOSED are kept as compact records, unpacked only when a segment, a timer or a caller needs them") {
+  TcpHost a(kPeerIp, plain(), 1), b(kHostIp, plain(), 2);
+  Output ao, bo;
+  ConnId l = kNoConn, c = kNoConn;
+  REQUIRE(b.listen(0, 80, 8, &l, bo) == Errno::Ok);
+  REQUIRE(a.connect(0, Endpoint{kHostIp, 80}, 0, &c, ao) == Errno::Ok);
+  Instant now = 0;
+  Segment fin_to_b;  // the client's FIN, to send again
+  // Carries what each host sent to the other, 1 ms a segment, without looking at any
+  // connection on the way (Host::deliver's invariant check would unpack them all).
+  auto pump = [&] {
+    for (int i = 0; i < 100 && !(ao.events.empty() && bo.events.empty()); ++i) {
+      const auto to_b = segs(ao), to_a = segs(bo);
+      ao.clear(), bo.clear();
+      for (const Segment& x : to_b) {
+        if (x.has(kFin)) fin_to_b = x;
+        b.on_segment(now += ms(1), x, bo);
+      }
+      for (const Segment& x : to_a) a.on_segment(now += ms(1), x, ao);
+    }
+  };
+  pump();
+  const ConnId s = b.accept(l);
+  REQUIRE(s != kNoConn);
+  CHECK_FALSE(a.packed(c));
+  CHECK_FALSE(b.packed(s));
+  REQUIRE(b.close(now, s, bo) == Errno::Ok);  // the server closes first: it waits in TIME_WAIT
+  pump();
+  REQUIRE(a.close(now, c, ao) == Errno::Ok);
+  pump();
+  CHECK(a.head(c).state == State::Closed);
+  CHECK(b.head(s).state == State::TimeWait);
+  CHECK(a.packed(c));
+  CHECK(b.packed(s));
+  CHECK(b.packed_count() == 1);
+  CHECK(b.record_bytes() > 0);
+  CHECK(b.record_bytes() <= 160);  // a length byte and the record: the Connection is 400 bytes
+  const ConnRecordHead tw = b.head(s);
+  CHECK(tw.local == Endpoint{kHostIp, 80});
+  CHECK(tw.remote == a.head(c).local);
+  const Instant entered = tw.next_deadline - sec(60);  // 2MSL = 60 s on Linux
+  CHECK(entered > 0);
+  CHECK(entered <= now);
+  // The client's FIN again, to the server's record: answered with the ACK, 2MSL restarted,
+  // and a record again afterwards.
+  REQUIRE(fin_to_b.has(kFin));
+  const Segment again = fin_to_b;
+  bo.clear();
+  b.on_segment(now + sec(1), again, bo);
+  const auto acks = segs(bo);
+  REQUIRE(acks.size() == 1);
+  CHECK(flag_letters(acks[0].flags) == ".");
+  CHECK(acks[0].seq == again.ack);
+  CHECK(acks[0].ack == again.seq + 1);
+  CHECK(b.packed(s));
+  CHECK(b.head(s).next_deadline == now + sec(1) + sec(60));
+  // A caller that asks for the connection gets it whole, and it stays unpacked.
+  CHECK(b.conn(s).state() == State::TimeWait);
+  CHECK(b.conn(s).tcb().rcv_nxt == again.seq + 1);
+  CHECK_FALSE(b.packed(s));
+  CHECK(b.packed_count() == 0);
+  // 2MSL ends it; CLOSED is a record again.
+  bo.clear();
+  b.on_timer(now + sec(61), s, bo);
+  CHECK(b.head(s).state == State::Closed);
+  CHECK(b.packed(s));
+  CHECK(b.conn(s).tcb().rcv_nxt == again.seq + 1);
+}
+
 TEST_CASE("TcpHost: a crash takes every open connection to CLOSED, in ConnId order, with nothing sent") {
   Host host;
   ConnId listener = kNoConn;
