@@ -13,10 +13,22 @@ static_assert(sizeof(Timers) == 8 * kTimerKinds, "Timers changed: update Connect
 static_assert(sizeof(RttEstimator) == 56, "RttEstimator changed: update RttEstimator::record_fields");
 static_assert(sizeof(RcvMemory) == 56, "RcvMemory changed: update RcvMemory::record_fields");
 
-std::uint32_t ConfigTable::number_of(const std::shared_ptr<const TcpConfig>& cfg) {
-  auto [it, added] = number_.try_emplace(cfg.get(), static_cast<std::uint32_t>(all_.size()));
-  if (added) all_.push_back(cfg);
+std::uint32_t RecordShared::number_of(const std::shared_ptr<const TcpConfig>& cfg) {
+  auto [it, added] = number_.try_emplace(cfg.get(), static_cast<std::uint32_t>(configs_.size()));
+  if (added) configs_.push_back(cfg);
   return it->second;
+}
+
+int RecordShared::prototype_of(std::uint32_t cfg, State state) const {
+  auto it = prototype_number_.find({cfg, state});
+  return it == prototype_number_.end() ? -1 : it->second;
+}
+
+int RecordShared::add_prototype(std::uint32_t cfg, State state, std::string fields) {
+  const int n = static_cast<int>(prototypes_.size());
+  prototypes_.push_back(std::move(fields));
+  prototype_number_[{cfg, state}] = n;
+  return n;
 }
 
 namespace {
@@ -39,17 +51,35 @@ void store(std::string& out, T v) {
 }
 }  // namespace
 
-void RecordWriter::phase(const char* p) {
+void FieldEncoder::phase(const char* p) {
   for (std::uint64_t i = 0; i < kPhaseCount; ++i)
     if (std::strcmp(p, kPhases[i]) == 0) return uvar(i + 1);
   uvar(0);
   fixed(p);
 }
 
-void RecordReader::phase(const char*& p) {
+void FieldDecoder::phase(const char*& p) {
   const std::uint64_t i = uvar();
   if (i == 0) return fixed(p);
   p = kPhases[i - 1];
+}
+
+void RecordWriter::finish(std::string& out) const {
+  if (proto_) {
+    const std::size_t n = (count_ + 7) / 8;
+    FieldEncoder(out).uvar(n);
+    out.append(bits_, 0, n);
+  }
+  out += fields_;
+}
+
+RecordReader::RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::uint8_t* prototype)
+    : shared_(shared), dec_(p) {
+  if (!prototype) return;
+  proto_.emplace(prototype);
+  const std::uint64_t n = dec_.uvar();
+  bits_ = dec_.at();
+  dec_ = FieldDecoder(bits_ + n);
 }
 
 ConnRecordHead ConnRecordHead::read(const std::uint8_t* p) {
@@ -101,17 +131,28 @@ void Connection::record_fields(Self& s, V& v) {
   v.must_be_empty(!s.pace_wakeup_);
 }
 
-bool Connection::pack(std::string& out, ConfigTable& cfgs) const {
+bool Connection::pack(std::string& out, RecordShared& shared) const {
   if ((state_ != State::TimeWait && state_ != State::Closed) || body_ || pace_wakeup_) return false;
-  const std::size_t start = out.size();
-  ConnRecordHead{next_deadline(), state_, passive_, app_closed_, local_, remote_}.write(out);
-  RecordWriter w(out, cfgs);
+  const std::uint32_t cfg = shared.number_of(cfg_);
+  int proto = shared.prototype_of(cfg, state_);
+  if (proto < 0) {  // the first of its kind: its fields, in full, are the prototype
+    std::string fields;
+    RecordWriter w(shared, nullptr);
+    record_fields(*this, w);
+    if (!w.ok()) return false;
+    w.finish(fields);
+    proto = shared.add_prototype(cfg, state_, std::move(fields));
+  }
+  RecordWriter w(shared, shared.prototype(proto));
   record_fields(*this, w);
-  if (!w.ok()) out.resize(start);
-  return w.ok();
+  if (!w.ok()) return false;
+  ConnRecordHead{next_deadline(), state_, passive_, app_closed_, local_, remote_}.write(out);
+  FieldEncoder(out).uvar(static_cast<std::uint64_t>(proto));
+  w.finish(out);
+  return true;
 }
 
-std::size_t Connection::unpack(const std::uint8_t* rec, const ConfigTable& cfgs) {
+std::size_t Connection::unpack(const std::uint8_t* rec, const RecordShared& shared) {
   const ConnRecordHead h = ConnRecordHead::read(rec);
   *this = Connection();
   state_ = h.state;
@@ -119,9 +160,11 @@ std::size_t Connection::unpack(const std::uint8_t* rec, const ConfigTable& cfgs)
   app_closed_ = h.app_closed;
   local_ = h.local;
   remote_ = h.remote;
-  RecordReader r(rec + ConnRecordHead::kHeadBytes, cfgs);
+  FieldDecoder at(rec + ConnRecordHead::kHeadBytes);
+  const int proto = static_cast<int>(at.uvar());
+  RecordReader r(at.at(), shared, shared.prototype(proto));
   record_fields(*this, r);
-  return r.consumed(rec);
+  return static_cast<std::size_t>(r.end() - rec);
 }
 
 }  // namespace tcplab

@@ -6,14 +6,17 @@
 // view, a check or a later segment sees can differ (TcpHost keeps the records, and unpacks
 // one when anything asks for the connection).
 //
-// The encoding: varints (LEB128) for counts and sizes, zig-zag varints for signed values,
-// sequence numbers as the difference from the previous one written (a TCB's are close to each
-// other), times likewise; a small fixed prefix that TcpHost reads without unpacking
-// (ConnRecordHead).
+// The encoding: a small fixed head that TcpHost reads without unpacking (ConnRecordHead); the
+// number of the prototype the record was written against (RecordShared), if any; then the
+// fields: varints (LEB128) for counts and sizes, zig-zag varints for signed values, sequence
+// numbers as the difference from the previous one (a TCB's are close to each other), times
+// likewise, each field left out when it equals the prototype's.
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -39,25 +42,35 @@ struct ConnRecordHead {
   void write(std::string& out) const;
 };
 
-// Configurations by number: a record keeps the number of its connection's configuration
-// (the host's own is shared by nearly all), not a shared_ptr.
-class ConfigTable {
+// What the records of one host share: configurations by number (a record keeps the number,
+// not a shared_ptr; the host's own configuration is nearly everyone's), and prototypes: the
+// fields of the first connection packed with each configuration in each state, against which
+// later records keep only the fields that differ (a TIME_WAIT's RTT, windows and memory
+// figures are mostly its neighbours'), one bit each for the rest.
+class RecordShared {
  public:
   std::uint32_t number_of(const std::shared_ptr<const TcpConfig>& cfg);
-  const std::shared_ptr<const TcpConfig>& at(std::uint32_t n) const { return all_[n]; }
+  const std::shared_ptr<const TcpConfig>& config(std::uint32_t n) const { return configs_[n]; }
+  // The prototype for a configuration number and state: its number, or -1 for none yet.
+  int prototype_of(std::uint32_t cfg, State state) const;
+  int add_prototype(std::uint32_t cfg, State state, std::string fields);
+  const std::uint8_t* prototype(int n) const {
+    return reinterpret_cast<const std::uint8_t*>(prototypes_[static_cast<std::size_t>(n)].data());
+  }
 
  private:
-  std::vector<std::shared_ptr<const TcpConfig>> all_;
+  std::vector<std::shared_ptr<const TcpConfig>> configs_;
   // Looked up by address, never iterated: numbers are given in the order configurations
   // are first packed, which the run decides.
   std::map<const TcpConfig*, std::uint32_t> number_;
+  std::vector<std::string> prototypes_;
+  std::map<std::pair<std::uint32_t, State>, int> prototype_number_;
 };
 
-class RecordWriter {
+// The fields' encodings, one field at a time (no prototype).
+class FieldEncoder {
  public:
-  RecordWriter(std::string& out, ConfigTable& cfgs) : out_(out), cfgs_(cfgs) {}
-  bool ok() const { return ok_; }
-
+  explicit FieldEncoder(std::string& out) : out_(out) {}
   template <typename T>
   void fixed(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -67,14 +80,11 @@ class RecordWriter {
   }
   template <typename T>
   void num(const T& v) {
-    if constexpr (std::is_enum_v<T>) {
-      uvar(static_cast<std::uint64_t>(v));
-    } else if constexpr (std::is_signed_v<T>) {
-      svar(v);
-    } else {
-      uvar(static_cast<std::uint64_t>(v));
-    }
+    if constexpr (std::is_signed_v<T>) svar(v);
+    else uvar(static_cast<std::uint64_t>(v));  // unsigned, bool, enums over unsigned types
   }
+  // A 32-bit count whose "unlimited" is all ones (an initial ssthresh): one byte for it.
+  void num32(std::uint32_t v) { svar(static_cast<std::int32_t>(v)); }
   void seq(Seq32 s) {
     svar(s - prev_seq_);
     prev_seq_ = s;
@@ -86,8 +96,6 @@ class RecordWriter {
     while (unit < 3 && d % 1000 == 0 && d != 0) d /= 1000, ++unit;
     uvar(zigzag(d) << 2 | static_cast<std::uint64_t>(unit));
   }
-  // A 32-bit count whose "unlimited" is all ones (an initial ssthresh): one byte for it.
-  void num32(std::uint32_t v) { svar(static_cast<std::int32_t>(v)); }
   // An absolute time, as the step from the one before: kNever and INT64_MIN (the "never yet"
   // some fields start at) are one byte.
   void instant(Instant t) {
@@ -100,16 +108,6 @@ class RecordWriter {
   // cc_phase()'s string literal: its number among the phases there are, else its address
   // (a record lives and dies in this process).
   void phase(const char* p);
-  void config(const std::shared_ptr<const TcpConfig>& cfg) { uvar(cfgs_.number_of(cfg)); }
-  // Something a record cannot hold (a buffer, a pending wake-up): packing fails unless it is
-  // empty, and unpacking leaves it as a fresh connection has it.
-  void must_be_empty(bool empty) { ok_ = ok_ && empty; }
-
- private:
-  static std::uint64_t zigzag(std::int64_t v) {
-    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-  }
-  void svar(std::int64_t v) { uvar(zigzag(v)); }
   void uvar(std::uint64_t v) {
     while (v >= 0x80) {
       out_.push_back(static_cast<char>(v | 0x80));
@@ -117,19 +115,27 @@ class RecordWriter {
     }
     out_.push_back(static_cast<char>(v));
   }
+  // Sequence numbers and times that came from a prototype still count as "the one before".
+  void saw_seq(Seq32 s) { prev_seq_ = s; }
+  void saw_instant(Instant t) {
+    if (t != kNever && t != INT64_MIN) prev_t_ = t;
+  }
+
+ private:
+  static std::uint64_t zigzag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+  }
+  void svar(std::int64_t v) { uvar(zigzag(v)); }
 
   std::string& out_;
-  ConfigTable& cfgs_;
   Seq32 prev_seq_;
   Instant prev_t_ = 0;
-  bool ok_ = true;
 };
 
-class RecordReader {
+class FieldDecoder {
  public:
-  RecordReader(const std::uint8_t* p, const ConfigTable& cfgs) : p_(p), cfgs_(cfgs) {}
-  std::size_t consumed(const std::uint8_t* start) const { return static_cast<std::size_t>(p_ - start); }
-
+  explicit FieldDecoder(const std::uint8_t* p) : p_(p) {}
+  const std::uint8_t* at() const { return p_; }
   template <typename T>
   void fixed(T& v) {
     std::memcpy(&v, p_, sizeof(T));
@@ -138,14 +144,11 @@ class RecordReader {
   template <typename T>
   void num(T& v) {
     const std::uint64_t u = uvar();
-    if constexpr (std::is_enum_v<T>) {
-      v = static_cast<T>(u);
-    } else if constexpr (std::is_signed_v<T>) {
-      v = static_cast<T>(unzigzag(u));
-    } else {
-      v = static_cast<T>(u);
-    }
+    if constexpr (std::is_enum_v<T>) v = static_cast<T>(u);
+    else if constexpr (std::is_signed_v<T>) v = static_cast<T>(unzigzag(u));
+    else v = static_cast<T>(u);
   }
+  void num32(std::uint32_t& v) { v = static_cast<std::uint32_t>(static_cast<std::int32_t>(unzigzag(uvar()))); }
   void seq(Seq32& s) {
     s = prev_seq_ + static_cast<std::uint32_t>(unzigzag(uvar()));
     prev_seq_ = s;
@@ -155,7 +158,6 @@ class RecordReader {
     d = unzigzag(u >> 2);
     for (std::uint64_t unit = u & 3; unit > 0; --unit) d *= 1000;
   }
-  void num32(std::uint32_t& v) { v = static_cast<std::uint32_t>(static_cast<std::int32_t>(unzigzag(uvar()))); }
   void instant(Instant& t) {
     const std::uint64_t u = uvar();
     if (u == 0) {
@@ -169,13 +171,6 @@ class RecordReader {
     }
   }
   void phase(const char*& p);
-  void config(std::shared_ptr<const TcpConfig>& cfg) { cfg = cfgs_.at(static_cast<std::uint32_t>(uvar())); }
-  void must_be_empty(bool) {}
-
- private:
-  static std::int64_t unzigzag(std::uint64_t u) {
-    return static_cast<std::int64_t>(u >> 1) ^ -static_cast<std::int64_t>(u & 1);
-  }
   std::uint64_t uvar() {
     std::uint64_t v = 0;
     for (int shift = 0;; shift += 7) {
@@ -184,11 +179,122 @@ class RecordReader {
       if (b < 0x80) return v;
     }
   }
+  void saw_seq(Seq32 s) { prev_seq_ = s; }
+  void saw_instant(Instant t) {
+    if (t != kNever && t != INT64_MIN) prev_t_ = t;
+  }
+
+ private:
+  static std::int64_t unzigzag(std::uint64_t u) {
+    return static_cast<std::int64_t>(u >> 1) ^ -static_cast<std::int64_t>(u & 1);
+  }
 
   const std::uint8_t* p_;
-  const ConfigTable& cfgs_;
   Seq32 prev_seq_;
   Instant prev_t_ = 0;
+};
+
+// The visitor Connection::record_fields writes with. With a prototype (the fields of an
+// earlier record, read along in step), a field equal to the prototype's is one set bit in a
+// bitmap and nothing else; finish() lays out the bitmap's length, the bitmap and the fields.
+class RecordWriter {
+ public:
+  RecordWriter(RecordShared& shared, const std::uint8_t* prototype) : shared_(shared), enc_(fields_) {
+    if (prototype) proto_.emplace(prototype);
+  }
+  bool ok() const { return ok_; }
+  void finish(std::string& out) const;
+
+  template <typename T>
+  void num(const T& v) { field(v, [&](auto& d, T& x) { d.num(x); }, [&] { enc_.num(v); }); }
+  void num32(std::uint32_t v) { field(v, [](auto& d, std::uint32_t& x) { d.num32(x); }, [&] { enc_.num32(v); }); }
+  void seq(Seq32 s) {
+    field(s, [](auto& d, Seq32& x) { d.seq(x); }, [&] { enc_.seq(s); });
+    enc_.saw_seq(s);
+  }
+  void dur(std::int64_t d) { field(d, [](auto& r, std::int64_t& x) { r.dur(x); }, [&] { enc_.dur(d); }); }
+  void instant(Instant t) {
+    field(t, [](auto& d, Instant& x) { d.instant(x); }, [&] { enc_.instant(t); });
+    enc_.saw_instant(t);
+  }
+  void phase(const char* p) { field(p, [](auto& d, const char*& x) { d.phase(x); }, [&] { enc_.phase(p); }); }
+  void config(const std::shared_ptr<const TcpConfig>& cfg) { num(shared_.number_of(cfg)); }
+  // Something a record cannot hold (a buffer, a pending wake-up): packing fails unless it is
+  // empty, and unpacking leaves it as a fresh connection has it.
+  void must_be_empty(bool empty) { ok_ = ok_ && empty; }
+
+ private:
+  // The prototype's value of this field (read in step), then the bit or the encoding.
+  template <typename T, typename Read, typename Write>
+  void field(const T& v, Read&& read, Write&& write) {
+    if (proto_) {
+      T pv{};
+      read(*proto_, pv);
+      const bool same = pv == v;
+      if (same) bits_[count_ / 8] = static_cast<char>(bits_[count_ / 8] | (1 << (count_ % 8)));
+      if (count_ % 8 == 7) bits_.push_back(0);
+      ++count_;
+      if (same) return;
+    }
+    write();
+  }
+
+  RecordShared& shared_;
+  std::string fields_;
+  FieldEncoder enc_;
+  std::optional<FieldDecoder> proto_;
+  std::string bits_ = std::string(1, '\0');
+  std::size_t count_ = 0;
+  bool ok_ = true;
+};
+
+// The visitor Connection::record_fields reads with: the layout finish() wrote.
+class RecordReader {
+ public:
+  RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::uint8_t* prototype);
+  const std::uint8_t* end() const { return dec_.at(); }
+
+  template <typename T>
+  void num(T& v) { field(v, [](auto& d, T& x) { d.num(x); }); }
+  void num32(std::uint32_t& v) { field(v, [](auto& d, std::uint32_t& x) { d.num32(x); }); }
+  void seq(Seq32& s) {
+    field(s, [](auto& d, Seq32& x) { d.seq(x); });
+    dec_.saw_seq(s);
+  }
+  void dur(std::int64_t& d) { field(d, [](auto& r, std::int64_t& x) { r.dur(x); }); }
+  void instant(Instant& t) {
+    field(t, [](auto& d, Instant& x) { d.instant(x); });
+    dec_.saw_instant(t);
+  }
+  void phase(const char*& p) { field(p, [](auto& d, const char*& x) { d.phase(x); }); }
+  void config(std::shared_ptr<const TcpConfig>& cfg) {
+    std::uint32_t n = 0;
+    num(n);
+    cfg = shared_.config(n);
+  }
+  void must_be_empty(bool) {}
+
+ private:
+  template <typename T, typename Read>
+  void field(T& v, Read&& read) {
+    if (proto_) {
+      T pv{};
+      read(*proto_, pv);
+      const bool same = (bits_[count_ / 8] >> (count_ % 8)) & 1;
+      ++count_;
+      if (same) {
+        v = pv;
+        return;
+      }
+    }
+    read(dec_, v);
+  }
+
+  const RecordShared& shared_;
+  FieldDecoder dec_;
+  std::optional<FieldDecoder> proto_;
+  const std::uint8_t* bits_ = nullptr;
+  std::size_t count_ = 0;
 };
 
 }  // namespace tcplab

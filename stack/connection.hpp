@@ -269,8 +269,8 @@ class Connection {
   // `out` when it can be one (TIME_WAIT or CLOSED, compact, nothing pending; false and `out`
   // as it was otherwise); unpack() makes this connection the one packed and returns the
   // record's length.
-  bool pack(std::string& out, ConfigTable& cfgs) const;
-  std::size_t unpack(const std::uint8_t* rec, const ConfigTable& cfgs);
+  bool pack(std::string& out, RecordShared& shared) const;
+  std::size_t unpack(const std::uint8_t* rec, const RecordShared& shared);
   // The bytes this connection occupies: itself, plus its body while it has one.
   std::size_t footprint_bytes() const;
 

@@ -142,7 +142,7 @@ class TcpHost {
   mutable Chunked<std::uint8_t, 16> records_;
   mutable std::size_t garbage_ = 0;
   mutable std::size_t packed_ = 0;  // records live now
-  ConfigTable cfgs_;
+  RecordShared cfgs_;
   std::string scratch_;  // the record being packed (its storage reused)
   void rebuild_records();
   std::vector<std::uint16_t> parent_port_;             // per conn: the listener port of a child, or 0

@@ -46,7 +46,7 @@ std::vector<Probe> probes() {
 
 // Packs a compact connection into its record (stack/conn_record.hpp) and makes `c` the
 // connection the record unpacks to; checks that packing that again gives the same bytes.
-void round_trip(Connection& c, ConfigTable& cfgs) {
+void round_trip(Connection& c, RecordShared& cfgs) {
   std::string rec;
   REQUIRE(c.pack(rec, cfgs));
   Connection back;
@@ -62,7 +62,7 @@ void round_trip(Connection& c, ConfigTable& cfgs) {
 // with `packed`, kept as its record in between, as TcpHost keeps it), `full` never. Both must
 // report the same, call by call, and end in the same state.
 void same_as_full(const TcpConfig& cfg, bool packed = false) {
-  ConfigTable cfgs;
+  RecordShared cfgs;
   Ep full = time_wait(cfg);
   Ep lean = full;
   REQUIRE(lean.c.compact());
@@ -183,7 +183,7 @@ TEST_CASE("record: ... (RFC 9293 profile)") { same_as_full(rfc(), true); }
 TEST_CASE("record: ... (SACK)") { same_as_full(sack_cfg(), true); }
 
 TEST_CASE("record: a TIME_WAIT's record is small, and an open connection has none") {
-  ConfigTable cfgs;
+  RecordShared cfgs;
   Ep ep = time_wait(sack_cfg());
   std::string rec;
   CHECK_FALSE(ep.c.pack(rec, cfgs));  // its body is still there
@@ -202,6 +202,47 @@ TEST_CASE("record: a TIME_WAIT's record is small, and an open connection has non
   REQUIRE(open.c.compact_now() == false);
   CHECK_FALSE(open.c.pack(rec = "", cfgs));
   CHECK(rec.empty());
+}
+
+TEST_CASE("record: records of several configurations and states share one table, each against its own prototype") {
+  RecordShared shared;
+  std::vector<Connection> conns;
+  for (const TcpConfig& cfg : {plain(), sack_cfg(), rfc(), plain()}) {
+    Ep tw = time_wait(cfg);
+    REQUIRE(tw.c.compact());
+    conns.push_back(tw.c);
+    Ep closed = established(cfg);
+    send(closed, 0, "abc");
+    abort(closed, ms(1));
+    closed.c.release_buffers();
+    REQUIRE(closed.c.compact());
+    conns.push_back(closed.c);
+  }
+  std::vector<std::string> recs;
+  for (const Connection& c : conns) {
+    std::string rec;
+    REQUIRE(c.pack(rec, shared));
+    recs.push_back(rec);
+  }
+  // A later connection equal to an earlier one of its kind costs its head and a few bytes.
+  CHECK(recs[6].size() < recs[0].size() / 2 + 20);
+  for (std::size_t i = 0; i < conns.size(); ++i) {
+    CAPTURE(i);
+    Connection back;
+    CHECK(back.unpack(reinterpret_cast<const std::uint8_t*>(recs[i].data()), shared) == recs[i].size());
+    CHECK(back.state() == conns[i].state());
+    CHECK(back.config() == conns[i].config());
+    CHECK(back.tcb().snd_nxt == conns[i].tcb().snd_nxt);
+    CHECK(back.tcb().rcv_nxt == conns[i].tcb().rcv_nxt);
+    CHECK(back.tcb().sack_ok == conns[i].tcb().sack_ok);
+    CHECK(back.timers().deadline_ns == conns[i].timers().deadline_ns);
+    CHECK(back.rtt().rto() == conns[i].rtt().rto());
+    CHECK(back.error() == conns[i].error());
+    CHECK(back.cc_phase() == conns[i].cc_phase());
+    std::string again;
+    REQUIRE(back.pack(again, shared));
+    CHECK(again == recs[i]);
+  }
 }
 
 TEST_CASE("compact: a CLOSED connection keeps the views' figures") {
