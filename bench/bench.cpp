@@ -347,7 +347,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   ConnId cursor = 0;
   auto children_closed = [&]() -> std::uint64_t {
     while (cursor < srv_stack.conn_count()) {
-      const State s = srv_stack.head(cursor).state;
+      const State s = srv_stack.state(cursor);
       // A listener (LISTEN), or a child that is gone: CLOSED, or back to LISTEN after an RST.
       if (s != State::Closed && s != State::Listen) break;
       ++cursor;
@@ -367,7 +367,7 @@ int bench_conns(const BenchArgs& a, Ratio loss, Clock::time_point t0) {
   const long rss_peak = rss_peak_kb();
   std::uint64_t time_wait = 0;
   const TcpHost& cli_stack = w.stack(b.client);
-  for (ConnId c = 0; c < cli_stack.conn_count(); ++c) time_wait += cli_stack.head(c).state == State::TimeWait;
+  for (ConnId c = 0; c < cli_stack.conn_count(); ++c) time_wait += cli_stack.state(c) == State::TimeWait;
 
   const LinkCounts n = link_counts(w);
   const auto& ctr = w.counters();

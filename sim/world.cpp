@@ -174,7 +174,7 @@ void World::dispatch(const QEvent& e) {
       // A pacing wake-up reports nothing when nothing could go: the connection's other
       // deadlines (its RTO) must still be queued. Only future ones: a deadline already past
       // that the stack did not act on would otherwise be queued again at this instant forever.
-      if (stacks_[h].valid(c) && stacks_[h].head(c).next_deadline > now_) schedule_timer(h, c);
+      if (stacks_[h].valid(c) && stacks_[h].next_deadline(c) > now_) schedule_timer(h, c);
       break;
     }
     case EvKind::Task:

@@ -12,7 +12,7 @@ void World::schedule_timer(int host, ConnId c) {
   auto& timers = conn_timers_[host];
   if (timers.size() <= c) timers.resize(stacks_[host].conn_count());
   ConnTimer& k = timers[c];
-  const Instant d = stacks_[host].head(c).next_deadline;
+  const Instant d = stacks_[host].next_deadline(c);
   if (d == k.at) return;
   k.at = d;
   if (d == kNever) return;

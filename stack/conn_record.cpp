@@ -84,8 +84,8 @@ RecordReader::RecordReader(const std::uint8_t* p, const RecordShared& shared, co
 
 ConnRecordHead ConnRecordHead::read(const std::uint8_t* p) {
   ConnRecordHead h;
-  h.next_deadline = load<Instant>(p);
-  h.state = static_cast<State>(p[8]);
+  h.next_deadline = read_deadline(p);
+  h.state = read_state(p);
   h.passive = p[9] != 0;
   h.app_closed = p[10] != 0;
   h.local = Endpoint{load<Ipv4>(p + 11), load<std::uint16_t>(p + 15)};

@@ -39,6 +39,12 @@ struct ConnRecordHead {
   bool passive = false, app_closed = false;
   Endpoint local, remote;
   static ConnRecordHead read(const std::uint8_t* p);
+  static Instant read_deadline(const std::uint8_t* p) {
+    Instant t;
+    std::memcpy(&t, p, sizeof t);
+    return t;
+  }
+  static State read_state(const std::uint8_t* p) { return static_cast<State>(p[8]); }
   void write(std::string& out) const;
 };
 

@@ -264,7 +264,7 @@ Errno TcpHost::close(Instant now, ConnId c, Output& out) {
     auto it = listeners_.find(live(c).local().port);
     if (it != listeners_.end() && it->second.id == c) {
       for (ConnId k = 0; k < where_.size(); ++k)
-        if (parent_port_[k] == it->first && head(k).state != State::Closed) live(k).abort(now, out);
+        if (parent_port_[k] == it->first && state(k) != State::Closed) live(k).abort(now, out);
     }
     e = live(c).close(now, out);
   }
@@ -290,7 +290,7 @@ void TcpHost::on_timer(Instant now, ConnId c, Output& out) {
 void TcpHost::crash(Instant now, std::string_view host, Output& out) {
   const std::size_t first = out.events.size();
   for (ConnId c = 0; c < where_.size(); ++c)
-    if (head(c).state != State::Closed) live(c).crash(now, str("host ", host, " crashed: all TCP state lost, nothing sent"), out);
+    if (state(c) != State::Closed) live(c).crash(now, str("host ", host, " crashed: all TCP state lost, nothing sent"), out);
   bookkeep(first, out);
 }
 

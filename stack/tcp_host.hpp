@@ -92,6 +92,15 @@ class TcpHost {
   std::size_t conn_count() const { return where_.size(); }
   // What the world's timers, labels and the views' scans read, without unpacking a record.
   ConnRecordHead head(ConnId c) const;
+  // Two of it, for the world's every timer change and the benchmark's scan.
+  Instant next_deadline(ConnId c) const {
+    const std::uint32_t w = where_[c];
+    return w & kRecord ? ConnRecordHead::read_deadline(&records_[(w & ~kRecord) + 1]) : pool_[w].next_deadline();
+  }
+  State state(ConnId c) const {
+    const std::uint32_t w = where_[c];
+    return w & kRecord ? ConnRecordHead::read_state(&records_[(w & ~kRecord) + 1]) : pool_[w].state();
+  }
   bool packed(ConnId c) const { return (where_[c] & kRecord) != 0; }
   // The bytes the compact records take (the benchmark's breakdown, tests).
   std::size_t record_bytes() const { return records_.size() - garbage_; }
