@@ -24,9 +24,9 @@ int RecordShared::prototype_of(std::uint32_t cfg, State state) const {
   return it == prototype_number_.end() ? -1 : it->second;
 }
 
-int RecordShared::add_prototype(std::uint32_t cfg, State state, std::string fields) {
+int RecordShared::add_prototype(std::uint32_t cfg, State state, std::vector<std::uint64_t> values) {
   const int n = static_cast<int>(prototypes_.size());
-  prototypes_.push_back(std::move(fields));
+  prototypes_.push_back(std::move(values));
   prototype_number_[{cfg, state}] = n;
   return n;
 }
@@ -65,18 +65,14 @@ void FieldDecoder::phase(const char*& p) {
 }
 
 void RecordWriter::finish(std::string& out) const {
-  if (proto_) {
-    const std::size_t n = (count_ + 7) / 8;
-    FieldEncoder(out).uvar(n);
-    out.append(bits_, 0, n);
-  }
+  const std::size_t n = (count_ + 7) / 8;
+  FieldEncoder(out).uvar(n);
+  out.append(bits_, 0, n);
   out += fields_;
 }
 
-RecordReader::RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::uint8_t* prototype)
-    : shared_(shared), dec_(p) {
-  if (!prototype) return;
-  proto_.emplace(prototype);
+RecordReader::RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::vector<std::uint64_t>& prototype)
+    : shared_(shared), dec_(p), proto_(prototype) {
   const std::uint64_t n = dec_.uvar();
   bits_ = dec_.at();
   dec_ = FieldDecoder(bits_ + n);
@@ -135,13 +131,11 @@ bool Connection::pack(std::string& out, RecordShared& shared) const {
   if ((state_ != State::TimeWait && state_ != State::Closed) || body_ || pace_wakeup_) return false;
   const std::uint32_t cfg = shared.number_of(cfg_);
   int proto = shared.prototype_of(cfg, state_);
-  if (proto < 0) {  // the first of its kind: its fields, in full, are the prototype
-    std::string fields;
-    RecordWriter w(shared, nullptr);
-    record_fields(*this, w);
-    if (!w.ok()) return false;
-    w.finish(fields);
-    proto = shared.add_prototype(cfg, state_, std::move(fields));
+  if (proto < 0) {  // the first of its kind is the prototype
+    std::vector<std::uint64_t> values;
+    FieldCollector collect(shared, values);
+    record_fields(*this, collect);
+    proto = shared.add_prototype(cfg, state_, std::move(values));
   }
   RecordWriter w(shared, shared.prototype(proto));
   record_fields(*this, w);

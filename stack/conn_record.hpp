@@ -59,18 +59,51 @@ class RecordShared {
   const std::shared_ptr<const TcpConfig>& config(std::uint32_t n) const { return configs_[n]; }
   // The prototype for a configuration number and state: its number, or -1 for none yet.
   int prototype_of(std::uint32_t cfg, State state) const;
-  int add_prototype(std::uint32_t cfg, State state, std::string fields);
-  const std::uint8_t* prototype(int n) const {
-    return reinterpret_cast<const std::uint8_t*>(prototypes_[static_cast<std::size_t>(n)].data());
-  }
+  int add_prototype(std::uint32_t cfg, State state, std::vector<std::uint64_t> values);
+  // A prototype's fields as numbers (field_bits), in record_fields' order.
+  const std::vector<std::uint64_t>& prototype(int n) const { return prototypes_[static_cast<std::size_t>(n)]; }
 
  private:
   std::vector<std::shared_ptr<const TcpConfig>> configs_;
   // Looked up by address, never iterated: numbers are given in the order configurations
   // are first packed, which the run decides.
   std::map<const TcpConfig*, std::uint32_t> number_;
-  std::vector<std::string> prototypes_;
+  std::vector<std::vector<std::uint64_t>> prototypes_;
   std::map<std::pair<std::uint32_t, State>, int> prototype_number_;
+};
+
+// Any field's value as 64 bits and back (counts, flags, enums, times, sequence numbers, a
+// phase's literal): how a field is compared with its prototype's.
+template <typename T>
+std::uint64_t field_bits(const T& v) {
+  if constexpr (std::is_same_v<T, Seq32>) return v.raw();
+  else if constexpr (std::is_pointer_v<T>) return reinterpret_cast<std::uintptr_t>(v);
+  else return static_cast<std::uint64_t>(v);
+}
+template <typename T>
+T from_field_bits(std::uint64_t b) {
+  if constexpr (std::is_same_v<T, Seq32>) return Seq32(static_cast<std::uint32_t>(b));
+  else if constexpr (std::is_pointer_v<T>) return reinterpret_cast<T>(static_cast<std::uintptr_t>(b));
+  else return static_cast<T>(b);
+}
+
+// The visitor that takes a prototype: every field's bits, in order.
+class FieldCollector {
+ public:
+  FieldCollector(RecordShared& shared, std::vector<std::uint64_t>& out) : shared_(shared), out_(out) {}
+  template <typename T>
+  void num(const T& v) { out_.push_back(field_bits(v)); }
+  void num32(std::uint32_t v) { num(v); }
+  void seq(Seq32 s) { num(s); }
+  void dur(std::int64_t d) { num(d); }
+  void instant(Instant t) { num(t); }
+  void phase(const char* p) { num(p); }
+  void config(const std::shared_ptr<const TcpConfig>& cfg) { num(shared_.number_of(cfg)); }
+  void must_be_empty(bool) {}
+
+ private:
+  RecordShared& shared_;
+  std::vector<std::uint64_t>& out_;
 };
 
 // The fields' encodings, one field at a time (no prototype).
@@ -200,55 +233,48 @@ class FieldDecoder {
   Instant prev_t_ = 0;
 };
 
-// The visitor Connection::record_fields writes with. With a prototype (the fields of an
-// earlier record, read along in step), a field equal to the prototype's is one set bit in a
-// bitmap and nothing else; finish() lays out the bitmap's length, the bitmap and the fields.
+// The visitor Connection::record_fields writes with. A field equal to the prototype's is one
+// set bit in a bitmap and nothing else; finish() lays out the bitmap's length, the bitmap and
+// the fields that differ.
 class RecordWriter {
  public:
-  RecordWriter(RecordShared& shared, const std::uint8_t* prototype) : shared_(shared), enc_(fields_) {
-    if (prototype) proto_.emplace(prototype);
-  }
+  RecordWriter(RecordShared& shared, const std::vector<std::uint64_t>& prototype)
+      : shared_(shared), enc_(fields_), proto_(prototype) {}
   bool ok() const { return ok_; }
   void finish(std::string& out) const;
 
   template <typename T>
-  void num(const T& v) { field(v, [&](auto& d, T& x) { d.num(x); }, [&] { enc_.num(v); }); }
-  void num32(std::uint32_t v) { field(v, [](auto& d, std::uint32_t& x) { d.num32(x); }, [&] { enc_.num32(v); }); }
+  void num(const T& v) { field(v, [&] { enc_.num(v); }); }
+  void num32(std::uint32_t v) { field(v, [&] { enc_.num32(v); }); }
   void seq(Seq32 s) {
-    field(s, [](auto& d, Seq32& x) { d.seq(x); }, [&] { enc_.seq(s); });
-    enc_.saw_seq(s);
+    field(s, [&] { enc_.seq(s); });
+    enc_.saw_seq(s);  // the next one is written as the step from this one, written or not
   }
-  void dur(std::int64_t d) { field(d, [](auto& r, std::int64_t& x) { r.dur(x); }, [&] { enc_.dur(d); }); }
+  void dur(std::int64_t d) { field(d, [&] { enc_.dur(d); }); }
   void instant(Instant t) {
-    field(t, [](auto& d, Instant& x) { d.instant(x); }, [&] { enc_.instant(t); });
+    field(t, [&] { enc_.instant(t); });
     enc_.saw_instant(t);
   }
-  void phase(const char* p) { field(p, [](auto& d, const char*& x) { d.phase(x); }, [&] { enc_.phase(p); }); }
+  void phase(const char* p) { field(p, [&] { enc_.phase(p); }); }
   void config(const std::shared_ptr<const TcpConfig>& cfg) { num(shared_.number_of(cfg)); }
   // Something a record cannot hold (a buffer, a pending wake-up): packing fails unless it is
   // empty, and unpacking leaves it as a fresh connection has it.
   void must_be_empty(bool empty) { ok_ = ok_ && empty; }
 
  private:
-  // The prototype's value of this field (read in step), then the bit or the encoding.
-  template <typename T, typename Read, typename Write>
-  void field(const T& v, Read&& read, Write&& write) {
-    if (proto_) {
-      T pv{};
-      read(*proto_, pv);
-      const bool same = pv == v;
-      if (same) bits_[count_ / 8] = static_cast<char>(bits_[count_ / 8] | (1 << (count_ % 8)));
-      if (count_ % 8 == 7) bits_.push_back(0);
-      ++count_;
-      if (same) return;
-    }
-    write();
+  template <typename T, typename Write>
+  void field(const T& v, Write&& write) {
+    const bool same = field_bits(v) == proto_[count_];
+    if (same) bits_[count_ / 8] = static_cast<char>(bits_[count_ / 8] | (1 << (count_ % 8)));
+    if (count_ % 8 == 7) bits_.push_back(0);
+    ++count_;
+    if (!same) write();
   }
 
   RecordShared& shared_;
   std::string fields_;
   FieldEncoder enc_;
-  std::optional<FieldDecoder> proto_;
+  const std::vector<std::uint64_t>& proto_;
   std::string bits_ = std::string(1, '\0');
   std::size_t count_ = 0;
   bool ok_ = true;
@@ -257,22 +283,22 @@ class RecordWriter {
 // The visitor Connection::record_fields reads with: the layout finish() wrote.
 class RecordReader {
  public:
-  RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::uint8_t* prototype);
+  RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::vector<std::uint64_t>& prototype);
   const std::uint8_t* end() const { return dec_.at(); }
 
   template <typename T>
-  void num(T& v) { field(v, [](auto& d, T& x) { d.num(x); }); }
-  void num32(std::uint32_t& v) { field(v, [](auto& d, std::uint32_t& x) { d.num32(x); }); }
+  void num(T& v) { field(v, [&] { dec_.num(v); }); }
+  void num32(std::uint32_t& v) { field(v, [&] { dec_.num32(v); }); }
   void seq(Seq32& s) {
-    field(s, [](auto& d, Seq32& x) { d.seq(x); });
+    field(s, [&] { dec_.seq(s); });
     dec_.saw_seq(s);
   }
-  void dur(std::int64_t& d) { field(d, [](auto& r, std::int64_t& x) { r.dur(x); }); }
+  void dur(std::int64_t& d) { field(d, [&] { dec_.dur(d); }); }
   void instant(Instant& t) {
-    field(t, [](auto& d, Instant& x) { d.instant(x); });
+    field(t, [&] { dec_.instant(t); });
     dec_.saw_instant(t);
   }
-  void phase(const char*& p) { field(p, [](auto& d, const char*& x) { d.phase(x); }); }
+  void phase(const char*& p) { field(p, [&] { dec_.phase(p); }); }
   void config(std::shared_ptr<const TcpConfig>& cfg) {
     std::uint32_t n = 0;
     num(n);
@@ -283,22 +309,15 @@ class RecordReader {
  private:
   template <typename T, typename Read>
   void field(T& v, Read&& read) {
-    if (proto_) {
-      T pv{};
-      read(*proto_, pv);
-      const bool same = (bits_[count_ / 8] >> (count_ % 8)) & 1;
-      ++count_;
-      if (same) {
-        v = pv;
-        return;
-      }
-    }
-    read(dec_, v);
+    const bool same = (bits_[count_ / 8] >> (count_ % 8)) & 1;
+    if (same) v = from_field_bits<T>(proto_[count_]);
+    else read();
+    ++count_;
   }
 
   const RecordShared& shared_;
   FieldDecoder dec_;
-  std::optional<FieldDecoder> proto_;
+  const std::vector<std::uint64_t>& proto_;
   const std::uint8_t* bits_ = nullptr;
   std::size_t count_ = 0;
 };
