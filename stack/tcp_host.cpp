@@ -93,7 +93,7 @@ void TcpHost::settle(ConnId c) {
   ++packed_;
   k = Connection();
   free_.push_back(slot);
-  if (garbage_ > (std::size_t{1} << 20) && garbage_ > records_.size() / 2) rebuild_records();
+  if (garbage_ >= gc_floor_ && garbage_ > records_.size() / 2) rebuild_records();
 }
 
 void TcpHost::rebuild_records() {
@@ -114,6 +114,7 @@ void TcpHost::rebuild_records() {
   }
   records_ = std::move(fresh);
   garbage_ = waste;
+  ++rebuilds_;
 }
 
 Errno TcpHost::bind_check(std::uint16_t port, bool reuse_addr) const {

@@ -105,6 +105,10 @@ class TcpHost {
   // The bytes the compact records take (the benchmark's breakdown, tests).
   std::size_t record_bytes() const { return records_.size() - garbage_; }
   std::size_t packed_count() const { return packed_; }
+  // The records are rebuilt when the garbage is half of them and at least this much (1 MiB;
+  // tests lower it to see a rebuild with a few records).
+  void set_record_gc_floor(std::size_t bytes) { gc_floor_ = bytes; }
+  std::size_t record_rebuilds() const { return rebuilds_; }
   const std::map<std::uint16_t, ListenSocket>& listeners() const { return listeners_; }
   const ListenSocket* listener_of(ConnId child) const;
   const TcpHostCounters& counters() const { return counters_; }
@@ -150,6 +154,8 @@ class TcpHost {
   // unpacked ones are garbage until the next rebuild.
   mutable Chunked<std::uint8_t, 16> records_;
   mutable std::size_t garbage_ = 0;
+  std::size_t gc_floor_ = std::size_t{1} << 20;
+  std::size_t rebuilds_ = 0;
   mutable std::size_t packed_ = 0;  // records live now
   RecordShared cfgs_;
   std::string scratch_;  // the record being packed (its storage reused)

@@ -524,6 +524,75 @@ TEST_CASE("TcpHost: TIME_WAIT and CLOSED are kept as compact records, unpacked o
   CHECK(b.conn(s).tcb().rcv_nxt == again.seq + 1);
 }
 
+TEST_CASE("TcpHost: records unpacked and packed again leave garbage that a rebuild collects; every record still unpacks as it was") {
+  TcpHost a(kPeerIp, plain(), 1), b(kHostIp, plain(), 2);
+  a.set_record_gc_floor(0);
+  Output ao, bo;
+  ConnId l = kNoConn;
+  REQUIRE(b.listen(0, 80, 64, &l, bo) == Errno::Ok);
+  Instant now = 0;
+  std::vector<Segment> fins;  // each client FIN that reached the server
+  auto pump = [&] {
+    for (int i = 0; i < 100 && !(ao.events.empty() && bo.events.empty()); ++i) {
+      const auto to_b = segs(ao), to_a = segs(bo);
+      ao.clear(), bo.clear();
+      for (const Segment& x : to_b) {
+        if (x.has(kFin)) fins.push_back(x);
+        b.on_segment(now += ms(1), x, bo);
+      }
+      for (const Segment& x : to_a) a.on_segment(now += ms(1), x, ao);
+    }
+  };
+  constexpr int kConns = 40;
+  std::vector<ConnId> clients;
+  for (int i = 0; i < kConns; ++i) {
+    ConnId c = kNoConn;
+    REQUIRE(a.connect(now, Endpoint{kHostIp, 80}, 0, &c, ao) == Errno::Ok);
+    pump();
+    const ConnId s = b.accept(l);
+    REQUIRE(s != kNoConn);
+    REQUIRE(a.close(now, c, ao) == Errno::Ok);  // the client closes first: TIME_WAIT
+    REQUIRE(b.close(now, s, bo) == Errno::Ok);
+    pump();
+    clients.push_back(c);
+  }
+  REQUIRE(fins.size() == kConns);
+  for (ConnId c : clients) REQUIRE(a.packed(c));
+  // What each record holds, read from a copy (unpacking there leaves `a` as it is).
+  TcpHost seen = a;
+  std::vector<Tcb> tcbs;
+  for (ConnId c : clients) tcbs.push_back(seen.conn(c).tcb());
+  const std::size_t full = a.record_bytes();
+  // Half of them looked at (unpacked), then the FIN of each sent again: each answers and is
+  // packed again, leaving its old record as garbage; rebuilds keep the garbage below half.
+  for (int i = 0; i < kConns; i += 2) CHECK(a.conn(clients[static_cast<std::size_t>(i)]).state() == State::TimeWait);
+  CHECK(a.packed_count() == kConns / 2);
+  for (int i = 0; i < 2 * kConns; ++i) {  // each twice
+    Segment fin = fins[static_cast<std::size_t>(i % kConns)];  // a FIN the server got: resent, to the client
+    std::swap(fin.src, fin.dst);
+    const Tcb& t = tcbs[static_cast<std::size_t>(i % kConns)];
+    fin.seq = t.rcv_nxt - 1;
+    fin.ack = t.snd_nxt;
+    ao.clear();
+    a.on_segment(now + sec(1), fin, ao);
+    const auto acks = segs(ao);
+    REQUIRE(acks.size() == 1);
+    CHECK(acks[0].ack == t.rcv_nxt);
+  }
+  CHECK(a.packed_count() == kConns);
+  CHECK(a.record_rebuilds() >= 1);
+  CHECK(a.record_bytes() <= full + 8 * kConns);  // the deadlines moved; little else
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    CAPTURE(i);
+    const Connection& k = a.conn(clients[i]);
+    CHECK(k.state() == State::TimeWait);
+    CHECK(k.tcb().snd_nxt == tcbs[i].snd_nxt);
+    CHECK(k.tcb().rcv_nxt == tcbs[i].rcv_nxt);
+    CHECK(k.tcb().iss == tcbs[i].iss);
+    CHECK(k.check_invariants() == "");
+  }
+}
+
 TEST_CASE("TcpHost: a crash takes every open connection to CLOSED, in ConnId order, with nothing sent") {
   Host host;
   ConnId listener = kNoConn;
