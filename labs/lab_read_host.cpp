@@ -14,6 +14,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
               "keepalive_idle", "keepalive_interval", "keepalive_probes", "reuse_addr", "time_wait_rst_closes",
               "time_wait_syn_reopens", "zero_window_probe", "zero_window_probe_interval", "tail_loss_probe", "rack",
               "user_timeout", "ephemeral_ports", "tcp_rmem", "adv_win_scale", "rcv_window", "rto_keeps_sack",
+              "rto_restarts_on_head_resend",
               "cc", "prr", "hystart", "limited_transmit", "slow_start_after_idle"},
           "[host.tcp]");
   if (auto* n = t.get("profile")) {
@@ -51,6 +52,7 @@ void read_tcp(const Reader& r, const toml::table& t, TcpConfig& c, std::uint16_t
     else if (key == "sack") c.sack = r.boolean(v, w);
     else if (key == "dsack") c.dsack = r.boolean(v, w);
     else if (key == "rto_keeps_sack") c.rto_keeps_sack = r.boolean(v, w);
+    else if (key == "rto_restarts_on_head_resend") c.rto_restarts_on_head_resend = r.boolean(v, w);
     else if (key == "rto_initial") c.rto_initial_ns = r.duration(v, w);
     else if (key == "rto_min") c.rto_min_ns = r.duration(v, w);
     else if (key == "rto_max") c.rto_max_ns = r.duration(v, w);

@@ -82,6 +82,18 @@ TEST_SUITE("bad labs") {
           std::string::npos);
   }
 
+  TEST_CASE("the bad lab's good twin: the timeout knobs are read into the host's configuration") {
+    const std::string text = "title = \"x\"\n[[host]]\nname = \"a\"\nip = \"10.0.0.1\"\n"
+                             "tcp = { rto_restarts_on_head_resend = false, rto_keeps_sack = false }\n"
+                             "[[host]]\nname = \"b\"\nip = \"10.0.0.2\"\n";
+    const tcplab::Lab lab = tcplab::parse_lab(text, "good.toml");
+    REQUIRE(lab.hosts.size() == 2);
+    CHECK_FALSE(lab.hosts[0].tcp.rto_restarts_on_head_resend);
+    CHECK_FALSE(lab.hosts[0].tcp.rto_keeps_sack);
+    CHECK(lab.hosts[1].tcp.rto_restarts_on_head_resend);  // Linux's, the default profile's
+    CHECK(lab.hosts[1].tcp.rto_keeps_sack);
+  }
+
   TEST_CASE("more fault rules than a packet can name (32767) is refused with the count") {
     std::string faults;
     for (int i = 0; i < 32768; ++i) faults += std::string(i ? ", " : "") + "\"drop A>B#1\"";
