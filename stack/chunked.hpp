@@ -10,6 +10,7 @@
 // holds; the chunks after that are carved from 2 MiB regions that the kernel may back with
 // huge pages (stack/page_regions.hpp): a long traced run otherwise spends much of its time in
 // page faults.
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <memory>
@@ -104,6 +105,15 @@ class Chunked {
     ::new (static_cast<void*>(slot)) T(std::forward<A>(a)...);
     ++size_;
     return *slot;
+  }
+  // n more elements, value-initialized, contiguous: n must fit in the last chunk's room (or in
+  // a fresh chunk when the last is full). For appending a block with one copy.
+  T* extend(std::size_t n) requires std::is_trivial_v<T> {
+    if (size_ == chunks_.size() * kChunk) add_chunk();
+    T* at = chunks_.back() + (size_ & (kChunk - 1));
+    std::fill_n(at, n, T{});
+    size_ += n;
+    return at;
   }
   // Room for n elements' chunk pointers (the elements themselves are allocated a chunk at a time).
   void reserve(std::size_t n) { chunks_.reserve((n + kChunk - 1) >> kChunkLog2); }

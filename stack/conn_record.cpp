@@ -64,11 +64,12 @@ void FieldDecoder::phase(const char*& p) {
   p = kPhases[i - 1];
 }
 
-void RecordWriter::finish(std::string& out) const {
-  const std::size_t n = (count_ + 7) / 8;
-  FieldEncoder(out).uvar(n);
-  out.append(bits_, 0, n);
-  out += fields_;
+RecordWriter::RecordWriter(std::string& out, RecordShared& shared, const std::vector<std::uint64_t>& prototype)
+    : out_(out), shared_(shared), enc_(out), proto_(prototype) {
+  const std::size_t n = (proto_.size() + 7) / 8;  // every field has a bit
+  enc_.uvar(n);
+  bits_at_ = out_.size();
+  out_.append(n, '\0');
 }
 
 RecordReader::RecordReader(const std::uint8_t* p, const RecordShared& shared, const std::vector<std::uint64_t>& prototype)
@@ -137,13 +138,13 @@ bool Connection::pack(std::string& out, RecordShared& shared) const {
     record_fields(*this, collect);
     proto = shared.add_prototype(cfg, state_, std::move(values));
   }
-  RecordWriter w(shared, shared.prototype(proto));
-  record_fields(*this, w);
-  if (!w.ok()) return false;
+  const std::size_t start = out.size();
   ConnRecordHead{next_deadline(), state_, passive_, app_closed_, local_, remote_}.write(out);
   FieldEncoder(out).uvar(static_cast<std::uint64_t>(proto));
-  w.finish(out);
-  return true;
+  RecordWriter w(out, shared, shared.prototype(proto));
+  record_fields(*this, w);
+  if (!w.ok()) out.resize(start);
+  return w.ok();
 }
 
 std::size_t Connection::unpack(const std::uint8_t* rec, const RecordShared& shared) {

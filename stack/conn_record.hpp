@@ -233,15 +233,13 @@ class FieldDecoder {
   Instant prev_t_ = 0;
 };
 
-// The visitor Connection::record_fields writes with. A field equal to the prototype's is one
-// set bit in a bitmap and nothing else; finish() lays out the bitmap's length, the bitmap and
-// the fields that differ.
+// The visitor Connection::record_fields writes with, appending to `out`: the bitmap's length
+// and the bitmap (one bit a field: set when the field equals the prototype's), then the fields
+// that differ.
 class RecordWriter {
  public:
-  RecordWriter(RecordShared& shared, const std::vector<std::uint64_t>& prototype)
-      : shared_(shared), enc_(fields_), proto_(prototype) {}
+  RecordWriter(std::string& out, RecordShared& shared, const std::vector<std::uint64_t>& prototype);
   bool ok() const { return ok_; }
-  void finish(std::string& out) const;
 
   template <typename T>
   void num(const T& v) { field(v, [&] { enc_.num(v); }); }
@@ -265,17 +263,16 @@ class RecordWriter {
   template <typename T, typename Write>
   void field(const T& v, Write&& write) {
     const bool same = field_bits(v) == proto_[count_];
-    if (same) bits_[count_ / 8] = static_cast<char>(bits_[count_ / 8] | (1 << (count_ % 8)));
-    if (count_ % 8 == 7) bits_.push_back(0);
+    if (same) out_[bits_at_ + count_ / 8] = static_cast<char>(out_[bits_at_ + count_ / 8] | (1 << (count_ % 8)));
     ++count_;
     if (!same) write();
   }
 
+  std::string& out_;
   RecordShared& shared_;
-  std::string fields_;
   FieldEncoder enc_;
   const std::vector<std::uint64_t>& proto_;
-  std::string bits_ = std::string(1, '\0');
+  std::size_t bits_at_ = 0;  // where the bitmap is in out_
   std::size_t count_ = 0;
   bool ok_ = true;
 };

@@ -87,8 +87,9 @@ void TcpHost::settle(ConnId c) {
     at = records_.size();
   }
   if (at + 1 + len >= kRecord) return;  // 2 GiB of records: keep the rest as they are
-  records_.push_back(static_cast<std::uint8_t>(len));
-  for (char b : scratch_) records_.push_back(static_cast<std::uint8_t>(b));
+  std::uint8_t* dst = records_.extend(1 + len);  // in one chunk: checked above
+  dst[0] = static_cast<std::uint8_t>(len);
+  std::memcpy(dst + 1, scratch_.data(), len);
   where_[c] = kRecord | static_cast<std::uint32_t>(at);
   ++packed_;
   k = Connection();

@@ -105,3 +105,20 @@ TEST_CASE("chunked: past its first 2 MiB the chunks come from huge-page regions;
   }
   CHECK(Bulky::live == 0);
 }
+
+TEST_CASE("chunked: extend appends a zeroed block in one chunk, and a full chunk starts the next") {
+  Chunked<std::uint8_t, 3> c;  // chunks of 8
+  c.push_back(9);
+  std::uint8_t* block = c.extend(5);  // 1..5 of the first chunk
+  CHECK(c.size() == 6);
+  CHECK(std::all_of(block, block + 5, [](std::uint8_t b) { return b == 0; }));
+  for (int i = 0; i < 5; ++i) block[i] = static_cast<std::uint8_t>(i + 1);
+  CHECK(&c[1] == block);
+  c.extend(2);  // the first chunk's last two
+  std::uint8_t* next = c.extend(3);  // the first chunk is full: a new one
+  CHECK(c.size() == 11);
+  CHECK(&c[8] == next);
+  CHECK(c[0] == 9);
+  CHECK(c[5] == 5);
+  CHECK(c[10] == 0);
+}
