@@ -61,6 +61,7 @@ void rows_of_host(const World& w, int h, std::vector<SocketRow>& out) {
       r.send_q = netstat_send_q(st.conn(c));
     }
     r.orphan = k.app_closed;
+    r.passive = k.passive;
     r.has_fd = !k.app_closed && st.listener_of(c) == nullptr;
     out.push_back(r);
   }
@@ -192,7 +193,18 @@ SocketTimer socket_timer(const World& w, const SocketRow& r) {
   // the zero-window probe timer, then sk_timer (keep-alive); a timewait sock its own.
   SocketTimer s;
   if (r.listener) return s;
-  const Connection& c = w.stack(r.host).conn(r.conn);
+  // A compact record whose one armed timer is the 2MSL one (every TIME_WAIT): read from its
+  // head, as below would, without unpacking it (a listing of many TIME_WAITs).
+  const TcpHost& st = w.stack(r.host);
+  if (st.packed(r.conn)) {
+    const ConnRecordHead h = st.head(r.conn);
+    if (h.armed == 1u << static_cast<int>(TimerKind::TimeWait)) {
+      s.kind = SockTimer::TimeWait;
+      s.left = std::max<Duration>(0, h.next_deadline - w.now());
+      return s;
+    }
+  }
+  const Connection& c = st.conn(r.conn);
   const Timers& t = c.timers();
   const Instant now = w.now();
   auto take = [&](SockTimer kind, TimerKind k) {
@@ -468,9 +480,9 @@ std::string_view ss_state_name(State s) {
 
 // Linux keeps no full socket for these: a TIME_WAIT or orphaned FIN_WAIT2 is a timewait sock,
 // a listener's SYN_RECV child a request sock. ss shows them without tcp_info or an inode.
-bool mini_socket(const SocketRow& r, const Connection& c) {
-  return r.state == State::TimeWait || (r.state == State::FinWait2 && c.app_closed()) ||
-         (r.state == State::SynReceived && c.passive());
+bool mini_socket(const SocketRow& r) {
+  return r.state == State::TimeWait || (r.state == State::FinWait2 && r.orphan) ||
+         (r.state == State::SynReceived && r.passive);
 }
 
 // ss's default filter (no -a): every state but LISTEN, TIME-WAIT, SYN-RECV (and CLOSE).
@@ -529,15 +541,15 @@ std::string ss_info(const Connection& c) {
 // ss -e: " ino:N sk:HEX <->". No uid (root's 0 is not printed), no cgroup. The inode is
 // lsof's DEVICE number for a socket a process holds, 0 otherwise (as Linux shows for an
 // orphan or a socket not accept()ed yet); sk is that number in hex for every socket.
-std::string ss_extended(const SocketRow& r, const Connection& c, bool mini) {
+std::string ss_extended(const SocketRow& r, const Connection* c) {
   const std::uint64_t id = static_cast<std::uint64_t>(r.host + 1) * 100000 + r.conn;
   std::string e = fmt::format(" ino:{} sk:{:x}", r.has_fd ? id : 0, id);
-  if (mini) return e;
+  if (!c) return e;  // a mini socket
   // The shutdown marks: '<' while reading is open, '>' while writing is (our FIN not queued).
   const State s = r.state;
-  const bool rcv_shut = c.eof_received() || c.app_closed();
+  const bool rcv_shut = c->eof_received() || c->app_closed();
   const bool snd_shut = s == State::FinWait1 || s == State::FinWait2 || s == State::Closing || s == State::LastAck ||
-                        s == State::TimeWait || c.app_closed();
+                        s == State::TimeWait || c->app_closed();
   return e + fmt::format(" {}-{}", rcv_shut ? '-' : '<', snd_shut ? '-' : '>');
 }
 
@@ -553,8 +565,9 @@ std::string ss_sockets(const World& w, const SsOptions& o, int host) {
     const TcpHost& st = w.stack(h);
     for (const SocketRow& r : socket_rows(w, h)) {
       if (!o.all && !ss_default_shows(r.state)) continue;
-      const Connection& c = st.conn(r.conn);
-      const bool mini = !r.listener && mini_socket(r, c);
+      // A mini socket's row reads nothing but the row (a compact TIME_WAIT stays packed).
+      const bool mini = !r.listener && mini_socket(r);
+      const Connection* c = mini ? nullptr : &st.conn(r.conn);
       Row x;
       x.netid = "tcp";
       x.state = ss_state_name(r.state);
@@ -570,14 +583,14 @@ std::string ss_sockets(const World& w, const SsOptions& o, int host) {
         const std::string t = ss_timer(socket_timer(w, r));
         if (!t.empty()) x.extra += " " + t;
       }
-      if (o.extended) x.extra += ss_extended(r, c, mini);
+      if (o.extended) x.extra += ss_extended(r, c);
       if (o.info && r.listener) {
         const std::size_t queued = st.listeners().at(r.local.port).accept_queue.size();
-        x.info = " " + std::string(c.config().cc == CcKind::NewReno ? "reno" : cc_name(c.config().cc)) +
-                 fmt::format(" cwnd:{}", c.config().initial_window_segments) +
+        x.info = " " + std::string(c->config().cc == CcKind::NewReno ? "reno" : cc_name(c->config().cc)) +
+                 fmt::format(" cwnd:{}", c->config().initial_window_segments) +
                  (queued ? fmt::format(" unacked:{}", queued) : "");
       } else if (o.info && !mini) {
-        x.info = ss_info(c);
+        x.info = ss_info(*c);
       }
       rows.push_back(std::move(x));
     }

@@ -70,6 +70,7 @@ struct SocketRow {
   Endpoint local, remote;       // as the stack has them (a listener's remote is 0.0.0.0:0)
   std::uint32_t recv_q = 0, send_q = 0;
   bool orphan = false;          // the application closed it
+  bool passive = false;         // a listener's child
   bool has_fd = false;          // a process holds it (it shows in lsof)
 };
 

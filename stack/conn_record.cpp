@@ -87,6 +87,7 @@ ConnRecordHead ConnRecordHead::read(const std::uint8_t* p) {
   h.app_closed = p[10] != 0;
   h.local = Endpoint{load<Ipv4>(p + 11), load<std::uint16_t>(p + 15)};
   h.remote = Endpoint{load<Ipv4>(p + 17), load<std::uint16_t>(p + 21)};
+  h.armed = p[23];
   return h;
 }
 
@@ -99,6 +100,15 @@ void ConnRecordHead::write(std::string& out) const {
   store(out, local.port);
   store(out, remote.ip);
   store(out, remote.port);
+  store(out, armed);
+}
+
+std::uint8_t armed_timers(const Timers& t) {
+  static_assert(kTimerKinds <= 8, "the head keeps the armed timers in one byte");
+  std::uint8_t m = 0;
+  for (int k = 0; k < kTimerKinds; ++k)
+    if (t.armed(static_cast<TimerKind>(k))) m = static_cast<std::uint8_t>(m | (1u << k));
+  return m;
 }
 
 template <typename Self, typename V>
@@ -139,7 +149,7 @@ bool Connection::pack(std::string& out, RecordShared& shared) const {
     proto = shared.add_prototype(cfg, state_, std::move(values));
   }
   const std::size_t start = out.size();
-  ConnRecordHead{next_deadline(), state_, passive_, app_closed_, local_, remote_}.write(out);
+  ConnRecordHead{next_deadline(), armed_timers(timers_), state_, passive_, app_closed_, local_, remote_}.write(out);
   FieldEncoder(out).uvar(static_cast<std::uint64_t>(proto));
   RecordWriter w(out, shared, shared.prototype(proto));
   record_fields(*this, w);

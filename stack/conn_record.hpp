@@ -33,8 +33,9 @@ struct TcpConfig;
 
 // What TcpHost reads from a record without unpacking it: the record's first kHeadBytes.
 struct ConnRecordHead {
-  static constexpr std::size_t kHeadBytes = 23;
+  static constexpr std::size_t kHeadBytes = 24;
   Instant next_deadline = kNever;  // Connection::next_deadline()
+  std::uint8_t armed = 0;          // bit k: timer kind k is armed (kTimerKinds is 8)
   State state = State::Closed;
   bool passive = false, app_closed = false;
   Endpoint local, remote;
@@ -47,6 +48,9 @@ struct ConnRecordHead {
   static State read_state(const std::uint8_t* p) { return static_cast<State>(p[8]); }
   void write(std::string& out) const;
 };
+
+struct Timers;
+std::uint8_t armed_timers(const Timers& t);  // ConnRecordHead::armed
 
 // What the records of one host share: configurations by number (a record keeps the number,
 // not a shared_ptr; the host's own configuration is nearly everyone's), and prototypes: the

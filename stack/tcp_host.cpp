@@ -66,7 +66,7 @@ ConnRecordHead TcpHost::head(ConnId c) const {
   const std::uint32_t w = where_[c];
   if (w & kRecord) return ConnRecordHead::read(&records_[(w & ~kRecord) + 1]);
   const Connection& k = pool_[w];
-  return ConnRecordHead{k.next_deadline(), k.state(), k.passive(), k.app_closed(), k.local(), k.remote()};
+  return ConnRecordHead{k.next_deadline(), armed_timers(k.timers()), k.state(), k.passive(), k.app_closed(), k.local(), k.remote()};
 }
 
 void TcpHost::settle(ConnId c) {

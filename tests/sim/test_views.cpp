@@ -158,6 +158,30 @@ TEST_CASE("netstat -nato: the Timer column, as net-tools prints it (issue 19)") 
   CHECK(lines_of(netstat_nat(w, w.host_index("client"), true)) == want);
 }
 
+TEST_CASE("netstat -nato and ss -tanoe list a TIME_WAIT kept as a compact record without unpacking it") {
+  const World w = states_world_at(sec(1));
+  const TcpHost& st = w.stack(w.host_index("client"));
+  ConnId tw = kNoConn;
+  for (ConnId c = 0; c < st.conn_count(); ++c)
+    if (st.state(c) == State::TimeWait) tw = c;
+  REQUIRE(tw != kNoConn);
+  REQUIRE(st.packed(tw));
+  const std::string netstat = netstat_nat(w, w.host_index("client"), true);
+  SsOptions o;
+  o.all = o.timers = o.extended = o.info = true;
+  const std::string ss = ss_sockets(w, o, w.host_index("client"));
+  CHECK(st.packed(tw));
+  CHECK(netstat.find("10.0.0.1:40003          10.0.0.2:81             TIME_WAIT   timewait (59.03/0/0)") != std::string::npos);
+  CHECK(ss.find("TIME-WAIT  0      0           10.0.0.1:40003     10.0.0.2:81   timer:(timewait,59sec,0) ino:0 sk:186a2") !=
+        std::string::npos);
+  // The same listing once the record is unpacked (a copy of the world, looked at).
+  World copy = w;
+  CHECK(copy.stack(copy.host_index("client")).conn(tw).state() == State::TimeWait);
+  CHECK_FALSE(copy.stack(copy.host_index("client")).packed(tw));
+  CHECK(netstat_nat(copy, copy.host_index("client"), true) == netstat);
+  CHECK(ss_sockets(copy, o, copy.host_index("client")) == ss);
+}
+
 TEST_CASE("ss -tanoe: ss's columns, timers and -e fields; the default filter hides LISTEN and TIME-WAIT (issue 19)") {
   const World w = states_world_at(sec(1));
   SsOptions o;
