@@ -7,24 +7,22 @@
 // one when anything asks for the connection).
 //
 // The encoding: a small fixed head that TcpHost reads without unpacking (ConnRecordHead); the
-// number of the prototype the record was written against (RecordShared), if any; then the
-// fields: varints (LEB128) for counts and sizes, zig-zag varints for signed values, sequence
-// numbers as the difference from the previous one (a TCB's are close to each other), times
-// likewise, each field left out when it equals the prototype's.
+// number of the prototype the record was written against (RecordShared); a bitmap, one bit a
+// field, set where the field equals the prototype's; then the other fields: varints (LEB128)
+// for counts and sizes, zig-zag varints for signed values, sequence numbers as the difference
+// from the previous one (a TCB's are close to each other), times likewise.
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <optional>
-#include <utility>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "stack/segment.hpp"
-#include "stack/state.hpp"
-
 #include "stack/seq.hpp"
+#include "stack/state.hpp"
 #include "stack/time.hpp"
 
 namespace tcplab {
