@@ -69,27 +69,35 @@ ConnRecordHead TcpHost::head(ConnId c) const {
   return ConnRecordHead{k.next_deadline(), armed_timers(k.timers()), k.state(), k.passive(), k.app_closed(), k.local(), k.remote()};
 }
 
+namespace {
+// Appends one record (its length byte and bytes, n in all) to the arena, never across a
+// 64 KiB chunk (so that a record is read from one pointer): the chunk's rest is skipped and
+// counted in *waste. Returns where it starts.
+std::size_t append_record(Chunked<std::uint8_t, 16>& arena, const std::uint8_t* rec, std::size_t n, std::size_t* waste) {
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  if (arena.size() / kChunk != (arena.size() + n - 1) / kChunk) {
+    *waste += kChunk - arena.size() % kChunk;
+    arena.extend(kChunk - arena.size() % kChunk);
+  }
+  const std::size_t at = arena.size();
+  std::memcpy(arena.extend(n), rec, n);
+  return at;
+}
+}  // namespace
+
 void TcpHost::settle(ConnId c) {
   const std::uint32_t slot = where_[c];
   if (slot & kRecord) return;
   Connection& k = pool_[slot];
   if (k.state() != State::TimeWait && k.state() != State::Closed) return;
-  scratch_.clear();
+  scratch_.assign(1, '\0');  // the length byte, then the record
   if (!k.compact() || !k.pack(scratch_, cfgs_)) return;
-  // One length byte, and no record across a chunk (so that one is read from one pointer).
-  constexpr std::size_t kChunk = std::size_t{1} << 16;
-  const std::size_t len = scratch_.size();
-  if (len > 255) return;
-  std::size_t at = records_.size();
-  if (at / kChunk != (at + len) / kChunk) {
-    garbage_ += kChunk - at % kChunk;
-    while (records_.size() % kChunk != 0) records_.push_back(0);
-    at = records_.size();
-  }
-  if (at + 1 + len >= kRecord) return;  // 2 GiB of records: keep the rest as they are
-  std::uint8_t* dst = records_.extend(1 + len);  // in one chunk: checked above
-  dst[0] = static_cast<std::uint8_t>(len);
-  std::memcpy(dst + 1, scratch_.data(), len);
+  const std::size_t len = scratch_.size() - 1;
+  // At most 255 bytes (one length byte) and 2 GiB of records: the rest stay as they are.
+  if (len > 255 || records_.size() + (std::size_t{1} << 16) >= kRecord) return;
+  scratch_[0] = static_cast<char>(len);
+  const std::size_t at =
+      append_record(records_, reinterpret_cast<const std::uint8_t*>(scratch_.data()), scratch_.size(), &garbage_);
   where_[c] = kRecord | static_cast<std::uint32_t>(at);
   ++packed_;
   k = Connection();
@@ -99,19 +107,12 @@ void TcpHost::settle(ConnId c) {
 
 void TcpHost::rebuild_records() {
   // The records still packed, in ConnId order, into a fresh arena.
-  constexpr std::size_t kChunk = std::size_t{1} << 16;
   Chunked<std::uint8_t, 16> fresh;
   std::size_t waste = 0;
   for (std::uint32_t& w : where_) {
     if (!(w & kRecord)) continue;
-    const std::uint32_t off = w & ~kRecord;
-    const std::size_t n = 1U + records_[off];
-    if (fresh.size() / kChunk != (fresh.size() + n - 1) / kChunk) {
-      waste += kChunk - fresh.size() % kChunk;
-      while (fresh.size() % kChunk != 0) fresh.push_back(0);
-    }
-    w = kRecord | static_cast<std::uint32_t>(fresh.size());
-    for (std::size_t i = 0; i < n; ++i) fresh.push_back(records_[off + i]);
+    const std::uint8_t* rec = &records_[w & ~kRecord];
+    w = kRecord | static_cast<std::uint32_t>(append_record(fresh, rec, 1U + rec[0], &waste));
   }
   records_ = std::move(fresh);
   garbage_ = waste;
